@@ -1,0 +1,1 @@
+"""Benchmarks: figures for a large synthetic city, printed, never asserted."""

@@ -1,0 +1,245 @@
+"""The `ctc` command: a thin shell over the domain functions; no logic of its own.
+
+Errors the user can fix are printed as one clear message (exit 2), never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+
+from ctcflow import calendar
+from ctcflow.config import get_settings
+from ctcflow.definitions import Definitions, load_definitions
+from ctcflow.errors import CtcError, DefinitionError
+from ctcflow.i18n import t
+from ctcflow.sync import SyncPlan
+from ctcflow.texttable import render_table
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date; write YYYY-MM-DD") from None
+
+
+def _as_of(args: argparse.Namespace) -> date:
+    return args.as_of or calendar.today()
+
+
+def _lang(args: argparse.Namespace) -> str:
+    return args.lang or get_settings().lang
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from ctcflow.commands import init_database
+
+    plan = init_database(_as_of(args))
+    print(f"database ready at {get_settings().db_url}")
+    _print_plan(plan)
+    return 0
+
+
+def _print_plan(plan: SyncPlan) -> None:
+    if plan.empty:
+        print("nothing to change: the database matches phases.yml and areas.yml")
+        return
+    counts = ", ".join(f"{k}: {v}" for k, v in sorted(plan.counts().items()))
+    print(f"{len(plan.steps)} change(s) — {counts}")
+    shown = [s for s in plan.steps if s.kind != "area_added"][:200]
+    for step in shown:
+        print("  " + step.describe())
+    if plan.new_areas:
+        print(f"  area_added           {len(plan.new_areas)} area(s): {', '.join(plan.new_areas[:10])}"
+              + (" …" if len(plan.new_areas) > 10 else ""))
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from ctcflow.commands import check_database
+
+    defs = load_definitions()
+    phases = len(defs.process.phases)
+    milestones = sum(len(p.milestones) for p in defs.process.phases)
+    print(f"phases.yml: {phases} phases, {milestones} milestones — ok")
+    print(f"areas.yml: {len(defs.org.areas)} areas — ok")
+    pending = check_database(defs)
+    if pending is None:
+        print("database: not initialised (run `ctc init`)")
+    elif pending.empty:
+        print("database: in step with the definitions — ok")
+    else:
+        print(f"database: {len(pending.steps)} change(s) pending — run `ctc sync` to apply them:")
+        _print_plan(pending)
+        return 1
+    return 0
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from ctcflow.commands import sync_database
+
+    plan = sync_database(_as_of(args), dry_run=args.dry_run)
+    _print_plan(plan)
+    if args.dry_run and not plan.empty:
+        print("(dry run: nothing was changed)")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from ctcflow.commands import status_report
+
+    lang, as_of = _lang(args), _as_of(args)
+    defs, areas, milestones = status_report(as_of, args.area)
+    if args.json:
+        payload = {"as_of": as_of.isoformat(),
+                   "areas": [a.as_json() for a in areas],
+                   **({"milestones": [m.as_json() for m in milestones]} if args.area else {})}
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+        return 0
+    print(f"{t('status_title', lang)} ({t('as_of', lang)} {as_of})")
+    print(render_table(
+        [t(key, lang) for key in ("area", "phase", "cycle", "since", "done_share", "overdue")],
+        [[a.area_name, _phase_title(defs, a.phase_id, lang), a.cycle or "", a.phase_opened_on or "",
+          f"{a.milestones_done}/{a.milestones_total} ({a.share_done:.0%})" if a.phase_id else "",
+          a.overdue or ""] for a in areas]))
+    if args.area:
+        print()
+        print(render_table(
+            [t("phase", lang), t("milestone", lang), t("owner", lang), t("due", lang), t("state", lang),
+             t("done_by", lang), t("evidence", lang)],
+            [[m.phase_id, _milestone_title(defs, m.milestone_id, lang) + ("" if m.required else " (*)"),
+              m.owner, m.due_date or "–", t(f"state.{m.state}", lang),
+              f"{m.done_by} {m.done_on}" if m.done_by else "", m.evidence or ""] for m in milestones]))
+    return 0
+
+
+def _phase_title(defs: Definitions, phase_id: str | None, lang: str) -> str:
+    if phase_id is None:
+        return t("not_started", lang)
+    phase = next((p for p in defs.process.phases if p.id == phase_id), None)
+    return phase.title.get(lang) if phase else phase_id
+
+
+def _milestone_title(defs: Definitions, milestone_id: str, lang: str) -> str:
+    found = defs.milestone(milestone_id)
+    return found[1].title.get(lang) if found else milestone_id
+
+
+def cmd_done(args: argparse.Namespace) -> int:
+    from ctcflow.commands import record_done
+
+    mi = record_done(args.area, args.milestone, by=args.by, as_of=_as_of(args),
+                     evidence=args.evidence, note=args.note)
+    print(f"✓ {args.area}: {args.milestone} done {mi.done_on} by {mi.done_by}")
+    return 0
+
+
+def cmd_undo(args: argparse.Namespace) -> int:
+    from ctcflow.commands import record_undo
+
+    record_undo(args.area, args.milestone, by=args.by, as_of=_as_of(args), note=args.note)
+    print(f"↺ {args.area}: {args.milestone} reopened (the earlier 'done' stays in the history)")
+    return 0
+
+
+def cmd_approve(args: argparse.Namespace) -> int:
+    from ctcflow.commands import record_approval
+
+    opened = record_approval(args.area, args.phase, by=args.by, as_of=_as_of(args), note=args.note)
+    print(f"✓ {args.area}: {args.phase} approved by {args.by}")
+    for pi in opened:
+        print(f"  → {pi.phase_id} (cycle {pi.cycle}) opened {pi.opened_on}")
+    return 0
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from ctcflow.commands import history
+
+    lang = _lang(args)
+    events = history(args.area)
+    print(render_table(
+        [t("when", lang), t("who", lang), t("what", lang), "", t("change", lang), ""],
+        [[e.effective_on, e.actor, e.kind, e.subject or "",
+          f"{e.old or ''} → {e.new or ''}" if (e.old or e.new) else "", e.note or ""] for e in events]))
+    return 0
+
+
+def cmd_calendar(args: argparse.Namespace) -> int:
+    from ctcflow.commands import calendar_file
+
+    text = calendar_file(args.area, _as_of(args), _lang(args))
+    target = Path(args.output or f"{args.area}.ics")
+    target.write_text(text, encoding="utf-8", newline="")
+    print(f"wrote {target} ({text.count('BEGIN:VEVENT')} deadlines)")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from ctcflow.demo import run_demo
+
+    return run_demo(until=args.until, lang=_lang(args), workdir=args.workdir)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--lang", choices=("sv", "en"), help="language of the output (default sv)")
+    timed = argparse.ArgumentParser(add_help=False)
+    timed.add_argument("--as-of", type=_date, help="the day to act as of (YYYY-MM-DD); default today in Stockholm")
+    actor = argparse.ArgumentParser(add_help=False)
+    actor.add_argument("--by", required=True, help="person id from areas.yml")
+    actor.add_argument("--note")
+
+    parser = argparse.ArgumentParser(prog="ctc", description="Communities That Care, run as a process.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add(name: str, handler: Callable[[argparse.Namespace], int], help_text: str,
+            parents: Sequence[argparse.ArgumentParser] = ()) -> argparse.ArgumentParser:
+        cmd = sub.add_parser(name, help=help_text, parents=[common, *parents])
+        cmd.set_defaults(handler=handler)
+        return cmd
+
+    add("init", cmd_init, "create or upgrade the database and load phases.yml and areas.yml", [timed])
+    add("check", cmd_check, "validate phases.yml, areas.yml and the database against them")
+    add("sync", cmd_sync, "apply changes of phases.yml/areas.yml, printing the plan", [timed]).add_argument(
+        "--dry-run", action="store_true", help="print the plan only")
+    status = add("status", cmd_status, "every area's phase and progress", [timed])
+    status.add_argument("--area", help="show one area's milestones")
+    status.add_argument("--json", action="store_true", help="machine-readable output")
+    done = add("done", cmd_done, "record a milestone as done", [timed, actor])
+    done.add_argument("area")
+    done.add_argument("milestone")
+    done.add_argument("--evidence", help="a link, document reference or file name")
+    undo = add("undo", cmd_undo, "reopen a milestone marked done (recorded, not erased)", [timed, actor])
+    undo.add_argument("area")
+    undo.add_argument("milestone")
+    approve = add("approve", cmd_approve, "approve a phase whose gate is met", [timed, actor])
+    approve.add_argument("area")
+    approve.add_argument("phase")
+    add("history", cmd_history, "the area's event log").add_argument("area")
+    cal = add("calendar", cmd_calendar, "write the area's deadlines as an .ics file", [timed])
+    cal.add_argument("area")
+    cal.add_argument("--output", "-o", help="file to write (default AREA.ics)")
+    demo = add("demo", cmd_demo, "replay Malmö's five areas from 2018 on a fresh local database")
+    demo.add_argument("--until", type=_date, default=date(2024, 12, 31))
+    demo.add_argument("--workdir", type=Path, help="where the demo keeps its database (default .ctc/demo)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except DefinitionError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except CtcError as exc:
+        print(f"ctc: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

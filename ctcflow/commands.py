@@ -1,0 +1,98 @@
+"""Use cases shared by the CLI, the flows and the web: load the definitions, open one
+transaction, call the domain functions. Each is all-or-nothing."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import inspect
+
+from ctcflow.definitions import Definitions, load_definitions
+from ctcflow.errors import CtcError
+from ctcflow.ics import area_calendar
+from ctcflow.progress import advance, approve, mark_done, undo_done
+from ctcflow.status import AreaStatus, MilestoneStatus, area_history, area_milestones, city_status
+from ctcflow.sync import SyncPlan, apply_sync, plan_sync
+from db.engine import get_engine, require_current_schema, session_scope, upgrade
+from db.models import Area, Event, MilestoneInstance, PhaseInstance
+
+
+def init_database(as_of: date) -> SyncPlan:
+    defs = load_definitions()  # refuse bad definitions before touching the database
+    upgrade()
+    return sync_database(as_of, defs=defs)
+
+
+def sync_database(as_of: date, dry_run: bool = False, defs: Definitions | None = None) -> SyncPlan:
+    defs = defs or load_definitions()
+    require_current_schema()
+    with session_scope() as session:
+        plan = plan_sync(session, defs)
+        if not dry_run:
+            apply_sync(session, defs, plan, as_of)
+            advance(session, defs, as_of)
+    return plan
+
+
+def check_database(defs: Definitions) -> SyncPlan | None:
+    """The changes `ctc sync` would make, or None when there is no database yet."""
+    if not inspect(get_engine()).has_table("alembic_version"):
+        return None
+    require_current_schema()
+    with session_scope() as session:
+        plan = plan_sync(session, defs)
+        session.rollback()
+    return plan
+
+
+def _ready() -> Definitions:
+    defs = load_definitions()
+    require_current_schema()
+    return defs
+
+
+def status_report(as_of: date, area_id: str | None) -> tuple[Definitions, list[AreaStatus], list[MilestoneStatus]]:
+    defs = _ready()
+    with session_scope() as session:
+        areas = city_status(session, defs, as_of)
+        if area_id is None:
+            return defs, areas, []
+        if session.get(Area, area_id) is None:
+            raise CtcError(f"unknown area '{area_id}'; known areas: {', '.join(a.area_id for a in areas)}")
+        return defs, [a for a in areas if a.area_id == area_id], area_milestones(session, defs, area_id, as_of)
+
+
+def record_done(area_id: str, milestone_id: str, *, by: str, as_of: date,
+                evidence: str | None, note: str | None) -> MilestoneInstance:
+    defs = _ready()
+    with session_scope() as session:
+        return mark_done(session, defs, area_id, milestone_id, by=by, as_of=as_of, evidence=evidence, note=note)
+
+
+def record_undo(area_id: str, milestone_id: str, *, by: str, as_of: date, note: str | None) -> MilestoneInstance:
+    defs = _ready()
+    with session_scope() as session:
+        return undo_done(session, defs, area_id, milestone_id, by=by, as_of=as_of, note=note)
+
+
+def record_approval(area_id: str, phase_id: str, *, by: str, as_of: date, note: str | None) -> list[PhaseInstance]:
+    defs = _ready()
+    with session_scope() as session:
+        return approve(session, defs, area_id, phase_id, by=by, as_of=as_of, note=note)
+
+
+def history(area_id: str) -> list[Event]:
+    _ready()
+    with session_scope() as session:
+        if session.get(Area, area_id) is None:
+            raise CtcError(f"unknown area '{area_id}'")
+        return area_history(session, area_id)
+
+
+def calendar_file(area_id: str, as_of: date, lang: str) -> str:
+    defs = _ready()
+    with session_scope() as session:
+        if session.get(Area, area_id) is None:
+            raise CtcError(f"unknown area '{area_id}'")
+        milestones = area_milestones(session, defs, area_id, as_of)
+    return area_calendar(defs, area_id, milestones, lang)

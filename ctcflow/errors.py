@@ -1,0 +1,37 @@
+"""Errors a user can act on. The CLI prints them without a traceback and exits non-zero."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class CtcError(Exception):
+    """An error caused by input or state the user can fix; the message says how."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding of validation: where it is, what is wrong, how to fix it."""
+
+    file: Path | str
+    line: int | None
+    ident: str | None
+    message: str
+    hint: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else f"{self.file}"
+        ident = f" [{self.ident}]" if self.ident else ""
+        hint = f"\n    → {self.hint}" if self.hint else ""
+        return f"{where}:{ident} {self.message}{hint}"
+
+
+class DefinitionError(CtcError):
+    """phases.yml or areas.yml is invalid; carries every problem found, not just the first."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        count = len(problems)
+        lines = "\n".join(f"  {p}" for p in problems)
+        super().__init__(f"{count} problem(s) in the process definition:\n{lines}")

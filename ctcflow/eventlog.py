@@ -1,0 +1,31 @@
+"""Appending to the event log: every change of recorded state goes through here."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy import insert
+from sqlmodel import Session
+
+from db.models import Event
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    kind: str
+    actor: str
+    effective_on: date
+    area_id: str | None = None
+    subject: str | None = None
+    old: str | None = None
+    new: str | None = None
+    note: str | None = None
+
+
+def record(session: Session, events: list[NewEvent]) -> None:
+    """Append ``events`` in one statement, stamped with the same wall-clock time."""
+    if not events:
+        return
+    now = datetime.now(tz=UTC)
+    session.execute(insert(Event), [{**asdict(e), "recorded_at": now} for e in events])

@@ -1,0 +1,92 @@
+"""phases.yml as typed data: roles, sectors, phases, milestones, gates and the reminder policy."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import Field
+
+from ctcflow.located import Located
+
+IDENT = r"^[a-z][a-z0-9_]*$"
+
+
+class Titles(Located):
+    sv: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" else self.sv
+
+
+class RoleDef(Located):
+    id: str = Field(pattern=IDENT)
+    title: Titles
+    scope: Literal["area", "central"]
+
+
+class SectorDef(Located):
+    id: str = Field(pattern=IDENT)
+    title: Titles
+
+
+class EscalationStep(Located):
+    after: int = Field(ge=1, description="working days overdue")
+    to: str
+
+
+class NotificationPolicy(Located):
+    reminders_before_due: list[int] = Field(default_factory=list)
+    on_due_date: bool = True
+    overdue_repeat_every: int = Field(ge=1, description="working days between overdue notices")
+    escalation: list[EscalationStep] = Field(default_factory=list)
+
+
+class MilestoneDef(Located):
+    id: str = Field(pattern=IDENT)
+    title: Titles
+    done_when: Titles
+    owner: str
+    due: str
+    depends_on: list[str] = Field(default_factory=list)
+    evidence_required: bool = False
+    required: bool = True
+    renamed_from: list[str] = Field(default_factory=list)
+
+
+class GateDef(Located):
+    approver: str
+
+
+class PhaseDef(Located):
+    id: str = Field(pattern=IDENT)
+    title: Titles
+    description: Titles
+    gate: GateDef
+    recurs_every_years: int | None = Field(default=None, ge=1)
+    milestones: list[MilestoneDef] = Field(min_length=1)
+
+
+class ProcessDef(Located):
+    version: Literal[1]
+    roles: list[RoleDef]
+    sectors: list[SectorDef] = Field(default_factory=list)
+    notification_policy: NotificationPolicy
+    phases: list[PhaseDef] = Field(min_length=1)
+
+    def phase(self, phase_id: str) -> PhaseDef:
+        return next(p for p in self.phases if p.id == phase_id)
+
+    def phase_index(self, phase_id: str) -> int:
+        return next(i for i, p in enumerate(self.phases) if p.id == phase_id)
+
+    def next_phase(self, phase_id: str) -> PhaseDef | None:
+        index = self.phase_index(phase_id) + 1
+        return self.phases[index] if index < len(self.phases) else None
+
+    def role(self, role_id: str) -> RoleDef:
+        return next(r for r in self.roles if r.id == role_id)
+
+
+__all__ = ["ProcessDef", "PhaseDef", "MilestoneDef", "NotificationPolicy", "Titles", "date"]

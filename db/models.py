@@ -1,0 +1,66 @@
+"""The tables. Progress is recorded, never erased: milestones removed from phases.yml are
+retired (kept with their history), undo is a new event, and the event log is append-only."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class Area(SQLModel, table=True):
+    id: str = Field(primary_key=True)
+    name: str
+    start_date: date
+    active: bool = True
+
+
+class PhaseInstance(SQLModel, table=True):
+    """One phase of one area; a recurring phase (uppföljning) has one row per cycle."""
+
+    __tablename__ = "phase_instance"
+    __table_args__ = (UniqueConstraint("area_id", "phase_id", "cycle"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    area_id: str = Field(foreign_key="area.id", index=True)
+    phase_id: str
+    cycle: int = 1
+    opened_on: date
+    approved_by: str | None = None
+    completed_on: date | None = None
+
+
+class MilestoneInstance(SQLModel, table=True):
+    __tablename__ = "milestone_instance"
+    __table_args__ = (
+        UniqueConstraint("phase_instance_id", "milestone_id"),
+        Index("ix_milestone_open_due", "status", "due_date"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    phase_instance_id: int = Field(foreign_key="phase_instance.id", index=True)
+    area_id: str = Field(foreign_key="area.id", index=True)
+    milestone_id: str
+    due_date: date | None = None
+    status: str = "open"  # open | done
+    retired: bool = False  # removed from phases.yml; kept for history
+    done_on: date | None = None
+    done_by: str | None = None
+    evidence: str | None = None
+    note: str | None = None
+
+
+class Event(SQLModel, table=True):
+    """Append-only log: who did what, when, old → new. Database triggers refuse edits."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    recorded_at: datetime
+    effective_on: date
+    actor: str
+    area_id: str | None = Field(default=None, index=True)
+    kind: str
+    subject: str | None = None
+    old: str | None = None
+    new: str | None = None
+    note: str | None = None

@@ -1,0 +1,1 @@
+"""Prefect flows: thin sequences of tasks (see tasks/); no domain logic here."""

@@ -1,0 +1,46 @@
+"""Every test gets its own project directory: copies of the shipped definitions and a fresh
+SQLite file, selected through the same CTC_ settings a user would set."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from ctcflow.config import PROJECT_ROOT, reset_settings
+
+
+@dataclass
+class Project:
+    root: Path
+
+    @property
+    def phases(self) -> Path:
+        return self.root / "phases.yml"
+
+    @property
+    def areas(self) -> Path:
+        return self.root / "areas.yml"
+
+    def edit(self, which: str, old: str, new: str) -> None:
+        """Replace one exact passage of a definition file (the test fails if it is not there)."""
+        path = self.root / which
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"{old!r} not in {which}"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Project]:
+    for name in ("phases.yml", "areas.yml"):
+        shutil.copy(PROJECT_ROOT / name, tmp_path / name)
+    monkeypatch.setenv("CTC_PHASES_FILE", str(tmp_path / "phases.yml"))
+    monkeypatch.setenv("CTC_AREAS_FILE", str(tmp_path / "areas.yml"))
+    monkeypatch.setenv("CTC_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("CTC_DATABASE_URL", raising=False)
+    reset_settings()
+    yield Project(tmp_path)
+    reset_settings()
