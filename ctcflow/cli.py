@@ -112,7 +112,7 @@ def cmd_status(args: argparse.Namespace) -> int:
             [t("phase", lang), t("milestone", lang), t("owner", lang), t("due", lang), t("state", lang),
              t("done_by", lang), t("evidence", lang)],
             [[m.phase_id, _milestone_title(defs, m.milestone_id, lang) + ("" if m.required else " (*)"),
-              m.owner, m.due_date or "–", t(f"state.{m.state}", lang),
+              _role_title(defs, m.owner, lang), m.due_date or "–", t(f"state.{m.state}", lang),
               f"{m.done_by} {m.done_on}" if m.done_by else "", m.evidence or ""] for m in milestones]))
     return 0
 
@@ -122,6 +122,11 @@ def _phase_title(defs: Definitions, phase_id: str | None, lang: str) -> str:
         return t("not_started", lang)
     phase = next((p for p in defs.process.phases if p.id == phase_id), None)
     return phase.title.get(lang) if phase else phase_id
+
+
+def _role_title(defs: Definitions, role_id: str, lang: str) -> str:
+    role = next((r for r in defs.process.roles if r.id == role_id), None)
+    return role.title.get(lang) if role else role_id
 
 
 def _milestone_title(defs: Definitions, milestone_id: str, lang: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 
 from pydantic import Field
@@ -88,5 +87,3 @@ class ProcessDef(Located):
     def role(self, role_id: str) -> RoleDef:
         return next(r for r in self.roles if r.id == role_id)
 
-
-__all__ = ["ProcessDef", "PhaseDef", "MilestoneDef", "NotificationPolicy", "Titles", "date"]

@@ -1,0 +1,59 @@
+"""A throw-away PostgreSQL server on loopback for tests, from the machine's PostgreSQL 15.
+
+PostgreSQL refuses to run as root, so when the tests run as root the server runs as the
+``postgres`` system user in a temp directory it owns.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+BIN = Path("/usr/lib/postgresql/15/bin")
+
+
+def available() -> bool:
+    return (BIN / "initdb").exists() and (os.geteuid() != 0 or shutil.which("su") is not None)
+
+
+def _as_server_user(command: list[str]) -> list[str]:
+    if os.geteuid() != 0:
+        return command
+    return ["su", "postgres", "-s", "/bin/sh", "-c", " ".join(command)]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def postgres_server() -> Iterator[str]:
+    """Yields a SQLAlchemy URL to an empty database; the server and its files go away after."""
+    folder = Path(tempfile.mkdtemp(prefix="ctc-pg-"))
+    data = folder / "data"
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres", "postgres")
+    port = _free_port()
+    subprocess.run(_as_server_user([str(BIN / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
+                                    "--no-sync", "-E", "UTF8"]), check=True, capture_output=True)
+    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+    subprocess.run(_as_server_user([str(BIN / "pg_ctl"), "-D", str(data), "-o", f"'{options}'", "-w",
+                                    "-l", str(folder / "log"), "start"]), check=True, capture_output=True)
+    try:
+        import psycopg
+
+        with psycopg.connect(f"host=127.0.0.1 port={port} user=postgres dbname=postgres", autocommit=True) as conn:
+            conn.execute("CREATE DATABASE ctc")
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/ctc"
+    finally:
+        subprocess.run(_as_server_user([str(BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
+                       capture_output=True)
+        shutil.rmtree(folder, ignore_errors=True)
