@@ -85,7 +85,9 @@ def mark_done(session: Session, defs: Definitions, area_id: str, milestone_id: s
         raise CtcError(f"{milestone_id} in {area_id} is already done ({mi.done_on}, {mi.done_by})")
     if ms.evidence_required and not (evidence or "").strip():
         raise CtcError(f"{milestone_id} requires evidence: pass --evidence with a link or a document reference")
-    waiting = [d for d in ms.depends_on if not _is_done(session, area_id, d)]
+    same_phase = {m.id for m in defs.process.phase(pi.phase_id).milestones}
+    waiting = [d for d in ms.depends_on
+               if not _is_done(session, area_id, d, pi.id if d in same_phase else None)]
     if waiting:
         raise CtcError(f"{milestone_id} depends on milestones not yet done: {', '.join(waiting)}")
     mi.status, mi.done_on, mi.done_by = "done", as_of, person.id
@@ -101,11 +103,16 @@ def _join(evidence: str | None, note: str | None) -> str | None:
     return " | ".join(p for p in parts if p) or None
 
 
-def _is_done(session: Session, area_id: str, milestone_id: str) -> bool:
-    return session.execute(select(MilestoneInstance.id).where(
+def _is_done(session: Session, area_id: str, milestone_id: str, phase_instance_id: int | None) -> bool:
+    """Done in this phase instance (a dependency within the phase: this cycle's, not an
+    earlier cycle's) or, for a dependency on an earlier phase, in any of its instances."""
+    query = select(MilestoneInstance.id).where(
         MilestoneInstance.area_id == area_id, MilestoneInstance.milestone_id == milestone_id,
         MilestoneInstance.status == "done",
-    )).first() is not None
+    )
+    if phase_instance_id is not None:
+        query = query.where(MilestoneInstance.phase_instance_id == phase_instance_id)
+    return session.execute(query).first() is not None
 
 
 def undo_done(session: Session, defs: Definitions, area_id: str, milestone_id: str, *, by: str,

@@ -111,3 +111,24 @@ def test_recurring_phase_opens_a_new_cycle_every_two_years(started: Project,
     assert (data["areas"][0]["phase_id"], data["areas"][0]["cycle"]) == ("uppfoljning", 3)
     ks = [m for m in data["milestones"] if m["milestone_id"] == "underlag_ks_rapport"]
     assert {m["cycle"]: m["due_date"] for m in ks} == {1: "2022-03-31", 2: "2024-04-02", 3: "2026-03-31"}
+
+
+def test_dependency_in_a_new_cycle_needs_this_cycles_work(started: Project,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    from datetime import date
+
+    from ctcflow.cli import main as cli
+    from ctcflow.definitions import load_definitions
+    from ctcflow.progress import _open_phase, advance
+    from db.engine import session_scope
+
+    defs = load_definitions()
+    with session_scope() as session:
+        _open_phase(session, defs, AREA, "uppfoljning", 1, date(2020, 6, 1))
+    run(capsys, "done", AREA, "enkat_upprepad", "--by", "analys", "--as-of", "2021-03-10", "--evidence", "våg 2021")
+    with session_scope() as session:
+        advance(session, defs, date(2022, 6, 1), [AREA])
+    code = cli(["done", AREA, "handlingsplan_reviderad", "--by", "ul_bellevue", "--as-of", "2022-07-01",
+                "--evidence", "plan v2"])
+    err = capsys.readouterr().err
+    assert code == 2 and "enkat_upprepad" in err  # the 2021 wave does not count for the 2022–2024 cycle
