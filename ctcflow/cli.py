@@ -125,7 +125,7 @@ def _phase_title(defs: Definitions, phase_id: str | None, lang: str) -> str:
 
 
 def _role_title(defs: Definitions, role_id: str, lang: str) -> str:
-    role = next((r for r in defs.process.roles if r.id == role_id), None)
+    role = defs.process.role(role_id)
     return role.title.get(lang) if role else role_id
 
 

@@ -84,6 +84,6 @@ class ProcessDef(Located):
         index = self.phase_index(phase_id) + 1
         return self.phases[index] if index < len(self.phases) else None
 
-    def role(self, role_id: str) -> RoleDef:
-        return next(r for r in self.roles if r.id == role_id)
+    def role(self, role_id: str) -> RoleDef | None:
+        return next((r for r in self.roles if r.id == role_id), None)
 

@@ -117,7 +117,6 @@ def test_dependency_in_a_new_cycle_needs_this_cycles_work(started: Project,
                                                           capsys: pytest.CaptureFixture[str]) -> None:
     from datetime import date
 
-    from ctcflow.cli import main as cli
     from ctcflow.definitions import load_definitions
     from ctcflow.progress import _open_phase, advance
     from db.engine import session_scope
@@ -128,7 +127,7 @@ def test_dependency_in_a_new_cycle_needs_this_cycles_work(started: Project,
     run(capsys, "done", AREA, "enkat_upprepad", "--by", "analys", "--as-of", "2021-03-10", "--evidence", "våg 2021")
     with session_scope() as session:
         advance(session, defs, date(2022, 6, 1), [AREA])
-    code = cli(["done", AREA, "handlingsplan_reviderad", "--by", "ul_bellevue", "--as-of", "2022-07-01",
+    code = main(["done", AREA, "handlingsplan_reviderad", "--by", "ul_bellevue", "--as-of", "2022-07-01",
                 "--evidence", "plan v2"])
     err = capsys.readouterr().err
     assert code == 2 and "enkat_upprepad" in err  # the 2021 wave does not count for the 2022–2024 cycle
