@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ctcflow import calendar
 from ctcflow.config import get_settings
@@ -19,6 +20,10 @@ from ctcflow.errors import CtcError, DefinitionError
 from ctcflow.i18n import t
 from ctcflow.sync import SyncPlan
 from ctcflow.texttable import render_table
+
+if TYPE_CHECKING:
+    from ctcflow.delivery import DeliveryReport
+    from ctcflow.jobs import SweepResult
 
 
 def _date(text: str) -> date:
@@ -183,6 +188,84 @@ def cmd_calendar(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_notices(result: SweepResult, lang: str) -> None:
+    shown = result.enqueued
+    if not shown:
+        return
+    print(render_table(
+        [t("kind", lang), t("area", lang), t("subject", lang), t("recipient", lang)],
+        [[t(f"kind.{p.kind}", lang), p.area_id or "", p.subject, p.recipient] for p in shown[:500]]))
+    if len(shown) > 500:
+        print(f"… {len(shown) - 500} more")
+
+
+def _print_delivery(report: DeliveryReport | None, lang: str) -> None:
+    if report is None:
+        print(t("no_delivery_today", lang))
+        return
+    if report.recovered:
+        print(f"{report.recovered} " + t("recovered", lang))
+    if report.cancelled:
+        print(f"{report.cancelled} " + t("cancelled", lang))
+    print(f"{t('sent', lang)}: {len(report.sent)}, {t('failed', lang)}: {len(report.failed)}")
+    for outcome in report.failed:
+        print(f"  ✗ #{outcome.id} {outcome.recipient} ({outcome.attempts}): {outcome.error}")
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from ctcflow.jobs import sweep
+
+    lang, as_of = _lang(args), _as_of(args)
+    result = sweep(as_of, digest=args.digest, dry_run=args.dry_run, deliver=not args.no_deliver)
+    if not result.business_day:
+        print(f"{as_of}: {t('not_business_day', lang)}")
+    for area_id, phase_id, cycle in result.opened:
+        print(f"→ {area_id}: {_phase_title(_defs(), phase_id, lang)} ({t('cycle', lang).lower()} {cycle})")
+    verb = t("would_enqueue", lang) if args.dry_run else t("enqueued", lang)
+    print(f"{as_of}: {len(result.planned)} {t('decided', lang)}, {len(result.enqueued)} {verb}")
+    _print_notices(result, lang)
+    if args.dry_run:
+        print(t("dry_run", lang))
+    elif not args.no_deliver:
+        _print_delivery(result.delivery, lang)
+    return 1 if result.delivery and result.delivery.failed else 0
+
+
+def _defs() -> Definitions:
+    return load_definitions()
+
+
+def cmd_deliver(args: argparse.Namespace) -> int:
+    from ctcflow.jobs import deliver
+
+    lang = _lang(args)
+    report = deliver(_as_of(args), force=args.force)
+    _print_delivery(report, lang)
+    return 1 if report and report.failed else 0
+
+
+def cmd_outbox(args: argparse.Namespace) -> int:
+    from ctcflow.commands import outbox_rows, retry_now
+
+    lang = _lang(args)
+    if args.retry is not None:
+        count = retry_now(args.retry)
+        print(f"{count} {t('retry_scheduled', lang)}")
+        return 0
+    rows = outbox_rows(args.status, args.area, args.limit)
+    print(render_table(
+        ["#", t("kind", lang), t("when", lang), t("area", lang), t("recipient", lang), t("state", lang),
+         t("attempts", lang), t("subject", lang)],
+        [[n.id, t(f"kind.{n.kind}", lang), n.as_of, n.area_id or "", n.recipient, n.status, n.attempts, n.subject]
+         for n in rows]))
+    failing = [n for n in rows if n.status == "pending" and n.last_error]
+    for n in failing:
+        print(f"✗ #{n.id} {n.recipient} ({n.reference}), {n.attempts}× — {n.last_error}")
+    if failing:
+        print(t("retry_hint", lang))
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from ctcflow.demo import run_demo
 
@@ -228,6 +311,18 @@ def build_parser() -> argparse.ArgumentParser:
     cal = add("calendar", cmd_calendar, "write the area's deadlines as an .ics file", [timed])
     cal.add_argument("area")
     cal.add_argument("--output", "-o", help="file to write (default AREA.ics)")
+    sweep = add("sweep", cmd_sweep, "open phases, decide today's reminders and escalations, and send them", [timed])
+    sweep.add_argument("--dry-run", action="store_true", help="print what would be sent; change nothing")
+    sweep.add_argument("--no-deliver", action="store_true", help="write to the outbox only")
+    sweep.add_argument("--digest", action="store_true", help="also the weekly digest to the central samordnare")
+    deliver = add("deliver", cmd_deliver, "send what is pending in the outbox (retries included)", [timed])
+    deliver.add_argument("--force", action="store_true", help="send even on a weekend or holiday")
+    outbox = add("outbox", cmd_outbox, "list the notification outbox; retry failed deliveries now")
+    outbox.add_argument("--status", choices=("pending", "sending", "sent", "cancelled", "failing"))
+    outbox.add_argument("--area")
+    outbox.add_argument("--limit", type=int, default=50)
+    outbox.add_argument("--retry", nargs="*", type=int, metavar="ID",
+                        help="send these pending ids (all failing ones without ids) at the next delivery")
     demo = add("demo", cmd_demo, "replay Malmö's five areas from 2018 on a fresh local database")
     demo.add_argument("--until", type=_date, default=date(2024, 12, 31))
     demo.add_argument("--workdir", type=Path, help="where the demo keeps its database (default .ctc/demo)")

@@ -3,9 +3,9 @@ transaction, call the domain functions. Each is all-or-nothing."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select, update
 
 from ctcflow.definitions import Definitions, load_definitions
 from ctcflow.errors import CtcError
@@ -14,7 +14,7 @@ from ctcflow.progress import advance, approve, mark_done, undo_done
 from ctcflow.status import AreaStatus, MilestoneStatus, area_history, area_milestones, city_status
 from ctcflow.sync import SyncPlan, apply_sync, plan_sync
 from db.engine import get_engine, require_current_schema, session_scope, upgrade
-from db.models import Area, Event, MilestoneInstance, PhaseInstance
+from db.models import Area, Event, MilestoneInstance, Notification, PhaseInstance
 
 
 def init_database(as_of: date) -> SyncPlan:
@@ -96,3 +96,26 @@ def calendar_file(area_id: str, as_of: date, lang: str) -> str:
             raise CtcError(f"unknown area '{area_id}'")
         milestones = area_milestones(session, defs, area_id, as_of)
     return area_calendar(defs, area_id, milestones, lang)
+
+
+def outbox_rows(status: str | None, area_id: str | None, limit: int) -> list[Notification]:
+    """Newest first; ``failing`` means pending after at least one failed attempt."""
+    require_current_schema()
+    query = select(Notification).order_by(Notification.id.desc()).limit(limit)
+    if status == "failing":
+        query = query.where(Notification.status == "pending", Notification.attempts > 0)
+    elif status:
+        query = query.where(Notification.status == status)
+    if area_id:
+        query = query.where(Notification.area_id == area_id)
+    with session_scope() as session:
+        return list(session.execute(query).scalars())
+
+
+def retry_now(ids: list[int]) -> int:
+    """Make pending deliveries due at once (all that have failed when ``ids`` is empty)."""
+    require_current_schema()
+    query = update(Notification).where(Notification.status == "pending")
+    query = query.where(Notification.id.in_(ids)) if ids else query.where(Notification.attempts > 0)
+    with session_scope() as session:
+        return int(session.execute(query.values(next_attempt_at=datetime.now(tz=UTC))).rowcount or 0)

@@ -64,3 +64,42 @@ class Event(SQLModel, table=True):
     old: str | None = None
     new: str | None = None
     note: str | None = None
+
+
+class Notification(SQLModel, table=True):
+    """The outbox: one row per message the process calls for, unique by its idempotency key.
+
+    The key names the occasion (area, milestone instance, rule, stage and due date, recipient),
+    so deciding the same thing twice — a rerun, a retry, two sweeps at once — finds the row
+    already there. Rows hold the *reference* of the channel (``env:NAME``), never the address
+    or URL it resolves to. Delivery moves a row pending → sending → sent, or back to pending
+    with a later ``next_attempt_at`` when the channel fails; after too many failures it stays
+    ``failed`` (visible, and retried on request) — it is never dropped.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("key", name="uq_notification_key"),
+        Index("ix_notification_status_next", "status", "next_attempt_at"),
+        Index("ix_notification_as_of", "as_of"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str
+    kind: str  # reminder | due | overdue | escalation | unassigned | phase_opened | digest
+    as_of: date  # the working day the process called for it
+    area_id: str | None = Field(default=None, index=True)
+    milestone_instance_id: int | None = None
+    phase_instance_id: int | None = None
+    recipient: str  # person id from areas.yml
+    reference: str  # env:NAME | secret:BLOCK, resolved only when sending
+    lang: str = "sv"
+    subject: str
+    body: str
+    status: str = "pending"  # pending | sending | sent | failed | cancelled
+    attempts: int = 0
+    created_at: datetime
+    next_attempt_at: datetime
+    claim: str | None = None
+    claimed_at: datetime | None = None
+    sent_at: datetime | None = None
+    last_error: str | None = None

@@ -1,0 +1,95 @@
+"""The weekly digest for each central samordnare: every area's phase, what was done in the
+week, what is overdue, what was escalated, and deliveries that keep failing — the one message
+that makes a silent slip impossible to miss."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from ctcflow import calendar
+from ctcflow.definitions import Definitions
+from ctcflow.outbox import Planned
+from ctcflow.status import city_status
+from db.models import Event, MilestoneInstance, Notification
+
+if TYPE_CHECKING:
+    from ctcflow.sweep import Composer
+
+LIST_LIMIT = 200  # lines per section; the rest is counted
+
+
+@dataclass(frozen=True)
+class OverdueLine:
+    area_id: str
+    milestone_id: str
+    due: date
+    days: int
+    owner: str
+
+
+def overdue_lines(session: Session, defs: Definitions, as_of: date) -> list[OverdueLine]:
+    from ctcflow.sweep import open_milestones
+
+    owners = {m.id: m.owner for p in defs.process.phases for m in p.milestones}
+    today = calendar.business_ordinal(as_of)
+    lines = [OverdueLine(r.area_id, r.milestone_id, r.due_date, today - calendar.business_ordinal(r.due_date),
+                         owners.get(r.milestone_id, "?"))
+             for r in open_milestones(session, defs, as_of) if r.due_date < as_of]
+    return sorted(lines, key=lambda line: (-line.days, line.area_id, line.milestone_id))
+
+
+def digest_notices(session: Session, defs: Definitions, as_of: date, composer: Composer) -> list[Planned]:
+    since = as_of - timedelta(days=7)
+    week = as_of.isocalendar()
+    areas = city_status(session, defs, as_of)
+    done = session.execute(
+        select(Event.area_id, Event.subject, Event.effective_on, Event.actor)
+        .where(Event.kind == "milestone_done", Event.effective_on > since, Event.effective_on <= as_of)
+        .order_by(Event.effective_on, Event.id)).all()
+    overdue = overdue_lines(session, defs, as_of)
+    escalated = session.execute(
+        select(Notification.area_id, MilestoneInstance.milestone_id, Notification.recipient, Notification.as_of)
+        .join(MilestoneInstance, MilestoneInstance.id == Notification.milestone_instance_id)
+        .where(Notification.kind == "escalation", Notification.as_of > since, Notification.as_of <= as_of)
+        .order_by(Notification.as_of, Notification.id)).all()
+    failing = session.execute(
+        select(Notification.recipient, Notification.reference, Notification.attempts, Notification.last_error,
+               Notification.subject)
+        .where(Notification.status.in_(("pending", "sending")), Notification.attempts > 0)
+        .order_by(Notification.attempts.desc(), Notification.id)).all()
+    planned: list[Planned] = []
+    for person in composer.directory.holders("central_samordnare", None):
+        lang = person.lang
+
+        def title(milestone_id: str | None, lang: str = lang) -> str:
+            found = composer.milestones.get(milestone_id or "")
+            return found[1].title.get(lang) if found else (milestone_id or "")
+
+        def phase(phase_id: str | None, lang: str = lang) -> str:
+            return next((p.title.get(lang) for p in defs.process.phases if p.id == phase_id), "–")
+
+        context = {
+            "person": person.name, "as_of": as_of, "since": since + timedelta(days=1), "week": week.week,
+            "municipality": defs.org.municipality, "limit": LIST_LIMIT,
+            "areas": [{"name": a.area_name, "phase": phase(a.phase_id), "cycle": a.cycle or 0,
+                       "done": a.milestones_done, "total": a.milestones_total, "overdue": a.overdue} for a in areas],
+            "done": [{"area": composer.directory.area_name(a or ""), "milestone": title(s), "on": on, "by": by}
+                     for a, s, on, by in done],
+            "overdue": [{"area": composer.directory.area_name(o.area_id), "milestone": title(o.milestone_id),
+                         "due": o.due, "days": o.days, "owner": composer.role_title(o.owner, lang)}
+                        for o in overdue],
+            "escalated": [{"area": composer.directory.area_name(a or ""), "milestone": title(m), "to": to, "on": on}
+                          for a, m, to, on in escalated],
+            "failing": [{"recipient": r, "reference": ref, "attempts": n, "error": err or "", "subject": subj}
+                        for r, ref, n, err, subj in failing],
+        }
+        subject, body = composer.templates.render("digest", lang, **context)
+        planned.append(Planned(
+            key=f"digest/{week.year}-W{week.week:02d}/{person.id}", kind="digest", as_of=as_of, area_id=None,
+            recipient=person.id, reference=person.notify, lang=lang, subject=subject, body=body))
+    return planned

@@ -1,0 +1,79 @@
+"""The scheduled jobs as plain functions — advance phases, sweep deadlines, deliver, digest —
+shared by the Prefect flows and the ``ctc`` command, so a replay from the command line does
+exactly what the morning deployment does."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from ctcflow import calendar
+from ctcflow.definitions import Definitions, load_definitions
+from ctcflow.delivery import DeliveryReport, deliver_pending
+from ctcflow.digest import digest_notices
+from ctcflow.outbox import Planned, enqueue
+from ctcflow.progress import advance
+from ctcflow.sweep import Composer, deadline_notices, phase_notices
+from db.engine import require_current_schema, session_scope
+
+
+@dataclass
+class SweepResult:
+    as_of: date
+    dry_run: bool
+    opened: list[tuple[str, str, int]] = field(default_factory=list)  # (area, phase, cycle)
+    planned: list[Planned] = field(default_factory=list)
+    new_keys: set[str] = field(default_factory=set)
+    delivery: DeliveryReport | None = None
+
+    @property
+    def business_day(self) -> bool:
+        return calendar.is_business_day(self.as_of)
+
+    @property
+    def enqueued(self) -> list[Planned]:
+        """What this run added to the outbox (in a dry run: what it would add)."""
+        return [p for p in self.planned if p.key in self.new_keys]
+
+
+def _ready() -> Definitions:
+    defs = load_definitions()
+    require_current_schema()
+    return defs
+
+
+def sweep(as_of: date, *, open_phases: bool = True, deadlines: bool = True, digest: bool = False,
+          dry_run: bool = False, deliver: bool = True) -> SweepResult:
+    """One transaction: open what the gates and cycles call for, decide the notices of the day
+    and write the new ones to the outbox; then (not in a dry run) deliver. A dry run decides
+    the same and writes nothing."""
+    defs = _ready()
+    result = SweepResult(as_of, dry_run)
+    with session_scope() as session:
+        composer = Composer(defs, as_of)
+        if open_phases:
+            result.opened = [(p.area_id, p.phase_id, p.cycle) for p in advance(session, defs, as_of)]
+            result.planned += phase_notices(session, defs, as_of, composer)
+        if deadlines:
+            result.planned += deadline_notices(session, defs, as_of, composer)
+        if digest:
+            result.planned += digest_notices(session, defs, as_of, composer)
+        if dry_run:
+            from ctcflow.outbox import existing_keys
+
+            known = existing_keys(session, [p.key for p in result.planned])
+            result.new_keys = {p.key for p in result.planned} - known
+            session.rollback()
+            return result
+        result.new_keys = set(enqueue(session, result.planned))
+    if deliver and result.business_day:
+        result.delivery = deliver_pending()
+    return result
+
+
+def deliver(as_of: date | None = None, force: bool = False) -> DeliveryReport | None:
+    """Send what is pending — not on weekends and Swedish holidays unless ``force``."""
+    require_current_schema()
+    if not force and not calendar.is_business_day(as_of or calendar.today()):
+        return None
+    return deliver_pending()

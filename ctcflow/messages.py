@@ -1,0 +1,58 @@
+"""Notification texts from the jinja2 templates under ``templates/<lang>/``.
+
+A template sets ``subject`` with ``{% set subject %}…{% endset %}`` and renders the body, so
+one file holds everything a reader of one kind of message sees. Undefined variables are an
+error, never an empty gap in a message sent to a person.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
+
+from ctcflow.errors import CtcError
+
+WEEKDAYS = {
+    "sv": ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"),
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+}
+MONTHS = {
+    "sv": ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
+           "oktober", "november", "december"),
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December"),
+}
+
+
+def long_date(day: date, lang: str = "sv") -> str:
+    """'fredag 14 mars 2025' / 'Friday 14 March 2025': unambiguous in a mail read on a phone."""
+    lang = lang if lang in WEEKDAYS else "sv"
+    return f"{WEEKDAYS[lang][day.weekday()]} {day.day} {MONTHS[lang][day.month - 1]} {day.year}"
+
+
+class Renderer:
+    def __init__(self, templates_dir: Path) -> None:
+        self.templates_dir = templates_dir
+        self.env = Environment(loader=FileSystemLoader(str(templates_dir)), undefined=StrictUndefined,
+                               autoescape=False, trim_blocks=False, keep_trailing_newline=True)
+        self.env.filters["longdate"] = long_date
+
+    def render(self, name: str, lang: str, **context: Any) -> tuple[str, str]:
+        """(subject, body) of template ``name`` in ``lang``."""
+        try:
+            template = self.env.get_template(f"{lang}/{name}.txt.j2")
+        except TemplateNotFound:
+            raise CtcError(f"no template {lang}/{name}.txt.j2 in {self.templates_dir}") from None
+        module = template.make_module({"lang": lang, **context})
+        subject = " ".join(str(getattr(module, "subject", "")).split())
+        body = str(module).strip() + "\n"
+        return subject, body
+
+
+@lru_cache(maxsize=4)
+def renderer(templates_dir: Path) -> Renderer:
+    return Renderer(templates_dir)

@@ -1,0 +1,190 @@
+"""The deadline sweep: one query over every open milestone in every area, the policy applied
+in memory, and the notices it calls for — addressed, rendered and keyed for the outbox.
+
+Nothing here sends anything; ``enqueue`` writes what is decided, delivery sends it later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlmodel import Session
+
+from ctcflow import calendar
+from ctcflow.config import get_settings
+from ctcflow.definitions import Definitions
+from ctcflow.messages import Renderer, renderer
+from ctcflow.organisation import AreaDef, PersonDef
+from ctcflow.outbox import Planned
+from ctcflow.reminders import Occasion, horizon, occasions
+from db.models import Area, MilestoneInstance, PhaseInstance
+
+PHASE_NOTICE_WINDOW = 10  # working days after opening during which the team is told of a new phase
+
+
+@dataclass(frozen=True)
+class OpenMilestone:
+    instance_id: int
+    area_id: str
+    milestone_id: str
+    due_date: date
+    phase_instance_id: int
+    phase_id: str
+    cycle: int
+
+
+def open_milestones_query(as_of: date, due_until: date) -> Any:
+    """Milestones open on ``as_of`` (a later 'done' or approval counts as not yet) in active
+    areas whose due date is at most ``due_until``: the bare SQL the sweep rests on."""
+    mi, pi = MilestoneInstance, PhaseInstance
+    return (
+        select(mi.id, mi.area_id, mi.milestone_id, mi.due_date, pi.id, pi.phase_id, pi.cycle)
+        .join(pi, mi.phase_instance_id == pi.id)
+        .join(Area, and_(Area.id == mi.area_id, Area.active.is_(True)))
+        .where(
+            mi.retired.is_(False), mi.due_date.is_not(None), mi.due_date <= due_until,
+            or_(mi.status == "open", mi.done_on > as_of),
+            pi.opened_on <= as_of, or_(pi.completed_on.is_(None), pi.completed_on > as_of),
+        )
+    )
+
+
+def open_milestones(session: Session, defs: Definitions, as_of: date) -> list[OpenMilestone]:
+    due_until = calendar.add_business_days(as_of, horizon(defs.process.notification_policy))
+    return [OpenMilestone(*row) for row in session.execute(open_milestones_query(as_of, due_until))]
+
+
+class Directory:
+    """Who holds a role in an area on a day, looked up once per (area, role) in a sweep."""
+
+    def __init__(self, defs: Definitions, as_of: date) -> None:
+        self.defs, self.as_of = defs, as_of
+        self.areas: dict[str, AreaDef] = {a.id: a for a in defs.org.areas}
+        self._cache: dict[tuple[str | None, str], list[PersonDef]] = {}
+
+    def holders(self, role: str, area_id: str | None) -> list[PersonDef]:
+        key = (area_id, role)
+        if key not in self._cache:
+            area = self.areas.get(area_id) if area_id else None
+            pool = [*(area.people if area else []), *self.defs.org.central]
+            self._cache[key] = [p for p in pool if p.role == role and p.active_on(self.as_of)]
+        return self._cache[key]
+
+    def area_name(self, area_id: str) -> str:
+        area = self.areas.get(area_id)
+        return area.name if area else area_id
+
+
+class Composer:
+    """Addresses and renders notices; one per sweep, so titles and people are looked up once."""
+
+    def __init__(self, defs: Definitions, as_of: date, templates: Renderer | None = None) -> None:
+        self.defs, self.as_of = defs, as_of
+        self.directory = Directory(defs, as_of)
+        self.templates = templates or renderer(get_settings().templates_dir)
+        self.milestones = {m.id: (p, m) for p in defs.process.phases for m in p.milestones}
+
+    def role_title(self, role_id: str, lang: str) -> str:
+        role = self.defs.process.role(role_id)
+        return role.title.get(lang) if role else role_id
+
+    def milestone_notices(self, row: OpenMilestone, occasion: Occasion) -> Iterator[Planned]:
+        phase, ms = self.milestones[row.milestone_id]
+        recipients = self.directory.holders(occasion.role, row.area_id)
+        kind, role = occasion.kind, occasion.role
+        if not recipients:
+            # Nobody to tell is itself news: the central samordnare hears of it instead.
+            recipients = self.directory.holders("central_samordnare", None)
+            kind = "unassigned"
+        owners = [p.name for p in self.directory.holders(ms.owner, row.area_id)]
+        for person in recipients:
+            lang = person.lang
+            context = {
+                "kind": kind, "person": person.name, "person_id": person.id, "area": self.directory.area_name(
+                    row.area_id), "area_id": row.area_id, "milestone": ms.title.get(lang), "milestone_id": ms.id,
+                "done_when": ms.done_when.get(lang), "phase": phase.title.get(lang), "cycle": row.cycle,
+                "due": row.due_date, "days": abs(occasion.days_overdue), "evidence_required": ms.evidence_required,
+                "role": self.role_title(role, lang), "owner_role": self.role_title(ms.owner, lang),
+                "owners": owners, "as_of": self.as_of, "municipality": self.defs.org.municipality,
+            }
+            subject, body = self.templates.render("unassigned" if kind == "unassigned" else "milestone",
+                                                  lang, **context)
+            stage = f"{occasion.kind}-{occasion.stage}" + (f"-{role}" if kind == "unassigned" else "")
+            yield Planned(
+                key=f"{row.area_id}/{ms.id}#{row.instance_id}/{stage}@{row.due_date}/{person.id}",
+                kind=kind, as_of=self.as_of, area_id=row.area_id, recipient=person.id,
+                reference=person.notify, lang=lang, subject=subject, body=body,
+                milestone_instance_id=row.instance_id, phase_instance_id=row.phase_instance_id)
+
+
+def deadline_notices(session: Session, defs: Definitions, as_of: date,
+                     composer: Composer | None = None) -> list[Planned]:
+    """Every reminder, due-day notice, overdue repeat and escalation the policy calls for on
+    ``as_of``. Nothing on weekends and Swedish holidays: those are caught up the next working day."""
+    if not calendar.is_business_day(as_of):
+        return []
+    policy = defs.process.notification_policy
+    composer = composer or Composer(defs, as_of)
+    today = calendar.business_ordinal(as_of)
+    ordinals: dict[date, int] = {}
+    planned: list[Planned] = []
+    for row in open_milestones(session, defs, as_of):
+        found = composer.milestones.get(row.milestone_id)
+        if found is None:
+            continue  # removed from phases.yml and not yet retired by `ctc sync`
+        due_ordinal = ordinals.get(row.due_date)
+        if due_ordinal is None:
+            due_ordinal = ordinals[row.due_date] = calendar.business_ordinal(row.due_date)
+        ms = found[1]
+        for occasion in occasions(policy, today - due_ordinal, ms.owner, ms.required):
+            planned.extend(composer.milestone_notices(row, occasion))
+    return planned
+
+
+def phase_notices(session: Session, defs: Definitions, as_of: date,
+                  composer: Composer | None = None) -> list[Planned]:
+    """Tell the utvecklingsledare and the områdesteam of each phase opened in the last
+    working days: what the phase is about and what is due when."""
+    if not calendar.is_business_day(as_of):
+        return []
+    composer = composer or Composer(defs, as_of)
+    since = calendar.add_business_days(as_of, -PHASE_NOTICE_WINDOW)
+    pi, mi = PhaseInstance, MilestoneInstance
+    phases = session.execute(
+        select(pi).join(Area, and_(Area.id == pi.area_id, Area.active.is_(True)))
+        .where(pi.opened_on <= as_of, pi.opened_on >= since,
+               or_(pi.completed_on.is_(None), pi.completed_on > as_of))
+    ).scalars().all()
+    if not phases:
+        return []
+    due_dates: dict[int, dict[str, date | None]] = {}
+    rows = session.execute(select(mi.phase_instance_id, mi.milestone_id, mi.due_date)
+                           .where(mi.phase_instance_id.in_([p.id for p in phases]), mi.retired.is_(False)))
+    for phase_instance_id, milestone_id, due in rows:
+        due_dates.setdefault(phase_instance_id, {})[milestone_id] = due
+    planned: list[Planned] = []
+    for instance in phases:
+        phase = defs.process.phase(instance.phase_id)
+        people = [*composer.directory.holders("utvecklingsledare", instance.area_id),
+                  *composer.directory.holders("omradesteam", instance.area_id)]
+        for person in people:
+            lang = person.lang
+            dues = due_dates.get(instance.id or 0, {})
+            milestones = sorted(
+                ({"title": m.title.get(lang), "due": dues.get(m.id), "owner": composer.role_title(m.owner, lang),
+                  "required": m.required} for m in phase.milestones if m.id in dues),
+                key=lambda m: (m["due"] or date.max, m["title"]))
+            subject, body = composer.templates.render(
+                "phase_opened", lang, person=person.name, area=composer.directory.area_name(instance.area_id),
+                area_id=instance.area_id, phase=phase.title.get(lang), cycle=instance.cycle,
+                opened_on=instance.opened_on, description=phase.description.get(lang), milestones=milestones,
+                approver=composer.role_title(phase.gate.approver, lang), municipality=defs.org.municipality)
+            planned.append(Planned(
+                key=f"{instance.area_id}/{phase.id}#{instance.id}/phase_opened-{instance.cycle}/{person.id}",
+                kind="phase_opened", as_of=as_of, area_id=instance.area_id, recipient=person.id,
+                reference=person.notify, lang=lang, subject=subject, body=body, phase_instance_id=instance.id))
+    return planned
