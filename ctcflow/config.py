@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     areas_file: Path | None = None
     database_url: str | None = None
     lang: str = "sv"
+    delivery_workers: int = 4  # messages sent in parallel (SMTP round trips dominate)
 
     @field_validator("lang")
     @classmethod

@@ -25,6 +25,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlmodel import Session
 
 from ctcflow.channels import ChannelError, resolve
+from ctcflow.config import get_settings
 from db.engine import session_scope
 from db.models import MilestoneInstance, Notification, PhaseInstance
 
@@ -172,11 +173,12 @@ def _send_one(row: Notification, sender: Sender, urls: dict[str, str]) -> str | 
         return f"{type(exc).__name__}: {exc}"
 
 
-def deliver_pending(now: datetime | None = None, *, batch: int = 200, workers: int = 4,
+def deliver_pending(now: datetime | None = None, *, batch: int = 200, workers: int | None = None,
                     lease: timedelta = LEASE, sender: Sender = send_apprise,
                     only: list[int] | None = None) -> DeliveryReport:
     """Send everything pending whose time has come; returns what happened to each message."""
     now = now or datetime.now(tz=UTC)
+    workers = workers or get_settings().delivery_workers
     report = DeliveryReport()
     with session_scope() as session:
         report.recovered = recover_stale(session, now, lease)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from ctcflow.config import PROJECT_ROOT, reset_settings
+from tests.smtp import SmtpSink
 
 
 @dataclass
@@ -44,3 +45,19 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Project
     reset_settings()
     yield Project(tmp_path)
     reset_settings()
+
+
+@pytest.fixture
+def mail(project: Project, monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpSink]:
+    """A real SMTP server on loopback; every person's env: reference points at it, addressed
+    ``<person id>@test.example``."""
+    from ctcflow.definitions import load_definitions
+
+    sink = SmtpSink().start()
+    defs = load_definitions()
+    for person in [*defs.org.central, *(p for a in defs.org.areas for p in a.people)]:
+        source, name = person.notify.split(":", 1)
+        if source == "env":
+            monkeypatch.setenv(name, sink.url(f"{person.id}@test.example"))
+    yield sink
+    sink.stop()

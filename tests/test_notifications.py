@@ -1,0 +1,241 @@
+"""The morning sweep end to end: a real SQLite file, a real SMTP server on loopback, apprise.
+
+Malmö's areas start in September 2018 (Bellevuegården/Lorensborg on 2018-09-03), so the dates
+below are days of their first phase, mobilisering.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from ctcflow import calendar
+from ctcflow.cli import main
+from ctcflow.commands import init_database, record_approval, record_done
+from ctcflow.definitions import load_definitions
+from ctcflow.delivery import LEASE, deliver_pending
+from ctcflow.jobs import sweep
+from db.engine import session_scope
+from db.models import MilestoneInstance, Notification
+from tests.conftest import Project
+from tests.smtp import SmtpSink
+
+BELLEVUE = "bellevuegarden_lorensborg"
+FIRST_DAY = date(2018, 9, 3)  # Bellevuegården's start: mobilisering opens
+
+
+def outbox() -> list[Notification]:
+    with session_scope() as session:
+        return list(session.execute(select(Notification).order_by(Notification.id)).scalars())
+
+
+def due_date(area_id: str, milestone_id: str) -> date:
+    with session_scope() as session:
+        due = session.execute(select(MilestoneInstance.due_date).where(
+            MilestoneInstance.area_id == area_id, MilestoneInstance.milestone_id == milestone_id)).scalar_one()
+    assert due is not None
+    return due
+
+
+def ctc(*args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "ctcflow.cli", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=os.environ.copy())
+
+
+@pytest.fixture
+def city(project: Project, mail: SmtpSink) -> SmtpSink:
+    init_database(date(2018, 8, 1))
+    return mail
+
+
+def test_first_morning_tells_the_team_of_the_new_phase_and_reminds_the_owner(city: SmtpSink) -> None:
+    result = sweep(FIRST_DAY)
+
+    assert {m.to for m in city.received} >= {"ul_bellevue@test.example", "team_bellevue@test.example",
+                                             "samordnare@test.example"}
+    phase_mail = city.to("team_bellevue@test.example")[0]
+    assert phase_mail.subject == "Ny fas i Bellevuegården/Lorensborg: Mobilisering"
+    assert "Kontaktperson och ambassadör utsedda" in phase_mail.body
+    # kontaktperson_utsedd is due start + 2 weeks = 10 working days ahead, owned centrally
+    reminder = [m for m in city.to("samordnare@test.example") if "Kontaktperson" in m.subject]
+    assert len(reminder) == 1 and "senast måndag 17 september 2018" in reminder[0].subject
+    assert "ctc done bellevuegarden_lorensborg kontaktperson_utsedd --by samordnare" in reminder[0].body
+    rows = outbox()
+    assert len(rows) == len(city.received) == len(result.enqueued)
+    assert {r.status for r in rows} == {"sent"}
+
+
+def test_the_same_day_twice_sends_each_reminder_once(city: SmtpSink) -> None:
+    first = sweep(FIRST_DAY)
+    again = sweep(FIRST_DAY)
+
+    assert first.enqueued and not again.enqueued
+    assert again.delivery is not None and again.delivery.sent == []
+    assert len(city.received) == len(first.enqueued)
+
+
+def test_two_sweeps_at_once_send_each_reminder_once(city: SmtpSink) -> None:
+    day = date(2018, 11, 15)  # every area has reminders, overdue notices or escalations
+    runs = [ctc("sweep", "--as-of", day.isoformat()) for _ in range(2)]
+    for run in runs:
+        out, err = run.communicate(timeout=120)
+        assert run.returncode == 0, err
+
+    counts = Counter((m.to, m.subject) for m in city.received)
+    assert len(counts) > 20
+    assert max(counts.values()) == 1
+    assert len(city.received) == len(outbox())
+    assert {r.status for r in outbox()} == {"sent"}
+
+
+def test_overdue_work_is_escalated_by_role_and_never_to_its_own_owner(city: SmtpSink) -> None:
+    # kontaktperson_utsedd is owned by the central samordnare; underlag (say) by the area's team
+    day = calendar.add_business_days(due_date(BELLEVUE, "kontaktperson_utsedd"), 12)
+    sweep(day)  # the first sweep ever: twelve working days late, both escalation steps are due
+
+    about = {(r.kind, r.recipient) for r in outbox()
+             if r.area_id == BELLEVUE and r.key.startswith(f"{BELLEVUE}/kontaktperson_utsedd#")}
+    assert about == {("overdue", "samordnare"), ("escalation", "ul_bellevue")}
+    escalation = [m for m in city.to("ul_bellevue@test.example") if m.subject.startswith("Eskalering")]
+    assert any("12 arbetsdagar" in m.subject and "Central samordnare" in m.body for m in escalation)
+
+
+def test_no_reminders_on_weekends_and_holidays_they_go_out_the_next_working_day(city: SmtpSink) -> None:
+    due = due_date(BELLEVUE, "kontaktperson_utsedd")  # 2018-09-17
+    assert due == date(2018, 9, 17)
+    three_before = calendar.add_business_days(due, -3)
+    assert not sweep(date(2018, 9, 8)).planned  # a Saturday
+    assert not sweep(date(2018, 12, 24)).planned  # julafton
+    assert city.received == []
+    sweep(three_before)
+    assert any("Kontaktperson" in m.subject for m in city.to("samordnare@test.example"))
+
+
+def test_smtp_down_keeps_everything_pending_and_visible_until_it_is_back(city: SmtpSink,
+                                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    city.stop()
+    result = sweep(FIRST_DAY)
+    assert result.delivery is not None and result.delivery.sent == []
+    rows = outbox()
+    assert rows and all(r.status == "pending" and r.attempts == 1 and r.last_error for r in rows)
+    assert all(r.next_attempt_at > datetime.now(tz=UTC) for r in rows)
+
+    assert main(["outbox", "--status", "failing", "--lang", "en"]) == 0
+    listing = capsys.readouterr().out
+    assert "Connection error" in listing and "ctc outbox --retry" in listing
+
+    city.start()
+    assert deliver_pending().sent == []  # the backoff has not passed yet: no hammering
+    report = deliver_pending(now=datetime.now(tz=UTC) + timedelta(hours=1))
+    assert len(report.sent) == len(rows) == len(city.received)
+    assert {r.status for r in outbox()} == {"sent"}
+
+
+def test_a_reference_that_resolves_to_nothing_fails_visibly_and_the_others_go_out(
+        city: SmtpSink, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("CTC_NOTIFY_TEAM_BELLEVUE")
+    assert main(["sweep", "--as-of", FIRST_DAY.isoformat()]) == 1
+    out = capsys.readouterr().out
+    assert "env:CTC_NOTIFY_TEAM_BELLEVUE: the environment variable CTC_NOTIFY_TEAM_BELLEVUE is not set" in out
+
+    stuck = [r for r in outbox() if r.status != "sent"]
+    assert [r.recipient for r in stuck] == ["team_bellevue"]
+    assert "CTC_NOTIFY_TEAM_BELLEVUE" in (stuck[0].last_error or "")
+    assert city.to("ul_bellevue@test.example") and not city.to("team_bellevue@test.example")
+
+
+def test_a_crash_between_sending_and_recording_loses_nothing_and_repeats_only_the_message_in_flight(
+        city: SmtpSink, monkeypatch: pytest.MonkeyPatch) -> None:
+    sweep(date(2018, 11, 15), deliver=False)
+    total = len(outbox())
+    assert total > 20
+    monkeypatch.setenv("CTC_DELIVERY_WORKERS", "1")
+    delivery = ctc("deliver", "--force")
+
+    def kill_on_third(_message: object) -> None:
+        if len(city.received) == 3:
+            os.kill(delivery.pid, signal.SIGKILL)  # accepted by SMTP, never recorded as sent
+
+    city.on_message = kill_on_third
+    delivery.communicate(timeout=120)
+    assert delivery.returncode == -signal.SIGKILL
+    city.on_message = None
+    statuses = Counter(r.status for r in outbox())
+    assert statuses["sent"] == 2 and statuses["sending"] >= 1
+
+    # the next run, once the crashed run's lease has run out
+    report = deliver_pending(now=datetime.now(tz=UTC) + LEASE + timedelta(minutes=1), workers=1)
+    assert report.recovered == total - 2
+    assert {r.status for r in outbox()} == {"sent"}
+    counts = Counter((m.to, m.subject) for m in city.received)
+    assert len(counts) == total  # nothing lost
+    assert sorted(counts.values())[-2:] == [1, 2]  # exactly one message twice: the one in flight
+    assert len(city.received) == total + 1
+
+
+def test_work_done_after_the_sweep_is_not_reminded(city: SmtpSink) -> None:
+    sweep(FIRST_DAY, deliver=False)
+    record_done(BELLEVUE, "kontaktperson_utsedd", by="samordnare", as_of=FIRST_DAY, evidence=None, note=None)
+    report = deliver_pending()
+    assert report.cancelled == 1
+    assert not [m for m in city.received if "Kontaktperson" in m.subject and "Bellevue" in m.subject]
+
+
+def test_a_dry_run_decides_and_prints_but_writes_and_sends_nothing(city: SmtpSink,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sweep", "--as-of", "2018-10-15", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "eskalering" in out and "provkörning" in out
+    assert outbox() == [] and city.received == []
+
+
+def test_recipients_who_read_english_get_english(project: Project, mail: SmtpSink) -> None:
+    project.edit("areas.yml", 'role: omradesteam, notify: "env:CTC_NOTIFY_TEAM_BELLEVUE"',
+                 'role: omradesteam, lang: en, notify: "env:CTC_NOTIFY_TEAM_BELLEVUE"')
+    init_database(date(2018, 8, 1))
+    sweep(FIRST_DAY)
+    assert mail.to("team_bellevue@test.example")[0].subject == "New phase in Bellevuegården/Lorensborg: Mobilisation"
+    assert mail.to("ul_bellevue@test.example")[0].subject.startswith("Ny fas")
+
+
+def test_the_weekly_digest_tells_the_samordnare_what_is_overdue_and_escalated(city: SmtpSink) -> None:
+    sweep(date(2018, 10, 12))
+    sweep(date(2018, 10, 15), digest=True)
+    digest = [m for m in city.to("samordnare@test.example") if m.subject.startswith("CTC vecka 42")]
+    assert len(digest) == 1
+    body = digest[0].body
+    for heading in ("OMRÅDENAS LÄGE", "KLART DENNA VECKA", "FÖRSENAT", "ESKALERAT DENNA VECKA",
+                    "UTSKICK SOM MISSLYCKAS"):
+        assert heading in body
+    assert "Bellevuegården/Lorensborg: Mobilisering" in body
+    assert "Kontaktperson och ambassadör utsedda" in body
+
+
+def test_an_approved_phase_reaches_the_team_the_next_morning_with_its_deadlines(city: SmtpSink) -> None:
+    defs = load_definitions()
+    day = date(2019, 3, 1)
+    phase = defs.process.phase("mobilisering")
+    pending = [m for m in phase.milestones]
+    while pending:  # in dependency order, whoever owns each milestone
+        progressed = []
+        for ms in pending:
+            if all(d not in {p.id for p in pending} for d in ms.depends_on):
+                person = defs.org.people_with_role(ms.owner, day, BELLEVUE)[0]
+                record_done(BELLEVUE, ms.id, by=person.id, as_of=day,
+                            evidence="protokoll" if ms.evidence_required else None, note=None)
+                progressed.append(ms)
+        assert progressed
+        pending = [m for m in pending if m not in progressed]
+    record_approval(BELLEVUE, "mobilisering", by="styrgrupp_bellevue", as_of=day, note=None)
+
+    sweep(calendar.next_business_day(day + timedelta(days=1)))
+    news = [m for m in city.to("team_bellevue@test.example") if m.subject.startswith("Ny fas")]
+    assert [m.subject for m in news] == ["Ny fas i Bellevuegården/Lorensborg: Lägesanalys"]
+    assert "Fasen godkänns av" in news[0].body and "2019" in news[0].body
