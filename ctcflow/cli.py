@@ -266,6 +266,12 @@ def cmd_outbox(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from ctcflow.serve import serve
+
+    return serve(args.port)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from ctcflow.demo import run_demo
 
@@ -323,6 +329,8 @@ def build_parser() -> argparse.ArgumentParser:
     outbox.add_argument("--limit", type=int, default=50)
     outbox.add_argument("--retry", nargs="*", type=int, metavar="ID",
                         help="send these pending ids (all failing ones without ids) at the next delivery")
+    add("serve", cmd_serve, "run the scheduled flows of prefect.yaml on a local Prefect server").add_argument(
+        "--port", type=int, default=4200, help="port of the local Prefect server and UI (default 4200)")
     demo = add("demo", cmd_demo, "replay Malmö's five areas from 2018 on a fresh local database")
     demo.add_argument("--until", type=_date, default=date(2024, 12, 31))
     demo.add_argument("--workdir", type=Path, help="where the demo keeps its database (default .ctc/demo)")

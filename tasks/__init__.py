@@ -1,1 +1,2 @@
-"""Prefect tasks: the I/O boundary around ctcflow\x27s plain functions, with retries where they help."""
+"""Prefect tasks: thin wrappers around ctcflow's plain functions, one task per batch of work
+(never one task run per area or milestone), each returning a small summary for the flow."""

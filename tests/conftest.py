@@ -3,15 +3,23 @@ SQLite file, selected through the same CTC_ settings a user would set."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from ctcflow.config import PROJECT_ROOT, reset_settings
-from tests.smtp import SmtpSink
+# Prefect must never touch the user's ~/.prefect: its home is a throw-away folder, set before
+# anything imports prefect.
+os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="ctc-prefect-home-")
+os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+os.environ.pop("PREFECT_API_URL", None)
+
+from ctcflow.config import PROJECT_ROOT, reset_settings  # noqa: E402
+from tests.smtp import SmtpSink  # noqa: E402
 
 
 @dataclass
@@ -61,3 +69,15 @@ def mail(project: Project, monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpSink
             monkeypatch.setenv(name, sink.url(f"{person.id}@test.example"))
     yield sink
     sink.stop()
+
+
+@pytest.fixture(scope="session")
+def prefect_server() -> Iterator[None]:
+    """One temporary Prefect server for the whole session (starting one takes ~10 s); flow
+    heartbeats off, which takes a flow call from ~1 s to ~0.1 s."""
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120), \
+            temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        yield

@@ -1,0 +1,22 @@
+"""Send what is pending in the outbox; retries follow each row's backoff."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from prefect import flow
+
+from flows.common import day, delivery_sections
+from tasks.notices import send_pending_notices
+from tasks.reporting import publish_status
+
+
+@flow(name="deliver-notifications", log_prints=True)
+def deliver_notifications(as_of: date | None = None, force: bool = False) -> dict[str, Any]:
+    """Nothing is sent on weekends and Swedish holidays unless ``force``."""
+    today = day(as_of)
+    delivery = send_pending_notices(today, force)
+    print(f"{today}: {len(delivery['sent'])} sent, {len(delivery['failed'])} failed (kept pending)")
+    publish_status(today, "ctc-deliveries", "Utskick", delivery_sections(delivery))
+    return delivery

@@ -1,0 +1,121 @@
+"""The Prefect side: deployments as declared in prefect.yaml, real flow runs on a temporary
+Prefect server, their artifacts, and `ctc serve` starting and stopping cleanly."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import yaml
+from cronsim import CronSim
+
+from ctcflow.commands import init_database
+from ctcflow.config import PROJECT_ROOT
+from ctcflow.serve import load_flow
+from tests.conftest import Project
+from tests.smtp import SmtpSink, free_port
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+FIRST_DAY = date(2018, 9, 3)
+
+
+def prefect_yaml() -> dict:
+    return yaml.safe_load((PROJECT_ROOT / "prefect.yaml").read_text(encoding="utf-8"))
+
+
+def test_prefect_yaml_is_valid_for_prefect_and_every_schedule_is_explicit() -> None:
+    from prefect.cli.deploy._models import PrefectYamlModel, RawScheduleConfig
+
+    config = PrefectYamlModel.model_validate(prefect_yaml())
+    names = {d.name for d in config.deployments}
+    assert names == {"advance-phases", "deadline-sweep", "deliver-notifications", "weekly-digest"}
+    for deployment in config.deployments:
+        assert deployment.entrypoint and load_flow(deployment.entrypoint).name == deployment.name
+        assert deployment.schedules
+        for schedule in deployment.schedules:
+            assert isinstance(schedule, RawScheduleConfig)
+            assert schedule.slug and schedule.timezone == "Europe/Stockholm" and schedule.active is True
+
+
+def next_runs(deployment: str, after: datetime, count: int = 3) -> list[datetime]:
+    spec = next(d for d in prefect_yaml()["deployments"] if d["name"] == deployment)
+    runs = CronSim(spec["schedules"][0]["cron"], after)
+    return [next(runs) for _ in range(count)]
+
+
+def test_the_sweep_runs_weekday_mornings_on_stockholm_time_across_dst() -> None:
+    # Friday before the end of summer time (2026-10-25): the next runs are Monday and Tuesday 06:30 local
+    friday = datetime(2026, 10, 23, 12, 0, tzinfo=STOCKHOLM)
+    runs = next_runs("deadline-sweep", friday)
+    assert [(r.date().isoformat(), r.hour, r.minute) for r in runs] == [
+        ("2026-10-26", 6, 30), ("2026-10-27", 6, 30), ("2026-10-28", 6, 30)]
+    digest = next_runs("weekly-digest", friday, 2)
+    assert [r.weekday() for r in digest] == [0, 0] and all(r.hour == 7 for r in digest)
+
+
+@pytest.mark.usefixtures("prefect_server")
+def test_the_sweep_flow_sends_the_mornings_notices_and_publishes_the_status(project: Project,
+                                                                            mail: SmtpSink) -> None:
+    from prefect.artifacts import Artifact
+
+    from flows.advance_phases import advance_phases
+    from flows.deadline_sweep import deadline_sweep
+    from flows.weekly_digest import weekly_digest
+
+    init_database(date(2018, 8, 1))
+    opened = advance_phases(as_of=FIRST_DAY)
+    swept = deadline_sweep(as_of=FIRST_DAY)
+    again = deadline_sweep(as_of=FIRST_DAY)
+
+    assert opened["new"] and swept["new"] and again["new"] == []
+    assert len(mail.received) == len(opened["new"]) + len(swept["new"])
+    assert any(m.subject.startswith("Ny fas i Bellevuegården") for m in mail.received)
+
+    status = Artifact.get("ctc-status")
+    assert status is not None
+    rows = json.loads(str(status.data))
+    bellevue = next(r for r in rows if r["område"] == "Bellevuegården/Lorensborg")
+    assert bellevue["fas"] == "Mobilisering" and bellevue["sedan"] == "2018-09-03"
+    summary = Artifact.get("ctc-deadline-sweep")
+    assert summary is not None and "Bevakning av tidsfrister" in str(summary.data)
+
+    digest = weekly_digest(as_of=date(2018, 9, 10))
+    assert [n["kind"] for n in digest["new"]] == ["digest"]
+    assert mail.to("samordnare@test.example")[-1].subject.startswith("CTC vecka 37")
+
+
+def test_ctc_serve_serves_the_deployments_on_a_local_server_and_stops_on_ctrl_c(project: Project) -> None:
+    init_database(date(2018, 8, 1))
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    serving = subprocess.Popen([sys.executable, "-m", "ctcflow.cli", "serve", "--port", str(port)],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    try:
+        deadline = time.monotonic() + 120
+        names: list[str] = []
+        while time.monotonic() < deadline and len(names) < 4:
+            time.sleep(1)
+            assert serving.poll() is None, serving.stdout.read() if serving.stdout else ""
+            try:
+                request = urllib.request.Request(f"http://127.0.0.1:{port}/api/deployments/filter", data=b"{}",
+                                                 headers={"content-type": "application/json"})
+                with urllib.request.urlopen(request, timeout=5) as response:
+                    names = sorted(d["name"] for d in json.load(response))
+            except OSError:
+                continue
+        assert names == ["advance-phases", "deadline-sweep", "deliver-notifications", "weekly-digest"]
+    finally:
+        serving.send_signal(signal.SIGINT)
+        out, _ = serving.communicate(timeout=60)
+    assert serving.returncode == 0, out
+    assert "stopped" in out
+    with pytest.raises(OSError):
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2)
