@@ -26,7 +26,7 @@ from sqlmodel import Session
 
 from ctcflow.channels import ChannelError, resolve
 from ctcflow.config import get_settings
-from db.engine import session_scope
+from db.engine import get_engine, session_scope
 from db.models import MilestoneInstance, Notification, PhaseInstance
 
 LEASE = timedelta(minutes=15)
@@ -153,10 +153,10 @@ def _record(row: Notification, error: str | None, token: str, now: datetime) -> 
     else:
         values = {"status": "pending", "attempts": attempts, "claim": None, "last_error": error[:2000],
                   "next_attempt_at": now + backoff(attempts)}
-    with session_scope() as session:
-        session.execute(update(Notification)
-                        .where(Notification.id == row.id, Notification.claim == token)
-                        .values(**values))
+    with get_engine().begin() as connection:  # its own commit: a crash loses at most what is in flight
+        connection.execute(update(Notification)
+                           .where(Notification.id == row.id, Notification.claim == token)
+                           .values(**values))
     assert row.id is not None
     return Outcome(row.id, row.key, row.kind, row.recipient, row.subject, error is None, error, attempts)
 
@@ -180,15 +180,16 @@ def deliver_pending(now: datetime | None = None, *, batch: int = 200, workers: i
     now = now or datetime.now(tz=UTC)
     workers = workers or get_settings().delivery_workers
     report = DeliveryReport()
-    with session_scope() as session:
-        report.recovered = recover_stale(session, now, lease)
-        report.cancelled = cancel_obsolete(session)
     urls: dict[str, str] = {}
+    first = True
     with ThreadPoolExecutor(max_workers=max(workers, 1), thread_name_prefix="ctc-send") as pool:
         while True:
             with session_scope() as session:
+                if first:
+                    report.recovered = recover_stale(session, now, lease)
+                    report.cancelled = cancel_obsolete(session)
+                    first = False
                 token = claim(session, now, batch, only)
-            with session_scope() as session:
                 rows = session.execute(select(Notification).where(Notification.claim == token)
                                        .order_by(Notification.id)).scalars().all()
             if not rows:

@@ -1,8 +1,11 @@
 """The main job on embedded defaults: Malmö's five areas replayed day by day from autumn 2018
 on a fresh local SQLite database, with some milestones done late and some never.
 
-The simulated teams are deterministic (a hash of area and milestone picks how late they are),
-so every run tells the same story.
+Every working day runs what the morning deployments run — open phases, sweep the deadlines,
+send through a local SMTP server the demo starts itself (mail filed in a Maildir) and, on
+Mondays, the digest — and then the simulated teams do their day's work. The teams are
+deterministic (a hash of area and milestone picks how late they are), so every run tells the
+same story.
 """
 
 from __future__ import annotations
@@ -11,6 +14,9 @@ import hashlib
 import os
 import shutil
 import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -20,6 +26,7 @@ from ctcflow import calendar
 from ctcflow.config import PROJECT_ROOT, reset_settings
 from ctcflow.definitions import Definitions, load_definitions
 from ctcflow.errors import CtcError
+from ctcflow.localsmtp import LocalMailServer
 from ctcflow.progress import advance, approve, gate_for, mark_done
 from db.engine import session_scope
 from db.models import MilestoneInstance, PhaseInstance
@@ -98,23 +105,93 @@ def prepare(workdir: Path) -> Definitions:
     return load_definitions()
 
 
+def route_mail_to(server: LocalMailServer, defs: Definitions) -> None:
+    """Point every person's ``env:`` reference at the local server, as <person id>@demo.local."""
+    for person in [*defs.org.central, *(p for a in defs.org.areas for p in a.people)]:
+        source, name = person.notify.split(":", 1)
+        if source == "env":
+            os.environ[name] = server.url(f"{person.id}@demo.local", sender="ctcflow@malmo.demo")
+
+
+def without_ca_bundle(workdir: Path) -> None:
+    """apprise builds a TLS context for every mail, and loading the system's CA bundle into it
+    costs ~20 ms of CPU per message — most of the demo's time. The demo's mail never leaves
+    loopback and uses no TLS, so this process gets an empty bundle."""
+    empty = workdir / "no-ca-needed.pem"
+    empty.write_text("", encoding="ascii")
+    os.environ["SSL_CERT_FILE"] = str(empty)
+    os.environ["SSL_CERT_DIR"] = str(workdir)
+
+
+@contextmanager
+def restored_environment() -> Iterator[None]:
+    """The demo points settings and channels at its own folder and server; afterwards the
+    caller's environment is as it was (the demo also runs inside tests)."""
+    saved = dict(os.environ)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        reset_settings()
+
+
 def run_demo(until: date, lang: str, workdir: Path | None = None) -> int:
+    with restored_environment():
+        return _run_demo(until, lang, workdir)
+
+
+def _run_demo(until: date, lang: str, workdir: Path | None) -> int:
     from ctcflow.cli import main as cli_main
+    from ctcflow.jobs import sweep
 
     workdir = (workdir or PROJECT_ROOT / ".ctc" / "demo").resolve()
     started = time.monotonic()
     defs = prepare(workdir)
-    print(f"ctcflow demo: Malmö's five CTC areas, {START} → {until}, database {workdir / 'ctc.db'}")
-    total_done = total_approved = 0
-    day = START
-    while day <= until:
-        if calendar.is_business_day(day):
-            done, approved = simulate_day(defs, day)
-            total_done += done
-            total_approved += approved
-        day += timedelta(days=1)
-    print(f"simulated {total_done} milestones done and {total_approved} phase approvals "
-          f"in {time.monotonic() - started:.1f} s\n")
-    cli_main(["status", "--as-of", until.isoformat(), "--lang", lang])
-    print(f"\nTry: CTC_DATA_DIR={workdir} ./run status --as-of {until} --area hermodsdal_nydala_gullviksborg")
+    without_ca_bundle(workdir)
+    kinds: Counter[str] = Counter()
+    failed = 0
+    with LocalMailServer(workdir / "mail") as server:
+        route_mail_to(server, defs)
+        print(f"ctcflow demo: Malmö's five CTC areas, {START} → {until}\n"
+              f"  database {workdir / 'ctc.db'}\n  local SMTP server on 127.0.0.1:{server.port}, "
+              f"mail filed in {server.path}")
+        total_done = total_approved = 0
+        day = START
+        while day <= until:
+            if calendar.is_business_day(day):
+                morning = sweep(day, digest=day.weekday() == 0, defs=defs)
+                kinds.update(p.kind for p in morning.enqueued)
+                failed += len(morning.delivery.failed) if morning.delivery else 0
+                done, approved = simulate_day(defs, day)
+                total_done += done
+                total_approved += approved
+            day += timedelta(days=1)
+        print(f"simulated {total_done} milestones done and {total_approved} phase approvals; "
+              f"{server.received} mails sent ({failed} failed deliveries) in {time.monotonic() - started:.1f} s\n")
+        cli_main(["status", "--as-of", until.isoformat(), "--lang", lang])
+        _show_mail(server, kinds, lang)
+    print(f"\nTry: CTC_DATA_DIR={workdir} ./run status --as-of {until} --area hermodsdal_nydala_gullviksborg"
+          f"\n     CTC_DATA_DIR={workdir} ./run outbox --area kirsebergsstaden_rostorp_segevang_segemolla")
     return 0
+
+
+def _show_mail(server: LocalMailServer, kinds: Counter[str], lang: str) -> None:
+    from ctcflow.i18n import t
+
+    print("\n" + ("Skickade mejl per typ" if lang == "sv" else "Mails sent by kind") + ": "
+          + ", ".join(f"{t(f'kind.{kind}', lang)} {count}" for kind, count in kinds.most_common()))
+    messages = server.messages()
+    # What Malmö's history says went wrong: an area's input to the report to KS that never came.
+    escalations = [i for i, m in enumerate(messages) if str(m["Subject"]).startswith("Eskalering")
+                   and "underlag till rapporten" in str(m["Subject"])]
+    if not escalations:
+        return
+    # ... and the coordinator's next weekly digest, which lists it among the overdue
+    first = escalations[0]
+    digest = next((m for m in messages[first:] if str(m["Subject"]).startswith("CTC vecka")), None)
+    chosen = [messages[first], *([digest] if digest else [])]
+    for message in chosen:
+        body = message.get_body(("plain",))
+        print(f"\n── {message['To']} · {message['Subject']}\n")
+        print((body.get_content() if body else "").rstrip())

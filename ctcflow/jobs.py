@@ -43,11 +43,11 @@ def _ready() -> Definitions:
 
 
 def sweep(as_of: date, *, open_phases: bool = True, deadlines: bool = True, digest: bool = False,
-          dry_run: bool = False, deliver: bool = True) -> SweepResult:
+          dry_run: bool = False, deliver: bool = True, defs: Definitions | None = None) -> SweepResult:
     """One transaction: open what the gates and cycles call for, decide the notices of the day
     and write the new ones to the outbox; then (not in a dry run) deliver. A dry run decides
     the same and writes nothing."""
-    defs = _ready()
+    defs = defs or _ready()
     result = SweepResult(as_of, dry_run)
     with session_scope() as session:
         composer = Composer(defs, as_of)
