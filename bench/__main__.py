@@ -52,6 +52,14 @@ def main() -> None:
         out = timed("ctc status --json (all areas)", status_json)
         print(f"    {len(out) // 1024} KiB of JSON")
 
+        from bench.sweep import bench_delivery, bench_sweep
+
+        print("deadline sweep")
+        defs = load_definitions()
+        bench_sweep(defs, date(2021, 3, 1))
+        print("delivery")
+        bench_delivery(defs, folder)
+
 
 if __name__ == "__main__":
     main()

@@ -31,5 +31,6 @@ def write_city(folder: Path, areas: int, first_start: date = date(2018, 9, 3)) -
             f"    start: {start}\n    people:\n"
             f"      - {{id: ul_{i:05d}, name: UL {i}, role: utvecklingsledare, notify: \"env:CTC_UL_{i:05d}\"}}\n"
             f"      - {{id: sg_{i:05d}, name: SG {i}, role: styrgrupp, notify: \"env:CTC_SG_{i:05d}\"}}\n"
+            f"      - {{id: team_{i:05d}, name: Team {i}, role: omradesteam, notify: \"env:CTC_TEAM_{i:05d}\"}}\n"
         )
     (folder / "areas.yml").write_text("".join(lines), encoding="utf-8")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -13,7 +14,7 @@ from sqlmodel import Session
 
 from ctcflow import calendar
 from ctcflow.definitions import Definitions
-from ctcflow.outbox import Planned
+from ctcflow.outbox import Notice
 from ctcflow.status import city_status
 from db.models import Event, MilestoneInstance, Notification
 
@@ -43,7 +44,7 @@ def overdue_lines(session: Session, defs: Definitions, as_of: date) -> list[Over
     return sorted(lines, key=lambda line: (-line.days, line.area_id, line.milestone_id))
 
 
-def digest_notices(session: Session, defs: Definitions, as_of: date, composer: Composer) -> list[Planned]:
+def digest_notices(session: Session, defs: Definitions, as_of: date, composer: Composer) -> list[Notice]:
     since = as_of - timedelta(days=7)
     week = as_of.isocalendar()
     areas = city_status(session, defs, as_of)
@@ -62,7 +63,7 @@ def digest_notices(session: Session, defs: Definitions, as_of: date, composer: C
                Notification.subject)
         .where(Notification.status.in_(("pending", "sending")), Notification.attempts > 0)
         .order_by(Notification.attempts.desc(), Notification.id)).all()
-    planned: list[Planned] = []
+    planned: list[Notice] = []
     for person in composer.directory.holders("central_samordnare", None):
         lang = person.lang
 
@@ -88,8 +89,8 @@ def digest_notices(session: Session, defs: Definitions, as_of: date, composer: C
             "failing": [{"recipient": r, "reference": ref, "attempts": n, "error": err or "", "subject": subj}
                         for r, ref, n, err, subj in failing],
         }
-        subject, body = composer.templates.render("digest", lang, **context)
-        planned.append(Planned(
+        planned.append(Notice(
             key=f"digest/{week.year}-W{week.week:02d}/{person.id}", kind="digest", as_of=as_of, area_id=None,
-            recipient=person.id, reference=person.notify, lang=lang, subject=subject, body=body))
+            recipient=person.id, reference=person.notify, lang=lang, template="digest",
+            context=partial(dict, context)))
     return planned

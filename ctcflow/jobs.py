@@ -11,7 +11,7 @@ from ctcflow import calendar
 from ctcflow.definitions import Definitions, load_definitions
 from ctcflow.delivery import DeliveryReport, deliver_pending
 from ctcflow.digest import digest_notices
-from ctcflow.outbox import Planned, enqueue
+from ctcflow.outbox import Notice, Planned, render_new, write_new
 from ctcflow.progress import advance
 from ctcflow.sweep import Composer, deadline_notices, phase_notices
 from db.engine import require_current_schema, session_scope
@@ -22,18 +22,13 @@ class SweepResult:
     as_of: date
     dry_run: bool
     opened: list[tuple[str, str, int]] = field(default_factory=list)  # (area, phase, cycle)
-    planned: list[Planned] = field(default_factory=list)
-    new_keys: set[str] = field(default_factory=set)
+    planned: list[Notice] = field(default_factory=list)  # everything the day calls for
+    enqueued: list[Planned] = field(default_factory=list)  # what this run added (dry run: would add)
     delivery: DeliveryReport | None = None
 
     @property
     def business_day(self) -> bool:
         return calendar.is_business_day(self.as_of)
-
-    @property
-    def enqueued(self) -> list[Planned]:
-        """What this run added to the outbox (in a dry run: what it would add)."""
-        return [p for p in self.planned if p.key in self.new_keys]
 
 
 def _ready() -> Definitions:
@@ -59,13 +54,10 @@ def sweep(as_of: date, *, open_phases: bool = True, deadlines: bool = True, dige
         if digest:
             result.planned += digest_notices(session, defs, as_of, composer)
         if dry_run:
-            from ctcflow.outbox import existing_keys
-
-            known = existing_keys(session, [p.key for p in result.planned])
-            result.new_keys = {p.key for p in result.planned} - known
+            result.enqueued = render_new(session, result.planned, composer.templates)
             session.rollback()
             return result
-        result.new_keys = set(enqueue(session, result.planned))
+        result.enqueued = write_new(session, result.planned, composer.templates)
     if deliver and result.business_day:
         result.delivery = deliver_pending()
     return result

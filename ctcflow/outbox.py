@@ -7,15 +7,20 @@ decides, not the caller.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
+from ctcflow.gcpause import cyclic_gc_paused
 from db.models import Notification
+
+if TYPE_CHECKING:
+    from ctcflow.messages import Renderer
 
 CHUNK = 2000
 
@@ -35,6 +40,45 @@ class Planned:
     body: str
     milestone_instance_id: int | None = None
     phase_instance_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A notice decided by the sweep: who, about what, on which occasion (the key). Its text
+    is rendered only if the key is new, so a morning that repeats itself costs no rendering."""
+
+    key: str
+    kind: str
+    as_of: date
+    area_id: str | None
+    recipient: str
+    reference: str
+    lang: str
+    template: str
+    context: Callable[[], dict[str, Any]]
+    milestone_instance_id: int | None = None
+    phase_instance_id: int | None = None
+
+    def render(self, renderer: Renderer) -> Planned:
+        subject, body = renderer.render(self.template, self.lang, **self.context())
+        return Planned(self.key, self.kind, self.as_of, self.area_id, self.recipient, self.reference, self.lang,
+                       subject, body, self.milestone_instance_id, self.phase_instance_id)
+
+
+def write_new(session: Session, notices: list[Notice], renderer: Renderer) -> list[Planned]:
+    """Render the notices not in the outbox yet and insert them; returns what was inserted
+    (a concurrent sweep that inserted a key first wins, and this one skips it)."""
+    with cyclic_gc_paused():
+        known = existing_keys(session, [n.key for n in notices])
+        fresh = [n.render(renderer) for n in notices if n.key not in known]
+        inserted = set(enqueue(session, fresh))
+        return [p for p in fresh if p.key in inserted]
+
+
+def render_new(session: Session, notices: list[Notice], renderer: Renderer) -> list[Planned]:
+    """What ``write_new`` would insert, writing nothing (the dry run)."""
+    known = existing_keys(session, [n.key for n in notices])
+    return [n.render(renderer) for n in notices if n.key not in known]
 
 
 def _insert(session: Session) -> Insert:

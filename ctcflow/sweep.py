@@ -17,9 +17,11 @@ from sqlmodel import Session
 from ctcflow import calendar
 from ctcflow.config import get_settings
 from ctcflow.definitions import Definitions
+from ctcflow.gcpause import cyclic_gc_paused
 from ctcflow.messages import Renderer, renderer
 from ctcflow.organisation import AreaDef, PersonDef
-from ctcflow.outbox import Planned
+from ctcflow.outbox import Notice
+from ctcflow.process import PhaseDef
 from ctcflow.reminders import Occasion, horizon, occasions
 from db.models import Area, MilestoneInstance, PhaseInstance
 
@@ -92,7 +94,7 @@ class Composer:
         role = self.defs.process.role(role_id)
         return role.title.get(lang) if role else role_id
 
-    def milestone_notices(self, row: OpenMilestone, occasion: Occasion) -> Iterator[Planned]:
+    def milestone_notices(self, row: OpenMilestone, occasion: Occasion) -> Iterator[Notice]:
         phase, ms = self.milestones[row.milestone_id]
         recipients = self.directory.holders(occasion.role, row.area_id)
         kind, role = occasion.kind, occasion.role
@@ -100,38 +102,43 @@ class Composer:
             # Nobody to tell is itself news: the central samordnare hears of it instead.
             recipients = self.directory.holders("central_samordnare", None)
             kind = "unassigned"
-        owners = [p.name for p in self.directory.holders(ms.owner, row.area_id)]
+        stage = f"{occasion.kind}-{occasion.stage}" + (f"-{role}" if kind == "unassigned" else "")
         for person in recipients:
-            lang = person.lang
-            context = {
-                "kind": kind, "person": person.name, "person_id": person.id, "area": self.directory.area_name(
-                    row.area_id), "area_id": row.area_id, "milestone": ms.title.get(lang), "milestone_id": ms.id,
-                "done_when": ms.done_when.get(lang), "phase": phase.title.get(lang), "cycle": row.cycle,
-                "due": row.due_date, "days": abs(occasion.days_overdue), "evidence_required": ms.evidence_required,
-                "role": self.role_title(role, lang), "owner_role": self.role_title(ms.owner, lang),
-                "owners": owners, "as_of": self.as_of, "municipality": self.defs.org.municipality,
-            }
-            subject, body = self.templates.render("unassigned" if kind == "unassigned" else "milestone",
-                                                  lang, **context)
-            stage = f"{occasion.kind}-{occasion.stage}" + (f"-{role}" if kind == "unassigned" else "")
-            yield Planned(
+            def context(person: PersonDef = person, lang: str = person.lang) -> dict[str, Any]:
+                return {
+                    "kind": kind, "person": person.name, "person_id": person.id,
+                    "area": self.directory.area_name(row.area_id), "area_id": row.area_id,
+                    "milestone": ms.title.get(lang), "milestone_id": ms.id, "done_when": ms.done_when.get(lang),
+                    "phase": phase.title.get(lang), "cycle": row.cycle, "due": row.due_date,
+                    "days": abs(occasion.days_overdue), "evidence_required": ms.evidence_required,
+                    "role": self.role_title(role, lang), "owner_role": self.role_title(ms.owner, lang),
+                    "owners": [p.name for p in self.directory.holders(ms.owner, row.area_id)],
+                    "as_of": self.as_of, "municipality": self.defs.org.municipality,
+                }
+
+            yield Notice(
                 key=f"{row.area_id}/{ms.id}#{row.instance_id}/{stage}@{row.due_date}/{person.id}",
                 kind=kind, as_of=self.as_of, area_id=row.area_id, recipient=person.id,
-                reference=person.notify, lang=lang, subject=subject, body=body,
+                reference=person.notify, lang=person.lang,
+                template="unassigned" if kind == "unassigned" else "milestone", context=context,
                 milestone_instance_id=row.instance_id, phase_instance_id=row.phase_instance_id)
 
 
 def deadline_notices(session: Session, defs: Definitions, as_of: date,
-                     composer: Composer | None = None) -> list[Planned]:
+                     composer: Composer | None = None) -> list[Notice]:
     """Every reminder, due-day notice, overdue repeat and escalation the policy calls for on
     ``as_of``. Nothing on weekends and Swedish holidays: those are caught up the next working day."""
     if not calendar.is_business_day(as_of):
         return []
+    with cyclic_gc_paused():
+        return _deadline_notices(session, defs, as_of, composer or Composer(defs, as_of))
+
+
+def _deadline_notices(session: Session, defs: Definitions, as_of: date, composer: Composer) -> list[Notice]:
     policy = defs.process.notification_policy
-    composer = composer or Composer(defs, as_of)
     today = calendar.business_ordinal(as_of)
     ordinals: dict[date, int] = {}
-    planned: list[Planned] = []
+    planned: list[Notice] = []
     for row in open_milestones(session, defs, as_of):
         found = composer.milestones.get(row.milestone_id)
         if found is None:
@@ -146,7 +153,7 @@ def deadline_notices(session: Session, defs: Definitions, as_of: date,
 
 
 def phase_notices(session: Session, defs: Definitions, as_of: date,
-                  composer: Composer | None = None) -> list[Planned]:
+                  composer: Composer | None = None) -> list[Notice]:
     """Tell the utvecklingsledare and the områdesteam of each phase opened in the last
     working days: what the phase is about and what is due when."""
     if not calendar.is_business_day(as_of):
@@ -166,25 +173,29 @@ def phase_notices(session: Session, defs: Definitions, as_of: date,
                            .where(mi.phase_instance_id.in_([p.id for p in phases]), mi.retired.is_(False)))
     for phase_instance_id, milestone_id, due in rows:
         due_dates.setdefault(phase_instance_id, {})[milestone_id] = due
-    planned: list[Planned] = []
+    planned: list[Notice] = []
     for instance in phases:
         phase = defs.process.phase(instance.phase_id)
+        dues = due_dates.get(instance.id or 0, {})
         people = [*composer.directory.holders("utvecklingsledare", instance.area_id),
                   *composer.directory.holders("omradesteam", instance.area_id)]
         for person in people:
-            lang = person.lang
-            dues = due_dates.get(instance.id or 0, {})
-            milestones = sorted(
-                ({"title": m.title.get(lang), "due": dues.get(m.id), "owner": composer.role_title(m.owner, lang),
-                  "required": m.required} for m in phase.milestones if m.id in dues),
-                key=lambda m: (m["due"] or date.max, m["title"]))
-            subject, body = composer.templates.render(
-                "phase_opened", lang, person=person.name, area=composer.directory.area_name(instance.area_id),
-                area_id=instance.area_id, phase=phase.title.get(lang), cycle=instance.cycle,
-                opened_on=instance.opened_on, description=phase.description.get(lang), milestones=milestones,
-                approver=composer.role_title(phase.gate.approver, lang), municipality=defs.org.municipality)
-            planned.append(Planned(
+            def context(person: PersonDef = person, instance: PhaseInstance = instance, phase: PhaseDef = phase,
+                        dues: dict[str, date | None] = dues) -> dict[str, Any]:
+                lang = person.lang
+                milestones = sorted(
+                    ({"title": m.title.get(lang), "due": dues.get(m.id), "owner": composer.role_title(m.owner, lang),
+                      "required": m.required} for m in phase.milestones if m.id in dues),
+                    key=lambda m: (m["due"] or date.max, m["title"]))
+                return {"person": person.name, "area": composer.directory.area_name(instance.area_id),
+                        "area_id": instance.area_id, "phase": phase.title.get(lang), "cycle": instance.cycle,
+                        "opened_on": instance.opened_on, "description": phase.description.get(lang),
+                        "milestones": milestones, "approver": composer.role_title(phase.gate.approver, lang),
+                        "municipality": defs.org.municipality}
+
+            planned.append(Notice(
                 key=f"{instance.area_id}/{phase.id}#{instance.id}/phase_opened-{instance.cycle}/{person.id}",
                 kind="phase_opened", as_of=as_of, area_id=instance.area_id, recipient=person.id,
-                reference=person.notify, lang=lang, subject=subject, body=body, phase_instance_id=instance.id))
+                reference=person.notify, lang=person.lang, template="phase_opened", context=context,
+                phase_instance_id=instance.id))
     return planned
