@@ -40,6 +40,17 @@ def resolve(reference: str) -> str:
     return _secret(reference, name)
 
 
+def unset_references(references: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Of ``{reference: [person ids]}``, the ``env:`` ones not set in this environment (Secret
+    blocks are looked up only when sending: that needs the Prefect API)."""
+    missing = {}
+    for reference, people in references.items():
+        match = REFERENCE.match(reference)
+        if match and match.group(1) == "env" and not os.environ.get(match.group(2), "").strip():
+            missing[reference] = people
+    return missing
+
+
 def _secret(reference: str, name: str) -> str:
     from prefect.blocks.system import Secret
 

@@ -72,6 +72,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     milestones = sum(len(p.milestones) for p in defs.process.phases)
     print(f"phases.yml: {phases} phases, {milestones} milestones — ok")
     print(f"areas.yml: {len(defs.org.areas)} areas — ok")
+    _print_channels(defs)
     pending = check_database(defs)
     if pending is None:
         print("database: not initialised (run `ctc init`)")
@@ -82,6 +83,24 @@ def cmd_check(args: argparse.Namespace) -> int:
         _print_plan(pending)
         return 1
     return 0
+
+
+def _print_channels(defs: Definitions) -> None:
+    from ctcflow.channels import unset_references
+
+    references: dict[str, list[str]] = {}
+    for person in [*defs.org.central, *(p for a in defs.org.areas for p in a.people)]:
+        references.setdefault(person.notify, []).append(person.id)
+    missing = unset_references(references)
+    if not missing:
+        print(f"channels: {len(references)} references — all env: ones are set")
+        return
+    print(f"channels: {len(missing)} of {len(references)} references are not set here; notices to them will "
+          "wait in the outbox until they are:")
+    for reference, people in list(missing.items())[:20]:
+        print(f"  {reference}  ({', '.join(people)})")
+    if len(missing) > 20:
+        print(f"  … {len(missing) - 20} more")
 
 
 def cmd_sync(args: argparse.Namespace) -> int:

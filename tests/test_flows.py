@@ -119,3 +119,26 @@ def test_ctc_serve_serves_the_deployments_on_a_local_server_and_stops_on_ctrl_c(
     assert "stopped" in out
     with pytest.raises(OSError):
         urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2)
+
+
+@pytest.mark.usefixtures("prefect_server")
+def test_a_channel_kept_in_a_prefect_secret_block_is_used_and_a_missing_block_is_named(
+        project: Project, mail: SmtpSink) -> None:
+    from prefect.blocks.system import Secret
+
+    from ctcflow.jobs import sweep
+    from db.engine import session_scope
+    from db.models import Notification
+
+    Secret(value=mail.url("team-bellevue-secret@test.example")).save("ctc-team-bellevue", overwrite=True)
+    project.edit("areas.yml", '"env:CTC_NOTIFY_TEAM_BELLEVUE"', '"secret:ctc-team-bellevue"')
+    project.edit("areas.yml", '"env:CTC_NOTIFY_UL_BELLEVUE"', '"secret:ctc-no-such-block"')
+    init_database(date(2018, 8, 1))
+    sweep(FIRST_DAY)
+
+    assert mail.to("team-bellevue-secret@test.example")
+    with session_scope() as session:
+        stuck = session.query(Notification).filter(Notification.status == "pending").all()
+    assert {n.recipient for n in stuck} == {"ul_bellevue"}
+    assert all("secret:ctc-no-such-block: no Prefect Secret block named 'ctc-no-such-block'" in (n.last_error or "")
+               for n in stuck)

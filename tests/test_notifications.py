@@ -6,12 +6,14 @@ below are days of their first phase, mobilisering.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -25,6 +27,7 @@ from ctcflow.jobs import sweep
 from db.engine import session_scope
 from db.models import MilestoneInstance, Notification
 from tests.conftest import Project
+from tests.https_sink import HttpsSink
 from tests.smtp import SmtpSink
 
 BELLEVUE = "bellevuegarden_lorensborg"
@@ -239,3 +242,32 @@ def test_an_approved_phase_reaches_the_team_the_next_morning_with_its_deadlines(
     news = [m for m in city.to("team_bellevue@test.example") if m.subject.startswith("Ny fas")]
     assert [m.subject for m in news] == ["Ny fas i Bellevuegården/Lorensborg: Lägesanalys"]
     assert "Fasen godkänns av" in news[0].body and "2019" in news[0].body
+
+
+@pytest.mark.filterwarnings("ignore:Unverified HTTPS request")
+def test_a_team_on_microsoft_teams_gets_its_notice_as_an_adaptive_card(
+        city: SmtpSink, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    teams = HttpsSink(tmp_path).start()
+    try:
+        monkeypatch.setenv("CTC_NOTIFY_TEAM_BELLEVUE", teams.teams_url())
+        sweep(FIRST_DAY)
+    finally:
+        teams.stop()
+    assert len(teams.posts) == 1
+    path, payload = teams.posts[0]
+    assert path.startswith("/workflows/ctcworkflow/")
+    card = json.dumps(payload, ensure_ascii=False)
+    assert "Ny fas i Bellevuegården/Lorensborg: Mobilisering" in card
+    assert not city.to("team_bellevue@test.example")
+    assert {r.status for r in outbox()} == {"sent"}
+
+
+def test_check_names_the_channels_not_set_in_this_environment(
+        city: SmtpSink, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    main(["check"])
+    assert "channels: 17 references — all env: ones are set" in capsys.readouterr().out
+    monkeypatch.delenv("CTC_NOTIFY_STYRGRUPP_HERMODSDAL")
+    main(["check"])
+    out = capsys.readouterr().out
+    assert "channels: 1 of 17 references are not set here" in out
+    assert "env:CTC_NOTIFY_STYRGRUPP_HERMODSDAL  (styrgrupp_hermodsdal)" in out
