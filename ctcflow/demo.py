@@ -160,7 +160,9 @@ def _run_demo(until: date, lang: str, workdir: Path | None) -> int:
         day = START
         while day <= until:
             if calendar.is_business_day(day):
-                morning = sweep(day, digest=day.weekday() == 0, defs=defs)
+                first_of_week = calendar.business_ordinal(day) == calendar.business_ordinal(
+                    calendar.iso_week_monday(*day.isocalendar()[:2]))
+                morning = sweep(day, digest=first_of_week, defs=defs)
                 kinds.update(p.kind for p in morning.enqueued)
                 failed += len(morning.delivery.failed) if morning.delivery else 0
                 done, approved = simulate_day(defs, day)

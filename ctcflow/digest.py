@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from functools import partial
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from ctcflow import calendar
@@ -44,8 +44,17 @@ def overdue_lines(session: Session, defs: Definitions, as_of: date) -> list[Over
     return sorted(lines, key=lambda line: (-line.days, line.area_id, line.milestone_id))
 
 
+def covered_until(session: Session, as_of: date) -> date:
+    """The last day the previous digest covered: a week ago, or the day of the last digest
+    before ``as_of`` if that is longer ago (a week whose Monday was a holiday leaves no gap)."""
+    last = session.execute(select(func.max(Notification.as_of))
+                           .where(Notification.kind == "digest", Notification.as_of < as_of)).scalar()
+    week_ago = as_of - timedelta(days=7)
+    return last if last is not None and as_of - timedelta(days=14) <= last < week_ago else week_ago
+
+
 def digest_notices(session: Session, defs: Definitions, as_of: date, composer: Composer) -> list[Notice]:
-    since = as_of - timedelta(days=7)
+    since = covered_until(session, as_of)
     week = as_of.isocalendar()
     areas = city_status(session, defs, as_of)
     done = session.execute(

@@ -271,3 +271,11 @@ def test_check_names_the_channels_not_set_in_this_environment(
     out = capsys.readouterr().out
     assert "channels: 1 of 17 references are not set here" in out
     assert "env:CTC_NOTIFY_STYRGRUPP_HERMODSDAL  (styrgrupp_hermodsdal)" in out
+
+
+def test_a_digest_after_a_holiday_monday_covers_the_whole_time_since_the_last_one(city: SmtpSink) -> None:
+    sweep(date(2019, 4, 15), digest=True)  # Monday
+    sweep(date(2019, 4, 23), digest=True)  # Tuesday after Easter Monday
+    digests = [m for m in city.to("samordnare@test.example") if m.subject.startswith("CTC vecka")]
+    assert len(digests) == 2
+    assert "tisdag 16 april 2019 – tisdag 23 april 2019" in digests[1].body
