@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from sqlalchemy.exc import IntegrityError
+
 from ctcflow import calendar
 from ctcflow.definitions import Definitions, load_definitions
 from ctcflow.delivery import DeliveryReport, deliver_pending
@@ -37,6 +39,20 @@ def _ready() -> Definitions:
     return defs
 
 
+def open_phases_once(defs: Definitions, as_of: date) -> list[tuple[str, str, int]]:
+    """Open what approved gates and elapsed cycles call for, in its own transaction. When a
+    concurrent run opened the same phase first, the unique (area, phase, cycle) constraint
+    refuses the second insert; the retry then finds nothing left to open."""
+    for attempt in range(2):
+        try:
+            with session_scope() as session:
+                return [(p.area_id, p.phase_id, p.cycle) for p in advance(session, defs, as_of)]
+        except IntegrityError:
+            if attempt:
+                raise
+    return []
+
+
 def sweep(as_of: date, *, open_phases: bool = True, deadlines: bool = True, digest: bool = False,
           dry_run: bool = False, deliver: bool = True, defs: Definitions | None = None) -> SweepResult:
     """One transaction: open what the gates and cycles call for, decide the notices of the day
@@ -44,10 +60,13 @@ def sweep(as_of: date, *, open_phases: bool = True, deadlines: bool = True, dige
     the same and writes nothing."""
     defs = defs or _ready()
     result = SweepResult(as_of, dry_run)
+    if open_phases and not dry_run:
+        result.opened = open_phases_once(defs, as_of)
     with session_scope() as session:
         composer = Composer(defs, as_of)
         if open_phases:
-            result.opened = [(p.area_id, p.phase_id, p.cycle) for p in advance(session, defs, as_of)]
+            if dry_run:
+                result.opened = [(p.area_id, p.phase_id, p.cycle) for p in advance(session, defs, as_of)]
             result.planned += phase_notices(session, defs, as_of, composer)
         if deadlines:
             result.planned += deadline_notices(session, defs, as_of, composer)

@@ -1,7 +1,8 @@
 """The deadline sweep: one query over every open milestone in every area, the policy applied
-in memory, and the notices it calls for — addressed, rendered and keyed for the outbox.
+in memory, and the notices it calls for — addressed and keyed for the outbox. Their texts are
+rendered later, and only for keys the outbox has not seen (``outbox.write_new``).
 
-Nothing here sends anything; ``enqueue`` writes what is decided, delivery sends it later.
+Nothing here writes or sends anything.
 """
 
 from __future__ import annotations
@@ -82,7 +83,8 @@ class Directory:
 
 
 class Composer:
-    """Addresses and renders notices; one per sweep, so titles and people are looked up once."""
+    """Addresses notices and holds the templates; one per sweep, so people and titles are looked
+    up once."""
 
     def __init__(self, defs: Definitions, as_of: date, templates: Renderer | None = None) -> None:
         self.defs, self.as_of = defs, as_of

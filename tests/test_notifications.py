@@ -279,3 +279,58 @@ def test_a_digest_after_a_holiday_monday_covers_the_whole_time_since_the_last_on
     digests = [m for m in city.to("samordnare@test.example") if m.subject.startswith("CTC vecka")]
     assert len(digests) == 2
     assert "tisdag 16 april 2019 – tisdag 23 april 2019" in digests[1].body
+
+
+def test_two_mornings_at_once_open_a_new_uppfoljning_cycle_once(city: SmtpSink) -> None:
+    from ctcflow.progress import _open_phase
+    from db.models import PhaseInstance
+
+    defs = load_definitions()
+    with session_scope() as session:  # Bellevuegården reached uppföljning two years ago
+        _open_phase(session, defs, BELLEVUE, "uppfoljning", 1, date(2019, 3, 4))
+    new_cycle = calendar.next_business_day(date(2021, 3, 4))
+    runs = [ctc("sweep", "--as-of", new_cycle.isoformat()) for _ in range(2)]
+    for run in runs:
+        _, err = run.communicate(timeout=120)
+        assert run.returncode == 0, err
+
+    with session_scope() as session:
+        cycles = session.execute(select(PhaseInstance.cycle).where(
+            PhaseInstance.area_id == BELLEVUE, PhaseInstance.phase_id == "uppfoljning")).scalars().all()
+    assert sorted(cycles) == [1, 2]
+    news = [m.subject for m in city.to("team_bellevue@test.example") if m.subject.startswith("Ny fas")]
+    assert news.count("Ny fas i Bellevuegården/Lorensborg: Uppföljning (cykel 2)") == 1
+
+
+def test_a_phase_a_concurrent_run_opened_first_is_not_opened_twice(project: Project) -> None:
+    """The race itself, made certain: a competing run opens the new cycle between this run's
+    reading and its insert."""
+    import threading
+
+    from sqlalchemy import event
+
+    from ctcflow.jobs import open_phases_once
+    from ctcflow.progress import _open_phase
+    from db.engine import get_engine
+
+    init_database(date(2018, 8, 1))
+    defs = load_definitions()
+    with session_scope() as session:
+        _open_phase(session, defs, BELLEVUE, "uppfoljning", 1, date(2019, 3, 4))
+    day = calendar.next_business_day(date(2021, 3, 4))
+    competitor: list[object] = []
+
+    def compete_first(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if statement.startswith("INSERT INTO phase_instance") and not competitor:
+            competitor.append("started")
+            thread = threading.Thread(target=lambda: competitor.append(open_phases_once(defs, day)))
+            thread.start()
+            thread.join()
+
+    event.listen(get_engine(), "before_cursor_execute", compete_first)
+    try:
+        mine = open_phases_once(defs, day)
+    finally:
+        event.remove(get_engine(), "before_cursor_execute", compete_first)
+    assert competitor == ["started", [(BELLEVUE, "uppfoljning", 2)]]
+    assert mine == []
