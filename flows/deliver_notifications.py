@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from prefect import flow
+from prefect import flow, get_run_logger
 
 from flows.common import day, delivery_sections
 from tasks.notices import send_pending_notices
@@ -18,5 +18,9 @@ def deliver_notifications(as_of: date | None = None, force: bool = False) -> dic
     today = day(as_of)
     delivery = send_pending_notices(today, force)
     print(f"{today}: {len(delivery['sent'])} sent, {len(delivery['failed'])} failed (kept pending)")
+    logger = get_run_logger()
+    for failure in delivery["failed"][:50]:
+        logger.warning("delivery #%s to %s failed (attempt %s, retried later): %s",
+                       failure["id"], failure["recipient"], failure["attempts"], failure["error"])
     publish_status(today, "ctc-deliveries", "Utskick", delivery_sections(delivery))
     return delivery

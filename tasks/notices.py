@@ -1,4 +1,6 @@
-"""Deciding and sending notices: the outbox steps as Prefect tasks."""
+"""Deciding and sending notices: the outbox steps as Prefect tasks. Each is idempotent (the
+outbox keys and delivery claims make a rerun harmless), so Prefect may retry them freely when
+the database is briefly unavailable."""
 
 from __future__ import annotations
 
@@ -22,24 +24,24 @@ def _summary(result: jobs.SweepResult) -> dict[str, Any]:
     }
 
 
-@task(name="open-phases-and-notify")
+@task(name="open-phases-and-notify", retries=2, retry_delay_seconds=30)
 def open_phases_and_notify(as_of: date) -> dict[str, Any]:
     """Open phases whose gate was approved (and new uppföljning cycles); tell the teams."""
     return _summary(jobs.sweep(as_of, open_phases=True, deadlines=False, deliver=False))
 
 
-@task(name="decide-deadline-notices")
+@task(name="decide-deadline-notices", retries=2, retry_delay_seconds=30)
 def decide_deadline_notices(as_of: date) -> dict[str, Any]:
     """One set-based evaluation of every open milestone in every area; new notices to the outbox."""
     return _summary(jobs.sweep(as_of, open_phases=False, deadlines=True, deliver=False))
 
 
-@task(name="compose-weekly-digest")
+@task(name="compose-weekly-digest", retries=2, retry_delay_seconds=30)
 def compose_weekly_digest(as_of: date) -> dict[str, Any]:
     return _summary(jobs.sweep(as_of, open_phases=False, deadlines=False, digest=True, deliver=False))
 
 
-@task(name="send-pending-notices")
+@task(name="send-pending-notices", retries=2, retry_delay_seconds=30)
 def send_pending_notices(as_of: date, force: bool = False) -> dict[str, Any]:
     """Everything pending whose time has come; failures stay pending with their next attempt."""
     report: DeliveryReport | None = jobs.deliver(as_of, force=force)
