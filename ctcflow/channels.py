@@ -35,7 +35,7 @@ def resolve(reference: str) -> str:
         value = os.environ.get(name, "").strip()
         if not value:
             raise ChannelError(f"{reference}: the environment variable {name} is not set; set it to an apprise "
-                               "URL such as mailto://user:pass@smtp.example.org?to=name@example.org")
+                               "URL such as mailto://smtp.example.org?from=ctc@example.org&to=name@example.org")
         return value
     return _secret(reference, name)
 

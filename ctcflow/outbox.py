@@ -8,7 +8,7 @@ decides, not the caller.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -25,9 +25,9 @@ if TYPE_CHECKING:
 CHUNK = 2000
 
 
-@dataclass(frozen=True)
-class Planned:
-    """A notice decided but not yet written: the row ``enqueue`` inserts."""
+@dataclass(frozen=True, kw_only=True)
+class Envelope:
+    """Who is told, about what, on which occasion (the key)."""
 
     key: str
     kind: str
@@ -36,33 +36,30 @@ class Planned:
     recipient: str
     reference: str
     lang: str
+    milestone_instance_id: int | None = None
+    phase_instance_id: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Planned(Envelope):
+    """A notice with its text: the row ``enqueue`` inserts."""
+
     subject: str
     body: str
-    milestone_instance_id: int | None = None
-    phase_instance_id: int | None = None
 
 
-@dataclass(frozen=True)
-class Notice:
-    """A notice decided by the sweep: who, about what, on which occasion (the key). Its text
-    is rendered only if the key is new, so a morning that repeats itself costs no rendering."""
+@dataclass(frozen=True, kw_only=True)
+class Notice(Envelope):
+    """A notice decided by the sweep. Its text is rendered only if the key is new, so a morning
+    that repeats itself costs no rendering."""
 
-    key: str
-    kind: str
-    as_of: date
-    area_id: str | None
-    recipient: str
-    reference: str
-    lang: str
     template: str
     context: Callable[[], dict[str, Any]]
-    milestone_instance_id: int | None = None
-    phase_instance_id: int | None = None
 
     def render(self, renderer: Renderer) -> Planned:
         subject, body = renderer.render(self.template, self.lang, **self.context())
-        return Planned(self.key, self.kind, self.as_of, self.area_id, self.recipient, self.reference, self.lang,
-                       subject, body, self.milestone_instance_id, self.phase_instance_id)
+        envelope = {f.name: getattr(self, f.name) for f in fields(Envelope)}
+        return Planned(**envelope, subject=subject, body=body)
 
 
 def write_new(session: Session, notices: list[Notice], renderer: Renderer) -> list[Planned]:
