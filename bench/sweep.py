@@ -4,7 +4,6 @@ beside the bare SQL query it rests on."""
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from datetime import date
@@ -99,10 +98,7 @@ def bench_sweep(defs: Definitions, as_of: date) -> None:
 def bench_delivery(defs: Definitions, workdir: Path, count: int = 1000) -> None:
     """``count`` pending notices through apprise to a local SMTP server (Maildir behind it)."""
     with LocalMailServer(workdir / "mail") as server:
-        for person in [*defs.org.central, *(p for a in defs.org.areas for p in a.people)]:
-            source, name = person.notify.split(":", 1)
-            if source == "env":
-                os.environ[name] = server.url(f"{person.id}@bench.local")
+        server.route(defs.org, "bench.local")
         with session_scope() as session:
             ids = list(session.execute(select(Notification.id).where(Notification.status == "pending")
                                        .order_by(Notification.id).limit(count)).scalars())

@@ -89,7 +89,7 @@ def _print_channels(defs: Definitions) -> None:
     from ctcflow.channels import unset_references
 
     references: dict[str, list[str]] = {}
-    for person in [*defs.org.central, *(p for a in defs.org.areas for p in a.people)]:
+    for person in defs.org.everyone():
         references.setdefault(person.notify, []).append(person.id)
     missing = unset_references(references)
     if not missing:
@@ -235,11 +235,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from ctcflow.jobs import sweep
 
     lang, as_of = _lang(args), _as_of(args)
-    result = sweep(as_of, digest=args.digest, dry_run=args.dry_run, deliver=not args.no_deliver)
+    defs = load_definitions()
+    result = sweep(as_of, digest=args.digest, dry_run=args.dry_run, deliver=not args.no_deliver, defs=defs)
     if not result.business_day:
         print(f"{as_of}: {t('not_business_day', lang)}")
     for area_id, phase_id, cycle in result.opened:
-        print(f"→ {area_id}: {_phase_title(_defs(), phase_id, lang)} ({t('cycle', lang).lower()} {cycle})")
+        print(f"→ {area_id}: {_phase_title(defs, phase_id, lang)} ({t('cycle', lang).lower()} {cycle})")
     verb = t("would_enqueue", lang) if args.dry_run else t("enqueued", lang)
     print(f"{as_of}: {len(result.planned)} {t('decided', lang)}, {len(result.enqueued)} {verb}")
     _print_notices(result, lang)
@@ -248,10 +249,6 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     elif not args.no_deliver:
         _print_delivery(result.delivery, lang)
     return 1 if result.delivery and result.delivery.failed else 0
-
-
-def _defs() -> Definitions:
-    return load_definitions()
 
 
 def cmd_deliver(args: argparse.Namespace) -> int:

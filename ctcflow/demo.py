@@ -105,14 +105,6 @@ def prepare(workdir: Path) -> Definitions:
     return load_definitions()
 
 
-def route_mail_to(server: LocalMailServer, defs: Definitions) -> None:
-    """Point every person's ``env:`` reference at the local server, as <person id>@demo.local."""
-    for person in [*defs.org.central, *(p for a in defs.org.areas for p in a.people)]:
-        source, name = person.notify.split(":", 1)
-        if source == "env":
-            os.environ[name] = server.url(f"{person.id}@demo.local", sender="ctcflow@malmo.demo")
-
-
 def without_ca_bundle(workdir: Path) -> None:
     """apprise builds a TLS context for every mail, and loading the system's CA bundle into it
     costs ~20 ms of CPU per message — most of the demo's time. The demo's mail never leaves
@@ -152,7 +144,7 @@ def _run_demo(until: date, lang: str, workdir: Path | None) -> int:
     kinds: Counter[str] = Counter()
     failed = 0
     with LocalMailServer(workdir / "mail") as server:
-        route_mail_to(server, defs)
+        server.route(defs.org, "demo.local", sender="ctcflow@malmo.demo")
         print(f"ctcflow demo: Malmö's five CTC areas, {START} → {until}\n"
               f"  database {workdir / 'ctc.db'}\n  local SMTP server on 127.0.0.1:{server.port}, "
               f"mail filed in {server.path}")

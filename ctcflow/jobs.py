@@ -33,12 +33,6 @@ class SweepResult:
         return calendar.is_business_day(self.as_of)
 
 
-def _ready() -> Definitions:
-    defs = load_definitions()
-    require_current_schema()
-    return defs
-
-
 def open_phases_once(defs: Definitions, as_of: date) -> list[tuple[str, str, int]]:
     """Open what approved gates and elapsed cycles call for, in its own transaction. When a
     concurrent run opened the same phase first, the unique (area, phase, cycle) constraint
@@ -58,7 +52,8 @@ def sweep(as_of: date, *, open_phases: bool = True, deadlines: bool = True, dige
     """One transaction: open what the gates and cycles call for, decide the notices of the day
     and write the new ones to the outbox; then (not in a dry run) deliver. A dry run decides
     the same and writes nothing."""
-    defs = defs or _ready()
+    require_current_schema()
+    defs = defs or load_definitions()
     result = SweepResult(as_of, dry_run)
     if open_phases and not dry_run:
         result.opened = open_phases_once(defs, as_of)

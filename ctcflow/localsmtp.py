@@ -4,6 +4,7 @@ Maildir: the demo's mail server, and a way to try the notifications without a re
 from __future__ import annotations
 
 import mailbox
+import os
 import socket
 from collections import Counter
 from email import message_from_bytes, policy
@@ -12,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
+
+from ctcflow.organisation import OrganisationDef
 
 
 def free_port() -> int:
@@ -40,6 +43,14 @@ class LocalMailServer:
     def url(self, address: str, sender: str = "ctcflow@localhost") -> str:
         """The apprise URL for ``address`` through this server (no AUTH, no TLS: loopback only)."""
         return f"mailto://127.0.0.1:{self.port}?from={sender}&to={address}&smtp=127.0.0.1"
+
+    def route(self, org: OrganisationDef, domain: str, sender: str = "ctcflow@localhost") -> None:
+        """Point every person's ``env:`` reference at this server, as ``<person id>@<domain>``
+        (this process's environment only)."""
+        for person in org.everyone():
+            source, name = person.notify.split(":", 1)
+            if source == "env":
+                os.environ[name] = self.url(f"{person.id}@{domain}", sender)
 
     def messages(self) -> list[EmailMessage]:
         """In the order received: Python's Maildir names end in a per-process counter (…Q<n>.host)."""

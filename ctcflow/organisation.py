@@ -77,6 +77,10 @@ class OrganisationDef(Located):
         pool = [*(area.people if area else []), *self.central]
         return [p for p in pool if p.role == role and p.active_on(day)]
 
+    def everyone(self) -> list[PersonDef]:
+        """Central people first, then every area's."""
+        return [*self.central, *(p for a in self.areas for p in a.people)]
+
     def person(self, person_id: str) -> tuple[PersonDef, AreaDef | None] | None:
         for area in self.areas:
             for person in area.people:

@@ -64,9 +64,15 @@ def upgrade(settings: Settings | None = None) -> None:
         command.upgrade(config, "head")
 
 
+@lru_cache(maxsize=1)
+def head_revision() -> str | None:
+    """The newest migration shipped with this code (reading the scripts costs milliseconds)."""
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
 def require_current_schema(settings: Settings | None = None) -> None:
     url = (settings or get_settings()).db_url
-    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    head = head_revision()
     with get_engine(settings).connect() as connection:
         current = MigrationContext.configure(connection).get_current_revision()
     if current is None:

@@ -63,7 +63,7 @@ def mail(project: Project, monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpSink
 
     sink = SmtpSink().start()
     defs = load_definitions()
-    for person in [*defs.org.central, *(p for a in defs.org.areas for p in a.people)]:
+    for person in defs.org.everyone():
         source, name = person.notify.split(":", 1)
         if source == "env":
             monkeypatch.setenv(name, sink.url(f"{person.id}@test.example"))
