@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     data_dir: Path = PROJECT_ROOT / ".ctc"
     phases_file: Path | None = None
     areas_file: Path | None = None
+    survey_file: Path | None = None
     database_url: str | None = None
     lang: str = "sv"
     delivery_workers: int = 4  # messages sent in parallel (SMTP round trips dominate)
@@ -41,6 +42,10 @@ class Settings(BaseSettings):
     @property
     def areas_path(self) -> Path:
         return self.areas_file or self.home / "areas.yml"
+
+    @property
+    def survey_path(self) -> Path:
+        return self.survey_file or self.home / "survey.yml"
 
     @property
     def templates_dir(self) -> Path:

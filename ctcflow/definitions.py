@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from ctcflow.config import Settings, get_settings
 from ctcflow.duerules import DueRule
 from ctcflow.errors import DefinitionError, Problem
-from ctcflow.located import attach_sources, problems_from_validation
+from ctcflow.located import Located, attach_sources, problems_from_validation
 from ctcflow.organisation import OrganisationDef
 from ctcflow.process import MilestoneDef, PhaseDef, ProcessDef
 from ctcflow.validation import Findings, check_never_due, check_organisation, check_process, parse_rules
@@ -34,7 +34,7 @@ class Definitions:
         return {m.id: self.rules[m.id] for m in phase.milestones}
 
 
-def _validated(path: Path, model: type[ProcessDef] | type[OrganisationDef]) -> ProcessDef | OrganisationDef:
+def load_validated(path: Path, model: type[Located]) -> Located:
     raw = load_yaml(path)
     if not isinstance(raw, dict):
         raise DefinitionError([Problem(path, 1, None, "expected a mapping at the top of the file",
@@ -53,11 +53,11 @@ def load_definitions(settings: Settings | None = None) -> Definitions:
     problems: list[Problem] = []
     process = org = None
     try:
-        process = _validated(settings.phases_path, ProcessDef)
+        process = load_validated(settings.phases_path, ProcessDef)
     except DefinitionError as exc:
         problems += exc.problems
     try:
-        org = _validated(settings.areas_path, OrganisationDef)
+        org = load_validated(settings.areas_path, OrganisationDef)
     except DefinitionError as exc:
         problems += exc.problems
     if problems:

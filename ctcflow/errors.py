@@ -34,4 +34,4 @@ class DefinitionError(CtcError):
         self.problems = problems
         count = len(problems)
         lines = "\n".join(f"  {p}" for p in problems)
-        super().__init__(f"{count} problem(s) in the process definition:\n{lines}")
+        super().__init__(f"{count} problem(s) in the definitions:\n{lines}")

@@ -1,0 +1,219 @@
+"""The områdesprofil in numbers, vectorised: validity screens, a scale score per factor, the
+share of pupils above the cut point per area × grade group × gender and for the city, small
+cells suppressed (with complementary suppression), and the factors that stand out.
+
+Comparisons are one-sided two-proportion z-tests: an area against the *rest* of the city (so
+the area is not compared with itself), and against its own previous wave. A factor stands out
+when the difference is significant at ``significance`` after a Bonferroni correction for the
+number of factors tested in the area (35 tests at 5 % would otherwise flag one or two factors
+by chance in every area), and at least ``min_difference``; for a protective factor the
+direction is reversed (less protection stands out).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from statistics import NormalDist
+
+import numpy as np
+import pandas as pd
+
+from ctcflow.survey.definition import SurveyDef
+from ctcflow.survey.reading import AREA, GENDER, GRADE_GROUP
+
+ALL = "*"  # a margin: all grade groups or all genders
+CITY = ""  # the area id of the city-wide rows
+KEYS = [AREA, GRADE_GROUP, GENDER]
+
+
+@dataclass(frozen=True)
+class Screened:
+    valid: np.ndarray  # bool per pupil
+    excluded: dict[str, int]  # reason → pupils (a pupil failing two screens counts under both)
+
+
+def screen(frame: pd.DataFrame, survey: SurveyDef) -> Screened:
+    n = len(frame)
+    rules = survey.validity
+    fictitious = np.zeros(n, bool)
+    if rules.fictitious_drug:
+        fictitious = (frame[rules.fictitious_drug.item] >= rules.fictitious_drug.at_least).to_numpy()
+    implausible = np.zeros(n, bool)
+    for rule in rules.implausible:
+        implausible |= (frame[rule.item] >= rule.at_least).to_numpy()
+    inconsistent = np.zeros(n, bool)
+    for check in rules.inconsistent:
+        inconsistent |= ((frame[check.recent] > 0) & (frame[check.ever] == 0)).to_numpy()
+    return Screened(~(fictitious | implausible | inconsistent),
+                    {"fictitious_drug": int(fictitious.sum()), "implausible": int(implausible.sum()),
+                     "inconsistent": int(inconsistent.sum())})
+
+
+def measure_flags(frame: pd.DataFrame, survey: SurveyDef) -> pd.DataFrame:
+    """Per pupil and measure: 1 above the cut point (or outcome present), 0 not, NaN no valid score."""
+    columns: dict[str, np.ndarray] = {}
+    items = survey.item_map
+    for factor in survey.factors:
+        scale = survey.answer_scales[items[factor.items[0]].scale]
+        answers = frame[factor.items].to_numpy(dtype="float32", copy=True)
+        for j, item_id in enumerate(factor.items):
+            if item_id in factor.reverse:
+                answers[:, j] = scale.low + scale.high - answers[:, j]
+        answered = (~np.isnan(answers)).sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            score = np.nansum(answers, axis=1) / answered
+        columns[factor.id] = np.where(answered >= factor.min_answered, (score > factor.cut_point), np.nan)
+    for outcome in survey.outcomes:
+        values = frame[outcome.item].to_numpy(dtype="float32")
+        columns[outcome.id] = np.where(np.isnan(values), np.nan, values >= outcome.at_least)
+    return pd.DataFrame(columns, index=frame.index, dtype="float32")
+
+
+def cell_table(frame: pd.DataFrame, flags: pd.DataFrame) -> pd.DataFrame:
+    """Long table: area (CITY for the whole city), grade group, gender (ALL for margins),
+    measure, n (pupils with a valid score) and count (above the cut point)."""
+    valid = flags.notna().astype("int32")
+    above = flags.fillna(0).astype("int32")
+    keys = pd.DataFrame({AREA: frame[AREA].to_numpy(), GRADE_GROUP: frame[GRADE_GROUP].to_numpy(),
+                         GENDER: frame[GENDER].fillna("").to_numpy()}, index=frame.index)
+    in_area = keys[AREA] != CITY
+    has_gender = keys[GENDER] != ""
+    parts = []
+    for area_level in (True, False):
+        for by_grade in (False, True):
+            for by_gender in (False, True):
+                rows = (in_area if area_level else pd.Series(True, index=keys.index)) & \
+                       (has_gender if by_gender else True)
+                by = [k for k, used in ((AREA, area_level), (GRADE_GROUP, by_grade), (GENDER, by_gender)) if used]
+                parts.append(_aggregate(keys[rows], valid[rows], above[rows], by))
+    table = pd.concat(parts, ignore_index=True)
+    return table[[*KEYS, "measure", "n", "count"]]
+
+
+def _aggregate(keys: pd.DataFrame, valid: pd.DataFrame, above: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    if by:
+        grouped_n = valid.groupby([keys[k] for k in by], sort=True).sum()
+        grouped_c = above.groupby([keys[k] for k in by], sort=True).sum()
+    else:
+        grouped_n, grouped_c = valid.sum().to_frame().T, above.sum().to_frame().T
+    n = grouped_n.stack().rename("n")
+    c = grouped_c.stack().rename("count")
+    long = pd.concat([n, c], axis=1).reset_index()
+    long.columns = [*(by or ["_"]), "measure", "n", "count"]
+    for key, default in ((AREA, CITY), (GRADE_GROUP, ALL), (GENDER, ALL)):
+        if key not in by:
+            long[key] = default
+    return long
+
+
+def suppress(table: pd.DataFrame, min_cell: int) -> pd.DataFrame:
+    """``suppressed`` for cells with fewer than ``min_cell`` answers, and complementary cells:
+    where one cell of a breakdown is hidden but the margin is shown, the smallest other cell is
+    hidden too, so the hidden one cannot be recovered by subtraction. Repeated until stable."""
+    table = table.copy()
+    table["suppressed"] = table["n"] < min_cell
+    breakdowns = [(GENDER, [AREA, "measure", GRADE_GROUP]), (GRADE_GROUP, [AREA, "measure", GENDER])]
+    for _ in range(10):
+        changed = False
+        for dimension, fixed in breakdowns:
+            cells = table[table[dimension] != ALL]
+            hidden = cells.groupby(fixed)["suppressed"].transform("sum")
+            lone = cells[(hidden == 1) & ~cells["suppressed"]]
+            if lone.empty:
+                continue
+            smallest = lone.loc[lone.groupby(fixed)["n"].idxmin()]
+            table.loc[smallest.index, "suppressed"] = True
+            changed = True
+        if not changed:
+            break
+    return table
+
+
+@dataclass(frozen=True)
+class Candidate:
+    area_id: str
+    factor_id: str
+    rank: int
+    share: float
+    city_share: float
+    previous_share: float | None
+    z_city: float
+    z_trend: float | None
+    above_city: bool
+    risen: bool
+
+
+def suggest(table: pd.DataFrame, previous: pd.DataFrame | None, survey: SurveyDef) -> list[Candidate]:
+    """Per area, up to ``max_candidates`` factors that stand out against the rest of the city
+    and/or have risen since the previous wave, strongest first."""
+    z_crit = NormalDist().inv_cdf(1 - survey.significance / len(survey.factors))
+    kinds = {f.id: f.kind for f in survey.factors}
+    totals = table[(table[GRADE_GROUP] == ALL) & (table[GENDER] == ALL) & table["measure"].isin(kinds)]
+    city = totals[totals[AREA] == CITY].set_index("measure")
+    areas = totals[(totals[AREA] != CITY) & ~totals["suppressed"]].copy()
+    areas["city_n"] = areas["measure"].map(city["n"])
+    areas["city_count"] = areas["measure"].map(city["count"])
+    rest_n = areas["city_n"] - areas["n"]
+    rest_count = areas["city_count"] - areas["count"]
+    direction = np.where(areas["measure"].map(kinds) == "risk", 1.0, -1.0)
+    share = areas["count"] / areas["n"]
+    areas["share"] = share
+    areas["city_share"] = areas["city_count"] / areas["city_n"]
+    areas["z_city"] = direction * _z(areas["count"], areas["n"], rest_count, rest_n)
+    difference = direction * (share - rest_count / rest_n.where(rest_n > 0))
+    areas["above_city"] = (areas["z_city"] > z_crit) & (difference >= survey.min_difference)
+    areas["previous_share"] = np.nan
+    areas["z_trend"] = np.nan
+    areas["risen"] = False
+    if previous is not None and not previous.empty:
+        before = previous[(previous[GRADE_GROUP] == ALL) & (previous[GENDER] == ALL) & ~previous["suppressed"]]
+        before = before.set_index([AREA, "measure"])
+        index = pd.MultiIndex.from_arrays([areas[AREA], areas["measure"]])
+        prev_n = pd.Series(before["n"].reindex(index).to_numpy(), index=areas.index)
+        prev_count = pd.Series(before["count"].reindex(index).to_numpy(), index=areas.index)
+        areas["previous_share"] = prev_count / prev_n
+        areas["z_trend"] = direction * _z(areas["count"], areas["n"], prev_count, prev_n)
+        rise = direction * (share - areas["previous_share"])
+        areas["risen"] = (areas["z_trend"] > z_crit) & (rise >= survey.min_difference)
+    flagged = areas[areas["above_city"] | areas["risen"]].copy()
+    flagged["both"] = flagged["above_city"] & flagged["risen"]
+    flagged["strength"] = flagged[["z_city", "z_trend"]].max(axis=1)
+    flagged = flagged.sort_values([AREA, "both", "strength"], ascending=[True, False, False])
+    flagged["rank"] = flagged.groupby(AREA).cumcount() + 1
+    chosen = flagged[flagged["rank"] <= survey.max_candidates]
+    return [Candidate(row[AREA], row["measure"], int(row["rank"]), float(row["share"]), float(row["city_share"]),
+                      _maybe(row["previous_share"]), float(row["z_city"]), _maybe(row["z_trend"]),
+                      bool(row["above_city"]), bool(row["risen"]))
+            for row in chosen.to_dict("records")]
+
+
+def _z(count_a: pd.Series, n_a: pd.Series, count_b: pd.Series, n_b: pd.Series) -> pd.Series:
+    """Two-proportion z statistic with the pooled share; NaN where either group is empty."""
+    n_a, n_b = n_a.astype(float), n_b.astype(float)
+    pooled = (count_a + count_b) / (n_a + n_b)
+    se = np.sqrt(pooled * (1 - pooled) * (1 / n_a.where(n_a > 0) + 1 / n_b.where(n_b > 0)))
+    return (count_a / n_a.where(n_a > 0) - count_b / n_b.where(n_b > 0)) / se.where(se > 0)
+
+
+def _maybe(value: object) -> float | None:
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)  # type: ignore[arg-type]
+
+
+def calibrate(frame: pd.DataFrame, survey: SurveyDef, share: float = 0.3) -> dict[str, float]:
+    """Per factor, the cut point above which ``share`` of this wave's valid pupils score: for
+    setting placeholder cut points from a reference wave (then written into survey.yml)."""
+    items = survey.item_map
+    points: dict[str, float] = {}
+    for factor in survey.factors:
+        scale = survey.answer_scales[items[factor.items[0]].scale]
+        answers = frame[factor.items].to_numpy(dtype="float64", copy=True)
+        for j, item_id in enumerate(factor.items):
+            if item_id in factor.reverse:
+                answers[:, j] = scale.low + scale.high - answers[:, j]
+        answered = (~np.isnan(answers)).sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            score = np.nansum(answers, axis=1) / answered
+        score = score[answered >= factor.min_answered]
+        points[factor.id] = round(float(np.quantile(score, 1 - share)), 2) if len(score) else factor.cut_point
+    return points

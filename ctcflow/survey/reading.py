@@ -1,0 +1,228 @@
+"""Reading a survey export as the real files come: CSV or XLSX, `,` `;` or tab, decimal commas,
+UTF-8 with or without BOM or Windows-1252/Latin-1, blank rows, answers as codes or labels.
+
+Every problem is collected with its row and column before anything is imported; a file with
+any problem imports nothing. Columns or values that look like personal data are refused: the
+CTC-enkät is anonymous and must stay so.
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ctcflow.errors import CtcError, Problem
+from ctcflow.organisation import OrganisationDef
+from ctcflow.process import Titles
+from ctcflow.survey.definition import SurveyDef
+
+Report = Callable[[int | None, str | None, str, str], None]
+
+AREA, DELOMRADE, GRADE, GENDER, GRADE_GROUP = "area_id", "delomrade", "arskurs", "kon", "grade_group"
+COLUMN_ALIASES = {
+    "delomrade": DELOMRADE, "delområde": DELOMRADE, "omrade": DELOMRADE, "område": DELOMRADE,
+    "skolans delomrade": DELOMRADE, "hemdelomrade": DELOMRADE,
+    "arskurs": GRADE, "årskurs": GRADE, "ak": GRADE, "åk": GRADE, "klass": GRADE, "grade": GRADE,
+    "kon": GENDER, "kön": GENDER, "gender": GENDER,
+}
+PERSONAL_COLUMNS = re.compile(
+    r"person\s*n(umme)?r|^pnr$|personal|namn|name|e-?post|e-?mail|^mail$|telefon|phone|adress|address", re.I)
+PERSONNUMMER = re.compile(r"^\s*(19|20)?\d{6}[-+]?\d{4}\s*$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.I)
+MAX_LISTED = 200
+
+
+class SurveyFileError(CtcError):
+    """The file cannot be imported; every problem found, each with its row and column."""
+
+    def __init__(self, path: Path, problems: list[Problem]):
+        self.path, self.problems = path, problems
+        shown = "\n".join(f"  {p}" for p in problems[:MAX_LISTED])
+        more = f"\n  … and {len(problems) - MAX_LISTED} more" if len(problems) > MAX_LISTED else ""
+        super().__init__(f"{len(problems)} problem(s) in {path}; nothing was imported:\n{shown}{more}")
+
+
+@dataclass
+class SurveyData:
+    """One row per pupil: area ('' outside the CTC areas), grade group, gender (None when not
+    given) and the answers as numbers (NaN when not answered)."""
+
+    frame: pd.DataFrame
+    source: Path
+    outside_areas: dict[str, int] = field(default_factory=dict)  # delområde → pupils
+    ignored_columns: list[str] = field(default_factory=list)
+
+
+def fold(text: str) -> str:
+    """Case, accents and spacing do not distinguish delområden: 'Södervärn ' = 'sodervarn'."""
+    decomposed = unicodedata.normalize("NFKD", text.strip().casefold())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+
+
+def decode(raw: bytes) -> str:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            return raw.decode("cp1252")  # what Excel on Windows writes as "CSV"
+        except UnicodeDecodeError:
+            return raw.decode("latin-1")
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """All cells as stripped strings ('' when empty); the index is the row number in the file."""
+    if not path.exists():
+        raise CtcError(f"no such file: {path}")
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        try:
+            frame = pd.read_excel(path, dtype=str, engine="openpyxl", keep_default_na=False)
+        except Exception as exc:  # openpyxl raises many kinds for a broken workbook
+            raise CtcError(f"{path}: not a readable Excel workbook ({exc})") from None
+    elif suffix in (".csv", ".txt", ".tsv"):
+        text = decode(path.read_bytes())
+        header = text.split("\n", 1)[0]
+        separator = max((";", ",", "\t"), key=header.count)
+        try:
+            frame = pd.read_csv(io.StringIO(text), sep=separator, dtype=str, keep_default_na=False,
+                                skip_blank_lines=False, engine="c")
+        except pd.errors.ParserError as exc:
+            raise CtcError(f"{path}: not a readable CSV file ({exc})") from None
+    else:
+        raise CtcError(f"{path}: unknown file type '{suffix}'; export the survey as .csv or .xlsx")
+    frame = frame.fillna("").astype(str)
+    frame.index = pd.RangeIndex(2, len(frame) + 2)  # row 1 is the header
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame[(frame != "").any(axis=1)]  # rows of empty cells (";;;;" from Excel) are no pupils
+
+
+def read_survey(path: Path, survey: SurveyDef, org: OrganisationDef) -> SurveyData:
+    frame = read_table(path)
+    problems: list[Problem] = []
+
+    def problem(row: int | None, column: str | None, message: str, hint: str) -> None:
+        problems.append(Problem(path, row, column, message, hint))
+
+    renamed = {c: COLUMN_ALIASES.get(fold(c), COLUMN_ALIASES.get(c.lower(), c)) for c in frame.columns}
+    frame = frame.rename(columns=renamed)
+    for column in frame.columns:
+        if PERSONAL_COLUMNS.search(column):
+            problem(1, column, "looks like personal data; the survey is anonymous",
+                    "remove the column from the export before importing")
+    duplicated = frame.columns[frame.columns.duplicated()].tolist()
+    for column in duplicated:
+        problem(1, column, "the column appears twice", "keep one of them")
+    missing = [c for c in (DELOMRADE, GRADE, GENDER) if c not in frame.columns]
+    missing += [i.id for i in survey.items if i.id not in frame.columns]
+    if missing:
+        problem(1, None, f"missing columns: {', '.join(missing[:30])}" + (" …" if len(missing) > 30 else ""),
+                "the header must name delomrade, arskurs, kon and every item id of survey.yml")
+    if problems:
+        raise SurveyFileError(path, problems)
+
+    answer_columns = {i.id for i in survey.items}
+    meta = [c for c in frame.columns if c not in answer_columns]
+    frame[meta] = frame[meta].apply(lambda column: column.str.strip())
+    suspects = frame[(frame[meta] == "").all(axis=1)]  # rows of blanks and spaces are no pupils either
+    frame = frame.drop(index=suspects.index[suspects.apply(lambda column: column.str.strip() == "").all(axis=1)])
+    for column in frame.columns:
+        if column in answer_columns:
+            continue  # anything but an answer code is refused there anyway
+        values = frame[column]
+        personal = values.str.match(PERSONNUMMER) | values.str.match(EMAIL)
+        for row in values.index[personal][:5]:
+            problem(int(row), column, "a value looks like a personnummer or an e-mail address",
+                    "the survey is anonymous: remove personal data from the export")
+
+    result = pd.DataFrame(index=frame.index)
+    result[AREA], outside = _areas(frame[DELOMRADE], org, problem)
+    result[DELOMRADE] = frame[DELOMRADE]
+    result[GRADE_GROUP] = _coded(frame[GRADE], {_grade_key(g): group.id for group in survey.grade_groups
+                                                 for g in group.grades}, GRADE, problem, required=True,
+                                 key=_grade_key)
+    result[GENDER] = _coded(frame[GENDER], {fold(c): g.id for g in survey.genders for c in g.codes},
+                            GENDER, problem, required=False, key=fold)
+    answers = {item.id: _answers(frame[item.id], survey.answer_scales[item.scale].codes, item.id, problem)
+               for item in survey.items}
+    result = pd.concat([result, pd.DataFrame(answers, index=frame.index)], axis=1)
+    if problems:
+        raise SurveyFileError(path, problems)
+    known = {DELOMRADE, GRADE, GENDER, *(i.id for i in survey.items)}
+    return SurveyData(result, path, outside, [c for c in frame.columns if c not in known])
+
+
+def _grade_key(value: str) -> str:
+    """'åk 8', 'Åk8', '8', '8.0' → '8'; 'Gy 1', 'GY1' → 'gy1'."""
+    key = fold(value).replace(" ", "")
+    key = re.sub(r"^(ak|arskurs)", "", key)
+    return re.sub(r"\.0$", "", key)
+
+
+def _coded(values: pd.Series, mapping: dict[str, str], column: str, problem: Report, *,
+           required: bool, key: Callable[[str], str]) -> pd.Series:
+    keys = values.map(key)
+    coded = keys.map(mapping)
+    bad = coded.isna() & ((keys != "") | required)
+    for row, value in values[bad].head(MAX_LISTED).items():
+        problem(int(row), column, f"'{value}' is not a known value" if value else "empty",
+                f"use one of: {', '.join(sorted(set(mapping)))}")
+    return coded.astype(object).where(coded.notna(), None)
+
+
+def _areas(values: pd.Series, org: OrganisationDef, problem: Report) -> tuple[pd.Series, dict[str, int]]:
+    known = {fold(d): a.id for a in org.areas for d in a.delomraden}
+    names = {fold(d): d for a in org.areas for d in a.delomraden}
+    folded = values.map(fold)
+    area = folded.map(known)
+    outside: dict[str, int] = {}
+    for name, count in values[area.isna()].value_counts().items():
+        near = difflib.get_close_matches(fold(str(name)), list(known), n=1, cutoff=0.8)
+        if not str(name):
+            for row in values.index[(values == "")][:MAX_LISTED]:
+                problem(int(row), DELOMRADE, "empty", "every pupil needs the delområde of the school or home")
+        elif near:
+            for row in values.index[values == name][:MAX_LISTED]:
+                problem(int(row), DELOMRADE, f"'{name}' is not a delområde of any area; did you mean "
+                        f"'{names[near[0]]}'?", "correct the spelling, or add the delområde to areas.yml")
+        else:
+            outside[str(name)] = int(count)
+    return area.fillna(""), outside
+
+
+def _answers(values: pd.Series, codes: dict[int, Titles], column: str, problem: Report) -> np.ndarray:
+    """Codes as numbers ('3', ' 3', '3,0', '3.0') or labels in Swedish or English ('ja', 'JA!',
+    'YES!'). Each distinct text is parsed once: a column holds only a handful of them."""
+    labels: dict[str, float] = {}
+    for code, titles in codes.items():
+        for text in (titles.sv, titles.en):
+            labels.setdefault(text.strip().lower(), float(code))
+    allowed = set(map(float, codes))
+    positions, distinct = pd.factorize(values)
+    parsed = np.array([_answer(str(text), labels) for text in distinct] + [np.nan], dtype="float32")
+    bad = [i for i, text in enumerate(distinct) if str(text).strip() and parsed[i] not in allowed]
+    for row, value in values[np.isin(positions, bad)].head(20).items():
+        problem(int(row), column, f"'{value}' is not an answer on this scale",
+                f"use {', '.join(str(c) for c in codes)} or their labels")
+    result = parsed[positions]  # position -1 (a missing cell) takes the trailing NaN
+    result[np.isin(positions, bad)] = np.nan
+    return result
+
+
+def _answer(text: str, labels: dict[str, float]) -> float:
+    text = text.strip()
+    if not text:
+        return float("nan")
+    try:
+        return float(text.replace(",", "."))
+    except ValueError:
+        return labels.get(text.lower(), float("nan"))
