@@ -118,8 +118,10 @@ def check_survey(survey: SurveyDef, path: Path) -> list[Problem]:
         problems.append(Problem(path, node.line(key), ident, message, hint))
 
     seen: dict[str, Located] = {}
-    for node in (*survey.items, *survey.factors, *survey.outcomes, *survey.grade_groups, *survey.genders):
-        ident = node.id
+    identified: list[tuple[str, Located]] = [(n.id, n) for n in survey.items] + [(n.id, n) for n in survey.factors] \
+        + [(n.id, n) for n in survey.outcomes] + [(n.id, n) for n in survey.grade_groups] \
+        + [(n.id, n) for n in survey.genders]
+    for ident, node in identified:
         if ident in seen:
             add(node, ident, f"duplicate id (first on line {seen[ident].line()})", "give each entry its own id")
         seen.setdefault(ident, node)

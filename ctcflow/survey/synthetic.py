@@ -66,8 +66,8 @@ def synthetic_wave(survey: SurveyDef, org: OrganisationDef, plan: Plan) -> pd.Da
     for item in survey.items:  # behaviour items: mostly "never", some once or a few times
         if item.id not in used:
             codes = sorted(survey.answer_scales[item.scale].codes)
-            low = codes[1:4] if len(codes) > 3 else codes[1:]
-            frame[item.id] = np.where(rng.random(n) < 0.85, codes[0], rng.choice(np.array(low), n)).astype(float)
+            some = codes[1:4] if len(codes) > 3 else codes[1:]
+            frame[item.id] = np.where(rng.random(n) < 0.85, codes[0], rng.choice(np.array(some), n)).astype(float)
     validity = survey.validity
     for check in validity.inconsistent:  # honest pupils: nothing recently that they never did
         frame[check.recent] = np.where(frame[check.ever] == 0, 0.0, frame[check.recent])
