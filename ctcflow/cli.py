@@ -282,6 +282,70 @@ def cmd_outbox(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_survey_import(args: argparse.Namespace) -> int:
+    from ctcflow.survey.service import import_wave
+
+    report = import_wave(args.wave, args.file, _as_of(args))
+    wave = report.wave
+    print(f"survey wave {wave.id}: {wave.respondents} answers from {wave.source}, {wave.valid} valid "
+          f"(excluded: {wave.excluded_fictitious} fictitious drug, {wave.excluded_implausible} implausible, "
+          f"{wave.excluded_inconsistent} inconsistent)")
+    if report.outside_areas:
+        listed = ", ".join(f"{name} {count}" for name, count in sorted(report.outside_areas.items()))
+        print(f"  pupils from delområden outside the CTC areas (counted for the city only): {listed}")
+    if report.ignored_columns:
+        print(f"  columns not in survey.yml, ignored: {', '.join(report.ignored_columns)}")
+    print(f"  areas with answers: {len(report.areas_with_answers)}; compared with wave {report.previous or '–'}")
+    by_area: dict[str, list[str]] = {}
+    for candidate in report.candidates:
+        by_area.setdefault(candidate.area_id, []).append(candidate.factor_id)
+    for area_id in report.areas_with_answers:
+        print(f"  {area_id}: suggested {', '.join(by_area.get(area_id, [])) or '(nothing stands out)'}")
+    for area_id, milestone_id in report.milestones_done:
+        print(f"  ✓ {area_id}: {milestone_id} done (evidence: CTC-enkät {wave.id})")
+    return 0
+
+
+def cmd_survey_profile(args: argparse.Namespace) -> int:
+    from ctcflow.commands import survey_profile
+
+    html = survey_profile(args.area, args.wave, _lang(args))
+    target = Path(args.output or f"omradesprofil-{args.area}-{args.wave}.html")
+    target.write_text(html, encoding="utf-8")
+    print(f"wrote {target}")
+    return 0
+
+
+def cmd_survey_decide(args: argparse.Namespace) -> int:
+    from ctcflow.survey.service import record_decision
+
+    factors = [f.strip() for f in args.factors.split(",") if f.strip()]
+    decision, marked = record_decision(args.area, args.wave, factors, by=args.by, as_of=_as_of(args), note=args.note)
+    print(f"✓ {args.area}: priority factors {', '.join(factors)} decided {decision.decided_on} "
+          f"by {decision.decided_by}")
+    if not marked:
+        print("  (prioritering is not open in the area, so no milestone was marked; the decision is recorded)")
+    return 0
+
+
+def cmd_survey_calibrate(args: argparse.Namespace) -> int:
+    from ctcflow.survey.service import calibrate_file
+
+    points = calibrate_file(args.file, args.share)
+    print(f"# cut points putting {args.share:.0%} of this wave's valid pupils above; paste into survey.yml")
+    for factor_id, point in points.items():
+        print(f"{factor_id}: {point}")
+    return 0
+
+
+def cmd_survey_waves(args: argparse.Namespace) -> int:
+    from ctcflow.commands import survey_waves
+
+    print(render_table(["wave", "source", "answers", "valid", "imported"],
+                       [[w.id, w.source, w.respondents, w.valid, w.imported_at.date()] for w in survey_waves()]))
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from ctcflow.serve import serve
 
@@ -345,6 +409,30 @@ def build_parser() -> argparse.ArgumentParser:
     outbox.add_argument("--limit", type=int, default=50)
     outbox.add_argument("--retry", nargs="*", type=int, metavar="ID",
                         help="send these pending ids (all failing ones without ids) at the next delivery")
+    survey = sub.add_parser("survey", help="the CTC-enkät: import a wave, profiles, the team's decision")
+    survey_sub = survey.add_subparsers(dest="survey_command", required=True)
+
+    def add_survey(name: str, handler: Callable[[argparse.Namespace], int], help_text: str,
+                   parents: Sequence[argparse.ArgumentParser] = ()) -> argparse.ArgumentParser:
+        cmd = survey_sub.add_parser(name, help=help_text, parents=[common, *parents])
+        cmd.set_defaults(handler=handler)
+        return cmd
+
+    imp = add_survey("import", cmd_survey_import, "import a wave from a CSV or XLSX export (all or nothing)", [timed])
+    imp.add_argument("wave", help="the wave's name, e.g. 2023")
+    imp.add_argument("file", type=Path)
+    prof = add_survey("profile", cmd_survey_profile, "write an area's områdesprofil as HTML")
+    prof.add_argument("area")
+    prof.add_argument("--wave", required=True)
+    prof.add_argument("--output", "-o")
+    dec = add_survey("decide", cmd_survey_decide, "record the områdesteam's 2–5 priority factors", [timed, actor])
+    dec.add_argument("area")
+    dec.add_argument("--wave", required=True)
+    dec.add_argument("--factors", required=True, help="comma-separated factor ids from survey.yml")
+    cal = add_survey("calibrate", cmd_survey_calibrate, "suggest cut points from a reference wave")
+    cal.add_argument("file", type=Path)
+    cal.add_argument("--share", type=float, default=0.3, help="share of pupils above the cut point (default 0.3)")
+    add_survey("waves", cmd_survey_waves, "the imported waves")
     add("serve", cmd_serve, "run the scheduled flows of prefect.yaml on a local Prefect server").add_argument(
         "--port", type=int, default=4200, help="port of the local Prefect server and UI (default 4200)")
     demo = add("demo", cmd_demo, "replay Malmö's five areas from 2018 on a fresh local database")

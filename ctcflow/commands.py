@@ -14,7 +14,7 @@ from ctcflow.progress import advance, approve, mark_done, undo_done
 from ctcflow.status import AreaStatus, MilestoneStatus, area_history, area_milestones, city_status
 from ctcflow.sync import SyncPlan, apply_sync, plan_sync
 from db.engine import get_engine, require_current_schema, session_scope, upgrade
-from db.models import Area, Event, MilestoneInstance, Notification, PhaseInstance
+from db.models import Area, Event, MilestoneInstance, Notification, PhaseInstance, SurveyWave
 
 
 def init_database(as_of: date) -> SyncPlan:
@@ -119,3 +119,18 @@ def retry_now(ids: list[int]) -> int:
     query = query.where(Notification.id.in_(ids)) if ids else query.where(Notification.attempts > 0)
     with session_scope() as session:
         return int(session.execute(query.values(next_attempt_at=datetime.now(tz=UTC))).rowcount or 0)
+
+
+def survey_profile(area_id: str, wave_id: str, lang: str) -> str:
+    from ctcflow.survey.definition import load_survey
+    from ctcflow.survey.profile import render_profile
+
+    defs, survey = _ready(), load_survey()
+    with session_scope() as session:
+        return render_profile(session, defs, survey, area_id, wave_id, lang)
+
+
+def survey_waves() -> list[SurveyWave]:
+    require_current_schema()
+    with session_scope() as session:
+        return list(session.execute(select(SurveyWave).order_by(SurveyWave.id)).scalars())

@@ -40,6 +40,10 @@ class Renderer:
         self.env = Environment(loader=FileSystemLoader(str(templates_dir)), undefined=StrictUndefined,
                                autoescape=False, trim_blocks=False, keep_trailing_newline=True)
         self.env.filters["longdate"] = long_date
+        self.pages = Environment(loader=FileSystemLoader(str(templates_dir)), undefined=StrictUndefined,
+                                 autoescape=True, keep_trailing_newline=True)
+        self.pages.filters["longdate"] = long_date
+        self.pages.filters["percent"] = percent
 
     def render(self, name: str, lang: str, **context: Any) -> tuple[str, str]:
         """(subject, body) of template ``name`` in ``lang``."""
@@ -51,6 +55,23 @@ class Renderer:
         subject = " ".join(str(getattr(module, "subject", "")).split())
         body = str(module).strip() + "\n"
         return subject, body
+
+
+    def page(self, name: str, lang: str, **context: Any) -> str:
+        """An HTML page from ``<lang>/<name>.html.j2``, every value escaped."""
+        try:
+            template = self.pages.get_template(f"{lang}/{name}.html.j2")
+        except TemplateNotFound:
+            raise CtcError(f"no template {lang}/{name}.html.j2 in {self.templates_dir}") from None
+        return template.render(lang=lang, **context)
+
+
+def percent(share: float | None, lang: str = "sv") -> str:
+    """'42 %' in Swedish, '42%' in English; '–' for a suppressed or missing figure."""
+    if share is None:
+        return "–"
+    value = round(share * 100)
+    return f"{value} %" if lang == "sv" else f"{value}%"
 
 
 @lru_cache(maxsize=4)

@@ -103,3 +103,71 @@ class Notification(SQLModel, table=True):
     claimed_at: datetime | None = None
     sent_at: datetime | None = None
     last_error: str | None = None
+
+
+class SurveyWave(SQLModel, table=True):
+    """One imported CTC-enkät wave (e.g. "2023"); re-importing replaces it and its results."""
+
+    __tablename__ = "survey_wave"
+
+    id: str = Field(primary_key=True)
+    imported_at: datetime
+    source: str  # the file's name, and its hash: which export this is
+    sha256: str
+    respondents: int
+    valid: int
+    excluded_fictitious: int
+    excluded_implausible: int
+    excluded_inconsistent: int
+    outside_areas: int  # pupils from delområden outside the CTC areas (they count for the city)
+
+
+class SurveyResult(SQLModel, table=True):
+    """Pupils with a valid score (n) and above the cut point (count) per cell; area '' is the
+    city, '*' a margin over grade groups or genders. ``suppressed`` cells are never published."""
+
+    __tablename__ = "survey_result"
+    __table_args__ = (UniqueConstraint("wave_id", "area_id", "grade_group", "gender", "measure"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    wave_id: str = Field(foreign_key="survey_wave.id", index=True)
+    area_id: str
+    grade_group: str
+    gender: str
+    measure: str
+    n: int
+    count: int
+    suppressed: bool
+
+
+class SurveySuggestion(SQLModel, table=True):
+    """A factor suggested for prioritering, with the figures that make it stand out."""
+
+    __tablename__ = "survey_suggestion"
+
+    id: int | None = Field(default=None, primary_key=True)
+    wave_id: str = Field(foreign_key="survey_wave.id", index=True)
+    area_id: str = Field(index=True)
+    rank: int
+    factor_id: str
+    share: float
+    city_share: float
+    previous_share: float | None = None
+    z_city: float
+    z_trend: float | None = None
+    above_city: bool
+    risen: bool
+
+
+class PriorityDecision(SQLModel, table=True):
+    """The områdesteam's choice of priority factors, kept beside the suggestion it answers."""
+
+    __tablename__ = "priority_decision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    wave_id: str = Field(foreign_key="survey_wave.id")
+    area_id: str = Field(foreign_key="area.id", index=True)
+    factors: str  # comma-separated factor ids, in the team's order
+    decided_on: date
+    decided_by: str
+    note: str | None = None

@@ -85,12 +85,18 @@ class ValidityDef(Located):
     inconsistent: list[Inconsistency] = Field(default_factory=list)
 
 
+class SurveyMilestones(Located):
+    wave_done: list[str] = Field(default_factory=list)
+    decision: str | None = None
+
+
 class SurveyDef(Located):
     version: Literal[1]
     min_cell: int = Field(default=10, ge=1)
     significance: float = Field(default=0.01, gt=0, lt=0.5)
     min_difference: float = Field(default=0.05, ge=0, lt=1)
     max_candidates: int = Field(default=5, ge=2, le=5)
+    milestones: SurveyMilestones = Field(default_factory=SurveyMilestones)
     answer_scales: dict[str, AnswerScale]
     grade_groups: list[GradeGroup] = Field(min_length=1)
     genders: list[GenderDef] = Field(min_length=1)

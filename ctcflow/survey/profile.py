@@ -1,0 +1,104 @@
+"""The områdesprofil as a self-contained HTML page: each factor's share beside the city's and
+the previous wave's, trends across waves, breakdowns by grade group and gender (small cells
+shown as '–'), the suggested candidates with their reasons and the team's decision."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import select
+from sqlmodel import Session
+
+from ctcflow.config import get_settings
+from ctcflow.definitions import Definitions
+from ctcflow.errors import CtcError
+from ctcflow.messages import renderer
+from ctcflow.survey.analysis import ALL, CITY
+from ctcflow.survey.definition import DOMAIN_TITLES, SurveyDef
+from ctcflow.survey.store import previous_wave, suggestions
+from db.models import PriorityDecision, SurveyResult, SurveyWave
+
+
+@dataclass(frozen=True)
+class Cell:
+    share: float | None  # None when suppressed or without answers
+    n: int | None
+
+
+def _cells(frame: pd.DataFrame) -> dict[tuple[str, str, str, str], Cell]:
+    return {(r.area_id, r.grade_group, r.gender, r.measure):
+            Cell(None if r.suppressed or not r.n else r.count / r.n, None if r.suppressed else int(r.n))
+            for r in frame.itertuples()}
+
+
+def profile_context(session: Session, defs: Definitions, survey: SurveyDef, area_id: str, wave_id: str,
+                    lang: str) -> dict[str, Any]:
+    area = defs.org.area(area_id)
+    wave = session.get(SurveyWave, wave_id)
+    if area is None:
+        raise CtcError(f"unknown area '{area_id}'")
+    if wave is None:
+        raise CtcError(f"no survey wave '{wave_id}'; `ctc survey waves` lists the imported ones")
+    waves = list(session.execute(select(SurveyWave.id).order_by(SurveyWave.id)).scalars())
+    waves = [w for w in waves if w <= wave_id]
+    rows = session.execute(select(SurveyResult).where(
+        SurveyResult.wave_id.in_(waves), SurveyResult.area_id.in_([area_id, CITY]))).scalars().all()
+    by_wave: dict[str, dict[tuple[str, str, str, str], Cell]] = {}
+    for w in waves:
+        frame = pd.DataFrame([(r.area_id, r.grade_group, r.gender, r.measure, r.n, r.count, r.suppressed)
+                              for r in rows if r.wave_id == w],
+                             columns=["area_id", "grade_group", "gender", "measure", "n", "count", "suppressed"])
+        by_wave[w] = _cells(frame)
+    now = by_wave[wave_id]
+    before = previous_wave(session, wave_id)
+    suggested = {s.factor_id: s for s in suggestions(session, wave_id, area_id)}
+    empty = Cell(None, None)
+
+    def trend(measure: str) -> list[dict[str, Any]]:
+        return [{"wave": w, "share": by_wave[w].get((area_id, ALL, ALL, measure), empty).share} for w in waves]
+
+    def breakdown(measure: str) -> list[Cell]:
+        return [now.get((area_id, g.id, ALL, measure), empty) for g in survey.grade_groups] + \
+               [now.get((area_id, ALL, s.id, measure), empty) for s in survey.genders]
+
+    domains = []
+    for domain, title in DOMAIN_TITLES.items():
+        factors = []
+        for factor in (f for f in survey.factors if f.domain == domain):
+            mine = now.get((area_id, ALL, ALL, factor.id), empty)
+            suggestion = suggested.get(factor.id)
+            factors.append({
+                "id": factor.id, "title": factor.title.get(lang), "kind": factor.kind, "share": mine.share,
+                "n": mine.n, "city": now.get((CITY, ALL, ALL, factor.id), empty).share,
+                "previous": by_wave[before].get((area_id, ALL, ALL, factor.id), empty).share if before else None,
+                "suggestion": suggestion, "trend": trend(factor.id), "breakdown": breakdown(factor.id),
+                "placeholder_cut": factor.cut_point_source == "placeholder"})
+        domains.append({"title": title.get(lang), "factors": factors})
+    outcomes = [{"title": o.title.get(lang), "share": now.get((area_id, ALL, ALL, o.id), empty).share,
+                 "city": now.get((CITY, ALL, ALL, o.id), empty).share, "trend": trend(o.id)} for o in survey.outcomes]
+    decision = session.execute(select(PriorityDecision).where(
+        PriorityDecision.area_id == area_id, PriorityDecision.wave_id == wave_id)
+        .order_by(PriorityDecision.id.desc())).scalars().first()
+    titles = {f.id: f.title.get(lang) for f in survey.factors}
+    respondents = max((c.n or 0 for k, c in now.items() if k[0] == area_id and k[1] == ALL and k[2] == ALL),
+                      default=0)
+    return {
+        "area": area.name, "area_id": area_id, "delomraden": area.delomraden, "wave": wave, "previous": before,
+        "waves": waves, "respondents": respondents, "domains": domains, "outcomes": outcomes,
+        "suggestions": [{"rank": s.rank, "title": titles.get(s.factor_id, s.factor_id), "share": s.share,
+                         "city": s.city_share, "previous": s.previous_share, "above_city": s.above_city,
+                         "risen": s.risen} for s in sorted(suggested.values(), key=lambda s: s.rank)],
+        "decision": {"factors": [titles.get(f, f) for f in decision.factors.split(",")], "on": decision.decided_on,
+                     "by": decision.decided_by, "note": decision.note} if decision else None,
+        "groups": [g.title.get(lang) for g in survey.grade_groups] + [g.title.get(lang) for g in survey.genders],
+        "min_cell": survey.min_cell, "municipality": defs.org.municipality,
+        "any_placeholder": any(f.cut_point_source == "placeholder" for f in survey.factors),
+    }
+
+
+def render_profile(session: Session, defs: Definitions, survey: SurveyDef, area_id: str, wave_id: str,
+                   lang: str) -> str:
+    context = profile_context(session, defs, survey, area_id, wave_id, lang)
+    return renderer(get_settings().templates_dir).page("omradesprofil", lang, **context)

@@ -1,0 +1,62 @@
+"""Waves, results and suggestions in the database. Saving a wave replaces it in the caller's
+transaction, so a re-import is all or nothing."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import UTC, datetime
+
+import pandas as pd
+from sqlalchemy import delete, insert, select
+from sqlmodel import Session
+
+from ctcflow.survey.analysis import Candidate, Screened
+from ctcflow.survey.reading import SurveyData
+from db.models import SurveyResult, SurveySuggestion, SurveyWave
+
+CHUNK = 5000
+
+
+def previous_wave(session: Session, wave_id: str) -> str | None:
+    """The latest wave before ``wave_id`` (wave ids sort: '2019' < '2021' < '2023')."""
+    return session.execute(select(SurveyWave.id).where(SurveyWave.id < wave_id)
+                           .order_by(SurveyWave.id.desc())).scalars().first()
+
+
+def results_frame(session: Session, wave_id: str, area_id: str | None = None) -> pd.DataFrame:
+    query = select(SurveyResult.area_id, SurveyResult.grade_group, SurveyResult.gender, SurveyResult.measure,
+                   SurveyResult.n, SurveyResult.count, SurveyResult.suppressed).where(SurveyResult.wave_id == wave_id)
+    if area_id is not None:
+        query = query.where(SurveyResult.area_id.in_([area_id, ""]))
+    rows = session.execute(query).all()
+    return pd.DataFrame(rows, columns=["area_id", "grade_group", "kon", "measure", "n", "count", "suppressed"])
+
+
+def save_wave(session: Session, wave_id: str, data: SurveyData, sha256: str, screened: Screened,
+              table: pd.DataFrame, candidates: list[Candidate]) -> SurveyWave:
+    session.execute(delete(SurveySuggestion).where(SurveySuggestion.wave_id == wave_id))
+    session.execute(delete(SurveyResult).where(SurveyResult.wave_id == wave_id))
+    session.execute(delete(SurveyWave).where(SurveyWave.id == wave_id))
+    wave = SurveyWave(
+        id=wave_id, imported_at=datetime.now(tz=UTC), source=data.source.name, sha256=sha256,
+        respondents=len(data.frame), valid=int(screened.valid.sum()),
+        excluded_fictitious=screened.excluded["fictitious_drug"],
+        excluded_implausible=screened.excluded["implausible"],
+        excluded_inconsistent=screened.excluded["inconsistent"],
+        outside_areas=sum(data.outside_areas.values()))
+    session.add(wave)
+    session.flush()
+    rows = table.rename(columns={"kon": "gender"}).assign(wave_id=wave_id)
+    rows = rows[["wave_id", "area_id", "grade_group", "gender", "measure", "n", "count", "suppressed"]]
+    records = rows.astype({"n": int, "count": int, "suppressed": bool}).to_dict("records")
+    for start in range(0, len(records), CHUNK):
+        session.execute(insert(SurveyResult), records[start:start + CHUNK])
+    if candidates:
+        session.execute(insert(SurveySuggestion), [{**asdict(c), "wave_id": wave_id} for c in candidates])
+    return wave
+
+
+def suggestions(session: Session, wave_id: str, area_id: str) -> list[SurveySuggestion]:
+    return list(session.execute(select(SurveySuggestion).where(
+        SurveySuggestion.wave_id == wave_id, SurveySuggestion.area_id == area_id).order_by(SurveySuggestion.rank))
+        .scalars())
