@@ -303,6 +303,8 @@ def cmd_survey_import(args: argparse.Namespace) -> int:
         print(f"  {area_id}: suggested {', '.join(by_area.get(area_id, [])) or '(nothing stands out)'}")
     for area_id, milestone_id in report.milestones_done:
         print(f"  ✓ {area_id}: {milestone_id} done (evidence: CTC-enkät {wave.id})")
+    for area_id, milestone_id, why in report.milestones_waiting:
+        print(f"  … {area_id}: {milestone_id} still open: {why}")
     return 0
 
 
@@ -320,11 +322,11 @@ def cmd_survey_decide(args: argparse.Namespace) -> int:
     from ctcflow.survey.service import record_decision
 
     factors = [f.strip() for f in args.factors.split(",") if f.strip()]
-    decision, marked = record_decision(args.area, args.wave, factors, by=args.by, as_of=_as_of(args), note=args.note)
+    decision, why_not = record_decision(args.area, args.wave, factors, by=args.by, as_of=_as_of(args), note=args.note)
     print(f"✓ {args.area}: priority factors {', '.join(factors)} decided {decision.decided_on} "
           f"by {decision.decided_by}")
-    if not marked:
-        print("  (prioritering is not open in the area, so no milestone was marked; the decision is recorded)")
+    if why_not:
+        print(f"  the decision is recorded; its milestone is not marked done: {why_not}")
     return 0
 
 

@@ -36,11 +36,11 @@ def test_prefect_yaml_is_valid_for_prefect_and_every_schedule_is_explicit() -> N
 
     config = PrefectYamlModel.model_validate(prefect_yaml())
     names = {d.name for d in config.deployments}
-    assert names == {"advance-phases", "deadline-sweep", "deliver-notifications", "weekly-digest"}
+    assert names == {"advance-phases", "deadline-sweep", "deliver-notifications", "weekly-digest", "survey-wave"}
     for deployment in config.deployments:
         assert deployment.entrypoint and load_flow(deployment.entrypoint).name == deployment.name
-        assert deployment.schedules
-        for schedule in deployment.schedules:
+        assert bool(deployment.schedules) == (deployment.name != "survey-wave")  # a wave comes when it comes
+        for schedule in deployment.schedules or []:
             assert isinstance(schedule, RawScheduleConfig)
             assert schedule.slug and schedule.timezone == "Europe/Stockholm" and schedule.active is True
 
@@ -101,7 +101,7 @@ def test_ctc_serve_serves_the_deployments_on_a_local_server_and_stops_on_ctrl_c(
     try:
         deadline = time.monotonic() + 120
         names: list[str] = []
-        while time.monotonic() < deadline and len(names) < 4:
+        while time.monotonic() < deadline and len(names) < 5:
             time.sleep(1)
             assert serving.poll() is None, serving.stdout.read() if serving.stdout else ""
             try:
@@ -111,7 +111,7 @@ def test_ctc_serve_serves_the_deployments_on_a_local_server_and_stops_on_ctrl_c(
                     names = sorted(d["name"] for d in json.load(response))
             except OSError:
                 continue
-        assert names == ["advance-phases", "deadline-sweep", "deliver-notifications", "weekly-digest"]
+        assert names == ["advance-phases", "deadline-sweep", "deliver-notifications", "survey-wave", "weekly-digest"]
     finally:
         serving.send_signal(signal.SIGINT)
         out, _ = serving.communicate(timeout=60)
@@ -142,3 +142,37 @@ def test_a_channel_kept_in_a_prefect_secret_block_is_used_and_a_missing_block_is
     assert {n.recipient for n in stuck} == {"ul_bellevue"}
     assert all("secret:ctc-no-such-block: no Prefect Secret block named 'ctc-no-such-block'" in (n.last_error or "")
                for n in stuck)
+
+
+@pytest.mark.usefixtures("prefect_server")
+def test_the_survey_wave_flow_publishes_profiles_and_completes_the_analysis_milestones(
+        project: Project, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from ctcflow.definitions import load_definitions
+    from ctcflow.progress import _open_phase
+    from ctcflow.survey.definition import load_survey
+    from ctcflow.survey.synthetic import Plan, synthetic_wave, write_export
+    from db.engine import session_scope
+    from db.models import MilestoneInstance
+    from flows.survey_wave import survey_wave
+
+    init_database(date(2018, 8, 1))
+    defs = load_definitions()
+    with session_scope() as session:  # Hermodsdal has reached lägesanalys
+        _open_phase(session, defs, "hermodsdal_nydala_gullviksborg", "lagesanalys", 1, date(2019, 2, 1))
+    path = tmp_path / "enkat2019.csv"
+    write_export(synthetic_wave(load_survey(), defs.org, Plan(pupils=3000, seed=21)), str(path))
+
+    report = survey_wave(wave="2019", file=str(path), as_of=date(2019, 4, 1))
+
+    assert len(report["profiles"]) == 5 and all(p.endswith(".html") for p in report["profiles"])
+    assert report["milestones_done"] == [{"area": "hermodsdal_nydala_gullviksborg", "milestone": m}
+                                         for m in ("enkat_genomford", "enkat_analyserad")]
+    # the profile draft also needs the register data, which no survey can prove
+    assert [(w["milestone"], w["why"]) for w in report["milestones_waiting"]] == [
+        ("omradesprofil_utkast", "omradesprofil_utkast depends on milestones not yet done: registerdata_sammanstalld")]
+    with session_scope() as session:
+        done = session.execute(select(MilestoneInstance).where(MilestoneInstance.status == "done")).scalars().all()
+    assert {(m.milestone_id, m.evidence, m.done_by) for m in done} == {
+        (m, "CTC-enkät 2019", "analys") for m in ("enkat_genomford", "enkat_analyserad")}

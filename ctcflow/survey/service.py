@@ -40,6 +40,7 @@ class WaveReport:
     candidates: list[Candidate]
     areas_with_answers: list[str]
     milestones_done: list[tuple[str, str]] = field(default_factory=list)  # (area, milestone)
+    milestones_waiting: list[tuple[str, str, str]] = field(default_factory=list)  # (area, milestone, why)
     outside_areas: dict[str, int] = field(default_factory=dict)
     ignored_columns: list[str] = field(default_factory=list)
 
@@ -69,8 +70,7 @@ def import_wave(wave_id: str, path: Path, as_of: date) -> WaveReport:
                          & (table["n"] >= survey.min_cell)]["area_id"].unique().tolist()
         report = WaveReport(wave, before, candidates, sorted(answered), outside_areas=data.outside_areas,
                             ignored_columns=data.ignored_columns)
-        report.milestones_done = _mark_wave_milestones(session, defs, survey, wave_id, report.areas_with_answers,
-                                                       as_of)
+        _mark_wave_milestones(session, defs, survey, report, as_of)
         record(session, [NewEvent("survey_imported", SYSTEM, as_of, None, wave_id, None,
                                   f"{wave.respondents} answers, {wave.valid} valid, {path.name} sha256:{sha256[:12]}")])
     return report
@@ -81,12 +81,12 @@ def _analyst(defs: Definitions, as_of: date) -> str:
     return people[0].id if people else SYSTEM
 
 
-def _mark_wave_milestones(session: Session, defs: Definitions, survey: SurveyDef, wave_id: str,
-                          areas: list[str], as_of: date) -> list[tuple[str, str]]:
+def _mark_wave_milestones(session: Session, defs: Definitions, survey: SurveyDef, report: WaveReport,
+                          as_of: date) -> None:
     """The lägesanalys milestones the wave proves, in areas whose phase is open, with the wave
-    as evidence — by the analysfunktionen, who imported it."""
-    done: list[tuple[str, str]] = []
-    for area_id in areas:
+    as evidence — by the analysfunktionen, who imported it. One still waiting for other work
+    (say, the register data) is left open and reported, and the import stands."""
+    for area_id in report.areas_with_answers:
         for milestone_id in survey.milestones.wave_done:
             located = defs.milestone(milestone_id)
             if located is None:
@@ -99,16 +99,21 @@ def _mark_wave_milestones(session: Session, defs: Definitions, survey: SurveyDef
                 MilestoneInstance.milestone_id == milestone_id)).scalar()
             if state != "open":
                 continue
-            mark_done(session, defs, area_id, milestone_id, by=_analyst(defs, as_of), as_of=as_of,
-                      evidence=f"CTC-enkät {wave_id}", note="registrerad av ctc survey import")
-            done.append((area_id, milestone_id))
-    return done
+            try:
+                with session.begin_nested():
+                    mark_done(session, defs, area_id, milestone_id, by=_analyst(defs, as_of), as_of=as_of,
+                              evidence=f"CTC-enkät {report.wave.id}", note="registrerad av ctc survey import")
+            except CtcError as exc:
+                report.milestones_waiting.append((area_id, milestone_id, str(exc)))
+            else:
+                report.milestones_done.append((area_id, milestone_id))
 
 
 def record_decision(area_id: str, wave_id: str, factors: list[str], *, by: str, as_of: date,
-                    note: str | None) -> tuple[PriorityDecision, bool]:
-    """The områdesteam's 2–5 priority factors; also completes the decision milestone when the
-    area's prioritering is open. Returns the decision and whether the milestone was marked."""
+                    note: str | None) -> tuple[PriorityDecision, str | None]:
+    """The områdesteam's 2–5 priority factors, always recorded; the decision milestone is marked
+    done with it when it can be. Returns the decision and, when the milestone was not marked,
+    why not."""
     defs, survey = load_definitions(), load_survey()
     require_current_schema()
     known = {f.id for f in survey.factors}
@@ -127,16 +132,16 @@ def record_decision(area_id: str, wave_id: str, factors: list[str], *, by: str, 
         session.add(decision)
         record(session, [NewEvent("priorities_decided", person.id, as_of, area_id, wave_id, None,
                                   ", ".join(factors), note)])
-        marked = False
         milestone = survey.milestones.decision
-        located = defs.milestone(milestone) if milestone else None
-        if milestone and located:
-            phase = latest_phase_instance(session, area_id, located[0].id)
-            if phase is not None and phase.completed_on is None and phase.opened_on <= as_of:
+        if not milestone:
+            return decision, "survey.yml names no decision milestone"
+        try:
+            with session.begin_nested():  # a milestone that cannot be marked leaves the decision standing
                 mark_done(session, defs, area_id, milestone, by=person.id, as_of=as_of,
                           evidence=f"beslut {as_of}: {', '.join(factors)} (CTC-enkät {wave_id})", note=note)
-                marked = True
-        return decision, marked
+        except CtcError as exc:
+            return decision, str(exc)
+        return decision, None
 
 
 def calibrate_file(path: Path, share: float) -> dict[str, float]:

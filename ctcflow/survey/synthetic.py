@@ -73,11 +73,13 @@ def synthetic_wave(survey: SurveyDef, org: OrganisationDef, plan: Plan) -> pd.Da
         frame[check.recent] = np.where(frame[check.ever] == 0, 0.0, frame[check.recent])
     if validity.fictitious_drug:
         frame[validity.fictitious_drug.item][:] = 0
-    result = pd.DataFrame(frame)
-    _plant_invalid(result, survey, plan, rng)
     answers = [i.id for i in survey.items]
+    result = pd.DataFrame(frame)
     values = result[answers].to_numpy(dtype=float, copy=True)
     values[rng.random(values.shape) < plan.missing] = np.nan
+    result[answers] = values
+    _plant_invalid(result, survey, plan, rng)
+    values = result[answers].to_numpy(dtype=float, copy=True)
     text = np.where(np.isnan(values), "", np.nan_to_num(values).astype(int).astype(str))
     return pd.concat([result[["delomrade", "arskurs", "kon"]], pd.DataFrame(text, columns=answers)], axis=1)
 

@@ -1,0 +1,41 @@
+"""The survey wave as Prefect tasks: one import (read, analyse, store, mark milestones) and one
+task writing every area's profile."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from prefect import task
+
+from ctcflow.config import get_settings
+
+
+@task(name="import-survey-wave")
+def import_survey_wave(wave: str, file: str, as_of: date) -> dict[str, Any]:
+    from ctcflow.survey.service import import_wave
+
+    report = import_wave(wave, Path(file), as_of)
+    return {
+        "wave": report.wave.id, "respondents": report.wave.respondents, "valid": report.wave.valid,
+        "previous": report.previous, "areas": report.areas_with_answers,
+        "candidates": [{"area": c.area_id, "factor": c.factor_id, "rank": c.rank} for c in report.candidates],
+        "milestones_done": [{"area": a, "milestone": m} for a, m in report.milestones_done],
+        "milestones_waiting": [{"area": a, "milestone": m, "why": why} for a, m, why in report.milestones_waiting],
+    }
+
+
+@task(name="publish-area-profiles")
+def publish_area_profiles(wave: str, areas: list[str], lang: str = "sv") -> list[str]:
+    """Every area's områdesprofil as HTML under <data dir>/profiles/<wave>/."""
+    from ctcflow.commands import survey_profile
+
+    folder = get_settings().data_dir / "profiles" / wave
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for area_id in areas:
+        path = folder / f"{area_id}.html"
+        path.write_text(survey_profile(area_id, wave, lang), encoding="utf-8")
+        written.append(str(path))
+    return written
