@@ -59,6 +59,11 @@ def main() -> None:
         bench_sweep(defs, date(2021, 3, 1))
         print("delivery")
         bench_delivery(defs, folder)
+    with tempfile.TemporaryDirectory(prefix="ctc-bench-survey-") as tmp:
+        from bench.survey import bench_survey
+
+        print("CTC-enkät")
+        bench_survey(Path(tmp))
 
 
 if __name__ == "__main__":

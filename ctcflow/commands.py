@@ -122,12 +122,17 @@ def retry_now(ids: list[int]) -> int:
 
 
 def survey_profile(area_id: str, wave_id: str, lang: str) -> str:
+    return survey_profiles([area_id], wave_id, lang)[area_id]
+
+
+def survey_profiles(area_ids: list[str], wave_id: str, lang: str) -> dict[str, str]:
+    """Områdesprofiler as HTML, the definitions loaded once for all of them."""
     from ctcflow.survey.definition import load_survey
     from ctcflow.survey.profile import render_profile
 
     defs, survey = _ready(), load_survey()
     with session_scope() as session:
-        return render_profile(session, defs, survey, area_id, wave_id, lang)
+        return {area_id: render_profile(session, defs, survey, area_id, wave_id, lang) for area_id in area_ids}
 
 
 def survey_waves() -> list[SurveyWave]:

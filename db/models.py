@@ -130,7 +130,7 @@ class SurveyResult(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("wave_id", "area_id", "grade_group", "gender", "measure"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    wave_id: str = Field(foreign_key="survey_wave.id", index=True)
+    wave_id: str = Field(foreign_key="survey_wave.id")
     area_id: str
     grade_group: str
     gender: str

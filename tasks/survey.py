@@ -29,13 +29,13 @@ def import_survey_wave(wave: str, file: str, as_of: date) -> dict[str, Any]:
 @task(name="publish-area-profiles")
 def publish_area_profiles(wave: str, areas: list[str], lang: str = "sv") -> list[str]:
     """Every area's områdesprofil as HTML under <data dir>/profiles/<wave>/."""
-    from ctcflow.commands import survey_profile
+    from ctcflow.commands import survey_profiles
 
     folder = get_settings().data_dir / "profiles" / wave
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for area_id in areas:
+    for area_id, html in survey_profiles(areas, wave, lang).items():
         path = folder / f"{area_id}.html"
-        path.write_text(survey_profile(area_id, wave, lang), encoding="utf-8")
+        path.write_text(html, encoding="utf-8")
         written.append(str(path))
     return written

@@ -18,7 +18,7 @@ from ctcflow.survey.analysis import ALL, suppress
 from ctcflow.survey.definition import load_survey
 from ctcflow.survey.reading import SurveyFileError
 from ctcflow.survey.service import import_wave, record_decision
-from ctcflow.survey.synthetic import Plan, synthetic_wave, write_export
+from ctcflow.survey.synthetic import Plan, as_text, synthetic_wave, write_export
 from db.engine import session_scope
 from db.models import Event, MilestoneInstance, PriorityDecision, SurveyResult, SurveySuggestion, SurveyWave
 from tests.conftest import Project
@@ -35,7 +35,7 @@ def city(project: Project) -> Project:
 
 
 def export(tmp_path: Path, name: str, plan: Plan, **options: str) -> tuple[Path, pd.DataFrame]:
-    frame = synthetic_wave(load_survey(), load_definitions().org, plan)
+    frame = as_text(synthetic_wave(load_survey(), load_definitions().org, plan))
     path = tmp_path / name
     write_export(frame, str(path), **options)
     return path, frame

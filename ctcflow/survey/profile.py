@@ -43,14 +43,12 @@ def profile_context(session: Session, defs: Definitions, survey: SurveyDef, area
         raise CtcError(f"no survey wave '{wave_id}'; `ctc survey waves` lists the imported ones")
     waves = list(session.execute(select(SurveyWave.id).order_by(SurveyWave.id)).scalars())
     waves = [w for w in waves if w <= wave_id]
-    rows = session.execute(select(SurveyResult).where(
-        SurveyResult.wave_id.in_(waves), SurveyResult.area_id.in_([area_id, CITY]))).scalars().all()
-    by_wave: dict[str, dict[tuple[str, str, str, str], Cell]] = {}
-    for w in waves:
-        frame = pd.DataFrame([(r.area_id, r.grade_group, r.gender, r.measure, r.n, r.count, r.suppressed)
-                              for r in rows if r.wave_id == w],
-                             columns=["area_id", "grade_group", "gender", "measure", "n", "count", "suppressed"])
-        by_wave[w] = _cells(frame)
+    r = SurveyResult
+    rows = pd.DataFrame(session.execute(
+        select(r.wave_id, r.area_id, r.grade_group, r.gender, r.measure, r.n, r.count, r.suppressed)
+        .where(r.wave_id.in_(waves), r.area_id.in_([area_id, CITY]))).all(),
+        columns=["wave_id", "area_id", "grade_group", "gender", "measure", "n", "count", "suppressed"])
+    by_wave = {w: _cells(rows[rows["wave_id"] == w]) for w in waves}
     now = by_wave[wave_id]
     before = previous_wave(session, wave_id)
     suggested = {s.factor_id: s for s in suggestions(session, wave_id, area_id)}

@@ -32,7 +32,8 @@ class Plan:
 
 
 def synthetic_wave(survey: SurveyDef, org: OrganisationDef, plan: Plan) -> pd.DataFrame:
-    """The export as the analysis function would receive it: one row per pupil, codes as text."""
+    """The export as the analysis function would receive it: one row per pupil, answer codes
+    as small integers (missing: <NA>, an empty cell in the file)."""
     rng = np.random.default_rng(plan.seed)
     n = plan.pupils
     inside = [(a.id, d) for a in org.areas for d in a.delomraden]
@@ -79,9 +80,8 @@ def synthetic_wave(survey: SurveyDef, org: OrganisationDef, plan: Plan) -> pd.Da
     values[rng.random(values.shape) < plan.missing] = np.nan
     result[answers] = values
     _plant_invalid(result, survey, plan, rng)
-    values = result[answers].to_numpy(dtype=float, copy=True)
-    text = np.where(np.isnan(values), "", np.nan_to_num(values).astype(int).astype(str))
-    return pd.concat([result[["delomrade", "arskurs", "kon"]], pd.DataFrame(text, columns=answers)], axis=1)
+    result[answers] = result[answers].astype("Int8")  # written as codes, a missing answer as an empty cell
+    return result.copy()  # one block per dtype, not a column at a time
 
 
 def _plant_invalid(frame: pd.DataFrame, survey: SurveyDef, plan: Plan, rng: np.random.Generator) -> None:
@@ -96,6 +96,11 @@ def _plant_invalid(frame: pd.DataFrame, survey: SurveyDef, plan: Plan, rng: np.r
         check = validity.inconsistent[0]
         frame.loc[inconsistent, check.recent] = 1
         frame.loc[inconsistent, check.ever] = 0
+
+
+def as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every cell as the text a file would hold ('' for a missing answer), to edit like one."""
+    return frame.astype("string").fillna("").astype(object)
 
 
 def write_export(frame: pd.DataFrame, path: str, *, separator: str = ";", encoding: str = "utf-8-sig") -> None:

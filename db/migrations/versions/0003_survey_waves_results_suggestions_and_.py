@@ -59,9 +59,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('wave_id', 'area_id', 'grade_group', 'gender', 'measure')
     )
-    with op.batch_alter_table('survey_result', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_survey_result_wave_id'), ['wave_id'], unique=False)
-
     op.create_table('survey_suggestion',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('wave_id', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
@@ -92,9 +89,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_survey_suggestion_area_id'))
 
     op.drop_table('survey_suggestion')
-    with op.batch_alter_table('survey_result', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_survey_result_wave_id'))
-
     op.drop_table('survey_result')
     with op.batch_alter_table('priority_decision', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_priority_decision_area_id'))

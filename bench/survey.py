@@ -1,0 +1,62 @@
+"""The CTC-enkät at city scale: a synthetic wave of 200,000 pupils × 120 items over 400 areas,
+imported (read, screened, scored, tabulated, suppressed, compared, stored) and profiled."""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+from bench.city import write_city
+from ctcflow.config import reset_settings
+
+
+def bench_survey(folder: Path, areas: int = 400, pupils: int = 200_000) -> None:
+    write_city(folder, areas)
+    os.environ.update(CTC_PHASES_FILE=str(folder / "phases.yml"), CTC_AREAS_FILE=str(folder / "areas.yml"),
+                      CTC_DATA_DIR=str(folder / "data"))
+    reset_settings()
+    from ctcflow.commands import init_database, survey_profiles
+    from ctcflow.definitions import load_definitions
+    from ctcflow.survey.analysis import cell_table, measure_flags, screen, suggest, suppress
+    from ctcflow.survey.definition import load_survey
+    from ctcflow.survey.reading import read_survey
+    from ctcflow.survey.synthetic import Plan, synthetic_wave, write_export
+
+    init_database(date(2018, 8, 1))
+    defs, survey = load_definitions(), load_survey()
+    planted = {a.id: ["konflikter_i_familjen"] for a in defs.org.areas[::50]}
+    path = folder / "enkat.csv"
+    started = time.perf_counter()
+    write_export(synthetic_wave(survey, defs.org, Plan(pupils=pupils, seed=1, planted=planted)), str(path))
+    print(f"synthetic wave: {pupils} pupils × {len(survey.items)} items over {areas} areas "
+          f"({path.stat().st_size // 2**20} MiB CSV, made in {time.perf_counter() - started:.1f} s)")
+
+    def clock(label: str, seconds: float) -> None:
+        print(f"  {label:<52} {seconds:7.2f} s")
+
+    started = time.perf_counter()
+    data = read_survey(path, survey, defs.org)
+    read_s = time.perf_counter() - started
+    clock("read and check the file", read_s)
+    started = time.perf_counter()
+    screened = screen(data.frame, survey)
+    valid = data.frame[screened.valid]
+    table = suppress(cell_table(valid, measure_flags(valid, survey)), survey.min_cell)
+    candidates = suggest(table, None, survey)
+    analysis_s = time.perf_counter() - started
+    clock("all areas' profiles: scores, cells, suppression, tests", analysis_s)
+    print(f"    {len(table)} cells, {int(table['suppressed'].sum())} suppressed, {len(candidates)} candidates "
+          f"({sum(len(v) for v in planted.values())} planted)")
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "ctcflow.cli", "survey", "import", "2023", str(path),
+                    "--as-of", "2023-04-03"], check=True, stdout=subprocess.DEVNULL)
+    clock("ctc survey import, as a command (read → stored)", time.perf_counter() - started)
+    print(f"    peak memory of that command: {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.0f} MiB")
+    started = time.perf_counter()
+    pages = survey_profiles([a.id for a in defs.org.areas], "2023", "sv")
+    clock(f"render all {len(pages)} områdesprofiler as HTML", time.perf_counter() - started)
