@@ -123,8 +123,9 @@ class SurveyWave(SQLModel, table=True):
 
 
 class SurveyResult(SQLModel, table=True):
-    """Pupils with a valid score (n) and above the cut point (count) per cell; area '' is the
-    city, '*' a margin over grade groups or genders. ``suppressed`` cells are never published."""
+    """Pupils with a valid score (n) and above the cut point (count) per published cell; area ''
+    is the city, '*' a margin over grade groups or genders. Suppressed cells (too few answers,
+    or able to give one away) are not stored at all."""
 
     __tablename__ = "survey_result"
     __table_args__ = (UniqueConstraint("wave_id", "area_id", "grade_group", "gender", "measure"),)
@@ -137,7 +138,6 @@ class SurveyResult(SQLModel, table=True):
     measure: str
     n: int
     count: int
-    suppressed: bool
 
 
 class SurveySuggestion(SQLModel, table=True):

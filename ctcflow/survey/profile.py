@@ -23,13 +23,13 @@ from db.models import PriorityDecision, SurveyResult, SurveyWave
 
 @dataclass(frozen=True)
 class Cell:
-    share: float | None  # None when suppressed or without answers
+    share: float | None  # None when suppressed (not stored) or without answers
     n: int | None
 
 
 def _cells(frame: pd.DataFrame) -> dict[tuple[str, str, str, str], Cell]:
-    return {(r.area_id, r.grade_group, r.gender, r.measure):
-            Cell(None if r.suppressed or not r.n else r.count / r.n, None if r.suppressed else int(r.n))
+    """Stored cells are the published ones; a cell not stored was suppressed (shown as '–')."""
+    return {(r.area_id, r.grade_group, r.gender, r.measure): Cell(r.count / r.n if r.n else None, int(r.n))
             for r in frame.itertuples()}
 
 
@@ -45,9 +45,9 @@ def profile_context(session: Session, defs: Definitions, survey: SurveyDef, area
     waves = [w for w in waves if w <= wave_id]
     r = SurveyResult
     rows = pd.DataFrame(session.execute(
-        select(r.wave_id, r.area_id, r.grade_group, r.gender, r.measure, r.n, r.count, r.suppressed)
+        select(r.wave_id, r.area_id, r.grade_group, r.gender, r.measure, r.n, r.count)
         .where(r.wave_id.in_(waves), r.area_id.in_([area_id, CITY]))).all(),
-        columns=["wave_id", "area_id", "grade_group", "gender", "measure", "n", "count", "suppressed"])
+        columns=["wave_id", "area_id", "grade_group", "gender", "measure", "n", "count"])
     by_wave = {w: _cells(rows[rows["wave_id"] == w]) for w in waves}
     now = by_wave[wave_id]
     before = previous_wave(session, wave_id)

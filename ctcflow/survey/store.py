@@ -24,12 +24,14 @@ def previous_wave(session: Session, wave_id: str) -> str | None:
 
 
 def results_frame(session: Session, wave_id: str, area_id: str | None = None) -> pd.DataFrame:
+    """A stored wave in the shape of a fresh analysis table (stored cells are all published)."""
     query = select(SurveyResult.area_id, SurveyResult.grade_group, SurveyResult.gender, SurveyResult.measure,
-                   SurveyResult.n, SurveyResult.count, SurveyResult.suppressed).where(SurveyResult.wave_id == wave_id)
+                   SurveyResult.n, SurveyResult.count).where(SurveyResult.wave_id == wave_id)
     if area_id is not None:
         query = query.where(SurveyResult.area_id.in_([area_id, ""]))
     rows = session.execute(query).all()
-    return pd.DataFrame(rows, columns=["area_id", "grade_group", "kon", "measure", "n", "count", "suppressed"])
+    frame = pd.DataFrame(rows, columns=["area_id", "grade_group", "kon", "measure", "n", "count"])
+    return frame.assign(suppressed=False)
 
 
 def save_wave(session: Session, wave_id: str, data: SurveyData, sha256: str, screened: Screened,
@@ -46,9 +48,9 @@ def save_wave(session: Session, wave_id: str, data: SurveyData, sha256: str, scr
         outside_areas=sum(data.outside_areas.values()))
     session.add(wave)
     session.flush()
-    rows = table.rename(columns={"kon": "gender"}).assign(wave_id=wave_id)
-    rows = rows[["wave_id", "area_id", "grade_group", "gender", "measure", "n", "count", "suppressed"]]
-    records = rows.astype({"n": int, "count": int, "suppressed": bool}).to_dict("records")
+    published = table[~table["suppressed"]].rename(columns={"kon": "gender"}).assign(wave_id=wave_id)
+    rows = published[["wave_id", "area_id", "grade_group", "gender", "measure", "n", "count"]]
+    records = rows.astype({"n": int, "count": int}).to_dict("records")
     for start in range(0, len(records), CHUNK):
         session.execute(insert(SurveyResult), records[start:start + CHUNK])
     if candidates:

@@ -100,7 +100,7 @@ def _plant_invalid(frame: pd.DataFrame, survey: SurveyDef, plan: Plan, rng: np.r
 
 def as_text(frame: pd.DataFrame) -> pd.DataFrame:
     """Every cell as the text a file would hold ('' for a missing answer), to edit like one."""
-    return frame.astype("string").fillna("").astype(object)
+    return frame.astype("string").fillna("").astype(object).copy()
 
 
 def write_export(frame: pd.DataFrame, path: str, *, separator: str = ";", encoding: str = "utf-8-sig") -> None:

@@ -54,7 +54,6 @@ def upgrade() -> None:
     sa.Column('measure', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('n', sa.Integer(), nullable=False),
     sa.Column('count', sa.Integer(), nullable=False),
-    sa.Column('suppressed', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['wave_id'], ['survey_wave.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('wave_id', 'area_id', 'grade_group', 'gender', 'measure')
