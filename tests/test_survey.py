@@ -228,3 +228,17 @@ def test_the_teams_decision_is_recorded_beside_the_suggestion_and_completes_the_
     html = out.read_text(encoding="utf-8")
     assert "Områdesteamets beslut 2021-05-03 (team_hermodsdal)" in html
     assert "Konflikter i familjen, Upplevd tillgång till droger, Låg motivation och anknytning till skolan" in html
+
+
+def test_mistakes_in_survey_yml_are_listed_with_their_lines(project: Project) -> None:
+    from ctcflow.errors import DefinitionError
+
+    project.edit("survey.yml", "items: [konflikter_i_familjen_1,", "items: [konflikter_i_familjn_1,")
+    project.edit("survey.yml", "    cut_point: 2.5\n", "    cut_point: 7\n")
+    with pytest.raises(DefinitionError) as caught:
+        load_survey()
+    text = str(caught.value)
+    assert "[konflikter_i_familjen] unknown items: konflikter_i_familjn_1" in text
+    assert "cut point 7.0 outside the answer scale 1–4" in text
+    lines = {p.line for p in caught.value.problems}
+    assert all(isinstance(line, int) and line > 100 for line in lines)
