@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ctcflow import calendar
 from ctcflow.config import get_settings
@@ -373,8 +373,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     def add(name: str, handler: Callable[[argparse.Namespace], int], help_text: str,
-            parents: Sequence[argparse.ArgumentParser] = ()) -> argparse.ArgumentParser:
-        cmd = sub.add_parser(name, help=help_text, parents=[common, *parents])
+            parents: Sequence[argparse.ArgumentParser] = (), under: Any = sub) -> argparse.ArgumentParser:
+        cmd = under.add_parser(name, help=help_text, parents=[common, *parents])
         cmd.set_defaults(handler=handler)
         return cmd
 
@@ -416,9 +416,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     def add_survey(name: str, handler: Callable[[argparse.Namespace], int], help_text: str,
                    parents: Sequence[argparse.ArgumentParser] = ()) -> argparse.ArgumentParser:
-        cmd = survey_sub.add_parser(name, help=help_text, parents=[common, *parents])
-        cmd.set_defaults(handler=handler)
-        return cmd
+        return add(name, handler, help_text, parents, under=survey_sub)
 
     imp = add_survey("import", cmd_survey_import, "import a wave from a CSV or XLSX export (all or nothing)", [timed])
     imp.add_argument("wave", help="the wave's name, e.g. 2023")

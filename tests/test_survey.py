@@ -158,6 +158,10 @@ def test_missing_columns_are_listed(city: Project, tmp_path: Path) -> None:
     write_export(frame.drop(columns=["kon", "sociala_fardigheter_2"]), str(path))
     with pytest.raises(SurveyFileError, match="missing columns: kon, sociala_fardigheter_2"):
         import_wave("2021", path, date(2021, 4, 1))
+    twice = tmp_path / "twice.csv"
+    pd.concat([frame, frame[["arskurs"]]], axis=1).to_csv(twice, sep=";", index=False)
+    with pytest.raises(SurveyFileError, match=r"\[arskurs\] the column appears more than once"):
+        import_wave("2021", twice, date(2021, 4, 1))
 
 
 def test_reimporting_a_wave_replaces_it_whole(city: Project, tmp_path: Path) -> None:

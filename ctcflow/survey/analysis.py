@@ -19,7 +19,7 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 
-from ctcflow.survey.definition import SurveyDef
+from ctcflow.survey.definition import FactorDef, SurveyDef
 from ctcflow.survey.reading import AREA, GENDER, GRADE_GROUP
 
 ALL = "*"  # a margin: all grade groups or all genders
@@ -50,20 +50,26 @@ def screen(frame: pd.DataFrame, survey: SurveyDef) -> Screened:
                      "inconsistent": int(inconsistent.sum())})
 
 
+def scale_scores(frame: pd.DataFrame, survey: SurveyDef, factor: FactorDef) -> np.ndarray:
+    """Per pupil, the mean of the factor's answered items (reversed items as low + high −
+    answer); NaN with fewer than ``min_answered`` answers."""
+    scale = survey.answer_scales[survey.item_map[factor.items[0]].scale]
+    answers = frame[factor.items].to_numpy(dtype="float32", copy=True)
+    for j, item_id in enumerate(factor.items):
+        if item_id in factor.reverse:
+            answers[:, j] = scale.low + scale.high - answers[:, j]
+    answered = (~np.isnan(answers)).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        score = np.nansum(answers, axis=1) / answered
+    return np.where(answered >= factor.min_answered, score, np.nan)
+
+
 def measure_flags(frame: pd.DataFrame, survey: SurveyDef) -> pd.DataFrame:
     """Per pupil and measure: 1 above the cut point (or outcome present), 0 not, NaN no valid score."""
     columns: dict[str, np.ndarray] = {}
-    items = survey.item_map
     for factor in survey.factors:
-        scale = survey.answer_scales[items[factor.items[0]].scale]
-        answers = frame[factor.items].to_numpy(dtype="float32", copy=True)
-        for j, item_id in enumerate(factor.items):
-            if item_id in factor.reverse:
-                answers[:, j] = scale.low + scale.high - answers[:, j]
-        answered = (~np.isnan(answers)).sum(axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            score = np.nansum(answers, axis=1) / answered
-        columns[factor.id] = np.where(answered >= factor.min_answered, (score > factor.cut_point), np.nan)
+        score = scale_scores(frame, survey, factor)
+        columns[factor.id] = np.where(np.isnan(score), np.nan, score > factor.cut_point)
     for outcome in survey.outcomes:
         values = frame[outcome.item].to_numpy(dtype="float32")
         columns[outcome.id] = np.where(np.isnan(values), np.nan, values >= outcome.at_least)
@@ -203,17 +209,9 @@ def _maybe(value: object) -> float | None:
 def calibrate(frame: pd.DataFrame, survey: SurveyDef, share: float = 0.3) -> dict[str, float]:
     """Per factor, the cut point above which ``share`` of this wave's valid pupils score: for
     setting placeholder cut points from a reference wave (then written into survey.yml)."""
-    items = survey.item_map
     points: dict[str, float] = {}
     for factor in survey.factors:
-        scale = survey.answer_scales[items[factor.items[0]].scale]
-        answers = frame[factor.items].to_numpy(dtype="float64", copy=True)
-        for j, item_id in enumerate(factor.items):
-            if item_id in factor.reverse:
-                answers[:, j] = scale.low + scale.high - answers[:, j]
-        answered = (~np.isnan(answers)).sum(axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            score = np.nansum(answers, axis=1) / answered
-        score = score[answered >= factor.min_answered]
+        score = scale_scores(frame, survey, factor)
+        score = score[~np.isnan(score)]
         points[factor.id] = round(float(np.quantile(score, 1 - share)), 2) if len(score) else factor.cut_point
     return points

@@ -119,9 +119,11 @@ def read_survey(path: Path, survey: SurveyDef, org: OrganisationDef) -> SurveyDa
         if PERSONAL_COLUMNS.search(column):
             problem(1, column, "looks like personal data; the survey is anonymous",
                     "remove the column from the export before importing")
-    duplicated = frame.columns[frame.columns.duplicated()].tolist()
-    for column in duplicated:
-        problem(1, column, "the column appears twice", "keep one of them")
+    columns = set(frame.columns)
+    for column in frame.columns:  # pandas reads a repeated header 'x' as 'x.1'
+        base, dot, number = column.rpartition(".")
+        if dot and number.isdigit() and base in columns:
+            problem(1, base, "the column appears more than once", "keep one of them")
     missing = [c for c in (DELOMRADE, GRADE, GENDER) if c not in frame.columns]
     missing += [i.id for i in survey.items if i.id not in frame.columns]
     if missing:
