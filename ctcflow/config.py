@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     phases_file: Path | None = None
     areas_file: Path | None = None
     survey_file: Path | None = None
+    programmes_file: Path | None = None
     database_url: str | None = None
     lang: str = "sv"
     delivery_workers: int = 4  # messages sent in parallel (SMTP round trips dominate)
@@ -46,6 +47,10 @@ class Settings(BaseSettings):
     @property
     def survey_path(self) -> Path:
         return self.survey_file or self.home / "survey.yml"
+
+    @property
+    def programmes_path(self) -> Path:
+        return self.programmes_file or self.home / "programmes.yml"
 
     @property
     def templates_dir(self) -> Path:

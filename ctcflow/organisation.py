@@ -50,6 +50,12 @@ class AreaDef(Located):
     start: date
     people: list[PersonDef] = Field(default_factory=list)
     responsibilities: list[ResponsibilityDef] = Field(default_factory=list)
+    # Sectors represented in the områdesteam by members who get no notifications of their own
+    # (people listed above with a sector count too).
+    team_sectors: list[str] = Field(default_factory=list)
+
+    def sectors_represented(self, day: date) -> set[str]:
+        return {*self.team_sectors, *(p.sector for p in self.people if p.sector and p.active_on(day))}
 
 
 class OrganisationDef(Located):

@@ -58,12 +58,21 @@ class GateDef(Located):
     approver: str
 
 
+PhaseCheck = Literal["team_sectors", "survey_wave", "priority_decision", "programme_coverage", "fidelity"]
+
+
 class PhaseDef(Located):
     id: str = Field(pattern=IDENT)
     title: Titles
     description: Titles
     gate: GateDef
     recurs_every_years: int | None = Field(default=None, ge=1)
+    # What the phase's own flow checks in the data (ctcflow/phasework.py): team_sectors and
+    # survey_wave report what is missing, priority_decision and programme_coverage also hold the
+    # gate, fidelity flags programmes run below their protocol.
+    checks: list[PhaseCheck] = Field(default_factory=list)
+    # A phase a new survey wave reopens for a revision while uppföljning goes on.
+    revised_by_survey: bool = False
     milestones: list[MilestoneDef] = Field(min_length=1)
 
 

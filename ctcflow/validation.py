@@ -195,6 +195,12 @@ def _check_person(person: PersonDef, scope: str, process: ProcessDef, org_admins
 
 
 def check_organisation(process: ProcessDef, org: OrganisationDef, out: Findings) -> None:
+    sectors = {s.id for s in process.sectors}
+    for area in org.areas:
+        unknown = [s for s in area.team_sectors if s not in sectors]
+        if unknown:
+            out.areas(area, area.id, f"unknown sectors in team_sectors: {', '.join(unknown)}",
+                      f"use sector ids from phases.yml: {', '.join(sorted(sectors))}", "team_sectors")
     admins = {a.id for a in org.administrations}
     roles = {r.id for r in process.roles}
     for ident, node, first in _duplicates((a.id, a) for a in org.administrations):
