@@ -21,18 +21,23 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlmodel import Session
 
 from ctcflow import calendar
 from ctcflow.config import PROJECT_ROOT, reset_settings
 from ctcflow.definitions import Definitions, load_definitions
 from ctcflow.errors import CtcError
 from ctcflow.localsmtp import LocalMailServer
+from ctcflow.programmes import CatalogueDef, load_programmes
 from ctcflow.progress import advance, approve, gate_for, mark_done
+from ctcflow.survey.definition import SurveyDef, load_survey
 from db.engine import session_scope
-from db.models import MilestoneInstance, PhaseInstance
+from db.models import MilestoneInstance, PhaseInstance, PlanProgramme, SurveySuggestion, SurveyWave
 
 START = date(2018, 8, 1)
 LATENESS = (-4, -1, 0, 0, 2, 5, 9, 20, 45)  # working days relative to the due date
+SURVEY_YEARS = (2019, 2021, 2023)
+LOW_FIDELITY = {"bunkeflostrand_vintrie"}  # its programmes run below their protocols
 # What Malmö's history says slipped: the area inputs to the 2022 report to KS, among others.
 NEVER = {
     ("kirsebergsstaden_rostorp_segevang_segemolla", "underlag_ks_rapport", 1),
@@ -86,11 +91,86 @@ def simulate_day(defs: Definitions, day: date) -> tuple[int, int]:
         open_phases = session.execute(select(PhaseInstance).where(
             PhaseInstance.completed_on.is_(None), PhaseInstance.opened_on <= day)).scalars().all()
         for pi in open_phases:
-            if gate_for(session, defs, pi).met:
+            _phase_work(session, defs, pi, day)
+        for pi in open_phases:
+            if gate_for(session, defs, pi, day).met:
                 approver = defs.process.phase(pi.phase_id).gate.approver
                 approve(session, defs, pi.area_id, pi.phase_id, by=_person(defs, approver, pi.area_id, day), as_of=day)
                 approved += 1
     return done, approved
+
+
+def _catalogues() -> tuple[SurveyDef, CatalogueDef]:
+    return load_survey(), load_programmes()
+
+
+def _phase_work(session: Session, defs: Definitions, pi: PhaseInstance, day: date) -> None:
+    """What the simulated teams record besides milestones: the choice of priority factors three
+    weeks into prioritering, a programme and a goal per factor two weeks into the handlingsplan,
+    and every half year in uppföljning how each programme ran (one area's fidelity is low)."""
+    from ctcflow.plan import add_goal, add_programme, decided_factors, record_implementation
+    from ctcflow.survey.service import decide
+
+    survey, catalogue = _catalogues()
+    checks = defs.process.phase(pi.phase_id).checks
+    since = calendar.business_ordinal(day) - calendar.business_ordinal(pi.opened_on)
+    if "priority_decision" in checks and since == 15:
+        wave = session.execute(select(SurveyWave.id).where(SurveyWave.as_of <= day)
+                               .order_by(SurveyWave.id.desc())).scalars().first()
+        if wave:
+            decide(session, defs, survey, pi.area_id, wave, _choose(session, survey, catalogue, pi.area_id, wave),
+                   by=_person(defs, "omradesteam", pi.area_id, day), as_of=day, note="prioriteringsworkshop")
+    if "programme_coverage" in checks and since == 10:
+        team = _person(defs, "omradesteam", pi.area_id, day)
+        for factor in decided_factors(session, pi.area_id):
+            add_programme(session, defs, catalogue, pi.area_id, factor, catalogue.for_factor(factor)[0].id,
+                          by=team, as_of=day)
+            add_goal(session, defs, survey, pi.area_id, factor, "minska andelen med 5 procentenheter till nästa enkät",
+                     by=team, as_of=day)
+    if "fidelity" in checks and since > 0 and since % 125 == 0:
+        for programme_id in sorted(set(session.execute(select(PlanProgramme.programme_id).where(
+                PlanProgramme.area_id == pi.area_id)).scalars())):
+            adherence = 0.55 if pi.area_id in LOW_FIDELITY else 0.83 + _lateness(pi.area_id, programme_id, 0) / 400
+            record_implementation(session, defs, catalogue, pi.area_id, programme_id, period_end=day,
+                                  sessions_planned=12, sessions_held=10, participants=40,
+                                  adherence=min(adherence, 0.98),
+                                  by=_person(defs, "utvecklingsledare", pi.area_id, day), as_of=day)
+
+
+def _choose(session: Session, survey: SurveyDef, catalogue: CatalogueDef, area_id: str, wave: str) -> list[str]:
+    """The suggestion's factors that have a programme, topped up with the area's highest risks."""
+    from ctcflow.survey.store import results_frame
+
+    usable = {f.id for f in survey.factors if catalogue.for_factor(f.id)}
+    suggested = session.execute(select(SurveySuggestion.factor_id).where(
+        SurveySuggestion.wave_id == wave, SurveySuggestion.area_id == area_id)
+        .order_by(SurveySuggestion.rank)).scalars().all()
+    chosen = [f for f in suggested if f in usable][:3]
+    totals = results_frame(session, wave, area_id)
+    totals = totals[(totals["area_id"] == area_id) & (totals["grade_group"] == "*") & (totals["kon"] == "*")]
+    risks = {f.id for f in survey.factors if f.kind == "risk"}
+    ranked = totals[totals["measure"].isin(usable & risks)].assign(share=lambda t: t["count"] / t["n"])
+    for factor in ranked.sort_values("share", ascending=False)["measure"]:
+        if len(chosen) >= 3:
+            break
+        if factor not in chosen:
+            chosen.append(factor)
+    return chosen
+
+
+def import_demo_wave(defs: Definitions, workdir: Path, year: int, day: date) -> None:
+    """The year's CTC-enkät: a synthetic wave with Malmö-like planted effects, imported as the
+    analysfunktionen would."""
+    from ctcflow.survey.service import import_wave
+    from ctcflow.survey.synthetic import Plan, synthetic_wave, write_export
+
+    survey, _ = _catalogues()
+    planted = {"hermodsdal_nydala_gullviksborg": ["konflikter_i_familjen", "tillganglighet_droger"],
+               "kirsebergsstaden_rostorp_segevang_segemolla": ["lag_skolanknytning"],
+               "mollevangen_radmansvangen_sodervarn": ["kamraters_droganvandning"] if year >= 2021 else []}
+    path = workdir / f"enkat{year}.csv"
+    write_export(synthetic_wave(survey, defs.org, Plan(pupils=3000, seed=year, planted=planted)), str(path))
+    import_wave(str(year), path, day)
 
 
 def prepare(workdir: Path) -> Definitions:
@@ -149,9 +229,12 @@ def _run_demo(until: date, lang: str, workdir: Path | None) -> int:
               f"  database {workdir / 'ctc.db'}\n  local SMTP server on 127.0.0.1:{server.port}, "
               f"mail filed in {server.path}")
         total_done = total_approved = 0
+        survey_days = {calendar.next_business_day(date(year, 3, 18)) for year in SURVEY_YEARS}
         day = START
         while day <= until:
             if calendar.is_business_day(day):
+                if day in survey_days:
+                    import_demo_wave(defs, workdir, day.year, day)
                 first_of_week = calendar.business_ordinal(day) == calendar.business_ordinal(
                     calendar.iso_week_monday(*day.isocalendar()[:2]))
                 morning = sweep(day, digest=first_of_week, defs=defs)

@@ -37,6 +37,7 @@ LABELS: dict[str, dict[str, str]] = {
     "kind.unassigned": {"sv": "ingen mottagare", "en": "no recipient"},
     "kind.phase_opened": {"sv": "ny fas", "en": "new phase"},
     "kind.digest": {"sv": "veckosammanfattning", "en": "weekly digest"},
+    "kind.phase_check": {"sv": "saknas i fasen", "en": "missing in the phase"},
     "decided": {"sv": "utskick beslutade", "en": "notices called for"},
     "enqueued": {"sv": "nya i utkorgen", "en": "new in the outbox"},
     "would_enqueue": {"sv": "skulle bli nya", "en": "would be new"},

@@ -14,6 +14,7 @@ from ctcflow.definitions import Definitions, load_definitions
 from ctcflow.delivery import DeliveryReport, deliver_pending
 from ctcflow.digest import digest_notices
 from ctcflow.outbox import Notice, Planned, render_new, write_new
+from ctcflow.phasework import Finding, evaluate, finding_notices, open_revisions
 from ctcflow.progress import advance
 from ctcflow.sweep import Composer, deadline_notices, phase_notices
 from db.engine import require_current_schema, session_scope
@@ -26,6 +27,7 @@ class SweepResult:
     opened: list[tuple[str, str, int]] = field(default_factory=list)  # (area, phase, cycle)
     planned: list[Notice] = field(default_factory=list)  # everything the day calls for
     enqueued: list[Planned] = field(default_factory=list)  # what this run added (dry run: would add)
+    findings: list[Finding] = field(default_factory=list)  # what the phases' own checks found lacking
     delivery: DeliveryReport | None = None
 
     @property
@@ -40,7 +42,8 @@ def open_phases_once(defs: Definitions, as_of: date) -> list[tuple[str, str, int
     for attempt in range(2):
         try:
             with session_scope() as session:
-                return [(p.area_id, p.phase_id, p.cycle) for p in advance(session, defs, as_of)]
+                opened = [*advance(session, defs, as_of), *open_revisions(session, defs, as_of)]
+                return [(p.area_id, p.phase_id, p.cycle) for p in opened]
         except IntegrityError:
             if attempt:
                 raise
@@ -48,7 +51,8 @@ def open_phases_once(defs: Definitions, as_of: date) -> list[tuple[str, str, int
 
 
 def sweep(as_of: date, *, open_phases: bool = True, deadlines: bool = True, digest: bool = False,
-          dry_run: bool = False, deliver: bool = True, defs: Definitions | None = None) -> SweepResult:
+          phase_work: bool = True, dry_run: bool = False, deliver: bool = True,
+          defs: Definitions | None = None) -> SweepResult:
     """One transaction: open what the gates and cycles call for, decide the notices of the day
     and write the new ones to the outbox; then (not in a dry run) deliver. A dry run decides
     the same and writes nothing."""
@@ -61,8 +65,12 @@ def sweep(as_of: date, *, open_phases: bool = True, deadlines: bool = True, dige
         composer = Composer(defs, as_of)
         if open_phases:
             if dry_run:
-                result.opened = [(p.area_id, p.phase_id, p.cycle) for p in advance(session, defs, as_of)]
+                opened = [*advance(session, defs, as_of), *open_revisions(session, defs, as_of)]
+                result.opened = [(p.area_id, p.phase_id, p.cycle) for p in opened]
             result.planned += phase_notices(session, defs, as_of, composer)
+        if phase_work and result.business_day:
+            result.findings = evaluate(session, defs, as_of)
+            result.planned += finding_notices(result.findings, defs, composer, as_of)
         if deadlines:
             result.planned += deadline_notices(session, defs, as_of, composer)
         if digest:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
@@ -10,7 +12,6 @@ from ctcflow.config import Settings, get_settings
 from ctcflow.errors import DefinitionError, Problem
 from ctcflow.located import Located
 from ctcflow.process import IDENT, Titles
-from ctcflow.survey.definition import SurveyDef
 
 
 class FidelityDef(Located):
@@ -40,10 +41,24 @@ class CatalogueDef(Located):
         return [p for p in self.programmes if factor_id in p.targets]
 
 
-def load_programmes(survey: SurveyDef, settings: Settings | None = None) -> CatalogueDef:
-    from ctcflow.definitions import load_validated
+def load_programmes(settings: Settings | None = None) -> CatalogueDef:
+    """programmes.yml, checked against survey.yml; read again only when either file changes."""
+    settings = settings or get_settings()
+    path, survey_path = settings.programmes_path, settings.survey_path
+    return _load_programmes(path, _mtime(path), survey_path, _mtime(survey_path))
 
-    path = (settings or get_settings()).programmes_path
+
+def _mtime(path: Path) -> int:
+    return path.stat().st_mtime_ns if path.exists() else 0
+
+
+@lru_cache(maxsize=4)
+def _load_programmes(path: Path, _stamp: int, survey_path: Path, _survey_stamp: int) -> CatalogueDef:
+    from ctcflow.definitions import load_validated
+    from ctcflow.survey.definition import load_survey
+
+    survey = load_survey()
+
     catalogue = load_validated(path, CatalogueDef)
     assert isinstance(catalogue, CatalogueDef)
     factors = {f.id for f in survey.factors}

@@ -130,12 +130,14 @@ def undo_done(session: Session, defs: Definitions, area_id: str, milestone_id: s
     return mi
 
 
-def gate_for(session: Session, defs: Definitions, pi: PhaseInstance) -> GateStatus:
+def gate_for(session: Session, defs: Definitions, pi: PhaseInstance, as_of: date) -> GateStatus:
+    from ctcflow.phasework import gate_blockers
+
     done = session.execute(select(MilestoneInstance.milestone_id).where(
         MilestoneInstance.phase_instance_id == pi.id, MilestoneInstance.status == "done",
         MilestoneInstance.retired.is_(False),
     )).scalars().all()
-    return gate_status(defs.process.phase(pi.phase_id), done)
+    return gate_status(defs.process.phase(pi.phase_id), done, gate_blockers(session, defs, pi, as_of))
 
 
 def approve(session: Session, defs: Definitions, area_id: str, phase_id: str, *, by: str,
@@ -150,12 +152,13 @@ def approve(session: Session, defs: Definitions, area_id: str, phase_id: str, *,
         raise CtcError(f"phase '{phase_id}' is not open in {area_id} on {as_of}")
     if pi.completed_on is not None:
         raise CtcError(f"phase '{phase_id}' of {area_id} was already approved on {pi.completed_on} by {pi.approved_by}")
-    gate = gate_for(session, defs, pi)
+    gate = gate_for(session, defs, pi, as_of)
     if person.role != gate.approver_role:
         raise CtcError(f"only the {gate.approver_role} may approve {phase_id}; {person.id} is {person.role}")
     if not gate.met:
-        raise CtcError(f"{phase_id} in {area_id} cannot be approved yet; required milestones not done: "
-                       + ", ".join(gate.missing))
+        reasons = ([f"required milestones not done: {', '.join(gate.missing)}"] if gate.missing else []) \
+            + list(gate.blockers)
+        raise CtcError(f"{phase_id} in {area_id} cannot be approved yet; " + "; ".join(reasons))
     pi.completed_on, pi.approved_by = as_of, person.id
     session.add(pi)
     record(session, [NewEvent("phase_approved", person.id, as_of, area_id, phase_id,
@@ -188,7 +191,7 @@ def advance(session: Session, defs: Definitions, as_of: date,
         current = latest.get(pi.area_id)
         if current is None or key > (order.get(current.phase_id, -1), current.cycle):
             latest[pi.area_id] = pi
-    opened: list[PhaseInstance] = []
+    opened: list[PhaseInstance] = _advance_revisions(session, defs, area_ids)
     for area_id, pi in sorted(latest.items()):
         phase = defs.process.phase(pi.phase_id)
         successor = defs.process.next_phase(phase.id)
@@ -202,4 +205,28 @@ def advance(session: Session, defs: Definitions, as_of: date,
                 break
             pi = _open_phase(session, defs, area_id, phase.id, pi.cycle + 1, next_start)
             opened.append(pi)
+    return opened
+
+
+def _advance_revisions(session: Session, defs: Definitions, area_ids: list[str] | None) -> list[PhaseInstance]:
+    """A revision (cycle ≥ 2 of the phases a new survey reopens) moves on by itself when
+    approved, up to the last revised phase; uppföljning goes on meanwhile."""
+    revised = [p for p in defs.process.phases if p.revised_by_survey]
+    if not revised:
+        return []
+    query = select(PhaseInstance).where(PhaseInstance.phase_id.in_([p.id for p in revised]),
+                                        PhaseInstance.cycle > 1)
+    if area_ids is not None:
+        query = query.where(PhaseInstance.area_id.in_(area_ids))
+    instances = list(session.execute(query).scalars())
+    present = {(i.area_id, i.phase_id, i.cycle) for i in instances}
+    opened = []
+    for instance in sorted(instances, key=lambda i: (i.area_id, i.cycle, defs.process.phase_index(i.phase_id))):
+        successor = defs.process.next_phase(instance.phase_id)
+        if instance.completed_on is None or successor is None or not successor.revised_by_survey:
+            continue
+        if (instance.area_id, successor.id, instance.cycle) in present:
+            continue
+        opened.append(_open_phase(session, defs, instance.area_id, successor.id, instance.cycle, instance.completed_on))
+        present.add((instance.area_id, successor.id, instance.cycle))
     return opened

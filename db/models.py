@@ -111,6 +111,7 @@ class SurveyWave(SQLModel, table=True):
     __tablename__ = "survey_wave"
 
     id: str = Field(primary_key=True)
+    as_of: date  # the day it was imported, as the process counts days (replays included)
     imported_at: datetime
     source: str  # the file's name, and its hash: which export this is
     sha256: str
@@ -170,4 +171,52 @@ class PriorityDecision(SQLModel, table=True):
     factors: str  # comma-separated factor ids, in the team's order
     decided_on: date
     decided_by: str
+    note: str | None = None
+
+
+class PlanGoal(SQLModel, table=True):
+    """A measurable goal of an area's handlingsplan, for a priority factor or a problem behaviour."""
+
+    __tablename__ = "plan_goal"
+
+    id: int | None = Field(default=None, primary_key=True)
+    area_id: str = Field(foreign_key="area.id", index=True)
+    phase_instance_id: int = Field(foreign_key="phase_instance.id", index=True)
+    subject: str  # a factor or outcome id from survey.yml
+    target: str
+    set_on: date
+    set_by: str
+
+
+class PlanProgramme(SQLModel, table=True):
+    """A programme from programmes.yml chosen against a priority factor in a handlingsplan."""
+
+    __tablename__ = "plan_programme"
+    __table_args__ = (UniqueConstraint("phase_instance_id", "factor_id", "programme_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    area_id: str = Field(foreign_key="area.id", index=True)
+    phase_instance_id: int = Field(foreign_key="phase_instance.id", index=True)
+    factor_id: str
+    programme_id: str
+    chosen_on: date
+    chosen_by: str
+    note: str | None = None
+
+
+class ImplementationRecord(SQLModel, table=True):
+    """How a programme ran in an area over a period: sessions, participants, protocol adherence."""
+
+    __tablename__ = "implementation_record"
+
+    id: int | None = Field(default=None, primary_key=True)
+    area_id: str = Field(foreign_key="area.id", index=True)
+    programme_id: str
+    period_end: date
+    sessions_planned: int
+    sessions_held: int
+    participants: int
+    adherence: float  # share of the protocol followed, 0–1
+    recorded_on: date
+    recorded_by: str
     note: str | None = None

@@ -27,18 +27,19 @@ def _summary(result: jobs.SweepResult) -> dict[str, Any]:
 @task(name="open-phases-and-notify", retries=2, retry_delay_seconds=30)
 def open_phases_and_notify(as_of: date) -> dict[str, Any]:
     """Open phases whose gate was approved (and new uppföljning cycles); tell the teams."""
-    return _summary(jobs.sweep(as_of, open_phases=True, deadlines=False, deliver=False))
+    return _summary(jobs.sweep(as_of, open_phases=True, deadlines=False, phase_work=False, deliver=False))
 
 
 @task(name="decide-deadline-notices", retries=2, retry_delay_seconds=30)
 def decide_deadline_notices(as_of: date) -> dict[str, Any]:
     """One set-based evaluation of every open milestone in every area; new notices to the outbox."""
-    return _summary(jobs.sweep(as_of, open_phases=False, deadlines=True, deliver=False))
+    return _summary(jobs.sweep(as_of, open_phases=False, deadlines=True, phase_work=False, deliver=False))
 
 
 @task(name="compose-weekly-digest", retries=2, retry_delay_seconds=30)
 def compose_weekly_digest(as_of: date) -> dict[str, Any]:
-    return _summary(jobs.sweep(as_of, open_phases=False, deadlines=False, digest=True, deliver=False))
+    return _summary(jobs.sweep(as_of, open_phases=False, deadlines=False, digest=True, phase_work=False,
+                               deliver=False))
 
 
 @task(name="send-pending-notices", retries=2, retry_delay_seconds=30)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -178,9 +178,15 @@ def check_survey(survey: SurveyDef, path: Path) -> list[Problem]:
 
 
 def load_survey(settings: Settings | None = None) -> SurveyDef:
+    """survey.yml, validated; read again only when the file changes."""
+    path = (settings or get_settings()).survey_path
+    return _load_survey(path, path.stat().st_mtime_ns if path.exists() else 0)
+
+
+@lru_cache(maxsize=4)
+def _load_survey(path: Path, _mtime: int) -> SurveyDef:
     from ctcflow.definitions import load_validated
 
-    path = (settings or get_settings()).survey_path
     survey = load_validated(path, SurveyDef)
     assert isinstance(survey, SurveyDef)
     problems = check_survey(survey, path)

@@ -65,12 +65,13 @@ def import_wave(wave_id: str, path: Path, as_of: date) -> WaveReport:
     with session_scope() as session:
         before = previous_wave(session, wave_id)
         candidates = suggest(table, results_frame(session, before) if before else None, survey)
-        wave = save_wave(session, wave_id, data, sha256, screened, table, candidates)
+        wave = save_wave(session, wave_id, as_of, data, sha256, screened, table, candidates)
         answered = table[(table["area_id"] != CITY) & (table["grade_group"] == ALL) & (table["kon"] == ALL)
                          & (table["n"] >= survey.min_cell)]["area_id"].unique().tolist()
         report = WaveReport(wave, before, candidates, sorted(answered), outside_areas=data.outside_areas,
                             ignored_columns=data.ignored_columns)
-        _mark_wave_milestones(session, defs, survey, report, as_of)
+        report.milestones_done, report.milestones_waiting = mark_wave_milestones(
+            session, defs, survey, wave_id, report.areas_with_answers, as_of)
         record(session, [NewEvent("survey_imported", SYSTEM, as_of, None, wave_id, None,
                                   f"{wave.respondents} answers, {wave.valid} valid, {path.name} sha256:{sha256[:12]}")])
     return report
@@ -81,12 +82,14 @@ def _analyst(defs: Definitions, as_of: date) -> str:
     return people[0].id if people else SYSTEM
 
 
-def _mark_wave_milestones(session: Session, defs: Definitions, survey: SurveyDef, report: WaveReport,
-                          as_of: date) -> None:
+def mark_wave_milestones(session: Session, defs: Definitions, survey: SurveyDef, wave_id: str, areas: list[str],
+                         as_of: date) -> tuple[list[tuple[str, str]], list[tuple[str, str, str]]]:
     """The lägesanalys milestones the wave proves, in areas whose phase is open, with the wave
     as evidence — by the analysfunktionen, who imported it. One still waiting for other work
-    (say, the register data) is left open and reported, and the import stands."""
-    for area_id in report.areas_with_answers:
+    (say, the register data) is left open and reported. Returns (done, waiting with why)."""
+    done: list[tuple[str, str]] = []
+    waiting: list[tuple[str, str, str]] = []
+    for area_id in areas:
         for milestone_id in survey.milestones.wave_done:
             located = defs.milestone(milestone_id)
             if located is None:
@@ -102,20 +105,27 @@ def _mark_wave_milestones(session: Session, defs: Definitions, survey: SurveyDef
             try:
                 with session.begin_nested():
                     mark_done(session, defs, area_id, milestone_id, by=_analyst(defs, as_of), as_of=as_of,
-                              evidence=f"CTC-enkät {report.wave.id}", note="registrerad av ctc survey import")
+                              evidence=f"CTC-enkät {wave_id}", note="registrerad av ctcflow från enkätdata")
             except CtcError as exc:
-                report.milestones_waiting.append((area_id, milestone_id, str(exc)))
+                waiting.append((area_id, milestone_id, str(exc)))
             else:
-                report.milestones_done.append((area_id, milestone_id))
+                done.append((area_id, milestone_id))
+    return done, waiting
 
 
 def record_decision(area_id: str, wave_id: str, factors: list[str], *, by: str, as_of: date,
                     note: str | None) -> tuple[PriorityDecision, str | None]:
+    defs, survey = load_definitions(), load_survey()
+    require_current_schema()
+    with session_scope() as session:
+        return decide(session, defs, survey, area_id, wave_id, factors, by=by, as_of=as_of, note=note)
+
+
+def decide(session: Session, defs: Definitions, survey: SurveyDef, area_id: str, wave_id: str, factors: list[str],
+           *, by: str, as_of: date, note: str | None) -> tuple[PriorityDecision, str | None]:
     """The områdesteam's 2–5 priority factors, always recorded; the decision milestone is marked
     done with it when it can be. Returns the decision and, when the milestone was not marked,
     why not."""
-    defs, survey = load_definitions(), load_survey()
-    require_current_schema()
     known = {f.id for f in survey.factors}
     unknown = [f for f in factors if f not in known]
     if unknown:
@@ -123,25 +133,24 @@ def record_decision(area_id: str, wave_id: str, factors: list[str], *, by: str, 
                        "lists the factors and the suggestion")
     if not 2 <= len(set(factors)) <= 5 or len(set(factors)) != len(factors):
         raise CtcError(f"choose 2–5 different priority factors (CTC's rule); got {len(factors)}")
-    with session_scope() as session:
-        if session.get(SurveyWave, wave_id) is None:
-            raise CtcError(f"no survey wave '{wave_id}'; import it with `ctc survey import {wave_id} FILE`")
-        person = actor(defs, by, area_id, as_of)
-        decision = PriorityDecision(wave_id=wave_id, area_id=area_id, factors=",".join(factors), decided_on=as_of,
-                                    decided_by=person.id, note=note)
-        session.add(decision)
-        record(session, [NewEvent("priorities_decided", person.id, as_of, area_id, wave_id, None,
-                                  ", ".join(factors), note)])
-        milestone = survey.milestones.decision
-        if not milestone:
-            return decision, "survey.yml names no decision milestone"
-        try:
-            with session.begin_nested():  # a milestone that cannot be marked leaves the decision standing
-                mark_done(session, defs, area_id, milestone, by=person.id, as_of=as_of,
-                          evidence=f"beslut {as_of}: {', '.join(factors)} (CTC-enkät {wave_id})", note=note)
-        except CtcError as exc:
-            return decision, str(exc)
-        return decision, None
+    if session.get(SurveyWave, wave_id) is None:
+        raise CtcError(f"no survey wave '{wave_id}'; import it with `ctc survey import {wave_id} FILE`")
+    person = actor(defs, by, area_id, as_of)
+    decision = PriorityDecision(wave_id=wave_id, area_id=area_id, factors=",".join(factors), decided_on=as_of,
+                                decided_by=person.id, note=note)
+    session.add(decision)
+    record(session, [NewEvent("priorities_decided", person.id, as_of, area_id, wave_id, None,
+                              ", ".join(factors), note)])
+    milestone = survey.milestones.decision
+    if not milestone:
+        return decision, "survey.yml names no decision milestone"
+    try:
+        with session.begin_nested():  # a milestone that cannot be marked leaves the decision standing
+            mark_done(session, defs, area_id, milestone, by=person.id, as_of=as_of,
+                      evidence=f"beslut {as_of}: {', '.join(factors)} (CTC-enkät {wave_id})", note=note)
+    except CtcError as exc:
+        return decision, str(exc)
+    return decision, None
 
 
 def calibrate_file(path: Path, share: float) -> dict[str, float]:

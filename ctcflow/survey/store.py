@@ -4,7 +4,7 @@ transaction, so a re-import is all or nothing."""
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pandas as pd
 from sqlalchemy import delete, insert, select
@@ -34,13 +34,13 @@ def results_frame(session: Session, wave_id: str, area_id: str | None = None) ->
     return frame.assign(suppressed=False)
 
 
-def save_wave(session: Session, wave_id: str, data: SurveyData, sha256: str, screened: Screened,
+def save_wave(session: Session, wave_id: str, as_of: date, data: SurveyData, sha256: str, screened: Screened,
               table: pd.DataFrame, candidates: list[Candidate]) -> SurveyWave:
     session.execute(delete(SurveySuggestion).where(SurveySuggestion.wave_id == wave_id))
     session.execute(delete(SurveyResult).where(SurveyResult.wave_id == wave_id))
     session.execute(delete(SurveyWave).where(SurveyWave.id == wave_id))
     wave = SurveyWave(
-        id=wave_id, imported_at=datetime.now(tz=UTC), source=data.source.name, sha256=sha256,
+        id=wave_id, as_of=as_of, imported_at=datetime.now(tz=UTC), source=data.source.name, sha256=sha256,
         respondents=len(data.frame), valid=int(screened.valid.sum()),
         excluded_fictitious=screened.excluded["fictitious_drug"],
         excluded_implausible=screened.excluded["implausible"],
