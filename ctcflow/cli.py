@@ -348,6 +348,61 @@ def cmd_survey_waves(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_plan_goal(args: argparse.Namespace) -> int:
+    from ctcflow.commands import plan_goal
+
+    plan_goal(args.area, args.subject, args.target, by=args.by, as_of=_as_of(args))
+    print(f"✓ {args.area}: goal for {args.subject}: {args.target}")
+    return 0
+
+
+def cmd_plan_programme(args: argparse.Namespace) -> int:
+    from ctcflow.commands import plan_programme
+
+    plan_programme(args.area, args.factor, args.programme, by=args.by, as_of=_as_of(args), note=args.note)
+    print(f"✓ {args.area}: {args.programme} against {args.factor}")
+    return 0
+
+
+def cmd_plan_show(args: argparse.Namespace) -> int:
+    from ctcflow.commands import plan_document
+
+    html = plan_document(args.area, _lang(args))
+    target = Path(args.output or f"handlingsplan-{args.area}.html")
+    target.write_text(html, encoding="utf-8")
+    print(f"wrote {target}")
+    return 0
+
+
+def cmd_implementation(args: argparse.Namespace) -> int:
+    from ctcflow.commands import implementation
+
+    low = implementation(args.area, args.programme, period_end=args.period_end or _as_of(args),
+                         sessions_planned=args.sessions_planned, sessions_held=args.sessions_held,
+                         participants=args.participants, adherence=args.adherence, by=args.by,
+                         as_of=_as_of(args), note=args.note)
+    print(f"✓ {args.area}: {args.programme} {args.sessions_held}/{args.sessions_planned} sessions, "
+          f"{args.participants} participants, adherence {args.adherence:.0%}")
+    if low:
+        print("  ⚠ below the programme's minimum adherence: the utvecklingsledare is told at the next sweep")
+    return 0
+
+
+def cmd_phases_check(args: argparse.Namespace) -> int:
+    from ctcflow.commands import phase_findings
+
+    lang, as_of = _lang(args), _as_of(args)
+    defs, findings = phase_findings(as_of, args.area)
+    if not findings:
+        print(f"{as_of}: " + ("inget saknas" if lang == "sv" else "nothing missing"))
+        return 0
+    print(render_table(
+        [t("area", lang), t("phase", lang), t("cycle", lang), "gate", t("recipient", lang), ""],
+        [[f.area_id, _phase_title(defs, f.phase_id, lang), f.cycle, "✗" if f.blocks_gate else "", f.tell,
+          f.text(defs, lang)] for f in findings]))
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from ctcflow.serve import serve
 
@@ -433,6 +488,34 @@ def build_parser() -> argparse.ArgumentParser:
     cal.add_argument("file", type=Path)
     cal.add_argument("--share", type=float, default=0.3, help="share of pupils above the cut point (default 0.3)")
     add_survey("waves", cmd_survey_waves, "the imported waves")
+    plan = sub.add_parser("plan", help="the handlingsplan: goals, programmes, the document")
+    plan_sub = plan.add_subparsers(dest="plan_command", required=True)
+    goal = add("goal", cmd_plan_goal, "a measurable goal for a priority factor or behaviour", [timed, actor],
+               under=plan_sub)
+    goal.add_argument("area")
+    goal.add_argument("--subject", required=True, help="a factor or outcome id from survey.yml")
+    goal.add_argument("--target", required=True, help='e.g. "from 49 % to 40 % by the 2025 survey"')
+    prog = add("programme", cmd_plan_programme, "a programme from programmes.yml against a priority factor",
+               [timed, actor], under=plan_sub)
+    prog.add_argument("area")
+    prog.add_argument("--factor", required=True)
+    prog.add_argument("--programme", required=True)
+    show = add("show", cmd_plan_show, "write the area's handlingsplan as HTML for approval", under=plan_sub)
+    show.add_argument("area")
+    show.add_argument("--output", "-o")
+    impl = add("implementation", cmd_implementation, "record how a programme ran: sessions, reach, fidelity",
+               [timed, actor])
+    impl.add_argument("area")
+    impl.add_argument("programme")
+    impl.add_argument("--period-end", type=_date, help="last day of the period (default: the as-of day)")
+    impl.add_argument("--sessions-planned", type=int, required=True)
+    impl.add_argument("--sessions-held", type=int, required=True)
+    impl.add_argument("--participants", type=int, required=True)
+    impl.add_argument("--adherence", type=float, required=True, help="share of the protocol followed, 0–1")
+    phases = sub.add_parser("phases", help="what each phase's own checks find in the data")
+    phases_sub = phases.add_subparsers(dest="phases_command", required=True)
+    add("check", cmd_phases_check, "list what is missing per area and phase (changes nothing)", [timed],
+        under=phases_sub).add_argument("--area")
     add("serve", cmd_serve, "run the scheduled flows of prefect.yaml on a local Prefect server").add_argument(
         "--port", type=int, default=4200, help="port of the local Prefect server and UI (default 4200)")
     demo = add("demo", cmd_demo, "replay Malmö's five areas from 2018 on a fresh local database")

@@ -10,6 +10,7 @@ from sqlalchemy import inspect, select, update
 from ctcflow.definitions import Definitions, load_definitions
 from ctcflow.errors import CtcError
 from ctcflow.ics import area_calendar
+from ctcflow.phasework import Finding
 from ctcflow.progress import advance, approve, mark_done, undo_done
 from ctcflow.status import AreaStatus, MilestoneStatus, area_history, area_milestones, city_status
 from ctcflow.sync import SyncPlan, apply_sync, plan_sync
@@ -139,3 +140,65 @@ def survey_waves() -> list[SurveyWave]:
     require_current_schema()
     with session_scope() as session:
         return list(session.execute(select(SurveyWave).order_by(SurveyWave.id)).scalars())
+
+
+def plan_goal(area_id: str, subject: str, target: str, *, by: str, as_of: date) -> None:
+    from ctcflow.plan import add_goal
+    from ctcflow.survey.definition import load_survey
+
+    defs = _ready()
+    with session_scope() as session:
+        add_goal(session, defs, load_survey(), area_id, subject, target, by=by, as_of=as_of)
+
+
+def plan_programme(area_id: str, factor_id: str, programme_id: str, *, by: str, as_of: date,
+                   note: str | None) -> None:
+    from ctcflow.plan import add_programme
+    from ctcflow.programmes import load_programmes
+
+    defs = _ready()
+    with session_scope() as session:
+        add_programme(session, defs, load_programmes(), area_id, factor_id, programme_id, by=by, as_of=as_of,
+                      note=note)
+
+
+def plan_document(area_id: str, lang: str) -> str:
+    from ctcflow.config import get_settings
+    from ctcflow.messages import renderer
+    from ctcflow.plan import plan_context
+    from ctcflow.programmes import load_programmes
+    from ctcflow.survey.definition import load_survey
+
+    defs = _ready()
+    with session_scope() as session:
+        context = plan_context(session, defs, load_survey(), load_programmes(), area_id, lang)
+    return renderer(get_settings().templates_dir).page("handlingsplan", lang, **context)
+
+
+def implementation(area_id: str, programme_id: str, *, period_end: date, sessions_planned: int,
+                   sessions_held: int, participants: int, adherence: float, by: str, as_of: date,
+                   note: str | None) -> bool:
+    """Records one period; returns whether its fidelity is below the programme's minimum."""
+    from ctcflow.plan import record_implementation
+    from ctcflow.programmes import load_programmes
+
+    defs = _ready()
+    with session_scope() as session:
+        _, low = record_implementation(session, defs, load_programmes(), area_id, programme_id,
+                                       period_end=period_end, sessions_planned=sessions_planned,
+                                       sessions_held=sessions_held, participants=participants,
+                                       adherence=adherence, by=by, as_of=as_of, note=note)
+    return low
+
+
+def phase_findings(as_of: date, area_id: str | None) -> tuple[Definitions, list[Finding]]:
+    """What the phases' own checks find, without acting on it (the transaction is rolled back)."""
+    from ctcflow.phasework import evaluate
+
+    defs = _ready()
+    with session_scope() as session:
+        if area_id is not None and session.get(Area, area_id) is None:
+            raise CtcError(f"unknown area '{area_id}'")
+        findings = evaluate(session, defs, as_of, [area_id] if area_id else None)
+        session.rollback()
+    return defs, findings

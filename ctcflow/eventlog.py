@@ -10,6 +10,10 @@ from sqlmodel import Session
 
 from db.models import Event
 
+# Events that change what a phase's checks see: a day with one of them is a day of phase work.
+PHASE_DATA_EVENTS = ("phase_opened", "phase_approved", "priorities_decided", "plan_programme", "plan_goal",
+                     "implementation", "survey_imported", "milestone_done", "milestone_undone")
+
 
 @dataclass(frozen=True)
 class NewEvent:

@@ -14,7 +14,7 @@ from ctcflow.definitions import Definitions, load_definitions
 from ctcflow.delivery import DeliveryReport, deliver_pending
 from ctcflow.digest import digest_notices
 from ctcflow.outbox import Notice, Planned, render_new, write_new
-from ctcflow.phasework import Finding, evaluate, finding_notices, open_revisions
+from ctcflow.phasework import Finding, evaluate, finding_notices, open_revisions, touched_areas
 from ctcflow.progress import advance
 from ctcflow.sweep import Composer, deadline_notices, phase_notices
 from db.engine import require_current_schema, session_scope
@@ -91,3 +91,32 @@ def deliver(as_of: date | None = None, force: bool = False) -> DeliveryReport | 
     if not force and not calendar.is_business_day(as_of or calendar.today()):
         return None
     return deliver_pending()
+
+
+@dataclass
+class PhaseWork:
+    as_of: date
+    opened: list[tuple[str, str, int]]
+    findings: list[Finding]
+    enqueued: list[Planned]
+    active_areas: list[str]  # areas where something happened: a phase opened, new notices, new data
+
+
+def phase_work(as_of: date, area_ids: list[str] | None = None, defs: Definitions | None = None) -> PhaseWork:
+    """The phases' own checks for all areas (or some), in one transaction: revisions a new
+    survey calls for are opened, what the data proves is marked, what is missing is told.
+    Nothing on weekends and holidays."""
+    require_current_schema()
+    defs = defs or load_definitions()
+    if not calendar.is_business_day(as_of):
+        return PhaseWork(as_of, [], [], [], [])
+    with session_scope() as session:
+        opened = open_revisions(session, defs, as_of, area_ids)
+        composer = Composer(defs, as_of)
+        findings = evaluate(session, defs, as_of, area_ids)
+        enqueued = write_new(session, finding_notices(findings, defs, composer, as_of), composer.templates)
+        active = touched_areas(session, as_of) | {p.area_id for p in opened} | {p.area_id or "" for p in enqueued}
+    active.discard("")
+    if area_ids is not None:
+        active &= set(area_ids)
+    return PhaseWork(as_of, [(p.area_id, p.phase_id, p.cycle) for p in opened], findings, enqueued, sorted(active))

@@ -18,6 +18,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlmodel import Session
 
 from ctcflow.definitions import Definitions
+from ctcflow.messages import percent
 from db.models import (
     Area,
     ImplementationRecord,
@@ -65,8 +66,9 @@ class Finding:
             return (f"Prioriterade faktorer utan program i handlingsplanen: {', '.join(d['uncovered'])}" if sv
                     else f"Priority factors without a programme in the plan: {', '.join(d['uncovered'])}")
         if self.check == "fidelity":
-            return (f"Låg programtrohet i {d['programme']}: {d['adherence']:.0%} (lägst {d['minimum']:.0%})" if sv
-                    else f"Low fidelity in {d['programme']}: {d['adherence']:.0%} (minimum {d['minimum']:.0%})")
+            adherence, minimum = percent(d["adherence"], lang), percent(d["minimum"], lang)
+            return (f"Låg programtrohet i {d['programme']}: {adherence} (lägst {minimum})" if sv
+                    else f"Low fidelity in {d['programme']}: {adherence} (minimum {minimum})")
         return self.check
 
 
@@ -329,3 +331,14 @@ def finding_notices(findings: list[Finding], defs: Definitions, composer: Any, a
                 reference=person.notify, lang=person.lang, template="phase_check", context=context,
                 phase_instance_id=finding.phase_instance_id))
     return notices
+
+
+def touched_areas(session: Session, as_of: date) -> set[str]:
+    """Areas whose phase data changed on ``as_of`` (a decision, a plan entry, a phase opened …)."""
+    from ctcflow.eventlog import PHASE_DATA_EVENTS
+    from db.models import Event
+
+    touched = set(session.execute(select(Event.area_id).where(
+        Event.effective_on == as_of, Event.kind.in_(PHASE_DATA_EVENTS))).scalars())
+    touched |= set(session.execute(select(PhaseInstance.area_id).where(PhaseInstance.opened_on == as_of)).scalars())
+    return {a for a in touched if a}

@@ -1,0 +1,83 @@
+"""Each CTC phase as its own flow, run per area: what the phase checks by itself, marks done
+from the data, and tells the team. A run is named after the area and the day and tagged with
+both, so the Prefect UI shows an area moving through CTC as runs of its phase flows.
+
+``phase-work`` (daily) checks every area in one batch and runs the per-area flow only for
+areas where something happened — a phase opened, data changed, something new to tell — so a
+quiet day costs one task, not one run per area.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from prefect import flow, tags
+
+from ctcflow.definitions import load_definitions
+from flows.common import day
+from flows.deliver_notifications import deliver_notifications
+from tasks.phases import check_all_areas, check_area
+from tasks.reporting import publish_status
+
+
+def _phase_flow(phase_id: str, description: str) -> Callable[..., dict[str, Any]]:
+    @flow(name=f"phase-{phase_id}", flow_run_name=f"{phase_id} · {{area_id}} · {{as_of}}", log_prints=True,
+          description=description)
+    def run(area_id: str, as_of: date, deliver: bool = True) -> dict[str, Any]:
+        result = check_area(area_id, phase_id, as_of)
+        for finding in result["findings"]:
+            print(f"{area_id} {phase_id}: {finding['text']}" + (" (holds the gate)" if finding["blocks_gate"] else ""))
+        if deliver and result["new"]:
+            deliver_notifications(as_of)
+        return result
+
+    return run
+
+
+mobilisering = _phase_flow("mobilisering", "The områdesteam's sectors against those CTC asks for.")
+lagesanalys = _phase_flow("lagesanalys", "A survey wave covering the area completes the analysis milestones.")
+prioritering = _phase_flow("prioritering", "The suggestion to the team; the gate needs its recorded decision.")
+handlingsplan = _phase_flow("handlingsplan", "A programme for every priority factor; the plan as a document.")
+uppfoljning = _phase_flow("uppfoljning", "Implementation and fidelity per programme; low fidelity is flagged.")
+PHASE_FLOWS = {"mobilisering": mobilisering, "lagesanalys": lagesanalys, "prioritering": prioritering,
+               "handlingsplan": handlingsplan, "uppfoljning": uppfoljning}
+
+
+def run_phase_flow(area_id: str, phase_id: str, as_of: date, deliver: bool = True) -> dict[str, Any] | None:
+    phase_flow = PHASE_FLOWS.get(phase_id)
+    if phase_flow is None:
+        return None
+    with tags(f"area:{area_id}", f"phase:{phase_id}"):
+        return phase_flow(area_id=area_id, as_of=as_of, deliver=deliver)
+
+
+@flow(name="phase-work", log_prints=True)
+def phase_work(as_of: date | None = None, deliver: bool = True) -> dict[str, Any]:
+    today = day(as_of)
+    batch = check_all_areas(today)
+    defs = load_definitions()
+    per_area = []
+    for area_id in batch["active_areas"]:
+        phases = sorted({f["phase"] for f in batch["findings"] if f["area"] == area_id}
+                        | {o["phase"] for o in batch["opened"] if o["area"] == area_id})
+        for phase_id in phases or [_current_phase(defs, batch, area_id)]:
+            if phase_id:
+                per_area.append(run_phase_flow(area_id, phase_id, today, deliver=False))
+    print(f"{today}: {len(batch['findings'])} findings, {len(batch['active_areas'])} areas with something new, "
+          f"{len(per_area)} phase runs")
+    sections = {"Öppnade revideringar": [f"{o['area']}: {o['phase']} (cykel {o['cycle']})" for o in batch["opened"]],
+                "Saknas": [f"{f['area']} · {f['phase']}: {f['text']}" for f in batch["findings"]]}
+    if deliver and batch["new"]:
+        deliver_notifications(today)
+    publish_status(today, "ctc-phase-work", "Fasernas eget arbete", sections)
+    return batch
+
+
+def _current_phase(defs: Any, batch: dict[str, Any], area_id: str) -> str | None:
+    """The phase whose flow shows a day's change in an area that had no finding."""
+    from ctcflow.commands import status_report
+
+    _, areas, _ = status_report(date.fromisoformat(batch["as_of"]), area_id)
+    return areas[0].phase_id if areas else None
