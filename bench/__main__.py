@@ -52,11 +52,13 @@ def main() -> None:
         out = timed("ctc status --json (all areas)", status_json)
         print(f"    {len(out) // 1024} KiB of JSON")
 
-        from bench.sweep import bench_delivery, bench_sweep
+        from bench.sweep import bench_delivery, bench_phase_work, bench_sweep
 
         print("deadline sweep")
         defs = load_definitions()
         bench_sweep(defs, date(2021, 3, 1))
+        print("phase work")
+        bench_phase_work(defs, date(2021, 3, 1))
         print("delivery")
         bench_delivery(defs, folder)
     with tempfile.TemporaryDirectory(prefix="ctc-bench-survey-") as tmp:

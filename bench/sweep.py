@@ -105,3 +105,15 @@ def bench_delivery(defs: Definitions, workdir: Path, count: int = 1000) -> None:
         report, seconds = clock(f"deliver {len(ids)} notices by SMTP (4 threads)", lambda: deliver_pending(only=ids))
         print(f"    {len(report.sent)} sent, {len(report.failed)} failed — {seconds / max(len(ids), 1) * 1000:.1f} ms "
               f"per message; received {server.received}")
+
+
+def bench_phase_work(defs: Definitions, as_of: date) -> None:
+    """The phases' own checks over every open phase of every area, in one batch."""
+    from ctcflow.jobs import phase_work
+
+    work, _ = clock("phase work, all areas (first run: everything is news)", lambda: phase_work(as_of, defs=defs))
+    print(f"    {len(work.findings)} findings, {len(work.enqueued)} notices, {len(work.active_areas)} active areas")
+    next_day = calendar.add_business_days(as_of, 1)
+    quiet, _ = clock("phase work the next working day (a quiet day)", lambda: phase_work(next_day, defs=defs))
+    print(f"    {len(quiet.findings)} findings still open, {len(quiet.enqueued)} new notices, "
+          f"{len(quiet.active_areas)} areas get a per-area flow run")
