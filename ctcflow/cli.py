@@ -72,6 +72,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     milestones = sum(len(p.milestones) for p in defs.process.phases)
     print(f"phases.yml: {phases} phases, {milestones} milestones — ok")
     print(f"areas.yml: {len(defs.org.areas)} areas — ok")
+    from ctcflow.programmes import load_programmes
+    from ctcflow.survey.definition import load_survey
+
+    survey = load_survey()
+    print(f"survey.yml: {len(survey.items)} items, {len(survey.factors)} factors, {len(survey.outcomes)} outcomes — ok")
+    print(f"programmes.yml: {len(load_programmes().programmes)} programmes — ok")
     _print_channels(defs)
     pending = check_database(defs)
     if pending is None:

@@ -44,11 +44,12 @@ class Project:
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Project]:
-    for name in ("phases.yml", "areas.yml", "survey.yml"):
+    for name in ("phases.yml", "areas.yml", "survey.yml", "programmes.yml"):
         shutil.copy(PROJECT_ROOT / name, tmp_path / name)
     monkeypatch.setenv("CTC_PHASES_FILE", str(tmp_path / "phases.yml"))
     monkeypatch.setenv("CTC_AREAS_FILE", str(tmp_path / "areas.yml"))
     monkeypatch.setenv("CTC_SURVEY_FILE", str(tmp_path / "survey.yml"))
+    monkeypatch.setenv("CTC_PROGRAMMES_FILE", str(tmp_path / "programmes.yml"))
     monkeypatch.setenv("CTC_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("CTC_DATABASE_URL", raising=False)
     reset_settings()

@@ -177,3 +177,12 @@ def test_a_quiet_day_runs_no_per_area_flow(project: Project, mail: SmtpSink) -> 
     assert first.active_areas  # the first days tell the teams what they lack
     quiet = phase_work(calendar.add_business_days(date(2018, 9, 4), 1))
     assert quiet.enqueued == [] and quiet.active_areas == []
+
+
+def test_check_validates_the_programme_catalogue(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check"]) == 0
+    assert "programmes.yml: 13 programmes — ok" in capsys.readouterr().out
+    project.edit("programmes.yml", "targets: [tillganglighet_droger, normer_positiva_till_droger_narsamhalle]",
+                 "targets: [tillgang_till_droger]")
+    assert main(["check"]) == 2
+    assert "[stad] targets factors survey.yml does not define: tillgang_till_droger" in capsys.readouterr().err
