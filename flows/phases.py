@@ -15,7 +15,6 @@ from typing import Any
 
 from prefect import flow, tags
 
-from ctcflow.definitions import load_definitions
 from flows.common import day
 from flows.deliver_notifications import deliver_notifications
 from tasks.phases import check_all_areas, check_area
@@ -57,12 +56,11 @@ def run_phase_flow(area_id: str, phase_id: str, as_of: date, deliver: bool = Tru
 def phase_work(as_of: date | None = None, deliver: bool = True) -> dict[str, Any]:
     today = day(as_of)
     batch = check_all_areas(today)
-    defs = load_definitions()
     per_area = []
     for area_id in batch["active_areas"]:
         phases = sorted({f["phase"] for f in batch["findings"] if f["area"] == area_id}
                         | {o["phase"] for o in batch["opened"] if o["area"] == area_id})
-        for phase_id in phases or [_current_phase(defs, batch, area_id)]:
+        for phase_id in phases or [_current_phase(area_id, today)]:
             if phase_id:
                 per_area.append(run_phase_flow(area_id, phase_id, today, deliver=False))
     print(f"{today}: {len(batch['findings'])} findings, {len(batch['active_areas'])} areas with something new, "
@@ -75,9 +73,9 @@ def phase_work(as_of: date | None = None, deliver: bool = True) -> dict[str, Any
     return batch
 
 
-def _current_phase(defs: Any, batch: dict[str, Any], area_id: str) -> str | None:
+def _current_phase(area_id: str, as_of: date) -> str | None:
     """The phase whose flow shows a day's change in an area that had no finding."""
     from ctcflow.commands import status_report
 
-    _, areas, _ = status_report(date.fromisoformat(batch["as_of"]), area_id)
+    _, areas, _ = status_report(as_of, area_id)
     return areas[0].phase_id if areas else None
