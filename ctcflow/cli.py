@@ -409,6 +409,62 @@ def cmd_phases_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_cost_import(args: argparse.Namespace) -> int:
+    from ctcflow.commands import cost_import
+    from ctcflow.records import kronor
+
+    result = cost_import(args.file, by=args.by, as_of=_as_of(args))
+    print(f"✓ {result.rows} cost rows, {kronor(result.total_ore)}, years {', '.join(map(str, result.years))}"
+          + (f" (replacing {result.replaced} rows from the earlier import of {args.file.name})" if result.replaced
+             else ""))
+    return 0
+
+
+def cmd_cost_add(args: argparse.Namespace) -> int:
+    from ctcflow.commands import cost_add
+
+    cost_add(year=args.year, administration=args.administration, amount=args.amount, area_id=args.area,
+             category=args.category, note=args.note, by=args.by, as_of=_as_of(args))
+    print(f"✓ {args.year} {args.administration}: {args.amount}")
+    return 0
+
+
+def cmd_cost_list(args: argparse.Namespace) -> int:
+    from ctcflow.commands import cost_table
+    from ctcflow.records import kronor
+
+    rows = cost_table(args.year)
+    print(render_table(["år", t("area", _lang(args)), "förvaltning", "belopp"],
+                       [[y, a or "(central)", adm, kronor(o)] for y, a, adm, o in rows]))
+    by_year: dict[int, int] = {}
+    for year, _, _, ore in rows:
+        by_year[year] = by_year.get(year, 0) + ore
+    for year, total in sorted(by_year.items()):
+        print(f"{year}: {kronor(total)}")
+    return 0
+
+
+def cmd_entry_add(args: argparse.Namespace) -> int:
+    from ctcflow.commands import mandate_add
+
+    mandate_add(args.area, args.kind, happened_on=args.date or _as_of(args), description=args.description,
+                evidence=args.evidence, by=args.by, as_of=_as_of(args))
+    print(f"✓ {args.area}: {args.kind} recorded")
+    return 0
+
+
+def cmd_entry_list(args: argparse.Namespace) -> int:
+    from ctcflow.commands import mandate_list
+    from ctcflow.records import MANDATES
+
+    lang = _lang(args)
+    entries = mandate_list(args.area, args.kind)
+    print(render_table([t("area", lang), t("what", lang), t("when", lang), "", t("evidence", lang)],
+                       [[e.area_id, MANDATES[e.kind].get(lang), e.happened_on, e.description, e.evidence or ""]
+                        for e in entries]))
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from ctcflow.serve import serve
 
@@ -522,6 +578,31 @@ def build_parser() -> argparse.ArgumentParser:
     phases_sub = phases.add_subparsers(dest="phases_command", required=True)
     add("check", cmd_phases_check, "list what is missing per area and phase (changes nothing)", [timed],
         under=phases_sub).add_argument("--area")
+    cost = sub.add_parser("cost", help="CTC's annual costs per administration and area")
+    cost_sub = cost.add_subparsers(dest="cost_command", required=True)
+    cimp = add("import", cmd_cost_import, "import a cost sheet (CSV/XLSX: år, område, förvaltning, belopp)",
+               [timed, actor], under=cost_sub)
+    cimp.add_argument("file", type=Path)
+    cadd = add("add", cmd_cost_add, "record one cost", [timed, actor], under=cost_sub)
+    cadd.add_argument("--year", type=int, required=True)
+    cadd.add_argument("--administration", required=True)
+    cadd.add_argument("--amount", required=True, help='kronor, e.g. "1 250 000" or 1250000,50')
+    cadd.add_argument("--area", help="the area the cost belongs to (empty: central)")
+    cadd.add_argument("--category")
+    add("list", cmd_cost_list, "costs per year, area and administration", under=cost_sub).add_argument(
+        "--year", type=int, nargs="*")
+    entry = sub.add_parser("entry", help="work on the mandated themes: boendemedverkan, jämställdhet, rasism/sexism")
+    entry_sub = entry.add_subparsers(dest="entry_command", required=True)
+    eadd = add("add", cmd_entry_add, "record what was done on a mandated theme", [timed, actor], under=entry_sub)
+    eadd.add_argument("area")
+    eadd.add_argument("--kind", required=True, choices=("boendemedverkan", "jamstalldhetsintegrering",
+                                                         "rasism_sexism"))
+    eadd.add_argument("--date", type=_date, help="when it happened (default: the as-of day)")
+    eadd.add_argument("--description", required=True)
+    eadd.add_argument("--evidence")
+    elist = add("list", cmd_entry_list, "the recorded entries", under=entry_sub)
+    elist.add_argument("--area")
+    elist.add_argument("--kind")
     add("serve", cmd_serve, "run the scheduled flows of prefect.yaml on a local Prefect server").add_argument(
         "--port", type=int, default=4200, help="port of the local Prefect server and UI (default 4200)")
     demo = add("demo", cmd_demo, "replay Malmö's five areas from 2018 on a fresh local database")

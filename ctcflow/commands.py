@@ -4,6 +4,8 @@ transaction, call the domain functions. Each is all-or-nothing."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import inspect, select, update
 
@@ -15,7 +17,10 @@ from ctcflow.progress import advance, approve, mark_done, undo_done
 from ctcflow.status import AreaStatus, MilestoneStatus, area_history, area_milestones, city_status
 from ctcflow.sync import SyncPlan, apply_sync, plan_sync
 from db.engine import get_engine, require_current_schema, session_scope, upgrade
-from db.models import Area, Event, MilestoneInstance, Notification, PhaseInstance, SurveyWave
+from db.models import Area, Event, MandateEntry, MilestoneInstance, Notification, PhaseInstance, SurveyWave
+
+if TYPE_CHECKING:
+    from ctcflow.records import CostImport
 
 
 def init_database(as_of: date) -> SyncPlan:
@@ -202,3 +207,45 @@ def phase_findings(as_of: date, area_id: str | None) -> tuple[Definitions, list[
         findings = evaluate(session, defs, as_of, [area_id] if area_id else None)
         session.rollback()
     return defs, findings
+
+
+def cost_import(path: Path, *, by: str, as_of: date) -> CostImport:
+    from ctcflow.records import import_costs
+
+    defs = _ready()
+    with session_scope() as session:
+        return import_costs(session, defs, path, by=by, as_of=as_of)
+
+
+def cost_add(**fields: Any) -> None:
+    from ctcflow.records import add_cost
+
+    defs = _ready()
+    with session_scope() as session:
+        add_cost(session, defs, **fields)
+
+
+def cost_table(years: list[int] | None) -> list[tuple[int, str | None, str, int]]:
+    from ctcflow.records import cost_totals
+
+    _ready()
+    with session_scope() as session:
+        return cost_totals(session, years)
+
+
+def mandate_add(area_id: str, kind: str, **fields: Any) -> None:
+    from ctcflow.records import add_mandate_entry
+
+    defs = _ready()
+    with session_scope() as session:
+        if session.get(Area, area_id) is None:
+            raise CtcError(f"unknown area '{area_id}'")
+        add_mandate_entry(session, defs, area_id, kind, **fields)
+
+
+def mandate_list(area_id: str | None, kind: str | None) -> list[MandateEntry]:
+    from ctcflow.records import mandate_entries
+
+    _ready()
+    with session_scope() as session:
+        return mandate_entries(session, area_id, kind)

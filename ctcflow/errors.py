@@ -35,3 +35,16 @@ class DefinitionError(CtcError):
         count = len(problems)
         lines = "\n".join(f"  {p}" for p in problems)
         super().__init__(f"{count} problem(s) in the definitions:\n{lines}")
+
+
+class InputFileError(CtcError):
+    """A data file (survey export, cost sheet) cannot be imported; every problem found, each
+    with its row and column. Nothing of the file was imported."""
+
+    MAX_SHOWN = 200
+
+    def __init__(self, path: Path, problems: list[Problem]):
+        self.path, self.problems = path, problems
+        shown = "\n".join(f"  {p}" for p in problems[:self.MAX_SHOWN])
+        more = f"\n  … and {len(problems) - self.MAX_SHOWN} more" if len(problems) > self.MAX_SHOWN else ""
+        super().__init__(f"{len(problems)} problem(s) in {path}; nothing was imported:\n{shown}{more}")

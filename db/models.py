@@ -220,3 +220,37 @@ class ImplementationRecord(SQLModel, table=True):
     recorded_on: date
     recorded_by: str
     note: str | None = None
+
+
+class CostEntry(SQLModel, table=True):
+    """What CTC cost in a year, per administration and (when it is an area's) per area — the
+    annual costs the 2017 KS decision asked to be reported. Amounts in öre, exact."""
+
+    __tablename__ = "cost_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    year: int = Field(index=True)
+    area_id: str | None = Field(default=None, foreign_key="area.id")  # None: central, city-wide
+    administration: str
+    amount_ore: int
+    category: str | None = None
+    note: str | None = None
+    source: str  # the imported file's name, or "ctc cost add"
+    recorded_on: date
+    recorded_by: str
+
+
+class MandateEntry(SQLModel, table=True):
+    """Work on what the KS decision mandated be reported per area: resident participation,
+    gender mainstreaming, attention to the consequences of racism and sexism."""
+
+    __tablename__ = "mandate_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    area_id: str = Field(foreign_key="area.id", index=True)
+    kind: str  # boendemedverkan | jamstalldhetsintegrering | rasism_sexism
+    happened_on: date
+    description: str
+    evidence: str | None = None
+    recorded_on: date
+    recorded_by: str

@@ -13,10 +13,9 @@ from sqlalchemy import select
 from ctcflow.cli import main
 from ctcflow.commands import init_database
 from ctcflow.definitions import load_definitions
-from ctcflow.errors import CtcError
+from ctcflow.errors import CtcError, InputFileError
 from ctcflow.survey.analysis import ALL, suppress
 from ctcflow.survey.definition import load_survey
-from ctcflow.survey.reading import SurveyFileError
 from ctcflow.survey.service import import_wave, record_decision
 from ctcflow.survey.synthetic import Plan, as_text, synthetic_wave, write_export
 from db.engine import session_scope
@@ -126,7 +125,7 @@ def test_every_problem_in_a_file_is_named_by_row_and_column_and_nothing_is_impor
     frame.loc[6, "kon"] = "okänt"  # row 8
     bad = tmp_path / "bad.csv"
     write_export(frame, str(bad))
-    with pytest.raises(SurveyFileError) as caught:
+    with pytest.raises(InputFileError) as caught:
         import_wave("2021", bad, date(2021, 4, 1))
     found = {(p.line, p.ident) for p in caught.value.problems}
     assert found == {(5, "konflikter_i_familjen_2"), (6, "delomrade"), (7, "arskurs"), (8, "kon")}
@@ -156,11 +155,11 @@ def test_missing_columns_are_listed(city: Project, tmp_path: Path) -> None:
     _, frame = export(tmp_path, "x.csv", Plan(pupils=30, seed=9))
     path = tmp_path / "short.csv"
     write_export(frame.drop(columns=["kon", "sociala_fardigheter_2"]), str(path))
-    with pytest.raises(SurveyFileError, match="missing columns: kon, sociala_fardigheter_2"):
+    with pytest.raises(InputFileError, match="missing columns: kon, sociala_fardigheter_2"):
         import_wave("2021", path, date(2021, 4, 1))
     twice = tmp_path / "twice.csv"
     pd.concat([frame, frame[["arskurs"]]], axis=1).to_csv(twice, sep=";", index=False)
-    with pytest.raises(SurveyFileError, match=r"\[arskurs\] the column appears more than once"):
+    with pytest.raises(InputFileError, match=r"\[arskurs\] the column appears more than once"):
         import_wave("2021", twice, date(2021, 4, 1))
 
 

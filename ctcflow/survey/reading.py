@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ctcflow.errors import CtcError, Problem
+from ctcflow.errors import CtcError, InputFileError, Problem
 from ctcflow.organisation import OrganisationDef
 from ctcflow.process import Titles
 from ctcflow.survey.definition import SurveyDef
@@ -37,17 +37,7 @@ PERSONAL_COLUMNS = re.compile(
     r"person\s*n(umme)?r|^pnr$|personal|namn|name|e-?post|e-?mail|^mail$|telefon|phone|adress|address", re.I)
 PERSONNUMMER = re.compile(r"^\s*(19|20)?\d{6}[-+]?\d{4}\s*$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.I)
-MAX_LISTED = 200
-
-
-class SurveyFileError(CtcError):
-    """The file cannot be imported; every problem found, each with its row and column."""
-
-    def __init__(self, path: Path, problems: list[Problem]):
-        self.path, self.problems = path, problems
-        shown = "\n".join(f"  {p}" for p in problems[:MAX_LISTED])
-        more = f"\n  … and {len(problems) - MAX_LISTED} more" if len(problems) > MAX_LISTED else ""
-        super().__init__(f"{len(problems)} problem(s) in {path}; nothing was imported:\n{shown}{more}")
+MAX_LISTED = 200  # problems listed per column
 
 
 @dataclass
@@ -130,7 +120,7 @@ def read_survey(path: Path, survey: SurveyDef, org: OrganisationDef) -> SurveyDa
         problem(1, None, f"missing columns: {', '.join(missing[:30])}" + (" …" if len(missing) > 30 else ""),
                 "the header must name delomrade, arskurs, kon and every item id of survey.yml")
     if problems:
-        raise SurveyFileError(path, problems)
+        raise InputFileError(path, problems)
 
     answer_columns = {i.id for i in survey.items}
     meta = [c for c in frame.columns if c not in answer_columns]
@@ -158,7 +148,7 @@ def read_survey(path: Path, survey: SurveyDef, org: OrganisationDef) -> SurveyDa
                for item in survey.items}
     result = pd.concat([result, pd.DataFrame(answers, index=frame.index)], axis=1)
     if problems:
-        raise SurveyFileError(path, problems)
+        raise InputFileError(path, problems)
     known = {DELOMRADE, GRADE, GENDER, *(i.id for i in survey.items)}
     return SurveyData(result, path, outside, [c for c in frame.columns if c not in known])
 

@@ -53,7 +53,7 @@ def _check_milestones(survey: SurveyDef, defs: Definitions) -> None:
 
 
 def import_wave(wave_id: str, path: Path, as_of: date) -> WaveReport:
-    """All or nothing: a file with any problem raises SurveyFileError and changes nothing."""
+    """All or nothing: a file with any problem raises InputFileError and changes nothing."""
     defs, survey = load_definitions(), load_survey()
     _check_milestones(survey, defs)
     require_current_schema()
