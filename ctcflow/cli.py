@@ -405,7 +405,7 @@ def cmd_phases_check(args: argparse.Namespace) -> int:
     print(render_table(
         [t("area", lang), t("phase", lang), t("cycle", lang), "gate", t("recipient", lang), ""],
         [[f.area_id, _phase_title(defs, f.phase_id, lang), f.cycle, "✗" if f.blocks_gate else "", f.tell,
-          f.text(defs, lang)] for f in findings]))
+          f.text(lang)] for f in findings]))
     return 0
 
 

@@ -43,7 +43,7 @@ class Finding:
     blocks_gate: bool
     details: dict[str, Any] = field(default_factory=dict)
 
-    def text(self, defs: Definitions, lang: str = "sv") -> str:
+    def text(self, lang: str = "sv") -> str:
         """One line a person can act on."""
         d = self.details
         sv = lang != "en"
@@ -238,7 +238,7 @@ CHECKS = {"team_sectors": team_sectors, "survey_wave": survey_wave, "priority_de
 
 def gate_blockers(session: Session, defs: Definitions, instance: PhaseInstance, as_of: date) -> list[str]:
     """What the data still lacks before this phase may be approved (beyond its milestones)."""
-    return [f.text(defs) for f in evaluate(session, defs, as_of, only=BLOCKING, instances=[instance])]
+    return [f.text() for f in evaluate(session, defs, as_of, only=BLOCKING, instances=[instance])]
 
 
 def open_revisions(session: Session, defs: Definitions, as_of: date,
@@ -320,7 +320,7 @@ def finding_notices(findings: list[Finding], defs: Definitions, composer: Any, a
                 return {"person": person.name, "area": composer.directory.area_name(finding.area_id),
                         "phase": phase.title.get(person.lang), "cycle": finding.cycle,
                         "headline": HEADLINES[finding.check][pick],
-                        "finding": finding.text(defs, person.lang), "blocks_gate": finding.blocks_gate,
+                        "finding": finding.text(person.lang), "blocks_gate": finding.blocks_gate,
                         "how": HOW[finding.check][pick].format(area=finding.area_id),
                         "municipality": defs.org.municipality}
 

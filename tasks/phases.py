@@ -8,16 +8,14 @@ from typing import Any
 from prefect import task
 
 from ctcflow import jobs
-from ctcflow.definitions import load_definitions
 
 
 def _summary(work: jobs.PhaseWork) -> dict[str, Any]:
-    defs = load_definitions()
     return {
         "as_of": work.as_of.isoformat(),
         "opened": [{"area": a, "phase": p, "cycle": c} for a, p, c in work.opened],
         "findings": [{"area": f.area_id, "phase": f.phase_id, "cycle": f.cycle, "check": f.check,
-                      "blocks_gate": f.blocks_gate, "tell": f.tell, "text": f.text(defs)} for f in work.findings],
+                      "blocks_gate": f.blocks_gate, "tell": f.tell, "text": f.text()} for f in work.findings],
         "new": [{"kind": p.kind, "area": p.area_id or "", "recipient": p.recipient, "subject": p.subject}
                 for p in work.enqueued],
         "active_areas": work.active_areas,
