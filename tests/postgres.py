@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from ctcflow.localsmtp import free_port
 
 BIN = Path("/usr/lib/postgresql/15/bin")
 
@@ -28,12 +29,6 @@ def _as_server_user(command: list[str]) -> list[str]:
     return ["su", "postgres", "-s", "/bin/sh", "-c", " ".join(command)]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def postgres_server() -> Iterator[str]:
     """Yields a SQLAlchemy URL to an empty database; the server and its files go away after."""
@@ -41,7 +36,7 @@ def postgres_server() -> Iterator[str]:
     data = folder / "data"
     if os.geteuid() == 0:
         shutil.chown(folder, "postgres", "postgres")
-    port = _free_port()
+    port = free_port()
     subprocess.run(_as_server_user([str(BIN / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
                                     "--no-sync", "-E", "UTF8"]), check=True, capture_output=True)
     options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,18 +10,14 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
+from ctcflow.localsmtp import free_port
+
 
 @dataclass(frozen=True)
 class Received:
     to: str
     subject: str
     body: str
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class SmtpSink:

@@ -19,9 +19,10 @@ from cronsim import CronSim
 
 from ctcflow.commands import init_database
 from ctcflow.config import PROJECT_ROOT
+from ctcflow.localsmtp import free_port
 from ctcflow.serve import load_flow
 from tests.conftest import Project
-from tests.smtp import SmtpSink, free_port
+from tests.smtp import SmtpSink
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 FIRST_DAY = date(2018, 9, 3)
