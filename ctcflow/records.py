@@ -27,8 +27,9 @@ MANDATES = {
     "rasism_sexism": Titles(sv="Hänsyn till rasismens och sexismens konsekvenser",
                             en="Consideration of the consequences of racism and sexism"),
 }
-COST_COLUMNS = {"ar": "year", "år": "year", "year": "year", "omrade": "area", "område": "area", "area": "area",
-                "forvaltning": "administration", "förvaltning": "administration", "administration": "administration",
+# Header names as ``fold`` leaves them ('År' → 'ar', 'Förvaltning' → 'forvaltning').
+COST_COLUMNS = {"ar": "year", "year": "year", "omrade": "area", "area": "area",
+                "forvaltning": "administration", "administration": "administration",
                 "belopp": "amount", "belopp (kr)": "amount", "kostnad": "amount", "amount": "amount",
                 "kategori": "category", "category": "category", "kommentar": "note", "note": "note"}
 AMOUNT = re.compile(r"^-?\d+(\.\d{1,2})?$")
@@ -74,7 +75,7 @@ def import_costs(session: Session, defs: Definitions, path: Path, *, by: str, as
     name replaces what it brought before."""
     person = _recorder(defs, by, as_of)
     frame = read_table(path)
-    frame.columns = [COST_COLUMNS.get(fold(c), COST_COLUMNS.get(c.strip().lower(), c)) for c in frame.columns]
+    frame.columns = [COST_COLUMNS.get(fold(c), c) for c in frame.columns]
     problems: list[Problem] = []
     missing = [c for c in ("year", "administration", "amount") if c not in frame.columns]
     if missing:

@@ -27,11 +27,11 @@ from ctcflow.survey.definition import SurveyDef
 Report = Callable[[int | None, str | None, str, str], None]
 
 AREA, DELOMRADE, GRADE, GENDER, GRADE_GROUP = "area_id", "delomrade", "arskurs", "kon", "grade_group"
+# Header names as ``fold`` leaves them ('Delområde' → 'delomrade', 'Kön' → 'kon').
 COLUMN_ALIASES = {
-    "delomrade": DELOMRADE, "delområde": DELOMRADE, "omrade": DELOMRADE, "område": DELOMRADE,
-    "skolans delomrade": DELOMRADE, "hemdelomrade": DELOMRADE,
-    "arskurs": GRADE, "årskurs": GRADE, "ak": GRADE, "åk": GRADE, "klass": GRADE, "grade": GRADE,
-    "kon": GENDER, "kön": GENDER, "gender": GENDER,
+    "delomrade": DELOMRADE, "omrade": DELOMRADE, "skolans delomrade": DELOMRADE, "hemdelomrade": DELOMRADE,
+    "arskurs": GRADE, "ak": GRADE, "klass": GRADE, "grade": GRADE,
+    "kon": GENDER, "gender": GENDER,
 }
 PERSONAL_COLUMNS = re.compile(
     r"person\s*n(umme)?r|^pnr$|personal|namn|name|e-?post|e-?mail|^mail$|telefon|phone|adress|address", re.I)
@@ -103,7 +103,7 @@ def read_survey(path: Path, survey: SurveyDef, org: OrganisationDef) -> SurveyDa
     def problem(row: int | None, column: str | None, message: str, hint: str) -> None:
         problems.append(Problem(path, row, column, message, hint))
 
-    renamed = {c: COLUMN_ALIASES.get(fold(c), COLUMN_ALIASES.get(c.lower(), c)) for c in frame.columns}
+    renamed = {c: COLUMN_ALIASES.get(fold(c), c) for c in frame.columns}
     frame = frame.rename(columns=renamed)
     for column in frame.columns:
         if PERSONAL_COLUMNS.search(column):
