@@ -6,19 +6,12 @@ import argparse
 import json
 import os
 import tempfile
-import time
 from datetime import date
 from pathlib import Path
 
 from bench.city import write_city
+from bench.timing import clock
 from ctcflow.config import reset_settings
-
-
-def timed(label: str, func, *args, **kwargs):  # type: ignore[no-untyped-def]
-    started = time.perf_counter()
-    result = func(*args, **kwargs)
-    print(f"  {label:<44} {time.perf_counter() - started:7.2f} s")
-    return result
 
 
 def main() -> None:
@@ -36,20 +29,20 @@ def main() -> None:
         from ctcflow.definitions import load_definitions
 
         print(f"synthetic city: {args.areas} areas, SQLite at {folder / 'data'}")
-        timed("load + validate definitions", load_definitions)
-        plan = timed("ctc init (schema + all areas + milestones)", init_database, date(2018, 8, 1))
+        clock("load + validate definitions", load_definitions)
+        plan, _ = clock("ctc init (schema + all areas + milestones)", lambda: init_database(date(2018, 8, 1)))
         print(f"    {len(plan.new_areas)} areas created")
-        timed("ctc sync (nothing to change)", sync_database, date(2019, 1, 1))
+        clock("ctc sync (nothing to change)", lambda: sync_database(date(2019, 1, 1)))
         text = (folder / "phases.yml").read_text(encoding="utf-8")
         (folder / "phases.yml").write_text(text.replace("due: start + 6 months", "due: start + 7 months"), "utf-8")
-        plan = timed("ctc sync (a due rule changed everywhere)", sync_database, date(2019, 1, 1))
+        plan, _ = clock("ctc sync (a due rule changed everywhere)", lambda: sync_database(date(2019, 1, 1)))
         print(f"    {len(plan.steps)} due dates moved")
 
         def status_json() -> str:
             _, areas, _ = status_report(date(2019, 6, 1), None)
             return json.dumps([a.as_json() for a in areas])
 
-        out = timed("ctc status --json (all areas)", status_json)
+        out, _ = clock("ctc status --json (all areas)", status_json)
         print(f"    {len(out) // 1024} KiB of JSON")
 
         from bench.sweep import bench_delivery, bench_phase_work, bench_sweep

@@ -10,8 +10,10 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from bench.city import write_city
+from bench.timing import clock
 from ctcflow.config import reset_settings
 
 
@@ -36,27 +38,20 @@ def bench_survey(folder: Path, areas: int = 400, pupils: int = 200_000) -> None:
     print(f"synthetic wave: {pupils} pupils × {len(survey.items)} items over {areas} areas "
           f"({path.stat().st_size // 2**20} MiB CSV, made in {time.perf_counter() - started:.1f} s)")
 
-    def clock(label: str, seconds: float) -> None:
-        print(f"  {label:<52} {seconds:7.2f} s")
+    data, _ = clock("read and check the file", lambda: read_survey(path, survey, defs.org))
 
-    started = time.perf_counter()
-    data = read_survey(path, survey, defs.org)
-    read_s = time.perf_counter() - started
-    clock("read and check the file", read_s)
-    started = time.perf_counter()
-    screened = screen(data.frame, survey)
-    valid = data.frame[screened.valid]
-    table = suppress(cell_table(valid, measure_flags(valid, survey)), survey.min_cell)
-    candidates = suggest(table, None, survey)
-    analysis_s = time.perf_counter() - started
-    clock("all areas' profiles: scores, cells, suppression, tests", analysis_s)
+    def analyse() -> tuple[Any, list[Any]]:
+        screened = screen(data.frame, survey)
+        valid = data.frame[screened.valid]
+        table = suppress(cell_table(valid, measure_flags(valid, survey)), survey.min_cell)
+        return table, suggest(table, None, survey)
+
+    (table, candidates), _ = clock("all areas' profiles: scores, cells, suppression, tests", analyse)
     print(f"    {len(table)} cells, {int(table['suppressed'].sum())} suppressed, {len(candidates)} candidates "
           f"({sum(len(v) for v in planted.values())} planted)")
-    started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "ctcflow.cli", "survey", "import", "2023", str(path),
-                    "--as-of", "2023-04-03"], check=True, stdout=subprocess.DEVNULL)
-    clock("ctc survey import, as a command (read → stored)", time.perf_counter() - started)
+    clock("ctc survey import, as a command (read → stored)", lambda: subprocess.run(
+        [sys.executable, "-m", "ctcflow.cli", "survey", "import", "2023", str(path), "--as-of", "2023-04-03"],
+        check=True, stdout=subprocess.DEVNULL))
     print(f"    peak memory of that command: {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.0f} MiB")
-    started = time.perf_counter()
-    pages = survey_profiles([a.id for a in defs.org.areas], "2023", "sv")
-    clock(f"render all {len(pages)} områdesprofiler as HTML", time.perf_counter() - started)
+    clock(f"render all {len(defs.org.areas)} områdesprofiler as HTML",
+          lambda: survey_profiles([a.id for a in defs.org.areas], "2023", "sv"))

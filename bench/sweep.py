@@ -4,14 +4,14 @@ beside the bare SQL query it rests on."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import func, insert, select, text
 
+from bench.timing import clock
 from ctcflow import calendar
 from ctcflow.definitions import Definitions
 from ctcflow.delivery import deliver_pending
@@ -23,16 +23,7 @@ from ctcflow.sync import open_phase_rows
 from db.engine import session_scope
 from db.models import MilestoneInstance, Notification, PhaseInstance
 
-T = TypeVar("T")
 PHASE_START_MONTHS = {"lagesanalys": 6, "prioritering": 12, "handlingsplan": 15, "uppfoljning": 24}
-
-
-def clock(label: str, func: Callable[[], T]) -> tuple[T, float]:
-    started = time.perf_counter()
-    result = func()
-    seconds = time.perf_counter() - started
-    print(f"  {label:<52} {seconds:7.2f} s")
-    return result, seconds
 
 
 def open_every_phase(defs: Definitions, as_of: date) -> int:
