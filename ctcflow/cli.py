@@ -317,9 +317,12 @@ def cmd_survey_import(args: argparse.Namespace) -> int:
 def cmd_survey_profile(args: argparse.Namespace) -> int:
     from ctcflow.commands import survey_profile
 
-    html = survey_profile(args.area, args.wave, _lang(args))
-    target = Path(args.output or f"omradesprofil-{args.area}-{args.wave}.html")
-    target.write_text(html, encoding="utf-8")
+    return _write_page(survey_profile(args.area, args.wave, _lang(args)),
+                       args.output or f"omradesprofil-{args.area}-{args.wave}.html")
+
+
+def _write_page(html: str, target: str) -> int:
+    Path(target).write_text(html, encoding="utf-8")
     print(f"wrote {target}")
     return 0
 
@@ -373,11 +376,7 @@ def cmd_plan_programme(args: argparse.Namespace) -> int:
 def cmd_plan_show(args: argparse.Namespace) -> int:
     from ctcflow.commands import plan_document
 
-    html = plan_document(args.area, _lang(args))
-    target = Path(args.output or f"handlingsplan-{args.area}.html")
-    target.write_text(html, encoding="utf-8")
-    print(f"wrote {target}")
-    return 0
+    return _write_page(plan_document(args.area, _lang(args)), args.output or f"handlingsplan-{args.area}.html")
 
 
 def cmd_implementation(args: argparse.Namespace) -> int:

@@ -100,10 +100,6 @@ def simulate_day(defs: Definitions, day: date) -> tuple[int, int]:
     return done, approved
 
 
-def _catalogues() -> tuple[SurveyDef, CatalogueDef]:
-    return load_survey(), load_programmes()
-
-
 def _phase_work(session: Session, defs: Definitions, pi: PhaseInstance, day: date) -> None:
     """What the simulated teams record besides milestones: the choice of priority factors three
     weeks into prioritering, a programme and a goal per factor two weeks into the handlingsplan,
@@ -111,7 +107,7 @@ def _phase_work(session: Session, defs: Definitions, pi: PhaseInstance, day: dat
     from ctcflow.plan import add_goal, add_programme, decided_factors, record_implementation
     from ctcflow.survey.service import decide
 
-    survey, catalogue = _catalogues()
+    survey, catalogue = load_survey(), load_programmes()
     checks = defs.process.phase(pi.phase_id).checks
     since = calendar.business_ordinal(day) - calendar.business_ordinal(pi.opened_on)
     if "priority_decision" in checks and since == 15:
@@ -164,7 +160,7 @@ def import_demo_wave(defs: Definitions, workdir: Path, year: int, day: date) -> 
     from ctcflow.survey.service import import_wave
     from ctcflow.survey.synthetic import Plan, synthetic_wave, write_export
 
-    survey, _ = _catalogues()
+    survey = load_survey()
     planted = {"hermodsdal_nydala_gullviksborg": ["konflikter_i_familjen", "tillganglighet_droger"],
                "kirsebergsstaden_rostorp_segevang_segemolla": ["lag_skolanknytning"],
                "mollevangen_radmansvangen_sodervarn": ["kamraters_droganvandning"] if year >= 2021 else []}
