@@ -82,6 +82,10 @@ def _deliver_to_maildir(body: str, title: str, notify_type: str, meta: dict[str,
     message["Date"] = formatdate(localtime=True)
     message["Message-ID"] = make_msgid("ctcflow")
     message.set_content(body)
+    for attachment in kwargs.get("attach") or []:
+        maintype, _, subtype = (attachment.mimetype or "application/octet-stream").partition("/")
+        with open(attachment.path, "rb") as handle:
+            message.add_attachment(handle.read(), maintype=maintype, subtype=subtype, filename=attachment.name)
     folder = maildir_path(meta)
     for sub in ("cur", "new", "tmp"):  # senders on several threads may create it at once
         (folder / sub).mkdir(parents=True, exist_ok=True)

@@ -464,6 +464,57 @@ def cmd_entry_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report_make(args: argparse.Namespace) -> int:
+    from ctcflow.commands import report_make
+    from ctcflow.delivery import deliver_pending
+
+    area = getattr(args, "area", None)
+    content, files, sent_to = report_make(args.report if area is None else "ks", args.period, as_of=_as_of(args),
+                                          lang=_lang(args), area_id=area, formats=tuple(args.format),
+                                          send=args.send, by=args.by)
+    out = args.out or Path(".")
+    out.mkdir(parents=True, exist_ok=True)
+    for rendering in files:
+        (out / rendering.filename).write_bytes(rendering.content)
+        print(f"wrote {out / rendering.filename}  sha256 {rendering.sha256[:16]}")
+    for gap in content.gaps:
+        where = next((a.name for a in content.areas if a.id == gap.area_id), "city") if gap.area_id else "city"
+        owed = ", ".join(gap.people) or "nobody holds the role"
+        print(f"gap: {where}: {gap.section}{f' {gap.year}' if gap.year else ''} (owed by {gap.role}: {owed})",
+              file=sys.stderr)
+    if sent_to:
+        print(f"✓ sent to {', '.join(sent_to)}")
+        _print_delivery(deliver_pending(), _lang(args))
+    return 0
+
+
+def cmd_report_list(args: argparse.Namespace) -> int:
+    from ctcflow.commands import report_archive, report_calendar
+
+    as_of = _as_of(args)
+    rows = [[o.key, o.due.isoformat(), o.period.label(),
+             f"sent {sent}" if sent else ("OVERDUE" if o.due < as_of else "due")]
+            for o, sent in report_calendar(as_of)]
+    print(render_table(["report", "due", "period", "state"], rows))
+    archived = report_archive(args.report)
+    if archived:
+        print()
+        print(render_table(["id", "report", "scope", "period", "as of", "file", "sha256", "sent"],
+                           [[a.id, a.report_id, a.scope, f"{a.period_start}..{a.period_end}", a.as_of, a.filename,
+                             a.sha256[:16], f"{a.sent_on} → {a.sent_to}" if a.sent_on else ""] for a in archived]))
+    return 0
+
+
+def cmd_report_get(args: argparse.Namespace) -> int:
+    from ctcflow.commands import report_file
+
+    name, content = report_file(args.id)
+    target = args.output or Path(name)
+    target.write_bytes(content)
+    print(f"wrote {target}")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from ctcflow.serve import serve
 
@@ -602,6 +653,24 @@ def build_parser() -> argparse.ArgumentParser:
     elist = add("list", cmd_entry_list, "the recorded entries", under=entry_sub)
     elist.add_argument("--area")
     elist.add_argument("--kind")
+    report = sub.add_parser("report", help="the report to KS and the areas' reports: render, archive, send")
+    report_sub = report.add_subparsers(dest="report_command", required=True)
+    rks = add("ks", cmd_report_make, "the report to the municipal board for a period", [timed], under=report_sub)
+    rarea = add("area", cmd_report_make, "one area's report for its team", [timed], under=report_sub)
+    rarea.add_argument("area")
+    for cmd in (rks, rarea):
+        cmd.set_defaults(report="ks")
+        cmd.add_argument("--period", required=cmd is rks,
+                         help="the year a report is due (e.g. 2022) or FROM..TO (e.g. 2020-01-01..2021-12-31)")
+        cmd.add_argument("--format", nargs="+", choices=("html", "pdf", "md"), default=["html", "pdf", "md"])
+        cmd.add_argument("--out", type=Path, help="folder to write the files to (default: here)")
+        cmd.add_argument("--send", action="store_true", help="send it to its recipients now (PDF attached)")
+        cmd.add_argument("--by", default="ctc report", help="person id from areas.yml, for the archive and log")
+    rlist = add("list", cmd_report_list, "the report calendar and the archive", [timed], under=report_sub)
+    rlist.add_argument("--report", help="only this report (ks, area)")
+    rget = add("get", cmd_report_get, "write an archived report file", under=report_sub)
+    rget.add_argument("id", type=int)
+    rget.add_argument("--output", type=Path)
     add("serve", cmd_serve, "run the scheduled flows of prefect.yaml on a local Prefect server").add_argument(
         "--port", type=int, default=4200, help="port of the local Prefect server and UI (default 4200)")
     demo = add("demo", cmd_demo, "replay Malmö's five areas from 2018 on a fresh local database")

@@ -249,3 +249,54 @@ def mandate_list(area_id: str | None, kind: str | None) -> list[MandateEntry]:
     _ready()
     with session_scope() as session:
         return mandate_entries(session, area_id, kind)
+
+
+def report_make(report_id: str, period: str | None, *, as_of: date, lang: str, area_id: str | None,
+                formats: tuple[str, ...], send: bool, by: str) -> tuple[Any, list[Any], list[str]]:
+    """Render (and archive) a report; with ``send``, put it in the outbox for its recipients in
+    the same transaction. Returns the content, the files, and whom it was sent to."""
+    from ctcflow.config import get_settings
+    from ctcflow.report.render import FORMATS
+    from ctcflow.report.service import produce, request_for
+    from ctcflow.report.service import send as send_report
+
+    defs = _ready()
+    settings = get_settings()
+    request = request_for(defs, report_id, period, as_of, lang, area_id)
+    with session_scope() as session:
+        if session.get(Area, area_id or "") is None and area_id is not None:
+            raise CtcError(f"area '{area_id}' is not in the database; run `ctc sync`")
+        wanted = tuple(f for f in FORMATS if f in formats or (send and f == "pdf"))
+        content, files = produce(session, defs, settings, request, by=by, formats=wanted)
+        sent_to = send_report(session, defs, settings, request, files, by=by) if send else []
+    return content, [f for f, _ in files if f.format in formats], sent_to
+
+
+def report_archive(report_id: str | None = None) -> list[Any]:
+    from ctcflow.report.archive import archived
+
+    _ready()
+    with session_scope() as session:
+        return archived(session, report_id)
+
+
+def report_file(archive_id: int) -> tuple[str, bytes]:
+    from db.models import ReportArchive
+
+    _ready()
+    with session_scope() as session:
+        row = session.get(ReportArchive, archive_id)
+        if row is None:
+            raise CtcError(f"no archived report with id {archive_id}; see `ctc report list`")
+        return row.filename, bytes(row.content)
+
+
+def report_calendar(as_of: date) -> list[tuple[Any, Any]]:
+    """Every report occasion up to a year ahead: (occasion, the day it was sent or None)."""
+    from ctcflow.report.archive import sent_on
+    from ctcflow.report.schedule import occasions
+
+    defs = _ready()
+    with session_scope() as session:
+        sent = sent_on(session, as_of)
+        return [(o, sent.get(o.key)) for o in occasions(defs, date(as_of.year + 1, 12, 31))]

@@ -13,12 +13,14 @@ a delivery is never given up silently.
 from __future__ import annotations
 
 import logging
+import tempfile
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import apprise
 from sqlalchemy import and_, or_, select, update
@@ -27,7 +29,7 @@ from sqlmodel import Session
 from ctcflow.channels import ChannelError, resolve
 from ctcflow.config import get_settings
 from db.engine import get_engine, session_scope
-from db.models import MilestoneInstance, Notification, PhaseInstance
+from db.models import MilestoneInstance, Notification, PhaseInstance, ReportArchive
 
 LEASE = timedelta(minutes=15)
 FIRST_RETRY = timedelta(minutes=5)
@@ -90,18 +92,30 @@ _APPRISE_LOG = _ThreadLog()
 logging.getLogger("apprise").addHandler(_APPRISE_LOG)
 
 
-def send_apprise(url: str, subject: str, body: str) -> str | None:
-    """Send one message; None when it went out, else apprise's reason."""
+Attachment = tuple[str, bytes]  # file name, content
+
+
+def send_apprise(url: str, subject: str, body: str, attachments: Sequence[Attachment] = ()) -> str | None:
+    """Send one message; None when it went out, else apprise's reason. Attachments are written
+    to a private temporary folder for apprise to read, under their own names."""
     _APPRISE_LOG.start()
     sender = apprise.Apprise()
     if not sender.add(url):
         return "not a valid apprise URL (check the scheme and its parameters)"
-    if sender.notify(title=subject, body=body, body_format=apprise.NotifyFormat.TEXT):
-        return None
+    with tempfile.TemporaryDirectory(prefix="ctc-attach-") as folder:
+        attach = None
+        if attachments:
+            attach = apprise.AppriseAttachment()
+            for name, content in attachments:
+                path = Path(folder) / Path(name).name
+                path.write_bytes(content)
+                attach.add(str(path))
+        if sender.notify(title=subject, body=body, body_format=apprise.NotifyFormat.TEXT, attach=attach):
+            return None
     return "; ".join(_APPRISE_LOG.lines()[-2:]) or "the channel refused the message"
 
 
-Sender = Callable[[str, str, str], "str | None"]
+Sender = Callable[..., "str | None"]  # (url, subject, body[, attachments=...]) → None or the reason
 
 
 def recover_stale(session: Session, now: datetime, lease: timedelta = LEASE) -> int:
@@ -161,13 +175,18 @@ def _record(row: Notification, error: str | None, token: str, now: datetime) -> 
     return Outcome(row.id, row.key, row.kind, row.recipient, row.subject, error is None, error, attempts)
 
 
-def _send_one(row: Notification, sender: Sender, urls: dict[str, str]) -> str | None:
+def _send_one(row: Notification, sender: Sender, urls: dict[str, str],
+              attachments: dict[int, Attachment]) -> str | None:
     try:
         url = urls.get(row.reference) or resolve(row.reference)
     except ChannelError as exc:
         return str(exc)
     urls[row.reference] = url
     try:
+        if row.attachment_id is not None:
+            if row.attachment_id not in attachments:
+                return f"the archived report {row.attachment_id} to attach is missing"
+            return sender(url, row.subject, row.body, attachments=[attachments[row.attachment_id]])
         return sender(url, row.subject, row.body)
     except Exception as exc:  # a channel plugin's bug must not stop the other deliveries
         return f"{type(exc).__name__}: {exc}"
@@ -192,8 +211,12 @@ def deliver_pending(now: datetime | None = None, *, batch: int = 200, workers: i
                 token = claim(session, now, batch, only)
                 rows = session.execute(select(Notification).where(Notification.claim == token)
                                        .order_by(Notification.id)).scalars().all()
+                wanted = {r.attachment_id for r in rows if r.attachment_id is not None}
+                attachments = {i: (name, bytes(content)) for i, name, content in session.execute(
+                    select(ReportArchive.id, ReportArchive.filename, ReportArchive.content)
+                    .where(ReportArchive.id.in_(wanted)))} if wanted else {}
             if not rows:
                 return report
-            futures = {pool.submit(_send_one, row, sender, urls): row for row in rows}
+            futures = {pool.submit(_send_one, row, sender, urls, attachments): row for row in rows}
             for future in as_completed(futures):
                 report.outcomes.append(_record(futures[future], future.result(), token, now))

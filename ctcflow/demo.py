@@ -45,6 +45,12 @@ NEVER = {
     ("mollevangen_radmansvangen_sodervarn", "programtrohet_foljd", 2),
     ("bunkeflostrand_vintrie", "deltagarutfall", 3),
 }
+# In 2023 nobody could show the resident participation, gender mainstreaming, attention to racism
+# and sexism or the costs of 2020–2021 — and the 2022 report to KS never came. The demo's ks-report
+# job is switched off from 2021 to 2023: the 2022 report is reminded, escalated and repeated as
+# overdue until the job runs again, on the first working day of 2024, and sends it at once.
+UNREPORTED_YEARS = {2020, 2021}
+REPORT_JOB_OFF = {2021, 2022, 2023}
 
 
 def _lateness(area_id: str, milestone_id: str, cycle: int) -> int:
@@ -92,12 +98,52 @@ def simulate_day(defs: Definitions, day: date) -> tuple[int, int]:
             PhaseInstance.completed_on.is_(None), PhaseInstance.opened_on <= day)).scalars().all()
         for pi in open_phases:
             _phase_work(session, defs, pi, day)
+        _mandated_work(session, defs, day)
         for pi in open_phases:
             if gate_for(session, defs, pi, day).met:
                 approver = defs.process.phase(pi.phase_id).gate.approver
                 approve(session, defs, pi.area_id, pi.phase_id, by=_person(defs, approver, pi.area_id, day), as_of=day)
                 approved += 1
     return done, approved
+
+
+def _mandated_work(session: Session, defs: Definitions, day: date) -> None:
+    """What the KS decision asked to be reported: every October each area records its work on
+    resident participation, gender mainstreaming and racism and sexism; every February the
+    samordnare records the year before's costs. Not for 2020–2021 (see UNREPORTED_YEARS)."""
+    from ctcflow.records import MANDATES, add_cost, add_mandate_entry
+
+    first_of_month = calendar.next_business_day(day.replace(day=1)) == day
+    if not first_of_month or day.month not in (2, 10):
+        return
+    year = day.year if day.month == 10 else day.year - 1
+    if year in UNREPORTED_YEARS:
+        return
+    started = [a for a in defs.org.areas if a.start <= day]
+    if day.month == 10:
+        for area in started:
+            lead = _person(defs, "utvecklingsledare", area.id, day)
+            for kind in MANDATES:
+                add_mandate_entry(session, defs, area.id, kind, happened_on=day - timedelta(days=20),
+                                  description=f"{MANDATE_WORK[kind]} ({area.name}, {year})",
+                                  evidence=f"minnesanteckningar {kind} {year}", by=lead, as_of=day)
+        return
+    samordnare = _person(defs, "central_samordnare", "", day)
+    for area in started:
+        if area.start.year <= year:
+            administration = defs.org.responsible_administration("utvecklingsledare", date(year, 12, 31), area.id)
+            amount = 600_000 + 10_000 * _lateness(area.id, "kostnad", year)
+            add_cost(session, defs, year=year, administration=administration or "stadskontoret", amount=str(amount),
+                     area_id=area.id, category="utvecklingsledare och insatser", note=None, by=samordnare, as_of=day)
+    add_cost(session, defs, year=year, administration="stadskontoret", amount="850 000", area_id=None,
+             category="central samordning och analys", note=None, by=samordnare, as_of=day)
+
+
+MANDATE_WORK = {
+    "boendemedverkan": "Boendedialog och boende i områdesteamet",
+    "jamstalldhetsintegrering": "Könsuppdelad analys av enkäten och insatsernas deltagare",
+    "rasism_sexism": "Genomgång av insatserna med hänsyn till rasismens och sexismens konsekvenser",
+}
 
 
 def _phase_work(session: Session, defs: Definitions, pi: PhaseInstance, day: date) -> None:
@@ -211,7 +257,7 @@ def run_demo(until: date, lang: str, workdir: Path | None = None) -> int:
 
 def _run_demo(until: date, lang: str, workdir: Path | None) -> int:
     from ctcflow.cli import main as cli_main
-    from ctcflow.jobs import sweep
+    from ctcflow.jobs import send_due_reports, sweep
 
     workdir = (workdir or PROJECT_ROOT / ".ctc" / "demo").resolve()
     started = time.monotonic()
@@ -234,6 +280,8 @@ def _run_demo(until: date, lang: str, workdir: Path | None) -> int:
                 first_of_week = calendar.business_ordinal(day) == calendar.business_ordinal(
                     calendar.iso_week_monday(*day.isocalendar()[:2]))
                 morning = sweep(day, digest=first_of_week, defs=defs)
+                if day.year not in REPORT_JOB_OFF:
+                    send_due_reports(day, defs=defs)
                 kinds.update(p.kind for p in morning.enqueued)
                 failed += len(morning.delivery.failed) if morning.delivery else 0
                 done, approved = simulate_day(defs, day)
@@ -255,16 +303,17 @@ def _show_mail(server: LocalMailServer, kinds: Counter[str], lang: str) -> None:
     print("\n" + ("Skickade mejl per typ" if lang == "sv" else "Mails sent by kind") + ": "
           + ", ".join(f"{t(f'kind.{kind}', lang)} {count}" for kind, count in kinds.most_common()))
     messages = server.messages()
-    # What Malmö's history says went wrong: an area's input to the report to KS that never came.
-    escalations = [i for i, m in enumerate(messages) if str(m["Subject"]).startswith("Eskalering")
-                   and "underlag till rapporten" in str(m["Subject"])]
-    if not escalations:
-        return
-    # ... and the coordinator's next weekly digest, which lists it among the overdue
-    first = escalations[0]
-    digest = next((m for m in messages[first:] if str(m["Subject"]).startswith("CTC vecka")), None)
-    chosen = [messages[first], *([digest] if digest else [])]
+    # What Malmö's history says went wrong in 2022, and what the process now does about it: the
+    # gaps told before the report is due, an area's input that never came escalated, and the
+    # report itself escalated when nobody sent it.
+    wanted = (("saknas i rapporten till kommunstyrelsen 2022", "samordnare@"),
+              ("eskalering: områdets underlag till rapporten", ""),
+              ("eskalering: communities that care i malmö – rapport till kommunstyrelsen 2022", ""))
+    chosen = [next((m for m in messages if subject in str(m["Subject"]).lower() and to in str(m["To"])), None)
+              for subject, to in wanted]
     for message in chosen:
+        if message is None:
+            continue
         body = message.get_body(("plain",))
         print(f"\n── {message['To']} · {message['Subject']}\n")
         print((body.get_content() if body else "").rstrip())

@@ -16,6 +16,7 @@ from ctcflow.digest import digest_notices
 from ctcflow.outbox import Notice, Planned, render_new, write_new
 from ctcflow.phasework import Finding, evaluate, finding_notices, open_revisions, touched_areas
 from ctcflow.progress import advance
+from ctcflow.report.notices import report_notices
 from ctcflow.sweep import Composer, deadline_notices, phase_notices
 from db.engine import require_current_schema, session_scope
 
@@ -73,6 +74,7 @@ def sweep(as_of: date, *, open_phases: bool = True, deadlines: bool = True, dige
             result.planned += finding_notices(result.findings, defs, composer, as_of)
         if deadlines:
             result.planned += deadline_notices(session, defs, as_of, composer)
+            result.planned += report_notices(session, defs, as_of, composer)
         if digest:
             result.planned += digest_notices(session, defs, as_of, composer)
         if dry_run:
@@ -120,3 +122,30 @@ def phase_work(as_of: date, area_ids: list[str] | None = None, defs: Definitions
     if area_ids is not None:
         active &= set(area_ids)
     return PhaseWork(as_of, [(p.area_id, p.phase_id, p.cycle) for p in opened], findings, enqueued, sorted(active))
+
+
+@dataclass
+class ReportsSent:
+    as_of: date
+    sent: list[tuple[str, list[str]]]  # (occasion key, recipients)
+    gaps: int
+    delivery: DeliveryReport | None = None
+
+
+def send_due_reports(as_of: date, *, defs: Definitions | None = None, deliver: bool = True) -> ReportsSent:
+    """The ks-report deployment: every report due by today and not sent yet is rendered,
+    archived and sent now — on time, its gaps stated. Nothing on weekends and holidays (a due
+    date never falls on one)."""
+    from ctcflow.config import get_settings
+    from ctcflow.report.service import send_due
+
+    require_current_schema()
+    defs = defs or load_definitions()
+    if not calendar.is_business_day(as_of):
+        return ReportsSent(as_of, [], 0)
+    with session_scope() as session:
+        done = send_due(session, defs, get_settings(), as_of)
+    result = ReportsSent(as_of, [(o.key, people) for o, people, _ in done], sum(g for _, _, g in done))
+    if done and deliver:
+        result.delivery = deliver_pending()
+    return result

@@ -38,6 +38,7 @@ class Envelope:
     lang: str
     milestone_instance_id: int | None = None
     phase_instance_id: int | None = None
+    attachment_id: int | None = None  # an archived report sent with the message
 
 
 @dataclass(frozen=True, kw_only=True)

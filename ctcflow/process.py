@@ -76,12 +76,35 @@ class PhaseDef(Located):
     milestones: list[MilestoneDef] = Field(min_length=1)
 
 
+ReportSection = Literal["boendemedverkan", "jamstalldhetsintegrering", "rasism_sexism", "kostnader"]
+
+
+class ReportDef(Located):
+    """A report the process owes on a calendar — to KS, say. Preparing it is a milestone of
+    ``owner`` with the usual reminders; its ``escalation`` replaces the policy's ladder (which
+    climbs towards the central samordnare, who owns this one). Every mandated section names the
+    role that owes its data, so a section left empty says whose it was — and that gap is told
+    ``gap_checks_before`` working days before the due date."""
+
+    id: str = Field(pattern=IDENT)
+    title: Titles
+    owner: str
+    recipients: list[str] = Field(min_length=1, description="roles the report is sent to")
+    due: str = Field(description="a recurring due rule: the day the report must be with them")
+    covers_years: int = Field(ge=1, description="the calendar years before the due year it covers")
+    area_input: str | None = Field(default=None, description="the area milestone that is each area's input")
+    mandated: dict[ReportSection, str] = Field(default_factory=dict, description="section → role that owes it")
+    gap_checks_before: list[int] = Field(default_factory=list, description="working days before due")
+    escalation: list[EscalationStep] = Field(default_factory=list)
+
+
 class ProcessDef(Located):
     version: Literal[1]
     roles: list[RoleDef]
     sectors: list[SectorDef] = Field(default_factory=list)
     notification_policy: NotificationPolicy
     phases: list[PhaseDef] = Field(min_length=1)
+    reports: list[ReportDef] = Field(default_factory=list)
 
     def phase(self, phase_id: str) -> PhaseDef:
         return next(p for p in self.phases if p.id == phase_id)

@@ -5,7 +5,7 @@ Every check adds Problems instead of stopping, so one run of ``ctc check`` lists
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from ctcflow.duerules import AfterMilestone, DueRule, DueRuleError, Recurring, parse_due_rule
@@ -85,6 +85,35 @@ def check_process(process: ProcessDef, rules: dict[str, DueRule], out: Findings)
         for ms in phase.milestones:
             unknown_role(ms, ms.id, ms.owner, "owner")
     _check_dependencies(process, rules, out)
+    _check_reports(process, out, unknown_role)
+
+
+def _check_reports(process: ProcessDef, out: Findings, unknown_role: Callable[[Located, str, str, str], None]) -> None:
+    milestone_ids = set(_phase_of(process))
+    for ident, node, first in _duplicates((r.id, r) for r in process.reports):
+        out.phases(node, ident, f"duplicate report id (first on line {first.line()})", "give each report its own id")
+    for report in process.reports:
+        unknown_role(report, report.id, report.owner, "owner")
+        for role in report.recipients:
+            unknown_role(report, report.id, role, "recipients")
+        for role in report.mandated.values():
+            unknown_role(report, report.id, role, "mandated")
+        for step in report.escalation:
+            unknown_role(step, report.id, step.to, "to")
+        try:
+            rule = parse_due_rule(report.due)
+        except DueRuleError as exc:
+            out.phases(report, report.id, f"unparsable due rule: {exc}", "fix the 'due' phrase", "due")
+        else:
+            if not isinstance(rule, Recurring):
+                out.phases(report, report.id, "a report's due rule must recur on the calendar",
+                           "write e.g. 'every 2 years from 2020 on 04-30'", "due")
+        if report.area_input and report.area_input not in milestone_ids:
+            out.phases(report, report.id, f"area_input names unknown milestone '{report.area_input}'",
+                       "use the id of the areas' input milestone in phases.yml", "area_input")
+        if any(n < 1 for n in report.gap_checks_before):
+            out.phases(report, report.id, "gap_checks_before must be positive numbers of working days",
+                       "write e.g. [15, 5]", "gap_checks_before")
 
 
 def _phase_of(process: ProcessDef) -> dict[str, int]:

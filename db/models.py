@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -103,6 +103,7 @@ class Notification(SQLModel, table=True):
     claimed_at: datetime | None = None
     sent_at: datetime | None = None
     last_error: str | None = None
+    attachment_id: int | None = Field(default=None, foreign_key="report_archive.id")  # a report sent with it
 
 
 class SurveyWave(SQLModel, table=True):
@@ -254,3 +255,35 @@ class MandateEntry(SQLModel, table=True):
     evidence: str | None = None
     recorded_on: date
     recorded_by: str
+
+
+class ReportArchive(SQLModel, table=True):
+    """Every report rendered — the KS report for the city or an area's report — as the bytes
+    that were produced, with what they cover, the day they describe and their hash. A rendering
+    is never replaced: the same period and as-of date with the same data give the same bytes
+    (and no new row); different bytes are a new row beside the old one. ``sent_on``/``sent_to``
+    say when and to whom it went (the outbox holds each delivery)."""
+
+    __tablename__ = "report_archive"
+    __table_args__ = (
+        UniqueConstraint("report_id", "scope", "period_start", "period_end", "as_of", "lang", "format", "sha256",
+                         name="uq_report_archive_rendering"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: str  # a report of phases.yml (ks) or "area"
+    scope: str = Field(index=True)  # "city" or an area id
+    occasion: str | None = None  # the calendar occasion (the due year) it answers, if any
+    period_start: date
+    period_end: date
+    as_of: date
+    lang: str
+    format: str  # html | pdf | md
+    filename: str
+    sha256: str
+    size: int
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    rendered_at: datetime
+    rendered_by: str
+    sent_on: date | None = None
+    sent_to: str | None = None  # person ids, comma-separated

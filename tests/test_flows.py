@@ -38,7 +38,7 @@ def test_prefect_yaml_is_valid_for_prefect_and_every_schedule_is_explicit() -> N
     config = PrefectYamlModel.model_validate(prefect_yaml())
     names = {d.name for d in config.deployments}
     assert names == {"advance-phases", "phase-work", "deadline-sweep", "deliver-notifications", "weekly-digest",
-                     "survey-wave"}
+                     "survey-wave", "ks-report"}
     for deployment in config.deployments:
         assert deployment.entrypoint and load_flow(deployment.entrypoint).name == deployment.name
         assert bool(deployment.schedules) == (deployment.name != "survey-wave")  # a wave comes when it comes
@@ -113,8 +113,8 @@ def test_ctc_serve_serves_the_deployments_on_a_local_server_and_stops_on_ctrl_c(
                     names = sorted(d["name"] for d in json.load(response))
             except OSError:
                 continue
-        assert names == ["advance-phases", "deadline-sweep", "deliver-notifications", "phase-work", "survey-wave",
-                         "weekly-digest"]
+        assert names == ["advance-phases", "deadline-sweep", "deliver-notifications", "ks-report", "phase-work",
+                         "survey-wave", "weekly-digest"]
     finally:
         serving.send_signal(signal.SIGINT)
         out, _ = serving.communicate(timeout=60)

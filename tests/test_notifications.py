@@ -268,7 +268,7 @@ def test_a_team_on_microsoft_teams_gets_its_notice_as_an_adaptive_card(
 def test_check_names_the_channels_not_set_in_this_environment(
         city: SmtpSink, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     main(["check"])
-    assert "channels: 17 references — all env: ones are set" in capsys.readouterr().out
+    assert "channels: 19 references — all env: ones are set" in capsys.readouterr().out
     monkeypatch.delenv("CTC_NOTIFY_STYRGRUPP_HERMODSDAL")
     main(["check"])
     out = capsys.readouterr().out

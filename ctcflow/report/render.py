@@ -1,0 +1,131 @@
+"""The report as files: self-contained HTML (print-friendly), PDF (WeasyPrint, from that HTML)
+and Markdown. One structure per format in ``templates/report/``, the words per language in
+``templates/<lang>/report.yml`` — a long document in two languages and two formats would
+otherwise be four copies of the same sections.
+
+Nothing in the output depends on the clock or the machine: the same content gives the same
+bytes, so an archived report can be checked against a re-rendering by its hash."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from ctcflow.definitions import Definitions
+from ctcflow.messages import long_date, percent
+from ctcflow.programmes import CatalogueDef
+from ctcflow.report import charts
+from ctcflow.report.content import AREA_SECTIONS, ReportContent, titles
+from ctcflow.survey.definition import SurveyDef
+
+FORMATS = ("html", "pdf", "md")
+
+
+@dataclass(frozen=True)
+class Rendering:
+    format: str
+    filename: str
+    content: bytes
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
+
+
+@lru_cache(maxsize=4)
+def _environments(templates_dir: Path) -> tuple[Environment, Environment]:
+    loader = FileSystemLoader(str(templates_dir))
+    html = Environment(loader=loader, undefined=StrictUndefined, autoescape=True, keep_trailing_newline=True)
+    md = Environment(loader=loader, undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
+    for env in (html, md):
+        env.filters["longdate"] = long_date
+        env.filters["percent"] = percent
+        env.filters["kr"] = charts.whole_kronor
+        env.filters["datauri"] = charts.data_uri
+        env.filters["cell"] = lambda text: " ".join(str(text).replace("|", "\\|").split())
+    return html, md
+
+
+@lru_cache(maxsize=8)
+def labels(templates_dir: Path, lang: str) -> dict[str, Any]:
+    path = templates_dir / lang / "report.yml"
+    with path.open(encoding="utf-8") as handle:
+        loaded = yaml.safe_load(handle)
+    assert isinstance(loaded, dict), f"{path}: expected a mapping"
+    return loaded
+
+
+def _context(content: ReportContent, defs: Definitions, survey: SurveyDef, catalogue: CatalogueDef, lang: str,
+             templates_dir: Path, kind: str, mandated: dict[str, str]) -> dict[str, Any]:
+    t = labels(templates_dir, lang)
+    names = titles(defs, survey, catalogue, lang)
+    timeline_legend = tuple(t["timeline_legend"])
+    completion_legend = tuple(t["completion_legend"])
+    year_totals = {year: sum(by_admin.values()) for year, by_admin in content.costs.items()}
+    owner = next((r.owner for r in defs.process.reports), "central_samordnare")
+    admin = defs.org.responsible_administration(owner, content.as_of)
+    escalations = [e for a in content.areas for e in a.escalations]
+    return {
+        "c": content, "t": t, "n": names, "lang": lang, "kind": kind, "title": content.title,
+        "responsible": names["administration"].get(admin or "", admin or ""),
+        "period_years": content.period.years(),
+        "sections": [s for s in mandated if s in AREA_SECTIONS] or list(AREA_SECTIONS),
+        "administrations": sorted({a for by_admin in content.costs.values() for a in by_admin},
+                                  key=lambda a: names["administration"].get(a, a)),
+        "area_names": {a.id: a.name for a in content.areas},
+        "plans": {a.id: _programmes_by_factor(a.plan, names["programme"]) for a in content.areas},
+        "totals": {"due": sum(a.due_in_period for a in content.areas), "on_time": sum(a.on_time for a in content.areas),
+                   "late": sum(len(a.late) for a in content.areas),
+                   "missing": sum(len(a.missing) for a in content.areas),
+                   "escalated": len(escalations), "resolved": sum(1 for e in escalations if e.resolved_on)},
+        "charts": {
+            "completion": Markup(charts.milestone_completion(content.areas, t["completion"], completion_legend,  # noqa: S704
+                                                             t["all_areas"])),
+            "costs": Markup(charts.costs_per_year(year_totals, t["costs_per_year"], t["unit"])),  # noqa: S704
+            "timelines": {a.id: Markup(charts.phase_timeline(a.spans, content.as_of, names["phase"],  # noqa: S704
+                                                             f"{t['timeline']}: {a.name}", timeline_legend))
+                          for a in content.areas},
+        },
+    }
+
+
+def _programmes_by_factor(plan: list[tuple[str, str]], names: dict[str, str]) -> dict[str, list[str]]:
+    chosen: dict[str, list[str]] = {}
+    for factor, programme in plan:
+        chosen.setdefault(factor, []).append(names.get(programme, programme))
+    return chosen
+
+
+def render(content: ReportContent, defs: Definitions, survey: SurveyDef, catalogue: CatalogueDef, *, lang: str,
+           templates_dir: Path, kind: str, mandated: dict[str, str], stem: str,
+           formats: tuple[str, ...] = FORMATS) -> list[Rendering]:
+    """The report in each of ``formats``; the PDF is printed from the HTML."""
+    html_env, md_env = _environments(templates_dir)
+    context = _context(content, defs, survey, catalogue, lang, templates_dir, kind, mandated)
+    out: list[Rendering] = []
+    html = html_env.get_template("report/report.html.j2").render(**context)
+    if "html" in formats:
+        out.append(Rendering("html", f"{stem}.html", html.encode("utf-8")))
+    if "pdf" in formats:
+        out.append(Rendering("pdf", f"{stem}.pdf", pdf_from_html(html)))
+    if "md" in formats:
+        text = md_env.get_template("report/report.md.j2").render(**context)
+        out.append(Rendering("md", f"{stem}.md", text.encode("utf-8")))
+    return out
+
+
+def pdf_from_html(html: str) -> bytes:
+    """WeasyPrint writes no creation date and a content-derived identifier, so the same HTML
+    gives the same PDF bytes."""
+    import weasyprint  # loads Pango and fonts; only when a PDF is asked for
+
+    result = weasyprint.HTML(string=html).write_pdf()
+    assert result is not None
+    return bytes(result)

@@ -1,0 +1,187 @@
+"""Producing, archiving and sending reports: what `ctc report` and the ks-report deployment do.
+
+Sending goes through the outbox like every other message — one row per recipient with the PDF
+attached, keyed by the occasion — so a send that is repeated, retried or raced goes out once,
+and a failed delivery is retried and visible. The occasion counts as sent (the samordnare's
+milestone done) from the day it was put in the outbox."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
+
+from ctcflow.config import Settings
+from ctcflow.definitions import Definitions
+from ctcflow.errors import CtcError
+from ctcflow.eventlog import NewEvent, record
+from ctcflow.messages import renderer
+from ctcflow.outbox import Notice, write_new
+from ctcflow.process import ReportDef
+from ctcflow.programmes import load_programmes
+from ctcflow.report.content import ReportContent, Scope, gather
+from ctcflow.report.render import FORMATS, Rendering, render
+from ctcflow.report.schedule import Period, ReportOccasion, occasion, occasions, open_occasions, report_def
+from ctcflow.survey.definition import load_survey
+from ctcflow.sweep import Directory
+from db.models import ReportArchive
+
+AREA_REPORT = "area"
+
+
+@dataclass(frozen=True)
+class Request:
+    """Which report: the KS report of an occasion or a period, or one area's report."""
+
+    report: ReportDef
+    period: Period
+    as_of: date
+    lang: str = "sv"
+    occasion: ReportOccasion | None = None
+    area_id: str | None = None  # an area's report for its team
+
+    @property
+    def kind(self) -> str:
+        return AREA_REPORT if self.area_id else self.report.id
+
+    @property
+    def stem(self) -> str:
+        label = str(self.occasion.year) if self.occasion else f"{self.period.start}_{self.period.end}"
+        name = f"omradesrapport-{self.area_id}" if self.area_id else f"{self.report.id}-rapport"
+        return f"{name}-{label}-{self.as_of.isoformat()}-{self.lang}"
+
+
+def request_for(defs: Definitions, report_id: str, period: str | None, as_of: date, lang: str = "sv",
+                area_id: str | None = None) -> Request:
+    """``period`` is an occasion's year ("2022") or FROM..TO; an area's report without one
+    covers the period of the next report due (what its section will say)."""
+    report = report_def(defs, report_id)
+    if area_id is not None and defs.org.area(area_id) is None:
+        raise CtcError(f"unknown area '{area_id}'; see areas.yml")
+    if period is None:
+        if area_id is None:
+            raise CtcError("give --period: the year a report is due (e.g. 2022) or FROM..TO")
+        found = next((o for o in upcoming(defs, report, as_of)), None)
+        if found is None:
+            raise CtcError("no report is due after this day; give --period FROM..TO")
+        return Request(report, found.period, as_of, lang, found, area_id)
+    if ".." in period:
+        start_text, _, end_text = period.partition("..")
+        try:
+            start, end = date.fromisoformat(start_text.strip()), date.fromisoformat(end_text.strip())
+        except ValueError:
+            raise CtcError(f"period '{period}': write FROM..TO as dates, e.g. 2020-01-01..2021-12-31") from None
+        if end < start:
+            raise CtcError(f"period '{period}' ends before it starts")
+        return Request(report, Period(start, end), as_of, lang, None, area_id)
+    if not period.isdigit():
+        raise CtcError(f"period '{period}': give the year the report is due (e.g. 2022) or FROM..TO")
+    found_occasion = occasion(report, int(period))
+    return Request(report, found_occasion.period, as_of, lang, found_occasion, area_id)
+
+
+def upcoming(defs: Definitions, report: ReportDef, as_of: date) -> list[ReportOccasion]:
+    later = date(as_of.year + report.covers_years + 1, 12, 31)
+    return [o for o in occasions(defs, later) if o.report.id == report.id and o.due >= as_of]
+
+
+def content_for(session: Session, defs: Definitions, request: Request) -> ReportContent:
+    scope = Scope(request.period, request.as_of, [request.area_id] if request.area_id else None,
+                  request.occasion.due if request.occasion else None)
+    areas, costs, gaps = gather(session, defs, scope, mandated=dict(request.report.mandated),
+                                area_input=request.report.area_input)
+    title = request.report.title.get(request.lang)
+    if request.area_id:
+        title = f"{title}: {areas[0].name if areas else request.area_id}"
+    return ReportContent(title, defs.org.municipality, request.occasion, request.period, request.as_of,
+                         request.occasion.due if request.occasion else None, areas, costs,
+                         sorted(gaps, key=lambda g: (g.area_id is not None, g.area_id or "", g.section, g.year or 0)))
+
+
+def produce(session: Session, defs: Definitions, settings: Settings, request: Request, *, by: str,
+            formats: tuple[str, ...] = FORMATS) -> tuple[ReportContent, list[tuple[Rendering, int]]]:
+    """Render the report and archive each file; returns the content and (file, archive id)."""
+    content = content_for(session, defs, request)
+    files = render(content, defs, load_survey(settings),
+                   load_programmes(settings), lang=request.lang,
+                   templates_dir=settings.templates_dir, kind="area" if request.area_id else "ks",
+                   mandated=dict(request.report.mandated), stem=request.stem, formats=formats)
+    return content, [(f, archive(session, request, f, by)) for f in files]
+
+
+def archive(session: Session, request: Request, rendering: Rendering, by: str) -> int:
+    """Store the file unless this very rendering (same bytes) is archived already; its id."""
+    values: dict[str, Any] = {
+        "report_id": request.kind, "scope": request.area_id or "city",
+        "occasion": str(request.occasion.year) if request.occasion else None,
+        "period_start": request.period.start, "period_end": request.period.end, "as_of": request.as_of,
+        "lang": request.lang, "format": rendering.format, "filename": rendering.filename,
+        "sha256": rendering.sha256, "size": len(rendering.content), "content": rendering.content,
+        "rendered_at": datetime.now(tz=UTC), "rendered_by": by,
+    }
+    dialect = session.get_bind().dialect.name
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(ReportArchive.__table__)
+    session.execute(insert.values(**values).on_conflict_do_nothing())
+    found = session.execute(select(ReportArchive.id).where(
+        ReportArchive.report_id == values["report_id"], ReportArchive.scope == values["scope"],
+        ReportArchive.period_start == request.period.start, ReportArchive.period_end == request.period.end,
+        ReportArchive.as_of == request.as_of, ReportArchive.lang == request.lang,
+        ReportArchive.format == rendering.format, ReportArchive.sha256 == rendering.sha256)).scalar_one()
+    return int(found)
+
+
+def send(session: Session, defs: Definitions, settings: Settings, request: Request,
+         files: list[tuple[Rendering, int]], *, by: str) -> list[str]:
+    """Put the report in the outbox for its recipients (the PDF attached, or the first file
+    there is) and mark the archived files sent; returns the person ids it goes to."""
+    directory = Directory(defs, request.as_of)
+    roles = request.report.recipients
+    people = {p.id: p for role in roles for p in directory.holders(role, None)}
+    if request.area_id:
+        people |= {p.id: p for role in ("utvecklingsledare", "omradesteam")
+                   for p in directory.holders(role, request.area_id)}
+    if not people:
+        raise CtcError(f"nobody holds the roles {', '.join(roles)} on {request.as_of}: see areas.yml")
+    attachment_id = next((i for f, i in files if f.format == "pdf"), files[0][1])
+    attachment = next(f for f, i in files if i == attachment_id)
+    key_base = f"report/{request.kind}/{request.occasion.year if request.occasion else request.stem}"
+    if request.area_id and request.occasion:
+        key_base += f"/{request.area_id}"
+    notices = []
+    for person in people.values():
+        def context(lang: str = person.lang, name: str = person.name) -> dict[str, Any]:
+            return {"person": name, "title": request.report.title.get(lang), "period": request.period,
+                    "as_of": request.as_of, "due": request.occasion.due if request.occasion else None,
+                    "filename": attachment.filename, "sha256": attachment.sha256,
+                    "area": defs.org.area(request.area_id).name if request.area_id else None,
+                    "municipality": defs.org.municipality}
+
+        notices.append(Notice(key=f"{key_base}/sent@{request.as_of}/{person.id}", kind="report", as_of=request.as_of,
+                              area_id=request.area_id, recipient=person.id, reference=person.notify,
+                              lang=person.lang, template="report_sent", context=context,
+                              attachment_id=attachment_id))
+    write_new(session, notices, renderer(settings.templates_dir))
+    sent_to = ",".join(sorted(people))
+    ids = [i for _, i in files]
+    session.execute(update(ReportArchive).where(ReportArchive.id.in_(ids), ReportArchive.sent_on.is_(None))
+                    .values(sent_on=request.as_of, sent_to=sent_to))
+    record(session, [NewEvent("report_sent", by, request.as_of, request.area_id, request.kind,
+                              None, f"{request.period.label()} → {sent_to}", attachment.sha256)])
+    return sorted(people)
+
+
+def send_due(session: Session, defs: Definitions, settings: Settings, as_of: date, *,
+             by: str = "ks-report") -> list[tuple[ReportOccasion, list[str], int]]:
+    """The deployment's job: every occasion due by ``as_of`` and not sent yet is rendered and
+    sent now, its gaps stated — the board gets it on the day, complete or not. Returns each
+    occasion with its recipients and its number of gaps."""
+    done = []
+    for found in open_occasions(session, defs, as_of, as_of):
+        request = Request(found.report, found.period, as_of, "sv", found)
+        content, files = produce(session, defs, settings, request, by=by)
+        done.append((found, send(session, defs, settings, request, files, by=by), len(content.gaps)))
+    return done

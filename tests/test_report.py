@@ -1,0 +1,221 @@
+"""The report to KS: Malmö's five areas replayed 2018–2024 (the demo, once for this module) with
+the 2022 report never made — as in Malmö's history — and the 2020 and 2024 reports sent by the
+ks-report job on their due dates. Then the reports are rendered from that history and checked:
+content and gaps, identical bytes, the PDF's pages and text, the HTML in a real Chromium."""
+
+from __future__ import annotations
+
+import email
+import hashlib
+import io
+import mailbox
+import os
+from collections.abc import Iterator
+from datetime import date
+from email import policy
+from html import unescape
+from pathlib import Path
+
+import pypdf
+import pytest
+from sqlalchemy import select
+
+from ctcflow import calendar
+from ctcflow.cli import main
+from ctcflow.config import reset_settings
+from db.engine import session_scope
+from db.models import CostEntry, Notification, ReportArchive
+from tests.browser import chromium
+from tests.conftest import Project
+
+DUE_2022 = date(2022, 5, 2)  # "on 04-30": a Saturday in 2022, so the next working day
+
+
+@pytest.fixture(scope="module")
+def malmo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The replay's database and mail folder; the settings point at it for the module."""
+    workdir = tmp_path_factory.mktemp("malmo") / "demo"
+    saved = {k: os.environ.get(k) for k in ("CTC_DATA_DIR", "CTC_DATABASE_URL")}
+    os.environ.pop("CTC_DATABASE_URL", None)
+    reset_settings()
+    assert main(["demo", "--until", "2024-12-31", "--workdir", str(workdir)]) == 0
+    os.environ["CTC_DATA_DIR"] = str(workdir)
+    reset_settings()
+    yield workdir
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+    reset_settings()
+
+
+def _report_notices(occasion: str) -> list[Notification]:
+    with session_scope() as session:
+        return list(session.execute(select(Notification).where(Notification.key.like(f"report/ks/{occasion}/%"))
+                                    .order_by(Notification.as_of, Notification.key)).scalars())
+
+
+def test_the_missing_2022_report_is_reminded_escalated_and_never_forgotten(malmo: Path) -> None:
+    notices = _report_notices("2022")
+    days = {kind: sorted({n.as_of for n in notices if n.kind == kind}) for kind in {n.kind for n in notices}}
+    # phases.yml: reminders 10 and 3 working days before, the due day, overdue every 5 working
+    # days, the report's own escalation to the avdelningschef 1 working day late; gaps told 20
+    # and 10 working days before.
+    assert days["report_reminder"] == [calendar.add_business_days(DUE_2022, -10),
+                                       calendar.add_business_days(DUE_2022, -3)]
+    assert days["report_due"] == [DUE_2022]
+    assert days["report_escalation"][0] == calendar.add_business_days(DUE_2022, 1)
+    assert {n.recipient for n in notices if n.kind == "report_escalation"} == {"avdelningschef"}
+    overdue = days["report_overdue"]
+    assert overdue[:3] == [calendar.add_business_days(DUE_2022, n) for n in (1, 6, 11)]
+    # repeated until it went out: the demo's report job was off 2021–2023 and sent it the first
+    # working day it ran again
+    assert overdue[-1] == date(2023, 12, 29) and len(overdue) > 80
+    assert days["report_gap"] == [calendar.add_business_days(DUE_2022, -20), calendar.add_business_days(DUE_2022, -10)]
+    gap_recipients = {n.recipient for n in notices if n.kind == "report_gap"}
+    assert {"samordnare", "ul_bellevue", "ul_mollevangen"} <= gap_recipients  # the owner and those who owe
+    owner_gaps = next(n for n in notices if n.kind == "report_gap" and n.recipient == "samordnare")
+    assert "Inga kostnader" not in owner_gaps.body and "Kostnader 2020" in owner_gaps.body
+    assert "Boendemedverkan (Utvecklingsledare: Utvecklingsledare Bellevuegården)" in owner_gaps.body
+    assert all(n.status == "sent" for n in notices)
+    with session_scope() as session:
+        sent_on = session.execute(select(ReportArchive.sent_on).where(ReportArchive.occasion == "2022",
+                                                                      ReportArchive.sent_on.is_not(None))).scalars()
+        assert set(sent_on) == {date(2024, 1, 2)}
+
+
+def test_the_2020_and_2024_reports_went_to_ks_on_their_due_dates_with_the_pdf(malmo: Path) -> None:
+    with session_scope() as session:
+        sent = session.execute(select(ReportArchive.occasion, ReportArchive.format, ReportArchive.sent_on,
+                                      ReportArchive.sent_to, ReportArchive.sha256)
+                               .where(ReportArchive.sent_on.is_not(None))).all()
+    by_occasion = {(o, f): (on, to, sha) for o, f, on, to, sha in sent}
+    assert by_occasion[("2020", "pdf")][0] == date(2020, 4, 30)
+    assert by_occasion[("2024", "pdf")][0] == date(2024, 4, 30)
+    assert "ks_kansli" in by_occasion[("2024", "pdf")][1].split(",")
+    # no reminder about a report once it was sent, and none escalated
+    assert not [n for n in _report_notices("2024") if n.kind in ("report_escalation", "report_overdue")]
+    mails = mailbox.Maildir(malmo / "mail", factory=lambda f: email.message_from_binary_file(f, policy=policy.default),
+                            create=False)
+    to_ks = [m for m in mails if str(m["To"]).startswith("ks_kansli@") and "2022–2023" in str(m["Subject"])]
+    assert len(to_ks) == 1
+    attachments = [part for part in to_ks[0].iter_attachments()]
+    assert [a.get_filename() for a in attachments] == ["ks-rapport-2024-2024-04-30-sv.pdf"]
+    content = attachments[0].get_content()
+    assert hashlib.sha256(content).hexdigest() == by_occasion[("2024", "pdf")][2]
+    assert content.startswith(b"%PDF")
+
+
+def _render(tmp: Path, *args: str) -> dict[str, bytes]:
+    assert main(["report", *args, "--out", str(tmp)]) == 0
+    return {p.suffix[1:]: p.read_bytes() for p in tmp.iterdir()}
+
+
+def test_the_2022_report_states_every_gap_and_who_owed_it(malmo: Path, tmp_path: Path) -> None:
+    files = _render(tmp_path, "ks", "--period", "2022", "--as-of", "2022-05-10")
+    html = files["html"].decode()
+    for heading in ("Sammanfattning", "Förslag till beslut", "Ärendet", "Ekonomi", "Bilagor"):
+        assert f"<h2>{heading}</h2>" in html
+    for area in ("Bellevuegården/Lorensborg", "Bunkeflostrand/Vintrie", "Hermodsdal/Nydala/Gullviksborg",
+                 "Kirsebergsstaden/Rostorp/Segevång/Segemölla", "Möllevången/Rådmansvången/Södervärn"):
+        assert f"<h3>{area}</h3>" in html
+    # nothing was recorded for 2020–2021: every mandated section says so and names who owed it
+    assert html.count("Hänsyn till rasismens och sexismens konsekvenser</h4>") == 5
+    assert "Uppgiften skulle ha lämnats av Utvecklingsledare (Utvecklingsledare Bellevuegården)." in html
+    assert "Inga kostnader redovisade för 2020." in html and "Inga kostnader redovisade för 2021." in html
+    gaps = html.count("<tr><td>")  # appendix 2 lists each gap once
+    assert "Redovisningen har 2" in html and gaps > 17
+    # the two areas whose input never came: the gap, not a silent blank
+    assert html.count("Områdets underlag skulle lämnas senast 2022-03-31.") >= 2
+    assert "att uppdra åt Stadskontoret att komplettera redovisningen" in html
+    md = files["md"].decode()
+    assert "## Förslag till beslut" in md and "> **Inget redovisat.** Uppgiften skulle ha lämnats av" in md
+    assert "data:image/svg+xml;base64," in md
+
+
+def test_the_2024_report_shows_what_was_recorded(malmo: Path, tmp_path: Path) -> None:
+    files = _render(tmp_path, "ks", "--period", "2024", "--as-of", "2024-04-30", "--format", "html")
+    html = files["html"].decode()
+    with session_scope() as session:
+        costs_2023 = sum(session.execute(select(CostEntry.amount_ore).where(CostEntry.year == 2023)).scalars())
+    assert costs_2023 > 0
+    whole = f"{round(costs_2023 / 100):,}".replace(",", "\u00a0")
+    assert f">{whole}</th>" in html  # the Ekonomi table's total for 2023
+    assert "Boendedialog och boende i områdesteamet (Bellevuegården/Lorensborg, 2022)" in html
+    assert "Inga kostnader redovisade" not in html
+    assert "Boendemedverkan</h4>\n<p class=\"gap\">" not in html
+    assert "<td>Arbetsmarknads- och socialförvaltningen</td>" in html  # area costs under their administration
+    assert html.count('<svg xmlns="http://www.w3.org/2000/svg"') == 5 + 2  # a timeline per area, two city charts
+
+
+def test_rendering_the_same_period_and_day_twice_gives_identical_bytes(malmo: Path, tmp_path: Path) -> None:
+    first = _render(tmp_path / "a", "ks", "--period", "2022", "--as-of", "2022-06-01")
+    second = _render(tmp_path / "b", "ks", "--period", "2022", "--as-of", "2022-06-01")
+    assert set(first) == {"html", "pdf", "md"} and first == second
+    with session_scope() as session:
+        rows = session.execute(select(ReportArchive.format, ReportArchive.sha256).where(
+            ReportArchive.as_of == date(2022, 6, 1), ReportArchive.scope == "city")).all()
+    assert sorted(rows) == sorted((fmt, hashlib.sha256(content).hexdigest()) for fmt, content in first.items())
+
+
+def test_the_pdf_has_a_page_per_area_and_the_report_text(malmo: Path, tmp_path: Path) -> None:
+    pdf = pypdf.PdfReader(io.BytesIO(_render(tmp_path, "ks", "--period", "2022", "--as-of", "2022-05-10",
+                                             "--format", "pdf")["pdf"]))
+    pages = [page.extract_text() for page in pdf.pages]
+    assert 1 + 5 < len(pages) < 40
+    assert "Tjänsteskrivelse" in pages[0] and "Sammanfattning" in pages[0]
+    assert f"1 ({len(pages)})" in pages[0]  # page numbers with the page count
+    starts = [next(i for i, text in enumerate(pages) if text.lstrip().startswith(area) or f"\n{area}\n" in text)
+              for area in ("Bellevuegården/Lorensborg", "Möllevången/Rådmansvången/Södervärn")]
+    assert starts[0] < starts[1]
+    text = "\n".join(pages)
+    assert "Ekonomi" in text and "Bilaga 2: Luckor i redovisningen" in text and "Inget redovisat." in text
+
+
+def test_the_report_renders_in_a_real_chromium(malmo: Path, tmp_path: Path) -> None:
+    html = tmp_path / "ks.html"
+    html.write_bytes(_render(tmp_path / "files", "ks", "--period", "2022", "--as-of", "2022-05-10",
+                             "--format", "html")["html"])
+    with chromium() as browser:
+        browser.get(html.as_uri())
+        assert browser.title.startswith("Communities That Care i Malmö")
+        headings = browser.execute_script("return [...document.querySelectorAll('h2')].map(h => h.innerText)")
+        charts = browser.execute_script("return [...document.querySelectorAll('svg')]"
+                                        ".map(s => [s.getBoundingClientRect().width, s.getBoundingClientRect().height])")
+        gaps = browser.execute_script("return document.querySelectorAll('.gap').length")
+        shot = tmp_path / "ks-report.png"
+        assert browser.save_screenshot(str(shot))
+    assert headings == ["Sammanfattning", "Förslag till beslut", "Ärendet", "Ekonomi", "Bilagor"]
+    assert len(charts) == 7 and all(w > 300 and h > 20 for w, h in charts)
+    assert gaps >= 20
+    assert shot.stat().st_size > 20_000 and shot.read_bytes().startswith(b"\x89PNG")
+
+
+def test_an_area_report_for_its_team_in_english(malmo: Path, tmp_path: Path) -> None:
+    files = _render(tmp_path, "area", "hermodsdal_nydala_gullviksborg", "--as-of", "2022-03-01", "--lang", "en",
+                    "--format", "html", "md")
+    html = unescape(files["html"].decode())
+    assert "<h3>Hermodsdal/Nydala/Gullviksborg</h3>" in html and "Bellevuegården" not in html
+    assert "Area report" in html and "Resident participation" in html
+    assert "This was owed by Development lead (Utvecklingsledare Hermodsdal)." in html
+    assert "Proposed decision" not in html  # the board's part is not the team's
+    assert "The area's input was due by 2022-03-31." in html
+
+
+def test_bad_periods_are_refused_with_the_fix(malmo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["report", "ks", "--period", "2023", "--out", str(tmp_path)]) != 0
+    assert "no ks report is due in 2023" in capsys.readouterr().err
+    assert main(["report", "ks", "--period", "2022-13-01..2022-12-31", "--out", str(tmp_path)]) != 0
+    assert "write FROM..TO as dates" in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_report_with_an_unknown_role_in_phases_yml_is_refused(project: Project) -> None:
+    from ctcflow.definitions import load_definitions
+    from ctcflow.errors import DefinitionError
+
+    project.edit("phases.yml", "      kostnader: central_samordnare", "      kostnader: ekonomichef")
+    with pytest.raises(DefinitionError) as refused:
+        load_definitions()
+    assert "unknown role 'ekonomichef'" in str(refused.value) and "phases.yml:" in str(refused.value)
