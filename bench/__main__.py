@@ -54,6 +54,10 @@ def main() -> None:
         bench_phase_work(defs, date(2021, 3, 1))
         print("delivery")
         bench_delivery(defs, folder)
+        from bench.report import bench_report
+
+        print("report to KS")
+        bench_report(load_definitions())
     with tempfile.TemporaryDirectory(prefix="ctc-bench-survey-") as tmp:
         from bench.survey import bench_survey
 

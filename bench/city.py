@@ -16,6 +16,8 @@ responsibilities:
 central:
   - {id: samordnare, name: Samordnare, role: central_samordnare, notify: "env:CTC_NOTIFY_SAMORDNARE"}
   - {id: analys, name: Analys, role: analysfunktionen, notify: "env:CTC_NOTIFY_ANALYS"}
+  - {id: chef, name: Avdelningschef, role: avdelningschef, notify: "env:CTC_NOTIFY_CHEF"}
+  - {id: ks, name: KS kansli, role: kommunstyrelsen, notify: "env:CTC_NOTIFY_KS"}
 areas:
 """
 

@@ -272,7 +272,7 @@ def test_check_names_the_channels_not_set_in_this_environment(
     monkeypatch.delenv("CTC_NOTIFY_STYRGRUPP_HERMODSDAL")
     main(["check"])
     out = capsys.readouterr().out
-    assert "channels: 1 of 17 references are not set here" in out
+    assert "channels: 1 of 19 references are not set here" in out
     assert "env:CTC_NOTIFY_STYRGRUPP_HERMODSDAL  (styrgrupp_hermodsdal)" in out
 
 

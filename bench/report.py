@@ -1,0 +1,68 @@
+"""The report to KS for the whole synthetic city: gather what it says for every area, render
+the HTML and the Markdown, print the PDF — and the daily gap check the sweep runs before a due
+date. Half the areas recorded their mandated work and costs, so half the sections are gaps."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import insert, select
+
+from bench.timing import clock
+from ctcflow.config import get_settings
+from ctcflow.definitions import Definitions
+from ctcflow.programmes import load_programmes
+from ctcflow.report.content import ReportContent, Scope, gather
+from ctcflow.report.render import Rendering, render
+from ctcflow.report.service import content_for, request_for
+from ctcflow.survey.definition import load_survey
+from db.engine import session_scope
+from db.models import Area, CostEntry, MandateEntry
+
+AS_OF = date(2022, 4, 20)
+
+
+def record_half(as_of: date) -> None:
+    with session_scope() as session:
+        areas = list(session.execute(select(Area.id).order_by(Area.id)).scalars())[::2]
+        session.execute(insert(MandateEntry), [
+            {"area_id": a, "kind": kind, "happened_on": date(2021, 5, 1), "description": f"{kind} i {a}",
+             "evidence": None, "recorded_on": as_of, "recorded_by": "bench"}
+            for a in areas for kind in ("boendemedverkan", "jamstalldhetsintegrering", "rasism_sexism")])
+        session.execute(insert(CostEntry), [
+            {"year": year, "area_id": a, "administration": "stadskontoret", "amount_ore": 60_000_000,
+             "source": "bench", "recorded_on": as_of, "recorded_by": "bench"}
+            for a in areas for year in (2020, 2021)])
+
+
+def bench_report(defs: Definitions) -> None:
+    settings = get_settings()
+    record_half(AS_OF)
+    request = request_for(defs, "ks", "2022", AS_OF)
+    report = request.report
+
+    def gap_check() -> int:
+        with session_scope() as session:
+            scope = Scope(request.period, AS_OF, None, request.occasion.due if request.occasion else None)
+            return len(gather(session, defs, scope, mandated=dict(report.mandated), area_input=report.area_input,
+                              gaps_only=True)[2])
+
+    gaps, _ = clock("gap check before the due date (all areas)", gap_check)
+    print(f"    {gaps} gaps")
+
+    def content() -> ReportContent:
+        with session_scope() as session:
+            return content_for(session, defs, request)
+
+    found, _ = clock("gather the report's content (all areas)", content)
+    survey, catalogue = load_survey(settings), load_programmes(settings)
+
+    def files(formats: tuple[str, ...]) -> list[Rendering]:
+        return render(found, defs, survey, catalogue, lang="sv", templates_dir=settings.templates_dir,
+                      kind="ks", mandated=dict(report.mandated), stem=request.stem, formats=formats)
+
+    html, _ = clock("render HTML + Markdown (all areas)", lambda: files(("html", "md")))
+    for rendering in html:
+        print(f"    {rendering.format}: {len(rendering.content) / 2**20:.1f} MiB")
+    pdf, _ = clock("print the PDF with WeasyPrint (all areas)", lambda: files(("pdf",)))
+    print(f"    pdf: {len(pdf[0].content) / 2**20:.1f} MiB")
