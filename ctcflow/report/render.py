@@ -80,6 +80,8 @@ def _context(content: ReportContent, defs: Definitions, survey: SurveyDef, catal
         "administrations": sorted({a for by_admin in content.costs.values() for a in by_admin},
                                   key=lambda a: names["administration"].get(a, a)),
         "area_names": {a.id: a.name for a in content.areas},
+        "appendix": {"late": [(a.name, m) for a in content.areas
+                              for m in sorted(a.missing + a.late, key=lambda m: (m.due, m.milestone_id))]},
         "plans": {a.id: _programmes_by_factor(a.plan, names["programme"]) for a in content.areas},
         "totals": {"due": sum(a.due_in_period for a in content.areas), "on_time": sum(a.on_time for a in content.areas),
                    "late": sum(len(a.late) for a in content.areas),
