@@ -18,6 +18,7 @@ class Received:
     to: str
     subject: str
     body: str
+    attachments: tuple[tuple[str, bytes], ...] = ()  # (file name, content)
 
 
 class SmtpSink:
@@ -33,7 +34,9 @@ class SmtpSink:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = message_from_bytes(envelope.original_content, policy=policy.default)
         body = message.get_body(("plain",))
-        item = Received(",".join(envelope.rcpt_tos), str(message["subject"]), body.get_content() if body else "")
+        attached = tuple((part.get_filename() or "", part.get_content()) for part in message.iter_attachments())
+        item = Received(",".join(envelope.rcpt_tos), str(message["subject"]), body.get_content() if body else "",
+                        attached)
         with self._lock:
             self.received.append(item)
         if self.on_message:

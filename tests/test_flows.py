@@ -179,3 +179,31 @@ def test_the_survey_wave_flow_publishes_profiles_and_completes_the_analysis_mile
         done = session.execute(select(MilestoneInstance).where(MilestoneInstance.status == "done")).scalars().all()
     assert {(m.milestone_id, m.evidence, m.done_by) for m in done} == {
         (m, "CTC-enkät 2019", "analys") for m in ("enkat_genomford", "enkat_analyserad")}
+
+
+@pytest.mark.usefixtures("prefect_server")
+def test_the_ks_report_flow_sends_the_report_on_its_due_date_with_the_pdf_attached(project: Project,
+                                                                                    mail: SmtpSink) -> None:
+    import hashlib
+
+    from sqlalchemy import select
+
+    from db.engine import session_scope
+    from db.models import ReportArchive
+    from flows.ks_report import ks_report
+
+    init_database(date(2018, 8, 1))
+    assert ks_report(as_of=date(2020, 4, 29))["sent"] == []  # the day before: nothing due yet
+    result = ks_report(as_of=date(2020, 4, 30))
+    again = ks_report(as_of=date(2020, 5, 4))
+
+    assert [s["occasion"] for s in result["sent"]] == ["ks/2020"] and again["sent"] == []
+    to_ks = mail.to("ks_kansli@test.example")
+    assert len(to_ks) == 1 and to_ks[0].subject.startswith("Communities That Care i Malmö")
+    [(name, content)] = to_ks[0].attachments
+    with session_scope() as session:
+        archived = session.execute(select(ReportArchive).where(ReportArchive.format == "pdf")).scalars().one()
+    assert name == archived.filename == "ks-rapport-2020-2020-04-30-sv.pdf"
+    assert hashlib.sha256(content).hexdigest() == archived.sha256 and archived.sent_on == date(2020, 4, 30)
+    assert set(archived.sent_to.split(",")) == {"ks_kansli", "samordnare"}
+    assert len(mail.to("samordnare@test.example")) == 1
