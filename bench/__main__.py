@@ -1,4 +1,5 @@
-"""`./run bench [--areas 4000]`: init/sync/status figures for a synthetic city on SQLite."""
+"""`./run bench [--areas 4000]`: figures for a synthetic city on SQLite — init, sync, status, the
+sweep, phase work, delivery, the report to KS, the web pages under load, the CTC-enkät."""
 
 from __future__ import annotations
 
@@ -58,6 +59,10 @@ def main() -> None:
 
         print("report to KS")
         bench_report(load_definitions())
+        from bench.web import bench_web
+
+        print("web pages (ctc web on loopback)")
+        bench_web(load_definitions())
     with tempfile.TemporaryDirectory(prefix="ctc-bench-survey-") as tmp:
         from bench.survey import bench_survey
 

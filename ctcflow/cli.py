@@ -477,6 +477,11 @@ def cmd_report_make(args: argparse.Namespace) -> int:
     for rendering in files:
         (out / rendering.filename).write_bytes(rendering.content)
         print(f"wrote {out / rendering.filename}  sha256 {rendering.sha256[:16]}")
+    if "pdf" in args.format and not any(f.format == "pdf" for f in files):
+        from ctcflow.report.render import PDF_MAX_AREAS
+
+        print(f"no PDF: {len(content.areas)} areas is more than the {PDF_MAX_AREAS} a PDF is made for; "
+              "the HTML prints the same (and is what --send attaches)", file=sys.stderr)
     for gap in content.gaps:
         where = next((a.name for a in content.areas if a.id == gap.area_id), "city") if gap.area_id else "city"
         owed = ", ".join(gap.people) or "nobody holds the role"
@@ -512,6 +517,23 @@ def cmd_report_get(args: argparse.Namespace) -> int:
     target = args.output or Path(name)
     target.write_bytes(content)
     print(f"wrote {target}")
+    return 0
+
+
+def cmd_web(args: argparse.Namespace) -> int:
+    from ctcflow.web.server import run
+
+    return run(args.host, args.port, as_of=args.as_of)
+
+
+def cmd_web_link(args: argparse.Namespace) -> int:
+    from ctcflow.definitions import load_definitions
+    from ctcflow.web.links import Links
+
+    found = load_definitions().org.person(args.person)
+    if found is None:
+        raise CtcError(f"'{args.person}' is not a person in areas.yml")
+    print(Links().login(found[0].id, minutes=args.minutes))
     return 0
 
 
@@ -671,6 +693,12 @@ def build_parser() -> argparse.ArgumentParser:
     rget = add("get", cmd_report_get, "write an archived report file", under=report_sub)
     rget.add_argument("id", type=int)
     rget.add_argument("--output", type=Path)
+    web = add("web", cmd_web, "the web pages for the samordnare and the area teams", [timed])
+    web.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    web.add_argument("--port", type=int, default=8000)
+    link = add("web-link", cmd_web_link, "print a one-time sign-in link to the web pages for a person")
+    link.add_argument("person", help="person id from areas.yml")
+    link.add_argument("--minutes", type=int, default=30, help="how long the link is valid (default 30)")
     add("serve", cmd_serve, "run the scheduled flows of prefect.yaml on a local Prefect server").add_argument(
         "--port", type=int, default=4200, help="port of the local Prefect server and UI (default 4200)")
     demo = add("demo", cmd_demo, "replay Malmö's five areas from 2018 on a fresh local database")

@@ -28,6 +28,12 @@ class Settings(BaseSettings):
     database_url: str | None = None
     lang: str = "sv"
     delivery_workers: int = 4  # messages sent in parallel (SMTP round trips dominate)
+    # The web pages: the address people reach them at (behind the city's reverse proxy, its
+    # public URL, path included) and the key that signs links and sessions — from the
+    # environment; without one, a key is made once and kept in data_dir/web-secret-key.
+    web_base_url: str = "http://127.0.0.1:8000"
+    web_secret_key: str | None = None
+    web_link_days: int = 30  # how long a reminder's link opens its milestone
 
     @field_validator("lang")
     @classmethod
@@ -55,6 +61,10 @@ class Settings(BaseSettings):
     @property
     def templates_dir(self) -> Path:
         return self.home / "templates"
+
+    @property
+    def evidence_dir(self) -> Path:
+        return self.data_dir / "evidence"
 
     @property
     def db_url(self) -> str:

@@ -24,6 +24,7 @@ from ctcflow.organisation import AreaDef, PersonDef
 from ctcflow.outbox import Notice
 from ctcflow.process import PhaseDef
 from ctcflow.reminders import Occasion, horizon, occasions
+from ctcflow.web.links import Links
 from db.models import Area, MilestoneInstance, PhaseInstance
 
 PHASE_NOTICE_WINDOW = 10  # working days after opening during which the team is told of a new phase
@@ -91,6 +92,7 @@ class Composer:
         self.directory = Directory(defs, as_of)
         self.templates = templates or renderer(get_settings().templates_dir)
         self.milestones = {m.id: (p, m) for p in defs.process.phases for m in p.milestones}
+        self.links = Links()
 
     def role_title(self, role_id: str, lang: str) -> str:
         role = self.defs.process.role(role_id)
@@ -116,6 +118,7 @@ class Composer:
                     "role": self.role_title(role, lang), "owner_role": self.role_title(ms.owner, lang),
                     "owners": [p.name for p in self.directory.holders(ms.owner, row.area_id)],
                     "as_of": self.as_of, "municipality": self.defs.org.municipality,
+                    "link": self.links.milestone(person.id, row.area_id, row.instance_id),
                 }
 
             yield Notice(

@@ -287,3 +287,14 @@ class ReportArchive(SQLModel, table=True):
     rendered_by: str
     sent_on: date | None = None
     sent_to: str | None = None  # person ids, comma-separated
+
+
+class WebTokenUse(SQLModel, table=True):
+    """Sign-in links are good for one use: the first use inserts the token's id, a second finds
+    it (the primary key refuses it even when two clicks race)."""
+
+    __tablename__ = "web_token_use"
+
+    jti: str = Field(primary_key=True)
+    person_id: str
+    used_at: datetime

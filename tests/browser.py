@@ -12,6 +12,10 @@ from pathlib import Path
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.wait import WebDriverWait
 
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -40,3 +44,17 @@ def chromium(width: int = 1200, height: int = 900) -> Iterator[webdriver.Chrome]
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+def element(driver: webdriver.Chrome, css: str, seconds: float = 15) -> WebElement:
+    """The element once the page has it (a page still loading on a busy machine is waited for)."""
+    found: WebElement = WebDriverWait(driver, seconds).until(
+        expected_conditions.presence_of_element_located((By.CSS_SELECTOR, css)))
+    return found
+
+
+def submit(driver: webdriver.Chrome, button: WebElement, seconds: float = 15) -> None:
+    """Click a form's button and wait until the page it leads to has replaced this one."""
+    page = driver.find_element(By.TAG_NAME, "html")
+    button.click()
+    WebDriverWait(driver, seconds).until(expected_conditions.staleness_of(page))

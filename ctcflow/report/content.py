@@ -60,6 +60,7 @@ class PhaseSpan:
     opened_on: date
     planned_end: date | None  # the phase's last due date
     completed_on: date | None  # None: still open on the as-of day
+    instance_id: int | None = None
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,10 @@ from ctcflow.report.content import AREA_SECTIONS, ReportContent, titles
 from ctcflow.survey.definition import SurveyDef
 
 FORMATS = ("html", "pdf", "md")
+# WeasyPrint lays out ≈ 25 pages a second and keeps every page in memory: 400 areas (≈ 1,700
+# pages) take ≈ 70 s, 4,000 areas grew past 18 GB. Above this the PDF is left out (the HTML,
+# which prints the same, is attached instead) rather than taking the machine down.
+PDF_MAX_AREAS = 600
 
 
 @dataclass(frozen=True)
@@ -115,7 +119,7 @@ def render(content: ReportContent, defs: Definitions, survey: SurveyDef, catalog
     html = html_env.get_template("report/report.html.j2").render(**context)
     if "html" in formats:
         out.append(Rendering("html", f"{stem}.html", html.encode("utf-8")))
-    if "pdf" in formats:
+    if "pdf" in formats and len(content.areas) <= PDF_MAX_AREAS:
         out.append(Rendering("pdf", f"{stem}.pdf", pdf_from_html(html)))
     if "md" in formats:
         text = md_env.get_template("report/report.md.j2").render(**context)

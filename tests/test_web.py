@@ -1,0 +1,225 @@
+"""The web pages end to end: a real uvicorn server on loopback, real reminders through a real
+SMTP server, and Debian's Chromium clicking through them — with screenshots."""
+
+from __future__ import annotations
+
+import re
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from selenium.webdriver.common.by import By
+from sqlalchemy import select
+
+from ctcflow.commands import init_database, record_done
+from ctcflow.config import reset_settings
+from ctcflow.jobs import sweep
+from ctcflow.localsmtp import free_port
+from ctcflow.web.links import Links
+from db.engine import session_scope
+from db.models import Event, MilestoneInstance
+from tests.browser import chromium, element, submit
+from tests.conftest import Project
+from tests.smtp import SmtpSink
+from tests.webserver import web_server
+
+DAY = date(2018, 10, 1)  # Bellevuegården's team is reminded of its core group, due 2018-10-15
+LINK = re.compile(r"http://127\.0\.0\.1:\d+/l/[\w.\-]+")
+
+
+@dataclass
+class Site:
+    url: str
+    mail: SmtpSink
+    shots: Path
+
+    def link_to(self, person: str, subject_start: str = "") -> str:
+        for message in self.mail.to(f"{person}@test.example"):
+            found = LINK.search(message.body)
+            if found and message.subject.startswith(subject_start):
+                return found.group(0)
+        raise AssertionError(f"no link mailed to {person}")
+
+
+@pytest.fixture
+def site(project: Project, mail: SmtpSink, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Site]:
+    port = free_port()
+    monkeypatch.setenv("CTC_WEB_BASE_URL", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("CTC_WEB_SECRET_KEY", "test-key-not-a-secret")
+    reset_settings()
+    init_database(date(2018, 8, 1))
+    record_done("bellevuegarden_lorensborg", "utvecklingsledare_pa_plats", by="samordnare", as_of=date(2018, 9, 20),
+                evidence="anställningsbeslut", note=None)  # what the core group depends on
+    sweep(DAY)
+    with web_server(port, as_of=DAY) as url:
+        yield Site(url, mail, tmp_path)
+
+
+def _milestone(instance_id: int) -> MilestoneInstance:
+    with session_scope() as session:
+        found = session.get(MilestoneInstance, instance_id)
+        assert found is not None
+        session.expunge(found)
+        return found
+
+
+def _share(browser: Any, area_id: str) -> str:
+    row = element(browser, f'#matrix tr[data-area="{area_id}"] td.cell-current')
+    return str(row.get_attribute("data-share"))
+
+
+def test_a_reminder_link_opens_the_milestone_which_is_marked_done_and_the_matrix_changes(site: Site) -> None:
+    link = site.link_to("ul_bellevue", "Påminnelse")
+    instance_id = _instance_of(link)
+    with chromium() as team, chromium() as coordinator:
+        coordinator.get(f"{site.url}/login")
+        element(coordinator, "input[name=person]").send_keys("samordnare")
+        submit(coordinator, coordinator.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
+        assert "har vi skickat en inloggningslänk" in coordinator.page_source
+        coordinator.get(site.link_to("samordnare", "Din inloggningslänk"))
+        assert coordinator.current_url.endswith("/oversikt")
+        before = _share(coordinator, "bellevuegarden_lorensborg")
+
+        team.get(link)
+        section = element(team, f"#m-{instance_id}")
+        assert team.current_url.endswith(f"#m-{instance_id}")
+        assert section.get_attribute("data-state") == "open"
+        section.find_element(By.NAME, "note").send_keys("Styrgruppen har sagt ja")
+        section.find_element(By.NAME, "link").send_keys("https://malmo.se/ctc/beslut-2018.pdf")
+        submit(team, section.find_element(By.CSS_SELECTOR, "button[type=submit]"))
+        assert "Milstolpen är markerad som klar." in team.page_source
+        assert team.find_element(By.ID, f"m-{instance_id}").get_attribute("data-state") == "done"
+        team.save_screenshot(str(site.shots / "area-marked-done.png"))
+
+        coordinator.refresh()
+        after = _share(coordinator, "bellevuegarden_lorensborg")
+        coordinator.save_screenshot(str(site.shots / "overview.png"))
+    done, total = (int(x) for x in before.split("/"))
+    assert after == f"{done + 1}/{total}"
+    marked = _milestone(instance_id)
+    assert (marked.status, marked.done_by, marked.done_on) == ("done", "ul_bellevue", DAY)
+    assert marked.evidence == "https://malmo.se/ctc/beslut-2018.pdf" and marked.note == "Styrgruppen har sagt ja"
+    with session_scope() as session:  # the same event log as the command line, with who and when
+        event = session.execute(select(Event).where(Event.kind == "milestone_done")
+                                .order_by(Event.id.desc())).scalars().first()
+    assert event is not None
+    assert (event.actor, event.area_id, event.subject) == ("ul_bellevue", "bellevuegarden_lorensborg",
+                                                           marked.milestone_id)
+    assert (site.shots / "overview.png").stat().st_size > 10_000
+
+
+def _instance_of(link: str) -> int:
+    import base64
+    import json
+
+    body = link.rsplit("/", 1)[1].split(".")[0]
+    return int(json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))["d"]["m"])
+
+
+def test_another_areas_milestone_is_refused_and_nothing_changes(site: Site) -> None:
+    own = site.link_to("ul_bellevue", "Påminnelse")
+    with session_scope() as session:
+        other = session.execute(select(MilestoneInstance.id).where(
+            MilestoneInstance.area_id == "hermodsdal_nydala_gullviksborg").limit(1)).scalar()
+    assert other is not None
+    with chromium() as browser:
+        browser.get(own)
+        browser.get(f"{site.url}/omrade/hermodsdal_nydala_gullviksborg")
+        assert "Inte ditt område" in browser.page_source
+        browser.save_screenshot(str(site.shots / "refused.png"))
+        browser.get(own)  # a valid form token of the team's own page, posted to another area
+        token = element(browser, "input[name=csrf]").get_attribute("value")
+        status = browser.execute_script(
+            "const body = new FormData(); body.append('csrf', arguments[0]); body.append('link', 'https://x.se');"
+            "return fetch(arguments[1], {method: 'POST', body}).then(r => r.status);",
+            token, f"{site.url}/omrade/hermodsdal_nydala_gullviksborg/klar/{other}")
+    assert status == 403
+    assert _milestone(other).status == "open"
+
+
+def test_expired_tampered_and_reused_links_get_a_clear_page_and_change_nothing(site: Site) -> None:
+    link = site.link_to("ul_bellevue", "Påminnelse")
+    instance_id = _instance_of(link)
+    expired = Links().milestone("ul_bellevue", "bellevuegarden_lorensborg", instance_id,
+                                now=time.time() - 31 * 86400)
+    tampered = link[:-3] + ("AAA" if not link.endswith("AAA") else "BBB")
+    with chromium() as browser:
+        browser.get(expired)
+        assert "Länken har gått ut" in browser.page_source
+        browser.save_screenshot(str(site.shots / "expired.png"))
+        assert not [c for c in browser.get_cookies() if c["name"] == "ctc_session"]
+        browser.get(tampered)
+        assert "Länken är ogiltig" in browser.page_source
+        assert "Traceback" not in browser.page_source
+        assert not [c for c in browser.get_cookies() if c["name"] == "ctc_session"]
+        login = Links().login("ul_bellevue")
+        browser.get(login)
+        assert "/omrade/bellevuegarden_lorensborg" in browser.current_url
+        browser.get(login)
+        assert "Länken är redan använd" in browser.page_source
+    assert _milestone(instance_id).status == "open"
+
+
+def _post(url: str, fields: dict[str, str], cookie: str = "") -> int:
+    data = "&".join(f"{k}={urllib.request.quote(v)}" for k, v in fields.items()).encode()
+    request = urllib.request.Request(url, data=data, headers={"Cookie": cookie} if cookie else {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        return int(exc.code)
+
+
+def test_forms_without_their_token_are_refused(site: Site) -> None:
+    from ctcflow.config import get_settings
+    from ctcflow.web.tokens import secret_key, sign
+
+    instance_id = _instance_of(site.link_to("ul_bellevue", "Påminnelse"))
+    session = sign(secret_key(get_settings()), "session", "ul_bellevue", seconds=3600)
+    url = f"{site.url}/omrade/bellevuegarden_lorensborg/klar/{instance_id}"
+    assert _post(url, {"link": "https://x.se"}, f"ctc_session={session}") == 403
+    assert _post(url, {"link": "https://x.se", "csrf": "forged"}, f"ctc_session={session}") == 403
+    assert _post(url, {"link": "https://x.se"}) == 401
+    assert _milestone(instance_id).status == "open"
+
+
+def test_an_uploaded_document_is_kept_with_its_hash_and_can_be_downloaded(site: Site, tmp_path: Path) -> None:
+    import hashlib
+
+    link = site.link_to("ul_bellevue", "Påminnelse")
+    instance_id = _instance_of(link)
+    document = tmp_path / "protokoll styrgrupp.pdf"
+    document.write_bytes(b"%PDF-1.4 protokoll " * 200)
+    with chromium() as browser:
+        browser.get(link)
+        section = element(browser, f"#m-{instance_id}")
+        section.find_element(By.NAME, "document").send_keys(str(document))
+        submit(browser, section.find_element(By.CSS_SELECTOR, "button[type=submit]"))
+        href = element(browser, f"#m-{instance_id}").find_element(
+            By.PARTIAL_LINK_TEXT, "protokoll styrgrupp.pdf").get_attribute("href")
+        cookie = "; ".join(f"{c['name']}={c['value']}" for c in browser.get_cookies())
+    sha = hashlib.sha256(document.read_bytes()).hexdigest()
+    assert f"/bevis/{sha}" in str(href)
+    assert _milestone(instance_id).evidence == f"fil:{sha}:protokoll styrgrupp.pdf"
+    with urllib.request.urlopen(urllib.request.Request(str(href), headers={"Cookie": cookie})) as response:
+        assert response.read() == document.read_bytes()
+
+
+def test_the_area_page_fits_a_phone_and_speaks_english_on_request(site: Site) -> None:
+    with chromium(390, 844) as phone:
+        phone.get(site.link_to("ul_bellevue", "Påminnelse"))
+        width = phone.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
+        phone.save_screenshot(str(site.shots / "phone.png"))
+        phone.get(f"{site.url}/omrade/bellevuegarden_lorensborg?lang=en")
+        english = phone.page_source
+        phone.get(f"{site.url}/omrade/bellevuegarden_lorensborg")  # the choice is remembered
+        remembered = phone.page_source
+    assert width[0] <= width[1]
+    assert "Mark as done" in english and "Core group of 4–7 people formed" in english
+    assert "Mark as done" in remembered

@@ -1,0 +1,32 @@
+"""The web app on a real uvicorn server on loopback, in a thread of the test process."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+
+import uvicorn
+
+from ctcflow.config import get_settings
+from ctcflow.web.app import create_app
+
+
+@contextmanager
+def web_server(port: int, as_of: date | None = None) -> Iterator[str]:
+    server = uvicorn.Server(uvicorn.Config(create_app(get_settings(), as_of), host="127.0.0.1", port=port,
+                                           log_level="warning", limit_concurrency=200))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the web server did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
