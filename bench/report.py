@@ -66,7 +66,9 @@ def bench_report(defs: Definitions, pdf_areas: int = 200) -> None:
         print(f"    {rendering.format}: {len(rendering.content) / 2**20:.1f} MiB")
     # WeasyPrint lays out ≈ 25 pages a second here (≈ 4 pages per area): the whole city's PDF is
     # the scheduled job's minutes, not a benchmark's; its first areas show the rate.
-    some = ReportContent(**{**found.__dict__, "areas": found.areas[:pdf_areas]})
+    first = {a.id for a in found.areas[:pdf_areas]}
+    some = ReportContent(**{**found.__dict__, "areas": found.areas[:pdf_areas],
+                            "gaps": [g for g in found.gaps if g.area_id is None or g.area_id in first]})
     pdf, _ = clock(f"print the PDF with WeasyPrint ({len(some.areas)} areas)",
                    lambda: render(some, defs, survey, catalogue, lang="sv", templates_dir=settings.templates_dir,
                                   kind="ks", mandated=dict(report.mandated), stem=request.stem, formats=("pdf",)))

@@ -4,7 +4,6 @@ imported (read, screened, scored, tabulated, suppressed, compared, stored) and p
 from __future__ import annotations
 
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -13,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.city import write_city
-from bench.timing import clock
+from bench.timing import clock, peak_mib
 from ctcflow.config import reset_settings
 
 
@@ -49,9 +48,15 @@ def bench_survey(folder: Path, areas: int = 400, pupils: int = 200_000) -> None:
     (table, candidates), _ = clock("all areas' profiles: scores, cells, suppression, tests", analyse)
     print(f"    {len(table)} cells, {int(table['suppressed'].sum())} suppressed, {len(candidates)} candidates "
           f"({sum(len(v) for v in planted.values())} planted)")
-    clock("ctc survey import, as a command (read → stored)", lambda: subprocess.run(
-        [sys.executable, "-m", "ctcflow.cli", "survey", "import", "2023", str(path), "--as-of", "2023-04-03"],
-        check=True, stdout=subprocess.DEVNULL))
-    print(f"    peak memory of that command: {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.0f} MiB")
+    def import_command() -> float:
+        command = subprocess.Popen(
+            [sys.executable, "-m", "ctcflow.cli", "survey", "import", "2023", str(path), "--as-of", "2023-04-03"],
+            stdout=subprocess.DEVNULL)
+        peak = peak_mib(command)
+        assert command.returncode == 0
+        return peak
+
+    peak, _ = clock("ctc survey import, as a command (read → stored)", import_command)
+    print(f"    peak memory of that command: {peak:.0f} MiB")
     clock(f"render all {len(defs.org.areas)} områdesprofiler as HTML",
           lambda: survey_profiles([a.id for a in defs.org.areas], "2023", "sv"))

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
+from bench.timing import peak_mib
 from ctcflow.definitions import Definitions
 from ctcflow.localsmtp import free_port
 from ctcflow.web.links import Links
@@ -135,4 +136,4 @@ def bench_web(defs: Definitions) -> None:
             print(f"    {error}")
     finally:
         server.terminate()
-        server.wait(timeout=20)
+        print(f"    peak memory of the ctc web process: {peak_mib(server):.0f} MiB")

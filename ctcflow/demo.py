@@ -292,9 +292,40 @@ def _run_demo(until: date, lang: str, workdir: Path | None) -> int:
               f"{server.received} mails sent ({failed} failed deliveries) in {time.monotonic() - started:.1f} s\n")
         cli_main(["status", "--as-of", until.isoformat(), "--lang", lang])
         _show_mail(server, kinds, lang)
-    print(f"\nTry: CTC_DATA_DIR={workdir} ./run status --as-of {until} --area hermodsdal_nydala_gullviksborg"
-          f"\n     CTC_DATA_DIR={workdir} ./run outbox --area kirsebergsstaden_rostorp_segevang_segemolla")
+    snapshot = _web_snapshot(workdir, until)
+    print(f"\nThe coordinator's overview as of {until}: {snapshot}"
+          f"\nThe web pages (reminders in {workdir / 'mail'} link to them):"
+          f"\n     CTC_DATA_DIR={workdir} ./run web --as-of {until}"
+          f"\n     then open {_demo_login(workdir)}  (sign-in link for the samordnare, valid 24 h)"
+          f"\nTry: CTC_DATA_DIR={workdir} ./run status --as-of {until} --area hermodsdal_nydala_gullviksborg"
+          f"\n     CTC_DATA_DIR={workdir} ./run report list --as-of {until}")
     return 0
+
+
+def _web_snapshot(workdir: Path, as_of: date) -> Path:
+    """The overview page as the samordnare sees it, saved as a file a new user can open at once."""
+    import warnings
+
+    from ctcflow.web.app import create_app
+    from ctcflow.web.links import Links
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+
+        client = TestClient(create_app(as_of=as_of), base_url="https://testserver")
+        login = Links().login("samordnare").split("/l/", 1)[1]
+        client.get(f"/l/{login}", follow_redirects=False)
+        html = client.get("/oversikt").text
+    target = workdir / "oversikt.html"
+    target.write_text(html, encoding="utf-8")
+    return target
+
+
+def _demo_login(workdir: Path) -> str:
+    from ctcflow.web.links import Links
+
+    return Links().login("samordnare", minutes=24 * 60)
 
 
 def _show_mail(server: LocalMailServer, kinds: Counter[str], lang: str) -> None:

@@ -34,3 +34,7 @@ def test_the_demo_replays_malmo_and_sends_its_reminders_by_mail(project: Project
     assert any(s.startswith("CTC vecka") for s in subjects)
     assert {str(m["To"]) for m in mails} >= {"samordnare@demo.local", "ul_bellevue@demo.local"}
     assert date(2019, 6, 28).isoformat() in out
+    # a page a new user can open at once: the coordinator's overview, every area in it
+    snapshot = (workdir / "oversikt.html").read_text(encoding="utf-8")
+    assert snapshot.count('<tr data-area="') == 5 and "Översikt" in snapshot
+    assert "./run web --as-of 2019-06-28" in out and "/l/" in out
