@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import time
 from collections.abc import Callable
@@ -20,8 +19,23 @@ def clock(label: str, func: Callable[[], T]) -> tuple[T, float]:
     return result, seconds
 
 
+def high_water_mib(pid: int) -> float:
+    """The process's own peak resident memory since it started its program (VmHWM): unlike
+    ru_maxrss it does not count what a big parent had when it forked the child."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
 def peak_mib(process: subprocess.Popen[bytes]) -> float:
-    """Wait for one child and return its own peak memory (not the largest of all children)."""
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    return usage.ru_maxrss / 1024
+    """Wait for one child, watching its own high-water mark; returns it in MiB."""
+    peak = 0.0
+    while process.poll() is None:
+        peak = max(peak, high_water_mib(process.pid))
+        time.sleep(0.05)
+    return peak

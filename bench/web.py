@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
-from bench.timing import peak_mib
+from bench.timing import high_water_mib
 from ctcflow.definitions import Definitions
 from ctcflow.localsmtp import free_port
 from ctcflow.web.links import Links
@@ -134,6 +134,7 @@ def bench_web(defs: Definitions) -> None:
               f"{latencies[int(len(latencies) * 0.95) - 1]:.2f} s; {len(errors)} errors, {lost} writes lost")
         for error in errors[:5]:
             print(f"    {error}")
+        print(f"    peak memory of the ctc web process: {high_water_mib(server.pid):.0f} MiB")
     finally:
         server.terminate()
-        print(f"    peak memory of the ctc web process: {peak_mib(server):.0f} MiB")
+        server.wait(timeout=20)

@@ -12,11 +12,11 @@ from dataclasses import asdict, dataclass, fields
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Insert, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select
 from sqlmodel import Session
 
 from ctcflow.gcpause import cyclic_gc_paused
+from db.engine import insert_ignoring_duplicates
 from db.models import Notification
 
 if TYPE_CHECKING:
@@ -79,26 +79,17 @@ def render_new(session: Session, notices: list[Notice], renderer: Renderer) -> l
     return [n.render(renderer) for n in notices if n.key not in known]
 
 
-def _insert(session: Session) -> Insert:
-    dialect = session.get_bind().dialect.name
-    table = Notification.__table__
-    if dialect == "postgresql":
-        return postgresql.insert(table).on_conflict_do_nothing(index_elements=["key"])
-    if dialect == "sqlite":
-        return sqlite.insert(table).on_conflict_do_nothing(index_elements=["key"])
-    raise NotImplementedError(f"the outbox needs SQLite or PostgreSQL, not {dialect}")
-
-
 def enqueue(session: Session, planned: Iterable[Planned], now: datetime | None = None) -> list[str]:
     """Write the notices not written before; returns the keys that are new."""
     now = now or datetime.now(tz=UTC)
     rows = [{**asdict(p), "status": "pending", "attempts": 0, "created_at": now, "next_attempt_at": now}
             for p in planned]
+    table = Notification.__table__
+    statement = insert_ignoring_duplicates(session, table, ["key"]).returning(table.c.key)
     new: list[str] = []
     for start in range(0, len(rows), CHUNK):
         chunk = rows[start:start + CHUNK]
-        result = session.execute(_insert(session).returning(Notification.__table__.c.key),
-                                 chunk)
+        result = session.execute(statement, chunk)
         new += result.scalars().all()
     return new
 

@@ -12,7 +12,8 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, Insert, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from ctcflow.config import Settings, get_settings
@@ -91,3 +92,14 @@ def session_scope(settings: Settings | None = None) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def insert_ignoring_duplicates(session: Session, table: Any, index_elements: list[str] | None = None) -> Insert:
+    """INSERT … ON CONFLICT DO NOTHING in the session's dialect: the database, not the caller,
+    decides what is already there (a rerun or a concurrent writer adds nothing twice)."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing(index_elements=index_elements)
+    if dialect == "sqlite":
+        return sqlite.insert(table).on_conflict_do_nothing(index_elements=index_elements)
+    raise NotImplementedError(f"ctcflow needs SQLite or PostgreSQL, not {dialect}")

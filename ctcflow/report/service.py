@@ -12,7 +12,6 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from ctcflow.config import Settings
@@ -28,6 +27,7 @@ from ctcflow.report.render import FORMATS, Rendering, render
 from ctcflow.report.schedule import Period, ReportOccasion, occasion, occasions, open_occasions, report_def
 from ctcflow.survey.definition import load_survey
 from ctcflow.sweep import Directory
+from db.engine import insert_ignoring_duplicates
 from db.models import ReportArchive
 
 AREA_REPORT = "area"
@@ -123,9 +123,7 @@ def archive(session: Session, request: Request, rendering: Rendering, by: str) -
         "sha256": rendering.sha256, "size": len(rendering.content), "content": rendering.content,
         "rendered_at": datetime.now(tz=UTC), "rendered_by": by,
     }
-    dialect = session.get_bind().dialect.name
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(ReportArchive.__table__)
-    session.execute(insert.values(**values).on_conflict_do_nothing())
+    session.execute(insert_ignoring_duplicates(session, ReportArchive.__table__).values(**values))
     found = session.execute(select(ReportArchive.id).where(
         ReportArchive.report_id == values["report_id"], ReportArchive.scope == values["scope"],
         ReportArchive.period_start == request.period.start, ReportArchive.period_end == request.period.end,

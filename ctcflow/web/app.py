@@ -108,11 +108,6 @@ class Web:
     def words(self, lang: str) -> dict[str, Any]:
         return _words(self.settings.templates_dir / lang / "web.yml")
 
-    @property
-    def secure_cookies(self) -> bool:
-        """Always, unless switched off for plain-HTTP testing on a machine of one's own."""
-        return os.environ.get("CTC_WEB_INSECURE_COOKIES") != "1"
-
 
 _WORDS: dict[Path, dict[str, Any]] = {}
 
@@ -167,7 +162,7 @@ def create_app(settings: Settings | None = None, as_of: date | None = None) -> F
             municipality=web.defs.org.municipality, evidence=evidence_href, **context)
         response = HTMLResponse(html, status_code=status)
         if request.query_params.get("lang") in ("sv", "en"):
-            response.set_cookie(LANG_COOKIE, lang, httponly=True, secure=web.secure_cookies, samesite="lax")
+            response.set_cookie(LANG_COOKIE, lang, httponly=True, secure=True, samesite="lax")
         return response
 
     def check_form(viewer: Viewer, token: str) -> None:
@@ -210,7 +205,7 @@ def create_app(settings: Settings | None = None, as_of: date | None = None) -> F
     def login_form(request: Request) -> HTMLResponse:
         form = sign(web.key, "form", "-", seconds=3600)
         response = page(request, "login", None, form_csrf=csrf_token(web.key, _jti(web.key, form)), sent=False)
-        response.set_cookie(FORM_COOKIE, form, httponly=True, secure=web.secure_cookies, samesite="strict",
+        response.set_cookie(FORM_COOKIE, form, httponly=True, secure=True, samesite="strict",
                             max_age=3600)
         return response
 
@@ -249,7 +244,7 @@ def create_app(settings: Settings | None = None, as_of: date | None = None) -> F
             target = f"/omrade/{claims.data['a']}?m={claims.data['m']}#m-{claims.data['m']}"
         response = RedirectResponse(f"{root}{target}", status_code=303)
         response.set_cookie(SESSION_COOKIE, sign(web.key, "session", claims.person, seconds=SESSION_HOURS * 3600),
-                            httponly=True, secure=web.secure_cookies, samesite="lax", max_age=SESSION_HOURS * 3600)
+                            httponly=True, secure=True, samesite="lax", max_age=SESSION_HOURS * 3600)
         return response
 
     @app.post("/logout")
