@@ -219,3 +219,15 @@ def test_a_report_with_an_unknown_role_in_phases_yml_is_refused(project: Project
     with pytest.raises(DefinitionError) as refused:
         load_definitions()
     assert "unknown role 'ekonomichef'" in str(refused.value) and "phases.yml:" in str(refused.value)
+
+
+def test_an_area_report_is_sent_to_the_areas_own_team_only(malmo: Path, tmp_path: Path) -> None:
+    assert main(["report", "area", "bunkeflostrand_vintrie", "--period", "2024", "--as-of", "2024-03-01",
+                 "--format", "pdf", "--send", "--out", str(tmp_path)]) == 0
+    with session_scope() as session:
+        sent = session.execute(select(ReportArchive.sent_to).where(
+            ReportArchive.scope == "bunkeflostrand_vintrie", ReportArchive.sent_on == date(2024, 3, 1))).scalars().one()
+        mails = session.execute(select(Notification.recipient, Notification.attachment_id).where(
+            Notification.key.like("report/area/2024/bunkeflostrand_vintrie/%"))).all()
+    assert sent == "team_bunkeflo,ul_bunkeflo"
+    assert {r for r, _ in mails} == {"team_bunkeflo", "ul_bunkeflo"} and all(a for _, a in mails)

@@ -223,3 +223,59 @@ def test_the_area_page_fits_a_phone_and_speaks_english_on_request(site: Site) ->
     assert width[0] <= width[1]
     assert "Mark as done" in english and "Core group of 4–7 people formed" in english
     assert "Mark as done" in remembered
+
+
+
+def test_behind_a_reverse_proxy_the_links_and_redirects_carry_its_path(project: Project,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """nginx: location /ctc/ { proxy_pass http://127.0.0.1:PORT/; } — the proxy strips /ctc."""
+    port = free_port()
+    monkeypatch.setenv("CTC_WEB_BASE_URL", "https://ctc.malmo.example/ctc")
+    monkeypatch.setenv("CTC_WEB_SECRET_KEY", "test-key-not-a-secret")
+    reset_settings()
+    init_database(date(2018, 8, 1))
+    link = Links().login("samordnare")
+    assert link.startswith("https://ctc.malmo.example/ctc/l/")
+
+    class Keep(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+            return None
+
+    opener = urllib.request.build_opener(Keep)
+
+    def location(path: str) -> str:
+        try:
+            opener.open(f"{url}{path}")
+        except urllib.error.HTTPError as exc:
+            return str(exc.headers.get("location"))
+        raise AssertionError("no redirect")
+
+    with web_server(port, root_path="/ctc") as url:
+        assert location("/") == "/ctc/login"
+        assert location(link.removeprefix("https://ctc.malmo.example/ctc")) == "/ctc/"
+
+
+def test_undo_on_the_web_reopens_the_milestone_and_the_calendar_feed_needs_its_signed_link(site: Site) -> None:
+    link = site.link_to("ul_bellevue", "Påminnelse")
+    instance_id = _instance_of(link)
+    with chromium() as browser:
+        browser.get(link)
+        section = element(browser, f"#m-{instance_id}")
+        section.find_element(By.NAME, "link").send_keys("https://malmo.se/ctc/karngrupp")
+        submit(browser, section.find_element(By.CSS_SELECTOR, "button[type=submit]"))
+        submit(browser, element(browser, f"#m-{instance_id} form button[type=submit]"))
+        assert "Milstolpen är öppnad igen." in browser.page_source
+        assert element(browser, f"#m-{instance_id}").get_attribute("data-state") == "open"
+        feed = str(element(browser, 'a[href*="/kalender/"]').get_attribute("href"))
+    assert _milestone(instance_id).status == "open"
+    with session_scope() as session:
+        kinds = [e.kind for e in session.execute(select(Event).where(Event.actor == "ul_bellevue")
+                                                 .order_by(Event.id)).scalars()]
+    assert kinds[-2:] == ["milestone_done", "milestone_undone"]
+    with urllib.request.urlopen(feed) as response:
+        assert response.headers["content-type"].startswith("text/calendar")
+        calendar_text = response.read().decode()
+    assert "BEGIN:VEVENT" in calendar_text and "Kärngrupp om 4–7 personer bildad" in calendar_text
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(feed.replace(".ics", "x.ics"))
+    assert refused.value.code == 400

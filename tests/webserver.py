@@ -15,9 +15,9 @@ from ctcflow.web.app import create_app
 
 
 @contextmanager
-def web_server(port: int, as_of: date | None = None) -> Iterator[str]:
+def web_server(port: int, as_of: date | None = None, root_path: str = "") -> Iterator[str]:
     server = uvicorn.Server(uvicorn.Config(create_app(get_settings(), as_of), host="127.0.0.1", port=port,
-                                           log_level="warning", limit_concurrency=200))
+                                           log_level="warning", limit_concurrency=200, root_path=root_path))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 15

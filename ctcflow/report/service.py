@@ -137,11 +137,10 @@ def send(session: Session, defs: Definitions, settings: Settings, request: Reque
     """Put the report in the outbox for its recipients (the PDF attached, or the first file
     there is) and mark the archived files sent; returns the person ids it goes to."""
     directory = Directory(defs, request.as_of)
-    roles = request.report.recipients
-    people = {p.id: p for role in roles for p in directory.holders(role, None)}
-    if request.area_id:
-        people |= {p.id: p for role in ("utvecklingsledare", "omradesteam")
-                   for p in directory.holders(role, request.area_id)}
+    # the KS report goes to its recipients; an area's report to the area's own team
+    roles = ["utvecklingsledare", "omradesteam"] if request.area_id else request.report.recipients
+    people = {p.id: p for role in roles for p in directory.holders(role, request.area_id)
+              if not request.area_id or p.id in _area_people(defs, request.area_id)}
     if not people:
         raise CtcError(f"nobody holds the roles {', '.join(roles)} on {request.as_of}: see areas.yml")
     attachment_id = next((i for f, i in files if f.format == "pdf"), files[0][1])
@@ -170,6 +169,11 @@ def send(session: Session, defs: Definitions, settings: Settings, request: Reque
     record(session, [NewEvent("report_sent", by, request.as_of, request.area_id, request.kind,
                               None, f"{request.period.label()} → {sent_to}", attachment.sha256)])
     return sorted(people)
+
+
+def _area_people(defs: Definitions, area_id: str) -> set[str]:
+    area = defs.org.area(area_id)
+    return {p.id for p in area.people} if area else set()
 
 
 def send_due(session: Session, defs: Definitions, settings: Settings, as_of: date, *,
