@@ -36,6 +36,7 @@ FIRST_RETRY = timedelta(minutes=5)
 LONGEST_WAIT = timedelta(hours=6)
 FAILING_AFTER = 3  # attempts after which a pending delivery counts as "keeps failing"
 MILESTONE_KINDS = ("reminder", "due", "overdue", "escalation", "unassigned")
+REPORT_KINDS = ("report_reminder", "report_due", "report_overdue", "report_escalation", "report_gap")
 
 
 def backoff(attempts: int) -> timedelta:
@@ -129,8 +130,9 @@ def recover_stale(session: Session, now: datetime, lease: timedelta = LEASE) -> 
 
 
 def cancel_obsolete(session: Session) -> int:
-    """Notices about a milestone that has been done (or retired, or whose phase was approved)
-    since the sweep decided them are not sent: nobody should be reminded of finished work."""
+    """Notices about a milestone that has been done (or retired, or whose phase was approved) —
+    or about a report that has been sent — since the sweep decided them are not sent: nobody
+    should be reminded of finished work."""
     finished_milestones = select(MilestoneInstance.id).where(
         or_(MilestoneInstance.status == "done", MilestoneInstance.retired.is_(True)))
     approved_phases = select(PhaseInstance.id).where(PhaseInstance.completed_on.is_not(None))
@@ -141,7 +143,17 @@ def cancel_obsolete(session: Session) -> int:
                    Notification.phase_instance_id.in_(approved_phases)))
         .values(status="cancelled", last_error="done before delivery")
     )
-    return int(result.rowcount or 0)
+    # the same for a report's reminders and gap notices once the report has gone out
+    sent = (select(ReportArchive.id).where(
+        ReportArchive.sent_on.is_not(None), ReportArchive.occasion.is_not(None),
+        Notification.key.like("report/" + ReportArchive.report_id + "/" + ReportArchive.occasion + "/%"))
+        .exists())
+    reports = session.execute(
+        update(Notification)
+        .where(Notification.status == "pending", Notification.kind.in_(REPORT_KINDS), sent)
+        .values(status="cancelled", last_error="the report was sent before delivery")
+    )
+    return int(result.rowcount or 0) + int(reports.rowcount or 0)
 
 
 def claim(session: Session, now: datetime, batch: int, only: list[int] | None = None) -> str:

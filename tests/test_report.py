@@ -27,6 +27,7 @@ from db.engine import session_scope
 from db.models import CostEntry, Notification, ReportArchive
 from tests.browser import chromium
 from tests.conftest import Project
+from tests.smtp import SmtpSink
 
 DUE_2022 = date(2022, 5, 2)  # "on 04-30": a Saturday in 2022, so the next working day
 
@@ -231,3 +232,23 @@ def test_an_area_report_is_sent_to_the_areas_own_team_only(malmo: Path, tmp_path
             Notification.key.like("report/area/2024/bunkeflostrand_vintrie/%"))).all()
     assert sent == "team_bunkeflo,ul_bunkeflo"
     assert {r for r, _ in mails} == {"team_bunkeflo", "ul_bunkeflo"} and all(a for _, a in mails)
+
+
+def test_a_reminder_about_a_report_sent_meanwhile_is_not_delivered(project: Project, mail: SmtpSink) -> None:
+    from ctcflow.commands import init_database
+    from ctcflow.jobs import deliver, sweep
+
+    init_database(date(2018, 8, 1))
+    day = calendar.add_business_days(date(2020, 4, 30), -10)
+    morning = sweep(day, deliver=False)
+    reminders = [p for p in morning.enqueued if p.kind == "report_reminder"]
+    assert [p.recipient for p in reminders] == ["samordnare"]
+    assert main(["report", "ks", "--period", "2020", "--as-of", day.isoformat(), "--format", "html", "--send",
+                 "--out", str(project.root / "out")]) == 0
+    deliver(day)
+    with session_scope() as session:
+        status = session.execute(select(Notification.status).where(Notification.key == reminders[0].key)).scalar()
+    assert status == "cancelled"
+    about_the_report = [m.subject for m in mail.to("samordnare@test.example") if "kommunstyrelsen" in m.subject]
+    assert about_the_report == ["Communities That Care i Malmö – rapport till kommunstyrelsen – 2018–2019"]
+    assert len(mail.to("ks_kansli@test.example")) == 1
