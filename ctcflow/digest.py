@@ -86,6 +86,7 @@ def digest_notices(session: Session, defs: Definitions, as_of: date, composer: C
         context = {
             "person": person.name, "as_of": as_of, "since": since + timedelta(days=1), "week": week.week,
             "municipality": defs.org.municipality, "limit": LIST_LIMIT,
+            "link": composer.links.page(person.id),
             "areas": [{"name": a.area_name, "phase": phase(a.phase_id), "cycle": a.cycle or 0,
                        "done": a.milestones_done, "total": a.milestones_total, "overdue": a.overdue} for a in areas],
             "done": [{"area": composer.directory.area_name(a or ""), "milestone": title(s), "on": on, "by": by}

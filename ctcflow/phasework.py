@@ -322,7 +322,8 @@ def finding_notices(findings: list[Finding], defs: Definitions, composer: Any, a
                         "headline": HEADLINES[finding.check][pick],
                         "finding": finding.text(person.lang), "blocks_gate": finding.blocks_gate,
                         "how": HOW[finding.check][pick].format(area=finding.area_id),
-                        "municipality": defs.org.municipality}
+                        "municipality": defs.org.municipality,
+                        "link": composer.links.page(person.id, finding.area_id)}
 
             notices.append(Notice(
                 key=f"{finding.area_id}/{finding.phase_id}#{finding.phase_instance_id}/check-{finding.check}"

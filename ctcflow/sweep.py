@@ -196,7 +196,8 @@ def phase_notices(session: Session, defs: Definitions, as_of: date,
                         "area_id": instance.area_id, "phase": phase.title.get(lang), "cycle": instance.cycle,
                         "opened_on": instance.opened_on, "description": phase.description.get(lang),
                         "milestones": milestones, "approver": composer.role_title(phase.gate.approver, lang),
-                        "municipality": defs.org.municipality}
+                        "municipality": defs.org.municipality,
+                        "link": composer.links.page(person.id, instance.area_id)}
 
             planned.append(Notice(
                 key=f"{instance.area_id}/{phase.id}#{instance.id}/phase_opened-{instance.cycle}/{person.id}",

@@ -93,7 +93,7 @@ def test_a_reminder_link_opens_the_milestone_which_is_marked_done_and_the_matrix
         section.find_element(By.NAME, "note").send_keys("Styrgruppen har sagt ja")
         section.find_element(By.NAME, "link").send_keys("https://malmo.se/ctc/beslut-2018.pdf")
         submit(team, section.find_element(By.CSS_SELECTOR, "button[type=submit]"))
-        assert "Milstolpen är markerad som klar." in team.page_source
+        assert element(team, "p.notice").text == "Milstolpen är markerad som klar."
         assert team.find_element(By.ID, f"m-{instance_id}").get_attribute("data-state") == "done"
         team.save_screenshot(str(site.shots / "area-marked-done.png"))
 
@@ -264,7 +264,7 @@ def test_undo_on_the_web_reopens_the_milestone_and_the_calendar_feed_needs_its_s
         section.find_element(By.NAME, "link").send_keys("https://malmo.se/ctc/karngrupp")
         submit(browser, section.find_element(By.CSS_SELECTOR, "button[type=submit]"))
         submit(browser, element(browser, f"#m-{instance_id} form button[type=submit]"))
-        assert "Milstolpen är öppnad igen." in browser.page_source
+        assert element(browser, "p.notice").text == "Milstolpen är öppnad igen."
         assert element(browser, f"#m-{instance_id}").get_attribute("data-state") == "open"
         feed = str(element(browser, 'a[href*="/kalender/"]').get_attribute("href"))
     assert _milestone(instance_id).status == "open"
@@ -279,3 +279,20 @@ def test_undo_on_the_web_reopens_the_milestone_and_the_calendar_feed_needs_its_s
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(feed.replace(".ics", "x.ics"))
     assert refused.value.code == 400
+
+
+def test_a_phase_finding_links_to_the_area_page_for_its_reader(site: Site) -> None:
+    class Keep(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+            return None
+
+    link = site.link_to("ul_bellevue", "Mobilisering i Bellevuegården")  # sectors missing in the team
+    try:
+        urllib.request.build_opener(Keep).open(link)
+    except urllib.error.HTTPError as exc:
+        assert exc.code == 303 and exc.headers["location"] == "/omrade/bellevuegarden_lorensborg"
+        cookie = exc.headers["set-cookie"]
+    else:
+        raise AssertionError("no redirect")
+    assert cookie.startswith("ctc_session=") and "HttpOnly" in cookie and "Secure" in cookie
+    assert "samesite=lax" in cookie.lower()

@@ -84,7 +84,7 @@ def _owner_notices(composer: Composer, found: ReportOccasion, kind: str, stage: 
                     "role": composer.role_title(role, lang), "owner_role": composer.role_title(report.owner, lang),
                     "owners": [p.name for p in directory.holders(report.owner, None)],
                     "gaps": gap_lines(gaps.get(), composer.defs, composer.templates.templates_dir, lang),
-                    "municipality": composer.defs.org.municipality}
+                    "municipality": composer.defs.org.municipality, "link": composer.links.page(person.id)}
 
         notices.append(Notice(key=f"report/{found.key}/{kind}-{stage}@{found.due}/{person.id}",
                               kind=f"report_{kind}", as_of=composer.as_of, area_id=None,
@@ -114,7 +114,8 @@ def _gap_notices(composer: Composer, found: ReportOccasion, stage: int, days_lef
             return {"person": person.name, "person_id": person.id, "year": found.year, "due": found.due,
                     "days": days_left, "owner": person.id in owners,
                     "gaps": gap_lines(owed, composer.defs, composer.templates.templates_dir, lang),
-                    "municipality": composer.defs.org.municipality}
+                    "municipality": composer.defs.org.municipality,
+                    "link": composer.links.page(person.id, None if person.id in owners else owed[0].area_id)}
 
         notices.append(Notice(key=f"report/{found.key}/gaps-{stage}@{found.due}/{person_id}", kind="report_gap",
                               as_of=composer.as_of, area_id=None, recipient=person_id, reference=person.notify,

@@ -227,7 +227,7 @@ def create_app(settings: Settings | None = None, as_of: date | None = None) -> F
     @app.get("/l/{token}")
     def follow_link(request: Request, token: str) -> Response:
         purpose = purpose_of(token)
-        if purpose not in ("login", "milestone"):
+        if purpose not in ("login", "milestone", "open"):
             raise PageError(400, "link_tampered")
         try:
             claims = verify(web.key, token, purpose)
@@ -240,8 +240,10 @@ def create_app(settings: Settings | None = None, as_of: date | None = None) -> F
         target = "/"
         if purpose == "login":
             _use_once(claims, web.settings)
-        else:
+        elif purpose == "milestone":
             target = f"/omrade/{claims.data['a']}?m={claims.data['m']}#m-{claims.data['m']}"
+        elif claims.data.get("a"):
+            target = f"/omrade/{claims.data['a']}"
         response = RedirectResponse(f"{root}{target}", status_code=303)
         response.set_cookie(SESSION_COOKIE, sign(web.key, "session", claims.person, seconds=SESSION_HOURS * 3600),
                             httponly=True, secure=True, samesite="lax", max_age=SESSION_HOURS * 3600)

@@ -28,6 +28,13 @@ class Links:
                      a=area_id, m=milestone_instance_id)
         return f"{self.base}/l/{token}"
 
+    def page(self, person_id: str, area_id: str | None = None, now: float | None = None) -> str:
+        """Opens the area's page (or, without an area, the person's start page) for the person
+        it was sent to: the link in phase notices, findings, digests and report notices."""
+        token = sign(self.key, "open", person_id, seconds=self.settings.web_link_days * 86400, now=now,
+                     a=area_id)
+        return f"{self.base}/l/{token}"
+
     def login(self, person_id: str, now: float | None = None, minutes: int = LOGIN_MINUTES) -> str:
         return f"{self.base}/l/{sign(self.key, 'login', person_id, seconds=minutes * 60, now=now)}"
 
