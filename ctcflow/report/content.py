@@ -10,7 +10,6 @@ people who owed it: the templates print gaps, they never leave a section out.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -396,11 +395,3 @@ def titles(defs: Definitions, survey: SurveyDef, catalogue: CatalogueDef, lang: 
         "person": {p.id: p.name for p in defs.org.everyone()},
     }
 
-
-def person_ids_by_area(gaps: list[Gap]) -> dict[str, list[Gap]]:
-    """Each person's gaps: whom the gap check tells what."""
-    owed: dict[str, list[Gap]] = defaultdict(list)
-    for gap in gaps:
-        for person_id in gap.person_ids:
-            owed[person_id].append(gap)
-    return owed

@@ -40,8 +40,11 @@ from ctcflow.errors import CtcError
 from ctcflow.messages import long_date, percent, renderer
 from ctcflow.organisation import PersonDef
 from ctcflow.outbox import Notice, write_new
+from ctcflow.programmes import load_programmes
 from ctcflow.progress import mark_done, undo_done
 from ctcflow.report import charts
+from ctcflow.report.content import titles
+from ctcflow.survey.definition import load_survey
 from ctcflow.web import pages
 from ctcflow.web.links import Links
 from ctcflow.web.tokens import Claims, TokenError, csrf_token, purpose_of, sign, verify
@@ -170,15 +173,12 @@ def create_app(settings: Settings | None = None, as_of: date | None = None) -> F
             raise PageError(403, "bad_form")
 
     def names(lang: str) -> dict[str, dict[str, str]]:
-        defs = web.defs
-        milestones = [m for p in defs.process.phases for m in p.milestones]
-        return {"phase": {p.id: p.title.get(lang) for p in defs.process.phases},
-                "milestone": {m.id: m.title.get(lang) for m in milestones},
+        """The report's display names, and what the area page adds: done-when texts, owners."""
+        milestones = [m for p in web.defs.process.phases for m in p.milestones]
+        return {**titles(web.defs, load_survey(web.settings), load_programmes(web.settings), lang),
                 "done_when": {m.id: m.done_when.get(lang) for m in milestones},
                 "owner": {m.id: m.owner for m in milestones},
-                "evidence": {m.id: "1" if m.evidence_required else "" for m in milestones},
-                "role": {r.id: r.title.get(lang) for r in defs.process.roles},
-                "person": {p.id: p.name for p in defs.org.everyone()}}
+                "evidence": {m.id: "1" if m.evidence_required else "" for m in milestones}}
 
     @app.exception_handler(PageError)
     async def page_error(request: Request, exc: PageError) -> HTMLResponse:
