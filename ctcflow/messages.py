@@ -34,16 +34,21 @@ def long_date(day: date, lang: str = "sv") -> str:
     return f"{WEEKDAYS[lang][day.weekday()]} {day.day} {MONTHS[lang][day.month - 1]} {day.year}"
 
 
+def environment(templates_dir: Path, *, html: bool) -> Environment:
+    """The one way templates are loaded — messages, pages, reports: undefined values are errors,
+    HTML is escaped, and dates and shares are written the same everywhere."""
+    env = Environment(loader=FileSystemLoader(str(templates_dir)), undefined=StrictUndefined, autoescape=html,
+                      keep_trailing_newline=True)
+    env.filters["longdate"] = long_date
+    env.filters["percent"] = percent
+    return env
+
+
 class Renderer:
     def __init__(self, templates_dir: Path) -> None:
         self.templates_dir = templates_dir
-        self.env = Environment(loader=FileSystemLoader(str(templates_dir)), undefined=StrictUndefined,
-                               autoescape=False, trim_blocks=False, keep_trailing_newline=True)
-        self.env.filters["longdate"] = long_date
-        self.pages = Environment(loader=FileSystemLoader(str(templates_dir)), undefined=StrictUndefined,
-                                 autoescape=True, keep_trailing_newline=True)
-        self.pages.filters["longdate"] = long_date
-        self.pages.filters["percent"] = percent
+        self.env = environment(templates_dir, html=False)
+        self.pages = environment(templates_dir, html=True)
 
     def render(self, name: str, lang: str, **context: Any) -> tuple[str, str]:
         """(subject, body) of template ``name`` in ``lang``."""

@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment
 from markupsafe import Markup
 
 from ctcflow.definitions import Definitions
-from ctcflow.messages import long_date, percent
+from ctcflow.messages import environment
 from ctcflow.programmes import CatalogueDef
 from ctcflow.report import charts
 from ctcflow.report.content import AREA_SECTIONS, ReportContent, titles
@@ -45,12 +45,8 @@ class Rendering:
 
 @lru_cache(maxsize=4)
 def _environments(templates_dir: Path) -> tuple[Environment, Environment]:
-    loader = FileSystemLoader(str(templates_dir))
-    html = Environment(loader=loader, undefined=StrictUndefined, autoescape=True, keep_trailing_newline=True)
-    md = Environment(loader=loader, undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
+    html, md = environment(templates_dir, html=True), environment(templates_dir, html=False)
     for env in (html, md):
-        env.filters["longdate"] = long_date
-        env.filters["percent"] = percent
         env.filters["kr"] = charts.whole_kronor
         env.filters["datauri"] = charts.data_uri
         env.filters["cell"] = lambda text: " ".join(str(text).replace("|", "\\|").split())

@@ -27,7 +27,6 @@ from urllib.parse import quote
 import yaml
 from fastapi import FastAPI, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -37,7 +36,7 @@ from ctcflow import calendar
 from ctcflow.config import Settings, get_settings
 from ctcflow.definitions import Definitions, load_definitions
 from ctcflow.errors import CtcError
-from ctcflow.messages import long_date, percent, renderer
+from ctcflow.messages import environment, renderer
 from ctcflow.organisation import PersonDef
 from ctcflow.outbox import Notice, write_new
 from ctcflow.programmes import load_programmes
@@ -92,10 +91,7 @@ class Web:
     def __init__(self, settings: Settings, as_of: date | None) -> None:
         self.settings, self.fixed_day = settings, as_of
         self.links = Links(settings)
-        self.env = Environment(loader=FileSystemLoader(str(settings.templates_dir)), undefined=StrictUndefined,
-                               autoescape=True)
-        self.env.filters["longdate"] = long_date
-        self.env.filters["percent"] = percent
+        self.env = environment(settings.templates_dir, html=True)
 
     @cached_property
     def defs(self) -> Definitions:
