@@ -70,7 +70,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     defs = load_definitions()
     phases = len(defs.process.phases)
     milestones = sum(len(p.milestones) for p in defs.process.phases)
-    print(f"phases.yml: {phases} phases, {milestones} milestones — ok")
+    reports = ", ".join(f"{r.id} due {r.due}" for r in defs.process.reports)
+    print(f"phases.yml: {phases} phases, {milestones} milestones" + (f", reports: {reports}" if reports else "")
+          + " — ok")
     print(f"areas.yml: {len(defs.org.areas)} areas — ok")
     from ctcflow.programmes import load_programmes
     from ctcflow.survey.definition import load_survey

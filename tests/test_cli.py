@@ -140,6 +140,8 @@ def test_calendar_writes_ics(initialised: Project, capsys: pytest.CaptureFixture
 
 
 def test_invalid_definition_changes_nothing(initialised: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = ctc(capsys, "check")
+    assert code == 0 and "reports: ks due every 2 years from 2020 on 04-30 — ok" in out
     initialised.edit("phases.yml", "due: start + 2 weeks", "due: start + 14 dagar")
     code, _, err = ctc(capsys, "sync")
     assert code == 2
