@@ -92,6 +92,7 @@ class Web:
         self.settings, self.fixed_day = settings, as_of
         self.links = Links(settings)
         self.env = environment(settings.templates_dir, html=True)
+        self._names: dict[str, dict[str, dict[str, str]]] = {}
 
     @cached_property
     def defs(self) -> Definitions:
@@ -103,6 +104,18 @@ class Web:
 
     def today(self) -> date:
         return self.fixed_day or calendar.today()
+
+    def names(self, lang: str) -> dict[str, dict[str, str]]:
+        """The report's display names, and what the area page adds: done-when texts, owners.
+        Built once per language — a big city has tens of thousands of them."""
+        if lang not in self._names:
+            milestones = [m for p in self.defs.process.phases for m in p.milestones]
+            self._names[lang] = {
+                **titles(self.defs, load_survey(self.settings), load_programmes(self.settings), lang),
+                "done_when": {m.id: m.done_when.get(lang) for m in milestones},
+                "owner": {m.id: m.owner for m in milestones},
+                "evidence": {m.id: "1" if m.evidence_required else "" for m in milestones}}
+        return self._names[lang]
 
     def words(self, lang: str) -> dict[str, Any]:
         return _words(self.settings.templates_dir / lang / "web.yml")
@@ -167,14 +180,6 @@ def create_app(settings: Settings | None = None, as_of: date | None = None) -> F
     def check_form(viewer: Viewer, token: str) -> None:
         if token != csrf_token(web.key, viewer.jti):
             raise PageError(403, "bad_form")
-
-    def names(lang: str) -> dict[str, dict[str, str]]:
-        """The report's display names, and what the area page adds: done-when texts, owners."""
-        milestones = [m for p in web.defs.process.phases for m in p.milestones]
-        return {**titles(web.defs, load_survey(web.settings), load_programmes(web.settings), lang),
-                "done_when": {m.id: m.done_when.get(lang) for m in milestones},
-                "owner": {m.id: m.owner for m in milestones},
-                "evidence": {m.id: "1" if m.evidence_required else "" for m in milestones}}
 
     @app.exception_handler(PageError)
     async def page_error(request: Request, exc: PageError) -> HTMLResponse:
@@ -264,11 +269,11 @@ def create_app(settings: Settings | None = None, as_of: date | None = None) -> F
                                   query=q)
         words = web.words(lang)
         legend = tuple(words["timeline_legend"])
-        phase_names = names(lang)["phase"]
+        phase_names = web.names(lang)["phase"]
         timelines = {row.area_id: Markup(charts.phase_timeline(row.spans, web.today(), phase_names,  # noqa: S704
                                                                row.name, legend))
                      for row in data.rows if row.spans}
-        return page(request, "oversikt", viewer, data=data, n=names(lang), phases=web.defs.process.phases,
+        return page(request, "oversikt", viewer, data=data, n=web.names(lang), phases=web.defs.process.phases,
                     timelines=timelines, filters={"fas": fas, "forsenade": forsenade, "q": q})
 
     @app.get("/omrade/{area_id}")
@@ -283,7 +288,7 @@ def create_app(settings: Settings | None = None, as_of: date | None = None) -> F
             reports = [r for r in pages.archived(session) if r.scope in (area_id, "city")][:20]
         if data is None:
             raise PageError(404, "not_found")
-        return page(request, "omrade", viewer, data=data, n=names(lang), reports=reports,
+        return page(request, "omrade", viewer, data=data, n=web.names(lang), reports=reports,
                     can_change=viewer.can_change(area_id), feed=web.links.feed(viewer.person.id, area_id),
                     flash_done=klar, flash_undone=angrad, opened=m)
 
