@@ -252,3 +252,17 @@ def test_a_reminder_about_a_report_sent_meanwhile_is_not_delivered(project: Proj
     about_the_report = [m.subject for m in mail.to("samordnare@test.example") if "kommunstyrelsen" in m.subject]
     assert about_the_report == ["Communities That Care i Malmö – rapport till kommunstyrelsen – 2018–2019"]
     assert len(mail.to("ks_kansli@test.example")) == 1
+
+
+def test_a_report_escalation_nobody_holds_goes_to_the_owner_not_nowhere(project: Project, mail: SmtpSink) -> None:
+    from ctcflow.commands import init_database
+    from ctcflow.jobs import sweep
+
+    project.edit("areas.yml", "  - id: avdelningschef\n    name: Avdelningschef, stadskontoret\n"
+                 "    role: avdelningschef\n    notify: env:CTC_NOTIFY_AVDELNINGSCHEF\n", "")
+    reset_settings()
+    init_database(date(2018, 8, 1))
+    sweep(calendar.add_business_days(date(2020, 4, 30), 1))
+    escalated = [m for m in mail.to("samordnare@test.example") if m.subject.startswith("Eskalering: Communities")]
+    assert len(escalated) == 1
+    assert "Ingen innehar rollen Avdelningschef för den centrala samordningen enligt areas.yml" in escalated[0].body

@@ -76,10 +76,14 @@ def gap_lines(gaps: list[Gap], defs: Definitions, templates_dir: Path, lang: str
 def _owner_notices(composer: Composer, found: ReportOccasion, kind: str, stage: int, role: str, days: int,
                    gaps: _Gaps) -> list[Notice]:
     report, directory = found.report, composer.directory
+    # nobody holding the role a step goes to is no reason for silence: the owner is told instead
+    people = directory.holders(role, None)
+    unassigned = not people
     notices = []
-    for person in directory.holders(role, None):
+    for person in people or directory.holders(report.owner, None):
         def context(person: PersonDef = person, lang: str = person.lang) -> dict[str, Any]:
-            return {"kind": kind, "person": person.name, "title": report.title.get(lang), "year": found.year,
+            return {"kind": kind, "person": person.name, "unassigned": unassigned,
+                    "title": report.title.get(lang), "year": found.year,
                     "period": found.period, "due": found.due, "days": abs(days),
                     "role": composer.role_title(role, lang), "owner_role": composer.role_title(report.owner, lang),
                     "owners": [p.name for p in directory.holders(report.owner, None)],
