@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bench.city import write_city
 from bench.timing import clock
-from ctcflow.config import reset_settings
+from ctcflow.core.config import reset_settings
 
 
 def main() -> None:
@@ -26,8 +26,9 @@ def main() -> None:
                           CTC_DATA_DIR=str(folder / "data"))
         os.environ.pop("CTC_DATABASE_URL", None)
         reset_settings()
-        from ctcflow.commands import init_database, status_report, sync_database
-        from ctcflow.definitions import load_definitions
+        from ctcflow.app.progress import status_report
+        from ctcflow.app.setup import init_database, sync_database
+        from ctcflow.definition.loader import load_definitions
 
         print(f"synthetic city: {args.areas} areas, SQLite at {folder / 'data'}")
         clock("load + validate definitions", load_definitions)

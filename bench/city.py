@@ -6,7 +6,7 @@ import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
-from ctcflow.config import PROJECT_ROOT
+from ctcflow.core.config import PROJECT_ROOT
 
 HEADER = """municipality: Syntetstad
 administrations:

@@ -9,13 +9,13 @@ from datetime import date
 from sqlalchemy import insert, select
 
 from bench.timing import clock
-from ctcflow.config import get_settings
-from ctcflow.definitions import Definitions
-from ctcflow.programmes import load_programmes
+from ctcflow.core.config import get_settings
+from ctcflow.definition.loader import Definitions
+from ctcflow.definition.programmes import load_programmes
+from ctcflow.definition.survey import load_survey
 from ctcflow.report.content import ReportContent, Scope, gather
 from ctcflow.report.render import Rendering, render
 from ctcflow.report.service import content_for, request_for
-from ctcflow.survey.definition import load_survey
 from db.engine import session_scope
 from db.models import Area, CostEntry, MandateEntry
 

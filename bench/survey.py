@@ -13,7 +13,7 @@ from typing import Any
 
 from bench.city import write_city
 from bench.timing import clock, peak_mib
-from ctcflow.config import reset_settings
+from ctcflow.core.config import reset_settings
 
 
 def bench_survey(folder: Path, areas: int = 400, pupils: int = 200_000) -> None:
@@ -21,12 +21,13 @@ def bench_survey(folder: Path, areas: int = 400, pupils: int = 200_000) -> None:
     os.environ.update(CTC_PHASES_FILE=str(folder / "phases.yml"), CTC_AREAS_FILE=str(folder / "areas.yml"),
                       CTC_DATA_DIR=str(folder / "data"))
     reset_settings()
-    from ctcflow.commands import init_database, survey_profiles
-    from ctcflow.definitions import load_definitions
+    from ctcflow.app.setup import init_database
+    from ctcflow.app.survey import survey_profiles
+    from ctcflow.definition.loader import load_definitions
+    from ctcflow.definition.survey import load_survey
     from ctcflow.survey.analysis import cell_table, measure_flags, screen, suggest, suppress
-    from ctcflow.survey.definition import load_survey
     from ctcflow.survey.reading import read_survey
-    from ctcflow.survey.synthetic import Plan, synthetic_wave, write_export
+    from demo.synthetic import Plan, synthetic_wave, write_export
 
     init_database(date(2018, 8, 1))
     defs, survey = load_definitions(), load_survey()

@@ -12,16 +12,16 @@ from typing import Any
 from sqlalchemy import func, insert, select, text
 
 from bench.timing import clock
-from ctcflow import calendar
-from ctcflow.definitions import Definitions
-from ctcflow.delivery import deliver_pending
-from ctcflow.localsmtp import LocalMailServer
-from ctcflow.outbox import write_new
-from ctcflow.reminders import horizon
-from ctcflow.sweep import Composer, deadline_notices, open_milestones_query
-from ctcflow.sync import open_phase_rows
+from ctcflow.core import calendar
+from ctcflow.definition.loader import Definitions
+from ctcflow.delivery.sender import deliver_pending
+from ctcflow.engine.sync import open_phase_rows
+from ctcflow.notices.deadlines import Composer, deadline_notices, open_milestones_query
+from ctcflow.notices.outbox import write_new
+from ctcflow.notices.policy import horizon
 from db.engine import session_scope
 from db.models import MilestoneInstance, Notification, PhaseInstance
+from demo.mailserver import LocalMailServer
 
 PHASE_START_MONTHS = {"lagesanalys": 6, "prioritering": 12, "handlingsplan": 15, "uppfoljning": 24}
 
@@ -100,7 +100,7 @@ def bench_delivery(defs: Definitions, workdir: Path, count: int = 1000) -> None:
 
 def bench_phase_work(defs: Definitions, as_of: date) -> None:
     """The phases' own checks over every open phase of every area, in one batch."""
-    from ctcflow.jobs import phase_work
+    from ctcflow.app.jobs import phase_work
 
     work, _ = clock("phase work, all areas (first run: everything is news)", lambda: phase_work(as_of, defs=defs))
     print(f"    {len(work.findings)} findings, {len(work.enqueued)} notices, {len(work.active_areas)} active areas")

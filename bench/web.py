@@ -20,11 +20,11 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 
 from bench.timing import high_water_mib
-from ctcflow.definitions import Definitions
-from ctcflow.localsmtp import free_port
-from ctcflow.web.links import Links
+from ctcflow.core.links import Links
+from ctcflow.definition.loader import Definitions
 from db.engine import session_scope
 from db.models import MilestoneInstance, PhaseInstance
+from demo.mailserver import free_port
 
 USERS = 50
 AS_OF = date(2021, 3, 1)
@@ -70,7 +70,7 @@ def _targets(defs: Definitions) -> list[tuple[str, str, int]]:
 def bench_web(defs: Definitions) -> None:
     port = free_port()
     env = {**os.environ, "CTC_WEB_BASE_URL": f"http://127.0.0.1:{port}"}
-    server = subprocess.Popen([sys.executable, "-c", "from ctcflow.cli import main; raise SystemExit(main())",
+    server = subprocess.Popen([sys.executable, "-c", "from ctcflow.cli.main import main; raise SystemExit(main())",
                                "web", "--port", str(port), "--as-of", AS_OF.isoformat()],
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:

@@ -12,12 +12,12 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, Insert, create_engine, event
+from sqlalchemy import CursorResult, Engine, Insert, Result, Table, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
-from ctcflow.config import Settings, get_settings
-from ctcflow.errors import CtcError
+from ctcflow.core.config import Settings, get_settings
+from ctcflow.core.errors import CtcError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -103,3 +103,15 @@ def insert_ignoring_duplicates(session: Session, table: Any, index_elements: lis
     if dialect == "sqlite":
         return sqlite.insert(table).on_conflict_do_nothing(index_elements=index_elements)
     raise NotImplementedError(f"ctcflow needs SQLite or PostgreSQL, not {dialect}")
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The SQLAlchemy table behind a SQLModel class (SQLModel does not type ``__table__``)."""
+    table: Table = getattr(model, "__table__")  # noqa: B009
+    return table
+
+
+def rows_affected(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE touched (a CursorResult's rowcount)."""
+    assert isinstance(result, CursorResult)
+    return int(result.rowcount or 0)

@@ -3,27 +3,30 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from prefect import flow
 
-from flows.common import day, delivery_sections, notice_lines
+from flows.common import day
 from flows.deliver_notifications import deliver_notifications
+from tasks.models import DeliverySummary, SweepSummary
 from tasks.notices import decide_deadline_notices
 from tasks.reporting import publish_status
 
 
+class DeadlineSweep(SweepSummary):
+    delivery: DeliverySummary | None = None
+
+
 @flow(name="deadline-sweep", log_prints=True)
-def deadline_sweep(as_of: date | None = None, deliver: bool = True) -> dict[str, Any]:
+def deadline_sweep(as_of: date | None = None, deliver: bool = True) -> DeadlineSweep:
     """Decide the day's notices over all areas at once, write the new ones to the outbox
     (exactly once per occasion), then deliver them."""
     today = day(as_of)
-    decided = decide_deadline_notices(today)
-    print(f"{today}: {decided['decided']} notices called for, {len(decided['new'])} new")
-    sections = {"Nya utskick": notice_lines(decided)}
-    if deliver and decided["business_day"]:
-        delivery = deliver_notifications(today)
-        sections |= delivery_sections(delivery)
-        decided["delivery"] = delivery
+    result = DeadlineSweep(**decide_deadline_notices(today).model_dump())
+    print(f"{today}: {result.decided} notices called for, {len(result.new)} new")
+    sections = {"Nya utskick": [n.line() for n in result.new]}
+    if deliver and result.business_day:
+        result.delivery = deliver_notifications(today)
+        sections |= result.delivery.sections()
     publish_status(today, "ctc-deadline-sweep", "Bevakning av tidsfrister", sections)
-    return decided
+    return result

@@ -3,24 +3,24 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from prefect import flow, get_run_logger
 
-from flows.common import day, delivery_sections
+from flows.common import day
+from tasks.models import DeliverySummary
 from tasks.notices import send_pending_notices
 from tasks.reporting import publish_status
 
 
 @flow(name="deliver-notifications", log_prints=True)
-def deliver_notifications(as_of: date | None = None, force: bool = False) -> dict[str, Any]:
+def deliver_notifications(as_of: date | None = None, force: bool = False) -> DeliverySummary:
     """Nothing is sent on weekends and Swedish holidays unless ``force``."""
     today = day(as_of)
     delivery = send_pending_notices(today, force)
-    print(f"{today}: {len(delivery['sent'])} sent, {len(delivery['failed'])} failed (kept pending)")
+    print(f"{today}: {len(delivery.sent)} sent, {len(delivery.failed)} failed (kept pending)")
     logger = get_run_logger()
-    for failure in delivery["failed"][:50]:
+    for failure in delivery.failed[:50]:
         logger.warning("delivery #%s to %s failed (attempt %s, retried later): %s",
-                       failure["id"], failure["recipient"], failure["attempts"], failure["error"])
-    publish_status(today, "ctc-deliveries", "Utskick", delivery_sections(delivery))
+                       failure.id, failure.recipient, failure.attempts, failure.error)
+    publish_status(today, "ctc-deliveries", "Utskick", delivery.sections())
     return delivery

@@ -1,27 +1,27 @@
 """Every working morning: the report to KS goes out on its due date if nobody sent it before —
 rendered from what is recorded that day, its gaps stated, the PDF attached, archived with its
-hash. (Before the due date, the deadline sweep reminds the samordnare and tells the gaps.)"""
+hash. (Before the due date, the deadline sweep reminds the coordinator and tells the gaps.)"""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from prefect import flow
 
-from flows.common import day, delivery_sections
+from flows.common import day
 from flows.deliver_notifications import deliver_notifications
+from tasks.models import ReportsSummary
 from tasks.reporting import publish_status
 from tasks.reports import send_due_reports
 
 
 @flow(name="ks-report", log_prints=True)
-def ks_report(as_of: date | None = None, deliver: bool = True) -> dict[str, Any]:
+def ks_report(as_of: date | None = None, deliver: bool = True) -> ReportsSummary:
     today = day(as_of)
     result = send_due_reports(today)
-    lines = [f"{s['occasion']} → {', '.join(s['recipients'])} ({result['gaps']} luckor)" for s in result["sent"]]
+    lines = [f"{s.occasion} → {', '.join(s.recipients)} ({result.gaps} luckor)" for s in result.sent]
     sections = {"Rapporter skickade": lines or ["Ingen rapport förfaller i dag."]}
-    if deliver and result["sent"]:
-        sections |= delivery_sections(deliver_notifications(today))
+    if deliver and result.sent:
+        sections |= deliver_notifications(today).sections()
     publish_status(today, "ctc-ks-report", "Rapport till kommunstyrelsen", sections)
     return result

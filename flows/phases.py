@@ -11,24 +11,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any
 
 from prefect import flow, tags
 
 from flows.common import day
 from flows.deliver_notifications import deliver_notifications
+from tasks.models import PhaseWorkSummary
 from tasks.phases import check_all_areas, check_area
 from tasks.reporting import publish_status
 
 
-def _phase_flow(phase_id: str, description: str) -> Callable[..., dict[str, Any]]:
+def _phase_flow(phase_id: str, description: str) -> Callable[..., PhaseWorkSummary]:
     @flow(name=f"phase-{phase_id}", flow_run_name=f"{phase_id} · {{area_id}} · {{as_of}}", log_prints=True,
           description=description)
-    def run(area_id: str, as_of: date, deliver: bool = True) -> dict[str, Any]:
+    def run(area_id: str, as_of: date, deliver: bool = True) -> PhaseWorkSummary:
         result = check_area(area_id, phase_id, as_of)
-        for finding in result["findings"]:
-            print(f"{area_id} {phase_id}: {finding['text']}" + (" (holds the gate)" if finding["blocks_gate"] else ""))
-        if deliver and result["new"]:
+        for finding in result.findings:
+            print(f"{area_id} {phase_id}: {finding.text}" + (" (holds the gate)" if finding.blocks_gate else ""))
+        if deliver and result.new:
             deliver_notifications(as_of)
         return result
 
@@ -44,7 +44,7 @@ PHASE_FLOWS = {"mobilisering": mobilisering, "lagesanalys": lagesanalys, "priori
                "handlingsplan": handlingsplan, "uppfoljning": uppfoljning}
 
 
-def run_phase_flow(area_id: str, phase_id: str, as_of: date, deliver: bool = True) -> dict[str, Any] | None:
+def run_phase_flow(area_id: str, phase_id: str, as_of: date, deliver: bool = True) -> PhaseWorkSummary | None:
     phase_flow = PHASE_FLOWS.get(phase_id)
     if phase_flow is None:
         return None
@@ -53,29 +53,15 @@ def run_phase_flow(area_id: str, phase_id: str, as_of: date, deliver: bool = Tru
 
 
 @flow(name="phase-work", log_prints=True)
-def phase_work(as_of: date | None = None, deliver: bool = True) -> dict[str, Any]:
+def phase_work(as_of: date | None = None, deliver: bool = True) -> PhaseWorkSummary:
     today = day(as_of)
     batch = check_all_areas(today)
-    per_area = []
-    for area_id in batch["active_areas"]:
-        phases = sorted({f["phase"] for f in batch["findings"] if f["area"] == area_id}
-                        | {o["phase"] for o in batch["opened"] if o["area"] == area_id})
-        for phase_id in phases or [_current_phase(area_id, today)]:
-            if phase_id:
-                per_area.append(run_phase_flow(area_id, phase_id, today, deliver=False))
-    print(f"{today}: {len(batch['findings'])} findings, {len(batch['active_areas'])} areas with something new, "
+    per_area = [run_phase_flow(run.area, run.phase, today, deliver=False) for run in batch.runs]
+    print(f"{today}: {len(batch.findings)} findings, {len(batch.active_areas)} areas with something new, "
           f"{len(per_area)} phase runs")
-    sections = {"Öppnade revideringar": [f"{o['area']}: {o['phase']} (cykel {o['cycle']})" for o in batch["opened"]],
-                "Saknas": [f"{f['area']} · {f['phase']}: {f['text']}" for f in batch["findings"]]}
-    if deliver and batch["new"]:
+    sections = {"Öppnade revideringar": [o.line() for o in batch.opened],
+                "Saknas": [f"{f.area} · {f.phase}: {f.text}" for f in batch.findings]}
+    if deliver and batch.new:
         deliver_notifications(today)
     publish_status(today, "ctc-phase-work", "Fasernas eget arbete", sections)
     return batch
-
-
-def _current_phase(area_id: str, as_of: date) -> str | None:
-    """The phase whose flow shows a day's change in an area that had no finding."""
-    from ctcflow.commands import status_report
-
-    _, areas, _ = status_report(as_of, area_id)
-    return areas[0].phase_id if areas else None

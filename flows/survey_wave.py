@@ -4,27 +4,26 @@ lägesanalys milestones the wave proves. Run when the analysis function has the 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from prefect import flow
 
 from flows.common import day
+from tasks.models import WaveSummary
 from tasks.reporting import publish_status
 from tasks.survey import import_survey_wave, publish_area_profiles
 
 
 @flow(name="survey-wave", log_prints=True)
-def survey_wave(wave: str, file: str, as_of: date | None = None) -> dict[str, Any]:
+def survey_wave(wave: str, file: str, as_of: date | None = None) -> WaveSummary:
     today = day(as_of)
     report = import_survey_wave(wave, file, today)
-    report["profiles"] = publish_area_profiles(wave, report["areas"])
-    print(f"wave {wave}: {report['valid']} valid answers, {len(report['profiles'])} area profiles, "
-          f"{len(report['milestones_done'])} milestones done")
-    suggested = [f"{c['area']}: {c['rank']}. {c['factor']}" for c in report["candidates"]]
+    report.profiles = publish_area_profiles(wave, report.areas)
+    print(f"wave {wave}: {report.valid} valid answers, {len(report.profiles)} area profiles, "
+          f"{len(report.milestones_done)} milestones done")
     publish_status(today, "ctc-survey-wave", f"CTC-enkät {wave}", {
-        "Förslag till prioriterade faktorer": suggested,
-        "Områdesprofiler": report["profiles"],
-        "Milstolpar klara": [f"{m['area']}: {m['milestone']}" for m in report["milestones_done"]],
-        "Milstolpar som väntar": [f"{m['area']}: {m['milestone']} – {m['why']}" for m in report["milestones_waiting"]],
+        "Förslag till prioriterade faktorer": [f"{c.area}: {c.rank}. {c.factor}" for c in report.candidates],
+        "Områdesprofiler": report.profiles,
+        "Milstolpar klara": [f"{m.area}: {m.milestone}" for m in report.milestones_done],
+        "Milstolpar som väntar": [f"{m.area}: {m.milestone} – {m.why}" for m in report.milestones_waiting],
     })
     return report

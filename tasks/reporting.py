@@ -9,7 +9,7 @@ from typing import Any
 from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from ctcflow.commands import status_report
+from ctcflow.app.progress import status_report
 
 SHOWN = 50  # lines of notices in a summary; the rest is counted
 

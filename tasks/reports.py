@@ -5,15 +5,15 @@ recipient once — so Prefect may retry it."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from prefect import task
 
-from ctcflow import jobs
+from ctcflow.app import jobs
+from tasks.models import ReportSent, ReportsSummary
 
 
 @task(name="send-due-reports", retries=2, retry_delay_seconds=60)
-def send_due_reports(as_of: date) -> dict[str, Any]:
+def send_due_reports(as_of: date) -> ReportsSummary:
     result = jobs.send_due_reports(as_of, deliver=False)
-    return {"as_of": as_of.isoformat(), "gaps": result.gaps,
-            "sent": [{"occasion": key, "recipients": people} for key, people in result.sent]}
+    return ReportsSummary(as_of=as_of, gaps=result.gaps,
+                          sent=[ReportSent(occasion=key, recipients=people) for key, people in result.sent])

@@ -18,7 +18,7 @@ os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="ctc-prefect-home-")
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 os.environ.pop("PREFECT_API_URL", None)
 
-from ctcflow.config import PROJECT_ROOT, reset_settings  # noqa: E402
+from ctcflow.core.config import PROJECT_ROOT, reset_settings  # noqa: E402
 from tests.smtp import SmtpSink  # noqa: E402
 
 
@@ -61,7 +61,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Project
 def mail(project: Project, monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpSink]:
     """A real SMTP server on loopback; every person's env: reference points at it, addressed
     ``<person id>@test.example``."""
-    from ctcflow.definitions import load_definitions
+    from ctcflow.definition.loader import load_definitions
 
     sink = SmtpSink().start()
     defs = load_definitions()

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ctcflow.localsmtp import free_port
+from demo.mailserver import free_port
 
 BIN = Path("/usr/lib/postgresql/15/bin")
 

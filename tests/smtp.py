@@ -10,7 +10,7 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
-from ctcflow.localsmtp import free_port
+from demo.mailserver import free_port
 
 
 @dataclass(frozen=True)

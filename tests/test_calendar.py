@@ -2,7 +2,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from ctcflow import calendar
+from ctcflow.core import calendar
 
 
 @pytest.mark.parametrize("day", [

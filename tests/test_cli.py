@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from ctcflow.cli import main
+from ctcflow.cli.main import main
 from db.engine import get_engine
 from tests.conftest import Project
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ctcflow.definitions import load_definitions
-from ctcflow.errors import DefinitionError, Problem
+from ctcflow.core.errors import DefinitionError, Problem
+from ctcflow.definition.loader import load_definitions
 from tests.conftest import Project
 
 

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from ctcflow.cli import main
+from demo.__main__ import main as demo_main
 from tests.conftest import Project
 
 
 def test_the_demo_replays_malmo_and_sends_its_reminders_by_mail(project: Project, tmp_path: Path,
                                                                 capsys: pytest.CaptureFixture[str]) -> None:
     workdir = tmp_path / "demo"
-    assert main(["demo", "--until", "2019-06-28", "--workdir", str(workdir)]) == 0
+    assert demo_main(["--until", "2019-06-28", "--workdir", str(workdir)]) == 0
     out = capsys.readouterr().out
 
     assert "local SMTP server on 127.0.0.1:" in out

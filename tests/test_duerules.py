@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from ctcflow.duerules import (
+from ctcflow.definition.duerules import (
     AfterMilestone,
     DueRuleError,
     FromStart,

@@ -18,12 +18,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from ctcflow import calendar
-from ctcflow.cli import main
-from ctcflow.commands import init_database, record_approval, record_done
-from ctcflow.definitions import load_definitions
-from ctcflow.delivery import LEASE, deliver_pending
-from ctcflow.jobs import sweep
+from ctcflow.app.jobs import MorningPlan, sweep
+from ctcflow.app.progress import record_approval, record_done
+from ctcflow.app.setup import init_database
+from ctcflow.cli.main import main
+from ctcflow.core import calendar
+from ctcflow.definition.loader import load_definitions
+from ctcflow.delivery.sender import LEASE, deliver_pending
 from db.engine import session_scope
 from db.models import MilestoneInstance, Notification
 from tests.conftest import Project
@@ -156,7 +157,7 @@ def test_a_reference_that_resolves_to_nothing_fails_visibly_and_the_others_go_ou
 
 def test_a_crash_between_sending_and_recording_loses_nothing_and_repeats_only_the_message_in_flight(
         city: SmtpSink, monkeypatch: pytest.MonkeyPatch) -> None:
-    sweep(date(2018, 11, 15), deliver=False)
+    sweep(date(2018, 11, 15), MorningPlan(deliver=False))
     total = len(outbox())
     assert total > 20
     monkeypatch.setenv("CTC_DELIVERY_WORKERS", "1")
@@ -184,7 +185,7 @@ def test_a_crash_between_sending_and_recording_loses_nothing_and_repeats_only_th
 
 
 def test_work_done_after_the_sweep_is_not_reminded(city: SmtpSink) -> None:
-    sweep(FIRST_DAY, deliver=False)
+    sweep(FIRST_DAY, MorningPlan(deliver=False))
     record_done(BELLEVUE, "kontaktperson_utsedd", by="samordnare", as_of=FIRST_DAY, evidence=None, note=None)
     report = deliver_pending()
     assert report.cancelled == 1
@@ -213,7 +214,7 @@ def test_recipients_who_read_english_get_english(project: Project, mail: SmtpSin
 
 def test_the_weekly_digest_tells_the_samordnare_what_is_overdue_and_escalated(city: SmtpSink) -> None:
     sweep(date(2018, 10, 12))
-    sweep(date(2018, 10, 15), digest=True)
+    sweep(date(2018, 10, 15), MorningPlan(digest=True))
     digest = [m for m in city.to("samordnare@test.example") if m.subject.startswith("CTC vecka 42")]
     assert len(digest) == 1
     body = digest[0].body
@@ -277,20 +278,20 @@ def test_check_names_the_channels_not_set_in_this_environment(
 
 
 def test_a_digest_after_a_holiday_monday_covers_the_whole_time_since_the_last_one(city: SmtpSink) -> None:
-    sweep(date(2019, 4, 15), digest=True)  # Monday
-    sweep(date(2019, 4, 23), digest=True)  # Tuesday after Easter Monday
+    sweep(date(2019, 4, 15), MorningPlan(digest=True))  # Monday
+    sweep(date(2019, 4, 23), MorningPlan(digest=True))  # Tuesday after Easter Monday
     digests = [m for m in city.to("samordnare@test.example") if m.subject.startswith("CTC vecka")]
     assert len(digests) == 2
     assert "tisdag 16 april 2019 – tisdag 23 april 2019" in digests[1].body
 
 
 def test_two_mornings_at_once_open_a_new_uppfoljning_cycle_once(city: SmtpSink) -> None:
-    from ctcflow.progress import _open_phase
+    from ctcflow.engine.opening import open_phase
     from db.models import PhaseInstance
 
     defs = load_definitions()
     with session_scope() as session:  # Bellevuegården reached uppföljning two years ago
-        _open_phase(session, defs, BELLEVUE, "uppfoljning", 1, date(2019, 3, 4))
+        open_phase(session, defs, BELLEVUE, "uppfoljning", 1, date(2019, 3, 4))
     new_cycle = calendar.next_business_day(date(2021, 3, 4))
     runs = [ctc("sweep", "--as-of", new_cycle.isoformat()) for _ in range(2)]
     for run in runs:
@@ -312,14 +313,14 @@ def test_a_phase_a_concurrent_run_opened_first_is_not_opened_twice(project: Proj
 
     from sqlalchemy import event
 
-    from ctcflow.jobs import open_phases_once
-    from ctcflow.progress import _open_phase
+    from ctcflow.app.jobs import open_phases_once
+    from ctcflow.engine.opening import open_phase
     from db.engine import get_engine
 
     init_database(date(2018, 8, 1))
     defs = load_definitions()
     with session_scope() as session:
-        _open_phase(session, defs, BELLEVUE, "uppfoljning", 1, date(2019, 3, 4))
+        open_phase(session, defs, BELLEVUE, "uppfoljning", 1, date(2019, 3, 4))
     day = calendar.next_business_day(date(2021, 3, 4))
     competitor: list[object] = []
 

@@ -11,17 +11,19 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from ctcflow import calendar
-from ctcflow.cli import main
-from ctcflow.commands import init_database, plan_programme, record_approval, record_done
-from ctcflow.definitions import load_definitions
-from ctcflow.errors import CtcError
-from ctcflow.progress import latest_phase_instance
-from ctcflow.survey.definition import load_survey
-from ctcflow.survey.service import import_wave, record_decision
-from ctcflow.survey.synthetic import Plan, synthetic_wave, write_export
+from ctcflow.app.plans import plan_programme
+from ctcflow.app.progress import record_approval, record_done
+from ctcflow.app.setup import init_database
+from ctcflow.app.survey import import_wave, record_decision
+from ctcflow.cli.main import main
+from ctcflow.core import calendar
+from ctcflow.core.errors import CtcError
+from ctcflow.definition.loader import load_definitions
+from ctcflow.definition.survey import load_survey
+from ctcflow.engine.marking import latest_phase_instance
 from db.engine import session_scope
 from db.models import MilestoneInstance, PhaseInstance
+from demo.synthetic import Plan, synthetic_wave, write_export
 from tests.conftest import Project
 from tests.smtp import SmtpSink
 
@@ -77,8 +79,8 @@ def test_an_area_goes_through_all_five_phases_with_its_phase_flows(project: Proj
     day = date(2018, 9, 4)
     result = run_phase_flow(AREA, "mobilisering", day)
     assert result is not None
-    [sectors] = [f for f in result["findings"] if f["check"] == "team_sectors"]
-    assert "Förskola" in sectors["text"] and "Unga" in sectors["text"] and "Skola," not in sectors["text"]
+    [sectors] = [f for f in result.findings if f.check == "team_sectors"]
+    assert "Förskola" in sectors.text and "Unga" in sectors.text and "Skola," not in sectors.text
     told = [m for m in mail.to("ul_bellevue@test.example") if "sektorer saknas" in m.subject]
     assert len(told) == 1 and "Förskola" in told[0].body
     complete("mobilisering", date(2019, 1, 15))
@@ -87,7 +89,7 @@ def test_an_area_goes_through_all_five_phases_with_its_phase_flows(project: Proj
     # lägesanalys: no survey yet → the analysis function is told; the wave completes the analysis milestones
     day = date(2019, 1, 16)
     result = run_phase_flow(AREA, "lagesanalys", day)
-    assert result is not None and [f["check"] for f in result["findings"]] == ["survey_wave"]
+    assert result is not None and [f.check for f in result.findings] == ["survey_wave"]
     assert any("enkätdata saknas" in m.subject for m in mail.to("analys@test.example"))
     wave(tmp_path, 2019, date(2019, 3, 20))
     complete("lagesanalys", date(2019, 5, 2), skip=("enkat_genomford", "enkat_analyserad"))
@@ -102,8 +104,8 @@ def test_an_area_goes_through_all_five_phases_with_its_phase_flows(project: Proj
     day = date(2019, 5, 3)
     result = run_phase_flow(AREA, "prioritering", day)
     assert result is not None
-    [decision_missing] = [f for f in result["findings"] if f["check"] == "priority_decision"]
-    assert decision_missing["blocks_gate"] and "konflikter_i_familjen" in decision_missing["text"]
+    [decision_missing] = [f for f in result.findings if f.check == "priority_decision"]
+    assert decision_missing.blocks_gate and "konflikter_i_familjen" in decision_missing.text
     with pytest.raises(CtcError, match="choose 2–5"):
         record_decision(AREA, "2019", ["konflikter_i_familjen"], by="team_bellevue", as_of=day, note=None)
     with pytest.raises(CtcError, match="beslut om 2–5 prioriterade faktorer saknas"):
@@ -142,7 +144,7 @@ def test_an_area_goes_through_all_five_phases_with_its_phase_flows(project: Proj
                  "--as-of", "2020-02-03"]) == 0
     result = run_phase_flow(AREA, "uppfoljning", date(2020, 2, 4))
     assert result is not None
-    assert [f["text"] for f in result["findings"]] == ["Låg programtrohet i PALS – Positiv atferd, støttende "
+    assert [f.text for f in result.findings] == ["Låg programtrohet i PALS – Positiv atferd, støttende "
                                                        "læringsmiljø og samhandling: 60 % (lägst 75 %)"]
     assert any("låg programtrohet" in m.subject for m in mail.to("ul_bellevue@test.example"))
 
@@ -150,7 +152,7 @@ def test_an_area_goes_through_all_five_phases_with_its_phase_flows(project: Proj
     first_cycle = phase_ids(1)
     wave(tmp_path, 2021, date(2021, 3, 22))
     batch = phase_work(as_of=date(2021, 3, 22))
-    assert {"area": AREA, "phase": "lagesanalys", "cycle": 2} in batch["opened"]
+    assert (AREA, "lagesanalys", 2) in [(o.area, o.phase, o.cycle) for o in batch.opened]
     assert phase_ids(1) == first_cycle and all(first_cycle[p] for p in
                                                ("mobilisering", "lagesanalys", "prioritering", "handlingsplan"))
     assert phase_ids(2)["lagesanalys"] is None
@@ -168,7 +170,7 @@ def test_an_area_goes_through_all_five_phases_with_its_phase_flows(project: Proj
 
 
 def test_a_quiet_day_runs_no_per_area_flow(project: Project, mail: SmtpSink) -> None:
-    from ctcflow.jobs import phase_work
+    from ctcflow.app.jobs import phase_work
 
     init_database(date(2018, 8, 1))
     first = phase_work(date(2018, 9, 4))

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from ctcflow.cli import main
-from ctcflow.config import reset_settings
+from ctcflow.cli.main import main
+from ctcflow.core.config import reset_settings
 from db.engine import get_engine
 from tests import postgres
 from tests.conftest import Project

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from ctcflow.cli import main
-from ctcflow.commands import init_database
-from ctcflow.records import kronor, parse_amount
+from ctcflow.app.setup import init_database
+from ctcflow.cli.main import main
+from ctcflow.records.ledger import kronor, parse_amount
 from db.engine import session_scope
 from db.models import CostEntry, Event, MandateEntry
 from tests.conftest import Project

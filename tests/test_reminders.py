@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ctcflow.process import EscalationStep, NotificationPolicy
-from ctcflow.reminders import occasions
+from ctcflow.definition.process import EscalationStep, NotificationPolicy
+from ctcflow.notices.policy import occasions
 
 POLICY = NotificationPolicy(
     reminders_before_due=[10, 3], on_due_date=True, overdue_repeat_every=5,

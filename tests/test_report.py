@@ -20,11 +20,12 @@ import pypdf
 import pytest
 from sqlalchemy import select
 
-from ctcflow import calendar
-from ctcflow.cli import main
-from ctcflow.config import reset_settings
+from ctcflow.cli.main import main
+from ctcflow.core import calendar
+from ctcflow.core.config import reset_settings
 from db.engine import session_scope
 from db.models import CostEntry, Notification, ReportArchive
+from demo.__main__ import main as demo_main
 from tests.browser import chromium
 from tests.conftest import Project
 from tests.smtp import SmtpSink
@@ -39,7 +40,7 @@ def malmo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     saved = {k: os.environ.get(k) for k in ("CTC_DATA_DIR", "CTC_DATABASE_URL")}
     os.environ.pop("CTC_DATABASE_URL", None)
     reset_settings()
-    assert main(["demo", "--until", "2024-12-31", "--workdir", str(workdir)]) == 0
+    assert demo_main(["--until", "2024-12-31", "--workdir", str(workdir)]) == 0
     os.environ["CTC_DATA_DIR"] = str(workdir)
     reset_settings()
     yield workdir
@@ -213,8 +214,8 @@ def test_bad_periods_are_refused_with_the_fix(malmo: Path, tmp_path: Path, capsy
 
 
 def test_a_report_with_an_unknown_role_in_phases_yml_is_refused(project: Project) -> None:
-    from ctcflow.definitions import load_definitions
-    from ctcflow.errors import DefinitionError
+    from ctcflow.core.errors import DefinitionError
+    from ctcflow.definition.loader import load_definitions
 
     project.edit("phases.yml", "      kostnader: central_samordnare", "      kostnader: ekonomichef")
     with pytest.raises(DefinitionError) as refused:
@@ -235,12 +236,12 @@ def test_an_area_report_is_sent_to_the_areas_own_team_only(malmo: Path, tmp_path
 
 
 def test_a_reminder_about_a_report_sent_meanwhile_is_not_delivered(project: Project, mail: SmtpSink) -> None:
-    from ctcflow.commands import init_database
-    from ctcflow.jobs import deliver, sweep
+    from ctcflow.app.jobs import MorningPlan, deliver, sweep
+    from ctcflow.app.setup import init_database
 
     init_database(date(2018, 8, 1))
     day = calendar.add_business_days(date(2020, 4, 30), -10)
-    morning = sweep(day, deliver=False)
+    morning = sweep(day, MorningPlan(deliver=False))
     reminders = [p for p in morning.enqueued if p.kind == "report_reminder"]
     assert [p.recipient for p in reminders] == ["samordnare"]
     assert main(["report", "ks", "--period", "2020", "--as-of", day.isoformat(), "--format", "html", "--send",
@@ -255,8 +256,8 @@ def test_a_reminder_about_a_report_sent_meanwhile_is_not_delivered(project: Proj
 
 
 def test_a_report_escalation_nobody_holds_goes_to_the_owner_not_nowhere(project: Project, mail: SmtpSink) -> None:
-    from ctcflow.commands import init_database
-    from ctcflow.jobs import sweep
+    from ctcflow.app.jobs import sweep
+    from ctcflow.app.setup import init_database
 
     project.edit("areas.yml", "  - id: avdelningschef\n    name: Avdelningschef, stadskontoret\n"
                  "    role: avdelningschef\n    notify: env:CTC_NOTIFY_AVDELNINGSCHEF\n", "")

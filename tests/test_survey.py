@@ -10,16 +10,16 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from ctcflow.cli import main
-from ctcflow.commands import init_database
-from ctcflow.definitions import load_definitions
-from ctcflow.errors import CtcError, InputFileError
+from ctcflow.app.setup import init_database
+from ctcflow.app.survey import import_wave, record_decision
+from ctcflow.cli.main import main
+from ctcflow.core.errors import CtcError, InputFileError
+from ctcflow.definition.loader import load_definitions
+from ctcflow.definition.survey import load_survey
 from ctcflow.survey.analysis import ALL, suppress
-from ctcflow.survey.definition import load_survey
-from ctcflow.survey.service import import_wave, record_decision
-from ctcflow.survey.synthetic import Plan, as_text, synthetic_wave, write_export
 from db.engine import session_scope
 from db.models import Event, MilestoneInstance, PriorityDecision, SurveyResult, SurveySuggestion, SurveyWave
+from demo.synthetic import Plan, as_text, synthetic_wave, write_export
 from tests.conftest import Project
 
 HERMODSDAL, BELLEVUE, KIRSEBERG = ("hermodsdal_nydala_gullviksborg", "bellevuegarden_lorensborg",
@@ -200,7 +200,7 @@ def test_the_profile_shows_the_area_against_the_city_and_hides_small_cells(city:
 
 def test_the_teams_decision_is_recorded_beside_the_suggestion_and_completes_the_milestone(
         city: Project, tmp_path: Path) -> None:
-    from ctcflow.progress import _open_phase
+    from ctcflow.engine.opening import open_phase
 
     path, _ = export(tmp_path, "2021.csv", Plan(pupils=4000, seed=13, planted=PLANTED))
     import_wave("2021", path, date(2021, 4, 1))
@@ -209,7 +209,7 @@ def test_the_teams_decision_is_recorded_beside_the_suggestion_and_completes_the_
                         note=None)
     defs = load_definitions()
     with session_scope() as session:
-        _open_phase(session, defs, HERMODSDAL, "prioritering", 1, date(2021, 4, 19))
+        open_phase(session, defs, HERMODSDAL, "prioritering", 1, date(2021, 4, 19))
     factors = ["konflikter_i_familjen", "tillganglighet_droger", "lag_skolanknytning"]
     decision, why_not = record_decision(HERMODSDAL, "2021", factors, by="team_hermodsdal", as_of=date(2021, 5, 3),
                                         note=None)
@@ -234,7 +234,7 @@ def test_the_teams_decision_is_recorded_beside_the_suggestion_and_completes_the_
 
 
 def test_mistakes_in_survey_yml_are_listed_with_their_lines(project: Project) -> None:
-    from ctcflow.errors import DefinitionError
+    from ctcflow.core.errors import DefinitionError
 
     project.edit("survey.yml", "items: [konflikter_i_familjen_1,", "items: [konflikter_i_familjn_1,")
     project.edit("survey.yml", "    cut_point: 2.5\n", "    cut_point: 7\n")

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from ctcflow.cli import main
+from ctcflow.cli.main import main
 from tests.conftest import Project
 
 AREA = "bellevuegarden_lorensborg"
@@ -98,13 +98,13 @@ def test_recurring_phase_opens_a_new_cycle_every_two_years(started: Project,
                                                            capsys: pytest.CaptureFixture[str]) -> None:
     from datetime import date
 
-    from ctcflow.definitions import load_definitions
-    from ctcflow.progress import _open_phase, advance
+    from ctcflow.definition.loader import load_definitions
+    from ctcflow.engine.opening import advance, open_phase
     from db.engine import session_scope
 
     defs = load_definitions()
     with session_scope() as session:
-        _open_phase(session, defs, AREA, "uppfoljning", 1, date(2020, 6, 1))
+        open_phase(session, defs, AREA, "uppfoljning", 1, date(2020, 6, 1))
         opened = advance(session, defs, date(2024, 6, 10), [AREA])
     assert [(p.cycle, p.opened_on) for p in opened] == [(2, date(2022, 6, 1)), (3, date(2024, 6, 3))]
     data = json.loads(run(capsys, "status", "--json", "--as-of", "2024-06-10", "--area", AREA))
@@ -117,13 +117,13 @@ def test_dependency_in_a_new_cycle_needs_this_cycles_work(started: Project,
                                                           capsys: pytest.CaptureFixture[str]) -> None:
     from datetime import date
 
-    from ctcflow.definitions import load_definitions
-    from ctcflow.progress import _open_phase, advance
+    from ctcflow.definition.loader import load_definitions
+    from ctcflow.engine.opening import advance, open_phase
     from db.engine import session_scope
 
     defs = load_definitions()
     with session_scope() as session:
-        _open_phase(session, defs, AREA, "uppfoljning", 1, date(2020, 6, 1))
+        open_phase(session, defs, AREA, "uppfoljning", 1, date(2020, 6, 1))
     run(capsys, "done", AREA, "enkat_upprepad", "--by", "analys", "--as-of", "2021-03-10", "--evidence", "våg 2021")
     with session_scope() as session:
         advance(session, defs, date(2022, 6, 1), [AREA])

@@ -17,13 +17,14 @@ import pytest
 from selenium.webdriver.common.by import By
 from sqlalchemy import select
 
-from ctcflow.commands import init_database, record_done
-from ctcflow.config import reset_settings
-from ctcflow.jobs import sweep
-from ctcflow.localsmtp import free_port
-from ctcflow.web.links import Links
+from ctcflow.app.jobs import sweep
+from ctcflow.app.progress import record_done
+from ctcflow.app.setup import init_database
+from ctcflow.core.config import reset_settings
+from ctcflow.core.links import Links
 from db.engine import session_scope
 from db.models import Event, MilestoneInstance
+from demo.mailserver import free_port
 from tests.browser import chromium, element, submit
 from tests.conftest import Project
 from tests.smtp import SmtpSink
@@ -177,8 +178,8 @@ def _post(url: str, fields: dict[str, str], cookie: str = "") -> int:
 
 
 def test_forms_without_their_token_are_refused(site: Site) -> None:
-    from ctcflow.config import get_settings
-    from ctcflow.web.tokens import secret_key, sign
+    from ctcflow.core.config import get_settings
+    from ctcflow.core.tokens import secret_key, sign
 
     instance_id = _instance_of(site.link_to("ul_bellevue", "Påminnelse"))
     session = sign(secret_key(get_settings()), "session", "ul_bellevue", seconds=3600)
@@ -296,3 +297,43 @@ def test_a_phase_finding_links_to_the_area_page_for_its_reader(site: Site) -> No
         raise AssertionError("no redirect")
     assert cookie.startswith("ctc_session=") and "HttpOnly" in cookie and "Secure" in cookie
     assert "samesite=lax" in cookie.lower()
+
+
+def _signed_in(person: str) -> tuple[str, str]:
+    """A session cookie for ``person`` and the form token bound to it, as the pages issue them."""
+    from ctcflow.core.config import get_settings
+    from ctcflow.core.tokens import csrf_token, secret_key, sign, verify
+
+    key = secret_key(get_settings())
+    session = sign(key, "session", person, seconds=3600)
+    return f"ctc_session={session}", csrf_token(key, verify(key, session, "session").jti)
+
+
+def _get(url: str, cookie: str) -> tuple[int, str]:
+    request = urllib.request.Request(url, headers={"Cookie": cookie})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return int(response.status), response.read().decode()
+    except urllib.error.HTTPError as exc:
+        return int(exc.code), exc.read().decode()
+
+
+def test_the_web_asks_the_same_permission_rule_as_the_command_line(site: Site) -> None:
+    """A chief sees the city and every area but changes nothing; the coordinator changes any area."""
+    instance_id = _instance_of(site.link_to("ul_bellevue", "Påminnelse"))
+    area = f"{site.url}/omrade/bellevuegarden_lorensborg"
+    cookie, csrf = _signed_in("avdelningschef")
+    assert _get(f"{site.url}/oversikt", cookie)[0] == 200
+    status, page = _get(area, cookie)
+    assert status == 200 and f"/klar/{instance_id}" not in page  # no form where the action would be refused
+    assert _post(f"{area}/klar/{instance_id}", {"csrf": csrf, "link": "https://x.se"}, cookie) == 403
+    assert _milestone(instance_id).status == "open"
+
+    cookie, csrf = _signed_in("ul_bunkeflo")  # another area's lead neither sees nor changes it
+    assert _get(area, cookie)[0] == 403
+    assert _get(f"{site.url}/oversikt", cookie)[0] == 403
+
+    cookie, csrf = _signed_in("samordnare")
+    assert _post(f"{area}/klar/{instance_id}", {"csrf": csrf, "link": "https://x.se"}, cookie) == 200  # redirected
+    done = _milestone(instance_id)
+    assert done.status == "done" and done.done_by == "samordnare"

@@ -10,7 +10,7 @@ from datetime import date
 
 import uvicorn
 
-from ctcflow.config import get_settings
+from ctcflow.core.config import get_settings
 from ctcflow.web.app import create_app
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from db.models import ReportArchive
 
@@ -33,17 +33,19 @@ class Archived:
 def archived(session: Session, report_id: str | None = None) -> list[Archived]:
     """Every archived file without its bytes, newest as-of day first."""
     ra = ReportArchive
-    query = (select(ra.id, ra.report_id, ra.scope, ra.occasion, ra.period_start, ra.period_end, ra.as_of, ra.lang,
-                    ra.format, ra.filename, ra.sha256, ra.size, ra.sent_on, ra.sent_to)
-             .order_by(ra.as_of.desc(), ra.report_id, ra.scope, ra.id))
+    query = (select(col(ra.id), col(ra.report_id), col(ra.scope), col(ra.occasion), col(ra.period_start),
+                    col(ra.period_end), col(ra.as_of), col(ra.lang),
+                    col(ra.format), col(ra.filename), col(ra.sha256), col(ra.size), col(ra.sent_on), col(ra.sent_to))
+             .order_by(col(ra.as_of).desc(), col(ra.report_id), col(ra.scope), col(ra.id)))
     if report_id:
-        query = query.where(ra.report_id == report_id)
+        query = query.where(col(ra.report_id) == report_id)
     return [Archived(*row) for row in session.execute(query)]
 
 
 def sent_on(session: Session, as_of: date) -> dict[str, date]:
     """occasion key → the first day its report went out (by ``as_of``)."""
-    rows = session.execute(select(ReportArchive.report_id, ReportArchive.occasion, func.min(ReportArchive.sent_on))
-                           .where(ReportArchive.occasion.is_not(None), ReportArchive.sent_on <= as_of)
-                           .group_by(ReportArchive.report_id, ReportArchive.occasion))
+    rows = session.execute(select(col(ReportArchive.report_id), col(ReportArchive.occasion),
+                                  func.min(col(ReportArchive.sent_on)))
+                           .where(col(ReportArchive.occasion).is_not(None), col(ReportArchive.sent_on) <= as_of)
+                           .group_by(col(ReportArchive.report_id), col(ReportArchive.occasion)))
     return {f"{report_id}/{year}": day for report_id, year, day in rows}

@@ -15,15 +15,24 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
-from sqlmodel import Session
+from sqlalchemy import and_, func, select
+from sqlmodel import Session, col
 
-from ctcflow.definitions import Definitions
-from ctcflow.gcpause import cyclic_gc_paused
-from ctcflow.programmes import CatalogueDef
+from ctcflow.access.directory import Directory
+from ctcflow.core.gcpause import cyclic_gc_paused
+from ctcflow.definition.loader import Definitions
+from ctcflow.definition.programmes import CatalogueDef
+from ctcflow.definition.survey import SurveyDef
+from ctcflow.engine.asof import (
+    PhaseOnDay,
+    approved_date,
+    current_phase,
+    done_date,
+    open_on_sql,
+    phase_open_sql,
+    phase_started_sql,
+)
 from ctcflow.report.schedule import Period, ReportOccasion
-from ctcflow.survey.definition import SurveyDef
-from ctcflow.sweep import Directory
 from db.models import (
     Area,
     CostEntry,
@@ -154,9 +163,10 @@ def _gather(session: Session, defs: Definitions, scope: Scope, mandated: dict[st
             area_input: str | None, gaps_only: bool) -> Gathered:
     period, as_of = scope.period, scope.as_of
     last = min(period.end, as_of)
-    query = select(Area.id, Area.name).where(Area.active.is_(True), Area.start_date <= last).order_by(Area.name)
+    query = select(col(Area.id), col(Area.name)).where(col(Area.active).is_(True),
+                                                       col(Area.start_date) <= last).order_by(col(Area.name))
     if scope.area_ids is not None:
-        query = query.where(Area.id.in_(scope.area_ids))
+        query = query.where(col(Area.id).in_(scope.area_ids))
     areas = {area_id: AreaReport(area_id, name) for area_id, name in session.execute(query)}
     ids = list(areas)
     if not ids:
@@ -164,22 +174,24 @@ def _gather(session: Session, defs: Definitions, scope: Scope, mandated: dict[st
     in_areas = _in(ids)
 
     if not gaps_only:
-        _phases(session, areas, in_areas, period, as_of)
+        _phases(session, areas, in_areas, defs.process.order, as_of)
         _milestones(session, areas, in_areas, period, as_of)
         _escalations(session, areas, in_areas, period, as_of)
         _priorities(session, areas, in_areas, as_of)
         _plans(session, areas, in_areas, as_of)
     for area_id, kind, happened_on, description, evidence in session.execute(
-            select(MandateEntry.area_id, MandateEntry.kind, MandateEntry.happened_on, MandateEntry.description,
-                   MandateEntry.evidence)
-            .where(in_areas(MandateEntry.area_id), MandateEntry.happened_on.between(period.start, period.end),
-                   MandateEntry.recorded_on <= as_of)
-            .order_by(MandateEntry.area_id, MandateEntry.happened_on, MandateEntry.id)):
+            select(col(MandateEntry.area_id), col(MandateEntry.kind), col(MandateEntry.happened_on),
+                   col(MandateEntry.description),
+                   col(MandateEntry.evidence))
+            .where(in_areas(col(MandateEntry.area_id)), col(MandateEntry.happened_on).between(period.start, period.end),
+                   col(MandateEntry.recorded_on) <= as_of)
+            .order_by(col(MandateEntry.area_id), col(MandateEntry.happened_on), col(MandateEntry.id))):
         areas[area_id].entries.setdefault(kind, []).append(Entry(happened_on, description, evidence))
     for area_id, year, total in session.execute(
-            select(CostEntry.area_id, CostEntry.year, func.sum(CostEntry.amount_ore))
-            .where(in_areas(CostEntry.area_id), CostEntry.year.in_(period.years()), CostEntry.recorded_on <= as_of)
-            .group_by(CostEntry.area_id, CostEntry.year)):
+            select(col(CostEntry.area_id), col(CostEntry.year), func.sum(col(CostEntry.amount_ore)))
+            .where(in_areas(col(CostEntry.area_id)), col(CostEntry.year).in_(period.years()),
+                   col(CostEntry.recorded_on) <= as_of)
+            .group_by(col(CostEntry.area_id), col(CostEntry.year))):
         areas[area_id].costs[year] = int(total)
     if area_input:
         _area_input(session, areas, in_areas, area_input, period, as_of, scope.input_due)
@@ -204,24 +216,27 @@ def _in(ids: list[str]) -> AreaFilter:
     return where
 
 
-def _phases(session: Session, areas: dict[str, AreaReport], in_areas: AreaFilter, period: Period,
+def _phases(session: Session, areas: dict[str, AreaReport], in_areas: AreaFilter, order: dict[str, int],
             as_of: date) -> None:
     pi, mi = PhaseInstance, MilestoneInstance
-    planned = (select(mi.phase_instance_id, func.max(mi.due_date).label("planned_end"))
-               .where(mi.retired.is_(False)).group_by(mi.phase_instance_id).subquery())
+    planned = (select(col(mi.phase_instance_id), func.max(col(mi.due_date)).label("planned_end"))
+               .where(col(mi.retired).is_(False)).group_by(col(mi.phase_instance_id)).subquery())
     rows = session.execute(
-        select(pi.area_id, pi.phase_id, pi.cycle, pi.opened_on, pi.completed_on, planned.c.planned_end)
-        .join(planned, planned.c.phase_instance_id == pi.id, isouter=True)
-        .where(in_areas(pi.area_id), pi.opened_on <= as_of)
-        .order_by(pi.area_id, pi.opened_on, pi.id))
+        select(col(pi.area_id), col(pi.phase_id), col(pi.cycle), col(pi.opened_on), col(pi.completed_on),
+               planned.c.planned_end)
+        .join(planned, planned.c.phase_instance_id == col(pi.id), isouter=True)
+        .where(in_areas(col(pi.area_id)), phase_started_sql(as_of))
+        .order_by(col(pi.area_id), col(pi.opened_on), col(pi.id)))
     for area_id, phase_id, cycle, opened_on, completed_on, planned_end in rows:
         area = areas.get(area_id)
         if area is None:
             continue
-        done = completed_on if completed_on is not None and completed_on <= as_of else None
-        area.spans.append(PhaseSpan(phase_id, cycle, opened_on, planned_end, done))
-        if done is None:
-            area.current_phase, area.current_cycle = phase_id, cycle
+        area.spans.append(PhaseSpan(phase_id, cycle, opened_on, planned_end, approved_date(completed_on, as_of)))
+    for area in areas.values():
+        current = current_phase([PhaseOnDay(s.phase_id, s.cycle, s.opened_on, s.completed_on) for s in area.spans],
+                                order, as_of)
+        if current is not None and current.completed_on is None:
+            area.current_phase, area.current_cycle = current.phase_id, current.cycle
 
 
 def _milestones(session: Session, areas: dict[str, AreaReport], in_areas: AreaFilter, period: Period,
@@ -230,15 +245,16 @@ def _milestones(session: Session, areas: dict[str, AreaReport], in_areas: AreaFi
     mi, pi = MilestoneInstance, PhaseInstance
     last = min(period.end, as_of)
     rows = session.execute(
-        select(mi.area_id, mi.milestone_id, pi.phase_id, mi.due_date, mi.status, mi.done_on)
-        .join(pi, pi.id == mi.phase_instance_id)
-        .where(in_areas(mi.area_id), mi.retired.is_(False), mi.due_date.between(period.start, last))
-        .order_by(mi.area_id, mi.due_date, mi.milestone_id, mi.id))
+        select(col(mi.area_id), col(mi.milestone_id), col(pi.phase_id), col(mi.due_date), col(mi.status),
+               col(mi.done_on))
+        .join(pi, col(pi.id) == col(mi.phase_instance_id))
+        .where(in_areas(col(mi.area_id)), col(mi.retired).is_(False), col(mi.due_date).between(period.start, last))
+        .order_by(col(mi.area_id), col(mi.due_date), col(mi.milestone_id), col(mi.id)))
     for area_id, milestone_id, phase_id, due, status, done_on in rows:
         area = areas.get(area_id)
         if area is None:
             continue
-        done = done_on if status == "done" and done_on is not None and done_on <= as_of else None
+        done = done_date(status, done_on, as_of)
         line = MilestoneLine(milestone_id, phase_id, due, done)
         if done is None:
             area.missing.append(line)
@@ -247,13 +263,11 @@ def _milestones(session: Session, areas: dict[str, AreaReport], in_areas: AreaFi
         else:
             area.on_time += 1
     upcoming = session.execute(
-        select(mi.area_id, mi.milestone_id, pi.phase_id, mi.due_date)
-        .join(pi, pi.id == mi.phase_instance_id)
-        .where(in_areas(mi.area_id), mi.retired.is_(False), pi.opened_on <= as_of,
-               or_(pi.completed_on.is_(None), pi.completed_on > as_of),
-               or_(mi.status == "open", mi.done_on > as_of),
-               mi.due_date > as_of, mi.due_date <= date.fromordinal(as_of.toordinal() + NEXT_STEPS_DAYS))
-        .order_by(mi.area_id, mi.due_date, mi.milestone_id))
+        select(col(mi.area_id), col(mi.milestone_id), col(pi.phase_id), col(mi.due_date))
+        .join(pi, col(pi.id) == col(mi.phase_instance_id))
+        .where(in_areas(col(mi.area_id)), col(mi.retired).is_(False), phase_open_sql(as_of), open_on_sql(as_of),
+               col(mi.due_date) > as_of, col(mi.due_date) <= date.fromordinal(as_of.toordinal() + NEXT_STEPS_DAYS))
+        .order_by(col(mi.area_id), col(mi.due_date), col(mi.milestone_id)))
     for area_id, milestone_id, phase_id, due in upcoming:
         area = areas.get(area_id)
         if area is not None and len(area.next_steps) < NEXT_STEPS:
@@ -266,36 +280,38 @@ def _escalations(session: Session, areas: dict[str, AreaReport], in_areas: AreaF
     and whether (when) the milestone was done after all."""
     n, mi = Notification, MilestoneInstance
     rows = session.execute(
-        select(n.area_id, mi.milestone_id, mi.due_date, func.min(n.as_of), mi.status, mi.done_on,
-               func.group_concat(n.recipient.distinct()) if session.get_bind().dialect.name == "sqlite"
-               else func.string_agg(n.recipient.distinct(), ","))
-        .join(mi, mi.id == n.milestone_instance_id)
-        .where(n.kind == "escalation", in_areas(n.area_id), n.as_of.between(period.start, min(period.end, as_of)))
-        .group_by(n.area_id, mi.id, mi.milestone_id, mi.due_date, mi.status, mi.done_on)
-        .order_by(n.area_id, func.min(n.as_of), mi.milestone_id))
+        select(col(n.area_id), col(mi.milestone_id), col(mi.due_date), func.min(col(n.as_of)), col(mi.status),
+               col(mi.done_on),
+               func.group_concat(col(n.recipient).distinct()) if session.get_bind().dialect.name == "sqlite"
+               else func.string_agg(col(n.recipient).distinct(), ","))
+        .join(mi, col(mi.id) == col(n.milestone_instance_id))
+        .where(col(n.kind) == "escalation", in_areas(col(n.area_id)), col(n.as_of).between(period.start,
+                                                                                           min(period.end, as_of)))
+        .group_by(col(n.area_id), col(mi.id), col(mi.milestone_id), col(mi.due_date), col(mi.status), col(mi.done_on))
+        .order_by(col(n.area_id), func.min(col(n.as_of)), col(mi.milestone_id)))
     for area_id, milestone_id, due, first_on, status, done_on, recipients in rows:
         area = areas.get(area_id)
         if area is None:
             continue
-        resolved = done_on if status == "done" and done_on is not None and done_on <= as_of else None
+        resolved = done_date(status, done_on, as_of)
         area.escalations.append(EscalationLine(milestone_id, due, first_on,
                                                tuple(sorted(set((recipients or "").split(",")) - {""})), resolved))
 
 
 def _priorities(session: Session, areas: dict[str, AreaReport], in_areas: AreaFilter, as_of: date) -> None:
-    latest = (select(PriorityDecision.area_id, func.max(PriorityDecision.id).label("id"))
-              .where(in_areas(PriorityDecision.area_id), PriorityDecision.decided_on <= as_of)
-              .group_by(PriorityDecision.area_id).subquery())
+    latest = (select(col(PriorityDecision.area_id), func.max(col(PriorityDecision.id)).label("id"))
+              .where(in_areas(col(PriorityDecision.area_id)), col(PriorityDecision.decided_on) <= as_of)
+              .group_by(col(PriorityDecision.area_id)).subquery())
     pd = PriorityDecision
     decisions = session.execute(
-        select(pd.area_id, pd.wave_id, pd.factors, pd.decided_on)
-        .join(latest, latest.c.id == PriorityDecision.id)).all()
+        select(col(pd.area_id), col(pd.wave_id), col(pd.factors), col(pd.decided_on))
+        .join(latest, latest.c.id == col(PriorityDecision.id))).all()
     if not decisions:
         return
     shares = {(a, w, f): (s, c) for a, w, f, s, c in session.execute(
-        select(SurveySuggestion.area_id, SurveySuggestion.wave_id, SurveySuggestion.factor_id,
-               SurveySuggestion.share, SurveySuggestion.city_share)
-        .where(in_areas(SurveySuggestion.area_id), SurveySuggestion.wave_id.in_({d[1] for d in decisions})))}
+        select(col(SurveySuggestion.area_id), col(SurveySuggestion.wave_id), col(SurveySuggestion.factor_id),
+               col(SurveySuggestion.share), col(SurveySuggestion.city_share))
+        .where(in_areas(col(SurveySuggestion.area_id)), col(SurveySuggestion.wave_id).in_({d[1] for d in decisions})))}
     for area_id, wave_id, factors, decided_on in decisions:
         area = areas.get(area_id)
         if area is None:
@@ -309,15 +325,15 @@ def _priorities(session: Session, areas: dict[str, AreaReport], in_areas: AreaFi
 def _plans(session: Session, areas: dict[str, AreaReport], in_areas: AreaFilter, as_of: date) -> None:
     """The programmes of each area's latest handlingsplan opened by the as-of day."""
     pi = PhaseInstance
-    latest = (select(pi.area_id, func.max(pi.cycle).label("cycle"))
-              .where(in_areas(pi.area_id), pi.phase_id == "handlingsplan", pi.opened_on <= as_of)
-              .group_by(pi.area_id).subquery())
+    latest = (select(col(pi.area_id), func.max(col(pi.cycle)).label("cycle"))
+              .where(in_areas(col(pi.area_id)), col(pi.phase_id) == "handlingsplan", col(pi.opened_on) <= as_of)
+              .group_by(col(pi.area_id)).subquery())
     rows = session.execute(
-        select(PlanProgramme.area_id, PlanProgramme.factor_id, PlanProgramme.programme_id)
-        .join(pi, pi.id == PlanProgramme.phase_instance_id)
-        .join(latest, and_(latest.c.area_id == pi.area_id, latest.c.cycle == pi.cycle))
-        .where(pi.phase_id == "handlingsplan", PlanProgramme.chosen_on <= as_of)
-        .order_by(PlanProgramme.area_id, PlanProgramme.id))
+        select(col(PlanProgramme.area_id), col(PlanProgramme.factor_id), col(PlanProgramme.programme_id))
+        .join(pi, col(pi.id) == col(PlanProgramme.phase_instance_id))
+        .join(latest, and_(latest.c.area_id == col(pi.area_id), latest.c.cycle == col(pi.cycle)))
+        .where(col(pi.phase_id) == "handlingsplan", col(PlanProgramme.chosen_on) <= as_of)
+        .order_by(col(PlanProgramme.area_id), col(PlanProgramme.id)))
     for area_id, factor_id, programme_id in rows:
         if area_id in areas:
             areas[area_id].plan.append((factor_id, programme_id))
@@ -330,24 +346,24 @@ def _area_input(session: Session, areas: dict[str, AreaReport], in_areas: AreaFi
     mi = MilestoneInstance
     start, end = (period.end, input_due) if input_due else (period.start, min(period.end, as_of))
     rows = session.execute(
-        select(mi.area_id, mi.due_date, mi.status, mi.done_on)
-        .where(in_areas(mi.area_id), mi.milestone_id == milestone_id, mi.retired.is_(False),
-               mi.due_date > start, mi.due_date <= end)
-        .order_by(mi.area_id, mi.due_date))
+        select(col(mi.area_id), col(mi.due_date), col(mi.status), col(mi.done_on))
+        .where(in_areas(col(mi.area_id)), col(mi.milestone_id) == milestone_id, col(mi.retired).is_(False),
+               col(mi.due_date) > start, col(mi.due_date) <= end)
+        .order_by(col(mi.area_id), col(mi.due_date)))
     for area_id, due, status, done_on in rows:
         area = areas.get(area_id)
         if area is None:
             continue
         area.input_due = due
-        area.input_done_on = done_on if status == "done" and done_on is not None and done_on <= as_of else None
+        area.input_done_on = done_date(status, done_on, as_of)
 
 
 def _costs(session: Session, period: Period, as_of: date, area_ids: list[str] | None) -> dict[int, dict[str, int]]:
-    query = (select(CostEntry.year, CostEntry.administration, func.sum(CostEntry.amount_ore))
-             .where(CostEntry.year.in_(period.years()), CostEntry.recorded_on <= as_of)
-             .group_by(CostEntry.year, CostEntry.administration))
+    query = (select(col(CostEntry.year), col(CostEntry.administration), func.sum(col(CostEntry.amount_ore)))
+             .where(col(CostEntry.year).in_(period.years()), col(CostEntry.recorded_on) <= as_of)
+             .group_by(col(CostEntry.year), col(CostEntry.administration)))
     if area_ids is not None:
-        query = query.where(CostEntry.area_id.in_(area_ids))
+        query = query.where(col(CostEntry.area_id).in_(area_ids))
     costs: dict[int, dict[str, int]] = {year: {} for year in period.years()}
     for year, administration, total in session.execute(query):
         costs[year][administration] = int(total)
@@ -389,7 +405,8 @@ def titles(defs: Definitions, survey: SurveyDef, catalogue: CatalogueDef, lang: 
         "phase": {p.id: p.title.get(lang) for p in defs.process.phases},
         "milestone": {m.id: m.title.get(lang) for p in defs.process.phases for m in p.milestones},
         "role": {r.id: r.title.get(lang) for r in defs.process.roles},
-        "factor": {m.id: m.title.get(lang) for m in [*survey.factors, *survey.outcomes]},
+        "factor": {**{f.id: f.title.get(lang) for f in survey.factors},
+                   **{o.id: o.title.get(lang) for o in survey.outcomes}},
         "programme": {p.id: p.name for p in catalogue.programmes},
         "administration": {a.id: a.name for a in defs.org.administrations},
         "person": {p.id: p.name for p in defs.org.everyone()},

@@ -13,15 +13,15 @@ from typing import Any
 
 from sqlmodel import Session
 
-from ctcflow import calendar
-from ctcflow.definitions import Definitions
-from ctcflow.organisation import PersonDef
-from ctcflow.outbox import Notice
-from ctcflow.reminders import horizon, occasions
+from ctcflow.core import calendar
+from ctcflow.definition.loader import Definitions
+from ctcflow.definition.organisation import PersonDef
+from ctcflow.notices.deadlines import Composer
+from ctcflow.notices.outbox import Notice
+from ctcflow.notices.policy import horizon, occasions
 from ctcflow.report.content import Gap, Scope, gather
 from ctcflow.report.render import labels
 from ctcflow.report.schedule import ReportOccasion, open_occasions
-from ctcflow.sweep import Composer
 
 
 def report_notices(session: Session, defs: Definitions, as_of: date, composer: Composer) -> list[Notice]:
@@ -54,7 +54,7 @@ class _Gaps:
         if self._gaps is None:
             report = self.found.report
             scope = Scope(self.found.period, self.as_of, None, self.found.due)
-            self._gaps = gather(self.session, self.defs, scope, mandated=dict(report.mandated),
+            self._gaps = gather(self.session, self.defs, scope, mandated=report.owed_by(),
                                 area_input=report.area_input, gaps_only=True)[2]
         return self._gaps
 
@@ -76,11 +76,10 @@ def gap_lines(gaps: list[Gap], defs: Definitions, templates_dir: Path, lang: str
 def _owner_notices(composer: Composer, found: ReportOccasion, kind: str, stage: int, role: str, days: int,
                    gaps: _Gaps) -> list[Notice]:
     report, directory = found.report, composer.directory
-    # nobody holding the role a step goes to is no reason for silence: the owner is told instead
-    people = directory.holders(role, None)
-    unassigned = not people
+    told = directory.recipients(role, None)
+    unassigned = told.vacant
     notices = []
-    for person in people or directory.holders(report.owner, None):
+    for person in told.people:
         def context(person: PersonDef = person, lang: str = person.lang) -> dict[str, Any]:
             return {"kind": kind, "person": person.name, "unassigned": unassigned,
                     "title": report.title.get(lang), "year": found.year,

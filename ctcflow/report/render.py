@@ -14,16 +14,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from jinja2 import Environment
 from markupsafe import Markup
 
-from ctcflow.definitions import Definitions
-from ctcflow.messages import environment
-from ctcflow.programmes import CatalogueDef
+from ctcflow.core.templating import environment, phrasebook
+from ctcflow.definition.loader import Definitions
+from ctcflow.definition.programmes import CatalogueDef
+from ctcflow.definition.survey import SurveyDef
 from ctcflow.report import charts
 from ctcflow.report.content import AREA_SECTIONS, ReportContent, titles
-from ctcflow.survey.definition import SurveyDef
 
 FORMATS = ("html", "pdf", "md")
 # WeasyPrint lays out ≈ 25 pages a second and keeps every page in memory: 400 areas (≈ 1,700
@@ -55,11 +54,7 @@ def _environments(templates_dir: Path) -> tuple[Environment, Environment]:
 
 @lru_cache(maxsize=8)
 def labels(templates_dir: Path, lang: str) -> dict[str, Any]:
-    path = templates_dir / lang / "report.yml"
-    with path.open(encoding="utf-8") as handle:
-        loaded = yaml.safe_load(handle)
-    assert isinstance(loaded, dict), f"{path}: expected a mapping"
-    return loaded
+    return phrasebook(templates_dir, lang, "report")
 
 
 def _context(content: ReportContent, defs: Definitions, survey: SurveyDef, catalogue: CatalogueDef, lang: str,
@@ -69,7 +64,7 @@ def _context(content: ReportContent, defs: Definitions, survey: SurveyDef, catal
     timeline_legend = tuple(t["timeline_legend"])
     completion_legend = tuple(t["completion_legend"])
     year_totals = {year: sum(by_admin.values()) for year, by_admin in content.costs.items()}
-    owner = next((r.owner for r in defs.process.reports), "central_samordnare")
+    owner = next((r.owner for r in defs.process.reports), defs.process.coordinator)
     admin = defs.org.responsible_administration(owner, content.as_of)
     escalations = [e for a in content.areas for e in a.escalations]
     return {

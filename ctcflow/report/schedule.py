@@ -9,10 +9,10 @@ from datetime import date
 
 from sqlmodel import Session
 
-from ctcflow.definitions import Definitions
-from ctcflow.duerules import Recurring, parse_due_rule
-from ctcflow.errors import CtcError
-from ctcflow.process import ReportDef
+from ctcflow.core.errors import CtcError
+from ctcflow.definition.duerules import Recurring, parse_due_rule
+from ctcflow.definition.loader import Definitions
+from ctcflow.definition.process import ReportDef
 from ctcflow.report.archive import sent_on
 
 

@@ -12,22 +12,22 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
-from ctcflow.config import Settings
-from ctcflow.definitions import Definitions
-from ctcflow.errors import CtcError
-from ctcflow.eventlog import NewEvent, record
-from ctcflow.messages import renderer
-from ctcflow.outbox import Notice, write_new
-from ctcflow.process import ReportDef
-from ctcflow.programmes import load_programmes
+from ctcflow.access.directory import Directory
+from ctcflow.core.config import Settings
+from ctcflow.core.errors import CtcError
+from ctcflow.core.templating import renderer
+from ctcflow.definition.loader import Definitions
+from ctcflow.definition.process import ReportDef
+from ctcflow.definition.programmes import load_programmes
+from ctcflow.definition.survey import load_survey
+from ctcflow.engine.eventlog import NewEvent, record
+from ctcflow.notices.outbox import Notice, write_new
 from ctcflow.report.content import ReportContent, Scope, gather
 from ctcflow.report.render import FORMATS, Rendering, render
 from ctcflow.report.schedule import Period, ReportOccasion, occasion, occasions, open_occasions, report_def
-from ctcflow.survey.definition import load_survey
-from ctcflow.sweep import Directory
-from db.engine import insert_ignoring_duplicates
+from db.engine import insert_ignoring_duplicates, table_of
 from db.models import ReportArchive
 
 AREA_REPORT = "area"
@@ -92,7 +92,7 @@ def upcoming(defs: Definitions, report: ReportDef, as_of: date) -> list[ReportOc
 def content_for(session: Session, defs: Definitions, request: Request) -> ReportContent:
     scope = Scope(request.period, request.as_of, [request.area_id] if request.area_id else None,
                   request.occasion.due if request.occasion else None)
-    areas, costs, gaps = gather(session, defs, scope, mandated=dict(request.report.mandated),
+    areas, costs, gaps = gather(session, defs, scope, mandated=request.report.owed_by(),
                                 area_input=request.report.area_input)
     title = request.report.title.get(request.lang)
     if request.area_id:
@@ -109,7 +109,7 @@ def produce(session: Session, defs: Definitions, settings: Settings, request: Re
     files = render(content, defs, load_survey(settings),
                    load_programmes(settings), lang=request.lang,
                    templates_dir=settings.templates_dir, kind="area" if request.area_id else "ks",
-                   mandated=dict(request.report.mandated), stem=request.stem, formats=formats)
+                   mandated=request.report.owed_by(), stem=request.stem, formats=formats)
     return content, [(f, archive(session, request, f, by)) for f in files]
 
 
@@ -123,12 +123,12 @@ def archive(session: Session, request: Request, rendering: Rendering, by: str) -
         "sha256": rendering.sha256, "size": len(rendering.content), "content": rendering.content,
         "rendered_at": datetime.now(tz=UTC), "rendered_by": by,
     }
-    session.execute(insert_ignoring_duplicates(session, ReportArchive.__table__).values(**values))
-    found = session.execute(select(ReportArchive.id).where(
-        ReportArchive.report_id == values["report_id"], ReportArchive.scope == values["scope"],
-        ReportArchive.period_start == request.period.start, ReportArchive.period_end == request.period.end,
-        ReportArchive.as_of == request.as_of, ReportArchive.lang == request.lang,
-        ReportArchive.format == rendering.format, ReportArchive.sha256 == rendering.sha256)).scalar_one()
+    session.execute(insert_ignoring_duplicates(session, table_of(ReportArchive)).values(**values))
+    found = session.execute(select(col(ReportArchive.id)).where(
+        col(ReportArchive.report_id) == values["report_id"], col(ReportArchive.scope) == values["scope"],
+        col(ReportArchive.period_start) == request.period.start, col(ReportArchive.period_end) == request.period.end,
+        col(ReportArchive.as_of) == request.as_of, col(ReportArchive.lang) == request.lang,
+        col(ReportArchive.format) == rendering.format, col(ReportArchive.sha256) == rendering.sha256)).scalar_one()
     return int(found)
 
 
@@ -138,7 +138,7 @@ def send(session: Session, defs: Definitions, settings: Settings, request: Reque
     there is) and mark the archived files sent; returns the person ids it goes to."""
     directory = Directory(defs, request.as_of)
     # the KS report goes to its recipients; an area's report to the area's own team
-    roles = ["utvecklingsledare", "omradesteam"] if request.area_id else request.report.recipients
+    roles = [defs.process.area_lead, defs.process.area_team] if request.area_id else request.report.recipients
     people = {p.id: p for role in roles for p in directory.holders(role, request.area_id)
               if not request.area_id or p.id in _area_people(defs, request.area_id)}
     if not people:
@@ -154,7 +154,7 @@ def send(session: Session, defs: Definitions, settings: Settings, request: Reque
             return {"person": name, "title": request.report.title.get(lang), "period": request.period,
                     "as_of": request.as_of, "due": request.occasion.due if request.occasion else None,
                     "filename": attachment.filename, "sha256": attachment.sha256,
-                    "area": defs.org.area(request.area_id).name if request.area_id else None,
+                    "area": _area_name(defs, request.area_id),
                     "municipality": defs.org.municipality}
 
         notices.append(Notice(key=f"{key_base}/sent@{request.as_of}/{person.id}", kind="report", as_of=request.as_of,
@@ -164,7 +164,7 @@ def send(session: Session, defs: Definitions, settings: Settings, request: Reque
     write_new(session, notices, renderer(settings.templates_dir))
     sent_to = ",".join(sorted(people))
     ids = [i for _, i in files]
-    session.execute(update(ReportArchive).where(ReportArchive.id.in_(ids), ReportArchive.sent_on.is_(None))
+    session.execute(update(ReportArchive).where(col(ReportArchive.id).in_(ids), col(ReportArchive.sent_on).is_(None))
                     .values(sent_on=request.as_of, sent_to=sent_to))
     record(session, [NewEvent("report_sent", by, request.as_of, request.area_id, request.kind,
                               None, f"{request.period.label()} → {sent_to}", attachment.sha256)])
@@ -187,3 +187,8 @@ def send_due(session: Session, defs: Definitions, settings: Settings, as_of: dat
         content, files = produce(session, defs, settings, request, by=by)
         done.append((found, send(session, defs, settings, request, files, by=by), len(content.gaps)))
     return done
+
+
+def _area_name(defs: Definitions, area_id: str | None) -> str | None:
+    area = defs.org.area(area_id) if area_id else None
+    return area.name if area else area_id

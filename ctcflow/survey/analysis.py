@@ -19,7 +19,7 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 
-from ctcflow.survey.definition import FactorDef, SurveyDef
+from ctcflow.definition.survey import FactorDef, SurveyDef
 from ctcflow.survey.reading import AREA, GENDER, GRADE_GROUP
 
 ALL = "*"  # a margin: all grade groups or all genders

@@ -9,14 +9,14 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
-from ctcflow.config import get_settings
-from ctcflow.definitions import Definitions
-from ctcflow.errors import CtcError
-from ctcflow.messages import renderer
+from ctcflow.core.config import get_settings
+from ctcflow.core.errors import CtcError
+from ctcflow.core.templating import renderer
+from ctcflow.definition.loader import Definitions
+from ctcflow.definition.survey import DOMAIN_TITLES, SurveyDef
 from ctcflow.survey.analysis import ALL, CITY
-from ctcflow.survey.definition import DOMAIN_TITLES, SurveyDef
 from ctcflow.survey.store import previous_wave, suggestions
 from db.models import PriorityDecision, SurveyResult, SurveyWave
 
@@ -41,12 +41,13 @@ def profile_context(session: Session, defs: Definitions, survey: SurveyDef, area
         raise CtcError(f"unknown area '{area_id}'")
     if wave is None:
         raise CtcError(f"no survey wave '{wave_id}'; `ctc survey waves` lists the imported ones")
-    waves = list(session.execute(select(SurveyWave.id).order_by(SurveyWave.id)).scalars())
+    waves = list(session.execute(select(col(SurveyWave.id)).order_by(col(SurveyWave.id))).scalars())
     waves = [w for w in waves if w <= wave_id]
     r = SurveyResult
     rows = pd.DataFrame(session.execute(
-        select(r.wave_id, r.area_id, r.grade_group, r.gender, r.measure, r.n, r.count)
-        .where(r.wave_id.in_(waves), r.area_id.in_([area_id, CITY]))).all(),
+        select(col(r.wave_id), col(r.area_id), col(r.grade_group), col(r.gender), col(r.measure), col(r.n),
+               col(r.count))
+        .where(col(r.wave_id).in_(waves), col(r.area_id).in_([area_id, CITY]))).all(),
         columns=["wave_id", "area_id", "grade_group", "gender", "measure", "n", "count"])
     by_wave = {w: _cells(rows[rows["wave_id"] == w]) for w in waves}
     now = by_wave[wave_id]
@@ -77,8 +78,8 @@ def profile_context(session: Session, defs: Definitions, survey: SurveyDef, area
     outcomes = [{"title": o.title.get(lang), "share": now.get((area_id, ALL, ALL, o.id), empty).share,
                  "city": now.get((CITY, ALL, ALL, o.id), empty).share, "trend": trend(o.id)} for o in survey.outcomes]
     decision = session.execute(select(PriorityDecision).where(
-        PriorityDecision.area_id == area_id, PriorityDecision.wave_id == wave_id)
-        .order_by(PriorityDecision.id.desc())).scalars().first()
+        col(PriorityDecision.area_id) == area_id, col(PriorityDecision.wave_id) == wave_id)
+        .order_by(col(PriorityDecision.id).desc())).scalars().first()
     titles = {f.id: f.title.get(lang) for f in survey.factors}
     respondents = max((c.n or 0 for k, c in now.items() if k[0] == area_id and k[1] == ALL and k[2] == ALL),
                       default=0)

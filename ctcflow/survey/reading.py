@@ -19,10 +19,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ctcflow.errors import CtcError, InputFileError, Problem
-from ctcflow.organisation import OrganisationDef
-from ctcflow.process import Titles
-from ctcflow.survey.definition import SurveyDef
+from ctcflow.core.errors import CtcError, InputFileError, Problem
+from ctcflow.definition.organisation import OrganisationDef
+from ctcflow.definition.process import Titles
+from ctcflow.definition.survey import SurveyDef
 
 Report = Callable[[int | None, str | None, str, str], None]
 

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 
 import pandas as pd
 from sqlalchemy import delete, insert, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ctcflow.survey.analysis import Candidate, Screened
 from ctcflow.survey.reading import SurveyData
@@ -19,16 +19,17 @@ CHUNK = 5000
 
 def previous_wave(session: Session, wave_id: str) -> str | None:
     """The latest wave before ``wave_id`` (wave ids sort: '2019' < '2021' < '2023')."""
-    return session.execute(select(SurveyWave.id).where(SurveyWave.id < wave_id)
-                           .order_by(SurveyWave.id.desc())).scalars().first()
+    return session.execute(select(col(SurveyWave.id)).where(col(SurveyWave.id) < wave_id)
+                           .order_by(col(SurveyWave.id).desc())).scalars().first()
 
 
 def results_frame(session: Session, wave_id: str, area_id: str | None = None) -> pd.DataFrame:
     """A stored wave in the shape of a fresh analysis table (stored cells are all published)."""
-    query = select(SurveyResult.area_id, SurveyResult.grade_group, SurveyResult.gender, SurveyResult.measure,
-                   SurveyResult.n, SurveyResult.count).where(SurveyResult.wave_id == wave_id)
+    query = select(col(SurveyResult.area_id), col(SurveyResult.grade_group), col(SurveyResult.gender),
+                   col(SurveyResult.measure),
+                   col(SurveyResult.n), col(SurveyResult.count)).where(col(SurveyResult.wave_id) == wave_id)
     if area_id is not None:
-        query = query.where(SurveyResult.area_id.in_([area_id, ""]))
+        query = query.where(col(SurveyResult.area_id).in_([area_id, ""]))
     rows = session.execute(query).all()
     frame = pd.DataFrame(rows, columns=["area_id", "grade_group", "kon", "measure", "n", "count"])
     return frame.assign(suppressed=False)
@@ -36,9 +37,9 @@ def results_frame(session: Session, wave_id: str, area_id: str | None = None) ->
 
 def save_wave(session: Session, wave_id: str, as_of: date, data: SurveyData, sha256: str, screened: Screened,
               table: pd.DataFrame, candidates: list[Candidate]) -> SurveyWave:
-    session.execute(delete(SurveySuggestion).where(SurveySuggestion.wave_id == wave_id))
-    session.execute(delete(SurveyResult).where(SurveyResult.wave_id == wave_id))
-    session.execute(delete(SurveyWave).where(SurveyWave.id == wave_id))
+    session.execute(delete(SurveySuggestion).where(col(SurveySuggestion.wave_id) == wave_id))
+    session.execute(delete(SurveyResult).where(col(SurveyResult.wave_id) == wave_id))
+    session.execute(delete(SurveyWave).where(col(SurveyWave.id) == wave_id))
     wave = SurveyWave(
         id=wave_id, as_of=as_of, imported_at=datetime.now(tz=UTC), source=data.source.name, sha256=sha256,
         respondents=len(data.frame), valid=int(screened.valid.sum()),
@@ -60,5 +61,5 @@ def save_wave(session: Session, wave_id: str, as_of: date, data: SurveyData, sha
 
 def suggestions(session: Session, wave_id: str, area_id: str) -> list[SurveySuggestion]:
     return list(session.execute(select(SurveySuggestion).where(
-        SurveySuggestion.wave_id == wave_id, SurveySuggestion.area_id == area_id).order_by(SurveySuggestion.rank))
-        .scalars())
+        col(SurveySuggestion.wave_id) == wave_id, col(SurveySuggestion.area_id) == area_id)
+        .order_by(col(SurveySuggestion.rank))).scalars())

@@ -1,0 +1,107 @@
+"""The one permission rule. The command line (``--by``), the web (the signed-in person) and the
+flows all ask :func:`require`; nothing else decides who may do what.
+
+- Anyone listed in areas.yml and active on the day is an *actor*. An area's people belong to
+  that area; central people to the whole city.
+- **See** an area (its page, history, evidence, reports): its own people and every central person.
+  **See the city** (the overview): central people.
+- **Mark or undo a milestone**: the area's own people; the coordinator in any area; another
+  central person only for milestones their own role owns (the analysis function's survey work).
+- **Record an area's work** (priority decision, handlingsplan, implementation, mandated themes):
+  the area's own people and the coordinator.
+- **Approve a phase**: only a holder of the gate's approver role — of that area, or central when
+  the approver role is a central one.
+- **Record costs**: the coordinator and the chief above them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from ctcflow.core.errors import CtcError
+from ctcflow.definition.loader import Definitions
+from ctcflow.definition.organisation import PersonDef
+
+
+class Action(StrEnum):
+    VIEW_AREA = "view_area"
+    VIEW_CITY = "view_city"
+    CHANGE_MILESTONE = "change_milestone"
+    RECORD_AREA_WORK = "record_area_work"
+    APPROVE_GATE = "approve_gate"
+    RECORD_COSTS = "record_costs"
+
+
+class NotAllowed(CtcError):
+    """The person exists and is active, but the rule does not let them do this."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    person: PersonDef
+    area_id: str | None  # None: a central person
+
+    @property
+    def id(self) -> str:
+        return self.person.id
+
+    @property
+    def central(self) -> bool:
+        return self.area_id is None
+
+
+def actor_on(defs: Definitions, person_id: str, as_of: date) -> Actor:
+    """The person of areas.yml with this id, active on ``as_of``; CtcError otherwise."""
+    found = defs.org.person(person_id)
+    if found is None:
+        raise CtcError(f"'{person_id}' is not a person in areas.yml")
+    person, area = found
+    if not person.active_on(as_of):
+        raise CtcError(f"{person.id} ({person.name}) is not active on {as_of} according to areas.yml")
+    return Actor(person, area.id if area else None)
+
+
+def may(defs: Definitions, actor: Actor, action: Action, area_id: str | None = None, *,
+        role: str | None = None) -> bool:
+    """``role``: the milestone's owner role (CHANGE_MILESTONE) or the gate's approver (APPROVE_GATE)."""
+    own_area = area_id is not None and actor.area_id == area_id
+    coordinator = actor.person.role == defs.process.coordinator
+    if action is Action.VIEW_AREA:
+        return actor.central or own_area
+    if action is Action.VIEW_CITY:
+        return actor.central
+    if action is Action.CHANGE_MILESTONE:
+        return own_area or coordinator or (actor.central and role is not None and actor.person.role == role)
+    if action is Action.RECORD_AREA_WORK:
+        return own_area or coordinator
+    if action is Action.APPROVE_GATE:
+        return actor.person.role == role and (own_area or actor.central)
+    if action is Action.RECORD_COSTS:
+        return coordinator or actor.person.role == defs.process.role_of("chief")
+    raise AssertionError(action)
+
+
+def require(defs: Definitions, person_id: str, action: Action, as_of: date, area_id: str | None = None, *,
+            role: str | None = None) -> Actor:
+    """The actor, if the rule allows ``action``; a NotAllowed saying who may, otherwise."""
+    actor = actor_on(defs, person_id, as_of)
+    if may(defs, actor, action, area_id, role=role):
+        return actor
+    raise NotAllowed(refusal(defs, actor, action, area_id, role))
+
+
+def refusal(defs: Definitions, actor: Actor, action: Action, area_id: str | None, role: str | None) -> str:
+    who = f"{actor.id} ({actor.person.role})"
+    if action is Action.APPROVE_GATE:
+        return f"only the {role} may approve this phase; {actor.id} is {actor.person.role}"
+    if action is Action.RECORD_COSTS:
+        return f"{who} may not record costs; the {defs.process.coordinator} does"
+    if area_id is None:
+        return f"{who} may not do this for the whole city"
+    area = defs.org.area(area_id)
+    allowed = [*(p.id for p in area.people), *(p.id for p in defs.org.central
+                                              if p.role in (defs.process.coordinator, role))] if area else []
+    mine = "" if actor.area_id in (None, area_id) else f"{actor.id} is not a person of area '{area_id}'; "
+    return f"{mine or who + ' may not do this in ' + repr(area_id) + '; '}those who may: {', '.join(allowed)}"

@@ -1,0 +1,193 @@
+"""The scheduled jobs as plain functions — advance phases, sweep deadlines, deliver, digest —
+shared by the Prefect flows and the ``ctc`` command, so a replay from the command line does
+exactly what the morning deployment does."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from ctcflow.core import calendar
+from ctcflow.core.config import get_settings
+from ctcflow.definition.loader import Definitions, load_definitions
+from ctcflow.delivery.sender import DeliveryReport, deliver_pending
+from ctcflow.engine.checks import Finding, evaluate, touched_areas
+from ctcflow.engine.opening import advance, open_revisions
+from ctcflow.engine.status import current_cell, phase_matrix
+from ctcflow.notices.deadlines import Composer, deadline_notices, phase_notices
+from ctcflow.notices.digest import digest_notices
+from ctcflow.notices.findings import finding_notices
+from ctcflow.notices.outbox import Notice, Planned, render_new, write_new
+from ctcflow.report.notices import report_notices
+from ctcflow.report.service import send_due
+from db.engine import require_current_schema, session_scope
+from db.models import PhaseInstance
+
+
+@dataclass
+class SweepResult:
+    as_of: date
+    dry_run: bool
+    opened: list[tuple[str, str, int]] = field(default_factory=list)  # (area, phase, cycle)
+    planned: list[Notice] = field(default_factory=list)  # everything the day calls for
+    enqueued: list[Planned] = field(default_factory=list)  # what this run added (dry run: would add)
+    findings: list[Finding] = field(default_factory=list)  # what the phases' own checks found lacking
+    delivery: DeliveryReport | None = None
+
+    @property
+    def business_day(self) -> bool:
+        return calendar.is_business_day(self.as_of)
+
+
+def open_phases_once(defs: Definitions, as_of: date) -> list[tuple[str, str, int]]:
+    """Open what approved gates and elapsed cycles call for, in its own transaction. When a
+    concurrent run opened the same phase first, the unique (area, phase, cycle) constraint
+    refuses the second insert; the retry then finds nothing left to open."""
+    for attempt in range(2):
+        try:
+            with session_scope() as session:
+                opened = [*advance(session, defs, as_of), *open_revisions(session, defs, as_of)]
+                return [(p.area_id, p.phase_id, p.cycle) for p in opened]
+        except IntegrityError:
+            if attempt:
+                raise
+    return []
+
+
+@dataclass(frozen=True)
+class MorningPlan:
+    """Which parts of the morning to run: the command line runs them all, each scheduled flow
+    its own part."""
+
+    open_phases: bool = True
+    deadlines: bool = True
+    phase_work: bool = True
+    digest: bool = False
+    dry_run: bool = False
+    deliver: bool = True
+
+
+OPEN_PHASES = MorningPlan(deadlines=False, phase_work=False, deliver=False)
+DEADLINES = MorningPlan(open_phases=False, phase_work=False, deliver=False)
+DIGEST = MorningPlan(open_phases=False, deadlines=False, phase_work=False, digest=True, deliver=False)
+
+
+def sweep(as_of: date, plan: MorningPlan = MorningPlan(), defs: Definitions | None = None) -> SweepResult:
+    """One transaction: open what the gates and cycles call for, decide the notices of the day
+    and write the new ones to the outbox; then (not in a dry run) deliver. A dry run decides
+    the same and writes nothing."""
+    require_current_schema()
+    defs = defs or load_definitions()
+    result = SweepResult(as_of, plan.dry_run)
+    if plan.open_phases and not plan.dry_run:
+        result.opened = open_phases_once(defs, as_of)
+    with session_scope() as session:
+        composer = Composer(defs, as_of)
+        if plan.open_phases:
+            if plan.dry_run:
+                opened = [*advance(session, defs, as_of), *open_revisions(session, defs, as_of)]
+                result.opened = [(p.area_id, p.phase_id, p.cycle) for p in opened]
+            result.planned += phase_notices(session, defs, as_of, composer)
+        if plan.phase_work and result.business_day:
+            result.findings = evaluate(session, defs, as_of)
+            result.planned += finding_notices(result.findings, defs, composer, as_of)
+        if plan.deadlines:
+            result.planned += deadline_notices(session, defs, as_of, composer)
+            result.planned += report_notices(session, defs, as_of, composer)
+        if plan.digest:
+            result.planned += digest_notices(session, defs, as_of, composer)
+        if plan.dry_run:
+            result.enqueued = render_new(session, result.planned, composer.templates)
+            session.rollback()
+            return result
+        result.enqueued = write_new(session, result.planned, composer.templates)
+    if plan.deliver and result.business_day:
+        result.delivery = deliver_pending()
+    return result
+
+
+def deliver(as_of: date | None = None, force: bool = False) -> DeliveryReport | None:
+    """Send what is pending — not on weekends and Swedish holidays unless ``force``."""
+    require_current_schema()
+    if not force and not calendar.is_business_day(as_of or calendar.today()):
+        return None
+    return deliver_pending()
+
+
+@dataclass
+class PhaseWork:
+    as_of: date
+    opened: list[tuple[str, str, int]]
+    findings: list[Finding]
+    enqueued: list[Planned]
+    active_areas: list[str]  # areas where something happened: a phase opened, new notices, new data
+    runs: list[tuple[str, str]] = field(default_factory=list)  # (area, phase): the per-area flows to run
+
+
+def phase_work(as_of: date, area_ids: list[str] | None = None, defs: Definitions | None = None) -> PhaseWork:
+    """The phases' own checks for all areas (or some), in one transaction: revisions a new
+    survey calls for are opened, what the data proves is marked, what is missing is told.
+    Nothing on weekends and holidays."""
+    require_current_schema()
+    defs = defs or load_definitions()
+    if not calendar.is_business_day(as_of):
+        return PhaseWork(as_of, [], [], [], [])
+    with session_scope() as session:
+        opened = open_revisions(session, defs, as_of, area_ids)
+        composer = Composer(defs, as_of)
+        findings = evaluate(session, defs, as_of, area_ids)
+        enqueued = write_new(session, finding_notices(findings, defs, composer, as_of), composer.templates)
+        active = touched_areas(session, as_of) | {p.area_id for p in opened} | {p.area_id or "" for p in enqueued}
+        active.discard("")
+        if area_ids is not None:
+            active &= set(area_ids)
+        runs = phase_runs(session, defs, as_of, sorted(active), findings, opened)
+    return PhaseWork(as_of, [(p.area_id, p.phase_id, p.cycle) for p in opened], findings, enqueued, sorted(active),
+                     runs)
+
+
+def phase_runs(session: Session, defs: Definitions, as_of: date, active: list[str], findings: list[Finding],
+               opened: list[PhaseInstance]) -> list[tuple[str, str]]:
+    """Which per-area phase flows show a day's work: in each area where something happened, the
+    phases with a finding or just opened — or, with neither, the area's current phase."""
+    touched: dict[str, set[str]] = {}
+    for area_id, phase_id in [*((f.area_id, f.phase_id) for f in findings), *((p.area_id, p.phase_id) for p in opened)]:
+        touched.setdefault(area_id, set()).add(phase_id)
+    quiet = [a for a in active if a not in touched]
+    matrix = phase_matrix(session, as_of) if quiet else {}
+    runs = []
+    for area_id in active:
+        phases = sorted(touched.get(area_id, ()))
+        if not phases:
+            current = current_cell(matrix.get(area_id, []), defs.process.order, as_of)
+            phases = [current.phase_id] if current else []
+        runs += [(area_id, phase_id) for phase_id in phases]
+    return runs
+
+
+@dataclass
+class ReportsSent:
+    as_of: date
+    sent: list[tuple[str, list[str]]]  # (occasion key, recipients)
+    gaps: int
+    delivery: DeliveryReport | None = None
+
+
+def send_due_reports(as_of: date, *, defs: Definitions | None = None, deliver: bool = True) -> ReportsSent:
+    """The ks-report deployment: every report due by today and not sent yet is rendered,
+    archived and sent now — on time, its gaps stated. Nothing on weekends and holidays (a due
+    date never falls on one)."""
+
+    require_current_schema()
+    defs = defs or load_definitions()
+    if not calendar.is_business_day(as_of):
+        return ReportsSent(as_of, [], 0)
+    with session_scope() as session:
+        done = send_due(session, defs, get_settings(), as_of)
+    result = ReportsSent(as_of, [(o.key, people) for o, people, _ in done], sum(g for _, _, g in done))
+    if done and deliver:
+        result.delivery = deliver_pending()
+    return result

@@ -1,0 +1,107 @@
+"""Use cases of the phase engine: where areas stand, milestones done and undone, approvals,
+the history, the calendar feed, what the phases' checks find."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import Session
+
+from ctcflow.app.context import ready
+from ctcflow.core.config import Settings
+from ctcflow.core.errors import CtcError
+from ctcflow.definition.loader import Definitions
+from ctcflow.engine.approval import approve
+from ctcflow.engine.checks import Finding, evaluate
+from ctcflow.engine.ics import area_calendar
+from ctcflow.engine.marking import mark_done, undo_done
+from ctcflow.engine.status import AreaStatus, MilestoneStatus, area_history, area_milestones, city_status
+from db.engine import session_scope
+from db.models import Area, Event, MilestoneInstance, PhaseInstance
+
+
+def status_report(as_of: date, area_id: str | None) -> tuple[Definitions, list[AreaStatus], list[MilestoneStatus]]:
+    defs = ready()
+    with session_scope() as session:
+        areas = city_status(session, defs, as_of)
+        if area_id is None:
+            return defs, areas, []
+        if session.get(Area, area_id) is None:
+            raise CtcError(f"unknown area '{area_id}'; known areas: {', '.join(a.area_id for a in areas)}")
+        return defs, [a for a in areas if a.area_id == area_id], area_milestones(session, defs, area_id, as_of)
+
+
+def record_done(area_id: str, milestone_id: str, *, by: str, as_of: date,
+                evidence: str | None, note: str | None) -> MilestoneInstance:
+    defs = ready()
+    with session_scope() as session:
+        return mark_done(session, defs, area_id, milestone_id, by=by, as_of=as_of, evidence=evidence, note=note)
+
+
+def record_undo(area_id: str, milestone_id: str, *, by: str, as_of: date, note: str | None) -> MilestoneInstance:
+    defs = ready()
+    with session_scope() as session:
+        return undo_done(session, defs, area_id, milestone_id, by=by, as_of=as_of, note=note)
+
+
+def record_approval(area_id: str, phase_id: str, *, by: str, as_of: date, note: str | None) -> list[PhaseInstance]:
+    defs = ready()
+    with session_scope() as session:
+        return approve(session, defs, area_id, phase_id, by=by, as_of=as_of, note=note)
+
+
+def history(area_id: str) -> list[Event]:
+    ready()
+    with session_scope() as session:
+        if session.get(Area, area_id) is None:
+            raise CtcError(f"unknown area '{area_id}'")
+        return area_history(session, area_id)
+
+
+def calendar_file(area_id: str, as_of: date, lang: str) -> str:
+    defs = ready()
+    with session_scope() as session:
+        if session.get(Area, area_id) is None:
+            raise CtcError(f"unknown area '{area_id}'")
+        milestones = area_milestones(session, defs, area_id, as_of)
+    return area_calendar(defs, area_id, milestones, lang)
+
+
+def phase_findings(as_of: date, area_id: str | None) -> tuple[Definitions, list[Finding]]:
+    """What the phases' own checks find, without acting on it (the transaction is rolled back)."""
+    defs = ready()
+    with session_scope() as session:
+        if area_id is not None and session.get(Area, area_id) is None:
+            raise CtcError(f"unknown area '{area_id}'")
+        findings = evaluate(session, defs, as_of, [area_id] if area_id else None)
+        session.rollback()
+    return defs, findings
+
+
+class NotInArea(CtcError):
+    """The milestone instance does not exist or belongs to another area."""
+
+
+def _instance_milestone(session: Session, area_id: str, instance_id: int) -> str:
+    instance = session.get(MilestoneInstance, instance_id)
+    if instance is None or instance.area_id != area_id:
+        raise NotInArea(f"no milestone {instance_id} in {area_id}")
+    return instance.milestone_id
+
+
+def mark_instance(defs: Definitions, settings: Settings, area_id: str, instance_id: int, *, by: str, as_of: date,
+                  evidence: str | None, note: str | None) -> MilestoneInstance:
+    """The web's "done" on one milestone instance (the page shows instances, not ids)."""
+    with session_scope(settings) as session:
+        milestone_id = _instance_milestone(session, area_id, instance_id)
+        done = mark_done(session, defs, area_id, milestone_id, by=by, as_of=as_of, evidence=evidence, note=note)
+        if done.id != instance_id:
+            raise CtcError("this milestone is not the one open now")
+        return done
+
+
+def undo_instance(defs: Definitions, settings: Settings, area_id: str, instance_id: int, *, by: str, as_of: date,
+                  note: str | None) -> MilestoneInstance:
+    with session_scope(settings) as session:
+        milestone_id = _instance_milestone(session, area_id, instance_id)
+        return undo_done(session, defs, area_id, milestone_id, by=by, as_of=as_of, note=note)

@@ -1,0 +1,45 @@
+"""Use cases of what is recorded for the report: costs and the mandated themes."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ctcflow.app.context import ready
+from ctcflow.core.errors import CtcError
+from ctcflow.records.ledger import CostImport, add_cost, add_mandate_entry, cost_totals, import_costs, mandate_entries
+from db.engine import session_scope
+from db.models import Area, MandateEntry
+
+
+def cost_import(path: Path, *, by: str, as_of: date) -> CostImport:
+    defs = ready()
+    with session_scope() as session:
+        return import_costs(session, defs, path, by=by, as_of=as_of)
+
+
+def cost_add(**fields: Any) -> None:
+    defs = ready()
+    with session_scope() as session:
+        add_cost(session, defs, **fields)
+
+
+def cost_table(years: list[int] | None) -> list[tuple[int, str | None, str, int]]:
+    ready()
+    with session_scope() as session:
+        return cost_totals(session, years)
+
+
+def mandate_add(area_id: str, kind: str, **fields: Any) -> None:
+    defs = ready()
+    with session_scope() as session:
+        if session.get(Area, area_id) is None:
+            raise CtcError(f"unknown area '{area_id}'")
+        add_mandate_entry(session, defs, area_id, kind, **fields)
+
+
+def mandate_list(area_id: str | None, kind: str | None) -> list[MandateEntry]:
+    ready()
+    with session_scope() as session:
+        return mandate_entries(session, area_id, kind)

@@ -1,0 +1,74 @@
+"""Use cases of the reports: render, archive and send; the calendar; archived files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from ctcflow.app.context import ready
+from ctcflow.app.jobs import deliver
+from ctcflow.core.config import get_settings
+from ctcflow.core.errors import CtcError
+from ctcflow.delivery.sender import DeliveryReport
+from ctcflow.report.archive import archived, sent_on
+from ctcflow.report.content import ReportContent
+from ctcflow.report.render import FORMATS, Rendering
+from ctcflow.report.schedule import occasions
+from ctcflow.report.service import produce, request_for
+from ctcflow.report.service import send as send_report
+from db.engine import session_scope
+from db.models import (
+    Area,
+    ReportArchive,
+)
+
+
+@dataclass
+class MadeReport:
+    content: ReportContent
+    files: list[Rendering]
+    sent_to: list[str]  # person ids, when it was sent
+    delivery: DeliveryReport | None = None  # what went out at once (nothing on a weekend or holiday)
+
+
+def report_make(report_id: str, period: str | None, *, as_of: date, lang: str, area_id: str | None,
+                formats: tuple[str, ...], send: bool, by: str) -> MadeReport:
+    """Render (and archive) a report; with ``send``, put it in the outbox for its recipients in
+    the same transaction and deliver it as the calendar allows."""
+    defs = ready()
+    settings = get_settings()
+    request = request_for(defs, report_id, period, as_of, lang, area_id)
+    with session_scope() as session:
+        if session.get(Area, area_id or "") is None and area_id is not None:
+            raise CtcError(f"area '{area_id}' is not in the database; run `ctc sync`")
+        wanted = tuple(f for f in FORMATS if f in formats or (send and f == "pdf"))
+        content, files = produce(session, defs, settings, request, by=by, formats=wanted)
+        sent_to = send_report(session, defs, settings, request, files, by=by) if send else []
+    made = MadeReport(content, [f for f, _ in files if f.format in formats], sent_to)
+    if sent_to:
+        made.delivery = deliver(as_of)
+    return made
+
+
+def report_archive(report_id: str | None = None) -> list[Any]:
+    ready()
+    with session_scope() as session:
+        return archived(session, report_id)
+
+
+def report_file(archive_id: int) -> tuple[str, bytes]:
+    ready()
+    with session_scope() as session:
+        row = session.get(ReportArchive, archive_id)
+        if row is None:
+            raise CtcError(f"no archived report with id {archive_id}; see `ctc report list`")
+        return row.filename, bytes(row.content)
+
+
+def report_calendar(as_of: date) -> list[tuple[Any, Any]]:
+    """Every report occasion up to a year ahead: (occasion, the day it was sent or None)."""
+    defs = ready()
+    with session_scope() as session:
+        sent = sent_on(session, as_of)
+        return [(o, sent.get(o.key)) for o in occasions(defs, date(as_of.year + 1, 12, 31))]

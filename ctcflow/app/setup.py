@@ -1,0 +1,93 @@
+"""Setting up and keeping the database in step with the YAML files: init, sync, check."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import inspect
+
+from ctcflow.definition.loader import Definitions, load_definitions
+from ctcflow.definition.programmes import load_programmes
+from ctcflow.definition.survey import load_survey
+from ctcflow.delivery.channels import unset_references
+from ctcflow.engine.opening import advance
+from ctcflow.engine.sync import SyncPlan, apply_sync, plan_sync
+from db.engine import get_engine, require_current_schema, session_scope, upgrade
+
+
+def init_database(as_of: date) -> SyncPlan:
+    defs = load_definitions()  # refuse bad definitions before touching the database
+    upgrade()
+    return sync_database(as_of, defs=defs)
+
+
+def sync_database(as_of: date, dry_run: bool = False, defs: Definitions | None = None) -> SyncPlan:
+    defs = defs or load_definitions()
+    require_current_schema()
+    with session_scope() as session:
+        plan = plan_sync(session, defs)
+        if not dry_run:
+            apply_sync(session, defs, plan, as_of)
+            advance(session, defs, as_of)
+    return plan
+
+
+def check_database(defs: Definitions) -> SyncPlan | None:
+    """The changes `ctc sync` would make, or None when there is no database yet."""
+    if not inspect(get_engine()).has_table("alembic_version"):
+        return None
+    require_current_schema()
+    with session_scope() as session:
+        plan = plan_sync(session, defs)
+        session.rollback()
+    return plan
+
+
+@dataclass
+class CheckReport:
+    """What `ctc check` found: a line per file and the channels, and what `ctc sync` would change
+    (None: no database yet)."""
+
+    lines: list[str] = field(default_factory=list)
+    pending: SyncPlan | None = None
+
+
+def check_everything() -> CheckReport:
+    """Every definition file validated (each raises DefinitionError listing all its problems),
+    the channel references, and the database against the definitions."""
+    defs = load_definitions()
+    report = CheckReport()
+    milestones = sum(len(p.milestones) for p in defs.process.phases)
+    reports = ", ".join(f"{r.id} due {r.due}" for r in defs.process.reports)
+    report.lines.append(f"phases.yml: {len(defs.process.phases)} phases, {milestones} milestones"
+                        + (f", reports: {reports}" if reports else "") + " — ok")
+    report.lines.append(f"areas.yml: {len(defs.org.areas)} areas — ok")
+    survey = load_survey()
+    report.lines.append(f"survey.yml: {len(survey.items)} items, {len(survey.factors)} factors, "
+                        f"{len(survey.outcomes)} outcomes — ok")
+    report.lines.append(f"programmes.yml: {len(load_programmes().programmes)} programmes — ok")
+    report.lines += channel_lines(defs)
+    report.pending = check_database(defs)
+    if report.pending is None:
+        report.lines.append("database: not initialised (run `ctc init`)")
+    elif report.pending.empty:
+        report.lines.append("database: in step with the definitions — ok")
+    else:
+        report.lines.append(f"database: {len(report.pending.steps)} change(s) pending — run `ctc sync` to apply them:")
+    return report
+
+
+def channel_lines(defs: Definitions) -> list[str]:
+    references: dict[str, list[str]] = {}
+    for person in defs.org.everyone():
+        references.setdefault(person.notify, []).append(person.id)
+    missing = unset_references(references)
+    if not missing:
+        return [f"channels: {len(references)} references — all env: ones are set"]
+    lines = [f"channels: {len(missing)} of {len(references)} references are not set here; notices to them will "
+             "wait in the outbox until they are:"]
+    lines += [f"  {reference}  ({', '.join(people)})" for reference, people in list(missing.items())[:20]]
+    if len(missing) > 20:
+        lines.append(f"  … {len(missing) - 20} more")
+    return lines

@@ -1,0 +1,113 @@
+"""The survey's use cases for the command line and the flows: import a wave (read, screen,
+analyse, store, mark the milestones it proves), record the team's decision, calibrate."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import select
+
+from ctcflow.app.context import ready
+from ctcflow.core.errors import CtcError
+from ctcflow.definition.loader import Definitions, load_definitions
+from ctcflow.definition.survey import SurveyDef, load_survey
+from ctcflow.engine.checks import analyst
+from ctcflow.engine.eventlog import SYSTEM, NewEvent, record
+from ctcflow.engine.marking import mark_proven
+from ctcflow.survey.analysis import (
+    ALL,
+    CITY,
+    Candidate,
+    calibrate,
+    cell_table,
+    measure_flags,
+    screen,
+    suggest,
+    suppress,
+)
+from ctcflow.survey.decision import decide
+from ctcflow.survey.profile import render_profile
+from ctcflow.survey.reading import read_survey
+from ctcflow.survey.store import previous_wave, results_frame, save_wave
+from db.engine import require_current_schema, session_scope
+from db.models import PriorityDecision, SurveyWave
+
+
+@dataclass
+class WaveReport:
+    wave: SurveyWave
+    previous: str | None
+    candidates: list[Candidate]
+    areas_with_answers: list[str]
+    milestones_done: list[tuple[str, str]] = field(default_factory=list)  # (area, milestone)
+    milestones_waiting: list[tuple[str, str, str]] = field(default_factory=list)  # (area, milestone, why)
+    outside_areas: dict[str, int] = field(default_factory=dict)
+    ignored_columns: list[str] = field(default_factory=list)
+
+
+def _check_milestones(survey: SurveyDef, defs: Definitions) -> None:
+    named = [*survey.milestones.wave_done, *([survey.milestones.decision] if survey.milestones.decision else [])]
+    unknown = [m for m in named if defs.milestone(m) is None]
+    if unknown:
+        raise CtcError(f"survey.yml names milestones that phases.yml does not have: {', '.join(unknown)}")
+
+
+def import_wave(wave_id: str, path: Path, as_of: date) -> WaveReport:
+    """All or nothing: a file with any problem raises InputFileError and changes nothing."""
+    defs, survey = load_definitions(), load_survey()
+    _check_milestones(survey, defs)
+    require_current_schema()
+    data = read_survey(path, survey, defs.org)
+    screened = screen(data.frame, survey)
+    valid = data.frame[screened.valid]
+    table = suppress(cell_table(valid, measure_flags(valid, survey)), survey.min_cell)
+    sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
+    with session_scope() as session:
+        before = previous_wave(session, wave_id)
+        candidates = suggest(table, results_frame(session, before) if before else None, survey)
+        wave = save_wave(session, wave_id, as_of, data, sha256, screened, table, candidates)
+        answered = table[(table["area_id"] != CITY) & (table["grade_group"] == ALL) & (table["kon"] == ALL)
+                         & (table["n"] >= survey.min_cell)]["area_id"].unique().tolist()
+        report = WaveReport(wave, before, candidates, sorted(answered), outside_areas=data.outside_areas,
+                            ignored_columns=data.ignored_columns)
+        report.milestones_done, report.milestones_waiting = mark_proven(
+            session, defs, list(survey.milestones.wave_done), report.areas_with_answers, by=analyst(defs, as_of),
+            as_of=as_of, evidence=f"CTC-enkät {wave_id}", note="registrerad av ctcflow från enkätdata")
+        record(session, [NewEvent("survey_imported", SYSTEM, as_of, None, wave_id, None,
+                                  f"{wave.respondents} answers, {wave.valid} valid, {path.name} sha256:{sha256[:12]}")])
+    return report
+
+
+def record_decision(area_id: str, wave_id: str, factors: list[str], *, by: str, as_of: date,
+                    note: str | None) -> tuple[PriorityDecision, str | None]:
+    defs, survey = load_definitions(), load_survey()
+    require_current_schema()
+    with session_scope() as session:
+        return decide(session, defs, survey, area_id, wave_id, factors, by=by, as_of=as_of, note=note)
+
+
+def calibrate_file(path: Path, share: float) -> dict[str, float]:
+    defs, survey = load_definitions(), load_survey()
+    data = read_survey(path, survey, defs.org)
+    screened = screen(data.frame, survey)
+    return calibrate(data.frame[screened.valid], survey, share)
+
+
+def survey_profile(area_id: str, wave_id: str, lang: str) -> str:
+    return survey_profiles([area_id], wave_id, lang)[area_id]
+
+
+def survey_profiles(area_ids: list[str], wave_id: str, lang: str) -> dict[str, str]:
+    """Områdesprofiler as HTML, the definitions loaded once for all of them."""
+    defs, survey = ready(), load_survey()
+    with session_scope() as session:
+        return {area_id: render_profile(session, defs, survey, area_id, wave_id, lang) for area_id in area_ids}
+
+
+def survey_waves() -> list[SurveyWave]:
+    require_current_schema()
+    with session_scope() as session:
+        return list(session.execute(select(SurveyWave).order_by(SurveyWave.id)).scalars())

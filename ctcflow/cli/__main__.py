@@ -1,0 +1,7 @@
+"""`python -m ctcflow.cli` is `ctc`."""
+
+import sys
+
+from ctcflow.cli.main import main
+
+sys.exit(main())

@@ -1,0 +1,72 @@
+"""The `ctc` command: Typer sub-apps per domain, each command a few lines over the application
+layer (ctcflow.app). Errors the user can fix are printed as one clear message (exit 2), never as
+a traceback."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+import click
+import typer
+
+from ctcflow.cli import morning, plan, progress, records, report, setup, survey, web
+from ctcflow.core.errors import CtcError, DefinitionError
+
+app = typer.Typer(name="ctc", help="Communities That Care, run as a process.", no_args_is_help=True,
+                  add_completion=False, pretty_exceptions_enable=False)
+for domain in (setup.app, progress.app, morning.app, web.app):
+    app.add_typer(domain)
+app.add_typer(survey.app, name="survey")
+app.add_typer(plan.app, name="plan")
+app.add_typer(progress.phases, name="phases")
+app.add_typer(records.cost, name="cost")
+app.add_typer(records.entry, name="entry")
+app.add_typer(report.app, name="report")
+
+# Options that take several values as one list (`--format html md`, `--retry 12 13`, `--year 2023 2024`),
+# as the README writes them; click wants the option repeated, so the arguments are spread before parsing.
+LIST_OPTIONS = {"--format": None, "--year": None, "--retry": morning.ALL}
+
+
+def spread_lists(args: Sequence[str]) -> list[str]:
+    """`--format html md` → `--format html --format md`; `--retry` alone → `--retry all`."""
+    spread: list[str] = []
+    current: str | None = None
+    taken = 0
+    for arg in [*args, ""]:
+        if current is not None and arg and not arg.startswith("-"):
+            spread += [current, arg]
+            taken += 1
+            continue
+        if current is not None and taken == 0:  # no values: the default, or click says one is needed
+            spread += [current] if LIST_OPTIONS[current] is None else [current, str(LIST_OPTIONS[current])]
+        current, taken = (arg, 0) if arg in LIST_OPTIONS else (None, 0)
+        if current is None and arg:
+            spread.append(arg)
+    return spread
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = spread_lists(sys.argv[1:] if argv is None else argv)
+    try:
+        result = app(args, prog_name="ctc", standalone_mode=False)
+    except DefinitionError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except CtcError as exc:
+        print(f"ctc: {exc}", file=sys.stderr)
+        return 2
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        return 2
+    except click.exceptions.Abort:
+        print("ctc: aborted", file=sys.stderr)
+        return 130
+    return int(result or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,91 @@
+"""`ctc sweep`, `ctc deliver`, `ctc outbox`: the morning's decisions and their delivery, as the
+scheduled flows run them (the same application functions)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ctcflow.cli.i18n import t
+from ctcflow.cli.options import AsOf, Lang, day, language
+from ctcflow.cli.output import phase_title, print_delivery, print_notices
+from ctcflow.cli.texttable import render_table
+
+app = typer.Typer()
+Flag = bool
+
+
+@app.command("sweep")
+def sweep(as_of: AsOf = None, lang: Lang = None,
+          dry_run: Annotated[Flag, typer.Option("--dry-run", help="print what would be sent; change nothing")] = False,
+          no_deliver: Annotated[Flag, typer.Option("--no-deliver", help="write to the outbox only")] = False,
+          digest: Annotated[Flag, typer.Option("--digest", help="also the weekly digest to the coordinators")]
+          = False) -> None:
+    """Open phases, decide today's reminders and escalations, and send them."""
+    from ctcflow.app.jobs import MorningPlan
+    from ctcflow.app.jobs import sweep as run_sweep
+    from ctcflow.definition.loader import load_definitions
+
+    lang, as_of = language(lang), day(as_of)
+    defs = load_definitions()
+    result = run_sweep(as_of, MorningPlan(digest=digest, dry_run=dry_run, deliver=not no_deliver), defs=defs)
+    if not result.business_day:
+        print(f"{as_of}: {t('not_business_day', lang)}")
+    for area_id, phase_id, cycle in result.opened:
+        print(f"→ {area_id}: {phase_title(defs, phase_id, lang)} ({t('cycle', lang).lower()} {cycle})")
+    verb = t("would_enqueue", lang) if dry_run else t("enqueued", lang)
+    print(f"{as_of}: {len(result.planned)} {t('decided', lang)}, {len(result.enqueued)} {verb}")
+    print_notices(result, lang)
+    if dry_run:
+        print(t("dry_run", lang))
+    elif not no_deliver:
+        print_delivery(result.delivery, lang)
+    if result.delivery and result.delivery.failed:
+        raise typer.Exit(1)
+
+
+@app.command("deliver")
+def deliver(as_of: AsOf = None, lang: Lang = None,
+            force: Annotated[Flag, typer.Option("--force", help="send even on a weekend or holiday")] = False) -> None:
+    """Send what is pending in the outbox (retries whose time has come)."""
+    from ctcflow.app.jobs import deliver as send_pending
+
+    report = send_pending(day(as_of), force=force)
+    print_delivery(report, language(lang))
+    if report and report.failed:
+        raise typer.Exit(1)
+
+
+@app.command("outbox")
+def outbox(lang: Lang = None,
+           status: Annotated[str | None, typer.Option(help="pending, sending, sent, cancelled or failing")] = None,
+           area: Annotated[str | None, typer.Option()] = None,
+           limit: Annotated[int, typer.Option()] = 50,
+           retry: Annotated[list[str] | None, typer.Option(
+               help="send these pending ids at the next delivery (`--retry` alone: every failing one)")] = None
+           ) -> None:
+    """List the notification outbox; retry failed deliveries now."""
+    from ctcflow.app.outbox import outbox_rows, retry_now
+
+    lang = language(lang)
+    if retry is not None:
+        ids = [int(i) for i in retry if i != ALL]
+        print(f"{retry_now(ids)} {t('retry_scheduled', lang)}")
+        return
+    if status not in (None, "pending", "sending", "sent", "cancelled", "failing"):
+        raise typer.BadParameter("--status takes pending, sending, sent, cancelled or failing")
+    rows = outbox_rows(status, area, limit)
+    print(render_table(
+        ["#", t("kind", lang), t("when", lang), t("area", lang), t("recipient", lang), t("state", lang),
+         t("attempts", lang), t("subject", lang)],
+        [[n.id, t(f"kind.{n.kind}", lang), n.as_of, n.area_id or "", n.recipient, n.status, n.attempts, n.subject]
+         for n in rows]))
+    failing = [n for n in rows if n.status == "pending" and n.last_error]
+    for n in failing:
+        print(f"✗ #{n.id} {n.recipient} ({n.reference}), {n.attempts}× — {n.last_error}")
+    if failing:
+        print(t("retry_hint", lang))
+
+
+ALL = "all"  # what `--retry` alone becomes (see ctcflow.cli.main.spread_lists)

@@ -1,0 +1,74 @@
+"""How the command line shows what the application layer returns: tables, plans, deliveries."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ctcflow.cli.i18n import t
+from ctcflow.cli.texttable import render_table
+
+if TYPE_CHECKING:  # types only: `ctc --help` must not import the delivery stack
+    from ctcflow.app.jobs import SweepResult
+    from ctcflow.definition.loader import Definitions
+    from ctcflow.delivery.sender import DeliveryReport
+    from ctcflow.engine.sync import SyncPlan
+
+
+def print_plan(plan: SyncPlan) -> None:
+    if plan.empty:
+        print("nothing to change: the database matches phases.yml and areas.yml")
+        return
+    counts = ", ".join(f"{k}: {v}" for k, v in sorted(plan.counts().items()))
+    print(f"{len(plan.steps)} change(s) — {counts}")
+    for step in [s for s in plan.steps if s.kind != "area_added"][:200]:
+        print("  " + step.describe())
+    if plan.new_areas:
+        print(f"  area_added           {len(plan.new_areas)} area(s): {', '.join(plan.new_areas[:10])}"
+              + (" …" if len(plan.new_areas) > 10 else ""))
+
+
+def phase_title(defs: Definitions, phase_id: str | None, lang: str) -> str:
+    if phase_id is None:
+        return t("not_started", lang)
+    phase = next((p for p in defs.process.phases if p.id == phase_id), None)
+    return phase.title.get(lang) if phase else phase_id
+
+
+def role_title(defs: Definitions, role_id: str, lang: str) -> str:
+    role = defs.process.role(role_id)
+    return role.title.get(lang) if role else role_id
+
+
+def milestone_title(defs: Definitions, milestone_id: str, lang: str) -> str:
+    found = defs.milestone(milestone_id)
+    return found[1].title.get(lang) if found else milestone_id
+
+
+def print_notices(result: SweepResult, lang: str) -> None:
+    shown = result.enqueued
+    if not shown:
+        return
+    print(render_table(
+        [t("kind", lang), t("area", lang), t("subject", lang), t("recipient", lang)],
+        [[t(f"kind.{p.kind}", lang), p.area_id or "", p.subject, p.recipient] for p in shown[:500]]))
+    if len(shown) > 500:
+        print(f"… {len(shown) - 500} more")
+
+
+def print_delivery(report: DeliveryReport | None, lang: str) -> None:
+    if report is None:
+        print(t("no_delivery_today", lang))
+        return
+    if report.recovered:
+        print(f"{report.recovered} " + t("recovered", lang))
+    if report.cancelled:
+        print(f"{report.cancelled} " + t("cancelled", lang))
+    print(f"{t('sent', lang)}: {len(report.sent)}, {t('failed', lang)}: {len(report.failed)}")
+    for outcome in report.failed:
+        print(f"  ✗ #{outcome.id} {outcome.recipient} ({outcome.attempts}): {outcome.error}")
+
+
+def write_page(html: str, target: str) -> None:
+    Path(target).write_text(html, encoding="utf-8")
+    print(f"wrote {target}")

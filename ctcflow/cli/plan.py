@@ -1,0 +1,44 @@
+"""`ctc plan …`: the handlingsplan's goals and programmes, and the document for approval."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ctcflow.cli.options import AreaArg, AsOf, By, Lang, Note, day, language
+from ctcflow.cli.output import write_page
+
+app = typer.Typer(help="the handlingsplan: goals, programmes, the document")
+
+
+@app.command("goal")
+def goal(area: AreaArg, by: By,
+         subject: Annotated[str, typer.Option(help="a factor or outcome id from survey.yml")],
+         target: Annotated[str, typer.Option(help='e.g. "from 49 % to 40 % by the 2025 survey"')],
+         as_of: AsOf = None, note: Note = None, lang: Lang = None) -> None:
+    """A measurable goal for a priority factor or behaviour."""
+    from ctcflow.app.plans import plan_goal
+
+    plan_goal(area, subject, target, by=by, as_of=day(as_of))
+    print(f"✓ {area}: goal for {subject}: {target}")
+
+
+@app.command("programme")
+def programme(area: AreaArg, by: By, factor: Annotated[str, typer.Option()],
+              programme: Annotated[str, typer.Option(help="programme id from programmes.yml")],
+              as_of: AsOf = None, note: Note = None, lang: Lang = None) -> None:
+    """A programme from programmes.yml against a priority factor."""
+    from ctcflow.app.plans import plan_programme
+
+    plan_programme(area, factor, programme, by=by, as_of=day(as_of), note=note)
+    print(f"✓ {area}: {programme} against {factor}")
+
+
+@app.command("show")
+def show(area: AreaArg, lang: Lang = None,
+         output: Annotated[str | None, typer.Option("--output", "-o")] = None) -> None:
+    """Write the area's handlingsplan as HTML for approval."""
+    from ctcflow.app.plans import plan_document
+
+    write_page(plan_document(area, language(lang)), output or f"handlingsplan-{area}.html")

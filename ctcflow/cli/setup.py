@@ -1,0 +1,50 @@
+"""`ctc init`, `ctc check`, `ctc sync`: the database and the YAML files in step.
+
+Commands import the application layer when they run, so `ctc --help` starts at once."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ctcflow.cli.options import AsOf, Lang, day
+from ctcflow.cli.output import print_plan
+from ctcflow.core.config import get_settings
+
+app = typer.Typer()
+
+
+@app.command("init")
+def init(as_of: AsOf = None, lang: Lang = None) -> None:
+    """Create or upgrade the database and load phases.yml and areas.yml."""
+    from ctcflow.app.setup import init_database
+
+    plan = init_database(day(as_of))
+    print(f"database ready at {get_settings().db_url}")
+    print_plan(plan)
+
+
+@app.command("check")
+def check(lang: Lang = None) -> None:
+    """Validate phases.yml, areas.yml, survey.yml, programmes.yml and the database against them."""
+    from ctcflow.app.setup import check_everything
+
+    report = check_everything()
+    for line in report.lines:
+        print(line)
+    if report.pending is not None and not report.pending.empty:
+        print_plan(report.pending)
+        raise typer.Exit(1)
+
+
+@app.command("sync")
+def sync(as_of: AsOf = None, dry_run: Annotated[bool, typer.Option("--dry-run", help="print the plan only")] = False,
+         lang: Lang = None) -> None:
+    """Apply changes of phases.yml/areas.yml to the areas already running, printing the plan."""
+    from ctcflow.app.setup import sync_database
+
+    plan = sync_database(day(as_of), dry_run=dry_run)
+    print_plan(plan)
+    if dry_run and not plan.empty:
+        print("(dry run: nothing was changed)")

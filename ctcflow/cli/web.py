@@ -1,0 +1,39 @@
+"""`ctc web`, `ctc web-link`, `ctc serve`: the pages, a sign-in link, the scheduled flows."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ctcflow.cli.options import AsOf, Lang
+
+app = typer.Typer()
+
+
+@app.command("web")
+def web(as_of: AsOf = None, lang: Lang = None,
+        host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+        port: Annotated[int, typer.Option()] = 8000) -> None:
+    """The web pages for the coordinator and the area teams."""
+    from ctcflow.web.server import run
+
+    run(host, port, as_of=as_of)
+
+
+@app.command("web-link")
+def web_link(person: Annotated[str, typer.Argument(help="person id from areas.yml")], lang: Lang = None,
+             minutes: Annotated[int, typer.Option(help="how long the link is valid")] = 30) -> None:
+    """Print a one-time sign-in link to the web pages for a person."""
+    from ctcflow.app.signin import login_link
+
+    print(login_link(person, minutes))
+
+
+@app.command("serve")
+def serve(lang: Lang = None,
+          port: Annotated[int, typer.Option(help="port of the local Prefect server and UI")] = 4200) -> None:
+    """Run the scheduled flows of prefect.yaml on a local Prefect server."""
+    from ctcflow.app.serve import serve as serve_flows
+
+    raise typer.Exit(serve_flows(port))

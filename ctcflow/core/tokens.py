@@ -1,0 +1,98 @@
+"""Signed tokens for links and sessions: ``base64url(json) . base64url(HMAC-SHA256)``.
+
+A token says what it is for (``purpose``), for whom, until when, and carries a random id; it
+cannot be altered without the key, and a token for one purpose is refused for another. The
+key comes from the environment (CTC_WEB_SECRET_KEY); a local installation without one gets a
+random key kept in data_dir/web-secret-key (never in the repository or the database)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ctcflow.core.config import Settings
+from ctcflow.core.errors import CtcError
+
+
+class TokenError(CtcError):
+    """A link or session that cannot be trusted; ``reason`` is tampered | expired | wrong."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def secret_key(settings: Settings) -> bytes:
+    if settings.web_secret_key:
+        return settings.web_secret_key.encode("utf-8")
+    path = settings.data_dir / "web-secret-key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    return Path(path).read_text(encoding="utf-8").strip().encode("utf-8")
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+@dataclass(frozen=True)
+class Claims:
+    purpose: str  # login | milestone | session | feed
+    person: str
+    expires: int  # unix seconds
+    jti: str
+    data: dict[str, Any]
+
+
+def sign(key: bytes, purpose: str, person: str, *, seconds: int, now: float | None = None,
+         **data: Any) -> str:
+    issued = int(now if now is not None else time.time())
+    body = json.dumps({"u": purpose, "p": person, "e": issued + seconds, "j": secrets.token_urlsafe(12), "d": data},
+                      separators=(",", ":"), sort_keys=True).encode("utf-8")
+    mac = hmac.new(key, body, hashlib.sha256).digest()
+    return f"{_b64(body)}.{_b64(mac)}"
+
+
+def verify(key: bytes, token: str, purpose: str, now: float | None = None) -> Claims:
+    try:
+        body_text, mac_text = token.split(".", 1)
+        body, mac = _unb64(body_text), _unb64(mac_text)
+    except (ValueError, TypeError):
+        raise TokenError("tampered") from None
+    if not hmac.compare_digest(mac, hmac.new(key, body, hashlib.sha256).digest()):
+        raise TokenError("tampered")
+    claims = json.loads(body)
+    if claims.get("u") != purpose:
+        raise TokenError("wrong")
+    if claims["e"] < (now if now is not None else time.time()):
+        raise TokenError("expired")
+    return Claims(claims["u"], claims["p"], claims["e"], claims["j"], claims.get("d", {}))
+
+
+def csrf_token(key: bytes, session_jti: str) -> str:
+    """The form token of a session: bound to it, so a form from another session is refused."""
+    return _b64(hmac.new(key, f"csrf:{session_jti}".encode(), hashlib.sha256).digest())
+
+
+def purpose_of(token: str) -> str | None:
+    """What a token says it is for — unverified, only to choose how to verify it."""
+    try:
+        value = json.loads(_unb64(token.split(".", 1)[0])).get("u")
+    except (ValueError, TypeError, AttributeError):
+        return None
+    return value if isinstance(value, str) else None

@@ -1,0 +1,98 @@
+"""areas.yml as typed data: areas, people with notification references, and who is
+responsible when — dated, so a reorganisation is a change with a history, not an overwrite."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Literal
+
+from pydantic import Field
+
+from ctcflow.definition.located import Located
+from ctcflow.definition.process import IDENT
+
+REFERENCE = re.compile(r"^(env|secret):([A-Za-z0-9_][A-Za-z0-9_.\-]*)$")
+
+
+class AdministrationDef(Located):
+    id: str = Field(pattern=IDENT)
+    name: str
+
+
+class ResponsibilityDef(Located):
+    """From ``from`` on, ``role`` belongs to ``administration`` (until the next dated entry)."""
+
+    role: str
+    administration: str
+    valid_from: date = Field(alias="from")
+
+
+class PersonDef(Located):
+    id: str = Field(pattern=IDENT)
+    name: str
+    role: str
+    notify: str = Field(description="env:VARIABLE or secret:prefect-secret-block")
+    lang: Literal["sv", "en"] = "sv"
+    sector: str | None = None
+    valid_from: date | None = Field(default=None, alias="from")
+    valid_until: date | None = Field(default=None, alias="until")
+
+    def active_on(self, day: date) -> bool:
+        starts_ok = self.valid_from is None or self.valid_from <= day
+        return starts_ok and (self.valid_until is None or day <= self.valid_until)
+
+
+class AreaDef(Located):
+    id: str = Field(pattern=IDENT)
+    name: str
+    delomraden: list[str] = Field(min_length=1)
+    start: date
+    people: list[PersonDef] = Field(default_factory=list)
+    responsibilities: list[ResponsibilityDef] = Field(default_factory=list)
+    # Sectors represented in the områdesteam by members who get no notifications of their own
+    # (people listed above with a sector count too).
+    team_sectors: list[str] = Field(default_factory=list)
+
+    def sectors_represented(self, day: date) -> set[str]:
+        return {*self.team_sectors, *(p.sector for p in self.people if p.sector and p.active_on(day))}
+
+
+class OrganisationDef(Located):
+    municipality: str
+    administrations: list[AdministrationDef] = Field(default_factory=list)
+    responsibilities: list[ResponsibilityDef] = Field(default_factory=list)
+    central: list[PersonDef] = Field(default_factory=list)
+    areas: list[AreaDef] = Field(default_factory=list)
+
+    def area(self, area_id: str) -> AreaDef | None:
+        return next((a for a in self.areas if a.id == area_id), None)
+
+    def responsible_administration(self, role: str, day: date, area_id: str | None = None) -> str | None:
+        """The administration holding ``role`` on ``day``; an area's own entries win."""
+        area = self.area(area_id) if area_id else None
+        for entries in ((area.responsibilities if area else []), self.responsibilities):
+            dated = sorted((r for r in entries if r.role == role), key=lambda r: r.valid_from)
+            current = [r for r in dated if r.valid_from <= day]
+            if current:
+                return current[-1].administration
+        return None
+
+    def people_with_role(self, role: str, day: date, area_id: str | None) -> list[PersonDef]:
+        area = self.area(area_id) if area_id else None
+        pool = [*(area.people if area else []), *self.central]
+        return [p for p in pool if p.role == role and p.active_on(day)]
+
+    def everyone(self) -> list[PersonDef]:
+        """Central people first, then every area's."""
+        return [*self.central, *(p for a in self.areas for p in a.people)]
+
+    def person(self, person_id: str) -> tuple[PersonDef, AreaDef | None] | None:
+        for area in self.areas:
+            for person in area.people:
+                if person.id == person_id:
+                    return person, area
+        for person in self.central:
+            if person.id == person_id:
+                return person, None
+        return None

@@ -1,0 +1,154 @@
+"""phases.yml as typed data: roles, sectors, phases, milestones, gates and the reminder policy."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from ctcflow.definition.located import Located
+
+IDENT = r"^[a-z][a-z0-9_]*$"
+
+
+class Titles(Located):
+    sv: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" else self.sv
+
+
+# What a role means to ctcflow, whatever the municipality calls it (phases.yml names the role
+# of each kind once). Code asks for a kind, never for a role id.
+RoleKind = Literal["coordinator", "area_lead", "area_team", "steering", "analyst", "chief", "board"]
+REQUIRED_KINDS: dict[RoleKind, str] = {"coordinator": "central", "area_lead": "area", "area_team": "area"}
+
+
+class RoleDef(Located):
+    id: str = Field(pattern=IDENT)
+    title: Titles
+    scope: Literal["area", "central"]
+    kind: RoleKind | None = None
+
+
+class SectorDef(Located):
+    id: str = Field(pattern=IDENT)
+    title: Titles
+
+
+class EscalationStep(Located):
+    after: int = Field(ge=1, description="working days overdue")
+    to: str
+
+
+class NotificationPolicy(Located):
+    reminders_before_due: list[int] = Field(default_factory=list)
+    on_due_date: bool = True
+    overdue_repeat_every: int = Field(ge=1, description="working days between overdue notices")
+    escalation: list[EscalationStep] = Field(default_factory=list)
+
+
+class MilestoneDef(Located):
+    id: str = Field(pattern=IDENT)
+    title: Titles
+    done_when: Titles
+    owner: str
+    due: str
+    depends_on: list[str] = Field(default_factory=list)
+    evidence_required: bool = False
+    required: bool = True
+    renamed_from: list[str] = Field(default_factory=list)
+
+
+class GateDef(Located):
+    approver: str
+
+
+PhaseCheck = Literal["team_sectors", "survey_wave", "priority_decision", "programme_coverage", "fidelity"]
+
+
+class PhaseDef(Located):
+    id: str = Field(pattern=IDENT)
+    title: Titles
+    description: Titles
+    gate: GateDef
+    recurs_every_years: int | None = Field(default=None, ge=1)
+    # What the phase's own flow checks in the data (ctcflow/phasework.py): team_sectors and
+    # survey_wave report what is missing, priority_decision and programme_coverage also hold the
+    # gate, fidelity flags programmes run below their protocol.
+    checks: list[PhaseCheck] = Field(default_factory=list)
+    # A phase a new survey wave reopens for a revision while uppföljning goes on.
+    revised_by_survey: bool = False
+    milestones: list[MilestoneDef] = Field(min_length=1)
+
+
+ReportSection = Literal["boendemedverkan", "jamstalldhetsintegrering", "rasism_sexism", "kostnader"]
+
+
+class ReportDef(Located):
+    """A report the process owes on a calendar — to KS, say. Preparing it is a milestone of
+    ``owner`` with the usual reminders; its ``escalation`` replaces the policy's ladder (which
+    climbs towards the central samordnare, who owns this one). Every mandated section names the
+    role that owes its data, so a section left empty says whose it was — and that gap is told
+    ``gap_checks_before`` working days before the due date."""
+
+    id: str = Field(pattern=IDENT)
+    title: Titles
+    owner: str
+    recipients: list[str] = Field(min_length=1, description="roles the report is sent to")
+    due: str = Field(description="a recurring due rule: the day the report must be with them")
+    covers_years: int = Field(ge=1, description="the calendar years before the due year it covers")
+    area_input: str | None = Field(default=None, description="the area milestone that is each area's input")
+    mandated: dict[ReportSection, str] = Field(default_factory=dict, description="section → role that owes it")
+    gap_checks_before: list[int] = Field(default_factory=list, description="working days before due")
+    escalation: list[EscalationStep] = Field(default_factory=list)
+
+    def owed_by(self) -> dict[str, str]:
+        """Mandated section → the role that owes it."""
+        return {str(section): role for section, role in self.mandated.items()}
+
+
+class ProcessDef(Located):
+    version: Literal[1]
+    roles: list[RoleDef]
+    sectors: list[SectorDef] = Field(default_factory=list)
+    notification_policy: NotificationPolicy
+    phases: list[PhaseDef] = Field(min_length=1)
+    reports: list[ReportDef] = Field(default_factory=list)
+
+    def phase(self, phase_id: str) -> PhaseDef:
+        return next(p for p in self.phases if p.id == phase_id)
+
+    @property
+    def order(self) -> dict[str, int]:
+        """Phase id → its place in the process (the current-phase rule compares by it)."""
+        return {p.id: i for i, p in enumerate(self.phases)}
+
+    def phase_index(self, phase_id: str) -> int:
+        return next(i for i, p in enumerate(self.phases) if p.id == phase_id)
+
+    def next_phase(self, phase_id: str) -> PhaseDef | None:
+        index = self.phase_index(phase_id) + 1
+        return self.phases[index] if index < len(self.phases) else None
+
+    def role(self, role_id: str) -> RoleDef | None:
+        return next((r for r in self.roles if r.id == role_id), None)
+
+    def role_of(self, kind: RoleKind) -> str | None:
+        """The id of the role of this kind (validation makes the required kinds exist once)."""
+        return next((r.id for r in self.roles if r.kind == kind), None)
+
+    @property
+    def coordinator(self) -> str:
+        """The central role told when nobody else can be, and allowed to act for any area."""
+        return self.role_of("coordinator") or ""
+
+    @property
+    def area_lead(self) -> str:
+        return self.role_of("area_lead") or ""
+
+    @property
+    def area_team(self) -> str:
+        return self.role_of("area_team") or ""
+

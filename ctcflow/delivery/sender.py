@@ -1,0 +1,234 @@
+"""Sending the outbox: claim, send, record — each message marked sent exactly once.
+
+A run first hands back rows a crashed run left in ``sending`` (after a lease), cancels notices
+whose milestone was done (or phase approved) since they were decided, then claims batches with
+a conditional UPDATE (two deliveries at once never claim the same row), sends them through
+apprise on a few threads and records every outcome in its own small transaction. A crash can
+therefore leave at most the messages in flight unrecorded — those are sent again, the only
+duplicates SMTP itself cannot prevent — and loses nothing. A failure keeps the row pending with
+the error, a retry count and the next attempt (exponential backoff, at most six hours apart);
+a delivery is never given up silently.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import threading
+import uuid
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import apprise
+from sqlalchemy import and_, or_, select, update
+from sqlmodel import Session, col
+
+from ctcflow.core.config import get_settings
+from ctcflow.delivery.channels import ChannelError, resolve
+from db.engine import get_engine, rows_affected, session_scope
+from db.models import MilestoneInstance, Notification, PhaseInstance, ReportArchive
+
+LEASE = timedelta(minutes=15)
+FIRST_RETRY = timedelta(minutes=5)
+LONGEST_WAIT = timedelta(hours=6)
+FAILING_AFTER = 3  # attempts after which a pending delivery counts as "keeps failing"
+MILESTONE_KINDS = ("reminder", "due", "overdue", "escalation", "unassigned")
+REPORT_KINDS = ("report_reminder", "report_due", "report_overdue", "report_escalation", "report_gap")
+
+
+def backoff(attempts: int) -> timedelta:
+    return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LONGEST_WAIT)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    id: int
+    key: str
+    kind: str
+    recipient: str
+    subject: str
+    sent: bool
+    error: str | None = None
+    attempts: int = 0
+
+
+@dataclass
+class DeliveryReport:
+    outcomes: list[Outcome] = field(default_factory=list)
+    recovered: int = 0
+    cancelled: int = 0
+
+    @property
+    def sent(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.sent]
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if not o.sent]
+
+
+class _ThreadLog(logging.Handler):
+    """apprise reports why a send failed only through logging: keep each thread's lines."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.local = threading.local()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        lines = getattr(self.local, "lines", None)
+        if lines is not None and record.levelno >= logging.WARNING:
+            lines.append(record.getMessage())
+
+    def start(self) -> None:
+        self.local.lines = []
+
+    def lines(self) -> list[str]:
+        return list(getattr(self.local, "lines", None) or [])
+
+
+_APPRISE_LOG = _ThreadLog()
+logging.getLogger("apprise").addHandler(_APPRISE_LOG)
+
+
+Attachment = tuple[str, bytes]  # file name, content
+
+
+def send_apprise(url: str, subject: str, body: str, attachments: Sequence[Attachment] = ()) -> str | None:
+    """Send one message; None when it went out, else apprise's reason. Attachments are written
+    to a private temporary folder for apprise to read, under their own names."""
+    _APPRISE_LOG.start()
+    sender = apprise.Apprise()
+    if not sender.add(url):
+        return "not a valid apprise URL (check the scheme and its parameters)"
+    with tempfile.TemporaryDirectory(prefix="ctc-attach-") as folder:
+        attach = None
+        if attachments:
+            attach = apprise.AppriseAttachment()
+            for name, content in attachments:
+                path = Path(folder) / Path(name).name
+                path.write_bytes(content)
+                attach.add(str(path))
+        if sender.notify(title=subject, body=body, body_format=apprise.NotifyFormat.TEXT, attach=attach):
+            return None
+    return "; ".join(_APPRISE_LOG.lines()[-2:]) or "the channel refused the message"
+
+
+Sender = Callable[..., "str | None"]  # (url, subject, body[, attachments=...]) → None or the reason
+
+
+def recover_stale(session: Session, now: datetime, lease: timedelta = LEASE) -> int:
+    result = session.execute(
+        update(Notification)
+        .where(col(Notification.status) == "sending", col(Notification.claimed_at) < now - lease)
+        .values(status="pending", claim=None, next_attempt_at=now,
+                last_error="delivery was interrupted while sending; sent again (may arrive twice)")
+    )
+    return rows_affected(result)
+
+
+def cancel_obsolete(session: Session) -> int:
+    """Notices about a milestone that has been done (or retired, or whose phase was approved) —
+    or about a report that has been sent — since the sweep decided them are not sent: nobody
+    should be reminded of finished work."""
+    finished_milestones = select(col(MilestoneInstance.id)).where(
+        or_(col(MilestoneInstance.status) == "done", col(MilestoneInstance.retired).is_(True)))
+    approved_phases = select(col(PhaseInstance.id)).where(col(PhaseInstance.completed_on).is_not(None))
+    result = session.execute(
+        update(Notification)
+        .where(col(Notification.status) == "pending", col(Notification.kind).in_(MILESTONE_KINDS),
+               or_(col(Notification.milestone_instance_id).in_(finished_milestones),
+                   col(Notification.phase_instance_id).in_(approved_phases)))
+        .values(status="cancelled", last_error="done before delivery")
+    )
+    # the same for a report's reminders and gap notices once the report has gone out
+    sent = (select(col(ReportArchive.id)).where(
+        col(ReportArchive.sent_on).is_not(None), col(ReportArchive.occasion).is_not(None),
+        col(Notification.key).like("report/" + col(ReportArchive.report_id) + "/" + col(ReportArchive.occasion) + "/%"))
+        .exists())
+    reports = session.execute(
+        update(Notification)
+        .where(col(Notification.status) == "pending", col(Notification.kind).in_(REPORT_KINDS), sent)
+        .values(status="cancelled", last_error="the report was sent before delivery")
+    )
+    return rows_affected(result) + rows_affected(reports)
+
+
+def claim(session: Session, now: datetime, batch: int, only: list[int] | None = None) -> str:
+    token = uuid.uuid4().hex
+    candidates = (select(col(Notification.id))
+                  .where(col(Notification.status) == "pending", col(Notification.next_attempt_at) <= now)
+                  .order_by(col(Notification.id)).limit(batch).with_for_update(skip_locked=True))
+    if only is not None:
+        candidates = candidates.where(col(Notification.id).in_(only))
+    session.execute(
+        update(Notification)
+        .where(and_(col(Notification.id).in_(candidates.scalar_subquery()), col(Notification.status) == "pending"))
+        .values(status="sending", claim=token, claimed_at=now)
+    )
+    return token
+
+
+def _record(row: Notification, error: str | None, token: str, now: datetime) -> Outcome:
+    attempts = row.attempts + 1
+    values: dict[str, object]
+    if error is None:
+        values = {"status": "sent", "sent_at": now, "attempts": attempts, "claim": None, "last_error": None}
+    else:
+        values = {"status": "pending", "attempts": attempts, "claim": None, "last_error": error[:2000],
+                  "next_attempt_at": now + backoff(attempts)}
+    with get_engine().begin() as connection:  # its own commit: a crash loses at most what is in flight
+        connection.execute(update(Notification)
+                           .where(col(Notification.id) == row.id, col(Notification.claim) == token)
+                           .values(**values))
+    assert row.id is not None
+    return Outcome(row.id, row.key, row.kind, row.recipient, row.subject, error is None, error, attempts)
+
+
+def _send_one(row: Notification, sender: Sender, urls: dict[str, str],
+              attachments: dict[int, Attachment]) -> str | None:
+    try:
+        url = urls.get(row.reference) or resolve(row.reference)
+    except ChannelError as exc:
+        return str(exc)
+    urls[row.reference] = url
+    try:
+        if row.attachment_id is not None:
+            if row.attachment_id not in attachments:
+                return f"the archived report {row.attachment_id} to attach is missing"
+            return sender(url, row.subject, row.body, attachments=[attachments[row.attachment_id]])
+        return sender(url, row.subject, row.body)
+    except Exception as exc:  # a channel plugin's bug must not stop the other deliveries
+        return f"{type(exc).__name__}: {exc}"
+
+
+def deliver_pending(now: datetime | None = None, *, batch: int = 200, workers: int | None = None,
+                    lease: timedelta = LEASE, sender: Sender = send_apprise,
+                    only: list[int] | None = None) -> DeliveryReport:
+    """Send everything pending whose time has come; returns what happened to each message."""
+    now = now or datetime.now(tz=UTC)
+    workers = workers or get_settings().delivery_workers
+    report = DeliveryReport()
+    urls: dict[str, str] = {}
+    first = True
+    with ThreadPoolExecutor(max_workers=max(workers, 1), thread_name_prefix="ctc-send") as pool:
+        while True:
+            with session_scope() as session:
+                if first:
+                    report.recovered = recover_stale(session, now, lease)
+                    report.cancelled = cancel_obsolete(session)
+                    first = False
+                token = claim(session, now, batch, only)
+                rows = session.execute(select(Notification).where(col(Notification.claim) == token)
+                                       .order_by(col(Notification.id))).scalars().all()
+                wanted = {r.attachment_id for r in rows if r.attachment_id is not None}
+                attachments = {i: (name, bytes(content)) for i, name, content in session.execute(
+                    select(col(ReportArchive.id), col(ReportArchive.filename), col(ReportArchive.content))
+                    .where(col(ReportArchive.id).in_(wanted)))} if wanted else {}
+            if not rows:
+                return report
+            futures = {pool.submit(_send_one, row, sender, urls, attachments): row for row in rows}
+            for future in as_completed(futures):
+                report.outcomes.append(_record(futures[future], future.result(), token, now))

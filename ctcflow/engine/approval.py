@@ -1,0 +1,51 @@
+"""Approving a phase: the gate (required milestones done, blocking checks satisfied), only by
+its approver role (the permission rule), and what opens next."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from ctcflow.access.permissions import Action, require
+from ctcflow.core.errors import CtcError
+from ctcflow.definition.loader import Definitions
+from ctcflow.engine.checks import gate_blockers
+from ctcflow.engine.eventlog import NewEvent, record
+from ctcflow.engine.gates import GateStatus, gate_status
+from ctcflow.engine.marking import known_area, latest_phase_instance
+from ctcflow.engine.opening import advance
+from db.models import MilestoneInstance, PhaseInstance
+
+
+def gate_for(session: Session, defs: Definitions, pi: PhaseInstance, as_of: date) -> GateStatus:
+    done = session.execute(select(col(MilestoneInstance.milestone_id)).where(
+        col(MilestoneInstance.phase_instance_id) == pi.id, col(MilestoneInstance.status) == "done",
+        col(MilestoneInstance.retired).is_(False),
+    )).scalars().all()
+    return gate_status(defs.process.phase(pi.phase_id), done, gate_blockers(session, defs, pi, as_of))
+
+
+def approve(session: Session, defs: Definitions, area_id: str, phase_id: str, *, by: str,
+            as_of: date, note: str | None = None) -> list[PhaseInstance]:
+    """Approve a phase whose gate is met, and open what follows; returns the phases opened."""
+    known_area(session, defs, area_id)
+    if phase_id not in {p.id for p in defs.process.phases}:
+        raise CtcError(f"unknown phase '{phase_id}'; phases: {', '.join(p.id for p in defs.process.phases)}")
+    pi = latest_phase_instance(session, area_id, phase_id)
+    if pi is None or pi.opened_on > as_of:
+        raise CtcError(f"phase '{phase_id}' is not open in {area_id} on {as_of}")
+    if pi.completed_on is not None:
+        raise CtcError(f"phase '{phase_id}' of {area_id} was already approved on {pi.completed_on} by {pi.approved_by}")
+    gate = gate_for(session, defs, pi, as_of)
+    person = require(defs, by, Action.APPROVE_GATE, as_of, area_id, role=gate.approver_role).person
+    if not gate.met:
+        reasons = ([f"required milestones not done: {', '.join(gate.missing)}"] if gate.missing else []) \
+            + list(gate.blockers)
+        raise CtcError(f"{phase_id} in {area_id} cannot be approved yet; " + "; ".join(reasons))
+    pi.completed_on, pi.approved_by = as_of, person.id
+    session.add(pi)
+    record(session, [NewEvent("phase_approved", person.id, as_of, area_id, phase_id,
+                              "open", f"approved (cycle {pi.cycle})", note)])
+    return advance(session, defs, as_of, [area_id])

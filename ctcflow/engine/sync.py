@@ -1,0 +1,203 @@
+"""Bring the database in line with phases.yml and areas.yml without losing recorded progress.
+
+``plan_sync`` compares and returns the steps (pure, so ``ctc sync --dry-run`` can print them);
+``apply_sync`` carries them out in one transaction. Only open phases follow definition changes:
+approved phases are history and stay as they were recorded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import insert, select, update
+from sqlmodel import Session, col
+
+from ctcflow.core.errors import CtcError
+from ctcflow.definition.duerules import schedule
+from ctcflow.definition.loader import Definitions
+from ctcflow.engine.eventlog import NewEvent, record
+from db.models import Area, MilestoneInstance, PhaseInstance
+
+SYSTEM = "ctc sync"
+
+
+@dataclass(frozen=True)
+class Step:
+    kind: str  # area_added, area_renamed, area_start_changed, area_deactivated, area_reactivated,
+    #            milestone_added, milestone_renamed, milestone_retired, milestone_restored, due_changed
+    area_id: str
+    subject: str | None = None
+    old: str | None = None
+    new: str | None = None
+    row_id: int | None = None  # milestone_instance or phase_instance id the step touches
+
+    def describe(self) -> str:
+        arrow = f": {self.old} → {self.new}" if self.old or self.new else ""
+        subject = f" {self.subject}" if self.subject else ""
+        return f"{self.kind:<20} {self.area_id}{subject}{arrow}"
+
+
+@dataclass
+class SyncPlan:
+    steps: list[Step] = field(default_factory=list)
+    new_areas: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not self.steps
+
+    def counts(self) -> dict[str, int]:
+        result: dict[str, int] = {}
+        for step in self.steps:
+            result[step.kind] = result.get(step.kind, 0) + 1
+        return result
+
+
+def plan_sync(session: Session, defs: Definitions) -> SyncPlan:
+    plan = SyncPlan()
+    areas = {a.id: a for a in session.execute(select(Area)).scalars()}
+    defined = {a.id: a for a in defs.org.areas}
+    for area_def in defs.org.areas:
+        existing = areas.get(area_def.id)
+        if existing is None:
+            plan.new_areas.append(area_def.id)
+            plan.steps.append(Step("area_added", area_def.id, new=str(area_def.start)))
+            continue
+        if existing.name != area_def.name:
+            plan.steps.append(Step("area_renamed", area_def.id, old=existing.name, new=area_def.name))
+        if not existing.active:
+            plan.steps.append(Step("area_reactivated", area_def.id))
+    for area_id, existing_area in areas.items():
+        if area_id not in defined and existing_area.active:
+            plan.steps.append(Step("area_deactivated", area_id))
+
+    open_phases = list(session.execute(
+        select(PhaseInstance).where(col(PhaseInstance.completed_on).is_(None))
+    ).scalars())
+    known_phases = {p.id for p in defs.process.phases}
+    stray = sorted({p.phase_id for p in open_phases if p.phase_id not in known_phases})
+    if stray:
+        raise CtcError(
+            f"phases.yml no longer defines phase(s) {', '.join(stray)}, which are open in the database; "
+            "put them back (an open phase cannot be removed) and approve or close them first"
+        )
+    by_phase_instance: dict[int, list[MilestoneInstance]] = {}
+    for mi in session.execute(select(MilestoneInstance).where(
+        col(MilestoneInstance.phase_instance_id).in_([p.id for p in open_phases])
+    )).scalars():
+        by_phase_instance.setdefault(mi.phase_instance_id, []).append(mi)
+
+    for pi in open_phases:
+        start = pi.opened_on
+        defined_area = defined.get(pi.area_id)
+        first_phase = defs.process.phases[0].id
+        if defined_area and pi.phase_id == first_phase and pi.cycle == 1 and defined_area.start != start:
+            plan.steps.append(Step("area_start_changed", pi.area_id, pi.phase_id,
+                                   str(start), str(defined_area.start), row_id=pi.id))
+            start = defined_area.start
+        plan.steps += _milestone_steps(defs, pi, start, by_phase_instance.get(pi.id or 0, []))
+    return plan
+
+
+def _milestone_steps(defs: Definitions, pi: PhaseInstance, start: date,
+                     instances: list[MilestoneInstance]) -> list[Step]:
+    phase = defs.process.phase(pi.phase_id)
+    due = schedule(defs.phase_rules(phase), start)
+    have = {mi.milestone_id: mi for mi in instances}
+    steps: list[Step] = []
+    claimed: set[str] = set()
+    for ms in phase.milestones:
+        mi = have.get(ms.id)
+        if mi is None:
+            old = next((have[o] for o in ms.renamed_from if o in have and o not in claimed), None)
+            if old is not None:
+                claimed.add(old.milestone_id)
+                steps.append(Step("milestone_renamed", pi.area_id, ms.id, old.milestone_id, ms.id, old.id))
+                mi = old
+            else:
+                steps.append(Step("milestone_added", pi.area_id, ms.id, None, _iso(due[ms.id]), pi.id))
+                continue
+        if mi.retired:
+            steps.append(Step("milestone_restored", pi.area_id, ms.id, row_id=mi.id))
+        if mi.status != "done" and mi.due_date != due[ms.id]:
+            steps.append(Step("due_changed", pi.area_id, ms.id, _iso(mi.due_date), _iso(due[ms.id]), mi.id))
+    defined_ids = {m.id for m in phase.milestones}
+    for mi in instances:
+        if mi.milestone_id not in defined_ids and mi.milestone_id not in claimed and not mi.retired:
+            steps.append(Step("milestone_retired", pi.area_id, mi.milestone_id, row_id=mi.id))
+    return steps
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def open_phase_rows(defs: Definitions, area_id: str, phase_id: str, cycle: int,
+                    opened_on: date, phase_instance_id: int) -> list[dict[str, object]]:
+    """Milestone rows for a newly opened phase instance, due dates computed from its start."""
+    phase = defs.process.phase(phase_id)
+    due = schedule(defs.phase_rules(phase), opened_on)
+    return [
+        {"phase_instance_id": phase_instance_id, "area_id": area_id, "milestone_id": ms.id,
+         "due_date": due[ms.id], "status": "open", "retired": False}
+        for ms in phase.milestones
+    ]
+
+
+def apply_sync(session: Session, defs: Definitions, plan: SyncPlan, as_of: date, actor: str = SYSTEM) -> None:
+    """Carry out ``plan`` in the caller's transaction (all or nothing)."""
+    defined = {a.id: a for a in defs.org.areas}
+    _add_areas(session, defs, [defined[a] for a in plan.new_areas])
+    for step in plan.steps:
+        _apply_step(session, defs, step, defined)
+    record(session, [
+        NewEvent(kind=s.kind, actor=actor, effective_on=as_of, area_id=s.area_id,
+                 subject=s.subject, old=s.old, new=s.new)
+        for s in plan.steps
+    ])
+
+
+def _add_areas(session: Session, defs: Definitions, new: list) -> None:
+    if not new:
+        return
+    first = defs.process.phases[0].id
+    session.execute(insert(Area), [
+        {"id": a.id, "name": a.name, "start_date": a.start, "active": True} for a in new
+    ])
+    session.execute(insert(PhaseInstance), [
+        {"area_id": a.id, "phase_id": first, "cycle": 1, "opened_on": a.start} for a in new
+    ])
+    ids: dict[str, int] = dict(session.execute(
+        select(col(PhaseInstance.area_id), col(PhaseInstance.id)).where(
+            col(PhaseInstance.area_id).in_([a.id for a in new]),
+            col(PhaseInstance.phase_id) == first, col(PhaseInstance.cycle) == 1)
+    ).tuples().all())
+    rows = [row for a in new for row in open_phase_rows(defs, a.id, first, 1, a.start, ids[a.id])]
+    session.execute(insert(MilestoneInstance), rows)
+
+
+def _apply_step(session: Session, defs: Definitions, step: Step, defined: dict) -> None:
+    mi = MilestoneInstance
+    if step.kind == "area_renamed":
+        session.execute(update(Area).where(col(Area.id) == step.area_id).values(name=step.new))
+    elif step.kind in ("area_deactivated", "area_reactivated"):
+        session.execute(update(Area).where(col(Area.id) == step.area_id)
+                        .values(active=step.kind == "area_reactivated"))
+    elif step.kind == "area_start_changed":
+        start = defined[step.area_id].start
+        session.execute(update(Area).where(col(Area.id) == step.area_id).values(start_date=start))
+        session.execute(update(PhaseInstance).where(col(PhaseInstance.id) == step.row_id).values(opened_on=start))
+    elif step.kind == "milestone_added":
+        session.execute(insert(mi).values(
+            phase_instance_id=step.row_id, area_id=step.area_id, milestone_id=step.subject,
+            due_date=date.fromisoformat(step.new) if step.new else None, status="open", retired=False))
+    elif step.kind == "milestone_renamed":
+        session.execute(update(mi).where(col(mi.id) == step.row_id).values(milestone_id=step.new))
+    elif step.kind == "milestone_retired":
+        session.execute(update(mi).where(col(mi.id) == step.row_id).values(retired=True))
+    elif step.kind == "milestone_restored":
+        session.execute(update(mi).where(col(mi.id) == step.row_id).values(retired=False))
+    elif step.kind == "due_changed":
+        session.execute(update(mi).where(col(mi.id) == step.row_id).values(
+            due_date=date.fromisoformat(step.new) if step.new else None))

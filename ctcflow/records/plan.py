@@ -1,0 +1,132 @@
+"""The handlingsplan: goals and programmes against the decided priority factors, how the
+programmes run (implementation and fidelity), and the plan as a document for approval."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from ctcflow.access.permissions import Action, require
+from ctcflow.core.errors import CtcError
+from ctcflow.definition.loader import Definitions
+from ctcflow.definition.programmes import CatalogueDef
+from ctcflow.definition.survey import SurveyDef
+from ctcflow.engine.eventlog import NewEvent, record
+from ctcflow.engine.marking import latest_phase_instance
+from ctcflow.engine.surveydata import latest_decisions
+from db.models import ImplementationRecord, PlanGoal, PlanProgramme
+
+PLAN_PHASE = "handlingsplan"
+
+
+def open_plan(session: Session, area_id: str, as_of: date) -> int:
+    """The phase instance of the area's handlingsplan being written: its latest cycle, open on ``as_of``."""
+    instance = latest_phase_instance(session, area_id, PLAN_PHASE)
+    if instance is None or instance.opened_on > as_of or instance.completed_on is not None:
+        raise CtcError(f"no handlingsplan is being written in {area_id} on {as_of}; "
+                       "goals and programmes are added while the phase is open")
+    assert instance.id is not None  # a stored row
+    return instance.id
+
+
+def decided_factors(session: Session, area_id: str) -> list[str]:
+    decision = latest_decisions(session, [area_id]).get(area_id)
+    return decision.factors.split(",") if decision else []
+
+
+def add_goal(session: Session, defs: Definitions, survey: SurveyDef, area_id: str, subject: str, target: str, *,
+             by: str, as_of: date) -> PlanGoal:
+    person = require(defs, by, Action.RECORD_AREA_WORK, as_of, area_id).person
+    known = {f.id for f in survey.factors} | {o.id for o in survey.outcomes}
+    if subject not in known:
+        raise CtcError(f"'{subject}' is neither a factor nor an outcome of survey.yml")
+    instance = open_plan(session, area_id, as_of)
+    goal = PlanGoal(area_id=area_id, phase_instance_id=instance, subject=subject, target=target.strip(),
+                    set_on=as_of, set_by=person.id)
+    session.add(goal)
+    record(session, [NewEvent("plan_goal", person.id, as_of, area_id, subject, None, target)])
+    return goal
+
+
+def add_programme(session: Session, defs: Definitions, catalogue: CatalogueDef, area_id: str, factor_id: str,
+                  programme_id: str, *, by: str, as_of: date, note: str | None = None) -> PlanProgramme:
+    person = require(defs, by, Action.RECORD_AREA_WORK, as_of, area_id).person
+    instance = open_plan(session, area_id, as_of)
+    factors = decided_factors(session, area_id)
+    if factor_id not in factors:
+        raise CtcError(f"'{factor_id}' is not among {area_id}'s priority factors "
+                       f"({', '.join(factors) or 'none decided yet: ctc survey decide'})")
+    programme = catalogue.programme(programme_id)
+    if programme is None or factor_id not in programme.targets:
+        options = ", ".join(p.id for p in catalogue.for_factor(factor_id)) or "none in programmes.yml"
+        what = f"{programme_id} does not target {factor_id}" if programme else f"unknown programme '{programme_id}'"
+        raise CtcError(f"{what}; programmes for {factor_id}: {options}")
+    chosen = PlanProgramme(area_id=area_id, phase_instance_id=instance, factor_id=factor_id,
+                           programme_id=programme_id, chosen_on=as_of, chosen_by=person.id, note=note)
+    session.add(chosen)
+    record(session, [NewEvent("plan_programme", person.id, as_of, area_id, programme_id, None, factor_id, note)])
+    return chosen
+
+
+def record_implementation(session: Session, defs: Definitions, catalogue: CatalogueDef, area_id: str,
+                          programme_id: str, *, period_end: date, sessions_planned: int, sessions_held: int,
+                          participants: int, adherence: float, by: str, as_of: date,
+                          note: str | None = None) -> tuple[ImplementationRecord, bool]:
+    """One period of a programme in the area; returns the record and whether fidelity is low."""
+    person = require(defs, by, Action.RECORD_AREA_WORK, as_of, area_id).person
+    programme = catalogue.programme(programme_id)
+    if programme is None:
+        raise CtcError(f"unknown programme '{programme_id}'")
+    in_plan = session.execute(select(col(PlanProgramme.id)).where(
+        col(PlanProgramme.area_id) == area_id, col(PlanProgramme.programme_id) == programme_id)).first()
+    if in_plan is None:
+        raise CtcError(f"{programme_id} is not in any handlingsplan of {area_id}; add it with `ctc plan programme`")
+    if not 0 <= adherence <= 1:
+        raise CtcError(f"adherence is a share of the protocol followed, 0–1 (e.g. 0.85), not {adherence}")
+    if sessions_held < 0 or sessions_planned < 0 or participants < 0 or sessions_held > sessions_planned:
+        raise CtcError("sessions and participants are counts, and sessions held cannot exceed sessions planned")
+    entry = ImplementationRecord(area_id=area_id, programme_id=programme_id, period_end=period_end,
+                                 sessions_planned=sessions_planned, sessions_held=sessions_held,
+                                 participants=participants, adherence=adherence, recorded_on=as_of,
+                                 recorded_by=person.id, note=note)
+    session.add(entry)
+    low = adherence < programme.fidelity.min_adherence
+    record(session, [NewEvent("implementation", person.id, as_of, area_id, programme_id, None,
+                              f"{sessions_held}/{sessions_planned} sessions, {participants} participants, "
+                              f"adherence {adherence:.0%}" + (" (LOW)" if low else ""), note)])
+    return entry, low
+
+
+def plan_context(session: Session, defs: Definitions, survey: SurveyDef, catalogue: CatalogueDef, area_id: str,
+                 lang: str) -> dict[str, object]:
+    area = defs.org.area(area_id)
+    if area is None:
+        raise CtcError(f"unknown area '{area_id}'")
+    instance = latest_phase_instance(session, area_id, PLAN_PHASE)
+    if instance is None:
+        raise CtcError(f"{area_id} has no handlingsplan yet")
+    decision = latest_decisions(session, [area_id]).get(area_id)
+    factors = decision.factors.split(",") if decision else []
+    goals = session.execute(select(PlanGoal).where(col(PlanGoal.phase_instance_id) == instance.id)
+                            .order_by(col(PlanGoal.id))).scalars().all()
+    chosen = session.execute(select(PlanProgramme).where(col(PlanProgramme.phase_instance_id) == instance.id)
+                             .order_by(col(PlanProgramme.id))).scalars().all()
+    sections = []
+    for factor_id in factors:
+        programmes = [catalogue.programme(c.programme_id) for c in chosen if c.factor_id == factor_id]
+        sections.append({
+            "factor": survey.measure_title(factor_id, lang),
+            "goals": [g.target for g in goals if g.subject == factor_id],
+            "programmes": [{"name": p.name, "description": p.description.get(lang), "age": p.age_group.get(lang),
+                            "evidence": p.evidence.get(lang), "source": p.source,
+                            "fidelity": p.fidelity.measures, "min_adherence": p.fidelity.min_adherence}
+                           for p in programmes if p],
+            "options": [p.name for p in catalogue.for_factor(factor_id)]})
+    behaviours = [{"subject": survey.measure_title(g.subject, lang), "target": g.target}
+                  for g in goals if g.subject not in factors]
+    return {"area": area.name, "area_id": area_id, "cycle": instance.cycle, "opened_on": instance.opened_on,
+            "approved_on": instance.completed_on, "decision": decision, "sections": sections,
+            "behaviours": behaviours, "uncovered": [s["factor"] for s in sections if not s["programmes"]],
+            "municipality": defs.org.municipality}

@@ -1,0 +1,51 @@
+"""What every page shares, built once when the app starts: settings, the definitions, the
+signing key, the templates, and the display names per language."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cached_property
+from typing import Any
+
+from ctcflow.core import calendar
+from ctcflow.core.config import Settings
+from ctcflow.core.links import Links
+from ctcflow.core.templating import environment, phrasebook
+from ctcflow.definition.loader import Definitions, load_definitions
+from ctcflow.definition.programmes import load_programmes
+from ctcflow.definition.survey import load_survey
+from ctcflow.report.content import titles
+
+
+class Web:
+    def __init__(self, settings: Settings, as_of: date | None) -> None:
+        self.settings, self.fixed_day = settings, as_of
+        self.links = Links(settings)
+        self.env = environment(settings.templates_dir, html=True)
+        self._names: dict[str, dict[str, dict[str, str]]] = {}
+
+    @cached_property
+    def defs(self) -> Definitions:
+        return load_definitions(self.settings)
+
+    @property
+    def key(self) -> bytes:
+        return self.links.key
+
+    def today(self) -> date:
+        return self.fixed_day or calendar.today()
+
+    def names(self, lang: str) -> dict[str, dict[str, str]]:
+        """The report's display names, and what the area page adds: done-when texts, owners.
+        Built once per language — a big city has tens of thousands of them."""
+        if lang not in self._names:
+            milestones = [m for p in self.defs.process.phases for m in p.milestones]
+            self._names[lang] = {
+                **titles(self.defs, load_survey(self.settings), load_programmes(self.settings), lang),
+                "done_when": {m.id: m.done_when.get(lang) for m in milestones},
+                "owner": {m.id: m.owner for m in milestones},
+                "evidence": {m.id: "1" if m.evidence_required else "" for m in milestones}}
+        return self._names[lang]
+
+    def words(self, lang: str) -> dict[str, Any]:
+        return phrasebook(self.settings.templates_dir, lang, "web")

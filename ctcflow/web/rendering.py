@@ -1,0 +1,54 @@
+"""Rendering a page: the viewer's language, the shared context every template gets, and how
+evidence is shown (links stay links, uploaded files link to their download)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+
+from ctcflow.core.tokens import csrf_token
+from ctcflow.web.deps import Viewer, get_web
+
+LANG_COOKIE = "ctc_lang"
+
+
+def root(request: Request) -> str:
+    """The path the app is mounted under behind a reverse proxy ('' when it is not)."""
+    return str(request.scope.get("root_path", ""))
+
+
+def lang_of(request: Request, viewer: Viewer | None = None) -> str:
+    asked = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
+    if asked in ("sv", "en"):
+        return asked
+    return viewer.person.lang if viewer else get_web(request).settings.lang
+
+
+def page(request: Request, name: str, viewer: Viewer | None, status: int = 200, **context: Any) -> HTMLResponse:
+    web = get_web(request)
+    lang = lang_of(request, viewer)
+    html = web.env.get_template(f"web/{name}.html.j2").render(
+        t=web.words(lang), lang=lang, viewer=viewer, today=web.today(), base=root(request),
+        csrf=csrf_token(web.key, viewer.jti) if viewer else "", path=request.url.path,
+        municipality=web.defs.org.municipality, evidence=evidence_href, **context)
+    response = HTMLResponse(html, status_code=status)
+    if request.query_params.get("lang") in ("sv", "en"):
+        response.set_cookie(LANG_COOKIE, lang, httponly=True, secure=True, samesite="lax")
+    return response
+
+
+def evidence_href(base: str, evidence: str) -> list[tuple[str, str]]:
+    """The evidence as (text, href) pieces: links stay links, uploaded files link to /bevis."""
+    parts = []
+    for piece in evidence.split(" · "):
+        if piece.startswith("fil:") and piece.count(":") >= 2:
+            _, sha, name = piece.split(":", 2)
+            parts.append((name, f"{base}/bevis/{sha}?namn={quote(name)}"))
+        elif piece.startswith(("http://", "https://")):
+            parts.append((piece, piece))
+        else:
+            parts.append((piece, ""))
+    return parts

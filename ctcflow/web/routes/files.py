@@ -1,0 +1,71 @@
+"""What the pages hand out as files: the calendar feed, archived reports, evidence."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from ctcflow.access.permissions import Action
+from ctcflow.core.tokens import TokenError, verify
+from ctcflow.engine.ics import area_calendar
+from ctcflow.engine.status import area_milestones
+from ctcflow.web import pages
+from ctcflow.web.deps import SignedIn, WebState
+from ctcflow.web.errors import PageError
+from ctcflow.web.rendering import page
+from db.engine import session_scope
+from db.models import ReportArchive
+
+router = APIRouter()
+SHA256 = re.compile(r"^[0-9a-f]{64}$")
+MEDIA = {"pdf": "application/pdf", "html": "text/html; charset=utf-8", "md": "text/markdown; charset=utf-8"}
+
+
+@router.get("/kalender/{token}.ics")
+def feed(web: WebState, token: str) -> Response:
+    try:
+        claims = verify(web.key, token, "feed")
+    except TokenError as exc:
+        raise PageError(400 if exc.reason != "expired" else 410, f"link_{exc.reason}") from None
+    area_id = str(claims.data.get("a"))
+    with session_scope(web.settings) as session:
+        milestones = area_milestones(session, web.defs, area_id, web.today(), include_completed=True)
+    text = area_calendar(web.defs, area_id, milestones, web.settings.lang)
+    return Response(text, media_type="text/calendar; charset=utf-8")
+
+
+def _may_read(web: WebState, viewer: SignedIn, scope: str) -> bool:
+    """An archived report: the city's for everyone signed in, an area's for those who may see it."""
+    return scope == "city" or viewer.may(web.defs, Action.VIEW_AREA, scope)
+
+
+@router.get("/rapporter")
+def reports(request: Request, web: WebState, viewer: SignedIn) -> HTMLResponse:
+    with session_scope(web.settings) as session:
+        rows = [r for r in pages.archived(session) if _may_read(web, viewer, r.scope)]
+    return page(request, "rapporter", viewer, reports=rows, area_names={a.id: a.name for a in web.defs.org.areas})
+
+
+@router.get("/rapporter/{archive_id}")
+def report_file(web: WebState, viewer: SignedIn, archive_id: int) -> Response:
+    with session_scope(web.settings) as session:
+        row = session.get(ReportArchive, archive_id)
+        if row is None:
+            raise PageError(404, "not_found")
+        if not _may_read(web, viewer, row.scope):
+            raise PageError(403, "other_area")
+        content, filename, fmt = bytes(row.content), row.filename, row.format
+    return Response(content, media_type=MEDIA.get(fmt, "application/octet-stream"),
+                    headers={"Content-Disposition": f"attachment; filename=\"{filename}\""})
+
+
+@router.get("/bevis/{sha}")
+def evidence_file(web: WebState, viewer: SignedIn, sha: str, namn: str = "underlag") -> Response:
+    path = web.settings.evidence_dir / sha
+    if not SHA256.match(sha) or not path.exists():
+        raise PageError(404, "not_found")
+    safe = re.sub(r"[^\w.\- ]", "_", namn)[:120] or "underlag"
+    return Response(path.read_bytes(), media_type="application/octet-stream",
+                    headers={"Content-Disposition": f"attachment; filename=\"{safe}\""})

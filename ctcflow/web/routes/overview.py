@@ -1,0 +1,31 @@
+"""The coordinator's overview: every area × phase, filters, timelines, what is stuck."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from markupsafe import Markup
+
+from ctcflow.report import charts
+from ctcflow.web import pages
+from ctcflow.web.deps import CentralViewer, WebState
+from ctcflow.web.rendering import lang_of, page
+from db.engine import session_scope
+
+router = APIRouter()
+
+
+@router.get("/oversikt")
+def overview(request: Request, web: WebState, viewer: CentralViewer, fas: str = "", forsenade: str = "",
+             q: str = "") -> HTMLResponse:
+    lang = lang_of(request, viewer)
+    with session_scope(web.settings) as session:
+        data = pages.overview(session, web.defs, web.today(), phase=fas or None, overdue_only=bool(forsenade),
+                              query=q)
+    legend = tuple(web.words(lang)["timeline_legend"])
+    phase_names = web.names(lang)["phase"]
+    timelines = {row.area_id: Markup(charts.phase_timeline(row.spans, web.today(), phase_names,  # noqa: S704
+                                                           row.name, legend))
+                 for row in data.rows if row.spans}
+    return page(request, "oversikt", viewer, data=data, n=web.names(lang), phases=web.defs.process.phases,
+                timelines=timelines, filters={"fas": fas, "forsenade": forsenade, "q": q})

@@ -1,0 +1,169 @@
+"""What the tasks hand the flows, and the flows return: typed models (the Prefect UI shows
+them as JSON, tests and callers read attributes, not dictionary keys)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel
+
+from ctcflow.app import jobs
+from ctcflow.delivery.sender import DeliveryReport
+from ctcflow.notices.outbox import Planned
+
+
+class NoticeLine(BaseModel):
+    kind: str
+    area: str
+    recipient: str
+    subject: str
+
+    @classmethod
+    def of(cls, planned: Planned) -> NoticeLine:
+        return cls(kind=planned.kind, area=planned.area_id or "", recipient=planned.recipient,
+                   subject=planned.subject)
+
+    def line(self) -> str:
+        return f"{self.kind} · {self.area} · {self.subject} → {self.recipient}"
+
+
+class Opened(BaseModel):
+    area: str
+    phase: str
+    cycle: int
+
+    def line(self) -> str:
+        return f"{self.area}: {self.phase} (cykel {self.cycle})"
+
+
+def _opened(opened: list[tuple[str, str, int]]) -> list[Opened]:
+    return [Opened(area=a, phase=p, cycle=c) for a, p, c in opened]
+
+
+class SweepSummary(BaseModel):
+    as_of: date
+    business_day: bool
+    opened: list[Opened]
+    decided: int
+    new: list[NoticeLine]
+
+    @classmethod
+    def of(cls, result: jobs.SweepResult) -> SweepSummary:
+        return cls(as_of=result.as_of, business_day=result.business_day, opened=_opened(result.opened),
+                   decided=len(result.planned), new=[NoticeLine.of(p) for p in result.enqueued])
+
+
+class Sent(BaseModel):
+    id: int
+    kind: str
+    recipient: str
+    subject: str
+
+
+class Failed(BaseModel):
+    id: int
+    recipient: str
+    attempts: int
+    error: str | None
+
+
+class DeliverySummary(BaseModel):
+    skipped: str | None = None
+    sent: list[Sent] = []
+    failed: list[Failed] = []
+    recovered: int = 0
+    cancelled: int = 0
+
+    @classmethod
+    def of(cls, report: DeliveryReport | None) -> DeliverySummary:
+        if report is None:
+            return cls(skipped="weekend or Swedish holiday")
+        return cls(sent=[Sent(id=o.id, kind=o.kind, recipient=o.recipient, subject=o.subject) for o in report.sent],
+                   failed=[Failed(id=o.id, recipient=o.recipient, attempts=o.attempts, error=o.error)
+                           for o in report.failed],
+                   recovered=report.recovered, cancelled=report.cancelled)
+
+    def sections(self) -> dict[str, list[str]]:
+        sections = {
+            "Skickade": [f"{s.kind} · {s.subject} → {s.recipient}" for s in self.sent],
+            "Misslyckade (försöks igen)": [f"#{f.id} {f.recipient} ({f.attempts} försök): {f.error}"
+                                           for f in self.failed],
+        }
+        if self.skipped:
+            sections["Inget skickat"] = [self.skipped]
+        return sections
+
+
+class FindingLine(BaseModel):
+    area: str
+    phase: str
+    cycle: int
+    check: str
+    blocks_gate: bool
+    tell: str
+    text: str
+
+
+class PhaseRun(BaseModel):
+    """A per-area phase flow to run: an area and the phase whose work changed there."""
+
+    area: str
+    phase: str
+
+
+class PhaseWorkSummary(BaseModel):
+    as_of: date
+    opened: list[Opened]
+    findings: list[FindingLine]
+    new: list[NoticeLine]
+    active_areas: list[str]
+    runs: list[PhaseRun] = []
+
+    @classmethod
+    def of(cls, work: jobs.PhaseWork, phase_id: str | None = None) -> PhaseWorkSummary:
+        return cls(as_of=work.as_of, opened=_opened(work.opened),
+                   findings=[FindingLine(area=f.area_id, phase=f.phase_id, cycle=f.cycle, check=f.check,
+                                         blocks_gate=f.blocks_gate, tell=f.tell, text=f.text())
+                             for f in work.findings if phase_id is None or f.phase_id == phase_id],
+                   new=[NoticeLine.of(p) for p in work.enqueued], active_areas=work.active_areas,
+                   runs=[PhaseRun(area=a, phase=p) for a, p in work.runs])
+
+
+class ReportSent(BaseModel):
+    occasion: str
+    recipients: list[str]
+
+
+class ReportsSummary(BaseModel):
+    as_of: date
+    gaps: int
+    sent: list[ReportSent]
+
+
+class Candidate(BaseModel):
+    area: str
+    factor: str
+    rank: int
+
+
+class Marked(BaseModel):
+    area: str
+    milestone: str
+
+
+class Waiting(BaseModel):
+    area: str
+    milestone: str
+    why: str
+
+
+class WaveSummary(BaseModel):
+    wave: str
+    respondents: int
+    valid: int
+    previous: str | None
+    areas: list[str]
+    candidates: list[Candidate]
+    milestones_done: list[Marked]
+    milestones_waiting: list[Waiting]
+    profiles: list[str] = []

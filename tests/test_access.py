@@ -1,0 +1,97 @@
+"""The one permission rule (ctcflow.access.permissions), asked by the command line and the web
+alike: the rule itself on Malmö's people, then the same refusals through `ctc`."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from ctcflow.access.directory import Directory
+from ctcflow.access.permissions import Action, NotAllowed, actor_on, may, require
+from ctcflow.app.setup import init_database
+from ctcflow.cli.main import main
+from ctcflow.core.errors import CtcError
+from ctcflow.definition.loader import Definitions, load_definitions
+from tests.conftest import Project
+
+BELLEVUE, BUNKEFLO = "bellevuegarden_lorensborg", "bunkeflostrand_vintrie"
+DAY = date(2019, 3, 1)
+
+
+@pytest.fixture
+def defs(project: Project) -> Definitions:
+    return load_definitions()
+
+
+@pytest.mark.parametrize(("person", "action", "area", "role", "allowed"), [
+    # an area's own people do its work; nobody else's
+    ("ul_bellevue", Action.CHANGE_MILESTONE, BELLEVUE, "utvecklingsledare", True),
+    ("team_bellevue", Action.RECORD_AREA_WORK, BELLEVUE, None, True),
+    ("ul_bunkeflo", Action.CHANGE_MILESTONE, BELLEVUE, "utvecklingsledare", False),
+    ("ul_bunkeflo", Action.VIEW_AREA, BELLEVUE, None, False),
+    ("ul_bellevue", Action.VIEW_CITY, None, None, False),
+    # the coordinator acts for every area
+    ("samordnare", Action.CHANGE_MILESTONE, BELLEVUE, "utvecklingsledare", True),
+    ("samordnare", Action.RECORD_AREA_WORK, BUNKEFLO, None, True),
+    ("samordnare", Action.RECORD_COSTS, None, None, True),
+    # other central people see everything and act only on their own role's work
+    ("analys", Action.VIEW_CITY, None, None, True),
+    ("analys", Action.CHANGE_MILESTONE, BELLEVUE, "analysfunktionen", True),
+    ("analys", Action.CHANGE_MILESTONE, BELLEVUE, "utvecklingsledare", False),
+    ("analys", Action.RECORD_AREA_WORK, BELLEVUE, None, False),
+    ("avdelningschef", Action.VIEW_AREA, BUNKEFLO, None, True),
+    ("avdelningschef", Action.RECORD_AREA_WORK, BUNKEFLO, None, False),
+    ("avdelningschef", Action.RECORD_COSTS, None, None, True),
+    ("ks_kansli", Action.CHANGE_MILESTONE, BELLEVUE, "central_samordnare", False),
+    ("ks_kansli", Action.RECORD_COSTS, None, None, False),
+    ("ul_bellevue", Action.RECORD_COSTS, None, None, False),
+    # a gate: only its approver role, of the area or central
+    ("styrgrupp_bellevue", Action.APPROVE_GATE, BELLEVUE, "styrgrupp", True),
+    ("styrgrupp_bunkeflo", Action.APPROVE_GATE, BELLEVUE, "styrgrupp", False),
+    ("samordnare", Action.APPROVE_GATE, BELLEVUE, "styrgrupp", False),
+])
+def test_the_rule(defs: Definitions, person: str, action: Action, area: str | None, role: str | None,
+                  allowed: bool) -> None:
+    assert may(defs, actor_on(defs, person, DAY), action, area, role=role) is allowed
+
+
+def test_unknown_and_inactive_people_are_no_actors(defs: Definitions, project: Project) -> None:
+    with pytest.raises(CtcError, match="not a person in areas.yml"):
+        require(defs, "nobody", Action.VIEW_CITY, DAY)
+    project.edit("areas.yml", "    role: analysfunktionen\n", "    role: analysfunktionen\n    until: 2019-01-31\n")
+    with pytest.raises(CtcError, match="not active on 2019-03-01"):
+        require(load_definitions(), "analys", Action.VIEW_CITY, DAY)
+
+
+def test_a_refusal_names_who_may(defs: Definitions) -> None:
+    with pytest.raises(NotAllowed) as refused:
+        require(defs, "avdelningschef", Action.RECORD_AREA_WORK, DAY, BELLEVUE)
+    assert "ul_bellevue" in str(refused.value) and "samordnare" in str(refused.value)
+
+
+def test_a_role_nobody_holds_is_told_to_the_coordinator(defs: Definitions, project: Project) -> None:
+    directory = Directory(defs, DAY)
+    assert [p.id for p in directory.recipients("utvecklingsledare", BELLEVUE).people] == ["ul_bellevue"]
+    project.edit("areas.yml", "role: utvecklingsledare, notify: \"env:CTC_NOTIFY_UL_BELLEVUE\"",
+                 "role: utvecklingsledare, until: 2019-01-31, notify: \"env:CTC_NOTIFY_UL_BELLEVUE\"")
+    vacant = Directory(load_definitions(), DAY).recipients("utvecklingsledare", BELLEVUE)
+    assert vacant.vacant and [p.id for p in vacant.people] == ["samordnare"]
+
+
+def test_the_command_line_asks_the_same_rule(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    init_database(date(2018, 8, 1))
+    day = ["--as-of", "2018-09-20"]
+    # a chief sees but does not do an area's work
+    assert main(["done", BELLEVUE, "utvecklingsledare_pa_plats", "--by", "avdelningschef", *day]) == 2
+    assert "may not do this" in capsys.readouterr().err
+    # the analysis function may not mark a milestone the samordnare owns
+    assert main(["done", BELLEVUE, "utvecklingsledare_pa_plats", "--by", "analys", *day]) == 2
+    capsys.readouterr()
+    # the coordinator may, in any area
+    assert main(["done", BUNKEFLO, "utvecklingsledare_pa_plats", "--by", "samordnare", "--evidence", "beslut", *day]) == 0
+    # costs: the coordinator and the chief, not an area's lead
+    cost = ["cost", "add", "--year", "2018", "--administration", "stadskontoret", "--amount", "1000", *day]
+    assert main([*cost, "--by", "ul_bellevue"]) == 2
+    assert "may not record costs" in capsys.readouterr().err
+    assert main([*cost, "--by", "avdelningschef"]) == 0
