@@ -13,7 +13,8 @@ from ctcflow.core.config import get_settings
 from ctcflow.definition.loader import Definitions
 from ctcflow.definition.programmes import load_programmes
 from ctcflow.definition.survey import load_survey
-from ctcflow.report.content import ReportContent, Scope, gather
+from ctcflow.report.content import gather
+from ctcflow.report.model import ReportContent, Scope
 from ctcflow.report.render import Rendering, render
 from ctcflow.report.service import content_for, request_for
 from db.engine import session_scope

@@ -1,12 +1,15 @@
-"""A local SMTP server (aiosmtpd on loopback) that files every message it receives into a
-Maildir: the demo's mail server, and a way to try the notifications without a real one."""
+"""A local SMTP server (aiosmtpd on loopback): the demo's mail server, filing every message in a
+Maildir any mail client opens, and the tests' — keeping what it received in memory, with a hook
+that can misbehave on purpose. The one SMTP helper of the project; never part of the runtime."""
 
 from __future__ import annotations
 
 import mailbox
 import os
 import socket
-from collections import Counter
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -23,28 +26,67 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@dataclass(frozen=True)
+class Received:
+    to: str
+    subject: str
+    body: str
+    attachments: tuple[tuple[str, bytes], ...] = ()  # (file name, content)
+
+
 class LocalMailServer:
-    def __init__(self, maildir: Path, port: int | None = None) -> None:
+    """Start, stop and start again on the same port; ``on_message`` runs after a message is kept
+    and before the reply. With ``maildir`` every message is also filed there."""
+
+    def __init__(self, maildir: Path | None = None, port: int | None = None) -> None:
         self.port = port or free_port()
-        for sub in ("cur", "new", "tmp"):
-            (maildir / sub).mkdir(parents=True, exist_ok=True)
-        self.maildir = mailbox.Maildir(maildir, create=False)
         self.path = maildir
-        self.received = 0
-        self.recipients: Counter[str] = Counter()
-        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.maildir: mailbox.Maildir | None = None
+        if maildir is not None:
+            for sub in ("cur", "new", "tmp"):
+                (maildir / sub).mkdir(parents=True, exist_ok=True)
+            self.maildir = mailbox.Maildir(maildir, create=False)
+        self.received: list[Received] = []
+        self.on_message: Callable[[Received], None] | None = None
+        self._lock = threading.Lock()
+        self._controller: Controller | None = None
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.maildir.add(message_from_bytes(envelope.original_content, policy=policy.default))
-        self.received += 1
-        self.recipients.update(envelope.rcpt_tos)
+        message = message_from_bytes(envelope.original_content, policy=policy.default)
+        body = message.get_body(("plain",)) if isinstance(message, EmailMessage) else None
+        attached = tuple((part.get_filename() or "", part.get_content())
+                         for part in message.iter_attachments()) if isinstance(message, EmailMessage) else ()
+        item = Received(",".join(envelope.rcpt_tos), str(message["subject"]),
+                        body.get_content() if body is not None else "", attached)
+        with self._lock:
+            self.received.append(item)
+            if self.maildir is not None:
+                self.maildir.add(message)
+        if self.on_message:
+            self.on_message(item)
         return "250 Message accepted for delivery"
 
-    def url(self, address: str, sender: str = "ctcflow@localhost") -> str:
+    def start(self) -> LocalMailServer:
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+        return self
+
+    def stop(self) -> None:
+        if self._controller:
+            self._controller.stop()
+            self._controller = None
+
+    def __enter__(self) -> LocalMailServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def url(self, address: str, sender: str = "ctcflow@test.example") -> str:
         """The apprise URL for ``address`` through this server (no AUTH, no TLS: loopback only)."""
         return f"mailto://127.0.0.1:{self.port}?from={sender}&to={address}&smtp=127.0.0.1"
 
-    def route(self, org: OrganisationDef, domain: str, sender: str = "ctcflow@localhost") -> None:
+    def route(self, org: OrganisationDef, domain: str, sender: str = "ctcflow@test.example") -> None:
         """Point every person's ``env:`` reference at this server, as ``<person id>@<domain>``
         (this process's environment only)."""
         for person in org.everyone():
@@ -52,19 +94,20 @@ class LocalMailServer:
             if source == "env":
                 os.environ[name] = self.url(f"{person.id}@{domain}", sender)
 
+    def to(self, address: str) -> list[Received]:
+        return [r for r in self.received if r.to == address]
+
     def messages(self) -> list[EmailMessage]:
-        """In the order received: Python's Maildir names end in a per-process counter (…Q<n>.host)."""
+        """The Maildir's messages in the order received (Python's Maildir names end in a
+        per-process counter: …Q<n>.host)."""
+        if self.maildir is None:
+            return []
+        maildir = self.maildir
+
         def received_order(key: str) -> tuple[int, str]:
             counter = key.rpartition("Q")[2].partition(".")[0]
             return (int(counter) if counter.isdigit() else 0, key)
 
-        found = [message_from_bytes(self.maildir.get_bytes(key), policy=policy.default)
-                 for key in sorted(self.maildir.keys(), key=received_order)]
+        found = [message_from_bytes(maildir.get_bytes(key), policy=policy.default)
+                 for key in sorted(maildir.keys(), key=received_order)]
         return [m for m in found if isinstance(m, EmailMessage)]
-
-    def __enter__(self) -> LocalMailServer:
-        self._controller.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._controller.stop()

@@ -293,7 +293,7 @@ def _run_demo(until: date, lang: str, workdir: Path | None) -> int:
                 total_approved += approved
             day += timedelta(days=1)
         print(f"simulated {total_done} milestones done and {total_approved} phase approvals; "
-              f"{server.received} mails sent ({failed} failed deliveries) in {time.monotonic() - started:.1f} s\n")
+              f"{len(server.received)} mails sent ({failed} failed deliveries) in {time.monotonic() - started:.1f} s\n")
         cli_main(["status", "--as-of", until.isoformat(), "--lang", lang])
         _show_mail(server, kinds, lang)
     snapshot = _web_snapshot(workdir, until)

@@ -3,6 +3,7 @@ SQLite file, selected through the same CTC_ settings a user would set."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
@@ -19,7 +20,7 @@ os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 os.environ.pop("PREFECT_API_URL", None)
 
 from ctcflow.core.config import PROJECT_ROOT, reset_settings  # noqa: E402
-from tests.smtp import SmtpSink  # noqa: E402
+from demo.mailserver import LocalMailServer  # noqa: E402
 
 
 @dataclass
@@ -58,12 +59,12 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Project
 
 
 @pytest.fixture
-def mail(project: Project, monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpSink]:
+def mail(project: Project, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalMailServer]:
     """A real SMTP server on loopback; every person's env: reference points at it, addressed
     ``<person id>@test.example``."""
     from ctcflow.definition.loader import load_definitions
 
-    sink = SmtpSink().start()
+    sink = LocalMailServer().start()
     defs = load_definitions()
     for person in defs.org.everyone():
         source, name = person.notify.split(":", 1)
@@ -71,6 +72,50 @@ def mail(project: Project, monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpSink
             monkeypatch.setenv(name, sink.url(f"{person.id}@test.example"))
     yield sink
     sink.stop()
+
+
+REPLAY_INPUTS = ("ctcflow", "db", "demo", "templates", "phases.yml", "areas.yml", "survey.yml", "programmes.yml",
+                 "requirements.lock")
+
+
+def _replay_key() -> str:
+    """A hash of everything the replay's outcome depends on: code, templates, definitions, pins."""
+    digest = hashlib.sha256()
+    for name in REPLAY_INPUTS:
+        root = PROJECT_ROOT / name
+        files = sorted(root.rglob("*")) if root.is_dir() else [root]
+        for path in files:
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(PROJECT_ROOT)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@pytest.fixture(scope="session")
+def replay_2024() -> Path:
+    """Malmö's five areas replayed 2018–2024 by the demo — built once per code version (kept
+    under .ctc/test-cache/, keyed by the code's hash) and never written to: a test copies it
+    with ``snapshot_of``."""
+    from demo.__main__ import main as demo_main
+
+    cached = PROJECT_ROOT / ".ctc" / "test-cache" / f"replay-2024-{_replay_key()}"
+    if not (cached / "done").exists():
+        shutil.rmtree(cached, ignore_errors=True)
+        saved = {k: os.environ.pop(k, None) for k in ("CTC_DATA_DIR", "CTC_DATABASE_URL")}
+        reset_settings()
+        try:
+            assert demo_main(["--until", "2024-12-31", "--workdir", str(cached)]) == 0
+        finally:
+            os.environ.update({k: v for k, v in saved.items() if v is not None})
+            reset_settings()
+        (cached / "done").touch()
+    return cached
+
+
+def snapshot_of(replay: Path, target: Path) -> Path:
+    """A private copy of a replay's database and mail folder to read (and write) freely."""
+    shutil.copytree(replay, target, ignore=shutil.ignore_patterns("done"))
+    return target
 
 
 @pytest.fixture(scope="session")

@@ -20,9 +20,8 @@ from cronsim import CronSim
 from ctcflow.app.serve import load_flow
 from ctcflow.app.setup import init_database
 from ctcflow.core.config import PROJECT_ROOT
-from demo.mailserver import free_port
+from demo.mailserver import LocalMailServer, free_port
 from tests.conftest import Project
-from tests.smtp import SmtpSink
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 FIRST_DAY = date(2018, 9, 3)
@@ -65,7 +64,7 @@ def test_the_sweep_runs_weekday_mornings_on_stockholm_time_across_dst() -> None:
 
 @pytest.mark.usefixtures("prefect_server")
 def test_the_sweep_flow_sends_the_mornings_notices_and_publishes_the_status(project: Project,
-                                                                            mail: SmtpSink) -> None:
+                                                                            mail: LocalMailServer) -> None:
     from prefect.artifacts import Artifact
 
     from flows.advance_phases import advance_phases
@@ -119,7 +118,12 @@ def test_ctc_serve_serves_the_deployments_on_a_local_server_and_stops_on_ctrl_c(
         assert names == expected
     finally:
         serving.send_signal(signal.SIGINT)
-        out, _ = serving.communicate(timeout=60)
+        try:
+            out, _ = serving.communicate(timeout=120)
+        except subprocess.TimeoutExpired:
+            serving.kill()  # never leave a server behind for the rest of the suite
+            out, _ = serving.communicate()
+            pytest.fail(f"ctc serve did not stop within 120 s of Ctrl-C:\n{out[-3000:]}")
     assert serving.returncode == 0, out
     assert "stopped" in out
     with pytest.raises(OSError):
@@ -128,7 +132,7 @@ def test_ctc_serve_serves_the_deployments_on_a_local_server_and_stops_on_ctrl_c(
 
 @pytest.mark.usefixtures("prefect_server")
 def test_a_channel_kept_in_a_prefect_secret_block_is_used_and_a_missing_block_is_named(
-        project: Project, mail: SmtpSink) -> None:
+        project: Project, mail: LocalMailServer) -> None:
     from prefect.blocks.system import Secret
 
     from ctcflow.app.jobs import sweep
@@ -185,7 +189,7 @@ def test_the_survey_wave_flow_publishes_profiles_and_completes_the_analysis_mile
 
 @pytest.mark.usefixtures("prefect_server")
 def test_the_ks_report_flow_sends_the_report_on_its_due_date_with_the_pdf_attached(project: Project,
-                                                                                    mail: SmtpSink) -> None:
+                                                                                    mail: LocalMailServer) -> None:
     import hashlib
 
     from sqlalchemy import select

@@ -24,12 +24,13 @@ from ctcflow.app.setup import init_database
 from ctcflow.cli.main import main
 from ctcflow.core import calendar
 from ctcflow.definition.loader import load_definitions
-from ctcflow.delivery.sender import LEASE, deliver_pending
+from ctcflow.delivery.claims import LEASE
+from ctcflow.delivery.sender import deliver_pending
 from db.engine import session_scope
 from db.models import MilestoneInstance, Notification
+from demo.mailserver import LocalMailServer
 from tests.conftest import Project
 from tests.https_sink import HttpsSink
-from tests.smtp import SmtpSink
 
 BELLEVUE = "bellevuegarden_lorensborg"
 FIRST_DAY = date(2018, 9, 3)  # Bellevuegården's start: mobilisering opens
@@ -54,12 +55,12 @@ def ctc(*args: str) -> subprocess.Popen[str]:
 
 
 @pytest.fixture
-def city(project: Project, mail: SmtpSink) -> SmtpSink:
+def city(project: Project, mail: LocalMailServer) -> LocalMailServer:
     init_database(date(2018, 8, 1))
     return mail
 
 
-def test_first_morning_tells_the_team_of_the_new_phase_and_reminds_the_owner(city: SmtpSink) -> None:
+def test_first_morning_tells_the_team_of_the_new_phase_and_reminds_the_owner(city: LocalMailServer) -> None:
     result = sweep(FIRST_DAY)
 
     assert {m.to for m in city.received} >= {"ul_bellevue@test.example", "team_bellevue@test.example",
@@ -76,7 +77,7 @@ def test_first_morning_tells_the_team_of_the_new_phase_and_reminds_the_owner(cit
     assert {r.status for r in rows} == {"sent"}
 
 
-def test_the_same_day_twice_sends_each_reminder_once(city: SmtpSink) -> None:
+def test_the_same_day_twice_sends_each_reminder_once(city: LocalMailServer) -> None:
     first = sweep(FIRST_DAY)
     again = sweep(FIRST_DAY)
 
@@ -85,7 +86,7 @@ def test_the_same_day_twice_sends_each_reminder_once(city: SmtpSink) -> None:
     assert len(city.received) == len(first.enqueued)
 
 
-def test_two_sweeps_at_once_send_each_reminder_once(city: SmtpSink) -> None:
+def test_two_sweeps_at_once_send_each_reminder_once(city: LocalMailServer) -> None:
     day = date(2018, 11, 15)  # every area has reminders, overdue notices or escalations
     runs = [ctc("sweep", "--as-of", day.isoformat()) for _ in range(2)]
     for run in runs:
@@ -99,7 +100,7 @@ def test_two_sweeps_at_once_send_each_reminder_once(city: SmtpSink) -> None:
     assert {r.status for r in outbox()} == {"sent"}
 
 
-def test_overdue_work_is_escalated_by_role_and_never_to_its_own_owner(city: SmtpSink) -> None:
+def test_overdue_work_is_escalated_by_role_and_never_to_its_own_owner(city: LocalMailServer) -> None:
     # kontaktperson_utsedd is owned by the central samordnare; underlag (say) by the area's team
     day = calendar.add_business_days(due_date(BELLEVUE, "kontaktperson_utsedd"), 12)
     sweep(day)  # the first sweep ever: twelve working days late, both escalation steps are due
@@ -111,7 +112,7 @@ def test_overdue_work_is_escalated_by_role_and_never_to_its_own_owner(city: Smtp
     assert any("12 arbetsdagar" in m.subject and "Central samordnare" in m.body for m in escalation)
 
 
-def test_no_reminders_on_weekends_and_holidays_they_go_out_the_next_working_day(city: SmtpSink) -> None:
+def test_no_reminders_on_weekends_and_holidays_they_go_out_the_next_working_day(city: LocalMailServer) -> None:
     due = due_date(BELLEVUE, "kontaktperson_utsedd")  # 2018-09-17
     assert due == date(2018, 9, 17)
     three_before = calendar.add_business_days(due, -3)
@@ -122,7 +123,7 @@ def test_no_reminders_on_weekends_and_holidays_they_go_out_the_next_working_day(
     assert any("Kontaktperson" in m.subject for m in city.to("samordnare@test.example"))
 
 
-def test_smtp_down_keeps_everything_pending_and_visible_until_it_is_back(city: SmtpSink,
+def test_smtp_down_keeps_everything_pending_and_visible_until_it_is_back(city: LocalMailServer,
                                                                          capsys: pytest.CaptureFixture[str]) -> None:
     city.stop()
     result = sweep(FIRST_DAY)
@@ -143,7 +144,7 @@ def test_smtp_down_keeps_everything_pending_and_visible_until_it_is_back(city: S
 
 
 def test_a_reference_that_resolves_to_nothing_fails_visibly_and_the_others_go_out(
-        city: SmtpSink, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+        city: LocalMailServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.delenv("CTC_NOTIFY_TEAM_BELLEVUE")
     assert main(["sweep", "--as-of", FIRST_DAY.isoformat()]) == 1
     out = capsys.readouterr().out
@@ -156,7 +157,7 @@ def test_a_reference_that_resolves_to_nothing_fails_visibly_and_the_others_go_ou
 
 
 def test_a_crash_between_sending_and_recording_loses_nothing_and_repeats_only_the_message_in_flight(
-        city: SmtpSink, monkeypatch: pytest.MonkeyPatch) -> None:
+        city: LocalMailServer, monkeypatch: pytest.MonkeyPatch) -> None:
     sweep(date(2018, 11, 15), MorningPlan(deliver=False))
     total = len(outbox())
     assert total > 20
@@ -184,7 +185,7 @@ def test_a_crash_between_sending_and_recording_loses_nothing_and_repeats_only_th
     assert len(city.received) == total + 1
 
 
-def test_work_done_after_the_sweep_is_not_reminded(city: SmtpSink) -> None:
+def test_work_done_after_the_sweep_is_not_reminded(city: LocalMailServer) -> None:
     sweep(FIRST_DAY, MorningPlan(deliver=False))
     record_done(BELLEVUE, "kontaktperson_utsedd", by="samordnare", as_of=FIRST_DAY, evidence=None, note=None)
     report = deliver_pending()
@@ -192,7 +193,7 @@ def test_work_done_after_the_sweep_is_not_reminded(city: SmtpSink) -> None:
     assert not [m for m in city.received if "Kontaktperson" in m.subject and "Bellevue" in m.subject]
 
 
-def test_a_dry_run_decides_and_prints_but_writes_and_sends_nothing(city: SmtpSink,
+def test_a_dry_run_decides_and_prints_but_writes_and_sends_nothing(city: LocalMailServer,
                                                                    capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["sweep", "--as-of", "2018-10-15", "--dry-run"]) == 0
     out = capsys.readouterr().out
@@ -200,7 +201,7 @@ def test_a_dry_run_decides_and_prints_but_writes_and_sends_nothing(city: SmtpSin
     assert outbox() == [] and city.received == []
 
 
-def test_recipients_who_read_english_get_english(project: Project, mail: SmtpSink) -> None:
+def test_recipients_who_read_english_get_english(project: Project, mail: LocalMailServer) -> None:
     project.edit("areas.yml", 'role: omradesteam, notify: "env:CTC_NOTIFY_TEAM_BELLEVUE"',
                  'role: omradesteam, lang: en, notify: "env:CTC_NOTIFY_TEAM_BELLEVUE"')
     init_database(date(2018, 8, 1))
@@ -212,7 +213,7 @@ def test_recipients_who_read_english_get_english(project: Project, mail: SmtpSin
     assert "Ny fas i Bellevuegården/Lorensborg: Mobilisering" in lead
 
 
-def test_the_weekly_digest_tells_the_samordnare_what_is_overdue_and_escalated(city: SmtpSink) -> None:
+def test_the_weekly_digest_tells_the_samordnare_what_is_overdue_and_escalated(city: LocalMailServer) -> None:
     sweep(date(2018, 10, 12))
     sweep(date(2018, 10, 15), MorningPlan(digest=True))
     digest = [m for m in city.to("samordnare@test.example") if m.subject.startswith("CTC vecka 42")]
@@ -225,7 +226,7 @@ def test_the_weekly_digest_tells_the_samordnare_what_is_overdue_and_escalated(ci
     assert "Kontaktperson och ambassadör utsedda" in body
 
 
-def test_an_approved_phase_reaches_the_team_the_next_morning_with_its_deadlines(city: SmtpSink) -> None:
+def test_an_approved_phase_reaches_the_team_the_next_morning_with_its_deadlines(city: LocalMailServer) -> None:
     defs = load_definitions()
     day = date(2019, 3, 1)
     phase = defs.process.phase("mobilisering")
@@ -250,7 +251,7 @@ def test_an_approved_phase_reaches_the_team_the_next_morning_with_its_deadlines(
 
 @pytest.mark.filterwarnings("ignore:Unverified HTTPS request")
 def test_a_team_on_microsoft_teams_gets_its_notice_as_an_adaptive_card(
-        city: SmtpSink, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+        city: LocalMailServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     teams = HttpsSink(tmp_path).start()
     try:
         monkeypatch.setenv("CTC_NOTIFY_TEAM_BELLEVUE", teams.teams_url())
@@ -267,7 +268,7 @@ def test_a_team_on_microsoft_teams_gets_its_notice_as_an_adaptive_card(
 
 
 def test_check_names_the_channels_not_set_in_this_environment(
-        city: SmtpSink, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+        city: LocalMailServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     main(["check"])
     assert "channels: 19 references — all env: ones are set" in capsys.readouterr().out
     monkeypatch.delenv("CTC_NOTIFY_STYRGRUPP_HERMODSDAL")
@@ -277,7 +278,7 @@ def test_check_names_the_channels_not_set_in_this_environment(
     assert "env:CTC_NOTIFY_STYRGRUPP_HERMODSDAL  (styrgrupp_hermodsdal)" in out
 
 
-def test_a_digest_after_a_holiday_monday_covers_the_whole_time_since_the_last_one(city: SmtpSink) -> None:
+def test_a_digest_after_a_holiday_monday_covers_the_whole_time_since_the_last_one(city: LocalMailServer) -> None:
     sweep(date(2019, 4, 15), MorningPlan(digest=True))  # Monday
     sweep(date(2019, 4, 23), MorningPlan(digest=True))  # Tuesday after Easter Monday
     digests = [m for m in city.to("samordnare@test.example") if m.subject.startswith("CTC vecka")]
@@ -285,7 +286,7 @@ def test_a_digest_after_a_holiday_monday_covers_the_whole_time_since_the_last_on
     assert "tisdag 16 april 2019 – tisdag 23 april 2019" in digests[1].body
 
 
-def test_two_mornings_at_once_open_a_new_uppfoljning_cycle_once(city: SmtpSink) -> None:
+def test_two_mornings_at_once_open_a_new_uppfoljning_cycle_once(city: LocalMailServer) -> None:
     from ctcflow.engine.opening import open_phase
     from db.models import PhaseInstance
 

@@ -23,9 +23,9 @@ from ctcflow.definition.survey import load_survey
 from ctcflow.engine.marking import latest_phase_instance
 from db.engine import session_scope
 from db.models import MilestoneInstance, PhaseInstance
+from demo.mailserver import LocalMailServer
 from demo.synthetic import Plan, synthetic_wave, write_export
 from tests.conftest import Project
-from tests.smtp import SmtpSink
 
 AREA = "bellevuegarden_lorensborg"
 FACTORS = ["konflikter_i_familjen", "tillganglighet_droger", "lag_skolanknytning"]
@@ -65,7 +65,7 @@ def phase_ids(cycle: int) -> dict[str, date | None]:
 
 
 @pytest.mark.usefixtures("prefect_server")
-def test_an_area_goes_through_all_five_phases_with_its_phase_flows(project: Project, mail: SmtpSink,
+def test_an_area_goes_through_all_five_phases_with_its_phase_flows(project: Project, mail: LocalMailServer,
                                                                     tmp_path: Path) -> None:
     from prefect.client.orchestration import get_client
 
@@ -169,7 +169,7 @@ def test_an_area_goes_through_all_five_phases_with_its_phase_flows(project: Proj
         assert any(n.startswith(f"{phase_id} · {AREA} · ") for n in names), phase_id
 
 
-def test_a_quiet_day_runs_no_per_area_flow(project: Project, mail: SmtpSink) -> None:
+def test_a_quiet_day_runs_no_per_area_flow(project: Project, mail: LocalMailServer) -> None:
     from ctcflow.app.jobs import phase_work
 
     init_database(date(2018, 8, 1))

@@ -25,22 +25,20 @@ from ctcflow.core import calendar
 from ctcflow.core.config import reset_settings
 from db.engine import session_scope
 from db.models import CostEntry, Notification, ReportArchive
-from demo.__main__ import main as demo_main
+from demo.mailserver import LocalMailServer
 from tests.browser import chromium
-from tests.conftest import Project
-from tests.smtp import SmtpSink
+from tests.conftest import Project, snapshot_of
 
 DUE_2022 = date(2022, 5, 2)  # "on 04-30": a Saturday in 2022, so the next working day
 
 
 @pytest.fixture(scope="module")
-def malmo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """The replay's database and mail folder; the settings point at it for the module."""
-    workdir = tmp_path_factory.mktemp("malmo") / "demo"
+def malmo(replay_2024: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A copy of the 2018–2024 replay's database and mail folder; the settings point at it for
+    the module."""
+    workdir = snapshot_of(replay_2024, tmp_path_factory.mktemp("malmo") / "demo")
     saved = {k: os.environ.get(k) for k in ("CTC_DATA_DIR", "CTC_DATABASE_URL")}
     os.environ.pop("CTC_DATABASE_URL", None)
-    reset_settings()
-    assert demo_main(["--until", "2024-12-31", "--workdir", str(workdir)]) == 0
     os.environ["CTC_DATA_DIR"] = str(workdir)
     reset_settings()
     yield workdir
@@ -235,7 +233,7 @@ def test_an_area_report_is_sent_to_the_areas_own_team_only(malmo: Path, tmp_path
     assert {r for r, _ in mails} == {"team_bunkeflo", "ul_bunkeflo"} and all(a for _, a in mails)
 
 
-def test_a_reminder_about_a_report_sent_meanwhile_is_not_delivered(project: Project, mail: SmtpSink) -> None:
+def test_a_reminder_about_a_report_sent_meanwhile_is_not_delivered(project: Project, mail: LocalMailServer) -> None:
     from ctcflow.app.jobs import MorningPlan, deliver, sweep
     from ctcflow.app.setup import init_database
 
@@ -255,7 +253,7 @@ def test_a_reminder_about_a_report_sent_meanwhile_is_not_delivered(project: Proj
     assert len(mail.to("ks_kansli@test.example")) == 1
 
 
-def test_a_report_escalation_nobody_holds_goes_to_the_owner_not_nowhere(project: Project, mail: SmtpSink) -> None:
+def test_a_report_escalation_nobody_holds_goes_to_the_owner_not_nowhere(project: Project, mail: LocalMailServer) -> None:
     from ctcflow.app.jobs import sweep
     from ctcflow.app.setup import init_database
 

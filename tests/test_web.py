@@ -24,10 +24,9 @@ from ctcflow.core.config import reset_settings
 from ctcflow.core.links import Links
 from db.engine import session_scope
 from db.models import Event, MilestoneInstance
-from demo.mailserver import free_port
+from demo.mailserver import LocalMailServer, free_port
 from tests.browser import chromium, element, submit
 from tests.conftest import Project
-from tests.smtp import SmtpSink
 from tests.webserver import web_server
 
 DAY = date(2018, 10, 1)  # Bellevuegården's team is reminded of its core group, due 2018-10-15
@@ -37,7 +36,7 @@ LINK = re.compile(r"http://127\.0\.0\.1:\d+/l/[\w.\-]+")
 @dataclass
 class Site:
     url: str
-    mail: SmtpSink
+    mail: LocalMailServer
     shots: Path
 
     def link_to(self, person: str, subject_start: str = "") -> str:
@@ -49,7 +48,7 @@ class Site:
 
 
 @pytest.fixture
-def site(project: Project, mail: SmtpSink, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Site]:
+def site(project: Project, mail: LocalMailServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Site]:
     port = free_port()
     monkeypatch.setenv("CTC_WEB_BASE_URL", f"http://127.0.0.1:{port}")
     monkeypatch.setenv("CTC_WEB_SECRET_KEY", "test-key-not-a-secret")

@@ -14,7 +14,8 @@ from ctcflow.core import calendar
 from ctcflow.core.config import get_settings
 from ctcflow.definition.loader import Definitions, load_definitions
 from ctcflow.delivery.sender import DeliveryReport, deliver_pending
-from ctcflow.engine.checks import Finding, evaluate, touched_areas
+from ctcflow.engine.checks import evaluate, touched_areas
+from ctcflow.engine.findings import Finding
 from ctcflow.engine.opening import advance, open_revisions
 from ctcflow.engine.status import current_cell, phase_matrix
 from ctcflow.notices.deadlines import Composer, deadline_notices, phase_notices

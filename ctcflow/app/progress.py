@@ -12,7 +12,8 @@ from ctcflow.core.config import Settings
 from ctcflow.core.errors import CtcError
 from ctcflow.definition.loader import Definitions
 from ctcflow.engine.approval import approve
-from ctcflow.engine.checks import Finding, evaluate
+from ctcflow.engine.checks import evaluate
+from ctcflow.engine.findings import Finding
 from ctcflow.engine.ics import area_calendar
 from ctcflow.engine.marking import mark_done, undo_done
 from ctcflow.engine.status import AreaStatus, MilestoneStatus, area_history, area_milestones, city_status

@@ -12,7 +12,7 @@ from ctcflow.core.config import get_settings
 from ctcflow.core.errors import CtcError
 from ctcflow.delivery.sender import DeliveryReport
 from ctcflow.report.archive import archived, sent_on
-from ctcflow.report.content import ReportContent
+from ctcflow.report.model import ReportContent
 from ctcflow.report.render import FORMATS, Rendering
 from ctcflow.report.schedule import occasions
 from ctcflow.report.service import produce, request_for

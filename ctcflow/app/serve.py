@@ -102,8 +102,20 @@ def stop_server(server: subprocess.Popen[bytes]) -> None:
             server.wait()
 
 
+def _stop_on_signals() -> None:
+    """Ctrl-C and a service manager's SIGTERM both stop serving cleanly — also when the process
+    was started in the background by a shell that set SIGINT to be ignored (Python then keeps
+    ignoring it)."""
+    def stop(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, stop)
+
+
 def serve(port: int = 4200) -> int:
     deployment_specs()  # a broken prefect.yaml is reported before anything starts
+    _stop_on_signals()
     server = None
     if not os.environ.get("PREFECT_API_URL"):
         server, api_url = start_local_server(port)

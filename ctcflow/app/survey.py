@@ -14,9 +14,8 @@ from ctcflow.app.context import ready
 from ctcflow.core.errors import CtcError
 from ctcflow.definition.loader import Definitions, load_definitions
 from ctcflow.definition.survey import SurveyDef, load_survey
-from ctcflow.engine.checks import analyst
 from ctcflow.engine.eventlog import SYSTEM, NewEvent, record
-from ctcflow.engine.marking import mark_proven
+from ctcflow.engine.marking import analyst, mark_proven
 from ctcflow.survey.analysis import (
     ALL,
     CITY,

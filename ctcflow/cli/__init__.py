@@ -1,1 +1,1 @@
-"""cli"""
+"""The `ctc` command: Typer sub-apps per domain over ctcflow.app."""

@@ -1,1 +1,1 @@
-"""delivery"""
+"""Sending the outbox exactly once: claims, channels, apprise, retries."""

@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 import tempfile
 import threading
-import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -23,20 +22,17 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import apprise
-from sqlalchemy import and_, or_, select, update
-from sqlmodel import Session, col
+from sqlalchemy import select, update
+from sqlmodel import col
 
 from ctcflow.core.config import get_settings
 from ctcflow.delivery.channels import ChannelError, resolve
-from db.engine import get_engine, rows_affected, session_scope
-from db.models import MilestoneInstance, Notification, PhaseInstance, ReportArchive
+from ctcflow.delivery.claims import LEASE, cancel_obsolete, claim, recover_stale
+from db.engine import get_engine, session_scope
+from db.models import Notification, ReportArchive
 
-LEASE = timedelta(minutes=15)
 FIRST_RETRY = timedelta(minutes=5)
 LONGEST_WAIT = timedelta(hours=6)
-FAILING_AFTER = 3  # attempts after which a pending delivery counts as "keeps failing"
-MILESTONE_KINDS = ("reminder", "due", "overdue", "escalation", "unassigned")
-REPORT_KINDS = ("report_reminder", "report_due", "report_overdue", "report_escalation", "report_gap")
 
 
 def backoff(attempts: int) -> timedelta:
@@ -117,58 +113,6 @@ def send_apprise(url: str, subject: str, body: str, attachments: Sequence[Attach
 
 
 Sender = Callable[..., "str | None"]  # (url, subject, body[, attachments=...]) → None or the reason
-
-
-def recover_stale(session: Session, now: datetime, lease: timedelta = LEASE) -> int:
-    result = session.execute(
-        update(Notification)
-        .where(col(Notification.status) == "sending", col(Notification.claimed_at) < now - lease)
-        .values(status="pending", claim=None, next_attempt_at=now,
-                last_error="delivery was interrupted while sending; sent again (may arrive twice)")
-    )
-    return rows_affected(result)
-
-
-def cancel_obsolete(session: Session) -> int:
-    """Notices about a milestone that has been done (or retired, or whose phase was approved) —
-    or about a report that has been sent — since the sweep decided them are not sent: nobody
-    should be reminded of finished work."""
-    finished_milestones = select(col(MilestoneInstance.id)).where(
-        or_(col(MilestoneInstance.status) == "done", col(MilestoneInstance.retired).is_(True)))
-    approved_phases = select(col(PhaseInstance.id)).where(col(PhaseInstance.completed_on).is_not(None))
-    result = session.execute(
-        update(Notification)
-        .where(col(Notification.status) == "pending", col(Notification.kind).in_(MILESTONE_KINDS),
-               or_(col(Notification.milestone_instance_id).in_(finished_milestones),
-                   col(Notification.phase_instance_id).in_(approved_phases)))
-        .values(status="cancelled", last_error="done before delivery")
-    )
-    # the same for a report's reminders and gap notices once the report has gone out
-    sent = (select(col(ReportArchive.id)).where(
-        col(ReportArchive.sent_on).is_not(None), col(ReportArchive.occasion).is_not(None),
-        col(Notification.key).like("report/" + col(ReportArchive.report_id) + "/" + col(ReportArchive.occasion) + "/%"))
-        .exists())
-    reports = session.execute(
-        update(Notification)
-        .where(col(Notification.status) == "pending", col(Notification.kind).in_(REPORT_KINDS), sent)
-        .values(status="cancelled", last_error="the report was sent before delivery")
-    )
-    return rows_affected(result) + rows_affected(reports)
-
-
-def claim(session: Session, now: datetime, batch: int, only: list[int] | None = None) -> str:
-    token = uuid.uuid4().hex
-    candidates = (select(col(Notification.id))
-                  .where(col(Notification.status) == "pending", col(Notification.next_attempt_at) <= now)
-                  .order_by(col(Notification.id)).limit(batch).with_for_update(skip_locked=True))
-    if only is not None:
-        candidates = candidates.where(col(Notification.id).in_(only))
-    session.execute(
-        update(Notification)
-        .where(and_(col(Notification.id).in_(candidates.scalar_subquery()), col(Notification.status) == "pending"))
-        .values(status="sending", claim=token, claimed_at=now)
-    )
-    return token
 
 
 def _record(row: Notification, error: str | None, token: str, now: datetime) -> Outcome:

@@ -14,7 +14,7 @@ from sqlmodel import Session, col
 from ctcflow.access.permissions import Action, require
 from ctcflow.core.errors import CtcError
 from ctcflow.definition.loader import Definitions
-from ctcflow.engine.eventlog import NewEvent, record
+from ctcflow.engine.eventlog import SYSTEM, NewEvent, record
 from db.models import Area, MilestoneInstance, PhaseInstance
 
 
@@ -139,3 +139,10 @@ def mark_proven(session: Session, defs: Definitions, milestone_ids: list[str], a
             else:
                 done.append((area_id, milestone_id))
     return done, waiting
+
+
+def analyst(defs: Definitions, as_of: date) -> str:
+    """Who marks what survey data proves: the analysis function, who imports it (else the system)."""
+    role = defs.process.role_of("analyst")
+    people = defs.org.people_with_role(role, as_of, None) if role else []
+    return people[0].id if people else SYSTEM

@@ -10,7 +10,7 @@ from ctcflow.core.templating import phrase
 from ctcflow.definition.loader import Definitions
 from ctcflow.definition.organisation import PersonDef
 from ctcflow.definition.process import PhaseDef
-from ctcflow.engine.checks import Finding
+from ctcflow.engine.findings import Finding
 from ctcflow.notices.deadlines import Composer
 from ctcflow.notices.outbox import Notice
 

@@ -1,1 +1,1 @@
-"""records"""
+"""What the teams record: the handlingsplan and its implementation, costs and the mandated themes."""

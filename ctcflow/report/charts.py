@@ -7,7 +7,7 @@ import base64
 from datetime import date
 from html import escape
 
-from ctcflow.report.content import AreaReport, PhaseSpan
+from ctcflow.report.model import AreaReport, PhaseSpan
 
 WIDTH = 640
 FONT = 'font-family="DejaVu Sans, Arial, sans-serif" font-size="11"'

@@ -19,7 +19,8 @@ from ctcflow.definition.organisation import PersonDef
 from ctcflow.notices.deadlines import Composer
 from ctcflow.notices.outbox import Notice
 from ctcflow.notices.policy import horizon, occasions
-from ctcflow.report.content import Gap, Scope, gather
+from ctcflow.report.content import gather
+from ctcflow.report.model import Gap, Scope
 from ctcflow.report.render import labels
 from ctcflow.report.schedule import ReportOccasion, open_occasions
 

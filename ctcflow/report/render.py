@@ -22,7 +22,8 @@ from ctcflow.definition.loader import Definitions
 from ctcflow.definition.programmes import CatalogueDef
 from ctcflow.definition.survey import SurveyDef
 from ctcflow.report import charts
-from ctcflow.report.content import AREA_SECTIONS, ReportContent, titles
+from ctcflow.report.model import AREA_SECTIONS, ReportContent
+from ctcflow.report.names import titles
 
 FORMATS = ("html", "pdf", "md")
 # WeasyPrint lays out ≈ 25 pages a second and keeps every page in memory: 400 areas (≈ 1,700

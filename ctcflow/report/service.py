@@ -24,7 +24,8 @@ from ctcflow.definition.programmes import load_programmes
 from ctcflow.definition.survey import load_survey
 from ctcflow.engine.eventlog import NewEvent, record
 from ctcflow.notices.outbox import Notice, write_new
-from ctcflow.report.content import ReportContent, Scope, gather
+from ctcflow.report.content import gather
+from ctcflow.report.model import ReportContent, Scope
 from ctcflow.report.render import FORMATS, Rendering, render
 from ctcflow.report.schedule import Period, ReportOccasion, occasion, occasions, open_occasions, report_def
 from db.engine import insert_ignoring_duplicates, table_of

@@ -1,2 +1,3 @@
-"""The CTC-enkät: its definition (survey.yml), importing a wave, the risk and protective factor
-profiles per area, and the suggested priorities."""
+"""The CTC-enkät: reading exports, the risk and protective factor profiles per area with their
+suppression, the suggested priorities and the team's decision (its definition is in
+ctcflow.definition.survey)."""

@@ -14,7 +14,7 @@ from ctcflow.core.templating import environment, phrasebook
 from ctcflow.definition.loader import Definitions, load_definitions
 from ctcflow.definition.programmes import load_programmes
 from ctcflow.definition.survey import load_survey
-from ctcflow.report.content import titles
+from ctcflow.report.names import titles
 
 
 class Web:

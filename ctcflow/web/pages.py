@@ -15,7 +15,7 @@ from ctcflow.delivery.state import failing_sql
 from ctcflow.engine.asof import open_on_sql
 from ctcflow.engine.status import MilestoneStatus, area_milestones, current_cell, phase_matrix
 from ctcflow.report.archive import Archived, archived
-from ctcflow.report.content import PhaseSpan
+from ctcflow.report.model import PhaseSpan
 from db.models import Area, Event, MilestoneInstance, Notification
 
 TIMELINES_UP_TO = 40  # areas shown with a timeline (more: filter first)
