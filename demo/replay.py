@@ -33,12 +33,13 @@ from ctcflow.core.config import PROJECT_ROOT, reset_settings
 from ctcflow.core.errors import CtcError
 from ctcflow.core.links import Links
 from ctcflow.definition.loader import Definitions, load_definitions
+from ctcflow.definition.process import THEMES
 from ctcflow.definition.programmes import CatalogueDef, load_programmes
 from ctcflow.definition.survey import SurveyDef, load_survey
 from ctcflow.engine.approval import approve, gate_for
 from ctcflow.engine.marking import mark_done
 from ctcflow.engine.opening import advance
-from ctcflow.records.ledger import MANDATES, add_cost, add_mandate_entry
+from ctcflow.records.ledger import add_cost, add_mandate_entry
 from ctcflow.records.plan import add_goal, add_programme, decided_factors, record_implementation
 from ctcflow.survey.decision import decide
 from ctcflow.survey.store import results_frame
@@ -135,7 +136,7 @@ def _mandated_work(session: Session, defs: Definitions, day: date) -> None:
     if day.month == 10:
         for area in started:
             lead = _person(defs, "utvecklingsledare", area.id, day)
-            for kind in MANDATES:
+            for kind in THEMES:
                 add_mandate_entry(session, defs, area.id, kind, happened_on=day - timedelta(days=20),
                                   description=f"{MANDATE_WORK[kind]} ({area.name}, {year})",
                                   evidence=f"minnesanteckningar {kind} {year}", by=lead, as_of=day)

@@ -26,7 +26,7 @@ ALLOWED = {
                         "ctcflow.delivery"},
     "ctcflow.delivery": {"ctcflow.core", "ctcflow.definition"},
     "ctcflow.report": {"ctcflow.core", "ctcflow.definition", "ctcflow.access", "ctcflow.engine",
-                       "ctcflow.notices", "ctcflow.survey", "ctcflow.records"},
+                       "ctcflow.notices", "ctcflow.delivery", "ctcflow.survey", "ctcflow.records"},
     "ctcflow.app": {"ctcflow.core", "ctcflow.definition", "ctcflow.access", "ctcflow.engine", "ctcflow.records",
                     "ctcflow.survey", "ctcflow.notices", "ctcflow.delivery", "ctcflow.report"},
     "ctcflow.web": {"ctcflow.core", "ctcflow.definition", "ctcflow.access", "ctcflow.engine", "ctcflow.app",

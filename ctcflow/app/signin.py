@@ -14,6 +14,7 @@ from ctcflow.core.links import Links
 from ctcflow.core.templating import renderer
 from ctcflow.definition.loader import Definitions, load_definitions
 from ctcflow.definition.organisation import PersonDef
+from ctcflow.delivery import keys
 from ctcflow.delivery.sender import deliver_pending
 from ctcflow.notices.outbox import Notice, write_new
 from db.engine import session_scope
@@ -26,7 +27,7 @@ LOGIN_MINUTES = 30
 def send_login_link(defs: Definitions, settings: Settings, links: Links, person: PersonDef, as_of: date) -> None:
     link = links.login(person.id, minutes=LOGIN_MINUTES)
     # one link per person per two minutes: asking again (or someone asking for them) adds no mail
-    key = f"login/{person.id}/{int(time.time() // LOGIN_EVERY_SECONDS)}"
+    key = keys.login(person.id, int(time.time() // LOGIN_EVERY_SECONDS))
     notice = Notice(key=key, kind="login", as_of=as_of, area_id=None, recipient=person.id,
                     reference=person.notify, lang=person.lang, template="login",
                     context=lambda: {"person": person.name, "link": link, "minutes": LOGIN_MINUTES,

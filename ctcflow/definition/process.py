@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import Field
 
@@ -83,7 +83,11 @@ class PhaseDef(Located):
     milestones: list[MilestoneDef] = Field(min_length=1)
 
 
-ReportSection = Literal["boendemedverkan", "jamstalldhetsintegrering", "rasism_sexism", "kostnader"]
+# The themes the 2017 KS decision mandated, each area reports on them; with the costs, the
+# sections a report can require. Declared here only: everything else derives from these.
+MandatedTheme = Literal["boendemedverkan", "jamstalldhetsintegrering", "rasism_sexism"]
+ReportSection = MandatedTheme | Literal["kostnader"]
+THEMES: tuple[str, ...] = get_args(MandatedTheme)
 
 
 class ReportDef(Located):

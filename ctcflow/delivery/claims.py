@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, or_, select, update
 from sqlmodel import Session, col
 
+from ctcflow.delivery import keys
 from db.engine import rows_affected
 from db.models import MilestoneInstance, Notification, PhaseInstance, ReportArchive
 
@@ -44,7 +45,7 @@ def cancel_obsolete(session: Session) -> int:
     # the same for a report's reminders and gap notices once the report has gone out
     sent = (select(col(ReportArchive.id)).where(
         col(ReportArchive.sent_on).is_not(None), col(ReportArchive.occasion).is_not(None),
-        col(Notification.key).like("report/" + col(ReportArchive.report_id) + "/" + col(ReportArchive.occasion) + "/%"))
+        keys.about_report_sql(col(ReportArchive.report_id), col(ReportArchive.occasion)))
         .exists())
     reports = session.execute(
         update(Notification)

@@ -24,6 +24,7 @@ from ctcflow.core.templating import Renderer, renderer
 from ctcflow.definition.loader import Definitions
 from ctcflow.definition.organisation import PersonDef
 from ctcflow.definition.process import PhaseDef
+from ctcflow.delivery import keys
 from ctcflow.engine.asof import open_on_sql, phase_open_sql
 from ctcflow.notices.outbox import Notice
 from ctcflow.notices.policy import Occasion, horizon, occasions
@@ -100,7 +101,7 @@ class Composer:
                 }
 
             yield Notice(
-                key=f"{row.area_id}/{ms.id}#{row.instance_id}/{stage}@{row.due_date}/{person.id}",
+                key=keys.milestone(row.area_id, ms.id, row.instance_id, stage, row.due_date, person.id),
                 kind=kind, as_of=self.as_of, area_id=row.area_id, recipient=person.id,
                 reference=person.notify, lang=person.lang,
                 template="unassigned" if kind == "unassigned" else "milestone", context=context,
@@ -177,7 +178,7 @@ def phase_notices(session: Session, defs: Definitions, as_of: date,
                         "link": composer.links.page(person.id, instance.area_id)}
 
             planned.append(Notice(
-                key=f"{instance.area_id}/{phase.id}#{instance.id}/phase_opened-{instance.cycle}/{person.id}",
+                key=keys.phase_opened(instance.area_id, phase.id, instance.id, instance.cycle, person.id),
                 kind="phase_opened", as_of=as_of, area_id=instance.area_id, recipient=person.id,
                 reference=person.notify, lang=person.lang, template="phase_opened", context=context,
                 phase_instance_id=instance.id))

@@ -13,6 +13,7 @@ from sqlmodel import Session, col
 
 from ctcflow.core import calendar
 from ctcflow.definition.loader import Definitions
+from ctcflow.delivery import keys
 from ctcflow.delivery.state import failing_sql
 from ctcflow.engine.status import city_status
 from ctcflow.notices.deadlines import Composer, open_milestones
@@ -100,7 +101,7 @@ def digest_notices(session: Session, defs: Definitions, as_of: date, composer: C
                         for r, ref, n, err, subj in failing],
         }
         planned.append(Notice(
-            key=f"digest/{week.year}-W{week.week:02d}/{person.id}", kind="digest", as_of=as_of, area_id=None,
+            key=keys.digest(week.year, week.week, person.id), kind="digest", as_of=as_of, area_id=None,
             recipient=person.id, reference=person.notify, lang=lang, template="digest",
             context=partial(dict, context)))
     return planned

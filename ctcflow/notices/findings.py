@@ -10,6 +10,7 @@ from ctcflow.core.templating import phrase
 from ctcflow.definition.loader import Definitions
 from ctcflow.definition.organisation import PersonDef
 from ctcflow.definition.process import PhaseDef
+from ctcflow.delivery import keys
 from ctcflow.engine.findings import Finding
 from ctcflow.notices.deadlines import Composer
 from ctcflow.notices.outbox import Notice
@@ -38,8 +39,8 @@ def finding_notices(findings: list[Finding], defs: Definitions, composer: Compos
                         "link": composer.links.page(person.id, finding.area_id)}
 
             notices.append(Notice(
-                key=f"{finding.area_id}/{finding.phase_id}#{finding.phase_instance_id}/check-{finding.check}"
-                    f"{'-' + subject if subject else ''}/{occasion}/{person.id}",
+                key=keys.finding(finding.area_id, finding.phase_id, finding.phase_instance_id, finding.check,
+                                 subject, occasion, person.id),
                 kind="phase_check", as_of=as_of, area_id=finding.area_id, recipient=person.id,
                 reference=person.notify, lang=person.lang, template="phase_check", context=context,
                 phase_instance_id=finding.phase_instance_id))

@@ -16,18 +16,12 @@ from sqlmodel import Session, col
 from ctcflow.access.permissions import Action, require
 from ctcflow.core.errors import CtcError, InputFileError, Problem
 from ctcflow.definition.loader import Definitions
-from ctcflow.definition.process import Titles
+from ctcflow.definition.process import THEMES
 from ctcflow.engine.eventlog import NewEvent, record
 from ctcflow.survey.reading import fold, read_table
 from db.engine import rows_affected
 from db.models import CostEntry, MandateEntry
 
-MANDATES = {
-    "boendemedverkan": Titles(sv="Boendemedverkan", en="Resident participation"),
-    "jamstalldhetsintegrering": Titles(sv="Jämställdhetsintegrering", en="Gender mainstreaming"),
-    "rasism_sexism": Titles(sv="Hänsyn till rasismens och sexismens konsekvenser",
-                            en="Consideration of the consequences of racism and sexism"),
-}
 # Header names as ``fold`` leaves them ('År' → 'ar', 'Förvaltning' → 'forvaltning').
 COST_COLUMNS = {"ar": "year", "year": "year", "omrade": "area", "area": "area",
                 "forvaltning": "administration", "administration": "administration",
@@ -147,8 +141,8 @@ def cost_totals(session: Session, years: list[int] | None = None) -> list[tuple[
 
 def add_mandate_entry(session: Session, defs: Definitions, area_id: str, kind: str, *, happened_on: date,
                       description: str, evidence: str | None, by: str, as_of: date) -> MandateEntry:
-    if kind not in MANDATES:
-        raise CtcError(f"unknown kind '{kind}'; the mandated themes are: {', '.join(MANDATES)}")
+    if kind not in THEMES:
+        raise CtcError(f"unknown kind '{kind}'; the mandated themes are: {', '.join(THEMES)}")
     if not description.strip():
         raise CtcError("describe what was done (--description)")
     if happened_on > as_of:

@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from ctcflow.definition.process import THEMES
 from ctcflow.report.schedule import Period, ReportOccasion
 
-AREA_SECTIONS = ("boendemedverkan", "jamstalldhetsintegrering", "rasism_sexism")
+AREA_SECTIONS = THEMES  # the sections each area reports on
 INPUT = "underlag"  # the area's own input milestone, a gap like the mandated sections
 NEXT_STEPS = 5
 NEXT_STEPS_DAYS = 183

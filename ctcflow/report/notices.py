@@ -16,6 +16,7 @@ from sqlmodel import Session
 from ctcflow.core import calendar
 from ctcflow.definition.loader import Definitions
 from ctcflow.definition.organisation import PersonDef
+from ctcflow.delivery import keys
 from ctcflow.notices.deadlines import Composer
 from ctcflow.notices.outbox import Notice
 from ctcflow.notices.policy import horizon, occasions
@@ -90,7 +91,7 @@ def _owner_notices(composer: Composer, found: ReportOccasion, kind: str, stage: 
                     "gaps": gap_lines(gaps.get(), composer.defs, composer.templates.templates_dir, lang),
                     "municipality": composer.defs.org.municipality, "link": composer.links.page(person.id)}
 
-        notices.append(Notice(key=f"report/{found.key}/{kind}-{stage}@{found.due}/{person.id}",
+        notices.append(Notice(key=keys.report_occasion(found.key, f"{kind}-{stage}", found.due, person.id),
                               kind=f"report_{kind}", as_of=composer.as_of, area_id=None,
                               recipient=person.id, reference=person.notify, lang=person.lang,
                               template="report_due", context=context))
@@ -121,7 +122,8 @@ def _gap_notices(composer: Composer, found: ReportOccasion, stage: int, days_lef
                     "municipality": composer.defs.org.municipality,
                     "link": composer.links.page(person.id, None if person.id in owners else owed[0].area_id)}
 
-        notices.append(Notice(key=f"report/{found.key}/gaps-{stage}@{found.due}/{person_id}", kind="report_gap",
+        notices.append(Notice(key=keys.report_occasion(found.key, f"gaps-{stage}", found.due, person_id),
+                              kind="report_gap",
                               as_of=composer.as_of, area_id=None, recipient=person_id, reference=person.notify,
                               lang=person.lang, template="report_gaps", context=context))
     return notices

@@ -22,6 +22,7 @@ from ctcflow.definition.loader import Definitions
 from ctcflow.definition.process import ReportDef
 from ctcflow.definition.programmes import load_programmes
 from ctcflow.definition.survey import load_survey
+from ctcflow.delivery import keys
 from ctcflow.engine.eventlog import NewEvent, record
 from ctcflow.notices.outbox import Notice, write_new
 from ctcflow.report.content import gather
@@ -146,9 +147,10 @@ def send(session: Session, defs: Definitions, settings: Settings, request: Reque
         raise CtcError(f"nobody holds the roles {', '.join(roles)} on {request.as_of}: see areas.yml")
     attachment_id = next((i for f, i in files if f.format == "pdf"), files[0][1])
     attachment = next(f for f, i in files if i == attachment_id)
-    key_base = f"report/{request.kind}/{request.occasion.year if request.occasion else request.stem}"
-    if request.area_id and request.occasion:
-        key_base += f"/{request.area_id}"
+    # an occasion's key names the area of an area report; a period of one's own choosing (the
+    # stem) already does
+    key_base = keys.report_base(request.kind, str(request.occasion.year if request.occasion else request.stem),
+                                request.area_id if request.occasion else None)
     notices = []
     for person in people.values():
         def context(lang: str = person.lang, name: str = person.name) -> dict[str, Any]:
@@ -158,7 +160,8 @@ def send(session: Session, defs: Definitions, settings: Settings, request: Reque
                     "area": _area_name(defs, request.area_id),
                     "municipality": defs.org.municipality}
 
-        notices.append(Notice(key=f"{key_base}/sent@{request.as_of}/{person.id}", kind="report", as_of=request.as_of,
+        notices.append(Notice(key=keys.report_sent(key_base, request.as_of, person.id), kind="report",
+                              as_of=request.as_of,
                               area_id=request.area_id, recipient=person.id, reference=person.notify,
                               lang=person.lang, template="report_sent", context=context,
                               attachment_id=attachment_id))

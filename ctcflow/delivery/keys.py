@@ -1,0 +1,62 @@
+"""The outbox's idempotency keys — one scheme, built here for every kind of message and read
+here by delivery. A key names the occasion (what, which instance, which stage of which due
+date) and the recipient, so deciding the same thing twice finds the row already there.
+
+    <area>/<milestone>#<instance>/<stage>@<due>/<person>       a milestone's reminder … escalation
+    <area>/<phase>#<instance>/phase_opened-<cycle>/<person>    a phase opened
+    <area>/<phase>#<instance>/check-<check>[-<subject>]/<when>/<person>   what a phase's check found
+    digest/<year>-W<week>/<person>                             the weekly digest
+    report/<report>/<occasion>/<stage>@<due>/<person>          a report's reminders, gaps, escalations
+    report/<kind>/<period>[/<area>]/sent@<day>/<person>        a report sent
+    login/<person>/<window>                                     a sign-in link
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement
+from sqlmodel import col
+
+from db.models import Notification
+
+
+def milestone(area_id: str, milestone_id: str, instance_id: int, stage: str, due: date, person_id: str) -> str:
+    return f"{area_id}/{milestone_id}#{instance_id}/{stage}@{due}/{person_id}"
+
+
+def phase_opened(area_id: str, phase_id: str, instance_id: int | None, cycle: int, person_id: str) -> str:
+    return f"{area_id}/{phase_id}#{instance_id}/phase_opened-{cycle}/{person_id}"
+
+
+def finding(area_id: str, phase_id: str, instance_id: int, check: str, subject: str, when: str,
+            person_id: str) -> str:
+    return f"{area_id}/{phase_id}#{instance_id}/check-{check}{'-' + subject if subject else ''}/{when}/{person_id}"
+
+
+def digest(year: int, week: int, person_id: str) -> str:
+    return f"digest/{year}-W{week:02d}/{person_id}"
+
+
+def report_occasion(occasion_key: str, stage: str, due: date, person_id: str) -> str:
+    """``occasion_key`` is the report calendar's ``<report>/<occasion>`` (e.g. ``ks/2022``)."""
+    return f"report/{occasion_key}/{stage}@{due}/{person_id}"
+
+
+def report_sent(base: str, day: date, person_id: str) -> str:
+    return f"{base}/sent@{day}/{person_id}"
+
+
+def report_base(kind: str, period: str, area_id: str | None) -> str:
+    return f"report/{kind}/{period}" + (f"/{area_id}" if area_id else "")
+
+
+def login(person_id: str, window: int) -> str:
+    return f"login/{person_id}/{window}"
+
+
+def about_report_sql(report_id: Any, occasion: Any) -> ColumnElement[bool]:
+    """Notices about one report occasion (its reminders, gaps and escalations), for delivery to
+    cancel once the report has gone out; the arguments are SQL columns or values."""
+    return col(Notification.key).like("report/" + report_id + "/" + occasion + "/%")
