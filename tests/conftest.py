@@ -100,7 +100,8 @@ def replay_2024() -> Path:
 
     cached = PROJECT_ROOT / ".ctc" / "test-cache" / f"replay-2024-{_replay_key()}"
     if not (cached / "done").exists():
-        shutil.rmtree(cached, ignore_errors=True)
+        for stale in cached.parent.glob("replay-2024-*"):  # earlier code versions' replays
+            shutil.rmtree(stale, ignore_errors=True)
         saved = {k: os.environ.pop(k, None) for k in ("CTC_DATA_DIR", "CTC_DATABASE_URL")}
         reset_settings()
         try:
