@@ -18,8 +18,8 @@ def advance_phases(as_of: date | None = None, deliver: bool = True) -> SweepSumm
     today = day(as_of)
     result = open_phases_and_notify(today)
     print(f"{today}: {len(result.opened)} phases opened, {len(result.new)} notices to the teams")
-    sections = {"Öppnade faser": [o.line() for o in result.opened], "Nya utskick": [n.line() for n in result.new]}
+    sections = {"opened_phases": [o.line() for o in result.opened], "new_notices": [n.line() for n in result.new]}
     if deliver and result.business_day and result.new:
         sections |= deliver_notifications(today).sections()
-    publish_status(today, "ctc-advance-phases", "Fasövergångar", sections)
+    publish_status(today, "advance-phases", sections)
     return result

@@ -24,9 +24,9 @@ def deadline_sweep(as_of: date | None = None, deliver: bool = True) -> DeadlineS
     today = day(as_of)
     result = DeadlineSweep(**decide_deadline_notices(today).model_dump())
     print(f"{today}: {result.decided} notices called for, {len(result.new)} new")
-    sections = {"Nya utskick": [n.line() for n in result.new]}
+    sections = {"new_notices": [n.line() for n in result.new]}
     if deliver and result.business_day:
         result.delivery = deliver_notifications(today)
         sections |= result.delivery.sections()
-    publish_status(today, "ctc-deadline-sweep", "Bevakning av tidsfrister", sections)
+    publish_status(today, "deadline-sweep", sections)
     return result

@@ -22,5 +22,5 @@ def deliver_notifications(as_of: date | None = None, force: bool = False) -> Del
     for failure in delivery.failed[:50]:
         logger.warning("delivery #%s to %s failed (attempt %s, retried later): %s",
                        failure.id, failure.recipient, failure.attempts, failure.error)
-    publish_status(today, "ctc-deliveries", "Utskick", delivery.sections())
+    publish_status(today, "deliveries", delivery.sections())
     return delivery

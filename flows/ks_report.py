@@ -19,9 +19,8 @@ from tasks.reports import send_due_reports
 def ks_report(as_of: date | None = None, deliver: bool = True) -> ReportsSummary:
     today = day(as_of)
     result = send_due_reports(today)
-    lines = [f"{s.occasion} → {', '.join(s.recipients)} ({result.gaps} luckor)" for s in result.sent]
-    sections = {"Rapporter skickade": lines or ["Ingen rapport förfaller i dag."]}
+    sections = {"reports_sent": result.lines()}
     if deliver and result.sent:
         sections |= deliver_notifications(today).sections()
-    publish_status(today, "ctc-ks-report", "Rapport till kommunstyrelsen", sections)
+    publish_status(today, "ks-report", sections)
     return result

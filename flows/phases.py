@@ -59,9 +59,9 @@ def phase_work(as_of: date | None = None, deliver: bool = True) -> PhaseWorkSumm
     per_area = [run_phase_flow(run.area, run.phase, today, deliver=False) for run in batch.runs]
     print(f"{today}: {len(batch.findings)} findings, {len(batch.active_areas)} areas with something new, "
           f"{len(per_area)} phase runs")
-    sections = {"Öppnade revideringar": [o.line() for o in batch.opened],
-                "Saknas": [f"{f.area} · {f.phase}: {f.text}" for f in batch.findings]}
+    sections = {"opened_revisions": [o.line() for o in batch.opened],
+                "missing": [f"{f.area} · {f.phase}: {f.text}" for f in batch.findings]}
     if deliver and batch.new:
         deliver_notifications(today)
-    publish_status(today, "ctc-phase-work", "Fasernas eget arbete", sections)
+    publish_status(today, "phase-work", sections)
     return batch

@@ -20,10 +20,10 @@ def survey_wave(wave: str, file: str, as_of: date | None = None) -> WaveSummary:
     report.profiles = publish_area_profiles(wave, report.areas)
     print(f"wave {wave}: {report.valid} valid answers, {len(report.profiles)} area profiles, "
           f"{len(report.milestones_done)} milestones done")
-    publish_status(today, "ctc-survey-wave", f"CTC-enkät {wave}", {
-        "Förslag till prioriterade faktorer": [f"{c.area}: {c.rank}. {c.factor}" for c in report.candidates],
-        "Områdesprofiler": report.profiles,
-        "Milstolpar klara": [f"{m.area}: {m.milestone}" for m in report.milestones_done],
-        "Milstolpar som väntar": [f"{m.area}: {m.milestone} – {m.why}" for m in report.milestones_waiting],
-    })
+    publish_status(today, "survey-wave", {
+        "suggested": [f"{c.area}: {c.rank}. {c.factor}" for c in report.candidates],
+        "profiles": report.profiles,
+        "milestones_done": [f"{m.area}: {m.milestone}" for m in report.milestones_done],
+        "milestones_waiting": [f"{m.area}: {m.milestone} – {m.why}" for m in report.milestones_waiting],
+    }, wave=wave)
     return report

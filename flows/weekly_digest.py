@@ -17,8 +17,8 @@ from tasks.reporting import publish_status
 def weekly_digest(as_of: date | None = None, deliver: bool = True) -> SweepSummary:
     today = day(as_of)
     result = compose_weekly_digest(today)
-    sections = {"Veckosammanfattningar": [n.line() for n in result.new]}
+    sections = {"digests": [n.line() for n in result.new]}
     if deliver and result.new:
         sections |= deliver_notifications(today).sections()
-    publish_status(today, "ctc-weekly-digest", "Veckosammanfattning", sections)
+    publish_status(today, "weekly-digest", sections)
     return result

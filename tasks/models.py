@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from ctcflow.app import jobs
 from ctcflow.delivery.sender import DeliveryReport
 from ctcflow.notices.outbox import Planned
+from tasks.words import say
 
 
 class NoticeLine(BaseModel):
@@ -33,7 +34,7 @@ class Opened(BaseModel):
     cycle: int
 
     def line(self) -> str:
-        return f"{self.area}: {self.phase} (cykel {self.cycle})"
+        return f"{self.area}: {self.phase} ({say('lines', 'cycle', n=self.cycle)})"
 
 
 def _opened(opened: list[tuple[str, str, int]]) -> list[Opened]:
@@ -77,7 +78,7 @@ class DeliverySummary(BaseModel):
     @classmethod
     def of(cls, report: DeliveryReport | None) -> DeliverySummary:
         if report is None:
-            return cls(skipped="weekend or Swedish holiday")
+            return cls(skipped=say("lines", "not_business_day"))
         return cls(sent=[Sent(id=o.id, kind=o.kind, recipient=o.recipient, subject=o.subject) for o in report.sent],
                    failed=[Failed(id=o.id, recipient=o.recipient, attempts=o.attempts, error=o.error)
                            for o in report.failed],
@@ -85,12 +86,12 @@ class DeliverySummary(BaseModel):
 
     def sections(self) -> dict[str, list[str]]:
         sections = {
-            "Skickade": [f"{s.kind} · {s.subject} → {s.recipient}" for s in self.sent],
-            "Misslyckade (försöks igen)": [f"#{f.id} {f.recipient} ({f.attempts} försök): {f.error}"
-                                           for f in self.failed],
+            "sent": [f"{s.kind} · {s.subject} → {s.recipient}" for s in self.sent],
+            "failed": [f"#{f.id} {f.recipient} ({say('lines', 'attempts', n=f.attempts)}): {f.error}"
+                       for f in self.failed],
         }
         if self.skipped:
-            sections["Inget skickat"] = [self.skipped]
+            sections["nothing_sent"] = [self.skipped]
         return sections
 
 
@@ -138,6 +139,10 @@ class ReportsSummary(BaseModel):
     as_of: date
     gaps: int
     sent: list[ReportSent]
+
+    def lines(self) -> list[str]:
+        return [f"{s.occasion} → {', '.join(s.recipients)} ({say('lines', 'gaps', n=self.gaps)})"
+                for s in self.sent] or [say("lines", "no_report_due")]
 
 
 class Candidate(BaseModel):

@@ -10,33 +10,43 @@ from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from ctcflow.app.progress import status_report
+from ctcflow.core.config import get_settings
+from tasks.words import say
 
 SHOWN = 50  # lines of notices in a summary; the rest is counted
 
 
 def status_rows(as_of: date) -> list[dict[str, Any]]:
     defs, areas, _ = status_report(as_of, None)
-    titles = {p.id: p.title.sv for p in defs.process.phases}
-    return [{"område": a.area_name, "fas": titles.get(a.phase_id or "", "ej startad"), "cykel": a.cycle or "",
-             "sedan": a.phase_opened_on.isoformat() if a.phase_opened_on else "",
-             "klart": f"{a.milestones_done}/{a.milestones_total}", "försenade": a.overdue} for a in areas]
+    lang = get_settings().lang
+    titles = {p.id: p.title.get(lang) for p in defs.process.phases}
+    column = {key: say("status", key) for key in ("area", "phase", "cycle", "since", "done", "overdue")}
+    not_started = say("status", "not_started")
+    return [{column["area"]: a.area_name, column["phase"]: titles.get(a.phase_id or "", not_started),
+             column["cycle"]: a.cycle or "",
+             column["since"]: a.phase_opened_on.isoformat() if a.phase_opened_on else "",
+             column["done"]: f"{a.milestones_done}/{a.milestones_total}", column["overdue"]: a.overdue}
+            for a in areas]
 
 
 def summary_markdown(title: str, as_of: date, sections: dict[str, list[str]]) -> str:
     lines = [f"# {title} — {as_of.isoformat()}", ""]
     for heading, items in sections.items():
-        lines += [f"## {heading} ({len(items)})", ""]
+        lines += [f"## {say('sections', heading)} ({len(items)})", ""]
         lines += [f"- {item}" for item in items[:SHOWN]] or ["- –"]
         if len(items) > SHOWN:
-            lines.append(f"- … {len(items) - SHOWN} more")
+            lines.append(f"- {say('lines', 'more', n=len(items) - SHOWN)}")
         lines.append("")
     return "\n".join(lines)
 
 
 @task(name="publish-status")
-def publish_status(as_of: date, flow_key: str, title: str, sections: dict[str, list[str]]) -> str:
+def publish_status(as_of: date, flow: str, sections: dict[str, list[str]], **title: str) -> str:
+    """The status table (``ctc-status``) and the flow's summary (``ctc-<flow>``); ``sections``
+    are keyed by the headings of templates/<lang>/flows.yml."""
     create_table_artifact(key="ctc-status", table=status_rows(as_of),
-                          description=f"CTC-status per område, {as_of.isoformat()}")
-    markdown = summary_markdown(title, as_of, sections)
-    create_markdown_artifact(key=flow_key, markdown=markdown, description=title)
+                          description=say("status", "description", day=as_of.isoformat()))
+    heading = say("titles", flow, **title)
+    markdown = summary_markdown(heading, as_of, sections)
+    create_markdown_artifact(key=f"ctc-{flow}", markdown=markdown, description=heading)
     return markdown

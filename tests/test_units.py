@@ -63,7 +63,7 @@ def test_every_check_has_a_headline_text_and_advice_in_both_languages() -> None:
 
 def test_flow_results_are_typed_and_say_what_was_not_sent() -> None:
     skipped = DeliverySummary.of(None)
-    assert skipped.skipped and skipped.sections()["Inget skickat"] == ["weekend or Swedish holiday"]
+    assert skipped.skipped and skipped.sections()["nothing_sent"] == ["helg eller svensk helgdag"]
     line = NoticeLine(kind="reminder", area="a", recipient="p", subject="s")
     assert line.line() == "reminder · a · s → p"
     assert DeliverySummary.model_validate_json(skipped.model_dump_json()) == skipped
