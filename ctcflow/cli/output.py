@@ -31,18 +31,15 @@ def print_plan(plan: SyncPlan) -> None:
 def phase_title(defs: Definitions, phase_id: str | None, lang: str) -> str:
     if phase_id is None:
         return t("not_started", lang)
-    phase = next((p for p in defs.process.phases if p.id == phase_id), None)
-    return phase.title.get(lang) if phase else phase_id
+    return defs.name("phase", phase_id, lang)
 
 
 def role_title(defs: Definitions, role_id: str, lang: str) -> str:
-    role = defs.process.role(role_id)
-    return role.title.get(lang) if role else role_id
+    return defs.name("role", role_id, lang)
 
 
 def milestone_title(defs: Definitions, milestone_id: str, lang: str) -> str:
-    found = defs.milestone(milestone_id)
-    return found[1].title.get(lang) if found else milestone_id
+    return defs.name("milestone", milestone_id, lang)
 
 
 def print_notices(result: SweepResult, lang: str) -> None:

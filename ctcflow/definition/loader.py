@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -22,13 +23,33 @@ class Definitions:
     process: ProcessDef
     org: OrganisationDef
     rules: dict[str, DueRule]
+    _names: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict, compare=False, repr=False)
+
+    @cached_property
+    def milestones(self) -> dict[str, tuple[PhaseDef, MilestoneDef]]:
+        """Milestone id → its phase and definition (looked up by id, never scanned)."""
+        return {m.id: (p, m) for p in self.process.phases for m in p.milestones}
 
     def milestone(self, milestone_id: str) -> tuple[PhaseDef, MilestoneDef] | None:
-        for phase in self.process.phases:
-            for ms in phase.milestones:
-                if ms.id == milestone_id:
-                    return phase, ms
-        return None
+        return self.milestones.get(milestone_id)
+
+    def names(self, lang: str) -> dict[str, dict[str, str]]:
+        """The display names of every id the definitions hold, in ``lang``: built once per language
+        and shared by the command line, the messages, the pages and the report."""
+        if lang not in self._names:
+            self._names[lang] = {
+                "phase": {p.id: p.title.get(lang) for p in self.process.phases},
+                "milestone": {m.id: m.title.get(lang) for p in self.process.phases for m in p.milestones},
+                "role": {r.id: r.title.get(lang) for r in self.process.roles},
+                "administration": {a.id: a.name for a in self.org.administrations},
+                "person": {p.id: p.name for p in self.org.everyone()},
+                "area": {a.id: a.name for a in self.org.areas},
+            }
+        return self._names[lang]
+
+    def name(self, kind: str, ident: str, lang: str) -> str:
+        """A phase's, milestone's, role's … display name; the id itself when there is none."""
+        return self.names(lang)[kind].get(ident, ident)
 
     def phase_rules(self, phase: PhaseDef) -> dict[str, DueRule]:
         return {m.id: self.rules[m.id] for m in phase.milestones}

@@ -46,7 +46,7 @@ def area_calendar(defs: Definitions, area_id: str, milestones: Iterable[Mileston
         if ms.due_date is None or ms.state == "retired":
             continue
         found = defs.milestone(ms.milestone_id)
-        title = found[1].title.get(lang) if found else ms.milestone_id
+        title = defs.name("milestone", ms.milestone_id, lang)
         done_when = found[1].done_when.get(lang) if found else ""
         prefix = "✓ " if ms.state == "done" else ""
         end: date = ms.due_date + timedelta(days=1)

@@ -73,12 +73,11 @@ class Composer:
         self.defs, self.as_of = defs, as_of
         self.directory = Directory(defs, as_of)
         self.templates = templates or renderer(get_settings().templates_dir)
-        self.milestones = {m.id: (p, m) for p in defs.process.phases for m in p.milestones}
+        self.milestones = defs.milestones
         self.links = Links()
 
     def role_title(self, role_id: str, lang: str) -> str:
-        role = self.defs.process.role(role_id)
-        return role.title.get(lang) if role else role_id
+        return self.defs.name("role", role_id, lang)
 
     def milestone_notices(self, row: OpenMilestone, occasion: Occasion) -> Iterator[Notice]:
         phase, ms = self.milestones[row.milestone_id]

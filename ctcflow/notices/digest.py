@@ -78,11 +78,10 @@ def digest_notices(session: Session, defs: Definitions, as_of: date, composer: C
         lang = person.lang
 
         def title(milestone_id: str | None, lang: str = lang) -> str:
-            found = composer.milestones.get(milestone_id or "")
-            return found[1].title.get(lang) if found else (milestone_id or "")
+            return defs.name("milestone", milestone_id or "", lang)
 
         def phase(phase_id: str | None, lang: str = lang) -> str:
-            return next((p.title.get(lang) for p in defs.process.phases if p.id == phase_id), "–")
+            return defs.name("phase", phase_id, lang) if phase_id else "–"
 
         context = {
             "person": person.name, "as_of": as_of, "since": since + timedelta(days=1), "week": week.week,

@@ -12,12 +12,8 @@ def titles(defs: Definitions, survey: SurveyDef, catalogue: CatalogueDef, lang: 
     """Display names the templates look up: phases, milestones, roles, factors, programmes,
     administrations."""
     return {
-        "phase": {p.id: p.title.get(lang) for p in defs.process.phases},
-        "milestone": {m.id: m.title.get(lang) for p in defs.process.phases for m in p.milestones},
-        "role": {r.id: r.title.get(lang) for r in defs.process.roles},
+        **defs.names(lang),
         "factor": {**{f.id: f.title.get(lang) for f in survey.factors},
                    **{o.id: o.title.get(lang) for o in survey.outcomes}},
         "programme": {p.id: p.name for p in catalogue.programmes},
-        "administration": {a.id: a.name for a in defs.org.administrations},
-        "person": {p.id: p.name for p in defs.org.everyone()},
     }

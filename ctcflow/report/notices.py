@@ -67,8 +67,7 @@ def gap_lines(gaps: list[Gap], defs: Definitions, templates_dir: Path, lang: str
     areas = {a.id: a.name for a in defs.org.areas}
     lines = []
     for gap in gaps:
-        role = defs.process.role(gap.role)
-        owed = (role.title.get(lang) if role else gap.role) + (f": {', '.join(gap.people)}" if gap.people else "")
+        owed = defs.name("role", gap.role, lang) + (f": {', '.join(gap.people)}" if gap.people else "")
         where = areas.get(gap.area_id, gap.area_id) if gap.area_id else words["city"]
         section = words["sections"][gap.section] + (f" {gap.year}" if gap.year else "")
         lines.append(f"{where}: {section} ({owed})")
