@@ -11,7 +11,6 @@ from pathlib import Path
 from ctcflow.core.errors import Problem
 from ctcflow.definition.duerules import AfterMilestone, DueRule, DueRuleError, Recurring, parse_due_rule
 from ctcflow.definition.located import Located
-from ctcflow.definition.organisation import REFERENCE, OrganisationDef, PersonDef
 from ctcflow.definition.process import REQUIRED_KINDS, ProcessDef
 
 
@@ -27,7 +26,7 @@ class Findings:
         self.problems.append(Problem(self.areas_path, node.line(key), ident, message, hint))
 
 
-def _duplicates(items: Iterable[tuple[str, Located]]) -> list[tuple[str, Located, Located]]:
+def duplicates(items: Iterable[tuple[str, Located]]) -> list[tuple[str, Located, Located]]:
     seen: dict[str, Located] = {}
     found = []
     for ident, node in items:
@@ -51,7 +50,7 @@ def parse_rules(process: ProcessDef, out: Findings) -> dict[str, DueRule]:
 
 def _check_role_kinds(process: ProcessDef, out: Findings) -> None:
     """Each kind names one role, and the kinds ctcflow cannot work without are there."""
-    for kind, node, first in _duplicates((r.kind, r) for r in process.roles if r.kind is not None):
+    for kind, node, first in duplicates((r.kind, r) for r in process.roles if r.kind is not None):
         out.phases(node, kind, f"two roles of kind '{kind}' (the other on line {first.line()})",
                    "give the kind to one role only", "kind")
     for kind, scope in REQUIRED_KINDS.items():
@@ -66,14 +65,14 @@ def _check_role_kinds(process: ProcessDef, out: Findings) -> None:
 
 def check_process(process: ProcessDef, rules: dict[str, DueRule], out: Findings) -> None:
     role_ids = {r.id for r in process.roles}
-    for ident, node, first in _duplicates((r.id, r) for r in process.roles):
+    for ident, node, first in duplicates((r.id, r) for r in process.roles):
         out.phases(node, ident, f"duplicate role id (first on line {first.line()})", "give each role its own id")
-    for ident, node, first in _duplicates((s.id, s) for s in process.sectors):
+    for ident, node, first in duplicates((s.id, s) for s in process.sectors):
         out.phases(node, ident, f"duplicate sector id (first on line {first.line()})", "give each sector its own id")
-    for ident, node, first in _duplicates((p.id, p) for p in process.phases):
+    for ident, node, first in duplicates((p.id, p) for p in process.phases):
         out.phases(node, ident, f"duplicate phase id (first on line {first.line()})", "give each phase its own id")
     all_ms = [(m.id, m) for p in process.phases for m in p.milestones]
-    for ident, node, first in _duplicates(all_ms):
+    for ident, node, first in duplicates(all_ms):
         out.phases(node, ident, f"duplicate milestone id (first on line {first.line()})",
                    "milestone ids must be unique across all phases; rename one")
 
@@ -107,7 +106,7 @@ def check_process(process: ProcessDef, rules: dict[str, DueRule], out: Findings)
 
 def _check_reports(process: ProcessDef, out: Findings, unknown_role: Callable[[Located, str, str, str], None]) -> None:
     milestone_ids = set(_phase_of(process))
-    for ident, node, first in _duplicates((r.id, r) for r in process.reports):
+    for ident, node, first in duplicates((r.id, r) for r in process.reports):
         out.phases(node, ident, f"duplicate report id (first on line {first.line()})", "give each report its own id")
     for report in process.reports:
         unknown_role(report, report.id, report.owner, "owner")
@@ -188,88 +187,3 @@ def _find_cycle(edges: dict[str, list[str]]) -> list[str] | None:
         if state.get(node) is None and (found := visit(node)):
             return found
     return None
-
-
-def check_never_due(process: ProcessDef, org: OrganisationDef, rules: dict[str, DueRule], out: Findings) -> None:
-    """A required milestone whose rule has no occurrence after the first area starts would
-    block its phase gate forever."""
-    earliest = min((a.start for a in org.areas), default=None)
-    never: set[str] = set()
-    for phase in process.phases:
-        for ms in phase.milestones:
-            rule = rules.get(ms.id)
-            if isinstance(rule, Recurring):
-                years = rule.years()
-                if not years or (earliest and rule.occurrence(years[-1]) < earliest):
-                    never.add(ms.id)
-    for phase in process.phases:  # propagate through 'after' rules, in definition order
-        for ms in phase.milestones:
-            rule = rules.get(ms.id)
-            if isinstance(rule, AfterMilestone) and rule.milestone in never:
-                never.add(ms.id)
-    for phase in process.phases:
-        for ms in phase.milestones:
-            if ms.id in never and ms.required:
-                out.phases(ms, ms.id, f"required milestone can never become due (rule '{ms.due}')",
-                           "extend 'until', fix the years, or set required: false", "due")
-
-
-def _check_person(person: PersonDef, scope: str, process: ProcessDef, org_admins: set[str], out: Findings) -> None:
-    roles = {r.id: r for r in process.roles}
-    sectors = {s.id for s in process.sectors}
-    role = roles.get(person.role)
-    if role is None:
-        out.areas(person, person.id, f"unknown role '{person.role}'", f"use one of: {', '.join(sorted(roles))}", "role")
-    elif role.scope != scope:
-        where = "under an area's people" if role.scope == "area" else "under 'central'"
-        out.areas(person, person.id, f"role '{person.role}' is a {role.scope} role",
-                  f"list this person {where}", "role")
-    if not REFERENCE.match(person.notify):
-        if "://" in person.notify or "@" in person.notify:
-            message = "notification target is a literal address or secret, which must never be in this file"
-            hint = ("put the apprise URL in an environment variable or a Prefect Secret block "
-                    "and write notify: env:NAME or secret:BLOCK")
-        else:
-            message = f"cannot read notification reference '{person.notify}'"
-            hint = "write notify: env:VARIABLE_NAME or notify: secret:prefect-block-name"
-        out.areas(person, person.id, message, hint, "notify")
-    if person.sector is not None and person.sector not in sectors:
-        out.areas(person, person.id, f"unknown sector '{person.sector}'",
-                  f"use one of: {', '.join(sorted(sectors))}", "sector")
-    if person.valid_from and person.valid_until and person.valid_until < person.valid_from:
-        out.areas(person, person.id, "'until' is before 'from'", "swap or correct the dates", "until")
-
-
-def check_organisation(process: ProcessDef, org: OrganisationDef, out: Findings) -> None:
-    sectors = {s.id for s in process.sectors}
-    for area in org.areas:
-        unknown = [s for s in area.team_sectors if s not in sectors]
-        if unknown:
-            out.areas(area, area.id, f"unknown sectors in team_sectors: {', '.join(unknown)}",
-                      f"use sector ids from phases.yml: {', '.join(sorted(sectors))}", "team_sectors")
-    admins = {a.id for a in org.administrations}
-    roles = {r.id for r in process.roles}
-    for ident, node, first in _duplicates((a.id, a) for a in org.administrations):
-        out.areas(node, ident, f"duplicate administration id (first on line {first.line()})", "give each its own id")
-    for ident, node, first in _duplicates((a.id, a) for a in org.areas):
-        out.areas(node, ident, f"duplicate area id (first on line {first.line()})", "give each area its own id")
-    people = [*((p.id, p) for p in org.central), *((p.id, p) for a in org.areas for p in a.people)]
-    for ident, node, first in _duplicates(people):
-        out.areas(node, ident, f"duplicate person id (first on line {first.line()})",
-                  "person ids must be unique in the file")
-    responsibilities = [*org.responsibilities, *(r for a in org.areas for r in a.responsibilities)]
-    for resp in responsibilities:
-        if resp.role not in roles:
-            out.areas(resp, resp.role, f"unknown role '{resp.role}'", f"use one of: {', '.join(sorted(roles))}", "role")
-        if resp.administration not in admins:
-            out.areas(resp, resp.administration, f"unknown administration '{resp.administration}'",
-                      "add it under 'administrations' or correct the id", "administration")
-    for person in org.central:
-        _check_person(person, "central", process, admins, out)
-    for area in org.areas:
-        for person in area.people:
-            _check_person(person, "area", process, admins, out)
-        lead = process.area_lead
-        if lead and not any(p.role == lead for p in area.people):
-            out.areas(area, area.id, f"area has no {lead}",
-                      f"add a person with role: {lead} under the area's people", "people")
