@@ -67,3 +67,21 @@ def test_flow_results_are_typed_and_say_what_was_not_sent() -> None:
     line = NoticeLine(kind="reminder", area="a", recipient="p", subject="s")
     assert line.line() == "reminder · a · s → p"
     assert DeliverySummary.model_validate_json(skipped.model_dump_json()) == skipped
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (["status", "--bogus"], "No such option: --bogus"),
+    (["done", "bellevuegarden_lorensborg"], "Missing argument 'milestone'"),
+    (["status", "--as-of", "2020-13-01"], "'2020-13-01' is not a date; write YYYY-MM-DD"),
+    (["outbox", "--limit", "many"], "Invalid value for '--limit'"),
+    (["report", "ks", "--format"], "--format"),
+    ([], "Usage: ctc"),
+])
+def test_a_wrong_command_line_is_a_clear_error_never_a_traceback(args: list[str], says: str,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    from ctcflow.cli.main import main
+
+    assert main(args) == 2
+    captured = capsys.readouterr()
+    assert says in captured.out + captured.err
+    assert "Traceback" not in captured.out + captured.err

@@ -7,7 +7,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-import click
 import typer
 
 from ctcflow.cli import morning, plan, progress, records, report, setup, survey, web
@@ -57,14 +56,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CtcError as exc:
         print(f"ctc: {exc}", file=sys.stderr)
         return 2
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         return int(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        return 2
-    except click.exceptions.Abort:
+    except typer.Abort:
         print("ctc: aborted", file=sys.stderr)
         return 130
+    except typer.TyperException as exc:  # a wrong option or argument (click's errors, as Typer ships them)
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            print(f"ctc: {exc}", file=sys.stderr)
+        return int(getattr(exc, "exit_code", 2) or 2)
     return int(result or 0)
 
 
