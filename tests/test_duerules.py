@@ -74,3 +74,18 @@ def test_recurring_rule_with_past_until_has_no_occurrence() -> None:
     rules = {"x": parse_due_rule("every 2 years from 2019 on 03-01 until 2021"),
              "y": parse_due_rule("after x + 1 week")}
     assert schedule(rules, date(2022, 1, 1)) == {"x": None, "y": None}
+
+
+def test_after_counts_from_the_day_the_earlier_milestone_was_done() -> None:
+    rules = {"survey": Recurring(2, 2019, 10, None, None),
+             "analysed": AfterMilestone("survey", Offset(8, "weeks")),
+             "profile": AfterMilestone("analysed", Offset(4, "weeks"))}
+    start = date(2019, 5, 6)  # opened after week 10: the survey is due in 2021
+    planned = schedule(rules, start)
+    assert planned["survey"] == date(2021, 3, 8) and planned["analysed"] == date(2021, 5, 3)
+    # the survey was run early: what follows counts from then, not from 2021
+    early = schedule(rules, start, {"survey": date(2019, 5, 20)})
+    assert early["analysed"] == date(2019, 7, 15) and early["profile"] == date(2019, 8, 12)
+    # done late: what follows moves later
+    late = schedule(rules, start, {"survey": date(2021, 4, 1)})
+    assert late["analysed"] == date(2021, 5, 27)

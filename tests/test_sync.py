@@ -131,3 +131,29 @@ def test_dependency_in_a_new_cycle_needs_this_cycles_work(started: Project,
                 "--evidence", "plan v2"])
     err = capsys.readouterr().err
     assert code == 2 and "enkat_upprepad" in err  # the 2021 wave does not count for the 2022–2024 cycle
+
+
+def test_work_done_early_brings_what_counts_from_it_forward(started: Project,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """`after X + N` counts from X's done date once X is done; undo puts it back; sync agrees."""
+    from datetime import date
+
+    from ctcflow.definition.loader import load_definitions
+    from ctcflow.engine.opening import open_phase
+    from db.engine import session_scope
+
+    with session_scope() as session:  # lägesanalys opened after week 10: the survey falls due in 2021
+        open_phase(session, load_definitions(), AREA, "lagesanalys", 1, date(2019, 5, 6))
+
+    def due(milestone: str) -> str:
+        data = json.loads(run(capsys, "status", "--json", "--as-of", "2019-06-03", "--area", AREA))
+        return next(m["due_date"] for m in data["milestones"] if m["milestone_id"] == milestone)
+
+    assert due("enkat_analyserad") == "2021-05-03"
+    run(capsys, "done", AREA, "enkat_genomford", "--by", "analys", "--as-of", "2019-05-20", "--evidence", "våg 2019")
+    assert due("enkat_analyserad") == "2019-07-15"  # eight weeks after the survey was actually run
+    assert "nothing to change" in run(capsys, "sync", "--dry-run")  # sync counts the same way
+    run(capsys, "undo", AREA, "enkat_genomford", "--by", "analys", "--as-of", "2019-05-21")
+    assert due("enkat_analyserad") == "2021-05-03"
+    history = run(capsys, "history", AREA)
+    assert "due_changed" in history and "2019-07-15" in history

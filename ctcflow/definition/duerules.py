@@ -4,8 +4,9 @@ Three forms (English keywords, case-insensitive):
 
 * ``start + 6 weeks`` — an offset from the phase's (or cycle's) start; units: days, weeks,
   months, business days. ``start`` alone means the start itself.
-* ``after enkat_genomford + 8 weeks`` — an offset from another milestone's due date in the
-  same phase, for work that can only follow a fixed date.
+* ``after enkat_genomford + 8 weeks`` — an offset from another milestone of the same phase:
+  from the day it was done once it is done (work done early brings what follows forward, work
+  done late pushes it back), from its due date while it is open.
 * ``every 2 years from 2019 in week 10`` / ``every 2 years from 2020 on 03-31``, optionally
   ``until 2030`` — recurring calendar work (the survey, the report to KS the year after each
   wave); the milestone is due at the first occurrence on or after the phase's start.
@@ -147,11 +148,13 @@ def parse_due_rule(text: str) -> DueRule:
     raise DueRuleError(f"cannot read due rule {text!r}; {RULE_HELP}")
 
 
-def schedule(rules: dict[str, DueRule], start: date) -> dict[str, date | None]:
+def schedule(rules: dict[str, DueRule], start: date, done: dict[str, date] | None = None) -> dict[str, date | None]:
     """Due dates of one phase instance's milestones; ``None`` where a rule has no occurrence.
+    ``done``: the milestones already done, and when — an ``after`` rule counts from that day.
 
     ``rules`` must be free of cycles among ``after`` references (validation guarantees it).
     """
+    done = done or {}
     due: dict[str, date | None] = {}
 
     def resolve(milestone_id: str) -> date | None:
@@ -162,7 +165,7 @@ def schedule(rules: dict[str, DueRule], start: date) -> dict[str, date | None]:
         if isinstance(rule, FromStart):
             result = rule.offset.apply(start)
         elif isinstance(rule, AfterMilestone):
-            base = resolve(rule.milestone)
+            base = done.get(rule.milestone) or resolve(rule.milestone)
             result = None if base is None else rule.offset.apply(base)
         else:
             result = rule.first_on_or_after(start)

@@ -15,6 +15,7 @@ from ctcflow.access.permissions import Action, require
 from ctcflow.core.errors import CtcError
 from ctcflow.definition.loader import Definitions
 from ctcflow.engine.eventlog import SYSTEM, NewEvent, record
+from ctcflow.engine.sync import reschedule
 from db.models import Area, MilestoneInstance, PhaseInstance
 
 
@@ -75,6 +76,8 @@ def mark_done(session: Session, defs: Definitions, area_id: str, milestone_id: s
     session.add(mi)
     record(session, [NewEvent("milestone_done", person.id, as_of, area_id, milestone_id,
                               "open", "done", _join(evidence, note))])
+    session.flush()
+    reschedule(session, defs, pi, as_of)  # what counts from it now counts from today
     return mi
 
 
@@ -99,7 +102,7 @@ def undo_done(session: Session, defs: Definitions, area_id: str, milestone_id: s
               as_of: date, note: str | None = None) -> MilestoneInstance:
     """Reopen a milestone; the earlier 'done' stays in the event log."""
     known_area(session, defs, area_id)
-    _, mi = _open_milestone(session, defs, area_id, milestone_id, as_of)
+    pi, mi = _open_milestone(session, defs, area_id, milestone_id, as_of)
     owner = defs.milestone(milestone_id)[1].owner  # type: ignore[index]  # _open_milestone found it
     person = require(defs, by, Action.CHANGE_MILESTONE, as_of, area_id, role=owner).person
     if mi.status != "done":
@@ -108,6 +111,8 @@ def undo_done(session: Session, defs: Definitions, area_id: str, milestone_id: s
     mi.status, mi.done_on, mi.done_by, mi.evidence, mi.note = "open", None, None, None, None
     session.add(mi)
     record(session, [NewEvent("milestone_undone", person.id, as_of, area_id, milestone_id, old, "open", note)])
+    session.flush()
+    reschedule(session, defs, pi, as_of)  # what counted from it counts from its due date again
     return mi
 
 

@@ -16,6 +16,7 @@ from sqlmodel import Session, col
 from ctcflow.core.errors import CtcError
 from ctcflow.definition.duerules import schedule
 from ctcflow.definition.loader import Definitions
+from ctcflow.engine.eventlog import SYSTEM as PROCESS
 from ctcflow.engine.eventlog import NewEvent, record
 from db.models import Area, MilestoneInstance, PhaseInstance
 
@@ -103,7 +104,7 @@ def plan_sync(session: Session, defs: Definitions) -> SyncPlan:
 def _milestone_steps(defs: Definitions, pi: PhaseInstance, start: date,
                      instances: list[MilestoneInstance]) -> list[Step]:
     phase = defs.process.phase(pi.phase_id)
-    due = schedule(defs.phase_rules(phase), start)
+    due = schedule(defs.phase_rules(phase), start, done_dates(instances))
     have = {mi.milestone_id: mi for mi in instances}
     steps: list[Step] = []
     claimed: set[str] = set()
@@ -127,6 +128,23 @@ def _milestone_steps(defs: Definitions, pi: PhaseInstance, start: date,
         if mi.milestone_id not in defined_ids and mi.milestone_id not in claimed and not mi.retired:
             steps.append(Step("milestone_retired", pi.area_id, mi.milestone_id, row_id=mi.id))
     return steps
+
+
+def done_dates(instances: list[MilestoneInstance]) -> dict[str, date]:
+    """When each milestone of a phase instance that is done was done (what ``after`` counts from)."""
+    return {mi.milestone_id: mi.done_on for mi in instances if mi.status == "done" and mi.done_on and not mi.retired}
+
+
+def reschedule(session: Session, defs: Definitions, pi: PhaseInstance, as_of: date) -> None:
+    """Move the open milestones whose ``after`` rule counts from work just done (or undone), in
+    the caller's transaction; each move is in the event log."""
+    instances = list(session.execute(select(MilestoneInstance).where(
+        col(MilestoneInstance.phase_instance_id) == pi.id)).scalars())
+    steps = [s for s in _milestone_steps(defs, pi, pi.opened_on, instances) if s.kind == "due_changed"]
+    for step in steps:
+        _apply_step(session, defs, step, {})
+    record(session, [NewEvent(kind=s.kind, actor=PROCESS, effective_on=as_of, area_id=s.area_id,
+                              subject=s.subject, old=s.old, new=s.new) for s in steps])
 
 
 def _iso(day: date | None) -> str | None:
