@@ -9,6 +9,7 @@ import pytest
 
 from ctcflow.access.directory import Directory
 from ctcflow.access.permissions import Action, NotAllowed, actor_on, may, require
+from ctcflow.access.vacancies import vacancies
 from ctcflow.app.setup import init_database
 from ctcflow.cli.main import main
 from ctcflow.core.errors import CtcError
@@ -95,3 +96,58 @@ def test_the_command_line_asks_the_same_rule(project: Project, capsys: pytest.Ca
     assert main([*cost, "--by", "ul_bellevue"]) == 2
     assert "may not record costs" in capsys.readouterr().err
     assert main([*cost, "--by", "avdelningschef"]) == 0
+
+
+def test_a_vacancy_is_news_from_the_day_it_happens(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    """The lead who left on 2019-01-31 is missing from 2019-02-01 on — in `ctc status` and
+    `ctc check` at once, not when one of the role's milestones falls due."""
+    import json
+
+    project.edit("areas.yml", "role: utvecklingsledare, notify: \"env:CTC_NOTIFY_UL_BELLEVUE\"",
+                 "role: utvecklingsledare, until: 2019-01-31, notify: \"env:CTC_NOTIFY_UL_BELLEVUE\"")
+    defs = load_definitions()
+    assert vacancies(defs, date(2019, 1, 31)) == []
+    [vacancy] = vacancies(defs, date(2019, 3, 1))
+    assert (vacancy.role, vacancy.area_id, vacancy.since, vacancy.last_holder) == (
+        "utvecklingsledare", BELLEVUE, date(2019, 2, 1), "ul_bellevue")
+
+    init_database(date(2018, 8, 1))
+    capsys.readouterr()
+    assert main(["status", "--json", "--as-of", "2019-03-01"]) == 0
+    assert json.loads(capsys.readouterr().out)["vacancies"] == [
+        {"role": "utvecklingsledare", "area": BELLEVUE, "since": "2019-02-01", "last_holder": "ul_bellevue"}]
+    assert main(["status", "--as-of", "2019-03-01"]) == 0
+    shown = capsys.readouterr().out
+    assert "Vakanta roller (1)" in shown and "2019-02-01 (28 d)" in shown
+    main(["check"])
+    assert "utvecklingsledare in bellevuegarden_lorensborg since 2019-02-01" in capsys.readouterr().out
+
+
+def test_an_area_lead_never_named_is_vacant_from_the_area_s_start(project: Project) -> None:
+    project.edit("areas.yml", "role: utvecklingsledare, notify: \"env:CTC_NOTIFY_UL_BELLEVUE\"",
+                 "role: utvecklingsledare, from: 2019-06-01, notify: \"env:CTC_NOTIFY_UL_BELLEVUE\"")
+    defs = load_definitions()
+    start = next(a.start for a in defs.org.areas if a.id == BELLEVUE)
+    [vacancy] = vacancies(defs, date(2019, 3, 1))
+    assert (vacancy.area_id, vacancy.since, vacancy.last_holder) == (BELLEVUE, start, None)
+    assert vacancies(defs, date(2019, 6, 1)) == []
+
+
+def test_the_overview_shows_who_is_missing(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    from fastapi.testclient import TestClient
+
+    from ctcflow.core.config import get_settings, reset_settings
+    from ctcflow.core.tokens import secret_key, sign
+    from ctcflow.web.app import create_app
+
+    project.edit("areas.yml", "role: utvecklingsledare, notify: \"env:CTC_NOTIFY_UL_BELLEVUE\"",
+                 "role: utvecklingsledare, until: 2019-01-31, notify: \"env:CTC_NOTIFY_UL_BELLEVUE\"")
+    monkeypatch.setenv("CTC_WEB_SECRET_KEY", "test-key-not-a-secret-but-long-enough")
+    reset_settings()
+    init_database(date(2018, 8, 1))
+    client = TestClient(create_app(get_settings(), date(2019, 3, 1)), base_url="https://testserver")
+    client.cookies.set("ctc_session", sign(secret_key(get_settings()), "session", "samordnare", seconds=600))
+    page = client.get("/oversikt").text
+    vacant = page.split('id="vacancies"', 1)[1].split("</table>", 1)[0]
+    assert "Bellevuegården/Lorensborg" in vacant and "2019-02-01" in vacant
+    assert "Utvecklingsledare Bellevuegården" in vacant  # who held it last

@@ -31,7 +31,8 @@ ALLOWED = {
                     "ctcflow.survey", "ctcflow.notices", "ctcflow.delivery", "ctcflow.report"},
     "ctcflow.web": {"ctcflow.core", "ctcflow.definition", "ctcflow.access", "ctcflow.engine", "ctcflow.app",
                     "ctcflow.report", "ctcflow.delivery"},
-    "ctcflow.cli": {"ctcflow.core", "ctcflow.definition", "ctcflow.app", "ctcflow.delivery", "ctcflow.engine",
+    "ctcflow.cli": {"ctcflow.core", "ctcflow.definition", "ctcflow.access", "ctcflow.app", "ctcflow.delivery",
+                    "ctcflow.engine",
                     "ctcflow.records", "ctcflow.report", "ctcflow.web"},
 }
 

@@ -7,10 +7,11 @@ from datetime import date
 
 from sqlmodel import Session
 
+from ctcflow.access.vacancies import Vacancy, vacancies
 from ctcflow.app.context import ready
 from ctcflow.core.config import Settings
 from ctcflow.core.errors import CtcError
-from ctcflow.definition.loader import Definitions
+from ctcflow.definition.loader import Definitions, load_definitions
 from ctcflow.engine.approval import approve
 from ctcflow.engine.checks import evaluate
 from ctcflow.engine.findings import Finding
@@ -30,6 +31,11 @@ def status_report(as_of: date, area_id: str | None) -> tuple[Definitions, list[A
         if session.get(Area, area_id) is None:
             raise CtcError(f"unknown area '{area_id}'; known areas: {', '.join(a.area_id for a in areas)}")
         return defs, [a for a in areas if a.area_id == area_id], area_milestones(session, defs, area_id, as_of)
+
+
+def vacant_roles(as_of: date, defs: Definitions | None = None) -> list[Vacancy]:
+    """Roles nobody holds on ``as_of``, in areas and centrally, each since when."""
+    return vacancies(defs or load_definitions(), as_of)
 
 
 def record_done(area_id: str, milestone_id: str, *, by: str, as_of: date,

@@ -7,6 +7,8 @@ from datetime import date
 
 from sqlalchemy import inspect
 
+from ctcflow.access.vacancies import vacancies
+from ctcflow.core import calendar
 from ctcflow.definition.loader import Definitions, load_definitions
 from ctcflow.definition.programmes import load_programmes
 from ctcflow.definition.survey import load_survey
@@ -68,6 +70,7 @@ def check_everything() -> CheckReport:
                         f"{len(survey.outcomes)} outcomes — ok")
     report.lines.append(f"programmes.yml: {len(load_programmes().programmes)} programmes — ok")
     report.lines += channel_lines(defs)
+    report.lines += vacancy_lines(defs, calendar.today())
     report.pending = check_database(defs)
     if report.pending is None:
         report.lines.append("database: not initialised (run `ctc init`)")
@@ -76,6 +79,17 @@ def check_everything() -> CheckReport:
     else:
         report.lines.append(f"database: {len(report.pending.steps)} change(s) pending — run `ctc sync` to apply them:")
     return report
+
+
+def vacancy_lines(defs: Definitions, as_of: date) -> list[str]:
+    """Roles nobody holds today: told here, from the day it happens, before a deadline shows it."""
+    vacant = vacancies(defs, as_of)
+    if not vacant:
+        return ["roles: every role is held today — ok"]
+    lines = [f"roles: {len(vacant)} held by nobody today (the coordinators are told instead):"]
+    lines += [f"  {v.role} in {v.area_id or 'the central organisation'} since {v.since}"
+              + (f" (last held by {v.last_holder})" if v.last_holder else "") for v in vacant]
+    return lines
 
 
 def channel_lines(defs: Definitions) -> list[str]:

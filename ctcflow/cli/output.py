@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -9,6 +10,7 @@ from ctcflow.cli.i18n import t
 from ctcflow.cli.texttable import render_table
 
 if TYPE_CHECKING:  # types only: `ctc --help` must not import the delivery stack
+    from ctcflow.access.vacancies import Vacancy
     from ctcflow.app.jobs import SweepResult
     from ctcflow.definition.loader import Definitions
     from ctcflow.delivery.sender import DeliveryReport
@@ -40,6 +42,18 @@ def role_title(defs: Definitions, role_id: str, lang: str) -> str:
 
 def milestone_title(defs: Definitions, milestone_id: str, lang: str) -> str:
     return defs.name("milestone", milestone_id, lang)
+
+
+def print_vacancies(defs: Definitions, vacant: list[Vacancy], as_of: date, lang: str) -> None:
+    if not vacant:
+        print(t("no_vacancies", lang))
+        return
+    print(f"\n{t('vacant', lang)} ({len(vacant)})")
+    print(render_table(
+        [t("role", lang), t("area", lang), t("since", lang), t("last_holder", lang)],
+        [[role_title(defs, v.role, lang), defs.name("area", v.area_id, lang) if v.area_id else t("central", lang),
+          f"{v.since} ({v.days(as_of)} d)", defs.name("person", v.last_holder, lang) if v.last_holder else "–"]
+         for v in vacant]))
 
 
 def print_notices(result: SweepResult, lang: str) -> None:

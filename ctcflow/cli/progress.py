@@ -12,7 +12,7 @@ import typer
 
 from ctcflow.cli.i18n import t
 from ctcflow.cli.options import AreaArg, AsOf, By, Lang, Note, day, language, parse_day
-from ctcflow.cli.output import milestone_title, phase_title, role_title
+from ctcflow.cli.output import milestone_title, phase_title, print_vacancies, role_title
 from ctcflow.cli.texttable import render_table
 
 app = typer.Typer()
@@ -24,12 +24,15 @@ def status(as_of: AsOf = None, lang: Lang = None,
            area: Annotated[str | None, typer.Option(help="show one area's milestones")] = None,
            as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False) -> None:
     """Every area's phase and progress."""
-    from ctcflow.app.progress import status_report
+    from ctcflow.app.progress import status_report, vacant_roles
 
     lang, as_of = language(lang), day(as_of)
     defs, areas, milestones = status_report(as_of, area)
+    vacant = [v for v in vacant_roles(as_of, defs) if area is None or v.area_id in (area, None)]
     if as_json:
         payload = {"as_of": as_of.isoformat(), "areas": [a.as_json() for a in areas],
+                   "vacancies": [{"role": v.role, "area": v.area_id, "since": v.since.isoformat(),
+                                  "last_holder": v.last_holder} for v in vacant],
                    **({"milestones": [m.as_json() for m in milestones]} if area else {})}
         print(json.dumps(payload, ensure_ascii=False, indent=2))
         return
@@ -39,6 +42,7 @@ def status(as_of: AsOf = None, lang: Lang = None,
         [[a.area_name, phase_title(defs, a.phase_id, lang), a.cycle or "", a.phase_opened_on or "",
           f"{a.milestones_done}/{a.milestones_total} ({a.share_done:.0%})" if a.phase_id else "",
           a.overdue or ""] for a in areas]))
+    print_vacancies(defs, vacant, as_of, lang)
     if area:
         print()
         print(render_table(

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
+from ctcflow.access.vacancies import Vacancy, vacancies
 from ctcflow.core.gcpause import cyclic_gc_paused
 from ctcflow.definition.loader import Definitions
 from ctcflow.delivery.state import failing_sql
@@ -79,6 +80,7 @@ class Overview:
     escalated: list[Escalated]
     failing: list[Failing]
     reports: list[Archived]
+    vacancies: list[Vacancy]
 
 
 def overview(session: Session, defs: Definitions, as_of: date, *, phase: str | None = None,
@@ -132,7 +134,8 @@ def _overview(session: Session, defs: Definitions, as_of: date, phase: str | Non
     else:
         for row in result:
             row.spans = []
-    return Overview(result, len(areas), escalated(session, defs, as_of), failing(session), archived(session)[:30])
+    return Overview(result, len(areas), escalated(session, defs, as_of), failing(session), archived(session)[:30],
+                    vacancies(defs, as_of))
 
 
 def escalated(session: Session, defs: Definitions, as_of: date) -> list[Escalated]:
