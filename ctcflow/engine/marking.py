@@ -15,7 +15,7 @@ from ctcflow.access.permissions import Action, require
 from ctcflow.core.errors import CtcError
 from ctcflow.definition.loader import Definitions
 from ctcflow.engine.eventlog import SYSTEM, NewEvent, record
-from ctcflow.engine.sync import reschedule
+from ctcflow.engine.rescheduling import reschedule
 from db.models import Area, MilestoneInstance, PhaseInstance
 
 

@@ -16,7 +16,6 @@ from sqlmodel import Session, col
 from ctcflow.core.errors import CtcError
 from ctcflow.definition.duerules import schedule
 from ctcflow.definition.loader import Definitions
-from ctcflow.engine.eventlog import SYSTEM as PROCESS
 from ctcflow.engine.eventlog import NewEvent, record
 from db.models import Area, MilestoneInstance, PhaseInstance
 
@@ -97,11 +96,11 @@ def plan_sync(session: Session, defs: Definitions) -> SyncPlan:
             plan.steps.append(Step("area_start_changed", pi.area_id, pi.phase_id,
                                    str(start), str(defined_area.start), row_id=pi.id))
             start = defined_area.start
-        plan.steps += _milestone_steps(defs, pi, start, by_phase_instance.get(pi.id or 0, []))
+        plan.steps += milestone_steps(defs, pi, start, by_phase_instance.get(pi.id or 0, []))
     return plan
 
 
-def _milestone_steps(defs: Definitions, pi: PhaseInstance, start: date,
+def milestone_steps(defs: Definitions, pi: PhaseInstance, start: date,
                      instances: list[MilestoneInstance]) -> list[Step]:
     phase = defs.process.phase(pi.phase_id)
     due = schedule(defs.phase_rules(phase), start, done_dates(instances))
@@ -135,18 +134,6 @@ def done_dates(instances: list[MilestoneInstance]) -> dict[str, date]:
     return {mi.milestone_id: mi.done_on for mi in instances if mi.status == "done" and mi.done_on and not mi.retired}
 
 
-def reschedule(session: Session, defs: Definitions, pi: PhaseInstance, as_of: date) -> None:
-    """Move the open milestones whose ``after`` rule counts from work just done (or undone), in
-    the caller's transaction; each move is in the event log."""
-    instances = list(session.execute(select(MilestoneInstance).where(
-        col(MilestoneInstance.phase_instance_id) == pi.id)).scalars())
-    steps = [s for s in _milestone_steps(defs, pi, pi.opened_on, instances) if s.kind == "due_changed"]
-    for step in steps:
-        _apply_step(session, defs, step, {})
-    record(session, [NewEvent(kind=s.kind, actor=PROCESS, effective_on=as_of, area_id=s.area_id,
-                              subject=s.subject, old=s.old, new=s.new) for s in steps])
-
-
 def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
@@ -168,7 +155,7 @@ def apply_sync(session: Session, defs: Definitions, plan: SyncPlan, as_of: date,
     defined = {a.id: a for a in defs.org.areas}
     _add_areas(session, defs, [defined[a] for a in plan.new_areas])
     for step in plan.steps:
-        _apply_step(session, defs, step, defined)
+        apply_step(session, defs, step, defined)
     record(session, [
         NewEvent(kind=s.kind, actor=actor, effective_on=as_of, area_id=s.area_id,
                  subject=s.subject, old=s.old, new=s.new)
@@ -195,7 +182,7 @@ def _add_areas(session: Session, defs: Definitions, new: list) -> None:
     session.execute(insert(MilestoneInstance), rows)
 
 
-def _apply_step(session: Session, defs: Definitions, step: Step, defined: dict) -> None:
+def apply_step(session: Session, defs: Definitions, step: Step, defined: dict) -> None:
     mi = MilestoneInstance
     if step.kind == "area_renamed":
         session.execute(update(Area).where(col(Area.id) == step.area_id).values(name=step.new))
