@@ -124,6 +124,11 @@ def test_the_2022_report_states_every_gap_and_who_owed_it(malmo: Path, tmp_path:
     assert html.count("Hänsyn till rasismens och sexismens konsekvenser</h4>") == 5
     assert "Uppgiften skulle ha lämnats av Utvecklingsledare (Utvecklingsledare Bellevuegården)." in html
     assert "Inga kostnader redovisade för 2020." in html and "Inga kostnader redovisade för 2021." in html
+    # a year nobody reported a cost for is not "0 kr": not in an area, not in the city's total
+    area_costs = html.split("Kostnader för området</h4>", 1)[1].split("</p>", 1)[0]
+    assert "2020: <span class=\"gap\">inga kostnader redovisade</span>" in area_costs and " 0 kr" not in area_costs
+    total_row = html.split("<th>Totalt</th>", 1)[1].split("</tr>", 1)[0]
+    assert total_row.count("inga kostnader redovisade") == 2 and ">0<" not in total_row
     gaps = html.count("<tr><td>")  # appendix 2 lists each gap once
     assert "Redovisningen har 2" in html and gaps > 17
     # the two areas whose input never came: the gap, not a silent blank
