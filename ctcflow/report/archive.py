@@ -43,9 +43,11 @@ def archived(session: Session, report_id: str | None = None) -> list[Archived]:
 
 
 def sent_on(session: Session, as_of: date) -> dict[str, date]:
-    """occasion key → the first day its report went out (by ``as_of``)."""
+    """occasion key → the first day its report went out to its recipients (by ``as_of``); an
+    area's own report for the same occasion does not count."""
     rows = session.execute(select(col(ReportArchive.report_id), col(ReportArchive.occasion),
                                   func.min(col(ReportArchive.sent_on)))
-                           .where(col(ReportArchive.occasion).is_not(None), col(ReportArchive.sent_on) <= as_of)
+                           .where(col(ReportArchive.occasion).is_not(None), col(ReportArchive.sent_on) <= as_of,
+                                  col(ReportArchive.scope) == "city")
                            .group_by(col(ReportArchive.report_id), col(ReportArchive.occasion)))
     return {f"{report_id}/{year}": day for report_id, year, day in rows}

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from ctcflow.definition.process import THEMES
-from ctcflow.report.schedule import Period, ReportOccasion
+from ctcflow.report.schedule import LateReport, Period, ReportOccasion
 
 AREA_SECTIONS = THEMES  # the sections each area reports on
 INPUT = "underlag"  # the area's own input milestone, a gap like the mandated sections
@@ -98,6 +98,7 @@ class ReportContent:
     areas: list[AreaReport]
     costs: dict[int, dict[str, int]]  # year → administration → öre (all areas and central)
     gaps: list[Gap]  # every gap, the city's first
+    late_reports: list[LateReport] = field(default_factory=list)  # earlier occasions late or never sent
 
     @property
     def total_cost(self) -> int:

@@ -86,3 +86,28 @@ def open_occasions(session: Session, defs: Definitions, as_of: date, horizon_unt
     (and escalated) until the report goes out."""
     sent = sent_on(session, as_of)
     return [o for o in occasions(defs, horizon_until) if o.key not in sent]
+
+
+@dataclass(frozen=True)
+class LateReport:
+    """An earlier occasion whose report went out after its due date, or not at all."""
+
+    occasion: ReportOccasion
+    sent_on: date | None  # None: not sent by the as-of day
+
+    def days_late(self, as_of: date) -> int:
+        return ((self.sent_on or as_of) - self.occasion.due).days
+
+
+def late_before(session: Session, defs: Definitions, this: ReportOccasion, as_of: date) -> list[LateReport]:
+    """The earlier occasions of the same report that were late or never sent, back to the last
+    one delivered on time: what the board should read first."""
+    sent = sent_on(session, as_of)
+    earlier = [o for o in occasions(defs, this.due) if o.report.id == this.report.id and o.due < this.due]
+    late: list[LateReport] = []
+    for found in reversed(earlier):
+        when = sent.get(found.key)
+        if when is not None and when <= found.due:
+            break
+        late.append(LateReport(found, when))
+    return list(reversed(late))

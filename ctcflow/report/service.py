@@ -28,7 +28,15 @@ from ctcflow.notices.outbox import Notice, write_new
 from ctcflow.report.content import gather
 from ctcflow.report.model import ReportContent, Scope
 from ctcflow.report.render import FORMATS, Rendering, render
-from ctcflow.report.schedule import Period, ReportOccasion, occasion, occasions, open_occasions, report_def
+from ctcflow.report.schedule import (
+    Period,
+    ReportOccasion,
+    late_before,
+    occasion,
+    occasions,
+    open_occasions,
+    report_def,
+)
 from db.engine import insert_ignoring_duplicates, table_of
 from db.models import ReportArchive
 
@@ -99,9 +107,12 @@ def content_for(session: Session, defs: Definitions, request: Request) -> Report
     title = request.report.title.get(request.lang)
     if request.area_id:
         title = f"{title}: {areas[0].name if areas else request.area_id}"
+    late = late_before(session, defs, request.occasion, request.as_of) \
+        if request.occasion and not request.area_id else []
     return ReportContent(title, defs.org.municipality, request.occasion, request.period, request.as_of,
                          request.occasion.due if request.occasion else None, areas, costs,
-                         sorted(gaps, key=lambda g: (g.area_id is not None, g.area_id or "", g.section, g.year or 0)))
+                         sorted(gaps, key=lambda g: (g.area_id is not None, g.area_id or "", g.section, g.year or 0)),
+                         late)
 
 
 def produce(session: Session, defs: Definitions, settings: Settings, request: Request, *, by: str,
