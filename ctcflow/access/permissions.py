@@ -103,5 +103,8 @@ def refusal(defs: Definitions, actor: Actor, action: Action, area_id: str | None
     area = defs.org.area(area_id)
     allowed = [*(p.id for p in area.people), *(p.id for p in defs.org.central
                                               if p.role in (defs.process.coordinator, role))] if area else []
-    mine = "" if actor.area_id in (None, area_id) else f"{actor.id} is not a person of area '{area_id}'; "
-    return f"{mine or who + ' may not do this in ' + repr(area_id) + '; '}those who may: {', '.join(allowed)}"
+    if actor.area_id not in (None, area_id):
+        lead = f"{actor.id} is not a person of area '{area_id}'"
+    else:
+        lead = f"{who} may not do this in '{area_id}'"
+    return f"{lead}; those who may: {', '.join(allowed)}"
