@@ -275,3 +275,31 @@ def test_a_report_escalation_nobody_holds_goes_to_the_owner_not_nowhere(project:
     escalated = [m for m in mail.to("samordnare@test.example") if m.subject.startswith("Eskalering: Communities")]
     assert len(escalated) == 1
     assert "Ingen innehar rollen Avdelningschef för den centrala samordningen enligt areas.yml" in escalated[0].body
+
+
+def test_an_area_stuck_since_before_the_period_does_not_look_clean(project: Project) -> None:
+    """A milestone due in 2018 and never done is in the 2020 report's area section, not
+    'Inga milstolpar blev sena eller uteblev'."""
+    from ctcflow.app.setup import init_database
+    from ctcflow.definition.loader import load_definitions
+    from ctcflow.report.content import gather
+    from ctcflow.report.model import Scope
+    from ctcflow.report.schedule import Period
+
+    init_database(date(2018, 8, 1))
+    with session_scope() as session:
+        areas, _, _ = gather(session, load_definitions(), Scope(Period(date(2020, 1, 1), date(2020, 12, 31)),
+                                                                date(2021, 1, 15), ["bellevuegarden_lorensborg"]),
+                             mandated={}, area_input=None)
+    [bellevue] = areas
+    stuck = {line.milestone_id: line for line in bellevue.overdue_before}
+    assert "kontaktperson_utsedd" in stuck and stuck["kontaktperson_utsedd"].due.year == 2018
+    assert stuck["kontaktperson_utsedd"].done_on is None
+    assert all(line.due < date(2020, 1, 1) for line in bellevue.overdue_before)
+    out = project.root / "out"
+    assert main(["report", "area", "bellevuegarden_lorensborg", "--period", "2020-01-01..2020-12-31",
+                 "--as-of", "2021-01-15", "--format", "md", "--out", str(out)]) == 0
+    [written] = list(out.iterdir())
+    text = written.read_text(encoding="utf-8")
+    assert "Inga milstolpar blev sena eller uteblev" not in text
+    assert "| Kontaktperson och ambassadör utsedda | Mobilisering | 2018-" in text

@@ -10,7 +10,7 @@ people who owed it: the templates print gaps, they never leave a section out.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 from sqlmodel import Session, col
@@ -75,7 +75,8 @@ def _gather(session: Session, defs: Definitions, scope: Scope, mandated: dict[st
 
     if not gaps_only:
         _phases(session, areas, in_areas, defs.process.order, as_of)
-        _milestones(session, areas, in_areas, period, as_of)
+        required = {m.id for p in defs.process.phases for m in p.milestones if m.required}
+        _milestones(session, areas, in_areas, period, as_of, required)
         _escalations(session, areas, in_areas, period, as_of)
         add_priorities(session, areas, in_areas, as_of)
         add_plans(session, areas, in_areas, as_of)
@@ -126,7 +127,7 @@ def _phases(session: Session, areas: dict[str, AreaReport], in_areas: AreaFilter
 
 
 def _milestones(session: Session, areas: dict[str, AreaReport], in_areas: AreaFilter, period: Period,
-                as_of: date) -> None:
+                as_of: date, required: set[str]) -> None:
     """Milestones due in the period (up to the as-of day): met on time, met late, not met."""
     mi, pi = MilestoneInstance, PhaseInstance
     last = min(period.end, as_of)
@@ -148,6 +149,18 @@ def _milestones(session: Session, areas: dict[str, AreaReport], in_areas: AreaFi
             area.late.append(line)
         else:
             area.on_time += 1
+    start = period.start - timedelta(days=1)
+    before = session.execute(
+        select(col(mi.area_id), col(mi.milestone_id), col(pi.phase_id), col(mi.due_date), col(mi.status),
+               col(mi.done_on))
+        .join(pi, col(pi.id) == col(mi.phase_instance_id))
+        .where(in_areas(col(mi.area_id)), col(mi.retired).is_(False), col(mi.due_date) < period.start,
+               open_on_sql(start), phase_started_sql(start))
+        .order_by(col(mi.area_id), col(mi.due_date), col(mi.milestone_id), col(mi.id)))
+    for area_id, milestone_id, phase_id, due, status, done_on in before:
+        area = areas.get(area_id)
+        if area is not None and milestone_id in required:
+            area.overdue_before.append(MilestoneLine(milestone_id, phase_id, due, done_date(status, done_on, as_of)))
     upcoming = session.execute(
         select(col(mi.area_id), col(mi.milestone_id), col(pi.phase_id), col(mi.due_date))
         .join(pi, col(pi.id) == col(mi.phase_instance_id))

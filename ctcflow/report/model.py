@@ -71,6 +71,8 @@ class AreaReport:
     on_time: int = 0
     late: list[MilestoneLine] = field(default_factory=list)
     missing: list[MilestoneLine] = field(default_factory=list)
+    # due before the period and still not done when it began: a stall older than the period
+    overdue_before: list[MilestoneLine] = field(default_factory=list)
     escalations: list[EscalationLine] = field(default_factory=list)
     priorities: list[tuple[str, float | None, float | None]] = field(default_factory=list)  # factor, share, city
     decided_on: date | None = None
