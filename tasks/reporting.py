@@ -19,7 +19,7 @@ SHOWN = 50  # lines of notices in a summary; the rest is counted
 def status_rows(as_of: date) -> list[dict[str, Any]]:
     defs, areas, _ = status_report(as_of, None)
     lang = get_settings().lang
-    titles = {p.id: p.title.get(lang) for p in defs.process.phases}
+    titles = defs.names(lang)["phase"]
     column = {key: say("status", key) for key in ("area", "phase", "cycle", "since", "done", "overdue")}
     not_started = say("status", "not_started")
     return [{column["area"]: a.area_name, column["phase"]: titles.get(a.phase_id or "", not_started),

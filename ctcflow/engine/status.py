@@ -77,6 +77,13 @@ def current_cell(cells: list[PhaseCell], order: dict[str, int], as_of: date) -> 
     return next((c for c in cells if c.on_day == current), None) if current else None
 
 
+def open_current_cell(cells: list[PhaseCell], order: dict[str, int], as_of: date) -> PhaseCell | None:
+    """The current phase where one is open; None for an area with nothing open (the pages show
+    no current phase then, only approved ones)."""
+    current = current_cell(cells, order, as_of)
+    return current if current is not None and current.approved_on is None else None
+
+
 @dataclass(frozen=True)
 class AreaStatus:
     area_id: str

@@ -64,7 +64,7 @@ class _Gaps:
 def gap_lines(gaps: list[Gap], defs: Definitions, templates_dir: Path, lang: str) -> list[str]:
     """'Bellevuegården/Lorensborg: Boendemedverkan (Utvecklingsledare: …)' — one line per gap."""
     words = labels(templates_dir, lang)
-    areas = {a.id: a.name for a in defs.org.areas}
+    areas = defs.names(lang)["area"]
     lines = []
     for gap in gaps:
         owed = defs.name("role", gap.role, lang) + (f": {', '.join(gap.people)}" if gap.people else "")

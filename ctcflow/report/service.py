@@ -168,7 +168,7 @@ def send(session: Session, defs: Definitions, settings: Settings, request: Reque
             return {"person": name, "title": request.report.title.get(lang), "period": request.period,
                     "as_of": request.as_of, "due": request.occasion.due if request.occasion else None,
                     "filename": attachment.filename, "sha256": attachment.sha256,
-                    "area": _area_name(defs, request.area_id),
+                    "area": defs.name("area", request.area_id, lang) if request.area_id else None,
                     "municipality": defs.org.municipality}
 
         notices.append(Notice(key=keys.report_sent(key_base, request.as_of, person.id), kind="report",
@@ -202,8 +202,3 @@ def send_due(session: Session, defs: Definitions, settings: Settings, as_of: dat
         content, files = produce(session, defs, settings, request, by=by)
         done.append((found, send(session, defs, settings, request, files, by=by), len(content.gaps)))
     return done
-
-
-def _area_name(defs: Definitions, area_id: str | None) -> str | None:
-    area = defs.org.area(area_id) if area_id else None
-    return area.name if area else area_id

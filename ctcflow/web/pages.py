@@ -14,7 +14,7 @@ from ctcflow.core.gcpause import cyclic_gc_paused
 from ctcflow.definition.loader import Definitions
 from ctcflow.delivery.state import failing_sql
 from ctcflow.engine.asof import open_on_sql
-from ctcflow.engine.status import MilestoneStatus, area_milestones, current_cell, phase_matrix
+from ctcflow.engine.status import MilestoneStatus, area_milestones, open_current_cell, phase_matrix
 from ctcflow.report.archive import Archived, archived
 from ctcflow.report.model import PhaseSpan
 from db.models import Area, Event, MilestoneInstance, Notification
@@ -57,7 +57,6 @@ class OverviewRow:
 @dataclass
 class Escalated:
     area_id: str
-    area_name: str
     milestone_id: str
     due: date
     first_on: date
@@ -104,9 +103,7 @@ def _overview(session: Session, defs: Definitions, as_of: date, phase: str | Non
     needle = query.strip().lower()
     for area_id, name in areas:
         cells = matrix.get(area_id, [])
-        current = current_cell(cells, order, as_of)
-        if current is not None and current.approved_on is not None:
-            current = None  # an area with nothing open has no current phase on the page
+        current = open_current_cell(cells, order, as_of)
         by_phase: dict[str, Cell] = {}
         for cell in cells:  # the latest cycle of each phase shows
             state = "approved" if cell.approved_on else ("current" if cell is current else "open")
@@ -141,7 +138,6 @@ def _overview(session: Session, defs: Definitions, as_of: date, phase: str | Non
 def escalated(session: Session, defs: Definitions, as_of: date) -> list[Escalated]:
     """Milestones escalated in the last month and still not done."""
     n, mi = Notification, MilestoneInstance
-    names = {a.id: a.name for a in defs.org.areas}
     rows = session.execute(
         select(col(n.area_id), col(mi.milestone_id), col(mi.due_date), func.min(col(n.as_of)),
                func.count(col(n.id).distinct()))
@@ -151,7 +147,7 @@ def escalated(session: Session, defs: Definitions, as_of: date) -> list[Escalate
                open_on_sql(as_of))
         .group_by(col(n.area_id), col(mi.id), col(mi.milestone_id), col(mi.due_date))
         .order_by(func.min(col(n.as_of)), col(n.area_id)).limit(200)).all()
-    return [Escalated(a or "", names.get(a or "", a or ""), m, due, first, str(count))
+    return [Escalated(a or "", m, due, first, str(count))
             for a, m, due, first, count in rows]
 
 
@@ -178,9 +174,9 @@ def area_page(session: Session, defs: Definitions, area_id: str, as_of: date, hi
     if area is None or not area.active:
         return None
     cells = phase_matrix(session, as_of).get(area_id, [])
-    current = current_cell(cells, defs.process.order, as_of)
+    current = open_current_cell(cells, defs.process.order, as_of)
     events = list(session.execute(select(Event).where(col(Event.area_id) == area_id, col(Event.effective_on) <= as_of)
                                   .order_by(col(Event.id).desc()).limit(history)).scalars())
     approved = [(c.phase_id, c.cycle, c.opened_on, c.approved_on) for c in cells if c.approved_on]
-    return AreaPage(area_id, area.name, current.phase_id if current and not current.approved_on else None,
+    return AreaPage(area_id, area.name, current.phase_id if current else None,
                     area_milestones(session, defs, area_id, as_of, include_retired=False), approved, events)

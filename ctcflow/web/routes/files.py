@@ -14,7 +14,7 @@ from ctcflow.engine.status import area_milestones
 from ctcflow.web import pages
 from ctcflow.web.deps import SignedIn, WebState
 from ctcflow.web.errors import PageError
-from ctcflow.web.rendering import page
+from ctcflow.web.rendering import lang_of, page
 from db.engine import session_scope
 from db.models import ReportArchive
 
@@ -45,7 +45,7 @@ def _may_read(web: WebState, viewer: SignedIn, scope: str) -> bool:
 def reports(request: Request, web: WebState, viewer: SignedIn) -> HTMLResponse:
     with session_scope(web.settings) as session:
         rows = [r for r in pages.archived(session) if _may_read(web, viewer, r.scope)]
-    return page(request, "rapporter", viewer, reports=rows, area_names={a.id: a.name for a in web.defs.org.areas})
+    return page(request, "rapporter", viewer, reports=rows, n=web.names(lang_of(request, viewer)))
 
 
 @router.get("/rapporter/{archive_id}")
