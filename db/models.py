@@ -74,19 +74,26 @@ class Notification(SQLModel, table=True):
     already there. Rows hold the *reference* of the channel (``env:NAME``), never the address
     or URL it resolves to. Delivery moves a row pending → sending → sent, or back to pending
     with a later ``next_attempt_at`` when the channel fails; after too many failures it stays
-    ``failed`` (visible, and retried on request) — it is never dropped.
+    ``failed`` (visible, and retried on request) — it is never dropped. Most notices are not
+    sent alone: they wait ``held`` for the person's next brief, which carries them (``briefed``,
+    ``brief_id``); a brief that fails hands its items to the next one.
     """
 
     __table_args__ = (
         UniqueConstraint("key", name="uq_notification_key"),
         Index("ix_notification_status_next", "status", "next_attempt_at"),
         Index("ix_notification_as_of", "as_of"),
+        Index("ix_notification_recipient_status", "recipient", "status"),
+        Index("ix_notification_brief_id", "brief_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     key: str
-    kind: str  # reminder | due | overdue | escalation | unassigned | phase_opened | digest
+    kind: str  # reminder | due | overdue | escalation | unassigned | phase_opened | stall | brief | …
     as_of: date  # the working day the process called for it
+    topic: str | None = None  # the thing it is about (keys.topic_*): one line per topic in a brief
+    due: date | None = None  # when that thing fell due (or the stall began): "how long" in a brief
+    role: str | None = None  # the role the person was told as (an escalation's rung)
     area_id: str | None = Field(default=None, index=True)
     milestone_instance_id: int | None = None
     phase_instance_id: int | None = None
@@ -95,7 +102,8 @@ class Notification(SQLModel, table=True):
     lang: str = "sv"
     subject: str
     body: str
-    status: str = "pending"  # pending | sending | sent | failed | cancelled
+    status: str = "pending"  # held (for a brief) | briefed | pending | sending | sent | failed | cancelled
+    brief_id: int | None = None  # the brief that carried it
     attempts: int = 0
     created_at: datetime
     next_attempt_at: datetime

@@ -282,9 +282,7 @@ def _run_demo(until: date, lang: str, workdir: Path | None) -> int:
             if calendar.is_business_day(day):
                 if day in survey_days:
                     import_demo_wave(defs, workdir, day.year, day)
-                first_of_week = calendar.business_ordinal(day) == calendar.business_ordinal(
-                    calendar.iso_week_monday(*day.isocalendar()[:2]))
-                morning = sweep(day, MorningPlan(digest=first_of_week), defs=defs)
+                morning = sweep(day, MorningPlan(), defs=defs)
                 if day.year not in REPORT_JOB_OFF:
                     send_due_reports(day, defs=defs)
                 kinds.update(p.kind for p in morning.enqueued)

@@ -24,12 +24,8 @@ def decide_deadline_notices(as_of: date) -> SweepSummary:
     return SweepSummary.of(jobs.sweep(as_of, jobs.DEADLINES))
 
 
-@task(name="compose-weekly-digest", retries=2, retry_delay_seconds=30)
-def compose_weekly_digest(as_of: date) -> SweepSummary:
-    return SweepSummary.of(jobs.sweep(as_of, jobs.DIGEST))
-
-
 @task(name="send-pending-notices", retries=2, retry_delay_seconds=30)
 def send_pending_notices(as_of: date, force: bool = False) -> DeliverySummary:
-    """Everything pending whose time has come; failures stay pending with their next attempt."""
+    """The day's briefs once their hour has come, then everything pending whose time has come;
+    failures stay pending with their next attempt."""
     return DeliverySummary.of(jobs.deliver(as_of, force=force))

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from ctcflow.app.jobs import MorningPlan, sweep
+from ctcflow.app.jobs import MorningPlan, compose, sweep
 from ctcflow.app.progress import record_approval, record_done
 from ctcflow.app.setup import init_database
 from ctcflow.cli.main import main
@@ -60,21 +60,30 @@ def city(project: Project, mail: LocalMailServer) -> LocalMailServer:
     return mail
 
 
-def test_first_morning_tells_the_team_of_the_new_phase_and_reminds_the_owner(city: LocalMailServer) -> None:
+def test_first_morning_tells_the_team_of_the_new_phase_and_reminds_the_owner_in_one_brief(
+        city: LocalMailServer) -> None:
     result = sweep(FIRST_DAY)
 
     assert {m.to for m in city.received} >= {"ul_bellevue@test.example", "team_bellevue@test.example",
                                              "samordnare@test.example"}
+    # a new phase goes out at once, whole (phases.yml lists it as immediate)
     [phase_mail] = [m for m in city.to("team_bellevue@test.example") if m.subject.startswith("Ny fas")]
     assert phase_mail.subject == "Ny fas i Bellevuegården/Lorensborg: Mobilisering"
     assert "Kontaktperson och ambassadör utsedda" in phase_mail.body
-    # kontaktperson_utsedd is due start + 2 weeks = 10 working days ahead, owned centrally
-    reminder = [m for m in city.to("samordnare@test.example") if "Kontaktperson" in m.subject]
-    assert len(reminder) == 1 and "senast måndag 17 september 2018" in reminder[0].subject
-    assert "ctc done bellevuegarden_lorensborg kontaktperson_utsedd --by samordnare" in reminder[0].body
+    # kontaktperson_utsedd is due start + 2 weeks = 10 working days ahead, owned centrally: it is
+    # in the samordnare's one brief of the day, not a mail of its own
+    [brief] = city.to("samordnare@test.example")
+    assert brief.subject.startswith("CTC vecka 36")  # the first brief of the week carries the week
+    assert "KOMMER SNART" in brief.body
+    assert "Påminnelse: Kontaktperson och ambassadör utsedda – senast måndag 17 september 2018" in brief.body
     rows = outbox()
-    assert len(rows) == len(city.received) == len(result.enqueued)
-    assert {r.status for r in rows} == {"sent"}
+    sent = [r for r in rows if r.status == "sent"]
+    assert len(sent) == len(city.received) == len(result.briefs) + len([r for r in result.enqueued
+                                                                        if r.status == "pending"])
+    assert {r.status for r in rows} == {"sent", "briefed"}
+    briefs = {r.id: r for r in sent if r.kind == "brief"}
+    assert all(r.brief_id in briefs and briefs[r.brief_id].recipient == r.recipient
+               for r in rows if r.status == "briefed")
 
 
 def test_the_same_day_twice_sends_each_reminder_once(city: LocalMailServer) -> None:
@@ -94,22 +103,33 @@ def test_two_sweeps_at_once_send_each_reminder_once(city: LocalMailServer) -> No
         assert run.returncode == 0, err
 
     counts = Counter((m.to, m.subject) for m in city.received)
-    assert len(counts) > 20
+    assert len(counts) > 10
     assert max(counts.values()) == 1
-    assert len(city.received) == len(outbox())
-    assert {r.status for r in outbox()} == {"sent"}
+    rows = outbox()
+    assert len(city.received) == len([r for r in rows if r.status == "sent"])
+    assert {r.status for r in rows} == {"sent", "briefed"}
+    # one brief per person, and every notice decided is in exactly one of them
+    briefs = Counter(r.recipient for r in rows if r.kind == "brief")
+    assert briefs and max(briefs.values()) == 1
+    assert all(r.brief_id is not None for r in rows if r.status == "briefed")
 
 
-def test_overdue_work_is_escalated_by_role_and_never_to_its_own_owner(city: LocalMailServer) -> None:
-    # kontaktperson_utsedd is owned by the central samordnare; underlag (say) by the area's team
+def test_overdue_work_climbs_the_ladder_and_the_owner_s_own_step_goes_to_the_next_one_up(
+        city: LocalMailServer) -> None:
+    # kontaktperson_utsedd is owned by the central samordnare: the ladder's samordnare step (10
+    # working days) goes to the avdelningschef instead of being skipped
     day = calendar.add_business_days(due_date(BELLEVUE, "kontaktperson_utsedd"), 12)
-    sweep(day)  # the first sweep ever: twelve working days late, both escalation steps are due
+    sweep(day)  # the first sweep ever: twelve working days late, both steps are due
 
     about = {(r.kind, r.recipient) for r in outbox()
              if r.area_id == BELLEVUE and r.key.startswith(f"{BELLEVUE}/kontaktperson_utsedd#")}
-    assert about == {("overdue", "samordnare"), ("escalation", "ul_bellevue")}
-    escalation = [m for m in city.to("ul_bellevue@test.example") if m.subject.startswith("Eskalering")]
-    assert any("12 arbetsdagar" in m.subject and "Central samordnare" in m.body for m in escalation)
+    assert about == {("overdue", "samordnare"), ("escalation", "ul_bellevue"), ("escalation", "avdelningschef")}
+    [brief] = city.to("ul_bellevue@test.example")  # the utvecklingsledare reads it in the brief
+    escalated = brief.body.split("NYTT SOM ESKALERATS TILL DIG", 1)[1]
+    assert "Eskalering: Kontaktperson och ambassadör utsedda är 12 arbetsdagar försenad" in escalated
+    # an escalation to the avdelningschef goes out the day it happens (phases.yml: immediate)
+    chief = [m for m in city.to("avdelningschef@test.example") if m.subject.startswith("Eskalering")]
+    assert any("Kontaktperson" in m.subject and "Central samordnare" in m.body for m in chief)
 
 
 def test_no_reminders_on_weekends_and_holidays_they_go_out_the_next_working_day(city: LocalMailServer) -> None:
@@ -120,7 +140,7 @@ def test_no_reminders_on_weekends_and_holidays_they_go_out_the_next_working_day(
     assert not sweep(date(2018, 12, 24)).planned  # julafton
     assert city.received == []
     sweep(three_before)
-    assert any("Kontaktperson" in m.subject for m in city.to("samordnare@test.example"))
+    assert any("Kontaktperson" in m.body for m in city.to("samordnare@test.example"))
 
 
 def test_smtp_down_keeps_everything_pending_and_visible_until_it_is_back(city: LocalMailServer,
@@ -128,7 +148,7 @@ def test_smtp_down_keeps_everything_pending_and_visible_until_it_is_back(city: L
     city.stop()
     result = sweep(FIRST_DAY)
     assert result.delivery is not None and result.delivery.sent == []
-    rows = outbox()
+    rows = [r for r in outbox() if r.status != "briefed"]  # the briefs and what goes at once
     assert rows and all(r.status == "pending" and r.attempts == 1 and r.last_error for r in rows)
     assert all(r.next_attempt_at > datetime.now(tz=UTC) for r in rows)
 
@@ -140,7 +160,7 @@ def test_smtp_down_keeps_everything_pending_and_visible_until_it_is_back(city: L
     assert deliver_pending().sent == []  # the backoff has not passed yet: no hammering
     report = deliver_pending(now=datetime.now(tz=UTC) + timedelta(hours=1))
     assert len(report.sent) == len(rows) == len(city.received)
-    assert {r.status for r in outbox()} == {"sent"}
+    assert {r.status for r in outbox()} == {"sent", "briefed"}
 
 
 def test_a_reference_that_resolves_to_nothing_fails_visibly_and_the_others_go_out(
@@ -150,7 +170,7 @@ def test_a_reference_that_resolves_to_nothing_fails_visibly_and_the_others_go_ou
     out = capsys.readouterr().out
     assert "env:CTC_NOTIFY_TEAM_BELLEVUE: the environment variable CTC_NOTIFY_TEAM_BELLEVUE is not set" in out
 
-    stuck = [r for r in outbox() if r.status != "sent"]
+    stuck = [r for r in outbox() if r.status not in ("sent", "briefed")]
     assert [r.recipient for r in stuck] == ["team_bellevue"]
     assert "CTC_NOTIFY_TEAM_BELLEVUE" in (stuck[0].last_error or "")
     assert city.to("ul_bellevue@test.example") and not city.to("team_bellevue@test.example")
@@ -158,11 +178,13 @@ def test_a_reference_that_resolves_to_nothing_fails_visibly_and_the_others_go_ou
 
 def test_a_crash_between_sending_and_recording_loses_nothing_and_repeats_only_the_message_in_flight(
         city: LocalMailServer, monkeypatch: pytest.MonkeyPatch) -> None:
-    sweep(date(2018, 11, 15), MorningPlan(deliver=False))
-    total = len(outbox())
-    assert total > 20
+    day = date(2018, 11, 15)
+    sweep(day, MorningPlan(deliver=False))
+    compose(day)
+    total = len([r for r in outbox() if r.status == "pending"])
+    assert total > 10
     monkeypatch.setenv("CTC_DELIVERY_WORKERS", "1")
-    delivery = ctc("deliver", "--force")
+    delivery = ctc("deliver", "--force", "--as-of", day.isoformat())
 
     def kill_on_third(_message: object) -> None:
         if len(city.received) == 3:
@@ -178,7 +200,7 @@ def test_a_crash_between_sending_and_recording_loses_nothing_and_repeats_only_th
     # the next run, once the crashed run's lease has run out
     report = deliver_pending(now=datetime.now(tz=UTC) + LEASE + timedelta(minutes=1), workers=1)
     assert report.recovered == total - 2
-    assert {r.status for r in outbox()} == {"sent"}
+    assert {r.status for r in outbox()} == {"sent", "briefed"}
     counts = Counter((m.to, m.subject) for m in city.received)
     assert len(counts) == total  # nothing lost
     assert sorted(counts.values())[-2:] == [1, 2]  # exactly one message twice: the one in flight
@@ -213,17 +235,21 @@ def test_recipients_who_read_english_get_english(project: Project, mail: LocalMa
     assert "Ny fas i Bellevuegården/Lorensborg: Mobilisering" in lead
 
 
-def test_the_weekly_digest_tells_the_samordnare_what_is_overdue_and_escalated(city: LocalMailServer) -> None:
+def test_the_samordnare_s_first_brief_of_the_week_carries_the_week(city: LocalMailServer) -> None:
     sweep(date(2018, 10, 12))
-    sweep(date(2018, 10, 15), MorningPlan(digest=True))
-    digest = [m for m in city.to("samordnare@test.example") if m.subject.startswith("CTC vecka 42")]
-    assert len(digest) == 1
-    body = digest[0].body
-    for heading in ("OMRÅDENAS LÄGE", "KLART DENNA VECKA", "FÖRSENAT", "ESKALERAT DENNA VECKA",
-                    "UTSKICK SOM MISSLYCKAS"):
+    sweep(date(2018, 10, 15))
+    sweep(date(2018, 10, 16))
+    week = [m for m in city.to("samordnare@test.example") if m.subject.startswith("CTC vecka 42")]
+    assert len(week) == 1
+    body = week[0].body
+    for heading in ("VECKANS LÄGE", "OMRÅDENA", "KLART DENNA VECKA", "FÖRSENAT", "ESKALERAT DENNA VECKA",
+                    "UTSKICK SOM INTE GÅR FRAM"):
         assert heading in body
     assert "Bellevuegården/Lorensborg: Mobilisering" in body
     assert "Kontaktperson och ambassadör utsedda" in body
+    # the next day's brief is the day's news only
+    [tuesday] = [m for m in city.to("samordnare@test.example") if "16 oktober 2018" in m.subject]
+    assert "VECKANS LÄGE" not in tuesday.body
 
 
 def test_an_approved_phase_reaches_the_team_the_next_morning_with_its_deadlines(city: LocalMailServer) -> None:
@@ -264,23 +290,23 @@ def test_a_team_on_microsoft_teams_gets_its_notice_as_an_adaptive_card(
     card = json.dumps(payload, ensure_ascii=False)
     assert "Ny fas i Bellevuegården/Lorensborg: Mobilisering" in card
     assert not city.to("team_bellevue@test.example")
-    assert {r.status for r in outbox()} == {"sent"}
+    assert {r.status for r in outbox()} == {"sent", "briefed"}
 
 
 def test_check_names_the_channels_not_set_in_this_environment(
         city: LocalMailServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     main(["check"])
-    assert "channels: 19 references — all env: ones are set" in capsys.readouterr().out
+    assert "channels: 20 references — all env: ones are set" in capsys.readouterr().out
     monkeypatch.delenv("CTC_NOTIFY_STYRGRUPP_HERMODSDAL")
     main(["check"])
     out = capsys.readouterr().out
-    assert "channels: 1 of 19 references are not set here" in out
+    assert "channels: 1 of 20 references are not set here" in out
     assert "env:CTC_NOTIFY_STYRGRUPP_HERMODSDAL  (styrgrupp_hermodsdal)" in out
 
 
-def test_a_digest_after_a_holiday_monday_covers_the_whole_time_since_the_last_one(city: LocalMailServer) -> None:
-    sweep(date(2019, 4, 15), MorningPlan(digest=True))  # Monday
-    sweep(date(2019, 4, 23), MorningPlan(digest=True))  # Tuesday after Easter Monday
+def test_the_week_after_a_holiday_monday_covers_the_whole_time_since_the_last_one(city: LocalMailServer) -> None:
+    sweep(date(2019, 4, 15))  # Monday
+    sweep(date(2019, 4, 23))  # Tuesday after Easter Monday
     digests = [m for m in city.to("samordnare@test.example") if m.subject.startswith("CTC vecka")]
     assert len(digests) == 2
     assert "tisdag 16 april 2019 – tisdag 23 april 2019" in digests[1].body

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from ctcflow.definition.process import EscalationStep, NotificationPolicy
-from ctcflow.notices.policy import occasions
+from ctcflow.definition.process import EscalationStep, Ladders, NotificationPolicy
+from ctcflow.notices.policy import climb, occasions
 
-POLICY = NotificationPolicy(
-    reminders_before_due=[10, 3], on_due_date=True, overdue_repeat_every=5,
-    escalation=[EscalationStep(after=5, to="utvecklingsledare"), EscalationStep(after=10, to="central_samordnare")],
-)
+LADDER = [EscalationStep(after=5, to="utvecklingsledare"), EscalationStep(after=10, to="central_samordnare"),
+          EscalationStep(after=20, to="avdelningschef"), EscalationStep(after=30, to="kommunstyrelsen")]
+POLICY = NotificationPolicy(reminders_before_due=[10, 3], on_due_date=True, overdue_repeat_every=5,
+                            escalation=Ladders(milestone=LADDER))
 
 
 def kinds(days: int, owner: str = "omradesteam", required: bool = True) -> list[tuple[str, int, str]]:
@@ -39,9 +39,17 @@ def test_escalations_are_never_skipped_even_when_days_were_missed() -> None:
         ("escalation", 5, "utvecklingsledare"), ("escalation", 10, "central_samordnare")]
 
 
-def test_an_escalation_to_the_owner_role_itself_is_skipped() -> None:
-    escalations = [k for k in kinds(12, owner="utvecklingsledare") if k[0] == "escalation"]
-    assert escalations == [("escalation", 10, "central_samordnare")]
+def test_the_ladder_climbs_to_the_board_and_the_owner_s_step_goes_to_the_next_one_up() -> None:
+    # the samordnare owns it: at their step (10) the avdelningschef is told instead, the board
+    # at the avdelningschef's step — nobody above the owner is left out, the top is the board
+    escalations = [k for k in kinds(40, owner="central_samordnare") if k[0] == "escalation"]
+    assert escalations == [("escalation", 5, "utvecklingsledare"), ("escalation", 10, "avdelningschef"),
+                           ("escalation", 20, "kommunstyrelsen")]
+    rungs = climb(LADDER, "central_samordnare")
+    assert [r.role for r in rungs][-1] == "kommunstyrelsen" and rungs[-1].top
+    assert [r.above for r in rungs][1] == ("kommunstyrelsen",)
+    # a thing nobody owns climbs the whole ladder
+    assert [r.role for r in climb(LADDER, None)] == [s.to for s in LADDER]
 
 
 def test_optional_milestones_are_reminded_but_not_escalated() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -44,6 +45,16 @@ class Directory:
         if people:
             return Recipients(role, people, vacant=False)
         return Recipients(role, self.coordinators(), vacant=True)
+
+    def on_ladder(self, roles: Sequence[str], area_id: str | None) -> Recipients:
+        """An escalation's rung: its role's holders, or those of the first role above it someone
+        holds — a vacant rung passes the news up, it does not drop it. Nobody on the way up: the
+        coordinators, told that nobody holds the role."""
+        for role in roles:
+            people = self.holders(role, area_id)
+            if people:
+                return Recipients(role, people, vacant=False)
+        return Recipients(roles[0], self.coordinators(), vacant=True)
 
     def area_name(self, area_id: str) -> str:
         area = self.areas.get(area_id)

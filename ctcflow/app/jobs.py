@@ -1,4 +1,5 @@
-"""The scheduled jobs as plain functions — advance phases, sweep deadlines, deliver, digest —
+"""The scheduled jobs as plain functions — advance phases, sweep deadlines, compose the briefs
+and deliver —
 shared by the Prefect flows and the ``ctc`` command, so a replay from the command line does
 exactly what the morning deployment does."""
 
@@ -18,10 +19,11 @@ from ctcflow.engine.checks import evaluate, touched_areas
 from ctcflow.engine.findings import Finding
 from ctcflow.engine.opening import advance, open_revisions
 from ctcflow.engine.status import current_cell, phase_matrix
+from ctcflow.notices.brief import compose_briefs
 from ctcflow.notices.deadlines import Composer, deadline_notices, phase_notices
-from ctcflow.notices.digest import digest_notices
 from ctcflow.notices.findings import finding_notices
 from ctcflow.notices.outbox import Notice, Planned, render_new, write_new
+from ctcflow.notices.stalls import stall_notices
 from ctcflow.report.notices import report_notices
 from ctcflow.report.service import send_due
 from db.engine import require_current_schema, session_scope
@@ -36,6 +38,7 @@ class SweepResult:
     planned: list[Notice] = field(default_factory=list)  # everything the day calls for
     enqueued: list[Planned] = field(default_factory=list)  # what this run added (dry run: would add)
     findings: list[Finding] = field(default_factory=list)  # what the phases' own checks found lacking
+    briefs: list[Planned] = field(default_factory=list)  # the briefs composed
     delivery: DeliveryReport | None = None
 
     @property
@@ -66,20 +69,18 @@ class MorningPlan:
     open_phases: bool = True
     deadlines: bool = True
     phase_work: bool = True
-    digest: bool = False
     dry_run: bool = False
     deliver: bool = True
 
 
 OPEN_PHASES = MorningPlan(deadlines=False, phase_work=False, deliver=False)
 DEADLINES = MorningPlan(open_phases=False, phase_work=False, deliver=False)
-DIGEST = MorningPlan(open_phases=False, deadlines=False, phase_work=False, digest=True, deliver=False)
 
 
 def sweep(as_of: date, plan: MorningPlan = MorningPlan(), defs: Definitions | None = None) -> SweepResult:
     """One transaction: open what the gates and cycles call for, decide the notices of the day
-    and write the new ones to the outbox; then (not in a dry run) deliver. A dry run decides
-    the same and writes nothing."""
+    and write the new ones to the outbox; then (not in a dry run) compose the briefs and
+    deliver. A dry run decides the same and writes nothing."""
     require_current_schema()
     defs = defs or load_definitions()
     result = SweepResult(as_of, plan.dry_run)
@@ -98,23 +99,35 @@ def sweep(as_of: date, plan: MorningPlan = MorningPlan(), defs: Definitions | No
         if plan.deadlines:
             result.planned += deadline_notices(session, defs, as_of, composer)
             result.planned += report_notices(session, defs, as_of, composer)
-        if plan.digest:
-            result.planned += digest_notices(session, defs, as_of, composer)
+            result.planned += stall_notices(session, composer)
+        brief = defs.process.notification_policy.brief
         if plan.dry_run:
-            result.enqueued = render_new(session, result.planned, composer.templates)
+            result.enqueued = render_new(session, result.planned, composer.templates, brief)
             session.rollback()
             return result
-        result.enqueued = write_new(session, result.planned, composer.templates)
+        result.enqueued = write_new(session, result.planned, composer.templates, brief)
     if plan.deliver and result.business_day:
+        result.briefs = compose(as_of, defs)
         result.delivery = deliver_pending()
     return result
 
 
+def compose(as_of: date, defs: Definitions | None = None) -> list[Planned]:
+    """The day's briefs, in their own transaction (nothing before the brief's hour today)."""
+    defs = defs or load_definitions()
+    with session_scope() as session:
+        return compose_briefs(session, Composer(defs, as_of))
+
+
 def deliver(as_of: date | None = None, force: bool = False) -> DeliveryReport | None:
-    """Send what is pending — not on weekends and Swedish holidays unless ``force``."""
+    """Compose the day's briefs once their hour has come, then send what is pending — not on
+    weekends and Swedish holidays unless ``force``."""
     require_current_schema()
-    if not force and not calendar.is_business_day(as_of or calendar.today()):
+    day = as_of or calendar.today()
+    if not force and not calendar.is_business_day(day):
         return None
+    if calendar.is_business_day(day):
+        compose(day)
     return deliver_pending()
 
 
@@ -140,7 +153,8 @@ def phase_work(as_of: date, area_ids: list[str] | None = None, defs: Definitions
         opened = open_revisions(session, defs, as_of, area_ids)
         composer = Composer(defs, as_of)
         findings = evaluate(session, defs, as_of, area_ids)
-        enqueued = write_new(session, finding_notices(findings, defs, composer, as_of), composer.templates)
+        enqueued = write_new(session, finding_notices(findings, defs, composer, as_of), composer.templates,
+                             defs.process.notification_policy.brief)
         active = touched_areas(session, as_of) | {p.area_id for p in opened} | {p.area_id or "" for p in enqueued}
         active.discard("")
         if area_ids is not None:

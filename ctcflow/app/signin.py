@@ -33,7 +33,7 @@ def send_login_link(defs: Definitions, settings: Settings, links: Links, person:
                     context=lambda: {"person": person.name, "link": link, "minutes": LOGIN_MINUTES,
                                      "municipality": defs.org.municipality})
     with session_scope(settings) as session:
-        write_new(session, [notice], renderer(settings.templates_dir))
+        write_new(session, [notice], renderer(settings.templates_dir), defs.process.notification_policy.brief)
         ids = list(session.execute(select(col(Notification.id)).where(col(Notification.key) == key)).scalars())
     deliver_pending(only=ids)
 

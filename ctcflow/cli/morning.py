@@ -19,17 +19,15 @@ Flag = bool
 @app.command("sweep")
 def sweep(as_of: AsOf = None, lang: Lang = None,
           dry_run: Annotated[Flag, typer.Option("--dry-run", help="print what would be sent; change nothing")] = False,
-          no_deliver: Annotated[Flag, typer.Option("--no-deliver", help="write to the outbox only")] = False,
-          digest: Annotated[Flag, typer.Option("--digest", help="also the weekly digest to the coordinators")]
-          = False) -> None:
-    """Open phases, decide today's reminders and escalations, and send them."""
+          no_deliver: Annotated[Flag, typer.Option("--no-deliver", help="write to the outbox only")] = False) -> None:
+    """Open phases, decide today's notices, compose each person's brief and send."""
     from ctcflow.app.jobs import MorningPlan
     from ctcflow.app.jobs import sweep as run_sweep
     from ctcflow.definition.loader import load_definitions
 
     lang, as_of = language(lang), day(as_of)
     defs = load_definitions()
-    result = run_sweep(as_of, MorningPlan(digest=digest, dry_run=dry_run, deliver=not no_deliver), defs=defs)
+    result = run_sweep(as_of, MorningPlan(dry_run=dry_run, deliver=not no_deliver), defs=defs)
     if not result.business_day:
         print(f"{as_of}: {t('not_business_day', lang)}")
     for area_id, phase_id, cycle in result.opened:
@@ -37,6 +35,8 @@ def sweep(as_of: AsOf = None, lang: Lang = None,
     verb = t("would_enqueue", lang) if dry_run else t("enqueued", lang)
     print(f"{as_of}: {len(result.planned)} {t('decided', lang)}, {len(result.enqueued)} {verb}")
     print_notices(result, lang)
+    if result.briefs:
+        print(f"{as_of}: {len(result.briefs)} {t('briefs', lang)}")
     if dry_run:
         print(t("dry_run", lang))
     elif not no_deliver:

@@ -30,7 +30,7 @@ class Links:
 
     def page(self, person_id: str, area_id: str | None = None, now: float | None = None) -> str:
         """Opens the area's page (or, without an area, the person's start page) for the person
-        it was sent to: the link in phase notices, findings, digests and report notices."""
+        it was sent to: the link in phase notices, findings, briefs and report notices."""
         token = sign(self.key, "open", person_id, seconds=self.settings.web_link_days * 86400, now=now,
                      a=area_id)
         return f"{self.base}/l/{token}"

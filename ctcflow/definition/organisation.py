@@ -35,6 +35,7 @@ class PersonDef(Located):
     notify: str = Field(description="env:VARIABLE or secret:prefect-secret-block")
     lang: Literal["sv", "en"] = "sv"
     sector: str | None = None
+    brief: Literal["daily", "weekly"] = Field(default="daily", description="how often the person's brief comes")
     valid_from: date | None = Field(default=None, alias="from")
     valid_until: date | None = Field(default=None, alias="until")
 

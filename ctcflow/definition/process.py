@@ -21,7 +21,7 @@ class Titles(Located):
 
 # What a role means to ctcflow, whatever the municipality calls it (phases.yml names the role
 # of each kind once). Code asks for a kind, never for a role id.
-RoleKind = Literal["coordinator", "area_lead", "area_team", "steering", "analyst", "chief", "board"]
+RoleKind = Literal["coordinator", "area_lead", "area_team", "steering", "analyst", "chief", "director", "board"]
 REQUIRED_KINDS: dict[RoleKind, str] = {"coordinator": "central", "area_lead": "area", "area_team": "area"}
 
 
@@ -38,15 +38,57 @@ class SectorDef(Located):
 
 
 class EscalationStep(Located):
-    after: int = Field(ge=1, description="working days overdue")
+    after: int = Field(ge=0, description="working days since the thing fell due (or the stall began)")
     to: str
+
+
+# The kinds of thing that climb a ladder of their own: an overdue milestone, a report to the
+# board not sent, an area that never started, an area gone quiet, a role nobody holds.
+LadderKind = Literal["milestone", "report", "not_started", "inactive", "vacancy"]
+
+
+class Ladders(Located):
+    """One escalation ladder per kind of thing, each from its first step to the board."""
+
+    milestone: list[EscalationStep] = Field(default_factory=list)
+    report: list[EscalationStep] = Field(default_factory=list)
+    not_started: list[EscalationStep] = Field(default_factory=list)
+    inactive: list[EscalationStep] = Field(default_factory=list)
+    vacancy: list[EscalationStep] = Field(default_factory=list)
+
+    def of(self, kind: LadderKind) -> list[EscalationStep]:
+        ladder: list[EscalationStep] = getattr(self, kind)
+        return ladder
+
+    def items(self) -> list[tuple[LadderKind, list[EscalationStep]]]:
+        return [(kind, self.of(kind)) for kind in get_args(LadderKind)]
+
+
+class StallPolicy(Located):
+    """When an area counts as stalled."""
+
+    not_started_after: int = Field(default=10, ge=1, description="working days after the start with nothing done")
+    inactive_after: int = Field(default=60, ge=1, description="working days without any recorded activity")
+
+
+class BriefPolicy(Located):
+    """How notices reach people: one ranked brief per working day (or week, by the person's
+    preference), except a small set that goes out at once."""
+
+    hour: int = Field(default=7, ge=0, le=23, description="the brief goes out from this hour, Stockholm time")
+    immediate: list[str] = Field(default_factory=list, description="kinds of notice sent at once")
+    immediate_escalations_to: list[str] = Field(
+        default_factory=list, description="roles told of a new escalation the day it happens")
+    max_immediate_per_day: int = Field(default=3, ge=0, description="more than this per person waits for the brief")
 
 
 class NotificationPolicy(Located):
     reminders_before_due: list[int] = Field(default_factory=list)
     on_due_date: bool = True
     overdue_repeat_every: int = Field(ge=1, description="working days between overdue notices")
-    escalation: list[EscalationStep] = Field(default_factory=list)
+    escalation: Ladders = Field(default_factory=Ladders)
+    stalls: StallPolicy = Field(default_factory=StallPolicy)
+    brief: BriefPolicy = Field(default_factory=BriefPolicy)
 
 
 class MilestoneDef(Located):
@@ -92,10 +134,9 @@ THEMES: tuple[str, ...] = get_args(MandatedTheme)
 
 class ReportDef(Located):
     """A report the process owes on a calendar — to KS, say. Preparing it is a milestone of
-    ``owner`` with the usual reminders; its ``escalation`` replaces the policy's ladder (which
-    climbs towards the central samordnare, who owns this one). Every mandated section names the
-    role that owes its data, so a section left empty says whose it was — and that gap is told
-    ``gap_checks_before`` working days before the due date."""
+    ``owner`` with the usual reminders, escalated on the policy's ``report`` ladder. Every
+    mandated section names the role that owes its data, so a section left empty says whose it
+    was — and that gap is told ``gap_checks_before`` working days before the due date."""
 
     id: str = Field(pattern=IDENT)
     title: Titles
@@ -106,7 +147,6 @@ class ReportDef(Located):
     area_input: str | None = Field(default=None, description="the area milestone that is each area's input")
     mandated: dict[ReportSection, str] = Field(default_factory=dict, description="section → role that owes it")
     gap_checks_before: list[int] = Field(default_factory=list, description="working days before due")
-    escalation: list[EscalationStep] = Field(default_factory=list)
 
     def owed_by(self) -> dict[str, str]:
         """Mandated section → the role that owes it."""

@@ -63,6 +63,26 @@ def _check_role_kinds(process: ProcessDef, out: Findings) -> None:
                        f"set scope: {scope} or give kind: {kind} to another role", "scope")
 
 
+def _check_ladders(process: ProcessDef, out: Findings,
+                   unknown_role: Callable[[Located, str, str, str], None]) -> None:
+    """Every ladder climbs in order and ends at the board: nothing stays at one level forever."""
+    board = process.role_of("board")
+    ladders = process.notification_policy.escalation
+    for kind, ladder in ladders.items():
+        for step in ladder:
+            unknown_role(step, step.to, step.to, "to")
+        afters = [s.after for s in ladder]
+        if afters != sorted(set(afters)):
+            out.phases(ladders, kind, f"the {kind} ladder's steps must come in increasing 'after' order, got {afters}",
+                       "order the ladder from the first step to the last", kind)
+        if not ladder:
+            out.phases(ladders, kind, f"no escalation ladder for '{kind}'",
+                       "give it steps from the first role told up to the board", kind)
+        elif board is not None and ladder[-1].to != board:
+            out.phases(ladder[-1], kind, f"the {kind} ladder ends at '{ladder[-1].to}', not at the board",
+                       f"end it with a step to '{board}', so nothing stays at one level forever", "to")
+
+
 def check_process(process: ProcessDef, rules: dict[str, DueRule], out: Findings) -> None:
     role_ids = {r.id for r in process.roles}
     for ident, node, first in duplicates((r.id, r) for r in process.roles):
@@ -83,12 +103,9 @@ def check_process(process: ProcessDef, rules: dict[str, DueRule], out: Findings)
             out.phases(node, ident, f"unknown role '{role}'", f"use one of: {', '.join(sorted(role_ids))}", key)
 
     policy = process.notification_policy
-    for step in policy.escalation:
-        unknown_role(step, step.to, step.to, "to")
-    afters = [s.after for s in policy.escalation]
-    if afters != sorted(set(afters)):
-        out.phases(policy, None, f"escalation steps must come in increasing 'after' order, got {afters}",
-                   "order the ladder from the first step to the last", "escalation")
+    _check_ladders(process, out, unknown_role)
+    for role in policy.brief.immediate_escalations_to:
+        unknown_role(policy.brief, role, role, "immediate_escalations_to")
     if any(n < 1 for n in policy.reminders_before_due):
         out.phases(policy, None, "reminders_before_due must be positive numbers of working days",
                    "write e.g. [10, 3]", "reminders_before_due")
@@ -114,8 +131,6 @@ def _check_reports(process: ProcessDef, out: Findings, unknown_role: Callable[[L
             unknown_role(report, report.id, role, "recipients")
         for role in report.mandated.values():
             unknown_role(report, report.id, role, "mandated")
-        for step in report.escalation:
-            unknown_role(step, report.id, step.to, "to")
         try:
             rule = parse_due_rule(report.due)
         except DueRuleError as exc:

@@ -10,12 +10,12 @@ from sqlalchemy import and_, or_, select, update
 from sqlmodel import Session, col
 
 from ctcflow.delivery import keys
+from ctcflow.delivery.kinds import MILESTONE_KINDS, REPORT_KINDS
 from db.engine import rows_affected
 from db.models import MilestoneInstance, Notification, PhaseInstance, ReportArchive
 
 LEASE = timedelta(minutes=15)
-MILESTONE_KINDS = ("reminder", "due", "overdue", "escalation", "unassigned")
-REPORT_KINDS = ("report_reminder", "report_due", "report_overdue", "report_escalation", "report_gap")
+WAITING = ("pending", "held")  # not sent yet: alone (pending) or in the next brief (held)
 
 
 def recover_stale(session: Session, now: datetime, lease: timedelta = LEASE) -> int:
@@ -37,7 +37,7 @@ def cancel_obsolete(session: Session) -> int:
     approved_phases = select(col(PhaseInstance.id)).where(col(PhaseInstance.completed_on).is_not(None))
     result = session.execute(
         update(Notification)
-        .where(col(Notification.status) == "pending", col(Notification.kind).in_(MILESTONE_KINDS),
+        .where(col(Notification.status).in_(WAITING), col(Notification.kind).in_(MILESTONE_KINDS),
                or_(col(Notification.milestone_instance_id).in_(finished_milestones),
                    col(Notification.phase_instance_id).in_(approved_phases)))
         .values(status="cancelled", last_error="done before delivery")
@@ -49,7 +49,7 @@ def cancel_obsolete(session: Session) -> int:
         .exists())
     reports = session.execute(
         update(Notification)
-        .where(col(Notification.status) == "pending", col(Notification.kind).in_(REPORT_KINDS), sent)
+        .where(col(Notification.status).in_(WAITING), col(Notification.kind).in_(REPORT_KINDS), sent)
         .values(status="cancelled", last_error="the report was sent before delivery")
     )
     return rows_affected(result) + rows_affected(reports)

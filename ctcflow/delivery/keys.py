@@ -5,10 +5,16 @@ date) and the recipient, so deciding the same thing twice finds the row already 
     <area>/<milestone>#<instance>/<stage>@<due>/<person>       a milestone's reminder … escalation
     <area>/<phase>#<instance>/phase_opened-<cycle>/<person>    a phase opened
     <area>/<phase>#<instance>/check-<check>[-<subject>]/<when>/<person>   what a phase's check found
-    digest/<year>-W<week>/<person>                             the weekly digest
     report/<report>/<occasion>/<stage>@<due>/<person>          a report's reminders, gaps, escalations
     report/<kind>/<period>[/<area>]/sent@<day>/<person>        a report sent
-    login/<person>/<window>                                     a sign-in link
+    stall/<kind>/<area|central>[/<role>]@<since>/<rung>/<person>   a stall or vacancy, per rung
+    brief/<day>/<person>                                        a person's brief of the day
+
+A *topic* names the thing a notice is about, so a brief shows one line per thing however many
+notices about it it carries, and a count of who knew when can follow one thing:
+
+    milestone/<instance>   report/<report>/<occasion>   stall/<kind>/<area|central>[/<role>]
+    phase/<instance>
 """
 
 from __future__ import annotations
@@ -35,10 +41,6 @@ def finding(area_id: str, phase_id: str, instance_id: int, check: str, subject: 
     return f"{area_id}/{phase_id}#{instance_id}/check-{check}{'-' + subject if subject else ''}/{when}/{person_id}"
 
 
-def digest(year: int, week: int, person_id: str) -> str:
-    return f"digest/{year}-W{week:02d}/{person_id}"
-
-
 def report_occasion(occasion_key: str, stage: str, due: date, person_id: str) -> str:
     """``occasion_key`` is the report calendar's ``<report>/<occasion>`` (e.g. ``ks/2022``)."""
     return f"report/{occasion_key}/{stage}@{due}/{person_id}"
@@ -50,6 +52,30 @@ def report_sent(base: str, day: date, person_id: str) -> str:
 
 def report_base(kind: str, period: str, area_id: str | None) -> str:
     return f"report/{kind}/{period}" + (f"/{area_id}" if area_id else "")
+
+
+def topic_milestone(instance_id: int) -> str:
+    return f"milestone/{instance_id}"
+
+
+def topic_report(occasion_key: str) -> str:
+    return f"report/{occasion_key}"
+
+
+def topic_stall(kind: str, area_id: str | None, role: str | None = None) -> str:
+    return f"stall/{kind}/{area_id or 'central'}" + (f"/{role}" if role else "")
+
+
+def topic_phase(instance_id: int | None) -> str:
+    return f"phase/{instance_id}"
+
+
+def stall(topic: str, since: date, rung: str, person_id: str) -> str:
+    return f"{topic}@{since}/{rung}/{person_id}"
+
+
+def brief(day: date, person_id: str) -> str:
+    return f"brief/{day}/{person_id}"
 
 
 def login(person_id: str, window: int) -> str:

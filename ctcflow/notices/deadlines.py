@@ -81,8 +81,11 @@ class Composer:
 
     def milestone_notices(self, row: OpenMilestone, occasion: Occasion) -> Iterator[Notice]:
         phase, ms = self.milestones[row.milestone_id]
-        found = self.directory.recipients(occasion.role, row.area_id)
-        recipients, role = found.people, occasion.role
+        if occasion.kind == "escalation":
+            found = self.directory.on_ladder((occasion.role, *occasion.above), row.area_id)
+        else:
+            found = self.directory.recipients(occasion.role, row.area_id)
+        recipients, role = found.people, found.role
         kind = "unassigned" if found.vacant else occasion.kind
         stage = f"{occasion.kind}-{occasion.stage}" + (f"-{role}" if kind == "unassigned" else "")
         for person in recipients:
@@ -104,7 +107,9 @@ class Composer:
                 kind=kind, as_of=self.as_of, area_id=row.area_id, recipient=person.id,
                 reference=person.notify, lang=person.lang,
                 template="unassigned" if kind == "unassigned" else "milestone", context=context,
-                milestone_instance_id=row.instance_id, phase_instance_id=row.phase_instance_id)
+                milestone_instance_id=row.instance_id, phase_instance_id=row.phase_instance_id,
+                topic=keys.topic_milestone(row.instance_id), due=row.due_date,
+                role=self.defs.process.coordinator if found.vacant else role)
 
 
 def deadline_notices(session: Session, defs: Definitions, as_of: date,
@@ -180,5 +185,5 @@ def phase_notices(session: Session, defs: Definitions, as_of: date,
                 key=keys.phase_opened(instance.area_id, phase.id, instance.id, instance.cycle, person.id),
                 kind="phase_opened", as_of=as_of, area_id=instance.area_id, recipient=person.id,
                 reference=person.notify, lang=person.lang, template="phase_opened", context=context,
-                phase_instance_id=instance.id))
+                phase_instance_id=instance.id, topic=keys.topic_phase(instance.id), due=instance.opened_on))
     return planned

@@ -43,5 +43,7 @@ def finding_notices(findings: list[Finding], defs: Definitions, composer: Compos
                                  subject, occasion, person.id),
                 kind="phase_check", as_of=as_of, area_id=finding.area_id, recipient=person.id,
                 reference=person.notify, lang=person.lang, template="phase_check", context=context,
-                phase_instance_id=finding.phase_instance_id))
+                phase_instance_id=finding.phase_instance_id,
+                topic=keys.topic_phase(finding.phase_instance_id) + f"/{finding.check}"
+                + (f"/{subject}" if subject else ""), role=finding.tell))
     return notices

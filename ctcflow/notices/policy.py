@@ -4,15 +4,15 @@ working-day distances, no database.
 Every open milestone has at most one *owner stage* per day: the nearest reminder before the
 due date, the due-day notice, or the current overdue repeat. A missed day (the server was down,
 a holiday) is caught up by the stage that is current now, not by every stage missed.
-Escalations are different: each step fires once its day has come, missed days or not, so an
-escalation is never skipped. A step addressed to the milestone's own owner role is skipped.
+Escalations are different: each rung of the ladder fires once its day has come, missed days or
+not, so an escalation is never skipped — and the ladder (``climb``) never skips a person.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ctcflow.definition.process import NotificationPolicy
+from ctcflow.definition.process import EscalationStep, NotificationPolicy
 
 
 @dataclass(frozen=True)
@@ -21,10 +21,39 @@ class Occasion:
     stage: int  # reminder: working days before; overdue: repeat number; escalation: its "after"
     role: str  # whom to tell
     days_overdue: int  # negative: working days left
+    level: int = 0  # escalation: the rung (1 = the first step above the owner)
+    top: bool = False  # escalation: the last rung, the board
+    above: tuple[str, ...] = ()  # escalation: the roles of the rungs above, for a rung nobody holds
 
 
-def occasions(policy: NotificationPolicy, days_overdue: int, owner: str, required: bool) -> list[Occasion]:
-    """The notices due on a day that is ``days_overdue`` working days after the due date."""
+@dataclass(frozen=True)
+class Rung:
+    after: int
+    role: str
+    level: int
+    top: bool
+    above: tuple[str, ...] = ()
+
+
+def climb(ladder: list[EscalationStep], owner: str | None) -> list[Rung]:
+    """The ladder as it applies to a thing ``owner`` owns. The owner's own step is not skipped:
+    the next one up is told at that step, and everyone above one step earlier — telling the
+    owner that they are late is the reminder's job, not an escalation."""
+    roles = [step.to for step in ladder if step.to != owner]
+    afters = [step.after for step in ladder][:len(roles)]
+    return [Rung(after, role, level, level == len(roles), tuple(roles[level:]))
+            for level, (after, role) in enumerate(zip(afters, roles, strict=True), start=1)]
+
+
+def reached(ladder: list[EscalationStep], owner: str | None, days: int) -> list[Rung]:
+    """The rungs whose day has come ``days`` working days after the thing fell due."""
+    return [rung for rung in climb(ladder, owner) if rung.after <= days]
+
+
+def occasions(policy: NotificationPolicy, days_overdue: int, owner: str, required: bool,
+              ladder: list[EscalationStep] | None = None) -> list[Occasion]:
+    """The notices due on a day that is ``days_overdue`` working days after the due date;
+    ``ladder`` is the milestone ladder unless given (a report's)."""
     found: list[Occasion] = []
     if days_overdue < 0:
         ahead = sorted(n for n in policy.reminders_before_due if n >= -days_overdue)
@@ -37,8 +66,9 @@ def occasions(policy: NotificationPolicy, days_overdue: int, owner: str, require
         repeat = (days_overdue - 1) // policy.overdue_repeat_every
         found.append(Occasion("overdue", repeat, owner, days_overdue))
         if required:
-            found += [Occasion("escalation", step.after, step.to, days_overdue)
-                      for step in policy.escalation if step.after <= days_overdue and step.to != owner]
+            steps = policy.escalation.milestone if ladder is None else ladder
+            found += [Occasion("escalation", rung.after, rung.role, days_overdue, rung.level, rung.top, rung.above)
+                      for rung in reached(steps, owner, days_overdue) if rung.after >= 1]
     return found
 
 

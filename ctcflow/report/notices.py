@@ -1,5 +1,5 @@
 """What the report calendar calls for on a working day, for the sweep: the owner's reminders,
-due-day notice, overdue repeats and escalations (the policy's stages, the report's own ladder),
+due-day notice, overdue repeats and escalations (the policy's stages, its ``report`` ladder),
 and — before the due date — the gaps, told to whoever owes each one and to the owner.
 
 Keys name the occasion, stage and due date, so the outbox takes each notice once; a report
@@ -19,7 +19,7 @@ from ctcflow.definition.organisation import PersonDef
 from ctcflow.delivery import keys
 from ctcflow.notices.deadlines import Composer
 from ctcflow.notices.outbox import Notice
-from ctcflow.notices.policy import horizon, occasions
+from ctcflow.notices.policy import Occasion, horizon, occasions
 from ctcflow.report.content import gather
 from ctcflow.report.model import Gap, Scope
 from ctcflow.report.render import labels
@@ -36,9 +36,8 @@ def report_notices(session: Session, defs: Definitions, as_of: date, composer: C
     for found in open_occasions(session, defs, as_of, calendar.add_business_days(as_of, reach)):
         days = today - calendar.business_ordinal(found.due)
         gaps = _Gaps(session, defs, found, as_of)
-        ladder = policy.model_copy(update={"escalation": found.report.escalation})
-        for occasion in occasions(ladder, days, found.report.owner, required=True):
-            planned += _owner_notices(composer, found, occasion.kind, occasion.stage, occasion.role, days, gaps)
+        for occasion in occasions(policy, days, found.report.owner, required=True, ladder=policy.escalation.report):
+            planned += _owner_notices(composer, found, occasion, days, gaps)
         ahead = sorted(n for n in found.report.gap_checks_before if n >= -days) if days < 0 else []
         if ahead:
             planned += _gap_notices(composer, found, ahead[0], -days, gaps.get())
@@ -74,11 +73,15 @@ def gap_lines(gaps: list[Gap], defs: Definitions, templates_dir: Path, lang: str
     return lines
 
 
-def _owner_notices(composer: Composer, found: ReportOccasion, kind: str, stage: int, role: str, days: int,
+def _owner_notices(composer: Composer, found: ReportOccasion, occasion: Occasion, days: int,
                    gaps: _Gaps) -> list[Notice]:
     report, directory = found.report, composer.directory
-    told = directory.recipients(role, None)
-    unassigned = told.vacant
+    kind, stage = occasion.kind, occasion.stage
+    if kind == "escalation":
+        told = directory.on_ladder((occasion.role, *occasion.above), None)
+    else:
+        told = directory.recipients(occasion.role, None)
+    unassigned, role = told.vacant, told.role
     notices = []
     for person in told.people:
         def context(person: PersonDef = person, lang: str = person.lang) -> dict[str, Any]:
@@ -93,7 +96,8 @@ def _owner_notices(composer: Composer, found: ReportOccasion, kind: str, stage: 
         notices.append(Notice(key=keys.report_occasion(found.key, f"{kind}-{stage}", found.due, person.id),
                               kind=f"report_{kind}", as_of=composer.as_of, area_id=None,
                               recipient=person.id, reference=person.notify, lang=person.lang,
-                              template="report_due", context=context))
+                              template="report_due", context=context, topic=keys.topic_report(found.key),
+                              due=found.due, role=role))
     return notices
 
 
@@ -124,5 +128,6 @@ def _gap_notices(composer: Composer, found: ReportOccasion, stage: int, days_lef
         notices.append(Notice(key=keys.report_occasion(found.key, f"gaps-{stage}", found.due, person_id),
                               kind="report_gap",
                               as_of=composer.as_of, area_id=None, recipient=person_id, reference=person.notify,
-                              lang=person.lang, template="report_gaps", context=context))
+                              lang=person.lang, template="report_gaps", context=context,
+                              topic=keys.topic_report(found.key), due=found.due))
     return notices

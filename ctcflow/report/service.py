@@ -176,7 +176,7 @@ def send(session: Session, defs: Definitions, settings: Settings, request: Reque
                               area_id=request.area_id, recipient=person.id, reference=person.notify,
                               lang=person.lang, template="report_sent", context=context,
                               attachment_id=attachment_id))
-    write_new(session, notices, renderer(settings.templates_dir))
+    write_new(session, notices, renderer(settings.templates_dir), defs.process.notification_policy.brief)
     sent_to = ",".join(sorted(people))
     ids = [i for _, i in files]
     session.execute(update(ReportArchive).where(col(ReportArchive.id).in_(ids), col(ReportArchive.sent_on).is_(None))

@@ -1,0 +1,219 @@
+"""One ranked brief per person and working day (or week): what was escalated to them, what is
+due today, what is overdue (oldest first, per area), what is coming up — each thing once,
+however many notices about it were decided since the last brief.
+
+The notices themselves are decided, keyed and stored exactly once as before; they wait ``held``
+until a brief carries them. Composing a brief is one transaction: items resolved meanwhile are
+cancelled (nobody reads about finished work), a brief that could not be delivered hands its
+items to this one, and the brief row and its items' ``brief_id`` are written together. Each
+item therefore ends in exactly one delivered brief — or, while the channel fails, stays in the
+newest undelivered one. Nothing is lost and nothing is told twice.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlmodel import Session, col
+
+from ctcflow.core import calendar
+from ctcflow.definition.organisation import PersonDef
+from ctcflow.delivery import keys
+from ctcflow.delivery.claims import cancel_obsolete
+from ctcflow.delivery.kinds import BRIEF, ESCALATION_KINDS
+from ctcflow.engine.stalls import stalls
+from ctcflow.notices.deadlines import Composer
+from ctcflow.notices.digest import weekly_overview
+from ctcflow.notices.outbox import Planned, enqueue
+from ctcflow.notices.stalls import topic_of
+from db.engine import rows_affected
+from db.models import Notification
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+HELD, BRIEFED = "held", "briefed"
+SECTIONS = ("escalated", "today", "overdue", "coming", "other")  # the brief's order: the rank
+_SECTION_OF = {"due": "today", "report_due": "today",
+               "overdue": "overdue", "report_overdue": "overdue", "unassigned": "overdue",
+               "reminder": "coming", "report_reminder": "coming", "report_gap": "coming",
+               **{kind: "escalated" for kind in ESCALATION_KINDS}}
+LINES_PER_SECTION = 60  # the rest is counted, and waits on the web page
+
+
+def brief_time(day: date, hour: int) -> datetime:
+    """When the brief of ``day`` may go out: its hour, Stockholm time, as UTC."""
+    return datetime.combine(day, time(hour), tzinfo=STOCKHOLM).astimezone(UTC)
+
+
+def brief_due(day: date, hour: int, now: datetime) -> bool:
+    """A past day's brief is always due (a replay, a catch-up); today's from its hour on."""
+    return now >= brief_time(day, hour)
+
+
+@dataclass
+class Item:
+    id: int
+    kind: str
+    topic: str | None
+    due: date | None
+    area_id: str | None
+    subject: str
+    decided: date
+
+
+@dataclass
+class Line:
+    text: str
+    area: str | None
+    since: date | None
+    days: int | None  # working days overdue (or since the stall began); None: not overdue
+    items: int = 1
+
+
+@dataclass
+class BriefContent:
+    sections: dict[str, list[Line]] = field(default_factory=lambda: {s: [] for s in SECTIONS})
+
+    def count(self, section: str) -> int:
+        return len(self.sections[section])
+
+    @property
+    def empty(self) -> bool:
+        return not any(self.sections.values())
+
+
+def rank(items: Iterable[Item], area_name: Any, as_of: date) -> BriefContent:
+    """One line per topic, in the highest section any of its items belongs to; overdue oldest
+    first and grouped per area, the rest by date."""
+    by_topic: dict[str, list[Item]] = defaultdict(list)
+    for item in items:
+        by_topic[item.topic or f"#{item.id}"].append(item)
+    content = BriefContent()
+    today = calendar.business_ordinal(as_of)
+    for group in by_topic.values():
+        section = min((_SECTION_OF.get(i.kind, "other") for i in group), key=SECTIONS.index)
+        latest = max(group, key=lambda i: (i.decided, _SECTION_OF.get(i.kind, "other") == section, i.id))
+        due = latest.due
+        days = today - calendar.business_ordinal(due) if due is not None and due < as_of else None
+        content.sections[section].append(Line(latest.subject, area_name(latest.area_id) if latest.area_id else None,
+                                              due, days, len(group)))
+    for section, lines in content.sections.items():
+        if section in ("overdue", "escalated"):
+            lines.sort(key=lambda line: (line.area or "", -(line.days or 0), line.text))
+        else:
+            lines.sort(key=lambda line: (line.since or date.max, line.area or "", line.text))
+    return content
+
+
+def compose_briefs(session: Session, composer: Composer, now: datetime | None = None) -> list[Planned]:
+    """The briefs of ``composer.as_of`` for everyone whose brief is due: written with their items
+    in this transaction; returns the briefs written."""
+    defs, as_of = composer.defs, composer.as_of
+    policy = defs.process.notification_policy.brief
+    if not calendar.is_business_day(as_of) or not brief_due(as_of, policy.hour, now or datetime.now(tz=UTC)):
+        return []
+    cancel_obsolete(session)
+    _cancel_resolved_stalls(session, composer)
+    _take_back_undelivered(session, as_of)
+    people = {p.id: p for p in defs.org.everyone()}
+    held = _held_by_person(session)
+    for person_id in [p for p in held if p not in people]:  # gone from areas.yml: nobody to tell
+        _cancel(session, [i.id for i in held.pop(person_id)], "the person is no longer in areas.yml")
+    had_this_week, had_today, overview_had = _briefs_had(session, as_of)
+    coordinators = {p.id for p in composer.directory.coordinators()}
+    written: list[Planned] = []
+    for person_id in sorted(set(held) | coordinators):
+        person = people.get(person_id)
+        if person is None or person_id in had_today:
+            continue
+        if person.brief == "weekly" and person_id in had_this_week:
+            continue
+        items = held.get(person_id, [])
+        overview = person_id in coordinators and person_id not in overview_had
+        if not items and not overview:
+            continue
+        brief = _render(session, composer, person, items, overview)
+        new = enqueue(session, [brief], now=brief_time(as_of, policy.hour))
+        if not new:
+            continue  # a concurrent run wrote this brief first; its items are its own
+        brief_id = session.execute(select(col(Notification.id)).where(col(Notification.key) == brief.key)).scalar_one()
+        if items:
+            session.execute(update(Notification)
+                            .where(col(Notification.id).in_([i.id for i in items]), col(Notification.status) == HELD)
+                            .values(status=BRIEFED, brief_id=brief_id))
+        written.append(brief)
+    return written
+
+
+def _render(session: Session, composer: Composer, person: PersonDef, items: list[Item], overview: bool) -> Planned:
+    as_of, lang = composer.as_of, person.lang
+    content = rank(items, composer.directory.area_name, as_of)
+    week = as_of.isocalendar()
+    context: dict[str, Any] = {
+        "person": person.name, "as_of": as_of, "week": week.week, "weekly": person.brief == "weekly",
+        "sections": content.sections, "limit": LINES_PER_SECTION, "items": len(items),
+        "municipality": composer.defs.org.municipality, "link": composer.links.page(person.id),
+        "overview": weekly_overview(session, composer, lang) if overview else None,
+    }
+    subject, body = composer.templates.render("brief", lang, **context)
+    return Planned(key=keys.brief(as_of, person.id), kind=BRIEF, as_of=as_of, area_id=None, recipient=person.id,
+                   reference=person.notify, lang=lang, subject=subject, body=body, status="pending",
+                   topic=f"overview/{week.year}-W{week.week:02d}" if overview else None)
+
+
+def _held_by_person(session: Session) -> dict[str, list[Item]]:
+    n = Notification
+    rows = session.execute(
+        select(col(n.id), col(n.recipient), col(n.kind), col(n.topic), col(n.due), col(n.area_id), col(n.subject),
+               col(n.as_of))
+        .where(col(n.status) == HELD).order_by(col(n.id))).all()
+    held: dict[str, list[Item]] = defaultdict(list)
+    for id_, recipient, kind, topic, due, area_id, subject, decided in rows:
+        held[recipient].append(Item(id_, kind, topic, due, area_id, subject, decided))
+    return held
+
+
+def _briefs_had(session: Session, as_of: date) -> tuple[set[str], set[str], set[str]]:
+    """Who had a brief this ISO week (not cancelled), who today, who this week's overview."""
+    monday = as_of - timedelta(days=as_of.weekday())
+    n = Notification
+    rows = session.execute(select(col(n.recipient), col(n.as_of), col(n.topic))
+                           .where(col(n.kind) == BRIEF, col(n.as_of).between(monday, as_of),
+                                  col(n.status) != "cancelled")).all()
+    return ({r for r, _, _ in rows}, {r for r, d, _ in rows if d == as_of},
+            {r for r, _, t in rows if t and t.startswith("overview/")})
+
+
+def _take_back_undelivered(session: Session, as_of: date) -> None:
+    """A brief of an earlier day that has not gone out (its channel failed, or no delivery ran)
+    hands its items to today's: they stay pending for the next brief, never lost."""
+    n = Notification
+    stale = list(session.execute(
+        update(n).where(col(n.kind) == BRIEF, col(n.as_of) < as_of, col(n.status).in_(("pending", "failed")))
+        .values(status="cancelled", last_error="not delivered; its items went into the next brief")
+        .returning(col(n.id))).scalars())
+    if stale:
+        session.execute(update(n).where(col(n.brief_id).in_(stale), col(n.status) == BRIEFED)
+                        .values(status=HELD, brief_id=None))
+
+
+def _cancel_resolved_stalls(session: Session, composer: Composer) -> None:
+    """Held notices about a stall or vacancy that has ended are not told."""
+    current = {topic_of(s) for s in stalls(session, composer.defs, composer.as_of)}
+    n = Notification
+    waiting = session.execute(select(col(n.id), col(n.topic))
+                              .where(col(n.status) == HELD, col(n.topic).like("stall/%"))).all()
+    _cancel(session, [i for i, topic in waiting if topic not in current], "resolved before the brief")
+
+
+def _cancel(session: Session, ids: list[int], why: str) -> int:
+    if not ids:
+        return 0
+    result = session.execute(update(Notification).where(col(Notification.id).in_(ids), col(Notification.status) == HELD)
+                             .values(status="cancelled", last_error=why))
+    return rows_affected(result)
