@@ -20,6 +20,6 @@ def advance_phases(as_of: date | None = None, deliver: bool = True) -> SweepSumm
     print(f"{today}: {len(result.opened)} phases opened, {len(result.new)} notices to the teams")
     sections = {"opened_phases": [o.line() for o in result.opened], "new_notices": [n.line() for n in result.new]}
     if deliver and result.business_day and result.new:
-        sections |= deliver_notifications(today).sections()
+        sections |= deliver_notifications(today, briefs=False).sections()
     publish_status(today, "advance-phases", sections)
     return result

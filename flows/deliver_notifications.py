@@ -13,10 +13,12 @@ from tasks.reporting import publish_status
 
 
 @flow(name="deliver-notifications", log_prints=True)
-def deliver_notifications(as_of: date | None = None, force: bool = False) -> DeliverySummary:
-    """Nothing is sent on weekends and Swedish holidays unless ``force``."""
+def deliver_notifications(as_of: date | None = None, force: bool = False, briefs: bool = True) -> DeliverySummary:
+    """Nothing is sent on weekends and Swedish holidays unless ``force``. The day's briefs are
+    composed first (from their hour on) unless ``briefs`` is off: the early morning flows send
+    only what goes at once, so the briefs wait for every decision of the day."""
     today = day(as_of)
-    delivery = send_pending_notices(today, force)
+    delivery = send_pending_notices(today, force, briefs)
     print(f"{today}: {len(delivery.sent)} sent, {len(delivery.failed)} failed (kept pending)")
     logger = get_run_logger()
     for failure in delivery.failed[:50]:

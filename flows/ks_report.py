@@ -21,6 +21,6 @@ def ks_report(as_of: date | None = None, deliver: bool = True) -> ReportsSummary
     result = send_due_reports(today)
     sections = {"reports_sent": result.lines()}
     if deliver and result.sent:
-        sections |= deliver_notifications(today).sections()
+        sections |= deliver_notifications(today, briefs=False).sections()
     publish_status(today, "ks-report", sections)
     return result

@@ -29,7 +29,7 @@ def _phase_flow(phase_id: str, description: str) -> Callable[..., PhaseWorkSumma
         for finding in result.findings:
             print(f"{area_id} {phase_id}: {finding.text}" + (" (holds the gate)" if finding.blocks_gate else ""))
         if deliver and result.new:
-            deliver_notifications(as_of)
+            deliver_notifications(as_of, briefs=False)
         return result
 
     return run
@@ -62,6 +62,6 @@ def phase_work(as_of: date | None = None, deliver: bool = True) -> PhaseWorkSumm
     sections = {"opened_revisions": [o.line() for o in batch.opened],
                 "missing": [f"{f.area} · {f.phase}: {f.text}" for f in batch.findings]}
     if deliver and batch.new:
-        deliver_notifications(today)
+        deliver_notifications(today, briefs=False)
     publish_status(today, "phase-work", sections)
     return batch

@@ -74,6 +74,7 @@ class DeliverySummary(BaseModel):
     failed: list[Failed] = []
     recovered: int = 0
     cancelled: int = 0
+    briefs: list[str] = []  # whose brief was composed (person ids)
 
     @classmethod
     def of(cls, report: DeliveryReport | None) -> DeliverySummary:
@@ -82,7 +83,7 @@ class DeliverySummary(BaseModel):
         return cls(sent=[Sent(id=o.id, kind=o.kind, recipient=o.recipient, subject=o.subject) for o in report.sent],
                    failed=[Failed(id=o.id, recipient=o.recipient, attempts=o.attempts, error=o.error)
                            for o in report.failed],
-                   recovered=report.recovered, cancelled=report.cancelled)
+                   recovered=report.recovered, cancelled=report.cancelled, briefs=report.briefs)
 
     def sections(self) -> dict[str, list[str]]:
         sections = {

@@ -25,7 +25,7 @@ def decide_deadline_notices(as_of: date) -> SweepSummary:
 
 
 @task(name="send-pending-notices", retries=2, retry_delay_seconds=30)
-def send_pending_notices(as_of: date, force: bool = False) -> DeliverySummary:
+def send_pending_notices(as_of: date, force: bool = False, briefs: bool = True) -> DeliverySummary:
     """The day's briefs once their hour has come, then everything pending whose time has come;
     failures stay pending with their next attempt."""
-    return DeliverySummary.of(jobs.deliver(as_of, force=force))
+    return DeliverySummary.of(jobs.deliver(as_of, force=force, briefs=briefs))

@@ -20,6 +20,7 @@ from cronsim import CronSim
 from ctcflow.app.serve import load_flow
 from ctcflow.app.setup import init_database
 from ctcflow.core.config import PROJECT_ROOT
+from ctcflow.definition.loader import load_definitions
 from demo.mailserver import LocalMailServer, free_port
 from tests.conftest import Project
 
@@ -36,8 +37,8 @@ def test_prefect_yaml_is_valid_for_prefect_and_every_schedule_is_explicit() -> N
 
     config = PrefectYamlModel.model_validate(prefect_yaml())
     names = {d.name for d in config.deployments}
-    assert names == {"advance-phases", "phase-work", "deadline-sweep", "deliver-notifications", "weekly-digest",
-                     "survey-wave", "ks-report"}
+    assert names == {"advance-phases", "phase-work", "deadline-sweep", "deliver-notifications", "survey-wave",
+                     "ks-report"}
     for deployment in config.deployments:
         assert deployment.entrypoint and load_flow(deployment.entrypoint).name == deployment.name
         assert bool(deployment.schedules) == (deployment.name != "survey-wave")  # a wave comes when it comes
@@ -58,8 +59,10 @@ def test_the_sweep_runs_weekday_mornings_on_stockholm_time_across_dst() -> None:
     runs = next_runs("deadline-sweep", friday)
     assert [(r.date().isoformat(), r.hour, r.minute) for r in runs] == [
         ("2026-10-26", 6, 30), ("2026-10-27", 6, 30), ("2026-10-28", 6, 30)]
-    digest = next_runs("weekly-digest", friday, 2)
-    assert [r.weekday() for r in digest] == [0, 0] and all(r.hour == 7 for r in digest)
+    # the first delivery of a working day is at the briefs' hour (phases.yml), after every decision
+    hour = load_definitions().process.notification_policy.brief.hour
+    monday = [r for r in next_runs("deliver-notifications", friday, 30) if r.date().isoformat() == "2026-10-26"]
+    assert [(r.hour, r.minute) for r in monday[:2]] == [(hour, 0), (hour, 30)]
 
 
 @pytest.mark.usefixtures("prefect_server")
@@ -69,7 +72,6 @@ def test_the_sweep_flow_sends_the_mornings_notices_and_publishes_the_status(proj
 
     from flows.advance_phases import advance_phases
     from flows.deadline_sweep import deadline_sweep
-    from flows.weekly_digest import weekly_digest
 
     init_database(date(2018, 8, 1))
     opened = advance_phases(as_of=FIRST_DAY)
@@ -77,8 +79,12 @@ def test_the_sweep_flow_sends_the_mornings_notices_and_publishes_the_status(proj
     again = deadline_sweep(as_of=FIRST_DAY)
 
     assert opened.new and swept.new and again.new == []
-    assert len(mail.received) == len(opened.new) + len(swept.new)
+    # what goes at once went at once; everything else is in one brief per person
     assert any(m.subject.startswith("Ny fas i Bellevuegården") for m in mail.received)
+    assert swept.delivery is not None and swept.delivery.briefs
+    briefs = [m for m in mail.received if m.subject.startswith("CTC ")]
+    assert sorted(m.to.split("@")[0] for m in briefs) == sorted(swept.delivery.briefs)
+    assert "Kontaktperson och ambassadör utsedda" in mail.to("samordnare@test.example")[0].body
 
     status = Artifact.get("ctc-status")
     assert status is not None
@@ -88,8 +94,8 @@ def test_the_sweep_flow_sends_the_mornings_notices_and_publishes_the_status(proj
     summary = Artifact.get("ctc-deadline-sweep")
     assert summary is not None and "Bevakning av tidsfrister" in str(summary.data)
 
-    digest = weekly_digest(as_of=date(2018, 9, 10))
-    assert [n.kind for n in digest.new] == ["digest"]
+    monday = deadline_sweep(as_of=date(2018, 9, 10))
+    assert monday.delivery is not None and "samordnare" in monday.delivery.briefs
     assert mail.to("samordnare@test.example")[-1].subject.startswith("CTC vecka 37")
 
 
@@ -101,7 +107,7 @@ def test_ctc_serve_serves_the_deployments_on_a_local_server_and_stops_on_ctrl_c(
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     try:
         expected = ["advance-phases", "deadline-sweep", "deliver-notifications", "ks-report", "phase-work",
-                    "survey-wave", "weekly-digest"]
+                    "survey-wave"]
         deadline = time.monotonic() + 180
         names: list[str] = []
         # all of them registered before Ctrl-C: a signal in the middle of registering is another test

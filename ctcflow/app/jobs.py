@@ -109,6 +109,7 @@ def sweep(as_of: date, plan: MorningPlan = MorningPlan(), defs: Definitions | No
     if plan.deliver and result.business_day:
         result.briefs = compose(as_of, defs)
         result.delivery = deliver_pending()
+        result.delivery.briefs = [b.recipient for b in result.briefs]
     return result
 
 
@@ -119,16 +120,17 @@ def compose(as_of: date, defs: Definitions | None = None) -> list[Planned]:
         return compose_briefs(session, Composer(defs, as_of))
 
 
-def deliver(as_of: date | None = None, force: bool = False) -> DeliveryReport | None:
+def deliver(as_of: date | None = None, force: bool = False, briefs: bool = True) -> DeliveryReport | None:
     """Compose the day's briefs once their hour has come, then send what is pending — not on
     weekends and Swedish holidays unless ``force``."""
     require_current_schema()
     day = as_of or calendar.today()
     if not force and not calendar.is_business_day(day):
         return None
-    if calendar.is_business_day(day):
-        compose(day)
-    return deliver_pending()
+    composed = compose(day) if briefs and calendar.is_business_day(day) else []
+    report = deliver_pending()
+    report.briefs = [b.recipient for b in composed]
+    return report
 
 
 @dataclass

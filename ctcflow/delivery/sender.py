@@ -56,6 +56,7 @@ class DeliveryReport:
     outcomes: list[Outcome] = field(default_factory=list)
     recovered: int = 0
     cancelled: int = 0
+    briefs: list[str] = field(default_factory=list)  # whose brief was composed just before
 
     @property
     def sent(self) -> list[Outcome]:
