@@ -40,10 +40,15 @@ class Site:
     shots: Path
 
     def link_to(self, person: str, subject_start: str = "") -> str:
+        """The link of a message whose subject starts so — or of such a line of the person's brief."""
+        in_brief = re.compile(r"^- " + re.escape(subject_start) + r".*\n\s+(" + LINK.pattern + ")", re.MULTILINE)
         for message in self.mail.to(f"{person}@test.example"):
             found = LINK.search(message.body)
             if found and message.subject.startswith(subject_start):
                 return found.group(0)
+            line = in_brief.search(message.body.replace("\r\n", "\n"))
+            if line:
+                return line.group(1)
         raise AssertionError(f"no link mailed to {person}")
 
 

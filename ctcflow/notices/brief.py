@@ -13,7 +13,7 @@ newest undelivered one. Nothing is lost and nothing is told twice.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -64,6 +64,7 @@ class Item:
     area_id: str | None
     subject: str
     decided: date
+    milestone_instance_id: int | None = None
 
 
 @dataclass
@@ -73,6 +74,7 @@ class Line:
     since: date | None
     days: int | None  # working days overdue (or since the stall began); None: not overdue
     items: int = 1
+    link: str | None = None  # where the reader acts on it: the milestone, or the area's page
 
 
 @dataclass
@@ -87,9 +89,10 @@ class BriefContent:
         return not any(self.sections.values())
 
 
-def rank(items: Iterable[Item], area_name: Any, as_of: date) -> BriefContent:
-    """One line per topic, in the highest section any of its items belongs to; overdue oldest
-    first and grouped per area, the rest by date."""
+def rank(items: Iterable[Item], area_name: Any, as_of: date,
+         link: Callable[[Item], str | None] = lambda item: None) -> BriefContent:
+    """One line per topic, in the highest section any of its items belongs to, with the link to
+    act on it; overdue oldest first and grouped per area, the rest by date."""
     by_topic: dict[str, list[Item]] = defaultdict(list)
     for item in items:
         by_topic[item.topic or f"#{item.id}"].append(item)
@@ -101,7 +104,7 @@ def rank(items: Iterable[Item], area_name: Any, as_of: date) -> BriefContent:
         due = latest.due
         days = today - calendar.business_ordinal(due) if due is not None and due < as_of else None
         content.sections[section].append(Line(latest.subject, area_name(latest.area_id) if latest.area_id else None,
-                                              due, days, len(group)))
+                                              due, days, len(group), link(latest)))
     for section, lines in content.sections.items():
         if section in ("overdue", "escalated"):
             lines.sort(key=lambda line: (line.area or "", -(line.days or 0), line.text))
@@ -152,7 +155,13 @@ def compose_briefs(session: Session, composer: Composer, now: datetime | None = 
 
 def _render(session: Session, composer: Composer, person: PersonDef, items: list[Item], overview: bool) -> Planned:
     as_of, lang = composer.as_of, person.lang
-    content = rank(items, composer.directory.area_name, as_of)
+
+    def link(item: Item) -> str | None:
+        if item.milestone_instance_id is not None and item.area_id:
+            return composer.links.milestone(person.id, item.area_id, item.milestone_instance_id)
+        return composer.links.page(person.id, item.area_id) if item.area_id else None
+
+    content = rank(items, composer.directory.area_name, as_of, link)
     week = as_of.isocalendar()
     context: dict[str, Any] = {
         "person": person.name, "as_of": as_of, "week": week.week, "weekly": person.brief == "weekly",
@@ -170,11 +179,11 @@ def _held_by_person(session: Session) -> dict[str, list[Item]]:
     n = Notification
     rows = session.execute(
         select(col(n.id), col(n.recipient), col(n.kind), col(n.topic), col(n.due), col(n.area_id), col(n.subject),
-               col(n.as_of))
+               col(n.as_of), col(n.milestone_instance_id))
         .where(col(n.status) == HELD).order_by(col(n.id))).all()
     held: dict[str, list[Item]] = defaultdict(list)
-    for id_, recipient, kind, topic, due, area_id, subject, decided in rows:
-        held[recipient].append(Item(id_, kind, topic, due, area_id, subject, decided))
+    for id_, recipient, kind, topic, due, area_id, subject, decided, instance_id in rows:
+        held[recipient].append(Item(id_, kind, topic, due, area_id, subject, decided, instance_id))
     return held
 
 

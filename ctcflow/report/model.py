@@ -9,6 +9,8 @@ from datetime import date
 from typing import Any
 
 from ctcflow.definition.process import THEMES
+from ctcflow.engine.stalls import Stall
+from ctcflow.report.attention import BoardEscalation
 from ctcflow.report.schedule import LateReport, Period, ReportOccasion
 
 AREA_SECTIONS = THEMES  # the sections each area reports on
@@ -101,6 +103,14 @@ class ReportContent:
     costs: dict[int, dict[str, int]]  # year → administration → öre (all areas and central)
     gaps: list[Gap]  # every gap, the city's first
     late_reports: list[LateReport] = field(default_factory=list)  # earlier occasions late or never sent
+    stalls: list[Stall] = field(default_factory=list)  # on the report's day: what the board must decide on
+    board_escalations: list[BoardEscalation] = field(default_factory=list)  # what reached the board
+    planned: int = 0  # areas that were to have started by the report's day
+
+    @property
+    def running(self) -> int:
+        """The planned areas that have started: not among the stalls of kind not_started."""
+        return self.planned - sum(1 for s in self.stalls if s.kind == "not_started")
 
     @property
     def total_cost(self) -> int:

@@ -68,9 +68,11 @@ def _context(content: ReportContent, defs: Definitions, survey: SurveyDef, catal
     owner = next((r.owner for r in defs.process.reports), defs.process.coordinator)
     admin = defs.org.responsible_administration(owner, content.as_of)
     escalations = [e for a in content.areas for e in a.escalations]
+    responsible = names["administration"].get(admin or "", admin or "")
     return {
+        "attention": attention(content, defs, t, names, responsible),
         "c": content, "t": t, "n": names, "lang": lang, "kind": kind, "title": content.title,
-        "responsible": names["administration"].get(admin or "", admin or ""),
+        "responsible": responsible,
         "period_years": content.period.years(),
         "sections": [s for s in mandated if s in AREA_SECTIONS] or list(AREA_SECTIONS),
         "administrations": sorted({a for by_admin in content.costs.values() for a in by_admin},
@@ -92,6 +94,32 @@ def _context(content: ReportContent, defs: Definitions, survey: SurveyDef, catal
                           for a in content.areas},
         },
     }
+
+
+def attention(content: ReportContent, defs: Definitions, t: dict[str, Any], names: dict[str, dict[str, str]],
+              responsible: str) -> dict[str, list[str]]:
+    """The sentences the board reads first — each stall and each escalation that reached it —
+    and the att-sats that asks the board to decide on each stall."""
+    starts = {a.id: a.start for a in defs.org.areas}
+    stalled, proposals = [], []
+    for stall in content.stalls:
+        area = names["area"].get(stall.area_id or "", stall.area_id or "")
+        milestone = names["milestone"].get(stall.milestone_id or "", stall.milestone_id or "–")
+        role = names["role"].get(stall.role or "", stall.role or "")
+        if stall.kind == "not_started":
+            stalled.append(t["stall_not_started"].format(area=area, start=starts.get(stall.area_id or "", stall.since),
+                                                         since=stall.since, milestone=milestone))
+            proposals.append(t["proposal_not_started"].format(responsible=responsible, area=area))
+        elif stall.kind == "inactive":
+            stalled.append(t["stall_inactive"].format(area=area, last=stall.last_activity or "–", milestone=milestone))
+            proposals.append(t["proposal_inactive"].format(responsible=responsible, area=area))
+        else:
+            key = "stall_vacancy_area" if stall.area_id else "stall_vacancy_central"
+            stalled.append(t[key].format(role=role, area=area, since=stall.since))
+            where = t["proposal_vacancy_where"].format(area=area) if stall.area_id else ""
+            proposals.append(t["proposal_vacancy"].format(responsible=responsible, role=role, where=where))
+    board = [t["board_escalated"].format(on=e.first_on, what=e.subject) for e in content.board_escalations]
+    return {"stalls": stalled, "board": board, "proposals": proposals}
 
 
 def _programmes_by_factor(plan: list[tuple[str, str]], names: dict[str, str]) -> dict[str, list[str]]:

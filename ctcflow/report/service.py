@@ -25,6 +25,7 @@ from ctcflow.definition.survey import load_survey
 from ctcflow.delivery import keys
 from ctcflow.engine.eventlog import NewEvent, record
 from ctcflow.notices.outbox import Notice, write_new
+from ctcflow.report.attention import board_escalations, report_stalls
 from ctcflow.report.content import gather
 from ctcflow.report.model import ReportContent, Scope
 from ctcflow.report.render import FORMATS, Rendering, render
@@ -109,10 +110,14 @@ def content_for(session: Session, defs: Definitions, request: Request) -> Report
         title = f"{title}: {areas[0].name if areas else request.area_id}"
     late = late_before(session, defs, request.occasion, request.as_of) \
         if request.occasion and not request.area_id else []
+    area_ids = [request.area_id] if request.area_id else None
     return ReportContent(title, defs.org.municipality, request.occasion, request.period, request.as_of,
                          request.occasion.due if request.occasion else None, areas, costs,
                          sorted(gaps, key=lambda g: (g.area_id is not None, g.area_id or "", g.section, g.year or 0)),
-                         late)
+                         late, report_stalls(session, defs, request.as_of, area_ids),
+                         board_escalations(session, defs, request.period, request.as_of, area_ids),
+                         sum(1 for a in defs.org.areas if a.start <= request.as_of
+                             and (area_ids is None or a.id in area_ids)))
 
 
 def produce(session: Session, defs: Definitions, settings: Settings, request: Request, *, by: str,

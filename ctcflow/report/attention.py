@@ -1,0 +1,54 @@
+"""What the board must read first: the stalls of the report's day (areas planned but not
+running, areas gone quiet, roles nobody holds) and every escalation that reached the board in
+the period — from the same rules that escalated them, so the report and the mail agree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlmodel import Session, col
+
+from ctcflow.definition.loader import Definitions
+from ctcflow.delivery.kinds import ESCALATION_KINDS
+from ctcflow.engine.stalls import Stall, stalls
+from ctcflow.report.schedule import Period
+from db.models import Notification
+
+
+@dataclass(frozen=True)
+class BoardEscalation:
+    """One thing that reached the board: the first day it did, and what it was told."""
+
+    kind: str
+    area_id: str | None
+    first_on: date
+    subject: str
+
+
+def report_stalls(session: Session, defs: Definitions, as_of: date, area_ids: list[str] | None) -> list[Stall]:
+    """The stalls on the report's day, for its areas (an area report: that area's only)."""
+    found = stalls(session, defs, as_of)
+    if area_ids is None:
+        return found
+    return [s for s in found if s.area_id in area_ids]
+
+
+def board_escalations(session: Session, defs: Definitions, period: Period, as_of: date,
+                      area_ids: list[str] | None) -> list[BoardEscalation]:
+    """Each thing escalated to the board's role from the period's start to the report's day,
+    once, with the first day it reached the board."""
+    board = defs.process.role_of("board")
+    if board is None:
+        return []
+    n = Notification
+    query = (select(col(n.kind), col(n.area_id), col(n.topic), func.min(col(n.as_of)), func.min(col(n.subject)))
+             .where(col(n.role) == board, col(n.kind).in_(ESCALATION_KINDS),
+                    col(n.as_of).between(period.start, as_of))
+             .group_by(col(n.kind), col(n.area_id), col(n.topic))
+             .order_by(func.min(col(n.as_of))))
+    if area_ids is not None:
+        query = query.where(col(n.area_id).in_(area_ids))
+    return [BoardEscalation(kind, area_id, first_on, subject)
+            for kind, area_id, _, first_on, subject in session.execute(query)]
