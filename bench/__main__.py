@@ -1,5 +1,6 @@
 """`./run bench [--areas 4000]`: figures for a synthetic city on SQLite — init, sync, status, the
-sweep, phase work, delivery, the report to KS, the web pages under load, the CTC-enkät."""
+sweep, phase work, delivery, the report to KS, the web pages under load, the CTC-enkät — and a
+replay of a city of Malmö's shape: the mails each person gets and who knew of each failure when."""
 
 from __future__ import annotations
 
@@ -15,13 +16,40 @@ from bench.timing import clock
 from ctcflow.core.config import reset_settings
 
 
+def bench_attention(folder: Path) -> None:
+    from rich.progress import Progress
+
+    from bench.attention import LONG, replay, report
+    from bench.timing import clock
+
+    days = (LONG.until - LONG.start).days
+    with Progress(transient=True) as bar:
+        task = bar.add_task("replaying", total=days)
+
+        def advance(day: date) -> None:
+            bar.update(task, completed=(day - LONG.start).days)
+
+        figures, _ = clock(f"replay {LONG.start} – {LONG.until}, 14 areas, sweep + briefs + SMTP daily",
+                           lambda: replay(folder, LONG, advance))
+    print("\n".join(report(figures)))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="bench")
     parser.add_argument("--areas", type=int, default=4000)
+    parser.add_argument("--only", choices=["attention"], help="run one part only")
     args = parser.parse_args()
+    if args.only != "attention":
+        bench_city(args.areas)
+    with tempfile.TemporaryDirectory(prefix="ctc-bench-attention-") as tmp:
+        print("who knew, and when: a city of Malmö's shape replayed every working day")
+        bench_attention(Path(tmp))
+
+
+def bench_city(areas: int) -> None:
     with tempfile.TemporaryDirectory(prefix="ctc-bench-") as tmp:
         folder = Path(tmp)
-        write_city(folder, args.areas)
+        write_city(folder, areas)
         os.environ.update(CTC_PHASES_FILE=str(folder / "phases.yml"), CTC_AREAS_FILE=str(folder / "areas.yml"),
                           CTC_DATA_DIR=str(folder / "data"))
         os.environ.pop("CTC_DATABASE_URL", None)
@@ -30,7 +58,7 @@ def main() -> None:
         from ctcflow.app.setup import init_database, sync_database
         from ctcflow.definition.loader import load_definitions
 
-        print(f"synthetic city: {args.areas} areas, SQLite at {folder / 'data'}")
+        print(f"synthetic city: {areas} areas, SQLite at {folder / 'data'}")
         clock("load + validate definitions", load_definitions)
         plan, _ = clock("ctc init (schema + all areas + milestones)", lambda: init_database(date(2018, 8, 1)))
         print(f"    {len(plan.new_areas)} areas created")

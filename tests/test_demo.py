@@ -30,7 +30,7 @@ def test_the_demo_replays_malmo_and_sends_its_reminders_by_mail(project: Project
     assert len(mails) == sent
     subjects = [str(m["Subject"]) for m in mails]
     assert any(s.startswith("Ny fas i") for s in subjects)
-    assert any(s.startswith("Påminnelse:") for s in subjects)
+    assert any(s.startswith("CTC i dag") for s in subjects)  # each person's brief of the day
     assert any(s.startswith("CTC vecka") for s in subjects)
     assert {str(m["To"]) for m in mails} >= {"samordnare@demo.local", "ul_bellevue@demo.local"}
     assert date(2019, 6, 28).isoformat() in out
