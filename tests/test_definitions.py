@@ -132,3 +132,11 @@ def test_all_problems_reported_at_once(project: Project) -> None:
     project.edit("phases.yml", "    gate: {approver: utvecklingsledare}", "    gate: {approver: rektor}")
     project.edit("areas.yml", "notify: env:CTC_NOTIFY_ANALYS", "notify: analys@malmo.se")
     assert len(_problems(project)) == 2
+
+
+def test_a_ladder_that_stops_below_the_board_is_refused_with_its_line(project: Project) -> None:
+    project.edit("phases.yml", "      - {after: 10, to: kommunstyrelsen}\n    not_started:", "    not_started:")
+    [problem] = _problems(project)
+    assert problem.message == "the report ladder ends at 'ansvarig_direktor', not at the board"
+    assert "kommunstyrelsen" in problem.hint
+    assert problem.line == _line_of(project, "phases.yml", "{after: 5, to: ansvarig_direktor}")
