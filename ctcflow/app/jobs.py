@@ -107,10 +107,16 @@ def sweep(as_of: date, plan: MorningPlan = MorningPlan(), defs: Definitions | No
             return result
         result.enqueued = write_new(session, result.planned, composer.templates, brief)
     if plan.deliver and result.business_day:
-        result.briefs = compose(as_of, defs)
-        result.delivery = deliver_pending()
-        result.delivery.briefs = [b.recipient for b in result.briefs]
+        result.briefs, result.delivery = _brief_and_send(as_of, defs, briefs=True)
     return result
+
+
+def _brief_and_send(day: date, defs: Definitions | None, briefs: bool) -> tuple[list[Planned], DeliveryReport]:
+    """The day's briefs (if asked for, on a working day), then everything pending."""
+    composed = compose(day, defs) if briefs and calendar.is_business_day(day) else []
+    report = deliver_pending()
+    report.briefs = [b.recipient for b in composed]
+    return composed, report
 
 
 def compose(as_of: date, defs: Definitions | None = None) -> list[Planned]:
@@ -127,10 +133,7 @@ def deliver(as_of: date | None = None, force: bool = False, briefs: bool = True)
     day = as_of or calendar.today()
     if not force and not calendar.is_business_day(day):
         return None
-    composed = compose(day) if briefs and calendar.is_business_day(day) else []
-    report = deliver_pending()
-    report.briefs = [b.recipient for b in composed]
-    return report
+    return _brief_and_send(day, None, briefs)[1]
 
 
 @dataclass

@@ -51,7 +51,7 @@ def _rung_notices(composer: Composer, stall: Stall, rung: Rung, days: int) -> li
                 "area": directory.area_name(stall.area_id) if stall.area_id else None,
                 "role": composer.role_title(told.role, lang),
                 "vacant_role": composer.role_title(stall.role, lang) if stall.role else None,
-                "last_holder": _name(composer, stall.last_holder),
+                "last_holder": defs.name("person", stall.last_holder, lang) if stall.last_holder else None,
                 "milestone": defs.name("milestone", stall.milestone_id, lang) if stall.milestone_id else None,
                 "milestone_due": stall.milestone_due, "last_activity": stall.last_activity,
                 "municipality": defs.org.municipality,
@@ -62,11 +62,4 @@ def _rung_notices(composer: Composer, stall: Stall, rung: Rung, days: int) -> li
             as_of=composer.as_of, area_id=stall.area_id, recipient=person.id, reference=person.notify,
             lang=person.lang, template="stall", context=context, topic=topic, due=stall.since, role=told.role))
     return notices
-
-
-def _name(composer: Composer, person_id: str | None) -> str | None:
-    if person_id is None:
-        return None
-    found = composer.defs.org.person(person_id)
-    return found[0].name if found else person_id
 
