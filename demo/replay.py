@@ -38,7 +38,7 @@ from ctcflow.definition.process import THEMES
 from ctcflow.definition.programmes import CatalogueDef, load_programmes
 from ctcflow.definition.survey import SurveyDef, load_survey
 from ctcflow.engine.approval import approve, gate_for
-from ctcflow.engine.marking import mark_done
+from ctcflow.engine.marking import mark_instance
 from ctcflow.engine.opening import advance
 from ctcflow.records.ledger import add_cost, add_mandate_entry
 from ctcflow.records.plan import add_goal, add_programme, decided_factors, record_implementation
@@ -104,8 +104,8 @@ def simulate_day(defs: Definitions, day: date) -> tuple[int, int]:
             if ms is None:
                 continue
             try:
-                mark_done(session, defs, pi.area_id, mi.milestone_id, by=_person(defs, ms.owner, pi.area_id, day),
-                          as_of=day, evidence=f"dokument {mi.milestone_id} {day}" if ms.evidence_required else None)
+                mark_instance(session, defs, pi.area_id, mi.id or 0, by=_person(defs, ms.owner, pi.area_id, day),
+                              as_of=day, evidence=f"dokument {mi.milestone_id} {day}" if ms.evidence_required else None)
                 done += 1
             except CtcError:
                 continue  # a dependency is not done yet: the team gets to it later
@@ -117,7 +117,8 @@ def simulate_day(defs: Definitions, day: date) -> tuple[int, int]:
         for pi in open_phases:
             if gate_for(session, defs, pi, day).met:
                 approver = defs.process.phase(pi.phase_id).gate.approver
-                approve(session, defs, pi.area_id, pi.phase_id, by=_person(defs, approver, pi.area_id, day), as_of=day)
+                approve(session, defs, pi.area_id, pi.phase_id, by=_person(defs, approver, pi.area_id, day), as_of=day,
+                        cycle=pi.cycle)
                 approved += 1
     return done, approved
 

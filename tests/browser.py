@@ -71,3 +71,45 @@ def submit(driver: webdriver.Chrome, button: WebElement, seconds: float = 15) ->
         return False
 
     WebDriverWait(driver, seconds).until(replaced)
+
+
+AXE = Path(__file__).parent / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def axe_violations(driver: webdriver.Chrome) -> list[str]:
+    """axe-core's WCAG 2.1 A/AA violations on the page as it is now, one line each (rule, what
+    is wrong, where). `./run test` installs the pinned axe-core."""
+    if not AXE.exists():
+        raise RuntimeError(f"{AXE} is missing: `./run test` installs it (npm ci --prefix tests/a11y)")
+    driver.execute_script(AXE.read_text(encoding="utf-8"))
+    result = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}, resultTypes: ['violations']})"
+        ".then(r => done(r.violations.map(v => ({id: v.id, help: v.help,"
+        " where: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))))"
+        ".catch(e => done([{id: 'axe-error', help: String(e), where: []}]));", WCAG_AA)
+    return [f"{v['id']}: {v['help']} at {', '.join(v['where'])}" for v in result]
+
+
+def assert_accessible(driver: webdriver.Chrome, what: str) -> None:
+    driver.set_script_timeout(60)
+    found = axe_violations(driver)
+    assert not found, f"{what} ({driver.current_url}):\n  " + "\n  ".join(found)
+
+
+SHOTS = Path(__file__).resolve().parent.parent / ".ctc" / "test-artifacts" / "screenshots"
+
+
+def shot(driver: webdriver.Chrome, name: str) -> Path:
+    """Keep a screenshot of the page as a test artefact (.ctc/test-artifacts/screenshots/)."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    driver.save_screenshot(str(path))
+    return path
+
+
+def fits(driver: webdriver.Chrome) -> bool:
+    """Nothing runs off the side of the window (wide tables scroll inside their own box)."""
+    width, inner = driver.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
+    return bool(width <= inner)

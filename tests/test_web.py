@@ -25,7 +25,7 @@ from ctcflow.core.links import Links
 from db.engine import session_scope
 from db.models import Event, MilestoneInstance
 from demo.mailserver import LocalMailServer, free_port
-from tests.browser import chromium, element, submit
+from tests.browser import assert_accessible, chromium, element, submit
 from tests.conftest import Project
 from tests.webserver import web_server
 
@@ -39,8 +39,19 @@ class Site:
     mail: LocalMailServer
     shots: Path
 
-    def link_to(self, person: str, subject_start: str = "") -> str:
-        """The link of a message whose subject starts so — or of such a line of the person's brief."""
+    def link_to(self, person: str, subject_start: str = "", seconds: float = 30) -> str:
+        """The link of a message whose subject starts so — or of such a line of the person's brief
+        (waited for: a sign-in link is sent after the page has answered)."""
+        deadline = time.monotonic() + seconds
+        while True:
+            try:
+                return self._link_to(person, subject_start)
+            except AssertionError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+
+    def _link_to(self, person: str, subject_start: str) -> str:
         in_brief = re.compile(r"^- " + re.escape(subject_start) + r".*\n\s+(" + LINK.pattern + ")", re.MULTILINE)
         for message in self.mail.to(f"{person}@test.example"):
             found = LINK.search(message.body)
@@ -84,7 +95,7 @@ def test_a_reminder_link_opens_the_milestone_which_is_marked_done_and_the_matrix
     instance_id = _instance_of(link)
     with chromium() as team, chromium() as coordinator:
         coordinator.get(f"{site.url}/login")
-        element(coordinator, "input[name=person]").send_keys("samordnare")
+        element(coordinator, "input[name=email]").send_keys("Samordnare@Test.Example")
         submit(coordinator, coordinator.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
         assert "har vi skickat en inloggningslänk" in coordinator.page_source
         coordinator.get(site.link_to("samordnare", "Din inloggningslänk"))
@@ -268,7 +279,13 @@ def test_undo_on_the_web_reopens_the_milestone_and_the_calendar_feed_needs_its_s
         section = element(browser, f"#m-{instance_id}")
         section.find_element(By.NAME, "link").send_keys("https://malmo.se/ctc/karngrupp")
         submit(browser, section.find_element(By.CSS_SELECTOR, "button[type=submit]"))
-        submit(browser, element(browser, f"#m-{instance_id} form button[type=submit]"))
+        browser.find_element(By.CSS_SELECTOR, f"#m-{instance_id} a.undo").click()
+        asked = element(browser, "h1").text  # undo asks first, and says whose work it reopens
+        assert asked == "Ångra: Kärngrupp om 4–7 personer bildad"
+        assert f"Markerades som klar {DAY.isoformat()} av Utvecklingsledare Bellevuegården." in browser.page_source
+        assert _milestone(instance_id).status == "done"  # asking changed nothing
+        browser.find_element(By.NAME, "note").send_keys("Fel grupp, en medlem hoppade av")
+        submit(browser, element(browser, "form.stack button[type=submit]"))
         assert element(browser, "p.notice").text == "Milstolpen är öppnad igen."
         assert element(browser, f"#m-{instance_id}").get_attribute("data-state") == "open"
         feed = str(element(browser, 'a[href*="/kalender/"]').get_attribute("href"))
@@ -341,3 +358,26 @@ def test_the_web_asks_the_same_permission_rule_as_the_command_line(site: Site) -
     assert _post(f"{area}/klar/{instance_id}", {"csrf": csrf, "link": "https://x.se"}, cookie) == 200  # redirected
     done = _milestone(instance_id)
     assert done.status == "done" and done.done_by == "samordnare"
+
+
+def _wait_for(condition: Any, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the condition did not come true in time"
+        time.sleep(0.1)
+
+
+def test_sign_in_by_e_mail_answers_the_same_whether_the_address_is_known_or_not(site: Site) -> None:
+    answers = []
+    with chromium() as browser:
+        for typed in ("ul_bellevue@test.example", "nobody@test.example"):
+            browser.get(f"{site.url}/login")
+            element(browser, "input[name=email]").send_keys(typed)
+            submit(browser, browser.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
+            answers.append(element(browser, "p.notice").text)
+        assert_accessible(browser, "the sign-in page, after asking")
+    assert len(set(answers)) == 1 and "skickat en inloggningslänk" in answers[0]
+    _wait_for(lambda: any(m.subject.startswith("Din inloggningslänk") for m in site.mail.to("ul_bellevue@test.example")))
+    signins = [m for m in site.mail.to("ul_bellevue@test.example") if m.subject.startswith("Din inloggningslänk")]
+    assert len(signins) == 1
+    assert not site.mail.to("nobody@test.example")

@@ -12,6 +12,8 @@ flows all ask :func:`require`; nothing else decides who may do what.
 - **Approve a phase**: only a holder of the gate's approver role — of that area, or central when
   the approver role is a central one.
 - **Record costs**: the coordinator and the chief above them.
+- **Send a report** (preview it, send it to its recipients): the holder of the report's owner role.
+- **Run the deliveries** (retry failing ones now): the coordinator.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ class Action(StrEnum):
     RECORD_AREA_WORK = "record_area_work"
     APPROVE_GATE = "approve_gate"
     RECORD_COSTS = "record_costs"
+    SEND_REPORT = "send_report"
+    RUN_DELIVERY = "run_delivery"
 
 
 class NotAllowed(CtcError):
@@ -80,6 +84,10 @@ def may(defs: Definitions, actor: Actor, action: Action, area_id: str | None = N
         return actor.person.role == role and (own_area or actor.central)
     if action is Action.RECORD_COSTS:
         return coordinator or actor.person.role == defs.process.role_of("chief")
+    if action is Action.SEND_REPORT:
+        return actor.central and actor.person.role == role
+    if action is Action.RUN_DELIVERY:
+        return coordinator
     raise AssertionError(action)
 
 
@@ -98,6 +106,10 @@ def refusal(defs: Definitions, actor: Actor, action: Action, area_id: str | None
         return f"only the {role} may approve this phase; {actor.id} is {actor.person.role}"
     if action is Action.RECORD_COSTS:
         return f"{who} may not record costs; the {defs.process.coordinator} does"
+    if action is Action.SEND_REPORT:
+        return f"{who} may not send this report; the {role} does"
+    if action is Action.RUN_DELIVERY:
+        return f"{who} may not run the deliveries; the {defs.process.coordinator} does"
     if area_id is None:
         return f"{who} may not do this for the whole city"
     area = defs.org.area(area_id)

@@ -5,21 +5,22 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import Session
-
 from ctcflow.access.vacancies import Vacancy, vacancies
 from ctcflow.app.context import ready
 from ctcflow.core.config import Settings
 from ctcflow.core.errors import CtcError
 from ctcflow.definition.loader import Definitions, load_definitions
+from ctcflow.engine import marking
 from ctcflow.engine.approval import approve
 from ctcflow.engine.checks import evaluate
 from ctcflow.engine.findings import Finding
 from ctcflow.engine.ics import area_calendar
-from ctcflow.engine.marking import mark_done, undo_done
+from ctcflow.engine.marking import NotInArea, mark_done, undo_done
 from ctcflow.engine.status import AreaStatus, MilestoneStatus, area_history, area_milestones, city_status
 from db.engine import session_scope
 from db.models import Area, Event, MilestoneInstance, PhaseInstance
+
+__all__ = ["NotInArea"]
 
 
 def status_report(as_of: date, area_id: str | None) -> tuple[Definitions, list[AreaStatus], list[MilestoneStatus]]:
@@ -85,30 +86,22 @@ def phase_findings(as_of: date, area_id: str | None) -> tuple[Definitions, list[
     return defs, findings
 
 
-class NotInArea(CtcError):
-    """The milestone instance does not exist or belongs to another area."""
-
-
-def _instance_milestone(session: Session, area_id: str, instance_id: int) -> str:
-    instance = session.get(MilestoneInstance, instance_id)
-    if instance is None or instance.area_id != area_id:
-        raise NotInArea(f"no milestone {instance_id} in {area_id}")
-    return instance.milestone_id
-
-
 def mark_instance(defs: Definitions, settings: Settings, area_id: str, instance_id: int, *, by: str, as_of: date,
                   evidence: str | None, note: str | None) -> MilestoneInstance:
-    """The web's "done" on one milestone instance (the page shows instances, not ids)."""
+    """The web's "done" on one milestone instance (the page shows instances, not names)."""
     with session_scope(settings) as session:
-        milestone_id = _instance_milestone(session, area_id, instance_id)
-        done = mark_done(session, defs, area_id, milestone_id, by=by, as_of=as_of, evidence=evidence, note=note)
-        if done.id != instance_id:
-            raise CtcError("this milestone is not the one open now")
-        return done
+        return marking.mark_instance(session, defs, area_id, instance_id, by=by, as_of=as_of, evidence=evidence,
+                                     note=note)
 
 
 def undo_instance(defs: Definitions, settings: Settings, area_id: str, instance_id: int, *, by: str, as_of: date,
                   note: str | None) -> MilestoneInstance:
     with session_scope(settings) as session:
-        milestone_id = _instance_milestone(session, area_id, instance_id)
-        return undo_done(session, defs, area_id, milestone_id, by=by, as_of=as_of, note=note)
+        return marking.undo_instance(session, defs, area_id, instance_id, by=by, as_of=as_of, note=note)
+
+
+def approve_phase(defs: Definitions, settings: Settings, area_id: str, phase_id: str, *, by: str, as_of: date,
+                  note: str | None, cycle: int | None) -> list[PhaseInstance]:
+    """The web's approval of the round it shows, with the app's definitions."""
+    with session_scope(settings) as session:
+        return approve(session, defs, area_id, phase_id, by=by, as_of=as_of, note=note, cycle=cycle)

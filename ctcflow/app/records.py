@@ -7,7 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from ctcflow.app.context import ready
+from ctcflow.core.config import Settings
 from ctcflow.core.errors import CtcError
+from ctcflow.definition.loader import Definitions
 from ctcflow.records.ledger import CostImport, add_cost, add_mandate_entry, cost_totals, import_costs, mandate_entries
 from db.engine import session_scope
 from db.models import Area, MandateEntry
@@ -43,3 +45,18 @@ def mandate_list(area_id: str | None, kind: str | None) -> list[MandateEntry]:
     ready()
     with session_scope() as session:
         return mandate_entries(session, area_id, kind)
+
+
+def theme_entry(defs: Definitions, settings: Settings, area_id: str, kind: str, *, happened_on: date,
+                description: str, evidence: str | None, by: str, as_of: date) -> None:
+    """The web's entry on a mandated theme (with the app's definitions)."""
+    with session_scope(settings) as session:
+        add_mandate_entry(session, defs, area_id, kind, happened_on=happened_on, description=description,
+                          evidence=evidence, by=by, as_of=as_of)
+
+
+def area_entries(settings: Settings, area_id: str) -> list[MandateEntry]:
+    with session_scope(settings) as session:
+        entries = mandate_entries(session, area_id, None)
+        session.expunge_all()
+    return entries

@@ -6,15 +6,19 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from ctcflow.access.directory import Directory
+from ctcflow.access.permissions import Action, require
 from ctcflow.app.context import ready
 from ctcflow.app.jobs import deliver
-from ctcflow.core.config import get_settings
+from ctcflow.core.config import Settings, get_settings
 from ctcflow.core.errors import CtcError
+from ctcflow.definition.loader import Definitions
 from ctcflow.delivery.sender import DeliveryReport
 from ctcflow.report.archive import archived, sent_on
 from ctcflow.report.model import ReportContent
+from ctcflow.report.notices import gap_lines
 from ctcflow.report.render import FORMATS, Rendering
-from ctcflow.report.schedule import occasions
+from ctcflow.report.schedule import ReportOccasion, occasions
 from ctcflow.report.service import produce, request_for
 from ctcflow.report.service import send as send_report
 from db.engine import session_scope
@@ -72,3 +76,41 @@ def report_calendar(as_of: date) -> list[tuple[Any, Any]]:
     with session_scope() as session:
         sent = sent_on(session, as_of)
         return [(o, sent.get(o.key)) for o in occasions(defs, date(as_of.year + 1, 12, 31))]
+
+
+@dataclass
+class Preview:
+    """A report rendered for reading before it is sent: the HTML file's archive id, what it
+    still lacks (in words), whether it went out already, and who it would go to."""
+
+    occasion: ReportOccasion
+    html_id: int
+    gaps: list[str]
+    sent_on: date | None
+    recipients: list[str]  # person ids
+
+
+def report_preview(defs: Definitions, settings: Settings, report_id: str, year: int, *, as_of: date, lang: str,
+                   by: str) -> Preview:
+    request = request_for(defs, report_id, str(year), as_of, lang, None)
+    require(defs, by, Action.SEND_REPORT, as_of, role=request.report.owner)
+    with session_scope(settings) as session:
+        content, files = produce(session, defs, settings, request, by=by, formats=("html",))
+        sent = sent_on(session, as_of).get(f"{report_id}/{year}")
+    assert request.occasion is not None
+    people = [p.id for role in request.report.recipients
+              for p in Directory(defs, as_of).holders(role, None)]
+    return Preview(request.occasion, files[0][1], gap_lines(content.gaps, defs, settings.templates_dir, lang), sent,
+                   sorted(set(people)))
+
+
+def report_send(defs: Definitions, settings: Settings, report_id: str, year: int, *, as_of: date, lang: str,
+                by: str) -> list[str]:
+    """Render, archive and send the report for ``year`` now (the PDF attached); returns who it went to."""
+    request = request_for(defs, report_id, str(year), as_of, lang, None)
+    require(defs, by, Action.SEND_REPORT, as_of, role=request.report.owner)
+    with session_scope(settings) as session:
+        _, files = produce(session, defs, settings, request, by=by)
+        sent_to = send_report(session, defs, settings, request, files, by=by)
+    deliver(as_of)
+    return sent_to

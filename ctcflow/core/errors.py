@@ -48,3 +48,12 @@ class InputFileError(CtcError):
         shown = "\n".join(f"  {p}" for p in problems[:self.MAX_SHOWN])
         more = f"\n  … and {len(problems) - self.MAX_SHOWN} more" if len(problems) > self.MAX_SHOWN else ""
         super().__init__(f"{len(problems)} problem(s) in {path}; nothing was imported:\n{shown}{more}")
+
+
+class Invalid(CtcError):
+    """One field of a form or an option is wrong: ``field`` names it, ``reason`` says what is
+    wrong in a word the pages translate; the message is the command line's sentence."""
+
+    def __init__(self, field: str, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.field, self.reason = field, reason

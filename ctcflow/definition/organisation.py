@@ -33,6 +33,8 @@ class PersonDef(Located):
     name: str
     role: str
     notify: str = Field(description="env:VARIABLE or secret:prefect-secret-block")
+    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+$",
+                              description="the address the person signs in with (default: their mail channel's)")
     lang: Literal["sv", "en"] = "sv"
     sector: str | None = None
     brief: Literal["daily", "weekly"] = Field(default="daily", description="how often the person's brief comes")

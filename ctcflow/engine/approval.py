@@ -14,30 +14,34 @@ from ctcflow.definition.loader import Definitions
 from ctcflow.engine.checks import gate_blockers
 from ctcflow.engine.eventlog import NewEvent, record
 from ctcflow.engine.gates import GateStatus, gate_status
-from ctcflow.engine.marking import known_area, latest_phase_instance
+from ctcflow.engine.marking import known_area, latest_phase_instance, open_phase_instances
 from ctcflow.engine.opening import advance
 from db.models import MilestoneInstance, PhaseInstance
 
 
-def gate_for(session: Session, defs: Definitions, pi: PhaseInstance, as_of: date) -> GateStatus:
+def gate_for(session: Session, defs: Definitions, pi: PhaseInstance, as_of: date, lang: str = "sv") -> GateStatus:
     done = session.execute(select(col(MilestoneInstance.milestone_id)).where(
         col(MilestoneInstance.phase_instance_id) == pi.id, col(MilestoneInstance.status) == "done",
         col(MilestoneInstance.retired).is_(False),
     )).scalars().all()
-    return gate_status(defs.process.phase(pi.phase_id), done, gate_blockers(session, defs, pi, as_of))
+    return gate_status(defs.process.phase(pi.phase_id), done, gate_blockers(session, defs, pi, as_of, lang))
 
 
 def approve(session: Session, defs: Definitions, area_id: str, phase_id: str, *, by: str,
-            as_of: date, note: str | None = None) -> list[PhaseInstance]:
-    """Approve a phase whose gate is met, and open what follows; returns the phases opened."""
+            as_of: date, note: str | None = None, cycle: int | None = None) -> list[PhaseInstance]:
+    """Approve a phase whose gate is met — the round ``cycle``, or the oldest one open — and open
+    what follows; returns the phases opened."""
     known_area(session, defs, area_id)
     if phase_id not in {p.id for p in defs.process.phases}:
         raise CtcError(f"unknown phase '{phase_id}'; phases: {', '.join(p.id for p in defs.process.phases)}")
-    pi = latest_phase_instance(session, area_id, phase_id)
-    if pi is None or pi.opened_on > as_of:
+    candidates = [p for p in open_phase_instances(session, area_id, phase_id, as_of) if cycle in (None, p.cycle)]
+    if not candidates:
+        latest = latest_phase_instance(session, area_id, phase_id)
+        if latest is not None and latest.completed_on is not None and cycle in (None, latest.cycle):
+            raise CtcError(f"phase '{phase_id}' of {area_id} was already approved on {latest.completed_on} "
+                           f"by {latest.approved_by}")
         raise CtcError(f"phase '{phase_id}' is not open in {area_id} on {as_of}")
-    if pi.completed_on is not None:
-        raise CtcError(f"phase '{phase_id}' of {area_id} was already approved on {pi.completed_on} by {pi.approved_by}")
+    pi = candidates[0]  # of two rounds open at once, the older one is owed first
     gate = gate_for(session, defs, pi, as_of)
     person = require(defs, by, Action.APPROVE_GATE, as_of, area_id, role=gate.approver_role).person
     if not gate.met:

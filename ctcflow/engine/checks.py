@@ -55,9 +55,10 @@ def evaluate(session: Session, defs: Definitions, as_of: date, area_ids: Iterabl
     return findings
 
 
-def gate_blockers(session: Session, defs: Definitions, instance: PhaseInstance, as_of: date) -> list[str]:
+def gate_blockers(session: Session, defs: Definitions, instance: PhaseInstance, as_of: date,
+                  lang: str = "sv") -> list[str]:
     """What the data still lacks before this phase may be approved (beyond its milestones)."""
-    return [f.text() for f in evaluate(session, defs, as_of, only=BLOCKING, instances=[instance])]
+    return [f.text(lang) for f in evaluate(session, defs, as_of, only=BLOCKING, instances=[instance])]
 
 
 

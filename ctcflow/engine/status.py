@@ -140,12 +140,13 @@ class MilestoneStatus:
     required: bool
     instance_id: int = 0
     note: str | None = None
+    phase_instance_id: int = 0
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
         for key in ("due_date", "done_on"):
             data[key] = data[key].isoformat() if data[key] else None
-        del data["instance_id"], data["note"]
+        del data["instance_id"], data["note"], data["phase_instance_id"]
         return data
 
 
@@ -169,7 +170,7 @@ def area_milestones(session: Session, defs: Definitions, area_id: str, as_of: da
         result.append(MilestoneStatus(
             phase_row.phase_id, phase_row.cycle, row.milestone_id, ms.owner if ms else "?", row.due_date,
             state.value, done, row.done_by if done else None, row.evidence if done else None,
-            ms.required if ms else False, row.id or 0, row.note if done else None))
+            ms.required if ms else False, row.id or 0, row.note if done else None, phase_row.id or 0))
     return result
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import delete, func, select
 from sqlmodel import Session, col
 
 from ctcflow.access.permissions import Action, require
-from ctcflow.core.errors import CtcError, InputFileError, Problem
+from ctcflow.core.errors import CtcError, InputFileError, Invalid, Problem
 from ctcflow.definition.loader import Definitions
 from ctcflow.definition.process import THEMES
 from ctcflow.engine.eventlog import NewEvent, record
@@ -142,11 +142,11 @@ def cost_totals(session: Session, years: list[int] | None = None) -> list[tuple[
 def add_mandate_entry(session: Session, defs: Definitions, area_id: str, kind: str, *, happened_on: date,
                       description: str, evidence: str | None, by: str, as_of: date) -> MandateEntry:
     if kind not in THEMES:
-        raise CtcError(f"unknown kind '{kind}'; the mandated themes are: {', '.join(THEMES)}")
+        raise Invalid("kind", "unknown_theme", f"unknown kind '{kind}'; the mandated themes are: {', '.join(THEMES)}")
     if not description.strip():
-        raise CtcError("describe what was done (--description)")
+        raise Invalid("description", "empty", "describe what was done (--description)")
     if happened_on > as_of:
-        raise CtcError(f"{happened_on} is after {as_of}: record what has happened")
+        raise Invalid("happened_on", "future", f"{happened_on} is after {as_of}: record what has happened")
     person = require(defs, by, Action.RECORD_AREA_WORK, as_of, area_id).person
     entry = MandateEntry(area_id=area_id, kind=kind, happened_on=happened_on, description=description.strip(),
                          evidence=evidence, recorded_on=as_of, recorded_by=person.id)

@@ -51,3 +51,40 @@ def sent_on(session: Session, as_of: date) -> dict[str, date]:
                                   col(ReportArchive.scope) == "city")
                            .group_by(col(ReportArchive.report_id), col(ReportArchive.occasion)))
     return {f"{report_id}/{year}": day for report_id, year, day in rows}
+
+
+@dataclass(frozen=True)
+class ArchivedReport:
+    """One rendering of a report as people think of it — the KS report for 2023–2024 as of a
+    day, in one language — with its files (pdf, html, md) side by side."""
+
+    report_id: str
+    scope: str
+    period_start: date
+    period_end: date
+    as_of: date
+    lang: str
+    files: tuple[tuple[str, int], ...]  # (format, archive id)
+    sent_on: date | None
+    sent_to: tuple[str, ...]
+
+
+FORMAT_ORDER = {"pdf": 0, "html": 1, "md": 2}
+
+
+def grouped(rows: list[Archived]) -> list[ArchivedReport]:
+    """The archive's files gathered into one row per report, newest first."""
+    groups: dict[tuple[str, str, date, date, date, str], list[Archived]] = {}
+    for row in rows:
+        groups.setdefault((row.report_id, row.scope, row.period_start, row.period_end, row.as_of, row.lang),
+                          []).append(row)
+    result = []
+    for (report_id, scope, start, end, as_of, lang), files in groups.items():
+        latest = {f.format: f for f in sorted(files, key=lambda f: f.id)}  # a re-rendering replaces in view
+        sent = [f for f in files if f.sent_on]
+        result.append(ArchivedReport(
+            report_id, scope, start, end, as_of, lang,
+            tuple(sorted(((fmt, f.id) for fmt, f in latest.items()), key=lambda p: FORMAT_ORDER.get(p[0], 9))),
+            min((f.sent_on for f in sent if f.sent_on), default=None),
+            tuple(sorted({p for f in sent for p in (f.sent_to or "").split(",") if p}))))
+    return result

@@ -7,11 +7,13 @@ from datetime import date
 from functools import cached_property
 from typing import Any
 
+from ctcflow.access.identity import address_book
 from ctcflow.core import calendar
 from ctcflow.core.config import Settings
 from ctcflow.core.links import Links
 from ctcflow.core.templating import environment, phrasebook
 from ctcflow.definition.loader import Definitions, load_definitions
+from ctcflow.definition.organisation import PersonDef
 from ctcflow.definition.programmes import load_programmes
 from ctcflow.definition.survey import load_survey
 from ctcflow.report.names import titles
@@ -27,6 +29,10 @@ class Web:
     @cached_property
     def defs(self) -> Definitions:
         return load_definitions(self.settings)
+
+    @cached_property
+    def address_book(self) -> dict[str, PersonDef]:
+        return address_book(self.defs)
 
     @property
     def key(self) -> bytes:
@@ -44,7 +50,8 @@ class Web:
                 **titles(self.defs, load_survey(self.settings), load_programmes(self.settings), lang),
                 "done_when": {m.id: m.done_when.get(lang) for m in milestones},
                 "owner": {m.id: m.owner for m in milestones},
-                "evidence": {m.id: "1" if m.evidence_required else "" for m in milestones}}
+                "evidence": {m.id: "1" if m.evidence_required else "" for m in milestones},
+                "theme": dict(phrasebook(self.settings.templates_dir, lang, "report")["sections"])}
         return self._names[lang]
 
     def words(self, lang: str) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from ctcflow.core.tokens import csrf_token
+from ctcflow.report.archive import Archived, ArchivedReport
 from ctcflow.web.deps import Viewer, get_web
 
 LANG_COOKIE = "ctc_lang"
@@ -30,10 +31,23 @@ def lang_of(request: Request, viewer: Viewer | None = None) -> str:
 def page(request: Request, name: str, viewer: Viewer | None, status: int = 200, **context: Any) -> HTMLResponse:
     web = get_web(request)
     lang = lang_of(request, viewer)
+    words = web.words(lang)
+    board = next(iter(web.defs.process.reports), None)
+
+    def report_title(report: Archived | ArchivedReport) -> str:
+        """"Rapport till kommunstyrelsen (svenska)", "Områdesrapport för Bellevuegården (engelska)"."""
+        if report.scope == "city":
+            found = next((r for r in web.defs.process.reports if r.id == report.report_id), None)
+            title = found.title.get(lang) if found else report.report_id
+        else:
+            title = str(words["area_report"]).format(area=web.defs.name("area", report.scope, lang))
+        return f"{title} ({words['lang_names'].get(report.lang, report.lang)})"
+
     html = web.env.get_template(f"web/{name}.html.j2").render(
-        t=web.words(lang), lang=lang, viewer=viewer, today=web.today(), base=root(request),
+        t=words, lang=lang, viewer=viewer, today=web.today(), base=root(request),
         csrf=csrf_token(web.key, viewer.jti) if viewer else "", path=request.url.path,
-        municipality=web.defs.org.municipality, evidence=evidence_href, **context)
+        municipality=web.defs.org.municipality, evidence=evidence_href, report_title=report_title,
+        board_report_id=board.id if board else "", board_report_owner=board.owner if board else "", **context)
     response = HTMLResponse(html, status_code=status)
     if request.query_params.get("lang") in ("sv", "en"):
         response.set_cookie(LANG_COOKIE, lang, httponly=True, secure=True, samesite="lax")

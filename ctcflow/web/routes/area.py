@@ -1,10 +1,14 @@
-"""An area's page: its open phases' milestones, marking one done with evidence, undoing it."""
+"""An area's page — what to do now, each open phase's milestones, the gate — and what is done
+from it: a milestone marked done with evidence, undone after a confirmation, a phase approved.
+A refusal is shown next to the form it concerns, with what was typed kept."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -12,23 +16,37 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from ctcflow.access.permissions import Action, NotAllowed
 from ctcflow.app import progress
 from ctcflow.core.errors import CtcError
+from ctcflow.engine.gates import GateStatus
+from ctcflow.engine.marking import Refused
+from ctcflow.engine.todo import Task
+from ctcflow.report.archive import grouped
 from ctcflow.web import pages
-from ctcflow.web.deps import AreaViewer, FormViewer, WebState
+from ctcflow.web.deps import AreaViewer, FormViewer, Viewer, WebState
 from ctcflow.web.errors import PageError
+from ctcflow.web.history import describe
 from ctcflow.web.rendering import lang_of, page, root
 from ctcflow.web.uploads import store_upload
 from db.engine import session_scope
 
 router = APIRouter()
 FormText = Annotated[str, Form()]
+KEPT = re.compile(r"^fil:[0-9a-f]{64}:[^\n]{1,200}$")
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str  # the form field it belongs next to ("evidence"), or "form"
+    text: str
 
 
 @contextmanager
-def refusals_as_pages() -> Iterator[None]:
+def refusals_as_pages(passing: tuple[type[CtcError], ...] = ()) -> Iterator[None]:
     """What the application refuses, as the page that says so: not here (404), not yours (403),
-    not now (409, with the reason)."""
+    not now (409, with the reason). ``passing``: refusals the route shows on its own form."""
     try:
         yield
+    except passing:
+        raise
     except progress.NotInArea:
         raise PageError(404, "not_found") from None
     except NotAllowed:
@@ -37,33 +55,87 @@ def refusals_as_pages() -> Iterator[None]:
         raise PageError(409, "not_marked", str(exc)) from None
 
 
-@router.get("/omrade/{area_id}")
-def area(request: Request, web: WebState, viewer: AreaViewer, area_id: str, klar: int | None = None,
-         angrad: int | None = None, m: int | None = None) -> HTMLResponse:
+def refusal_text(words: dict[str, Any], names: dict[str, dict[str, str]], exc: Refused) -> str:
+    milestones = ", ".join(names["milestone"].get(m, m) for m in exc.names)
+    people = ", ".join(names["person"].get(p, p) for p in exc.names)
+    return str(words["refusals"][exc.reason]).format(names=milestones, who=people)
+
+
+def area_view(request: Request, web: WebState, viewer: Viewer, area_id: str, status: int = 200,
+              **extra: Any) -> HTMLResponse:
+    """The area's page; ``extra`` carries a form's errors and what was typed into it."""
     lang = lang_of(request, viewer)
+    words, names = web.words(lang), web.names(lang)
     with session_scope(web.settings) as session:
-        data = pages.area_page(session, web.defs, area_id, web.today())
-        reports = [r for r in pages.archived(session) if r.scope in (area_id, "city")][:20]
+        data = pages.area_page(session, web.defs, area_id, web.today(), lang)
+        reports = grouped([r for r in pages.archived(session) if r.scope in (area_id, "city")])[:10]
     if data is None:
         raise PageError(404, "not_found")
-    return page(request, "omrade", viewer, data=data, n=web.names(lang), reports=reports,
-                can_change=viewer.may(web.defs, Action.RECORD_AREA_WORK, area_id),
-                feed=web.links.feed(viewer.person.id, area_id), flash_done=klar, flash_undone=angrad, opened=m)
+
+    def can_mark(task: Task) -> bool:
+        return viewer.may(web.defs, Action.CHANGE_MILESTONE, area_id, role=task.status.owner)
+
+    def may_approve(gate: GateStatus) -> bool:
+        return viewer.may(web.defs, Action.APPROVE_GATE, area_id, role=gate.approver_role)
+
+    def cycle_words(block: pages.PhaseBlock) -> str:
+        ordinal = words["ordinals"][min(block.cycle, len(words["ordinals"])) - 1]
+        text = str(words["cycle_text"]).format(ordinal=ordinal, day=block.opened_on.isoformat())
+        return text + (str(words["cycle_after_wave"]).format(wave=block.after_wave) if block.after_wave else "")
+
+    context: dict[str, Any] = {"errors": {}, "typed": {}, "opened": None, "open_all": False, "flash_done": None,
+                               "flash_undone": None, "flash_approved": None, "flash_recorded": None, **extra}
+    return page(request, "omrade", viewer, status, data=data, n=names, reports=reports,
+                history=[describe(e, names, words) for e in data.history],
+                can_change=viewer.may(web.defs, Action.RECORD_AREA_WORK, area_id), can_mark=can_mark,
+                may_approve=may_approve, cycle_words=cycle_words, feed=web.links.feed(viewer.person.id, area_id),
+                **context)
+
+
+@router.get("/omrade/{area_id}")
+def area(request: Request, web: WebState, viewer: AreaViewer, area_id: str, klar: int | None = None,
+         angrad: int | None = None, godkand: str | None = None, m: int | None = None) -> HTMLResponse:
+    return area_view(request, web, viewer, area_id, flash_done=klar, flash_undone=angrad, flash_approved=godkand,
+                     opened=m)
 
 
 @router.post("/omrade/{area_id}/klar/{instance_id}")
 def mark(request: Request, web: WebState, viewer: FormViewer, area_id: str, instance_id: int,
-         note: FormText = "", link: FormText = "",
-         document: Annotated[UploadFile | None, File()] = None) -> Response:
+               note: FormText = "", link: FormText = "", kept: FormText = "",
+               document: Annotated[UploadFile | None, File()] = None) -> Response:
     if not viewer.may(web.defs, Action.VIEW_AREA, area_id):
         raise PageError(403, "other_area")
     evidence = [link.strip()] if link.strip() else []
+    kept = kept if KEPT.match(kept) else ""
     if document is not None and document.filename:
-        evidence.append(store_upload(web.settings.evidence_dir, document))
-    with refusals_as_pages():
-        progress.mark_instance(web.defs, web.settings, area_id, instance_id, by=viewer.person.id,
-                               as_of=web.today(), evidence=" · ".join(evidence) or None, note=note.strip() or None)
+        kept = store_upload(web.settings.evidence_dir, document)
+    if kept:
+        evidence.append(kept)
+    try:
+        with refusals_as_pages(passing=(Refused,)):
+            progress.mark_instance(web.defs, web.settings, area_id, instance_id, by=viewer.person.id,
+                                   as_of=web.today(), evidence=" · ".join(evidence) or None,
+                                   note=note.strip() or None)
+    except Refused as refused:
+        lang = lang_of(request, viewer)
+        text = refusal_text(web.words(lang), web.names(lang), refused)
+        field = "evidence" if refused.reason == "evidence_required" else "form"
+        typed = {"note": note, "link": link, "kept": kept, "kept_name": kept.split(":", 2)[-1] if kept else ""}
+        return area_view(request, web, viewer, area_id, 422 if field == "evidence" else 409,
+                         errors={instance_id: FieldError(field, text)}, typed={instance_id: typed}, opened=instance_id)
     return RedirectResponse(f"{root(request)}/omrade/{area_id}?klar={instance_id}#m-{instance_id}", status_code=303)
+
+
+@router.get("/omrade/{area_id}/angra/{instance_id}")
+def confirm_undo(request: Request, web: WebState, viewer: AreaViewer, area_id: str, instance_id: int) -> HTMLResponse:
+    """Undo asks first, and says whose work it reopens."""
+    with session_scope(web.settings) as session:
+        found = pages.done_milestone(session, web.defs, area_id, instance_id, web.today())
+    if found is None:
+        raise PageError(404, "not_found")
+    if not viewer.may(web.defs, Action.CHANGE_MILESTONE, area_id, role=found.owner):
+        raise PageError(403, "other_area")
+    return page(request, "angra", viewer, m=found, area_id=area_id, n=web.names(lang_of(request, viewer)))
 
 
 @router.post("/omrade/{area_id}/angra/{instance_id}")
@@ -76,3 +148,14 @@ def unmark(request: Request, web: WebState, viewer: FormViewer, area_id: str, in
                                as_of=web.today(), note=note.strip() or None)
     return RedirectResponse(f"{root(request)}/omrade/{area_id}?angrad={instance_id}#m-{instance_id}",
                             status_code=303)
+
+
+@router.post("/omrade/{area_id}/godkann/{phase_id}")
+def approve(request: Request, web: WebState, viewer: FormViewer, area_id: str, phase_id: str,
+            note: FormText = "", cycle: Annotated[int | None, Form()] = None) -> Response:
+    if not viewer.may(web.defs, Action.VIEW_AREA, area_id):
+        raise PageError(403, "other_area")
+    with refusals_as_pages():
+        progress.approve_phase(web.defs, web.settings, area_id, phase_id, by=viewer.person.id, as_of=web.today(),
+                               note=note.strip() or None, cycle=cycle)
+    return RedirectResponse(f"{root(request)}/omrade/{area_id}?godkand={phase_id}", status_code=303)

@@ -11,6 +11,7 @@ from ctcflow.access.permissions import Action
 from ctcflow.core.tokens import TokenError, verify
 from ctcflow.engine.ics import area_calendar
 from ctcflow.engine.status import area_milestones
+from ctcflow.report.archive import grouped
 from ctcflow.web import pages
 from ctcflow.web.deps import SignedIn, WebState
 from ctcflow.web.errors import PageError
@@ -45,11 +46,12 @@ def _may_read(web: WebState, viewer: SignedIn, scope: str) -> bool:
 def reports(request: Request, web: WebState, viewer: SignedIn) -> HTMLResponse:
     with session_scope(web.settings) as session:
         rows = [r for r in pages.archived(session) if _may_read(web, viewer, r.scope)]
-    return page(request, "rapporter", viewer, reports=rows, n=web.names(lang_of(request, viewer)))
+    return page(request, "rapporter", viewer, reports=grouped(rows), n=web.names(lang_of(request, viewer)))
 
 
 @router.get("/rapporter/{archive_id}")
-def report_file(web: WebState, viewer: SignedIn, archive_id: int) -> Response:
+def report_file(web: WebState, viewer: SignedIn, archive_id: int, visa: int = 0) -> Response:
+    """The file to download — or, ``visa``, an HTML report shown in the browser (the preview)."""
     with session_scope(web.settings) as session:
         row = session.get(ReportArchive, archive_id)
         if row is None:
@@ -57,8 +59,9 @@ def report_file(web: WebState, viewer: SignedIn, archive_id: int) -> Response:
         if not _may_read(web, viewer, row.scope):
             raise PageError(403, "other_area")
         content, filename, fmt = bytes(row.content), row.filename, row.format
+    disposition = "inline" if visa and fmt == "html" else "attachment"
     return Response(content, media_type=MEDIA.get(fmt, "application/octet-stream"),
-                    headers={"Content-Disposition": f"attachment; filename=\"{filename}\""})
+                    headers={"Content-Disposition": f"{disposition}; filename=\"{filename}\""})
 
 
 @router.get("/bevis/{sha}")

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
+from ctcflow.access.permissions import Action
+from ctcflow.app.jobs import deliver
+from ctcflow.app.outbox import retry_now
 from ctcflow.report import charts
 from ctcflow.web import pages
-from ctcflow.web.deps import CentralViewer, WebState
-from ctcflow.web.rendering import lang_of, page
+from ctcflow.web.deps import CentralViewer, FormViewer, WebState
+from ctcflow.web.errors import PageError
+from ctcflow.web.rendering import lang_of, page, root
 from db.engine import session_scope
 
 router = APIRouter()
@@ -17,7 +21,7 @@ router = APIRouter()
 
 @router.get("/oversikt")
 def overview(request: Request, web: WebState, viewer: CentralViewer, fas: str = "", forsenade: str = "",
-             q: str = "") -> HTMLResponse:
+             q: str = "", forsokt: int | None = None) -> HTMLResponse:
     lang = lang_of(request, viewer)
     with session_scope(web.settings) as session:
         data = pages.overview(session, web.defs, web.today(), phase=fas or None, overdue_only=bool(forsenade),
@@ -28,4 +32,15 @@ def overview(request: Request, web: WebState, viewer: CentralViewer, fas: str = 
                                                            row.name, legend))
                  for row in data.rows if row.spans}
     return page(request, "oversikt", viewer, data=data, n=web.names(lang), phases=web.defs.process.phases,
-                timelines=timelines, filters={"fas": fas, "forsenade": forsenade, "q": q})
+                timelines=timelines, filters={"fas": fas, "forsenade": forsenade, "q": q}, retried=forsokt,
+                may_retry=viewer.may(web.defs, Action.RUN_DELIVERY))
+
+
+@router.post("/utskick/forsok-igen")
+def retry_failing(request: Request, web: WebState, viewer: FormViewer) -> Response:
+    """Failing deliveries are tried again now, not at their next scheduled attempt."""
+    if not viewer.may(web.defs, Action.RUN_DELIVERY):
+        raise PageError(403, "central_only")
+    retried = retry_now([])
+    deliver(web.today())
+    return RedirectResponse(f"{root(request)}/oversikt?forsokt={retried}#utskick", status_code=303)

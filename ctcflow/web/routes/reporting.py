@@ -1,0 +1,79 @@
+"""What an area owes the report to the board, on one page: an entry on each mandated theme
+(boendemedverkan, jämställdhetsintegrering, rasism/sexism) for the period the next report
+covers, and the area's input milestone. A refused entry is shown next to its field."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from ctcflow.access.permissions import Action
+from ctcflow.app import records
+from ctcflow.core.errors import Invalid
+from ctcflow.definition.process import THEMES
+from ctcflow.engine.status import area_milestones
+from ctcflow.report.service import upcoming
+from ctcflow.web.deps import AreaViewer, FormViewer, Viewer, WebState
+from ctcflow.web.errors import PageError
+from ctcflow.web.rendering import lang_of, page, root
+from ctcflow.web.routes.area import FieldError
+from ctcflow.web.uploads import store_upload
+from db.engine import session_scope
+
+router = APIRouter()
+FormText = Annotated[str, Form()]
+
+
+def reporting_view(request: Request, web: WebState, viewer: Viewer, area_id: str, status: int = 200,
+                   **extra: Any) -> HTMLResponse:
+    if not viewer.may(web.defs, Action.RECORD_AREA_WORK, area_id):
+        raise PageError(403, "other_area")
+    area = web.defs.org.area(area_id)
+    if area is None:
+        raise PageError(404, "not_found")
+    today = web.today()
+    report = next((r for r in web.defs.process.reports if r.area_input), None)
+    next_one = upcoming(web.defs, report, today)[0] if report and upcoming(web.defs, report, today) else None
+    entries = records.area_entries(web.settings, area_id)
+    with session_scope(web.settings) as session:
+        inputs = [m for m in area_milestones(session, web.defs, area_id, today, include_retired=False)
+                  if report and m.milestone_id == report.area_input]
+    context: dict[str, Any] = {"errors": {}, "typed": {}, "saved": None, **extra}
+    return page(request, "redovisning", viewer, status, area_id=area_id, area_name=area.name, themes=THEMES,
+                next_report=next_one, report=report, n=web.names(lang_of(request, viewer)), inputs=inputs,
+                entries={k: sorted((e for e in entries if e.kind == k), key=lambda e: e.happened_on, reverse=True)
+                         for k in THEMES}, **context)
+
+
+@router.get("/omrade/{area_id}/redovisning")
+def reporting(request: Request, web: WebState, viewer: AreaViewer, area_id: str,
+              sparat: str | None = None) -> HTMLResponse:
+    return reporting_view(request, web, viewer, area_id, saved=sparat)
+
+
+@router.post("/omrade/{area_id}/redovisning/{theme}")
+def add_entry(request: Request, web: WebState, viewer: FormViewer, area_id: str, theme: str,
+              description: FormText = "", happened_on: FormText = "", link: FormText = "",
+              document: Annotated[UploadFile | None, File()] = None) -> Response:
+    if not viewer.may(web.defs, Action.RECORD_AREA_WORK, area_id):
+        raise PageError(403, "other_area")
+    evidence = [link.strip()] if link.strip() else []
+    if document is not None and document.filename:
+        evidence.append(store_upload(web.settings.evidence_dir, document))
+    try:
+        try:
+            day = date.fromisoformat(happened_on.strip())
+        except ValueError:
+            raise Invalid("happened_on", "date_format", "not a date") from None
+        records.theme_entry(web.defs, web.settings, area_id, theme, happened_on=day, description=description,
+                            evidence=" · ".join(evidence) or None, by=viewer.person.id, as_of=web.today())
+    except Invalid as exc:
+        words = web.words(lang_of(request, viewer))
+        error = FieldError(exc.field, str(words["invalid"][exc.reason]))
+        typed = {"description": description, "happened_on": happened_on, "link": link}
+        return reporting_view(request, web, viewer, area_id, 422, errors={theme: error}, typed={theme: typed})
+    return RedirectResponse(f"{root(request)}/omrade/{area_id}/redovisning?sparat={theme}#tema-{theme}",
+                            status_code=303)
