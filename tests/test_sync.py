@@ -127,10 +127,27 @@ def test_dependency_in_a_new_cycle_needs_this_cycles_work(started: Project,
     run(capsys, "done", AREA, "enkat_upprepad", "--by", "analys", "--as-of", "2021-03-10", "--evidence", "våg 2021")
     with session_scope() as session:
         advance(session, defs, date(2022, 6, 1), [AREA])
-    code = main(["done", AREA, "handlingsplan_reviderad", "--by", "ul_bellevue", "--as-of", "2022-07-01",
-                "--evidence", "plan v2"])
-    err = capsys.readouterr().err
-    assert code == 2 and "enkat_upprepad" in err  # the 2021 wave does not count for the 2022–2024 cycle
+    from sqlalchemy import select
+
+    from ctcflow.engine.marking import Refused, mark_instance
+    from db.models import MilestoneInstance, PhaseInstance
+
+    with session_scope() as session:
+        rounds = dict(session.execute(
+            select(PhaseInstance.cycle, MilestoneInstance.id).join(
+                MilestoneInstance, MilestoneInstance.phase_instance_id == PhaseInstance.id)
+            .where(MilestoneInstance.area_id == AREA, MilestoneInstance.milestone_id == "handlingsplan_reviderad"))
+            .tuples().all())
+        with pytest.raises(Refused) as refused:  # the 2021 wave does not count for the 2022–2024 cycle
+            mark_instance(session, defs, AREA, rounds[2], by="ul_bellevue", as_of=date(2022, 7, 1),
+                          evidence="plan v2")
+    assert refused.value.reason == "waiting" and refused.value.names == ("enkat_upprepad",)
+    # by name, the command line marks the older round still open — which the 2021 wave does allow
+    run(capsys, "done", AREA, "handlingsplan_reviderad", "--by", "ul_bellevue", "--as-of", "2022-07-01",
+        "--evidence", "plan v1")
+    with session_scope() as session:
+        assert session.get(MilestoneInstance, rounds[1]).status == "done"  # type: ignore[union-attr]
+        assert session.get(MilestoneInstance, rounds[2]).status == "open"  # type: ignore[union-attr]
 
 
 def test_work_done_early_brings_what_counts_from_it_forward(started: Project,

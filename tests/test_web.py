@@ -381,3 +381,106 @@ def test_sign_in_by_e_mail_answers_the_same_whether_the_address_is_known_or_not(
     signins = [m for m in site.mail.to("ul_bellevue@test.example") if m.subject.startswith("Din inloggningslänk")]
     assert len(signins) == 1
     assert not site.mail.to("nobody@test.example")
+
+
+def test_the_styrgrupp_sees_what_blocks_the_gate_then_approves_the_phase(site: Site) -> None:
+    from ctcflow.definition.loader import load_definitions
+    from ctcflow.engine.marking import mark_done
+
+    area = "bellevuegarden_lorensborg"
+    defs = load_definitions()
+    phase = defs.process.phases[0]
+    with chromium() as browser:
+        browser.get(Links().login("styrgrupp_bellevue"))
+        gate = element(browser, f"#grind-{phase.id}-1")
+        assert "när detta är klart" in gate.text and not gate.find_elements(By.TAG_NAME, "button")
+        assert "Kärngrupp om 4–7 personer bildad" in gate.text
+        with session_scope() as session:  # the team does its work
+            for milestone in phase.milestones:
+                if milestone.required and not session.execute(select(MilestoneInstance).where(
+                        MilestoneInstance.area_id == area, MilestoneInstance.milestone_id == milestone.id,
+                        MilestoneInstance.status == "done")).first():
+                    mark_done(session, defs, area, milestone.id, by="ul_bellevue", as_of=DAY, evidence="protokoll")
+        browser.refresh()
+        gate = element(browser, f"#grind-{phase.id}-1")
+        assert "Allt som krävs är klart" in gate.text
+        assert_accessible(browser, "a gate ready for approval")
+        submit(browser, gate.find_element(By.CSS_SELECTOR, "button[type=submit]"))
+        assert element(browser, "p.notice").text == "Fasen är godkänd."
+        second = defs.process.phases[1]
+        assert element(browser, f"#fas-{second.id}-1").text == defs.name("phase", second.id, "sv")
+    with session_scope() as session:
+        approved = session.execute(select(Event).where(Event.kind == "phase_approved", Event.area_id == area)).scalars().all()
+    assert [(e.actor, e.subject) for e in approved] == [("styrgrupp_bellevue", phase.id)]
+
+
+def test_a_failing_delivery_is_shown_to_the_samordnare_and_retried_at_once(site: Site,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from ctcflow.app.signin import send_login_link
+    from ctcflow.core.config import get_settings
+    from ctcflow.definition.loader import load_definitions
+
+    defs = load_definitions()
+    person = defs.org.person("ul_bellevue")
+    assert person is not None
+    monkeypatch.setenv("CTC_NOTIFY_UL_BELLEVUE", site.mail.url("ul_bellevue@test.example").replace(
+        f":{site.mail.port}?", f":{free_port()}?"))  # nobody listens there
+    send_login_link(defs, get_settings(), Links(), person[0], DAY)
+
+    def signin_mails() -> int:
+        return sum(m.subject.startswith("Din inloggningslänk") for m in site.mail.to("ul_bellevue@test.example"))
+
+    assert signin_mails() == 0
+    monkeypatch.setenv("CTC_NOTIFY_UL_BELLEVUE", site.mail.url("ul_bellevue@test.example"))  # put right
+    with chromium() as browser:
+        browser.get(Links().login("samordnare"))
+        failing = element(browser, "#utskick + div table tbody tr").text
+        assert failing.startswith("Utvecklingsledare Bellevuegården")
+        assert_accessible(browser, "the overview with a failing delivery")
+        submit(browser, element(browser, "form[action$='/utskick/forsok-igen'] button"))
+        assert element(browser, "p.notice").text == "1 utskick försöks igen nu."
+    _wait_for(lambda: signin_mails() == 1)
+
+
+def test_keyboard_only_from_the_skip_link_to_a_milestone_marked_done(site: Site) -> None:
+    """No mouse: the skip link comes first, focus is always visible, every field has its label,
+    the outcome is announced (role=status). (A refusal's announcement: test_workplace.)"""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    def focused() -> Any:
+        return browser.switch_to.active_element
+
+    def press(*keys: str) -> None:  # to the page, as a person types, not into an element
+        ActionChains(browser).send_keys(*keys).perform()
+
+    def outlined() -> bool:
+        style = browser.execute_script("const s = getComputedStyle(document.activeElement);"
+                                       "return [s.outlineStyle, s.outlineWidth];")
+        return style[0] != "none" and style[1] != "0px"
+
+    with chromium() as browser:
+        browser.get(site.link_to("ul_bellevue", "Påminnelse"))  # signs in, opens the milestone
+        instance_id = browser.current_url.split("m=")[1].split("#")[0]
+        browser.get(browser.current_url.split("#")[0])  # from the top of the page
+        press(Keys.TAB)
+        assert focused().get_attribute("class") == "skip" and outlined()
+        press(Keys.ENTER)
+        assert focused().get_attribute("id") == "innehall"
+        for _ in range(80):  # on to the open card's note field, tabbing
+            press(Keys.TAB)
+            if focused().get_attribute("id") == f"note-{instance_id}":
+                break
+            assert outlined(), f"no visible focus on {focused().tag_name}"
+        else:
+            raise AssertionError("the note field cannot be reached with the keyboard")
+        label = browser.find_element(By.CSS_SELECTOR, f"label[for=note-{instance_id}]").text
+        assert label == "Anteckning"
+        press("Klart enligt protokollet")
+        while focused().get_attribute("type") != "submit":
+            press(Keys.TAB)
+            assert outlined()
+        press(Keys.ENTER)
+        notice = element(browser, "p.notice")
+        assert notice.text == "Milstolpen är markerad som klar." and notice.get_attribute("role") == "status"
+    assert _milestone(int(instance_id)).status == "done"

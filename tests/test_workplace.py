@@ -96,7 +96,9 @@ def test_an_older_rounds_overdue_input_comes_first_and_can_be_marked_done(city: 
         assert error.text.startswith("Lägg till ett underlag")
         assert browser.find_element(By.ID, f"note-{first}").get_attribute("value") == \
             "Underlaget för 2022 lämnas i efterhand"
-        assert browser.find_element(By.ID, f"link-{first}").get_attribute("aria-invalid") == "true"
+        field = browser.find_element(By.ID, f"link-{first}")
+        assert field.get_attribute("aria-invalid") == "true"  # announced, and tied to its field
+        assert error.get_attribute("role") == "alert" and field.get_attribute("aria-describedby") == error.get_attribute("id")
         assert "--evidence" not in browser.page_source
         assert_accessible(browser, "a refused form")
         shot(browser, "area-refused-evidence")
