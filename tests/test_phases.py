@@ -21,7 +21,7 @@ from ctcflow.core import calendar
 from ctcflow.core.errors import CtcError
 from ctcflow.definition.loader import load_definitions
 from ctcflow.definition.survey import load_survey
-from ctcflow.engine.marking import latest_phase_instance
+from ctcflow.engine.instances import latest_phase_instance
 from db.engine import session_scope
 from db.models import MilestoneInstance, Notification, PhaseInstance
 from demo.mailserver import LocalMailServer

@@ -129,7 +129,8 @@ def test_dependency_in_a_new_cycle_needs_this_cycles_work(started: Project,
         advance(session, defs, date(2022, 6, 1), [AREA])
     from sqlalchemy import select
 
-    from ctcflow.engine.marking import Refused, mark_instance
+    from ctcflow.engine.instances import Refused
+    from ctcflow.engine.marking import mark_instance
     from db.models import MilestoneInstance, PhaseInstance
 
     with session_scope() as session:

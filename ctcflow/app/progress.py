@@ -15,7 +15,8 @@ from ctcflow.engine.approval import approve
 from ctcflow.engine.checks import evaluate
 from ctcflow.engine.findings import Finding
 from ctcflow.engine.ics import area_calendar
-from ctcflow.engine.marking import NotInArea, mark_done, undo_done
+from ctcflow.engine.instances import NotInArea
+from ctcflow.engine.marking import mark_done, undo_done
 from ctcflow.engine.status import AreaStatus, MilestoneStatus, area_history, area_milestones, city_status
 from db.engine import session_scope
 from db.models import Area, Event, MilestoneInstance, PhaseInstance

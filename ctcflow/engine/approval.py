@@ -14,7 +14,7 @@ from ctcflow.definition.loader import Definitions
 from ctcflow.engine.checks import gate_blockers
 from ctcflow.engine.eventlog import NewEvent, record
 from ctcflow.engine.gates import GateStatus, gate_status
-from ctcflow.engine.marking import known_area, latest_phase_instance, open_phase_instances
+from ctcflow.engine.instances import known_area, latest_phase_instance, open_phase_instances
 from ctcflow.engine.opening import advance
 from db.models import MilestoneInstance, PhaseInstance
 

@@ -10,7 +10,7 @@ from enum import StrEnum
 from sqlmodel import Session
 
 from ctcflow.definition.loader import Definitions
-from ctcflow.engine.marking import done_pairs, waiting_for
+from ctcflow.engine.instances import done_pairs, waiting_for
 from ctcflow.engine.status import MilestoneStatus, area_milestones
 
 SOON_DAYS = 21  # "due soon": within three weeks

@@ -14,7 +14,7 @@ from ctcflow.definition.loader import Definitions
 from ctcflow.definition.programmes import CatalogueDef
 from ctcflow.definition.survey import SurveyDef
 from ctcflow.engine.eventlog import NewEvent, record
-from ctcflow.engine.marking import latest_phase_instance
+from ctcflow.engine.instances import latest_phase_instance
 from ctcflow.engine.surveydata import latest_decisions
 from db.models import ImplementationRecord, PlanGoal, PlanProgramme
 

@@ -17,7 +17,7 @@ from ctcflow.access.permissions import Action, NotAllowed
 from ctcflow.app import progress
 from ctcflow.core.errors import CtcError
 from ctcflow.engine.gates import GateStatus
-from ctcflow.engine.marking import Refused
+from ctcflow.engine.instances import Refused
 from ctcflow.engine.todo import Task
 from ctcflow.report.archive import grouped
 from ctcflow.web import pages
