@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from ctcflow.access.directory import Directory
 from ctcflow.access.permissions import Action, require
 from ctcflow.app.context import ready
 from ctcflow.app.jobs import deliver
@@ -19,7 +18,7 @@ from ctcflow.report.model import ReportContent
 from ctcflow.report.notices import gap_lines
 from ctcflow.report.render import FORMATS, Rendering
 from ctcflow.report.schedule import ReportOccasion, occasions
-from ctcflow.report.service import produce, request_for
+from ctcflow.report.service import produce, recipients, request_for
 from ctcflow.report.service import send as send_report
 from db.engine import session_scope
 from db.models import (
@@ -70,10 +69,12 @@ def report_file(archive_id: int) -> tuple[str, bytes]:
         return row.filename, bytes(row.content)
 
 
-def report_calendar(as_of: date) -> list[tuple[Any, Any]]:
-    """Every report occasion up to a year ahead: (occasion, the day it was sent or None)."""
-    defs = ready()
-    with session_scope() as session:
+def report_calendar(as_of: date, defs: Definitions | None = None,
+                    settings: Settings | None = None) -> list[tuple[Any, Any]]:
+    """Every report occasion up to a year ahead: (occasion, the day it was sent or None). The
+    web passes the definitions it holds; the command line has them loaded."""
+    defs = defs or ready()
+    with session_scope(settings) as session:
         sent = sent_on(session, as_of)
         return [(o, sent.get(o.key)) for o in occasions(defs, date(as_of.year + 1, 12, 31))]
 
@@ -98,10 +99,8 @@ def report_preview(defs: Definitions, settings: Settings, report_id: str, year: 
         content, files = produce(session, defs, settings, request, by=by, formats=("html",))
         sent = sent_on(session, as_of).get(f"{report_id}/{year}")
     assert request.occasion is not None
-    people = [p.id for role in request.report.recipients
-              for p in Directory(defs, as_of).holders(role, None)]
     return Preview(request.occasion, files[0][1], gap_lines(content.gaps, defs, settings.templates_dir, lang), sent,
-                   sorted(set(people)))
+                   sorted(recipients(defs, request)))
 
 
 def report_send(defs: Definitions, settings: Settings, report_id: str, year: int, *, as_of: date, lang: str,

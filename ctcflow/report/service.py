@@ -19,6 +19,7 @@ from ctcflow.core.config import Settings
 from ctcflow.core.errors import CtcError
 from ctcflow.core.templating import renderer
 from ctcflow.definition.loader import Definitions
+from ctcflow.definition.organisation import PersonDef
 from ctcflow.definition.process import ReportDef
 from ctcflow.definition.programmes import load_programmes
 from ctcflow.definition.survey import load_survey
@@ -154,12 +155,9 @@ def send(session: Session, defs: Definitions, settings: Settings, request: Reque
          files: list[tuple[Rendering, int]], *, by: str) -> list[str]:
     """Put the report in the outbox for its recipients (the PDF attached, or the first file
     there is) and mark the archived files sent; returns the person ids it goes to."""
-    directory = Directory(defs, request.as_of)
-    # the KS report goes to its recipients; an area's report to the area's own team
-    roles = [defs.process.area_lead, defs.process.area_team] if request.area_id else request.report.recipients
-    people = {p.id: p for role in roles for p in directory.holders(role, request.area_id)
-              if not request.area_id or p.id in _area_people(defs, request.area_id)}
+    people = recipients(defs, request)
     if not people:
+        roles = _recipient_roles(defs, request)
         raise CtcError(f"nobody holds the roles {', '.join(roles)} on {request.as_of}: see areas.yml")
     attachment_id = next((i for f, i in files if f.format == "pdf"), files[0][1])
     attachment = next(f for f, i in files if i == attachment_id)
@@ -189,6 +187,18 @@ def send(session: Session, defs: Definitions, settings: Settings, request: Reque
     record(session, [NewEvent("report_sent", by, request.as_of, request.area_id, request.kind,
                               None, f"{request.period.label()} → {sent_to}", attachment.sha256)])
     return sorted(people)
+
+
+def _recipient_roles(defs: Definitions, request: Request) -> list[str]:
+    """The KS report goes to its recipients; an area's report to the area's own team."""
+    return [defs.process.area_lead, defs.process.area_team] if request.area_id else request.report.recipients
+
+
+def recipients(defs: Definitions, request: Request) -> dict[str, PersonDef]:
+    """Who the report goes to on its as-of day, by person id."""
+    directory = Directory(defs, request.as_of)
+    return {p.id: p for role in _recipient_roles(defs, request) for p in directory.holders(role, request.area_id)
+            if not request.area_id or p.id in _area_people(defs, request.area_id)}
 
 
 def _area_people(defs: Definitions, area_id: str) -> set[str]:

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 from ctcflow.core.tokens import csrf_token
 from ctcflow.report.archive import Archived, ArchivedReport
 from ctcflow.web.deps import Viewer, get_web
+from ctcflow.web.uploads import SEPARATOR
 
 LANG_COOKIE = "ctc_lang"
 
@@ -57,7 +58,7 @@ def page(request: Request, name: str, viewer: Viewer | None, status: int = 200, 
 def evidence_href(base: str, evidence: str) -> list[tuple[str, str]]:
     """The evidence as (text, href) pieces: links stay links, uploaded files link to /bevis."""
     parts = []
-    for piece in evidence.split(" · "):
+    for piece in evidence.split(SEPARATOR):
         if piece.startswith("fil:") and piece.count(":") >= 2:
             _, sha, name = piece.split(":", 2)
             parts.append((name, f"{base}/bevis/{sha}?namn={quote(name)}"))

@@ -1,9 +1,11 @@
-"""Evidence files uploaded with a milestone: kept once under their SHA-256."""
+"""Evidence that comes with a form — a link, an uploaded file kept once under its SHA-256 —
+written as one text (pieces joined by SEPARATOR, which the pages split again to show them)."""
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -12,6 +14,8 @@ from fastapi import UploadFile
 from ctcflow.web.errors import PageError
 
 MAX_UPLOAD = 25 * 2**20
+SEPARATOR = " · "
+KEPT = re.compile(r"^fil:[0-9a-f]{64}:[^\n]{1,200}$")  # a file stored with an earlier, refused submission
 
 
 def store_upload(folder: Path, document: UploadFile) -> str:
@@ -33,3 +37,13 @@ def store_upload(folder: Path, document: UploadFile) -> str:
     os.replace(out.name, folder / sha)
     name = Path(document.filename or "underlag").name
     return f"fil:{sha}:{name}"
+
+
+def evidence_from(folder: Path, link: str, document: UploadFile | None, kept: str = "") -> tuple[str | None, str]:
+    """The evidence a form brings — its link and its document, stored now or ``kept`` from a
+    refused submission before — and the stored file's reference, to keep if this one is refused."""
+    kept = kept if KEPT.match(kept) else ""
+    if document is not None and document.filename:
+        kept = store_upload(folder, document)
+    pieces = [piece for piece in (link.strip(), kept) if piece]
+    return SEPARATOR.join(pieces) or None, kept

@@ -4,7 +4,6 @@ A refusal is shown next to the form it concerns, with what was typed kept."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,17 +19,16 @@ from ctcflow.engine.gates import GateStatus
 from ctcflow.engine.instances import Refused
 from ctcflow.engine.todo import Task
 from ctcflow.report.archive import grouped
-from ctcflow.web import pages
+from ctcflow.web import area_page, pages
 from ctcflow.web.deps import AreaViewer, FormViewer, Viewer, WebState
 from ctcflow.web.errors import PageError
 from ctcflow.web.history import describe
 from ctcflow.web.rendering import lang_of, page, root
-from ctcflow.web.uploads import store_upload
+from ctcflow.web.uploads import evidence_from
 from db.engine import session_scope
 
 router = APIRouter()
 FormText = Annotated[str, Form()]
-KEPT = re.compile(r"^fil:[0-9a-f]{64}:[^\n]{1,200}$")
 
 
 @dataclass(frozen=True)
@@ -67,7 +65,7 @@ def area_view(request: Request, web: WebState, viewer: Viewer, area_id: str, sta
     lang = lang_of(request, viewer)
     words, names = web.words(lang), web.names(lang)
     with session_scope(web.settings) as session:
-        data = pages.area_page(session, web.defs, area_id, web.today(), lang)
+        data = area_page.area_page(session, web.defs, area_id, web.today(), lang)
         reports = grouped([r for r in pages.archived(session) if r.scope in (area_id, "city")])[:10]
     if data is None:
         raise PageError(404, "not_found")
@@ -78,7 +76,7 @@ def area_view(request: Request, web: WebState, viewer: Viewer, area_id: str, sta
     def may_approve(gate: GateStatus) -> bool:
         return viewer.may(web.defs, Action.APPROVE_GATE, area_id, role=gate.approver_role)
 
-    def cycle_words(block: pages.PhaseBlock) -> str:
+    def cycle_words(block: area_page.PhaseBlock) -> str:
         ordinal = words["ordinals"][min(block.cycle, len(words["ordinals"])) - 1]
         text = str(words["cycle_text"]).format(ordinal=ordinal, day=block.opened_on.isoformat())
         return text + (str(words["cycle_after_wave"]).format(wave=block.after_wave) if block.after_wave else "")
@@ -101,21 +99,15 @@ def area(request: Request, web: WebState, viewer: AreaViewer, area_id: str, klar
 
 @router.post("/omrade/{area_id}/klar/{instance_id}")
 def mark(request: Request, web: WebState, viewer: FormViewer, area_id: str, instance_id: int,
-               note: FormText = "", link: FormText = "", kept: FormText = "",
-               document: Annotated[UploadFile | None, File()] = None) -> Response:
+         note: FormText = "", link: FormText = "", kept: FormText = "",
+         document: Annotated[UploadFile | None, File()] = None) -> Response:
     if not viewer.may(web.defs, Action.VIEW_AREA, area_id):
         raise PageError(403, "other_area")
-    evidence = [link.strip()] if link.strip() else []
-    kept = kept if KEPT.match(kept) else ""
-    if document is not None and document.filename:
-        kept = store_upload(web.settings.evidence_dir, document)
-    if kept:
-        evidence.append(kept)
+    evidence, kept = evidence_from(web.settings.evidence_dir, link, document, kept)
     try:
         with refusals_as_pages(passing=(Refused,)):
             progress.mark_instance(web.defs, web.settings, area_id, instance_id, by=viewer.person.id,
-                                   as_of=web.today(), evidence=" · ".join(evidence) or None,
-                                   note=note.strip() or None)
+                                   as_of=web.today(), evidence=evidence, note=note.strip() or None)
     except Refused as refused:
         lang = lang_of(request, viewer)
         text = refusal_text(web.words(lang), web.names(lang), refused)
@@ -130,7 +122,7 @@ def mark(request: Request, web: WebState, viewer: FormViewer, area_id: str, inst
 def confirm_undo(request: Request, web: WebState, viewer: AreaViewer, area_id: str, instance_id: int) -> HTMLResponse:
     """Undo asks first, and says whose work it reopens."""
     with session_scope(web.settings) as session:
-        found = pages.done_milestone(session, web.defs, area_id, instance_id, web.today())
+        found = area_page.done_milestone(session, web.defs, area_id, instance_id, web.today())
     if found is None:
         raise PageError(404, "not_found")
     if not viewer.may(web.defs, Action.CHANGE_MILESTONE, area_id, role=found.owner):

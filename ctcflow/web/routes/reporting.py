@@ -20,7 +20,7 @@ from ctcflow.web.deps import AreaViewer, FormViewer, Viewer, WebState
 from ctcflow.web.errors import PageError
 from ctcflow.web.rendering import lang_of, page, root
 from ctcflow.web.routes.area import FieldError
-from ctcflow.web.uploads import store_upload
+from ctcflow.web.uploads import evidence_from
 from db.engine import session_scope
 
 router = APIRouter()
@@ -36,7 +36,7 @@ def reporting_view(request: Request, web: WebState, viewer: Viewer, area_id: str
         raise PageError(404, "not_found")
     today = web.today()
     report = next((r for r in web.defs.process.reports if r.area_input), None)
-    next_one = upcoming(web.defs, report, today)[0] if report and upcoming(web.defs, report, today) else None
+    next_one = next(iter(upcoming(web.defs, report, today)), None) if report else None
     entries = records.area_entries(web.settings, area_id)
     with session_scope(web.settings) as session:
         inputs = [m for m in area_milestones(session, web.defs, area_id, today, include_retired=False)
@@ -60,16 +60,14 @@ def add_entry(request: Request, web: WebState, viewer: FormViewer, area_id: str,
               document: Annotated[UploadFile | None, File()] = None) -> Response:
     if not viewer.may(web.defs, Action.RECORD_AREA_WORK, area_id):
         raise PageError(403, "other_area")
-    evidence = [link.strip()] if link.strip() else []
-    if document is not None and document.filename:
-        evidence.append(store_upload(web.settings.evidence_dir, document))
+    evidence, _ = evidence_from(web.settings.evidence_dir, link, document)
     try:
         try:
             day = date.fromisoformat(happened_on.strip())
         except ValueError:
             raise Invalid("happened_on", "date_format", "not a date") from None
         records.theme_entry(web.defs, web.settings, area_id, theme, happened_on=day, description=description,
-                            evidence=" · ".join(evidence) or None, by=viewer.person.id, as_of=web.today())
+                            evidence=evidence, by=viewer.person.id, as_of=web.today())
     except Invalid as exc:
         words = web.words(lang_of(request, viewer))
         error = FieldError(exc.field, str(words["invalid"][exc.reason]))
