@@ -7,9 +7,12 @@ import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -129,3 +132,40 @@ def prefect_server() -> Iterator[None]:
     with prefect_test_harness(server_startup_timeout=120), \
             temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
         yield
+
+
+T = TypeVar("T")
+
+
+def wait_for(condition: Callable[[], T | None], seconds: float = 30, what: str = "the condition") -> T:
+    """The condition's first truthy answer, asked until it comes (mail is delivered after the
+    page has answered; a busy machine may take its time) — never a fixed sleep."""
+    deadline = time.monotonic() + seconds
+    while True:
+        answer = condition()
+        if answer:
+            return answer
+        assert time.monotonic() < deadline, f"{what} did not come true within {seconds:.0f} s"
+        time.sleep(0.1)
+
+
+@contextmanager
+def environment(values: dict[str, str | None]) -> Iterator[None]:
+    """Environment variables set (None: removed) for a block — a module's fixture, where
+    monkeypatch cannot reach — and put back as they were; the settings are re-read both times."""
+    saved = {name: os.environ.get(name) for name in values}
+    for name, value in values.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    reset_settings()
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        reset_settings()

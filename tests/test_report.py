@@ -9,7 +9,6 @@ import email
 import hashlib
 import io
 import mailbox
-import os
 from collections.abc import Iterator
 from datetime import date
 from email import policy
@@ -27,7 +26,7 @@ from db.engine import session_scope
 from db.models import CostEntry, Notification, ReportArchive
 from demo.mailserver import LocalMailServer
 from tests.browser import chromium
-from tests.conftest import Project, snapshot_of
+from tests.conftest import Project, environment, snapshot_of
 
 DUE_2022 = date(2022, 5, 2)  # "on 04-30": a Saturday in 2022, so the next working day
 
@@ -37,17 +36,8 @@ def malmo(replay_2024: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     """A copy of the 2018–2024 replay's database and mail folder; the settings point at it for
     the module."""
     workdir = snapshot_of(replay_2024, tmp_path_factory.mktemp("malmo") / "demo")
-    saved = {k: os.environ.get(k) for k in ("CTC_DATA_DIR", "CTC_DATABASE_URL")}
-    os.environ.pop("CTC_DATABASE_URL", None)
-    os.environ["CTC_DATA_DIR"] = str(workdir)
-    reset_settings()
-    yield workdir
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
-    reset_settings()
+    with environment({"CTC_DATA_DIR": str(workdir), "CTC_DATABASE_URL": None}):
+        yield workdir
 
 
 def _report_notices(occasion: str) -> list[Notification]:

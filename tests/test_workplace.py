@@ -5,8 +5,6 @@ languages, on a desktop and a 390 px phone. Screenshots: .ctc/test-artifacts/scr
 
 from __future__ import annotations
 
-import os
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -16,7 +14,6 @@ import pytest
 from selenium.webdriver.common.by import By
 from sqlalchemy import select
 
-from ctcflow.core.config import reset_settings
 from ctcflow.core.links import Links
 from ctcflow.definition.loader import load_definitions
 from ctcflow.engine.marking import mark_done
@@ -24,7 +21,7 @@ from db.engine import session_scope
 from db.models import Event, MilestoneInstance, PhaseInstance
 from demo.mailserver import LocalMailServer, free_port
 from tests.browser import assert_accessible, axe_violations, chromium, element, fits, shot, submit
-from tests.conftest import snapshot_of
+from tests.conftest import environment, snapshot_of, wait_for
 from tests.webserver import web_server
 
 DAY = date(2025, 1, 8)
@@ -47,24 +44,15 @@ class City:
 def city(replay_2024: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[City]:
     workdir = snapshot_of(replay_2024, tmp_path_factory.mktemp("workplace") / "demo")
     port = free_port()
-    names = ("CTC_DATA_DIR", "CTC_DATABASE_URL", "CTC_WEB_BASE_URL", "CTC_WEB_SECRET_KEY")
-    saved = {k: os.environ.get(k) for k in names}
-    os.environ.pop("CTC_DATABASE_URL", None)
-    os.environ.update({"CTC_DATA_DIR": str(workdir), "CTC_WEB_BASE_URL": f"http://127.0.0.1:{port}",
-                       "CTC_WEB_SECRET_KEY": "test-key-not-a-secret"})
-    reset_settings()
-    references = {p.notify.split(":", 1)[1] for p in load_definitions().org.everyone()}
-    saved.update({name: os.environ.get(name) for name in references})
-    with LocalMailServer() as mail:
-        mail.route(load_definitions().org, "test.example")
-        with web_server(port, as_of=DAY) as url:
-            yield City(url, mail)
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
-    reset_settings()
+    settings = {"CTC_DATA_DIR": str(workdir), "CTC_DATABASE_URL": None, "CTC_WEB_BASE_URL": f"http://127.0.0.1:{port}",
+                "CTC_WEB_SECRET_KEY": "test-key-not-a-secret"}
+    with environment(settings):
+        org = load_definitions().org
+        channels: dict[str, str | None] = {p.notify.split(":", 1)[1]: None for p in org.everyone()}
+        with environment(channels), LocalMailServer() as mail:
+            mail.route(org, "test.example")
+            with web_server(port, as_of=DAY) as url:
+                yield City(url, mail)
 
 
 def _inputs(area_id: str) -> list[tuple[int, int, str]]:
@@ -211,10 +199,6 @@ def test_the_samordnare_previews_the_board_report_and_sends_it(city: City) -> No
         submit(browser, browser.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]"))
         assert element(browser, "p.notice").text.startswith("Rapporten är skickad.")
         assert "Skicka en ny version" in browser.page_source
-    deadline = time.monotonic() + 60
-    while not city.mail.to("ks_kansli@test.example"):
-        assert time.monotonic() < deadline, "the report did not reach the board"
-        time.sleep(0.2)
-    message = city.mail.to("ks_kansli@test.example")[-1]
+    message = wait_for(lambda: city.mail.to("ks_kansli@test.example"), 60, "the report reaching the board")[-1]
     assert message.subject.startswith("Communities That Care i Malmö – rapport till kommunstyrelsen – 2024–2025")
     assert any(name.endswith(".pdf") and content.startswith(b"%PDF") for name, content in message.attachments)
