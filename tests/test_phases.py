@@ -116,7 +116,7 @@ def test_an_area_goes_through_all_five_phases_with_its_phase_flows(project: Proj
     result = run_phase_flow(AREA, "prioritering", day)
     assert result is not None
     [decision_missing] = [f for f in result.findings if f.check == "priority_decision"]
-    assert decision_missing.blocks_gate and "konflikter_i_familjen" in decision_missing.text
+    assert decision_missing.blocks_gate and "Konflikter i familjen" in decision_missing.text
     with pytest.raises(CtcError, match="choose 2–5"):
         record_decision(AREA, "2019", ["konflikter_i_familjen"], by="team_bellevue", as_of=day, note=None)
     with pytest.raises(CtcError, match="beslut om 2–5 prioriterade faktorer saknas"):
@@ -139,7 +139,7 @@ def test_an_area_goes_through_all_five_phases_with_its_phase_flows(project: Proj
     assert main(["plan", "goal", AREA, "--subject", "konflikter_i_familjen", "--target", "från 50 % till 40 %",
                  "--by", "team_bellevue", "--as-of", day]) == 0
     complete("handlingsplan", date(2019, 9, 2))
-    with pytest.raises(CtcError, match="utan program i handlingsplanen: tillganglighet_droger, lag_skolanknytning"):
+    with pytest.raises(CtcError, match="utan program i handlingsplanen: Upplevd tillgång till droger, Låg motivation och anknytning till skolan"):
         record_approval(AREA, "handlingsplan", by="styrgrupp_bellevue", as_of=date(2019, 9, 2), note=None)
     document = tmp_path / "plan.html"
     main(["plan", "show", AREA, "-o", str(document)])

@@ -39,8 +39,9 @@ def _finding(check: str, **details: object) -> Finding:
     (_finding("priority_decision", suggested=[]),
      "Områdesteamets beslut om 2–5 prioriterade faktorer saknas (förslag: inga)",
      "The area team's decision on 2–5 priority factors is missing (suggested: none)"),
-    (_finding("programme_coverage", no_decision=False, uncovered=["x", "y"]),
-     "Prioriterade faktorer utan program i handlingsplanen: x, y", "Priority factors without a programme in the plan: x, y"),
+    (_finding("programme_coverage", no_decision=False, uncovered=["konflikter_i_familjen", "x"]),
+     "Prioriterade faktorer utan program i handlingsplanen: Konflikter i familjen, x",
+     "Priority factors without a programme in the plan: Family conflict, x"),
     (_finding("fidelity", programme="PALS", adherence=0.55, minimum=0.8, period_end="2020-01-31"),
      "Låg programtrohet i PALS: 55 % (lägst 80 %)", "Low fidelity in PALS: 55% (minimum 80%)"),
 ])

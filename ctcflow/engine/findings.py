@@ -8,9 +8,12 @@ from typing import Any
 
 from ctcflow.core.config import get_settings
 from ctcflow.core.templating import phrase
+from ctcflow.definition.survey import load_survey
 from db.models import (
     PhaseInstance,
 )
+
+FACTOR_LISTS = ("suggested", "uncovered")  # details that list survey.yml factors by id
 
 
 @dataclass(frozen=True)
@@ -26,7 +29,13 @@ class Finding:
 
     def text(self, lang: str = "sv") -> str:
         """One line a person can act on (the words are templates/<lang>/findings.yml)."""
-        return phrase(get_settings().templates_dir, lang, "findings", self.check, "text", **self.details)
+        details = dict(self.details)
+        if any(key in details for key in FACTOR_LISTS):  # factors by their names, never their ids
+            survey = load_survey()
+            for key in FACTOR_LISTS:
+                if key in details:
+                    details[key] = [survey.measure_title(f, lang) for f in details[key]]
+        return phrase(get_settings().templates_dir, lang, "findings", self.check, "text", **details)
 
 
 def finding(instance: PhaseInstance, check: str, tell: str, blocks: bool, **details: Any) -> Finding:

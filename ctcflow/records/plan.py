@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from ctcflow.access.permissions import Action, require
-from ctcflow.core.errors import CtcError
+from ctcflow.core.errors import CtcError, Invalid
 from ctcflow.definition.loader import Definitions
 from ctcflow.definition.programmes import CatalogueDef
 from ctcflow.definition.survey import SurveyDef
@@ -41,7 +41,9 @@ def add_goal(session: Session, defs: Definitions, survey: SurveyDef, area_id: st
     person = require(defs, by, Action.RECORD_AREA_WORK, as_of, area_id).person
     known = {f.id for f in survey.factors} | {o.id for o in survey.outcomes}
     if subject not in known:
-        raise CtcError(f"'{subject}' is neither a factor nor an outcome of survey.yml")
+        raise Invalid("subject", "unknown_subject", f"'{subject}' is neither a factor nor an outcome of survey.yml")
+    if not target.strip():
+        raise Invalid("target", "empty_target", "write the goal, e.g. \"from 49 % to 40 % by the 2025 survey\"")
     instance = open_plan(session, area_id, as_of)
     goal = PlanGoal(area_id=area_id, phase_instance_id=instance, subject=subject, target=target.strip(),
                     set_on=as_of, set_by=person.id)
@@ -56,13 +58,18 @@ def add_programme(session: Session, defs: Definitions, catalogue: CatalogueDef, 
     instance = open_plan(session, area_id, as_of)
     factors = decided_factors(session, area_id)
     if factor_id not in factors:
-        raise CtcError(f"'{factor_id}' is not among {area_id}'s priority factors "
+        raise Invalid("factor", "not_priority", f"'{factor_id}' is not among {area_id}'s priority factors "
                        f"({', '.join(factors) or 'none decided yet: ctc survey decide'})")
     programme = catalogue.programme(programme_id)
     if programme is None or factor_id not in programme.targets:
         options = ", ".join(p.id for p in catalogue.for_factor(factor_id)) or "none in programmes.yml"
         what = f"{programme_id} does not target {factor_id}" if programme else f"unknown programme '{programme_id}'"
-        raise CtcError(f"{what}; programmes for {factor_id}: {options}")
+        raise Invalid("programme", "not_for_factor", f"{what}; programmes for {factor_id}: {options}")
+    already = session.execute(select(col(PlanProgramme.id)).where(
+        col(PlanProgramme.phase_instance_id) == instance, col(PlanProgramme.factor_id) == factor_id,
+        col(PlanProgramme.programme_id) == programme_id)).first()
+    if already is not None:
+        raise Invalid("programme", "already_chosen", f"{programme_id} is already in the plan against {factor_id}")
     chosen = PlanProgramme(area_id=area_id, phase_instance_id=instance, factor_id=factor_id,
                            programme_id=programme_id, chosen_on=as_of, chosen_by=person.id, note=note)
     session.add(chosen)
@@ -84,9 +91,11 @@ def record_implementation(session: Session, defs: Definitions, catalogue: Catalo
     if in_plan is None:
         raise CtcError(f"{programme_id} is not in any handlingsplan of {area_id}; add it with `ctc plan programme`")
     if not 0 <= adherence <= 1:
-        raise CtcError(f"adherence is a share of the protocol followed, 0–1 (e.g. 0.85), not {adherence}")
+        raise Invalid("adherence", "adherence_range",
+                      f"adherence is a share of the protocol followed, 0–1 (e.g. 0.85), not {adherence}")
     if sessions_held < 0 or sessions_planned < 0 or participants < 0 or sessions_held > sessions_planned:
-        raise CtcError("sessions and participants are counts, and sessions held cannot exceed sessions planned")
+        raise Invalid("sessions_held", "counts",
+                      "sessions and participants are counts, and sessions held cannot exceed sessions planned")
     entry = ImplementationRecord(area_id=area_id, programme_id=programme_id, period_end=period_end,
                                  sessions_planned=sessions_planned, sessions_held=sessions_held,
                                  participants=participants, adherence=adherence, recorded_on=as_of,

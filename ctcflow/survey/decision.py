@@ -8,7 +8,7 @@ from datetime import date
 from sqlmodel import Session
 
 from ctcflow.access.permissions import Action, require
-from ctcflow.core.errors import CtcError
+from ctcflow.core.errors import CtcError, Invalid
 from ctcflow.definition.loader import Definitions
 from ctcflow.definition.survey import SurveyDef
 from ctcflow.engine.eventlog import NewEvent, record
@@ -24,10 +24,12 @@ def decide(session: Session, defs: Definitions, survey: SurveyDef, area_id: str,
     known = {f.id for f in survey.factors}
     unknown = [f for f in factors if f not in known]
     if unknown:
-        raise CtcError(f"unknown factors: {', '.join(unknown)}; `ctc survey profile {area_id} --wave {wave_id}` "
+        raise Invalid("factors", "unknown_factor",
+                      f"unknown factors: {', '.join(unknown)}; `ctc survey profile {area_id} --wave {wave_id}` "
                        "lists the factors and the suggestion")
     if not 2 <= len(set(factors)) <= 5 or len(set(factors)) != len(factors):
-        raise CtcError(f"choose 2–5 different priority factors (CTC's rule); got {len(factors)}")
+        raise Invalid("factors", "two_to_five",
+                      f"choose 2–5 different priority factors (CTC's rule); got {len(factors)}")
     if session.get(SurveyWave, wave_id) is None:
         raise CtcError(f"no survey wave '{wave_id}'; import it with `ctc survey import {wave_id} FILE`")
     person = require(defs, by, Action.RECORD_AREA_WORK, as_of, area_id).person

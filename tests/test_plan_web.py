@@ -1,0 +1,171 @@
+"""The områdesteam's prioritering and handlingsplan on the web, through to the styrgrupp's gate:
+the survey's suggested factors beside the decision form (a decision of one factor refused next to
+the field, the ticks kept), goals and programmes per factor with what is still uncovered holding
+the gate, the plan to print, and a programme's implementation with its fidelity verdict. Real
+Chromium, axe-core on every state, on a desktop and a phone."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
+from sqlalchemy import select
+
+from ctcflow.app.progress import record_approval, record_done
+from ctcflow.app.setup import init_database
+from ctcflow.core.config import reset_settings
+from ctcflow.core.links import Links
+from db.engine import session_scope
+from db.models import ImplementationRecord, PhaseInstance, PlanProgramme, PriorityDecision
+from demo.mailserver import LocalMailServer, free_port
+from tests.browser import assert_accessible, chromium, element, fits, shot, submit
+from tests.conftest import Project
+from tests.test_phases import AREA, FACTORS, complete, wave
+from tests.webserver import web_server
+
+DECIDE_ON, PLAN_ON = date(2019, 5, 20), date(2019, 6, 10)
+
+
+@pytest.fixture
+def port(project: Project, mail: LocalMailServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[int]:
+    """Bellevuegården in prioritering: mobilisering and lägesanalys done, the 2019 survey in."""
+    port = free_port()
+    monkeypatch.setenv("CTC_WEB_BASE_URL", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("CTC_WEB_SECRET_KEY", "test-key-not-a-secret")
+    reset_settings()
+    init_database(date(2018, 8, 1))
+    complete("mobilisering", date(2019, 1, 15))
+    record_approval(AREA, "mobilisering", by="styrgrupp_bellevue", as_of=date(2019, 1, 15), note=None)
+    wave(tmp_path, 2019, date(2019, 3, 20))
+    complete("lagesanalys", date(2019, 5, 2), skip=("enkat_genomford", "enkat_analyserad"))
+    record_approval(AREA, "lagesanalys", by="ul_bellevue", as_of=date(2019, 5, 2), note=None)
+    record_done(AREA, "prioriteringsworkshop", by="ul_bellevue", as_of=date(2019, 5, 3), evidence=None, note=None)
+    yield port
+
+
+def _factor_title(browser: object, factor_id: str) -> str:
+    return str(browser.find_element(By.CSS_SELECTOR, f"label[for=f-{factor_id}]").text)  # type: ignore[attr-defined]
+
+
+def test_the_team_decides_plans_and_the_styrgrupp_approves_at_the_gate(port: int) -> None:
+    with web_server(port, as_of=DECIDE_ON) as url, chromium() as browser:
+        browser.get(Links().login("team_bellevue"))
+        element(browser, "nav.pagenav a[href$='/plan']").click()
+        suggested = element(browser, "#prioriteringar table").text
+        titles = {f: _factor_title(browser, f).removesuffix(" (föreslagen)") for f in FACTORS}
+        assert all(title in suggested for title in titles.values())  # the planted factors stand out
+        assert all(_factor_title(browser, f).endswith("(föreslagen)") for f in FACTORS)
+        assert_accessible(browser, "the plan page before a decision")
+        # one factor is not a CTC decision: refused next to the choices, the tick and the note kept
+        browser.find_element(By.ID, f"f-{FACTORS[0]}").click()
+        browser.find_element(By.ID, "decision-note").send_keys("Från workshoppen 15 maj")
+        submit(browser, browser.find_element(By.CSS_SELECTOR, "#prioriteringar form button[type=submit]"))
+        error = element(browser, "#err-factors")
+        assert error.text == "Välj mellan 2 och 5 faktorer – så arbetar CTC." and error.get_attribute("role") == "alert"
+        assert browser.find_element(By.ID, f"f-{FACTORS[0]}").is_selected()
+        assert browser.find_element(By.ID, "decision-note").get_attribute("value") == "Från workshoppen 15 maj"
+        assert_accessible(browser, "a refused decision")
+        with session_scope() as session:
+            assert session.execute(select(PriorityDecision)).first() is None
+        for factor in FACTORS[1:]:
+            browser.find_element(By.ID, f"f-{factor}").click()
+        submit(browser, browser.find_element(By.CSS_SELECTOR, "#prioriteringar form button[type=submit]"))
+        assert element(browser, "p.notice").text == "Det är sparat."
+        assert "Teamet beslutade 2019-05-20 (Områdesteamet Bellevuegården)" in element(browser, "#prioriteringar").text
+        assert browser.find_element(By.CSS_SELECTOR, "#handlingsplan p").text.startswith("Handlingsplanen skrivs när")
+    with session_scope() as session:
+        [decision] = session.execute(select(PriorityDecision)).scalars()
+    assert sorted(decision.factors.split(",")) == sorted(FACTORS) and decision.note == "Från workshoppen 15 maj"
+
+    complete("prioritering", date(2019, 6, 3))
+    record_approval(AREA, "prioritering", by="styrgrupp_bellevue", as_of=date(2019, 6, 4), note=None)
+
+    with web_server(port, as_of=PLAN_ON) as url, chromium() as browser:
+        browser.get(Links().login("team_bellevue"))
+        browser.get(f"{url}/omrade/{AREA}/plan")
+        assert all(titles[f] in element(browser, "#tackning").text for f in FACTORS)  # nothing covered yet
+        first, *rest = FACTORS
+        submit(browser, browser.find_element(By.CSS_SELECTOR, f"#faktor-{first} form button[type=submit]"))
+        goal = browser.find_element(By.ID, f"goal-{first}")
+        assert goal.get_attribute("aria-invalid") == "true" and element(browser, f"#err-goal-{first}").text.startswith(
+            "Skriv målet")
+        goal.send_keys("från 50 % till 40 % till enkäten 2021")
+        submit(browser, browser.find_element(By.CSS_SELECTOR, f"#faktor-{first} form button[type=submit]"))
+        assert "från 50 % till 40 % till enkäten 2021" in element(browser, f"#faktor-{first}").text
+        for factor in FACTORS[:-1]:
+            choose = Select(browser.find_element(By.ID, f"prog-{factor}"))
+            choose.select_by_index(0)
+            submit(browser, browser.find_element(By.CSS_SELECTOR, f"#faktor-{factor} form[action$='/plan/program'] "
+                                                                  "button[type=submit]"))
+        coverage = element(browser, "#tackning").text
+        assert titles[FACTORS[-1]] in coverage and titles[first] not in coverage  # the last one still uncovered
+        assert_accessible(browser, "a plan with an uncovered factor")
+        shot(browser, "plan-uncovered-factor")
+        complete("handlingsplan", PLAN_ON)  # the team's milestones; the uncovered factor still holds the gate
+
+        browser.get(Links().login("styrgrupp_bellevue"))
+        gate = element(browser, "div.gate[id^=grind-handlingsplan]")
+        assert titles[FACTORS[-1]] in gate.text and not gate.find_elements(By.TAG_NAME, "button")
+
+        browser.get(Links().login("team_bellevue"))
+        browser.get(f"{url}/omrade/{AREA}/plan")
+        Select(browser.find_element(By.ID, f"prog-{FACTORS[-1]}")).select_by_index(0)
+        submit(browser, browser.find_element(By.CSS_SELECTOR, f"#faktor-{FACTORS[-1]} form[action$='/plan/program'] "
+                                                              "button[type=submit]"))
+        assert element(browser, "#tackning").text == "Varje prioriterad faktor har minst ett program."
+        element(browser, "a[href$='/plan/dokument']").click()
+        document = element(browser, "body").text
+        with session_scope() as session:
+            chosen = session.execute(select(PlanProgramme.programme_id)).scalars().all()
+        assert len(chosen) == 3 and "från 50 % till 40 % till enkäten 2021" in document
+
+        browser.get(Links().login("styrgrupp_bellevue"))
+        gate = element(browser, "div.gate[id^=grind-handlingsplan]")
+        assert_accessible(browser, "the handlingsplan's gate, met")
+        submit(browser, gate.find_element(By.CSS_SELECTOR, "button[type=submit]"))
+        assert element(browser, "p.notice").text == "Fasen är godkänd."
+    with session_scope() as session:
+        approved = session.execute(select(PhaseInstance.completed_on).where(
+            PhaseInstance.area_id == AREA, PhaseInstance.phase_id == "handlingsplan")).scalar_one()
+    assert approved == PLAN_ON
+
+
+def test_a_programmes_implementation_is_reported_with_its_fidelity_verdict_on_a_phone(port: int) -> None:
+    from ctcflow.app.plans import plan_programme
+    from ctcflow.app.survey import record_decision
+
+    record_decision(AREA, "2019", FACTORS, by="team_bellevue", as_of=DECIDE_ON, note=None)
+    complete("prioritering", date(2019, 6, 3))
+    record_approval(AREA, "prioritering", by="styrgrupp_bellevue", as_of=date(2019, 6, 4), note=None)
+    plan_programme(AREA, "konflikter_i_familjen", "komet", by="team_bellevue", as_of=PLAN_ON, note=None)
+    with web_server(port, as_of=date(2019, 12, 20)) as url, chromium(width=390, height=844) as browser:
+        browser.get(Links().login("ul_bellevue"))
+        browser.get(f"{url}/omrade/{AREA}/plan#genomforande")
+        card = element(browser, "#genomforande-komet")
+        card.find_element(By.TAG_NAME, "summary").click()
+        browser.execute_script("document.getElementById('period_end-komet').value = '2019-12-15'")
+        for field, value in (("sessions_planned", "10"), ("sessions_held", "8"), ("participants", "14"),
+                             ("adherence", "120")):
+            browser.find_element(By.ID, f"{field}-komet").send_keys(value)
+        submit(browser, card.find_element(By.CSS_SELECTOR, "button[type=submit]"))
+        assert element(browser, "#err-adherence-komet").text.startswith("Ange följsamheten i procent")
+        field = browser.find_element(By.ID, "adherence-komet")
+        assert field.get_attribute("value") == "120" and field.get_attribute("aria-invalid") == "true"
+        assert browser.find_element(By.ID, "participants-komet").get_attribute("value") == "14"
+        assert_accessible(browser, "a refused implementation period, on a phone")
+        field.clear()
+        field.send_keys("55 %")
+        submit(browser, browser.find_element(By.CSS_SELECTOR, "#genomforande-komet button[type=submit]"))
+        row = element(browser, "#genomforande-komet tbody tr").text
+        assert "8 av 10" in row and "55 %" in row and "Under programmets krav" in row
+        assert fits(browser)
+        assert_accessible(browser, "the implementation table, on a phone")
+        shot(browser, "plan-fidelity-phone")
+    with session_scope() as session:
+        [record] = session.execute(select(ImplementationRecord)).scalars()
+    assert (record.sessions_held, record.participants, record.adherence, record.recorded_by) == (8, 14, 0.55,
+                                                                                                 "ul_bellevue")
