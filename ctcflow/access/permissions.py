@@ -36,6 +36,8 @@ class Action(StrEnum):
     RECORD_COSTS = "record_costs"
     SEND_REPORT = "send_report"
     RUN_DELIVERY = "run_delivery"
+    IMPORT_SURVEY = "import_survey"
+    MANAGE_PEOPLE = "manage_people"
 
 
 class NotAllowed(CtcError):
@@ -86,8 +88,10 @@ def may(defs: Definitions, actor: Actor, action: Action, area_id: str | None = N
         return coordinator or actor.person.role == defs.process.role_of("chief")
     if action is Action.SEND_REPORT:
         return actor.central and actor.person.role == role
-    if action is Action.RUN_DELIVERY:
+    if action is Action.RUN_DELIVERY or action is Action.MANAGE_PEOPLE:
         return coordinator
+    if action is Action.IMPORT_SURVEY:
+        return coordinator or actor.person.role == defs.process.role_of("analyst")
     raise AssertionError(action)
 
 
@@ -110,6 +114,10 @@ def refusal(defs: Definitions, actor: Actor, action: Action, area_id: str | None
         return f"{who} may not send this report; the {role} does"
     if action is Action.RUN_DELIVERY:
         return f"{who} may not run the deliveries; the {defs.process.coordinator} does"
+    if action is Action.MANAGE_PEOPLE:
+        return f"{who} may not change people and roles; the {defs.process.coordinator} does"
+    if action is Action.IMPORT_SURVEY:
+        return f"{who} may not import a survey; the {defs.process.role_of('analyst')} does"
     if area_id is None:
         return f"{who} may not do this for the whole city"
     area = defs.org.area(area_id)

@@ -9,6 +9,7 @@ from urllib.parse import quote
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from ctcflow.access.permissions import Action
 from ctcflow.core.tokens import csrf_token
 from ctcflow.report.archive import Archived, ArchivedReport
 from ctcflow.web.deps import Viewer, get_web
@@ -48,7 +49,10 @@ def page(request: Request, name: str, viewer: Viewer | None, status: int = 200, 
         t=words, lang=lang, viewer=viewer, today=web.today(), base=root(request),
         csrf=csrf_token(web.key, viewer.jti) if viewer else "", path=request.url.path,
         municipality=web.defs.org.municipality, evidence=evidence_href, report_title=report_title,
-        board_report_id=board.id if board else "", board_report_owner=board.owner if board else "", **context)
+        board_report_id=board.id if board else "", board_report_owner=board.owner if board else "",
+        menu={"surveys": bool(viewer and viewer.may(web.defs, Action.IMPORT_SURVEY)),
+              "people": bool(viewer and viewer.may(web.defs, Action.MANAGE_PEOPLE)),
+              "costs": bool(viewer and viewer.may(web.defs, Action.RECORD_COSTS))}, **context)
     response = HTMLResponse(html, status_code=status)
     if request.query_params.get("lang") in ("sv", "en"):
         response.set_cookie(LANG_COOKIE, lang, httponly=True, secure=True, samesite="lax")

@@ -1,0 +1,103 @@
+"""The analysis function uploads a survey wave on the web: a file with a bad row is refused with
+that row and column on the page and nothing imported; the corrected file is imported, and a
+second upload under the same wave's name must say it replaces the first. Real Chromium; the
+upload shows its progress; axe-core on each state."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from selenium.webdriver.common.by import By
+from sqlalchemy import func, select
+
+from ctcflow.app.setup import init_database
+from ctcflow.core.config import reset_settings
+from ctcflow.core.links import Links
+from ctcflow.definition.loader import load_definitions
+from ctcflow.definition.survey import load_survey
+from db.engine import session_scope
+from db.models import SurveyResult, SurveyWave
+from demo.mailserver import LocalMailServer, free_port
+from demo.synthetic import Plan, synthetic_wave, write_export
+from tests.browser import assert_accessible, chromium, element, shot
+from tests.conftest import Project
+from tests.webserver import web_server
+
+
+@pytest.fixture
+def url(project: Project, mail: LocalMailServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    port = free_port()
+    monkeypatch.setenv("CTC_WEB_BASE_URL", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("CTC_WEB_SECRET_KEY", "test-key-not-a-secret")
+    reset_settings()
+    init_database(date(2018, 8, 1))
+    with web_server(port, as_of=date(2019, 3, 20)) as address:
+        yield address
+
+
+def _exports(folder: Path) -> tuple[Path, Path, str]:
+    """A good export, and the same with one answer on row 7 that is no answer code."""
+    frame = synthetic_wave(load_survey(), load_definitions().org, Plan(pupils=600, seed=3))
+    good, bad = folder / "enkat-2019.csv", folder / "enkat-2019-fel.csv"
+    write_export(frame, str(good))
+    item = next(c for c in frame.columns if c.startswith("konflikter_i_familjen"))
+    frame[item] = frame[item].astype("object")
+    frame.loc[5, item] = "ofta"  # the file's row 7: the header is row 1
+    write_export(frame, str(bad))
+    return good, bad, item
+
+
+def _upload(browser: object, wave: str, path: Path) -> None:
+    find = browser.find_element  # type: ignore[attr-defined]
+    find(By.ID, "wave").clear()
+    find(By.ID, "wave").send_keys(wave)
+    find(By.ID, "document").send_keys(str(path))
+    assert find(By.ID, "upload-bar").tag_name == "progress"  # shown while the file goes up and is checked
+    find(By.CSS_SELECTOR, "#survey-upload button[type=submit]").click()
+
+
+def _imported() -> tuple[int, int]:
+    with session_scope() as session:
+        return (session.execute(select(func.count()).select_from(SurveyWave)).scalar_one(),
+                session.execute(select(func.count()).select_from(SurveyResult)).scalar_one())
+
+
+def test_a_bad_row_is_shown_on_the_page_and_nothing_is_imported_then_the_fixed_file_is(url: str,
+                                                                                         tmp_path: Path) -> None:
+    good, bad, item = _exports(tmp_path)
+    with chromium() as browser:
+        browser.get(Links().login("analys"))
+        element(browser, "header a[href$='/enkater']").click()
+        assert_accessible(browser, "the survey page")
+        _upload(browser, "2019", bad)
+        problems = element(browser, "#problem-list")
+        assert problems.text.startswith("Filen enkat-2019-fel.csv har 1 fel – inget har importerats")
+        row = problems.find_element(By.CSS_SELECTOR, "tbody tr").find_elements(By.TAG_NAME, "td")
+        assert [row[0].text, row[1].text] == ["7", item] and "ofta" in row[2].text
+        assert_accessible(browser, "a refused survey file")
+        shot(browser, "survey-bad-row")
+        assert _imported() == (0, 0)
+
+        _upload(browser, "2019", good)
+        notice = element(browser, "p.notice")
+        assert notice.text.startswith("Enkäten 2019 är importerad: 600 svar")
+        assert browser.current_url.endswith("/enkater?importerad=2019")
+        waves, results = _imported()
+        assert waves == 1 and results > 0
+
+        _upload(browser, "2019", good)  # the same name again: it must say it replaces
+        assert element(browser, "#err-wave").text.startswith("Den omgången är redan importerad")
+        assert browser.find_element(By.ID, "replace").is_displayed()
+        assert_accessible(browser, "a wave that is already imported")
+    assert _imported() == (waves, results)
+
+
+def test_only_the_analysis_function_and_the_coordinator_may_upload(url: str) -> None:
+    with chromium() as browser:
+        browser.get(Links().login("ul_bellevue"))
+        assert not browser.find_elements(By.CSS_SELECTOR, "header a[href$='/enkater']")
+        browser.get(f"{url}/enkater")
+        assert element(browser, "h1").text == "Inte din uppgift" and _imported() == (0, 0)
