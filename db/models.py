@@ -306,3 +306,26 @@ class WebTokenUse(SQLModel, table=True):
     jti: str = Field(primary_key=True)
     person_id: str
     used_at: datetime
+
+
+class StaffChange(SQLModel, table=True):
+    """A dated change of people made on the web: someone joins an area (or the central staff) in
+    a role, or leaves it. areas.yml is the baseline; these rows, applied over it in order, are the
+    roster every part reads (ctcflow.access.roster). Kept, never edited: the history of who held
+    what."""
+
+    __tablename__ = "staff_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str  # join | leave
+    person_id: str = Field(index=True)
+    on_date: date  # join: the first day; leave: the last day
+    name: str | None = None
+    role: str | None = None
+    area_id: str | None = None  # None: central
+    email: str | None = None
+    sector: str | None = None
+    lang: str | None = None
+    recorded_on: date
+    recorded_by: str
+    note: str | None = None

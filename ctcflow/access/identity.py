@@ -19,6 +19,8 @@ def normalised(address: str) -> str:
 
 def channel_addresses(reference: str) -> list[str]:
     """The recipients of an ``env:`` reference to a mailto:// URL (none for other channels)."""
+    if reference.startswith("mail:"):
+        return [normalised(reference.removeprefix("mail:"))]
     match = REFERENCE.match(reference)
     if match is None or match.group(1) != "env":
         return []

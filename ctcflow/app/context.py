@@ -3,11 +3,12 @@ schema this code knows."""
 
 from __future__ import annotations
 
-from ctcflow.definition.loader import Definitions, load_definitions
+from ctcflow.app.people import current_definitions
+from ctcflow.definition.loader import Definitions
 from db.engine import require_current_schema
 
 
 def ready() -> Definitions:
-    defs = load_definitions()
+    defs = current_definitions()
     require_current_schema()
     return defs

@@ -11,9 +11,10 @@ from datetime import date
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from ctcflow.app.people import current_definitions
 from ctcflow.core import calendar
 from ctcflow.core.config import get_settings
-from ctcflow.definition.loader import Definitions, load_definitions
+from ctcflow.definition.loader import Definitions
 from ctcflow.delivery.sender import DeliveryReport, deliver_pending
 from ctcflow.engine.checks import evaluate, touched_areas
 from ctcflow.engine.findings import Finding
@@ -82,7 +83,7 @@ def sweep(as_of: date, plan: MorningPlan = MorningPlan(), defs: Definitions | No
     and write the new ones to the outbox; then (not in a dry run) compose the briefs and
     deliver. A dry run decides the same and writes nothing."""
     require_current_schema()
-    defs = defs or load_definitions()
+    defs = defs or current_definitions()
     result = SweepResult(as_of, plan.dry_run)
     if plan.open_phases and not plan.dry_run:
         result.opened = open_phases_once(defs, as_of)
@@ -121,7 +122,7 @@ def _brief_and_send(day: date, defs: Definitions | None, briefs: bool) -> tuple[
 
 def compose(as_of: date, defs: Definitions | None = None) -> list[Planned]:
     """The day's briefs, in their own transaction (nothing before the brief's hour today)."""
-    defs = defs or load_definitions()
+    defs = defs or current_definitions()
     with session_scope() as session:
         return compose_briefs(session, Composer(defs, as_of))
 
@@ -151,7 +152,7 @@ def phase_work(as_of: date, area_ids: list[str] | None = None, defs: Definitions
     survey calls for are opened, what the data proves is marked, what is missing is told.
     Nothing on weekends and holidays."""
     require_current_schema()
-    defs = defs or load_definitions()
+    defs = defs or current_definitions()
     if not calendar.is_business_day(as_of):
         return PhaseWork(as_of, [], [], [], [])
     with session_scope() as session:
@@ -202,7 +203,7 @@ def send_due_reports(as_of: date, *, defs: Definitions | None = None, deliver: b
     date never falls on one)."""
 
     require_current_schema()
-    defs = defs or load_definitions()
+    defs = defs or current_definitions()
     if not calendar.is_business_day(as_of):
         return ReportsSent(as_of, [], 0)
     with session_scope() as session:

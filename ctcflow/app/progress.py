@@ -7,9 +7,10 @@ from datetime import date
 
 from ctcflow.access.vacancies import Vacancy, vacancies
 from ctcflow.app.context import ready
+from ctcflow.app.people import current_definitions
 from ctcflow.core.config import Settings
 from ctcflow.core.errors import CtcError
-from ctcflow.definition.loader import Definitions, load_definitions
+from ctcflow.definition.loader import Definitions
 from ctcflow.engine import marking
 from ctcflow.engine.approval import approve
 from ctcflow.engine.checks import evaluate
@@ -37,7 +38,7 @@ def status_report(as_of: date, area_id: str | None) -> tuple[Definitions, list[A
 
 def vacant_roles(as_of: date, defs: Definitions | None = None) -> list[Vacancy]:
     """Roles nobody holds on ``as_of``, in areas and centrally, each since when."""
-    return vacancies(defs or load_definitions(), as_of)
+    return vacancies(defs or current_definitions(), as_of)
 
 
 def record_done(area_id: str, milestone_id: str, *, by: str, as_of: date,

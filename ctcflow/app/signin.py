@@ -8,11 +8,12 @@ from datetime import date
 from sqlalchemy import select
 from sqlmodel import col
 
+from ctcflow.app.people import current_definitions
 from ctcflow.core.config import Settings
 from ctcflow.core.errors import CtcError
 from ctcflow.core.links import Links
 from ctcflow.core.templating import renderer
-from ctcflow.definition.loader import Definitions, load_definitions
+from ctcflow.definition.loader import Definitions
 from ctcflow.definition.organisation import PersonDef
 from ctcflow.delivery import keys
 from ctcflow.delivery.sender import deliver_pending
@@ -40,7 +41,7 @@ def send_login_link(defs: Definitions, settings: Settings, links: Links, person:
 
 def login_link(person_id: str, minutes: int = LOGIN_MINUTES) -> str:
     """A one-time sign-in link for a person of areas.yml (the first sign-in, or a test)."""
-    found = load_definitions().org.person(person_id)
+    found = current_definitions().org.person(person_id)
     if found is None:
         raise CtcError(f"'{person_id}' is not a person in areas.yml")
     return Links().login(found[0].id, minutes=minutes)

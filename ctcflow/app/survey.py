@@ -11,8 +11,9 @@ from pathlib import Path
 from sqlalchemy import select
 
 from ctcflow.app.context import ready
+from ctcflow.app.people import current_definitions
 from ctcflow.core.errors import CtcError
-from ctcflow.definition.loader import Definitions, load_definitions
+from ctcflow.definition.loader import Definitions
 from ctcflow.definition.survey import SurveyDef, load_survey
 from ctcflow.engine.eventlog import SYSTEM, NewEvent, record
 from ctcflow.engine.marking import analyst, mark_proven
@@ -56,7 +57,7 @@ def _check_milestones(survey: SurveyDef, defs: Definitions) -> None:
 
 def import_wave(wave_id: str, path: Path, as_of: date) -> WaveReport:
     """All or nothing: a file with any problem raises InputFileError and changes nothing."""
-    defs, survey = load_definitions(), load_survey()
+    defs, survey = current_definitions(), load_survey()
     _check_milestones(survey, defs)
     require_current_schema()
     data = read_survey(path, survey, defs.org)
@@ -82,14 +83,14 @@ def import_wave(wave_id: str, path: Path, as_of: date) -> WaveReport:
 
 def record_decision(area_id: str, wave_id: str, factors: list[str], *, by: str, as_of: date,
                     note: str | None) -> tuple[PriorityDecision, str | None]:
-    defs, survey = load_definitions(), load_survey()
+    defs, survey = current_definitions(), load_survey()
     require_current_schema()
     with session_scope() as session:
         return decide(session, defs, survey, area_id, wave_id, factors, by=by, as_of=as_of, note=note)
 
 
 def calibrate_file(path: Path, share: float) -> dict[str, float]:
-    defs, survey = load_definitions(), load_survey()
+    defs, survey = current_definitions(), load_survey()
     data = read_survey(path, survey, defs.org)
     screened = screen(data.frame, survey)
     return calibrate(data.frame[screened.valid], survey, share)

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from ctcflow.app.people import current_definitions
 from ctcflow.cli.i18n import t
 from ctcflow.cli.options import AsOf, Lang, day, language
 from ctcflow.cli.output import phase_title, print_delivery, print_notices
@@ -23,10 +24,10 @@ def sweep(as_of: AsOf = None, lang: Lang = None,
     """Open phases, decide today's notices, compose each person's brief and send."""
     from ctcflow.app.jobs import MorningPlan
     from ctcflow.app.jobs import sweep as run_sweep
-    from ctcflow.definition.loader import load_definitions
+
 
     lang, as_of = language(lang), day(as_of)
-    defs = load_definitions()
+    defs = current_definitions()
     result = run_sweep(as_of, MorningPlan(dry_run=dry_run, deliver=not no_deliver), defs=defs)
     if not result.business_day:
         print(f"{as_of}: {t('not_business_day', lang)}")

@@ -15,6 +15,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from apprise.decorators import notify
 
@@ -26,7 +27,12 @@ class ChannelError(CtcError):
     """A reference that does not lead to a usable channel; the message says how to fix it."""
 
 
+MAIL_SERVER = "CTC_MAIL_SERVER"
+
+
 def resolve(reference: str) -> str:
+    if reference.startswith("mail:"):
+        return _own_address(reference.removeprefix("mail:"))
     match = REFERENCE.match(reference)
     if match is None:
         raise ChannelError(f"'{reference}' is not a reference; write env:VARIABLE or secret:BLOCK in areas.yml")
@@ -38,6 +44,19 @@ def resolve(reference: str) -> str:
                                "URL such as mailto://smtp.example.org?from=ctc@example.org&to=name@example.org")
         return value
     return _secret(reference, name)
+
+
+def _own_address(address: str) -> str:
+    """A person added on the web is mailed at their own address through the organisation's mail
+    server: the apprise mailto:// URL in CTC_MAIL_SERVER (its credentials stay in the
+    environment), with the recipient set to them."""
+    server = os.environ.get(MAIL_SERVER, "").strip()
+    if not server.startswith(("mailto://", "mailtos://")):
+        raise ChannelError(f"mail to {address}: set {MAIL_SERVER} to the mail server's apprise URL, e.g. "
+                           "mailtos://user:password@smtp.example.org?from=ctc@example.org")
+    parts = urlsplit(server)
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k != "to"] + [("to", address)]
+    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 def unset_references(references: dict[str, list[str]]) -> dict[str, list[str]]:

@@ -4,15 +4,15 @@ signing key, the templates, and the display names per language."""
 from __future__ import annotations
 
 from datetime import date
-from functools import cached_property
 from typing import Any
 
 from ctcflow.access.identity import address_book
+from ctcflow.app.people import current_definitions, roster_version
 from ctcflow.core import calendar
 from ctcflow.core.config import Settings
 from ctcflow.core.links import Links
 from ctcflow.core.templating import environment, phrasebook
-from ctcflow.definition.loader import Definitions, load_definitions
+from ctcflow.definition.loader import Definitions
 from ctcflow.definition.organisation import PersonDef
 from ctcflow.definition.programmes import load_programmes
 from ctcflow.definition.survey import load_survey
@@ -25,14 +25,23 @@ class Web:
         self.links = Links(settings)
         self.env = environment(settings.templates_dir, html=True)
         self._names: dict[str, dict[str, dict[str, str]]] = {}
+        self._roster: tuple[int, Definitions, dict[str, PersonDef]] | None = None
 
-    @cached_property
+    @property
     def defs(self) -> Definitions:
-        return load_definitions(self.settings)
+        """The definitions with the roster as it is now: read again only when people changed."""
+        version = roster_version(self.settings)
+        if self._roster is None or self._roster[0] != version:
+            defs = current_definitions(self.settings)
+            self._roster = (version, defs, address_book(defs))
+            self._names.clear()
+        return self._roster[1]
 
-    @cached_property
+    @property
     def address_book(self) -> dict[str, PersonDef]:
-        return address_book(self.defs)
+        self.defs  # noqa: B018 — brings the roster up to date
+        assert self._roster is not None
+        return self._roster[2]
 
     @property
     def key(self) -> bytes:

@@ -30,7 +30,8 @@ def subject_name(event: Event, names: dict[str, dict[str, str]]) -> str:
     """The title of what the event is about, from the kind of thing its kind concerns."""
     subject = event.subject or ""
     kinds = {"plan_programme": "programme", "implementation": "programme", "mandate_entry": "theme",
-             "plan_goal": "factor", "phase_opened": "phase", "phase_approved": "phase"}
+             "plan_goal": "factor", "phase_opened": "phase", "phase_approved": "phase",
+             "person_joined": "person", "person_left": "person"}
     kind = kinds.get(event.kind)
     if kind:
         return names.get(kind, {}).get(subject, subject)
@@ -58,8 +59,10 @@ def describe(event: Event, names: dict[str, dict[str, str]], words: dict[str, An
         "priorities_decided": ", ".join(factor.get(f, f) for f in (event.new or "").split(", ")),
         "mandate_entry": event.new or "", "plan_goal": event.new or "", "due_changed": event.new or "",
         "report_sent": (event.new or "").split(" → ")[0],
+        "person_joined": event.new or "", "person_left": event.new or "",
     }
-    what = template.format(what=subject_name(event, names), detail=details.get(event.kind, ""))
+    what = template.format(what=subject_name(event, names), detail=details.get(event.kind, ""),
+                           role=names["role"].get(event.old or "", event.old or ""))
     evidence, note = _evidence_and_note(event)
     if event.kind == "mandate_entry":
         evidence, note = event.note, None

@@ -1,0 +1,78 @@
+"""People and roles, for the central coordinator: who holds which role in each area and
+centrally, the roles nobody holds, and the changes — a person joins, leaves, or takes over a
+role from its holder — dated, effective at once and kept in the history."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from ctcflow.access.permissions import Action
+from ctcflow.access.vacancies import vacancies
+from ctcflow.app import people
+from ctcflow.core.errors import Invalid
+from ctcflow.web.deps import FormViewer, SignedIn, Viewer, WebState
+from ctcflow.web.errors import PageError
+from ctcflow.web.rendering import lang_of, page, root
+from ctcflow.web.routes.area import FieldError
+
+router = APIRouter()
+FormText = Annotated[str, Form()]
+
+
+def people_view(request: Request, web: WebState, viewer: Viewer, status: int = 200, **extra: Any) -> HTMLResponse:
+    if not viewer.may(web.defs, Action.MANAGE_PEOPLE):
+        raise PageError(403, "coordinator_only")
+    defs, today = web.defs, web.today()
+    groups = [(None, [p for p in defs.org.central if p.active_on(today)])] + \
+             [(a, [p for p in a.people if p.active_on(today)]) for a in defs.org.areas]
+    context: dict[str, Any] = {"errors": {}, "typed": {}, "saved": None, **extra}
+    return page(request, "personer", viewer, status, groups=groups, vacant=vacancies(defs, today),
+                roles=defs.process.roles, sectors=defs.process.sectors, areas=defs.org.areas,
+                n=web.names(lang_of(request, viewer)), **context)
+
+
+@router.get("/personer")
+def people_page(request: Request, web: WebState, viewer: SignedIn, sparat: str | None = None, roll: str = "",
+                omrade: str = "", ersatter: str = "") -> HTMLResponse:
+    typed = {"role": roll, "area": omrade, "replaces": ersatter}
+    return people_view(request, web, viewer, saved=sparat, typed={"add": typed})
+
+
+def day(text: str, field: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise Invalid(field, "date_format", "not a date") from None
+
+
+@router.post("/personer/ny")
+def add(request: Request, web: WebState, viewer: FormViewer, name: FormText = "", email: FormText = "",
+        role: FormText = "", area: FormText = "", sector: FormText = "", lang: FormText = "sv",
+        start: FormText = "", replaces: FormText = "") -> Response:
+    typed = {"name": name, "email": email, "role": role, "area": area, "sector": sector, "lang": lang,
+             "start": start, "replaces": replaces}
+    try:
+        person_id = people.add_person(web.defs, web.settings, name=name, email=email, role=role,
+                                      area_id=area or None, sector=sector or None,
+                                      lang=lang if lang in ("sv", "en") else "sv", start=day(start, "start"),
+                                      by=viewer.person.id, as_of=web.today(), replaces=replaces or None)
+    except Invalid as exc:
+        error = FieldError(exc.field, str(web.words(lang_of(request, viewer))["invalid"][exc.reason]))
+        return people_view(request, web, viewer, 422, errors={"add": error}, typed={"add": typed})
+    return RedirectResponse(f"{root(request)}/personer?sparat={person_id}#p-{person_id}", status_code=303)
+
+
+@router.post("/personer/{person_id}/slutar")
+def leave(request: Request, web: WebState, viewer: FormViewer, person_id: str, last_day: FormText = "") -> Response:
+    try:
+        people.end_person(web.defs, web.settings, person_id, day(last_day, "last_day"), by=viewer.person.id,
+                          as_of=web.today())
+    except Invalid as exc:
+        error = FieldError(exc.field, str(web.words(lang_of(request, viewer))["invalid"][exc.reason]))
+        return people_view(request, web, viewer, 422, errors={person_id: error},
+                           typed={person_id: {"last_day": last_day}})
+    return RedirectResponse(f"{root(request)}/personer?sparat=slutar", status_code=303)

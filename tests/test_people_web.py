@@ -1,0 +1,116 @@
+"""People and roles on the web: the samordnare records that the utvecklingsledare has left, sees
+the role vacant, hands it to a new person (with her own address, nothing else to configure), and — without any
+restart — the next morning's run sends her the reminder, she signs in with her address, and the
+history says who changed what. Refusals next to the field; axe-core on each state."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
+from sqlalchemy import select
+
+from ctcflow.app.jobs import sweep
+from ctcflow.app.progress import record_done
+from ctcflow.app.setup import init_database
+from ctcflow.core.config import reset_settings
+from ctcflow.core.links import Links
+from db.engine import session_scope
+from db.models import Event, StaffChange
+from demo.mailserver import LocalMailServer, free_port
+from tests.browser import assert_accessible, chromium, element, shot, submit
+from tests.conftest import Project, wait_for
+from tests.webserver import web_server
+
+AREA = "bellevuegarden_lorensborg"
+DAY = date(2018, 10, 1)  # Bellevuegården's team is reminded of its core group, due 2018-10-15
+ANNA = "anna.lind@malmo.test"
+
+
+@dataclass
+class Site:
+    url: str
+    mail: LocalMailServer
+
+
+@pytest.fixture
+def site(project: Project, mail: LocalMailServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[Site]:
+    port = free_port()
+    monkeypatch.setenv("CTC_WEB_BASE_URL", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("CTC_WEB_SECRET_KEY", "test-key-not-a-secret")
+    monkeypatch.setenv("CTC_MAIL_SERVER", f"mailto://127.0.0.1:{mail.port}?from=ctcflow@test.example&smtp=127.0.0.1")
+    reset_settings()
+    init_database(date(2018, 8, 1))
+    record_done(AREA, "utvecklingsledare_pa_plats", by="samordnare", as_of=date(2018, 9, 20),
+                evidence="anställningsbeslut", note=None)
+    with web_server(port, as_of=DAY) as url:
+        yield Site(url, mail)
+
+
+def test_a_vacant_role_handed_to_a_new_member_who_gets_the_next_reminder_without_a_restart(site: Site) -> None:
+    with chromium() as browser:
+        browser.get(Links().login("samordnare"))
+        element(browser, "header a[href$='/personer']").click()
+        assert_accessible(browser, "the people page")
+        team = element(browser, "#p-ul_bellevue")
+        team.find_element(By.TAG_NAME, "summary").click()
+        browser.execute_script("document.getElementById('last-ul_bellevue').value = '2018-09-30'")
+        submit(browser, team.find_element(By.CSS_SELECTOR, "button[type=submit]"))
+        assert element(browser, "p.notice").text == "Ändringen är sparad och gäller direkt."
+        vacant = element(browser, "#vakanta + ul").text
+        assert "Utvecklingsledare" in vacant and "Bellevuegården/Lorensborg" in vacant
+        browser.find_element(By.CSS_SELECTOR, f"#vakanta + ul a[href*='omrade={AREA}']").click()
+        assert Select(element(browser, "#role")).first_selected_option.get_attribute("value") == "utvecklingsledare"
+        assert Select(browser.find_element(By.ID, "area")).first_selected_option.get_attribute("value") == AREA
+        browser.find_element(By.ID, "name").send_keys("Anna Lind")
+        browser.find_element(By.ID, "email").send_keys("anna.lind")  # no domain: refused, what was typed kept
+        submit(browser, browser.find_element(By.CSS_SELECTOR, "#ny button[type=submit]"))
+        assert element(browser, "#err-email").text.startswith("Skriv en e-postadress")
+        assert browser.find_element(By.ID, "name").get_attribute("value") == "Anna Lind"
+        assert browser.find_element(By.ID, "email").get_attribute("aria-invalid") == "true"
+        assert_accessible(browser, "a refused new person")
+        browser.find_element(By.ID, "email").clear()
+        browser.find_element(By.ID, "email").send_keys(ANNA)
+        submit(browser, browser.find_element(By.CSS_SELECTOR, "#ny button[type=submit]"))
+        assert element(browser, "p.notice").text == "Ändringen är sparad och gäller direkt."
+        assert "Anna Lind" in element(browser, "#p-anna_lind").text
+        assert "Bellevuegården/Lorensborg" not in " ".join(e.text for e in browser.find_elements(
+            By.CSS_SELECTOR, "#vakanta + ul"))  # the role is held again
+        shot(browser, "people-role-handed-over")
+
+    sweep(DAY)  # the morning run of the same day, in another part of the system: no restart
+    reminder = wait_for(lambda: [m for m in site.mail.to(ANNA) if "Kärngrupp" in m.body or "Kärngrupp" in m.subject],
+                        30, "the core group's reminder mailed to the new member")
+    assert reminder and not [m for m in site.mail.to("ul_bellevue@test.example") if "Kärngrupp" in m.body]
+
+    with chromium() as browser:  # she signs in with her own address
+        browser.get(f"{site.url}/login")
+        element(browser, "input[type=email]").send_keys(ANNA.upper())
+        submit(browser, browser.find_element(By.CSS_SELECTOR, "main button[type=submit]"))
+        link = wait_for(lambda: next((re.search(r"http://127\.0\.0\.1:\d+/l/[\w.\-]+", m.body).group(0)  # type: ignore[union-attr]
+                                      for m in site.mail.to(ANNA) if "/l/" in m.body), None), 30, "a sign-in link")
+        browser.get(link)
+        assert element(browser, "header .muted").text.endswith("Anna Lind")
+        assert element(browser, "h1").text == "Bellevuegården/Lorensborg"
+        history = element(browser, "ol.history").text
+    assert "Central samordnare CTC lade till Anna Lind som Utvecklingsledare från 2018-10-01" in history
+    assert "Central samordnare CTC avslutade Utvecklingsledare Bellevuegården som Utvecklingsledare, sista dag 2018-09-30" in history
+    with session_scope() as session:
+        changes = session.execute(select(StaffChange.kind, StaffChange.person_id, StaffChange.recorded_by)
+                                  .order_by(StaffChange.id)).all()
+        events = session.execute(select(Event.kind).where(Event.kind.in_(["person_joined", "person_left"]))).scalars().all()
+    assert [tuple(c) for c in changes] == [("leave", "ul_bellevue", "samordnare"), ("join", "anna_lind", "samordnare")]
+    assert sorted(events) == ["person_joined", "person_left"]
+
+
+def test_only_the_coordinator_changes_people(site: Site) -> None:
+    with chromium() as browser:
+        browser.get(Links().login("ul_bellevue"))
+        assert not browser.find_elements(By.CSS_SELECTOR, "header a[href$='/personer']")
+        browser.get(f"{site.url}/personer")
+        assert element(browser, "h1").text == "Inte din uppgift"
