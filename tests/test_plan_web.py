@@ -104,6 +104,7 @@ def test_the_team_decides_plans_and_the_styrgrupp_approves_at_the_gate(port: int
         coverage = element(browser, "#tackning").text
         assert titles[FACTORS[-1]] in coverage and titles[first] not in coverage  # the last one still uncovered
         assert_accessible(browser, "a plan with an uncovered factor")
+        browser.execute_script("document.getElementById('handlingsplan').scrollIntoView()")
         shot(browser, "plan-uncovered-factor")
         complete("handlingsplan", PLAN_ON)  # the team's milestones; the uncovered factor still holds the gate
 

@@ -76,7 +76,9 @@ def test_a_bad_row_is_shown_on_the_page_and_nothing_is_imported_then_the_fixed_f
         problems = element(browser, "#problem-list")
         assert problems.text.startswith("Filen enkat-2019-fel.csv har 1 fel – inget har importerats")
         row = problems.find_element(By.CSS_SELECTOR, "tbody tr").find_elements(By.TAG_NAME, "td")
-        assert [row[0].text, row[1].text] == ["7", item] and "ofta" in row[2].text
+        assert [row[0].text, row[1].text] == ["7", item]
+        assert row[2].text == "'ofta' är inget svar på den här frågans skala."  # in the reader's words
+        assert row[3].text.startswith("Använd 1, 2")
         assert_accessible(browser, "a refused survey file")
         shot(browser, "survey-bad-row")
         assert _imported() == (0, 0)

@@ -11,25 +11,29 @@ from ctcflow.core.config import Settings
 from ctcflow.core.errors import CtcError
 from ctcflow.definition.loader import Definitions
 from ctcflow.records.ledger import CostImport, add_cost, add_mandate_entry, cost_totals, import_costs, mandate_entries
+from ctcflow.records.ledger import kronor as kronor  # the pages show amounts as the report does
 from db.engine import session_scope
 from db.models import Area, MandateEntry
 
 
-def cost_import(path: Path, *, by: str, as_of: date) -> CostImport:
-    defs = ready()
-    with session_scope() as session:
+def cost_import(path: Path, *, by: str, as_of: date, defs: Definitions | None = None,
+                settings: Settings | None = None) -> CostImport:
+    defs = defs or ready()
+    with session_scope(settings) as session:
         return import_costs(session, defs, path, by=by, as_of=as_of)
 
 
-def cost_add(**fields: Any) -> None:
-    defs = ready()
-    with session_scope() as session:
+def cost_add(defs: Definitions | None = None, settings: Settings | None = None, **fields: Any) -> None:
+    defs = defs or ready()
+    with session_scope(settings) as session:
         add_cost(session, defs, **fields)
 
 
-def cost_table(years: list[int] | None) -> list[tuple[int, str | None, str, int]]:
-    ready()
-    with session_scope() as session:
+def cost_table(years: list[int] | None, defs: Definitions | None = None,
+               settings: Settings | None = None) -> list[tuple[int, str | None, str, int]]:
+    if defs is None:
+        ready()
+    with session_scope(settings) as session:
         return cost_totals(session, years)
 
 

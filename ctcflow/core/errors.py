@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -19,6 +19,8 @@ class Problem:
     ident: str | None
     message: str
     hint: str = ""
+    key: str = ""  # the kind of problem, for the pages' words in Swedish or English (web.yml 'problems')
+    values: dict[str, str] = field(default_factory=dict, compare=False)  # what those words are filled with
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else f"{self.file}"

@@ -66,7 +66,7 @@ def import_costs(session: Session, defs: Definitions, path: Path, *, by: str, as
     if missing:
         raise InputFileError(path, [Problem(path, 1, None, f"missing columns: {', '.join(missing)}",
                                              "the header needs år, förvaltning and belopp (område and kategori "
-                                             "are optional)")])
+                                             "are optional)", "missing_cost_columns", {"columns": ", ".join(missing)})])
     areas = {fold(a.id): a.id for a in defs.org.areas} | {fold(a.name): a.id for a in defs.org.areas}
     admins = {fold(a.id): a.id for a in defs.org.administrations} | {fold(a.name): a.id
                                                                       for a in defs.org.administrations}
@@ -75,22 +75,29 @@ def import_costs(session: Session, defs: Definitions, path: Path, *, by: str, as
         row = int(str(line))
         year_text = cells["year"].strip()
         if not (year_text.isdigit() and 2000 <= int(year_text) <= 2100):
-            problems.append(Problem(path, row, "år", f"'{year_text}' is not a year", "write the year, e.g. 2023"))
+            problems.append(Problem(path, row, "år", f"'{year_text}' is not a year", "write the year, e.g. 2023",
+                                    "not_a_year", {"value": year_text}))
         amount = parse_amount(cells["amount"])
         if amount is None:
             problems.append(Problem(path, row, "belopp", f"'{cells['amount']}' is not an amount in kronor",
-                                    "write e.g. 1 250 000 or 1250000,50"))
+                                    "write e.g. 1 250 000 or 1250000,50", "not_an_amount",
+                                    {"value": cells["amount"]}))
         admin = admins.get(fold(cells["administration"]))
         if admin is None:
             near = difflib.get_close_matches(fold(cells["administration"]), list(admins), n=1, cutoff=0.6)
             problems.append(Problem(path, row, "förvaltning", f"unknown administration '{cells['administration']}'",
                                     f"did you mean '{admins[near[0]]}'?" if near else
-                                    "use an administration listed in areas.yml"))
+                                    "use an administration listed in areas.yml",
+                                    "near_administration" if near else "unknown_administration_row",
+                                    {"value": cells["administration"],
+                                     "near": next((a.name for a in defs.org.administrations
+                                                   if near and a.id == admins[near[0]]), "")}))
         area_text = cells.get("area", "").strip() if "area" in frame.columns else ""
         area = areas.get(fold(area_text)) if area_text else None
         if area_text and area is None:
             problems.append(Problem(path, row, "område", f"unknown area '{area_text}'",
-                                    "use an area id or name from areas.yml, or leave it empty for central costs"))
+                                    "use an area id or name from areas.yml, or leave it empty for central costs",
+                                    "unknown_area_row", {"value": area_text}))
         if year_text.isdigit() and amount is not None and admin is not None:
             rows.append(CostEntry(year=int(year_text), area_id=area, administration=admin, amount_ore=amount,
                                   category=(cells.get("category") or "").strip() or None,
@@ -110,18 +117,21 @@ def import_costs(session: Session, defs: Definitions, path: Path, *, by: str, as
 
 
 def add_cost(session: Session, defs: Definitions, *, year: int, administration: str, amount: str,
-             area_id: str | None, category: str | None, note: str | None, by: str, as_of: date) -> CostEntry:
+             area_id: str | None, category: str | None, note: str | None, by: str, as_of: date,
+             source: str = "ctc cost add") -> CostEntry:
     person = require(defs, by, Action.RECORD_COSTS, as_of).id
+    if not 2000 <= year <= as_of.year + 1:
+        raise Invalid("year", "cost_year", f"{year} is not a year CTC has costs for")
     amount_ore = parse_amount(amount)
     if amount_ore is None:
-        raise CtcError(f"'{amount}' is not an amount in kronor; write e.g. 1 250 000 or 1250000,50")
+        raise Invalid("amount", "amount", f"'{amount}' is not an amount in kronor; write e.g. 1 250 000 or 1250000,50")
     if administration not in {a.id for a in defs.org.administrations}:
-        raise CtcError(f"unknown administration '{administration}'; use one of: "
-                       + ", ".join(a.id for a in defs.org.administrations))
+        raise Invalid("administration", "unknown_administration", f"unknown administration '{administration}'; "
+                      "use one of: " + ", ".join(a.id for a in defs.org.administrations))
     if area_id is not None and defs.org.area(area_id) is None:
-        raise CtcError(f"unknown area '{area_id}'")
+        raise Invalid("area", "unknown_area", f"unknown area '{area_id}'")
     entry = CostEntry(year=year, area_id=area_id, administration=administration, amount_ore=amount_ore,
-                      category=category, note=note, source="ctc cost add", recorded_on=as_of, recorded_by=person)
+                      category=category, note=note, source=source, recorded_on=as_of, recorded_by=person)
     session.add(entry)
     record(session, [NewEvent("cost_added", person, as_of, area_id, str(year), None,
                               f"{administration}: {kronor(amount_ore)}", note)])

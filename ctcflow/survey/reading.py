@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -24,7 +25,13 @@ from ctcflow.definition.organisation import OrganisationDef
 from ctcflow.definition.process import Titles
 from ctcflow.definition.survey import SurveyDef
 
-Report = Callable[[int | None, str | None, str, str], None]
+
+class Report(Protocol):
+    """Adds one problem: where, what is wrong and how to fix it (in the command line's words),
+    and its kind with the values the pages' words are filled with."""
+
+    def __call__(self, row: int | None, column: str | None, message: str, hint: str, key: str = "",
+                 **values: str) -> None: ...
 
 AREA, DELOMRADE, GRADE, GENDER, GRADE_GROUP = "area_id", "delomrade", "arskurs", "kon", "grade_group"
 # Header names as ``fold`` leaves them ('Delområde' → 'delomrade', 'Kön' → 'kon').
@@ -100,25 +107,26 @@ def read_survey(path: Path, survey: SurveyDef, org: OrganisationDef) -> SurveyDa
     frame = read_table(path)
     problems: list[Problem] = []
 
-    def problem(row: int | None, column: str | None, message: str, hint: str) -> None:
-        problems.append(Problem(path, row, column, message, hint))
+    def problem(row: int | None, column: str | None, message: str, hint: str, key: str = "", **values: str) -> None:
+        problems.append(Problem(path, row, column, message, hint, key, values))
 
     renamed = {c: COLUMN_ALIASES.get(fold(c), c) for c in frame.columns}
     frame = frame.rename(columns=renamed)
     for column in frame.columns:
         if PERSONAL_COLUMNS.search(column):
             problem(1, column, "looks like personal data; the survey is anonymous",
-                    "remove the column from the export before importing")
+                    "remove the column from the export before importing", "personal_column")
     columns = set(frame.columns)
     for column in frame.columns:  # pandas reads a repeated header 'x' as 'x.1'
         base, dot, number = column.rpartition(".")
         if dot and number.isdigit() and base in columns:
-            problem(1, base, "the column appears more than once", "keep one of them")
+            problem(1, base, "the column appears more than once", "keep one of them", "repeated_column")
     missing = [c for c in (DELOMRADE, GRADE, GENDER) if c not in frame.columns]
     missing += [i.id for i in survey.items if i.id not in frame.columns]
     if missing:
         problem(1, None, f"missing columns: {', '.join(missing[:30])}" + (" …" if len(missing) > 30 else ""),
-                "the header must name delomrade, arskurs, kon and every item id of survey.yml")
+                "the header must name delomrade, arskurs, kon and every item id of survey.yml", "missing_columns",
+                columns=", ".join(missing[:30]) + (" …" if len(missing) > 30 else ""))
     if problems:
         raise InputFileError(path, problems)
 
@@ -134,7 +142,7 @@ def read_survey(path: Path, survey: SurveyDef, org: OrganisationDef) -> SurveyDa
         personal = values.str.match(PERSONNUMMER) | values.str.match(EMAIL)
         for row in values.index[personal][:5]:
             problem(int(row), column, "a value looks like a personnummer or an e-mail address",
-                    "the survey is anonymous: remove personal data from the export")
+                    "the survey is anonymous: remove personal data from the export", "personal_value")
 
     result = pd.DataFrame(index=frame.index)
     result[AREA], outside = _areas(frame[DELOMRADE], org, problem)
@@ -167,7 +175,8 @@ def _coded(values: pd.Series, mapping: dict[str, str], column: str, problem: Rep
     bad = coded.isna() & ((keys != "") | required)
     for row, value in values[bad].head(MAX_LISTED).items():
         problem(int(row), column, f"'{value}' is not a known value" if value else "empty",
-                f"use one of: {', '.join(sorted(set(mapping)))}")
+                f"use one of: {', '.join(sorted(set(mapping)))}", "unknown_value" if value else "empty_value",
+                value=str(value), options=", ".join(sorted(set(mapping))))
     return coded.astype(object).where(coded.notna(), None)
 
 
@@ -181,11 +190,13 @@ def _areas(values: pd.Series, org: OrganisationDef, problem: Report) -> tuple[pd
         near = difflib.get_close_matches(fold(str(name)), list(known), n=1, cutoff=0.8)
         if not str(name):
             for row in values.index[(values == "")][:MAX_LISTED]:
-                problem(int(row), DELOMRADE, "empty", "every pupil needs the delområde of the school or home")
+                problem(int(row), DELOMRADE, "empty", "every pupil needs the delområde of the school or home",
+                        "empty_delomrade")
         elif near:
             for row in values.index[values == name][:MAX_LISTED]:
                 problem(int(row), DELOMRADE, f"'{name}' is not a delområde of any area; did you mean "
-                        f"'{names[near[0]]}'?", "correct the spelling, or add the delområde to areas.yml")
+                        f"'{names[near[0]]}'?", "correct the spelling, or add the delområde to areas.yml",
+                        "near_delomrade", value=str(name), near=names[near[0]])
         else:
             outside[str(name)] = int(count)
     return area.fillna(""), outside
@@ -204,7 +215,8 @@ def _answers(values: pd.Series, codes: dict[int, Titles], column: str, problem: 
     bad = [i for i, text in enumerate(distinct) if str(text).strip() and parsed[i] not in allowed]
     for row, value in values[np.isin(positions, bad)].head(20).items():
         problem(int(row), column, f"'{value}' is not an answer on this scale",
-                f"use {', '.join(str(c) for c in codes)} or their labels")
+                f"use {', '.join(str(c) for c in codes)} or their labels", "not_on_scale", value=str(value),
+                codes=", ".join(str(c) for c in codes))
     result = parsed[positions]  # position -1 (a missing cell) takes the trailing NaN
     result[np.isin(positions, bad)] = np.nan
     return result

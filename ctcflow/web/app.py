@@ -23,7 +23,7 @@ from ctcflow.web.context import Web
 from ctcflow.web.deps import viewer_of
 from ctcflow.web.errors import PageError
 from ctcflow.web.rendering import page
-from ctcflow.web.routes import area, board_report, files, overview, people, plan, reporting, signin, survey
+from ctcflow.web.routes import area, board_report, costs, files, overview, people, plan, reporting, signin, survey
 from db.engine import require_current_schema
 
 
@@ -36,7 +36,7 @@ def create_app(settings: Settings | None = None, as_of: date | None = None) -> F
     gc.freeze()
     app = FastAPI(title="ctcflow", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.web = web
-    for module in (signin, overview, area, reporting, plan, survey, people, board_report, files):
+    for module in (signin, overview, area, reporting, plan, survey, people, costs, board_report, files):
         app.include_router(module.router)
 
     @app.exception_handler(PageError)

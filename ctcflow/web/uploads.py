@@ -11,6 +11,7 @@ from pathlib import Path
 
 from fastapi import UploadFile
 
+from ctcflow.core.errors import Invalid
 from ctcflow.web.errors import PageError
 
 MAX_UPLOAD = 25 * 2**20
@@ -47,3 +48,23 @@ def evidence_from(folder: Path, link: str, document: UploadFile | None, kept: st
         kept = store_upload(folder, document)
     pieces = [piece for piece in (link.strip(), kept) if piece]
     return SEPARATOR.join(pieces) or None, kept
+
+
+TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
+
+
+def received_table(document: UploadFile | None, folder: Path) -> Path:
+    """A CSV or Excel upload written to ``folder`` under its own name (what the import reports
+    and records), refused past the size limit before more is read."""
+    name = Path(document.filename or "").name if document is not None else ""
+    if document is None or Path(name).suffix.lower() not in TABLE_SUFFIXES:
+        raise Invalid("document", "file_kind", f"{name or 'no file'}: not a CSV or Excel file")
+    path = folder / name
+    size = 0
+    with path.open("wb") as out:
+        while chunk := document.file.read(1 << 20):
+            size += len(chunk)
+            if size > MAX_UPLOAD:
+                raise PageError(413, "too_big")
+            out.write(chunk)
+    return path

@@ -21,12 +21,11 @@ from ctcflow.web.deps import FormViewer, SignedIn, Viewer, WebState
 from ctcflow.web.errors import PageError
 from ctcflow.web.rendering import lang_of, page, root
 from ctcflow.web.routes.area import FieldError
-from ctcflow.web.uploads import MAX_UPLOAD
+from ctcflow.web.uploads import MAX_UPLOAD, received_table
 
 router = APIRouter()
 FormText = Annotated[str, Form()]
 WAVE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,19}$")
-SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
 
 
 def survey_view(request: Request, web: WebState, viewer: Viewer, status: int = 200, **extra: Any) -> HTMLResponse:
@@ -43,22 +42,6 @@ def surveys(request: Request, web: WebState, viewer: SignedIn, importerad: str |
     return survey_view(request, web, viewer, imported=importerad)
 
 
-def received(document: UploadFile, folder: Path) -> Path:
-    """The upload written to ``folder`` under its own name, refused past the size limit."""
-    name = Path(document.filename or "").name
-    if Path(name).suffix.lower() not in SUFFIXES:
-        raise Invalid("document", "file_kind", f"{name or 'no file'}: not a CSV or Excel file")
-    path = folder / name
-    size = 0
-    with path.open("wb") as out:
-        while chunk := document.file.read(1 << 20):
-            size += len(chunk)
-            if size > MAX_UPLOAD:
-                raise PageError(413, "too_big")
-            out.write(chunk)
-    return path
-
-
 @router.post("/enkater")
 def upload(request: Request, web: WebState, viewer: FormViewer, wave: FormText = "", replace: FormText = "",
            document: Annotated[UploadFile | None, File()] = None) -> Response:
@@ -71,9 +54,7 @@ def upload(request: Request, web: WebState, viewer: FormViewer, wave: FormText =
             raise Invalid("wave", "wave_name", f"'{wave}' is not a wave's name")
         if not replace and any(w.id == wave for w in survey.survey_waves()):
             raise Invalid("wave", "wave_exists", f"wave {wave} is already imported")
-        if document is None or not document.filename:
-            raise Invalid("document", "file_kind", "no file")
-        survey.import_wave(wave, received(document, folder), web.today())
+        survey.import_wave(wave, received_table(document, folder), web.today())
     except InputFileError as exc:
         shown = exc.problems[:InputFileError.MAX_SHOWN]
         return survey_view(request, web, viewer, 422, problems=shown, more=len(exc.problems) - len(shown),

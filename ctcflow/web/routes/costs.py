@@ -1,0 +1,93 @@
+"""CTC's costs, for the central coordinator (and the chief): what is recorded per year, area and
+administration, one cost entered by hand, or a sheet (CSV or Excel) imported all or nothing —
+a sheet with problems imports nothing and the page lists them by row and column."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from ctcflow.access.permissions import Action
+from ctcflow.app import records
+from ctcflow.core.errors import CtcError, InputFileError, Invalid
+from ctcflow.web.deps import FormViewer, SignedIn, Viewer, WebState
+from ctcflow.web.errors import PageError
+from ctcflow.web.rendering import lang_of, page, root
+from ctcflow.web.routes.area import FieldError
+from ctcflow.web.uploads import MAX_UPLOAD, received_table
+
+router = APIRouter()
+FormText = Annotated[str, Form()]
+
+
+def costs_view(request: Request, web: WebState, viewer: Viewer, status: int = 200, **extra: Any) -> HTMLResponse:
+    if not viewer.may(web.defs, Action.RECORD_COSTS):
+        raise PageError(403, "coordinator_only")
+    rows = records.cost_table(None, web.defs, web.settings)
+    years: dict[int, int] = {}
+    for year, _, _, ore in rows:
+        years[year] = years.get(year, 0) + ore
+    context: dict[str, Any] = {"errors": {}, "typed": {}, "problems": [], "more": 0, "file_name": "",
+                               "saved": None, **extra}
+    return page(request, "kostnader", viewer, status, rows=rows, years=years, kronor=records.kronor,
+                administrations=web.defs.org.administrations, areas=web.defs.org.areas,
+                n=web.names(lang_of(request, viewer)), max_mb=MAX_UPLOAD // 2**20, **context)
+
+
+@router.get("/kostnader")
+def costs(request: Request, web: WebState, viewer: SignedIn, sparat: str | None = None) -> HTMLResponse:
+    return costs_view(request, web, viewer, saved=sparat)
+
+
+def refused(request: Request, web: WebState, viewer: Viewer, where: str, exc: Invalid,
+            typed: dict[str, str]) -> HTMLResponse:
+    error = FieldError(exc.field, str(web.words(lang_of(request, viewer))["invalid"][exc.reason]))
+    return costs_view(request, web, viewer, 422, errors={where: error}, typed={where: typed})
+
+
+@router.post("/kostnader/ny")
+def add(request: Request, web: WebState, viewer: FormViewer, year: FormText = "", administration: FormText = "",
+        area: FormText = "", amount: FormText = "", category: FormText = "", note: FormText = "") -> Response:
+    if not viewer.may(web.defs, Action.RECORD_COSTS):
+        raise PageError(403, "coordinator_only")
+    typed = {"year": year, "administration": administration, "area": area, "amount": amount,
+             "category": category, "note": note}
+    try:
+        if not year.strip().isdigit():
+            raise Invalid("year", "cost_year", "not a year")
+        records.cost_add(defs=web.defs, settings=web.settings, year=int(year), administration=administration,
+                         amount=amount, area_id=area or None, category=category.strip() or None,
+                         note=note.strip() or None, by=viewer.person.id, as_of=web.today(), source="webben")
+    except Invalid as exc:
+        return refused(request, web, viewer, "add", exc, typed)
+    return RedirectResponse(f"{root(request)}/kostnader?sparat=kostnad#kostnader", status_code=303)
+
+
+@router.post("/kostnader/fil")
+def upload(request: Request, web: WebState, viewer: FormViewer,
+           document: Annotated[UploadFile | None, File()] = None) -> Response:
+    if not viewer.may(web.defs, Action.RECORD_COSTS):
+        raise PageError(403, "coordinator_only")
+    folder = Path(tempfile.mkdtemp(prefix="ctc-kostnader-"))
+    name = Path(document.filename or "").name if document else ""
+    try:
+        result = records.cost_import(received_table(document, folder), by=viewer.person.id, as_of=web.today(),
+                                     defs=web.defs, settings=web.settings)
+    except InputFileError as exc:
+        shown = exc.problems[:InputFileError.MAX_SHOWN]
+        return costs_view(request, web, viewer, 422, problems=shown, more=len(exc.problems) - len(shown),
+                          file_name=name)
+    except Invalid as exc:
+        return refused(request, web, viewer, "file", exc, {})
+    except CtcError as exc:  # a sheet that cannot be read at all, or one without rows
+        error = FieldError("document", str(exc).replace(str(folder) + "/", ""))
+        return costs_view(request, web, viewer, 422, errors={"file": error})
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return RedirectResponse(f"{root(request)}/kostnader?sparat=fil-{result.rows}-{result.replaced}#kostnader",
+                            status_code=303)

@@ -1,0 +1,77 @@
+"""The samordnare's costs on the web: one cost by hand (a wrong amount refused next to the field,
+what was typed kept), a sheet with an unknown administration refused by row with nothing
+imported, the corrected sheet imported and the year's total shown as the report will count it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
+from sqlalchemy import func, select
+
+from ctcflow.core.links import Links
+from db.engine import session_scope
+from db.models import CostEntry, Event
+from tests.browser import assert_accessible, chromium, element, submit
+from tests.test_survey_web import url  # noqa: F401 — the fixture: a city set up, its pages served
+
+
+def _costs() -> list[tuple[int, str | None, str, int]]:
+    with session_scope() as session:
+        rows = session.execute(select(CostEntry.year, CostEntry.area_id, CostEntry.administration,
+                                      CostEntry.amount_ore).order_by(CostEntry.id)).all()
+    return [tuple(r) for r in rows]  # type: ignore[misc]
+
+
+def test_a_cost_by_hand_and_a_sheet_all_or_nothing(url: str, tmp_path: Path) -> None:  # noqa: F811
+    with chromium() as browser:
+        browser.get(Links().login("samordnare"))
+        element(browser, "header a[href$='/kostnader']").click()
+        assert_accessible(browser, "the costs page")
+        browser.find_element(By.ID, "year").clear()
+        browser.find_element(By.ID, "year").send_keys("2018")
+        Select(browser.find_element(By.ID, "administration")).select_by_value("fritidsforvaltningen")
+        Select(browser.find_element(By.ID, "cost-area")).select_by_value("bellevuegarden_lorensborg")
+        browser.find_element(By.ID, "amount").send_keys("en miljon")
+        submit(browser, browser.find_element(By.CSS_SELECTOR, "#ny-kostnad button[type=submit]"))
+        assert element(browser, "#err-amount").text.startswith("Ange ett belopp i kronor")
+        assert browser.find_element(By.ID, "amount").get_attribute("aria-invalid") == "true"
+        assert Select(browser.find_element(By.ID, "cost-area")).first_selected_option.get_attribute("value") == \
+            "bellevuegarden_lorensborg"
+        assert_accessible(browser, "a refused cost")
+        assert _costs() == []
+        browser.find_element(By.ID, "amount").clear()
+        browser.find_element(By.ID, "amount").send_keys("1 250 000,50")
+        submit(browser, browser.find_element(By.CSS_SELECTOR, "#ny-kostnad button[type=submit]"))
+        assert element(browser, "p.notice").text == "Det är sparat."
+        assert _costs() == [(2018, "bellevuegarden_lorensborg", "fritidsforvaltningen", 125000050)]
+
+        bad, good = tmp_path / "kostnader-2018.csv", tmp_path / "kostnader-2018-rattad.csv"
+        bad.write_text("år;område;förvaltning;belopp\n2018;;Stadskontoret;400 000\n2018;Bellevuegården/Lorensborg;"
+                       "Fritidsförvaltningn;100 000\n", encoding="utf-8")
+        good.write_text(bad.read_text(encoding="utf-8").replace("Fritidsförvaltningn", "Fritidsförvaltningen"),
+                        encoding="utf-8")
+        browser.find_element(By.ID, "cost-file").send_keys(str(bad))
+        submit(browser, browser.find_element(By.CSS_SELECTOR, "#kostnadsfil button[type=submit]"))
+        problems = element(browser, "#problem-list")
+        cells = [c.text for c in problems.find_elements(By.CSS_SELECTOR, "tbody td")]
+        assert cells == ["3", "förvaltning", "Okänd förvaltning 'Fritidsförvaltningn'.", "Menar du Fritidsförvaltningen?"]
+        assert len(_costs()) == 1  # nothing of the sheet
+        browser.find_element(By.ID, "cost-file").send_keys(str(good))
+        submit(browser, browser.find_element(By.CSS_SELECTOR, "#kostnadsfil button[type=submit]"))
+        assert element(browser, "p.notice").text == "2 kostnadsrader är inlästa."
+        total = element(browser, "#kostnader tfoot").text
+        assert total.replace("\u00a0", " ") == "Summa 2018 1 750 000,50 kr"
+    with session_scope() as session:
+        recorded = session.execute(select(func.count()).select_from(Event).where(
+            Event.kind.in_(["cost_added", "costs_imported"]), Event.actor == "samordnare")).scalar_one()
+    assert len(_costs()) == 3 and recorded == 2
+
+
+def test_an_area_person_may_not_record_costs(url: str) -> None:  # noqa: F811
+    with chromium() as browser:
+        browser.get(Links().login("ul_bellevue"))
+        assert not browser.find_elements(By.CSS_SELECTOR, "header a[href$='/kostnader']")
+        browser.get(f"{url}/kostnader")
+        assert element(browser, "h1").text == "Inte din uppgift"
