@@ -114,3 +114,23 @@ def test_only_the_coordinator_changes_people(site: Site) -> None:
         assert not browser.find_elements(By.CSS_SELECTOR, "header a[href$='/personer']")
         browser.get(f"{site.url}/personer")
         assert element(browser, "h1").text == "Inte din uppgift"
+
+
+def test_a_team_member_added_on_the_web_signs_in_as_herself_and_counts_for_her_sector(site: Site) -> None:
+    from ctcflow.app.people import add_person, current_definitions
+    from ctcflow.core.config import get_settings
+
+    assert "kultur" not in current_definitions().org.area(AREA).sectors_represented(DAY)  # type: ignore[union-attr]
+    add_person(current_definitions(), get_settings(), name="Sara Berg", email="sara.berg@kultur.test",
+               role="omradesteam", area_id=AREA, sector="kultur", lang="sv", start=DAY, by="samordnare", as_of=DAY)
+    assert "kultur" in current_definitions().org.area(AREA).sectors_represented(DAY)  # type: ignore[union-attr]
+    with chromium(390, 844) as phone:
+        phone.get(f"{site.url}/login")
+        element(phone, "input[type=email]").send_keys("sara.berg@kultur.test")
+        submit(phone, phone.find_element(By.CSS_SELECTOR, "main button[type=submit]"))
+        link = wait_for(lambda: next((re.search(r"http://127\.0\.0\.1:\d+/l/[\w.\-]+", m.body).group(0)  # type: ignore[union-attr]
+                                      for m in site.mail.to("sara.berg@kultur.test") if "/l/" in m.body), None),
+                        30, "a sign-in link to the new member")
+        phone.get(link)
+        assert element(phone, "header .muted").text.endswith("Sara Berg")  # herself, not the team's mailbox
+        assert phone.find_element(By.LINK_TEXT, "Redovisa till kommunstyrelsen")  # she can record the area's work

@@ -114,10 +114,12 @@ def test_by_name_the_command_line_marks_the_oldest_round_still_open(city: City) 
 
 
 PAGES = {  # who, where, what
-    "samordnare": ["/oversikt", "/rapporter", f"/omrade/{BELLEVUE}"],
-    "ul_bellevue": [f"/omrade/{BELLEVUE}", f"/omrade/{BELLEVUE}/redovisning"],
+    "samordnare": ["/oversikt", "/rapporter", f"/omrade/{BELLEVUE}", "/personer", "/kostnader", "/enkater"],
+    "ul_bellevue": [f"/omrade/{BELLEVUE}", f"/omrade/{BELLEVUE}/redovisning", f"/omrade/{BELLEVUE}/plan"],
     "styrgrupp_bellevue": [f"/omrade/{BELLEVUE}"],
+    "analys": ["/enkater"],
 }
+DOCUMENTS = [f"/omrade/{BELLEVUE}/profil", f"/omrade/{BELLEVUE}/plan/dokument"]  # pages of their own, to print
 
 
 @pytest.mark.parametrize("width", [1200, 390])
@@ -132,6 +134,11 @@ def test_every_page_passes_axe_in_both_languages_and_fits_the_window(city: City,
                     assert_accessible(browser, f"{path} for {person} in {lang} at {width} px")
                     assert fits(browser), f"{path} runs off a {width} px window"
                     shot(browser, f"{person}{path.replace('/', '-')}-{lang}-{width}")
+        for path in DOCUMENTS:  # the områdesprofil and the handlingsplan, opened from the plan page
+            for lang in ("sv", "en"):
+                browser.get(f"{city.url}{path}?lang={lang}")
+                element(browser, "h1")
+                assert_accessible(browser, f"{path} in {lang} at {width} px")
         undo = browser.find_elements(By.CSS_SELECTOR, "a.undo")
         if undo:
             undo[0].click()

@@ -29,10 +29,12 @@ def people_view(request: Request, web: WebState, viewer: Viewer, status: int = 2
     defs, today = web.defs, web.today()
     groups = [(None, [p for p in defs.org.central if p.active_on(today)])] + \
              [(a, [p for p in a.people if p.active_on(today)]) for a in defs.org.areas]
+    lang = lang_of(request, viewer)
     context: dict[str, Any] = {"errors": {}, "typed": {}, "saved": None, **extra}
     return page(request, "personer", viewer, status, groups=groups, vacant=vacancies(defs, today),
+                sector_names={s.id: s.title.get(lang) for s in defs.process.sectors},
                 roles=defs.process.roles, sectors=defs.process.sectors, areas=defs.org.areas,
-                n=web.names(lang_of(request, viewer)), **context)
+                n=web.names(lang), **context)
 
 
 @router.get("/personer")
