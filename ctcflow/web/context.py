@@ -3,6 +3,7 @@ signing key, the templates, and the display names per language."""
 
 from __future__ import annotations
 
+import time
 from datetime import date
 from typing import Any
 
@@ -18,6 +19,8 @@ from ctcflow.definition.programmes import load_programmes
 from ctcflow.definition.survey import load_survey
 from ctcflow.report.names import titles
 
+ROSTER_CHECK_SECONDS = 1.0
+
 
 class Web:
     def __init__(self, settings: Settings, as_of: date | None) -> None:
@@ -26,16 +29,26 @@ class Web:
         self.env = environment(settings.templates_dir, html=True)
         self._names: dict[str, dict[str, dict[str, str]]] = {}
         self._roster: tuple[int, Definitions, dict[str, PersonDef]] | None = None
+        self._checked = float("-inf")
 
     @property
     def defs(self) -> Definitions:
-        """The definitions with the roster as it is now: read again only when people changed."""
-        version = roster_version(self.settings)
-        if self._roster is None or self._roster[0] != version:
-            defs = current_definitions(self.settings)
-            self._roster = (version, defs, address_book(defs))
-            self._names.clear()
+        """The definitions with the roster as it is now: read again only when people changed —
+        asked of the database at most once a second (a change made here is seen at once, one
+        made by another process within the second)."""
+        now = time.monotonic()
+        if self._roster is None or now - self._checked >= ROSTER_CHECK_SECONDS:
+            self._checked = now
+            version = roster_version(self.settings)
+            if self._roster is None or self._roster[0] != version:
+                defs = current_definitions(self.settings)
+                self._roster = (version, defs, address_book(defs))
+                self._names.clear()
         return self._roster[1]
+
+    def people_changed(self) -> None:
+        """After a change of people made through these pages: the next look reads the roster."""
+        self._checked = float("-inf")
 
     @property
     def address_book(self) -> dict[str, PersonDef]:

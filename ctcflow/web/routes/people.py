@@ -65,6 +65,7 @@ def add(request: Request, web: WebState, viewer: FormViewer, name: FormText = ""
     except Invalid as exc:
         error = FieldError(exc.field, str(web.words(lang_of(request, viewer))["invalid"][exc.reason]))
         return people_view(request, web, viewer, 422, errors={"add": error}, typed={"add": typed})
+    web.people_changed()
     return RedirectResponse(f"{root(request)}/personer?sparat={person_id}#p-{person_id}", status_code=303)
 
 
@@ -77,4 +78,5 @@ def leave(request: Request, web: WebState, viewer: FormViewer, person_id: str, l
         error = FieldError(exc.field, str(web.words(lang_of(request, viewer))["invalid"][exc.reason]))
         return people_view(request, web, viewer, 422, errors={person_id: error},
                            typed={person_id: {"last_day": last_day}})
+    web.people_changed()
     return RedirectResponse(f"{root(request)}/personer?sparat=slutar", status_code=303)
