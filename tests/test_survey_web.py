@@ -19,7 +19,7 @@ from ctcflow.core.links import Links
 from ctcflow.definition.loader import load_definitions
 from ctcflow.definition.survey import load_survey
 from db.engine import session_scope
-from db.models import SurveyResult, SurveyWave
+from db.models import Event, SurveyResult, SurveyWave
 from demo.mailserver import LocalMailServer, free_port
 from demo.synthetic import Plan, synthetic_wave, write_export
 from tests.browser import assert_accessible, chromium, element, shot
@@ -89,6 +89,9 @@ def test_a_bad_row_is_shown_on_the_page_and_nothing_is_imported_then_the_fixed_f
         assert browser.current_url.endswith("/enkater?importerad=2019")
         waves, results = _imported()
         assert waves == 1 and results > 0
+        with session_scope() as session:  # who uploaded it, in the event log
+            assert session.execute(select(Event.actor).where(Event.kind == "survey_imported")).scalars().all() == \
+                ["analys"]
 
         _upload(browser, "2019", good)  # the same name again: it must say it replaces
         assert element(browser, "#err-wave").text.startswith("Den omgången är redan importerad")

@@ -55,8 +55,9 @@ def _check_milestones(survey: SurveyDef, defs: Definitions) -> None:
         raise CtcError(f"survey.yml names milestones that phases.yml does not have: {', '.join(unknown)}")
 
 
-def import_wave(wave_id: str, path: Path, as_of: date) -> WaveReport:
-    """All or nothing: a file with any problem raises InputFileError and changes nothing."""
+def import_wave(wave_id: str, path: Path, as_of: date, by: str = SYSTEM) -> WaveReport:
+    """All or nothing: a file with any problem raises InputFileError and changes nothing.
+    ``by``: who imported it (the person uploading on the web), for the event log."""
     defs, survey = current_definitions(), load_survey()
     _check_milestones(survey, defs)
     require_current_schema()
@@ -76,7 +77,7 @@ def import_wave(wave_id: str, path: Path, as_of: date) -> WaveReport:
         report.milestones_done, report.milestones_waiting = mark_proven(
             session, defs, list(survey.milestones.wave_done), report.areas_with_answers, by=analyst(defs, as_of),
             as_of=as_of, evidence=f"CTC-enkät {wave_id}", note="registrerad av ctcflow från enkätdata")
-        record(session, [NewEvent("survey_imported", SYSTEM, as_of, None, wave_id, None,
+        record(session, [NewEvent("survey_imported", by, as_of, None, wave_id, None,
                                   f"{wave.respondents} answers, {wave.valid} valid, {path.name} sha256:{sha256[:12]}")])
     return report
 

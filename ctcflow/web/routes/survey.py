@@ -54,7 +54,7 @@ def upload(request: Request, web: WebState, viewer: FormViewer, wave: FormText =
             raise Invalid("wave", "wave_name", f"'{wave}' is not a wave's name")
         if not replace and any(w.id == wave for w in survey.survey_waves()):
             raise Invalid("wave", "wave_exists", f"wave {wave} is already imported")
-        survey.import_wave(wave, received_table(document, folder), web.today())
+        survey.import_wave(wave, received_table(document, folder), web.today(), by=viewer.person.id)
     except InputFileError as exc:
         shown = exc.problems[:InputFileError.MAX_SHOWN]
         return survey_view(request, web, viewer, 422, problems=shown, more=len(exc.problems) - len(shown),
