@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -22,6 +21,7 @@ from ctcflow.report.archive import grouped
 from ctcflow.web import area_page, pages
 from ctcflow.web.deps import AreaViewer, FormViewer, Viewer, WebState
 from ctcflow.web.errors import PageError
+from ctcflow.web.forms import FieldError
 from ctcflow.web.history import describe
 from ctcflow.web.rendering import lang_of, page, root
 from ctcflow.web.uploads import evidence_from
@@ -29,12 +29,6 @@ from db.engine import session_scope
 
 router = APIRouter()
 FormText = Annotated[str, Form()]
-
-
-@dataclass(frozen=True)
-class FieldError:
-    field: str  # the form field it belongs next to ("evidence"), or "form"
-    text: str
 
 
 @contextmanager

@@ -4,9 +4,6 @@ a sheet with problems imports nothing and the page lists them by row and column.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -17,8 +14,8 @@ from ctcflow.app import records
 from ctcflow.core.errors import CtcError, InputFileError, Invalid
 from ctcflow.web.deps import FormViewer, SignedIn, Viewer, WebState
 from ctcflow.web.errors import PageError
+from ctcflow.web.forms import FieldError, field_error, file_problems
 from ctcflow.web.rendering import lang_of, page, root
-from ctcflow.web.routes.area import FieldError
 from ctcflow.web.uploads import MAX_UPLOAD, received_table
 
 router = APIRouter()
@@ -46,8 +43,8 @@ def costs(request: Request, web: WebState, viewer: SignedIn, sparat: str | None 
 
 def refused(request: Request, web: WebState, viewer: Viewer, where: str, exc: Invalid,
             typed: dict[str, str]) -> HTMLResponse:
-    error = FieldError(exc.field, str(web.words(lang_of(request, viewer))["invalid"][exc.reason]))
-    return costs_view(request, web, viewer, 422, errors={where: error}, typed={where: typed})
+    return costs_view(request, web, viewer, 422, errors={where: field_error(request, web, viewer, exc)},
+                      typed={where: typed})
 
 
 @router.post("/kostnader/ny")
@@ -73,21 +70,15 @@ def upload(request: Request, web: WebState, viewer: FormViewer,
            document: Annotated[UploadFile | None, File()] = None) -> Response:
     if not viewer.may(web.defs, Action.RECORD_COSTS):
         raise PageError(403, "coordinator_only")
-    folder = Path(tempfile.mkdtemp(prefix="ctc-kostnader-"))
-    name = Path(document.filename or "").name if document else ""
     try:
-        result = records.cost_import(received_table(document, folder), by=viewer.person.id, as_of=web.today(),
-                                     defs=web.defs, settings=web.settings)
+        with received_table(document) as path:
+            result = records.cost_import(path, by=viewer.person.id, as_of=web.today(), defs=web.defs,
+                                         settings=web.settings)
     except InputFileError as exc:
-        shown = exc.problems[:InputFileError.MAX_SHOWN]
-        return costs_view(request, web, viewer, 422, problems=shown, more=len(exc.problems) - len(shown),
-                          file_name=name)
+        return costs_view(request, web, viewer, 422, **file_problems(exc), file_name=exc.path.name)
     except Invalid as exc:
         return refused(request, web, viewer, "file", exc, {})
     except CtcError as exc:  # a sheet that cannot be read at all, or one without rows
-        error = FieldError("document", str(exc).replace(str(folder) + "/", ""))
-        return costs_view(request, web, viewer, 422, errors={"file": error})
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        return costs_view(request, web, viewer, 422, errors={"file": FieldError("document", str(exc))})
     return RedirectResponse(f"{root(request)}/kostnader?sparat=fil-{result.rows}-{result.replaced}#kostnader",
                             status_code=303)

@@ -16,8 +16,8 @@ from ctcflow.app import people
 from ctcflow.core.errors import Invalid
 from ctcflow.web.deps import FormViewer, SignedIn, Viewer, WebState
 from ctcflow.web.errors import PageError
+from ctcflow.web.forms import field_error
 from ctcflow.web.rendering import lang_of, page, root
-from ctcflow.web.routes.area import FieldError
 
 router = APIRouter()
 FormText = Annotated[str, Form()]
@@ -63,8 +63,8 @@ def add(request: Request, web: WebState, viewer: FormViewer, name: FormText = ""
                                       lang=lang if lang in ("sv", "en") else "sv", start=day(start, "start"),
                                       by=viewer.person.id, as_of=web.today(), replaces=replaces or None)
     except Invalid as exc:
-        error = FieldError(exc.field, str(web.words(lang_of(request, viewer))["invalid"][exc.reason]))
-        return people_view(request, web, viewer, 422, errors={"add": error}, typed={"add": typed})
+        return people_view(request, web, viewer, 422, errors={"add": field_error(request, web, viewer, exc)},
+                           typed={"add": typed})
     web.people_changed()
     return RedirectResponse(f"{root(request)}/personer?sparat={person_id}#p-{person_id}", status_code=303)
 
@@ -75,8 +75,7 @@ def leave(request: Request, web: WebState, viewer: FormViewer, person_id: str, l
         people.end_person(web.defs, web.settings, person_id, day(last_day, "last_day"), by=viewer.person.id,
                           as_of=web.today())
     except Invalid as exc:
-        error = FieldError(exc.field, str(web.words(lang_of(request, viewer))["invalid"][exc.reason]))
-        return people_view(request, web, viewer, 422, errors={person_id: error},
+        return people_view(request, web, viewer, 422, errors={person_id: field_error(request, web, viewer, exc)},
                            typed={person_id: {"last_day": last_day}})
     web.people_changed()
     return RedirectResponse(f"{root(request)}/personer?sparat=slutar", status_code=303)

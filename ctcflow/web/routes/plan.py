@@ -19,8 +19,9 @@ from ctcflow.definition.programmes import load_programmes
 from ctcflow.definition.survey import load_survey
 from ctcflow.web.deps import AreaViewer, FormViewer, Viewer, WebState
 from ctcflow.web.errors import PageError
+from ctcflow.web.forms import field_error
 from ctcflow.web.rendering import lang_of, page, root
-from ctcflow.web.routes.area import FieldError, refusals_as_pages
+from ctcflow.web.routes.area import refusals_as_pages
 
 router = APIRouter()
 FormText = Annotated[str, Form()]
@@ -46,9 +47,8 @@ def plan_view(request: Request, web: WebState, viewer: Viewer, area_id: str, sta
 
 def refused(request: Request, web: WebState, viewer: Viewer, area_id: str, where: str, exc: Invalid,
             typed: dict[str, Any]) -> HTMLResponse:
-    words = web.words(lang_of(request, viewer))
-    error = FieldError(exc.field, str(words["invalid"][exc.reason]))
-    return plan_view(request, web, viewer, area_id, 422, errors={where: error}, typed={where: typed})
+    return plan_view(request, web, viewer, area_id, 422, errors={where: field_error(request, web, viewer, exc)},
+                     typed={where: typed})
 
 
 def saved(request: Request, area_id: str, what: str, anchor: str) -> RedirectResponse:
@@ -70,14 +70,14 @@ def plan_page(request: Request, web: WebState, viewer: AreaViewer, area_id: str,
 def plan_document(request: Request, web: WebState, viewer: AreaViewer, area_id: str) -> HTMLResponse:
     """The handlingsplan as the styrgrupp approves it and the board reads it, ready to print."""
     with refusals_as_pages():
-        return HTMLResponse(plans.plan_document(area_id, lang_of(request, viewer), web.settings))
+        return HTMLResponse(plans.plan_document(area_id, lang_of(request, viewer), web.defs, web.settings))
 
 
 @router.get("/omrade/{area_id}/profil")
 def profile(request: Request, web: WebState, viewer: AreaViewer, area_id: str) -> HTMLResponse:
     """The områdesprofil of the latest survey with answers from the area."""
     with refusals_as_pages():
-        return HTMLResponse(plans.area_profile(web.settings, area_id, lang_of(request, viewer)))
+        return HTMLResponse(plans.area_profile(web.defs, web.settings, area_id, lang_of(request, viewer)))
 
 
 @router.post("/omrade/{area_id}/plan/prioriteringar")

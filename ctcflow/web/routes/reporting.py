@@ -18,8 +18,8 @@ from ctcflow.engine.status import area_milestones
 from ctcflow.report.service import upcoming
 from ctcflow.web.deps import AreaViewer, FormViewer, Viewer, WebState
 from ctcflow.web.errors import PageError
+from ctcflow.web.forms import field_error
 from ctcflow.web.rendering import lang_of, page, root
-from ctcflow.web.routes.area import FieldError
 from ctcflow.web.uploads import evidence_from
 from db.engine import session_scope
 
@@ -69,8 +69,7 @@ def add_entry(request: Request, web: WebState, viewer: FormViewer, area_id: str,
         records.theme_entry(web.defs, web.settings, area_id, theme, happened_on=day, description=description,
                             evidence=evidence, by=viewer.person.id, as_of=web.today())
     except Invalid as exc:
-        words = web.words(lang_of(request, viewer))
-        error = FieldError(exc.field, str(words["invalid"][exc.reason]))
+        error = field_error(request, web, viewer, exc)
         typed = {"description": description, "happened_on": happened_on, "link": link}
         return reporting_view(request, web, viewer, area_id, 422, errors={theme: error}, typed={theme: typed})
     return RedirectResponse(f"{root(request)}/omrade/{area_id}/redovisning?sparat={theme}#tema-{theme}",

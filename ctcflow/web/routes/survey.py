@@ -6,9 +6,6 @@ file is not kept (the survey is anonymous; its published figures are what is sto
 from __future__ import annotations
 
 import re
-import shutil
-import tempfile
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -19,8 +16,8 @@ from ctcflow.app import survey
 from ctcflow.core.errors import CtcError, InputFileError, Invalid
 from ctcflow.web.deps import FormViewer, SignedIn, Viewer, WebState
 from ctcflow.web.errors import PageError
-from ctcflow.web.rendering import lang_of, page, root
-from ctcflow.web.routes.area import FieldError
+from ctcflow.web.forms import FieldError, field_error, file_problems
+from ctcflow.web.rendering import page, root
 from ctcflow.web.uploads import MAX_UPLOAD, received_table
 
 router = APIRouter()
@@ -48,23 +45,20 @@ def upload(request: Request, web: WebState, viewer: FormViewer, wave: FormText =
     if not viewer.may(web.defs, Action.IMPORT_SURVEY):
         raise PageError(403, "survey_only")
     wave = wave.strip()
-    folder = Path(tempfile.mkdtemp(prefix="ctc-enkat-"))
     try:
         if not WAVE.match(wave):
             raise Invalid("wave", "wave_name", f"'{wave}' is not a wave's name")
         if not replace and any(w.id == wave for w in survey.survey_waves()):
             raise Invalid("wave", "wave_exists", f"wave {wave} is already imported")
-        survey.import_wave(wave, received_table(document, folder), web.today(), by=viewer.person.id)
+        with received_table(document) as path:
+            survey.import_wave(wave, path, web.today(), by=viewer.person.id)
     except InputFileError as exc:
-        shown = exc.problems[:InputFileError.MAX_SHOWN]
-        return survey_view(request, web, viewer, 422, problems=shown, more=len(exc.problems) - len(shown),
-                           typed={"wave": wave}, file_name=Path(document.filename or "").name if document else "")
+        return survey_view(request, web, viewer, 422, **file_problems(exc), typed={"wave": wave},
+                           file_name=exc.path.name)
     except Invalid as exc:
-        error = FieldError(exc.field, str(web.words(lang_of(request, viewer))["invalid"][exc.reason]))
-        return survey_view(request, web, viewer, 422, errors={"upload": error}, typed={"wave": wave})
+        return survey_view(request, web, viewer, 422, errors={"upload": field_error(request, web, viewer, exc)},
+                           typed={"wave": wave})
     except CtcError as exc:  # a file that cannot be read at all
-        error = FieldError("document", str(exc).replace(str(folder) + "/", ""))
-        return survey_view(request, web, viewer, 422, errors={"upload": error}, typed={"wave": wave})
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        return survey_view(request, web, viewer, 422, errors={"upload": FieldError("document", str(exc))},
+                           typed={"wave": wave})
     return RedirectResponse(f"{root(request)}/enkater?importerad={wave}", status_code=303)

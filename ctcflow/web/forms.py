@@ -1,0 +1,30 @@
+"""What every form's page does with a refusal: an Invalid shown next to its field in the
+reader's language, and a refused file's problems listed (as many as are shown)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Request
+
+from ctcflow.core.errors import InputFileError, Invalid
+from ctcflow.web.context import Web
+from ctcflow.web.deps import Viewer
+from ctcflow.web.rendering import lang_of
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str  # the form field it belongs next to ("evidence"), or "form"
+    text: str
+
+
+def field_error(request: Request, web: Web, viewer: Viewer, exc: Invalid) -> FieldError:
+    return FieldError(exc.field, str(web.words(lang_of(request, viewer))["invalid"][exc.reason]))
+
+
+def file_problems(exc: InputFileError) -> dict[str, Any]:
+    """The page's problem list: the first MAX_SHOWN, and how many more there are."""
+    shown = exc.problems[:InputFileError.MAX_SHOWN]
+    return {"problems": shown, "more": len(exc.problems) - len(shown)}
