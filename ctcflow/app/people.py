@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import func, inspect, select
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import Select, func, inspect, select
 from sqlmodel import Session, col
 
 from ctcflow.access.permissions import Action, require
@@ -25,22 +25,24 @@ from db.models import StaffChange
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
+def _staff_changes(settings: Settings | None, query: Select[Any]) -> list[Any]:
+    """The query's rows; none from a database not set up yet (nothing has changed there)."""
+    if not inspect(get_engine(settings)).has_table(StaffChange.__tablename__):
+        return []
+    with session_scope(settings) as session:
+        return list(session.execute(query).scalars())
+
+
 def roster_version(settings: Settings | None = None) -> int:
     """The newest change's number (0: none): what a cached roster is checked against."""
-    try:
-        with session_scope(settings) as session:
-            return int(session.execute(select(func.max(col(StaffChange.id)))).scalar_one() or 0)
-    except DBAPIError:  # a database not set up yet: nothing changed
-        return 0
+    newest = _staff_changes(settings, select(func.max(col(StaffChange.id))))
+    return int(newest[0] or 0) if newest else 0
 
 
 def current_definitions(settings: Settings | None = None) -> Definitions:
     """phases.yml and areas.yml, with the people changed on the web."""
     defs = load_definitions(settings)
-    if not inspect(get_engine(settings)).has_table("staff_change"):
-        return defs
-    with session_scope(settings) as session:
-        rows = session.execute(select(StaffChange).order_by(col(StaffChange.id))).scalars().all()
+    rows = _staff_changes(settings, select(StaffChange).order_by(col(StaffChange.id)))
     if not rows:
         return defs
     changes = [Change(r.kind, r.person_id, r.on_date, r.name, r.role, r.area_id, r.email, r.sector, r.lang)

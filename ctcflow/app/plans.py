@@ -36,8 +36,8 @@ def plan_programme(area_id: str, factor_id: str, programme_id: str, *, by: str, 
                       as_of=as_of, note=note)
 
 
-def plan_document(area_id: str, lang: str, settings: Settings | None = None) -> str:
-    defs = ready()
+def plan_document(area_id: str, lang: str, defs: Definitions | None = None, settings: Settings | None = None) -> str:
+    defs = defs or ready()
     with session_scope(settings) as session:
         context = plan_context(session, defs, load_survey(settings), load_programmes(settings), area_id, lang)
     return renderer((settings or get_settings()).templates_dir).page("handlingsplan", lang, **context)
@@ -72,9 +72,8 @@ def workspace(settings: Settings, area_id: str, as_of: date) -> PlanWorkspace:
     return found
 
 
-def area_profile(settings: Settings, area_id: str, lang: str) -> str:
+def area_profile(defs: Definitions, settings: Settings, area_id: str, lang: str) -> str:
     """The områdesprofil of the latest wave with answers from the area, as its own page."""
-    defs = ready()
     with session_scope(settings) as session:
         wave_id = areas_with_wave(session, [area_id]).get(area_id)
         if wave_id is None:
