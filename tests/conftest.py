@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
@@ -92,6 +93,21 @@ def _replay_key() -> str:
                 digest.update(str(path.relative_to(PROJECT_ROOT)).encode())
                 digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def pages_port(monkeypatch: pytest.MonkeyPatch) -> int:
+    """A free port for the pages, the settings that point their links there and sign them, and
+    the project's database set up on 2018-08-01 (the areas' start): what a test of the pages
+    on a fresh city begins with."""
+    from ctcflow.app.setup import init_database
+    from demo.mailserver import free_port
+
+    port = free_port()
+    monkeypatch.setenv("CTC_WEB_BASE_URL", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("CTC_WEB_SECRET_KEY", "test-key-not-a-secret")
+    reset_settings()
+    init_database(date(2018, 8, 1))
+    return port
 
 
 @pytest.fixture(scope="session")

@@ -17,14 +17,12 @@ from sqlalchemy import select
 
 from ctcflow.app.jobs import sweep
 from ctcflow.app.progress import record_done
-from ctcflow.app.setup import init_database
-from ctcflow.core.config import reset_settings
 from ctcflow.core.links import Links
 from db.engine import session_scope
 from db.models import Event, StaffChange
-from demo.mailserver import LocalMailServer, free_port
+from demo.mailserver import LocalMailServer
 from tests.browser import assert_accessible, chromium, element, shot, submit
-from tests.conftest import Project, wait_for
+from tests.conftest import Project, pages_port, wait_for
 from tests.webserver import web_server
 
 AREA = "bellevuegarden_lorensborg"
@@ -40,12 +38,8 @@ class Site:
 
 @pytest.fixture
 def site(project: Project, mail: LocalMailServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[Site]:
-    port = free_port()
-    monkeypatch.setenv("CTC_WEB_BASE_URL", f"http://127.0.0.1:{port}")
-    monkeypatch.setenv("CTC_WEB_SECRET_KEY", "test-key-not-a-secret")
     monkeypatch.setenv("CTC_MAIL_SERVER", f"mailto://127.0.0.1:{mail.port}?from=ctcflow@test.example&smtp=127.0.0.1")
-    reset_settings()
-    init_database(date(2018, 8, 1))
+    port = pages_port(monkeypatch)
     record_done(AREA, "utvecklingsledare_pa_plats", by="samordnare", as_of=date(2018, 9, 20),
                 evidence="anställningsbeslut", note=None)
     with web_server(port, as_of=DAY) as url:

@@ -16,14 +16,12 @@ from selenium.webdriver.support.ui import Select
 from sqlalchemy import select
 
 from ctcflow.app.progress import record_approval, record_done
-from ctcflow.app.setup import init_database
-from ctcflow.core.config import reset_settings
 from ctcflow.core.links import Links
 from db.engine import session_scope
 from db.models import ImplementationRecord, PhaseInstance, PlanProgramme, PriorityDecision
-from demo.mailserver import LocalMailServer, free_port
+from demo.mailserver import LocalMailServer
 from tests.browser import assert_accessible, chromium, element, fits, shot, submit
-from tests.conftest import Project
+from tests.conftest import Project, pages_port
 from tests.test_phases import AREA, FACTORS, complete, wave
 from tests.webserver import web_server
 
@@ -33,11 +31,7 @@ DECIDE_ON, PLAN_ON = date(2019, 5, 20), date(2019, 6, 10)
 @pytest.fixture
 def port(project: Project, mail: LocalMailServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[int]:
     """Bellevuegården in prioritering: mobilisering and lägesanalys done, the 2019 survey in."""
-    port = free_port()
-    monkeypatch.setenv("CTC_WEB_BASE_URL", f"http://127.0.0.1:{port}")
-    monkeypatch.setenv("CTC_WEB_SECRET_KEY", "test-key-not-a-secret")
-    reset_settings()
-    init_database(date(2018, 8, 1))
+    port = pages_port(monkeypatch)
     complete("mobilisering", date(2019, 1, 15))
     record_approval(AREA, "mobilisering", by="styrgrupp_bellevue", as_of=date(2019, 1, 15), note=None)
     wave(tmp_path, 2019, date(2019, 3, 20))

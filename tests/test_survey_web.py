@@ -13,27 +13,21 @@ import pytest
 from selenium.webdriver.common.by import By
 from sqlalchemy import func, select
 
-from ctcflow.app.setup import init_database
-from ctcflow.core.config import reset_settings
 from ctcflow.core.links import Links
 from ctcflow.definition.loader import load_definitions
 from ctcflow.definition.survey import load_survey
 from db.engine import session_scope
 from db.models import Event, SurveyResult, SurveyWave
-from demo.mailserver import LocalMailServer, free_port
+from demo.mailserver import LocalMailServer
 from demo.synthetic import Plan, synthetic_wave, write_export
 from tests.browser import assert_accessible, chromium, element, shot
-from tests.conftest import Project
+from tests.conftest import Project, pages_port
 from tests.webserver import web_server
 
 
 @pytest.fixture
 def url(project: Project, mail: LocalMailServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    port = free_port()
-    monkeypatch.setenv("CTC_WEB_BASE_URL", f"http://127.0.0.1:{port}")
-    monkeypatch.setenv("CTC_WEB_SECRET_KEY", "test-key-not-a-secret")
-    reset_settings()
-    init_database(date(2018, 8, 1))
+    port = pages_port(monkeypatch)
     with web_server(port, as_of=date(2019, 3, 20)) as address:
         yield address
 

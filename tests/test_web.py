@@ -26,7 +26,7 @@ from db.engine import session_scope
 from db.models import Event, MilestoneInstance
 from demo.mailserver import LocalMailServer, free_port
 from tests.browser import assert_accessible, chromium, element, submit
-from tests.conftest import Project, wait_for
+from tests.conftest import Project, pages_port, wait_for
 from tests.webserver import web_server
 
 DAY = date(2018, 10, 1)  # Bellevuegården's team is reminded of its core group, due 2018-10-15
@@ -58,11 +58,7 @@ class Site:
 
 @pytest.fixture
 def site(project: Project, mail: LocalMailServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Site]:
-    port = free_port()
-    monkeypatch.setenv("CTC_WEB_BASE_URL", f"http://127.0.0.1:{port}")
-    monkeypatch.setenv("CTC_WEB_SECRET_KEY", "test-key-not-a-secret")
-    reset_settings()
-    init_database(date(2018, 8, 1))
+    port = pages_port(monkeypatch)
     record_done("bellevuegarden_lorensborg", "utvecklingsledare_pa_plats", by="samordnare", as_of=date(2018, 9, 20),
                 evidence="anställningsbeslut", note=None)  # what the core group depends on
     sweep(DAY)
