@@ -53,7 +53,8 @@ def _own_address(address: str) -> str:
     server = os.environ.get(MAIL_SERVER, "").strip()
     if not server.startswith(("mailto://", "mailtos://")):
         raise ChannelError(f"mail to {address}: set {MAIL_SERVER} to the mail server's apprise URL, e.g. "
-                           "mailtos://user:password@smtp.example.org?from=ctc@example.org")
+                           "mailtos://smtp.example.org?from=ctc@example.org (with the account's user and "
+                           "password when the server asks for them)")
     parts = urlsplit(server)
     query = [(k, v) for k, v in parse_qsl(parts.query) if k != "to"] + [("to", address)]
     return urlunsplit(parts._replace(query=urlencode(query)))
