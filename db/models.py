@@ -306,6 +306,40 @@ class WebTokenUse(SQLModel, table=True):
     jti: str = Field(primary_key=True)
     person_id: str
     used_at: datetime
+    expires_at: datetime | None = Field(default=None, index=True)  # after this the row is pruned
+
+
+class WebSession(SQLModel, table=True):
+    """A signed-in browser. The cookie holds a random value; only its SHA-256 is kept here, so a
+    copy of the database signs nobody in. Ending a row (sign-out, "sign out everywhere", the person
+    leaving) ends the session at the next request, whatever the cookie says. A session opened from
+    a mail's link is scoped to that link's area (and milestone) until the person signs in fully."""
+
+    __tablename__ = "web_session"
+
+    id_hash: str = Field(primary_key=True)
+    person_id: str = Field(index=True)
+    via: str  # login | link | oidc
+    scope_area: str | None = None
+    scope_milestone: int | None = None
+    created_at: datetime
+    expires_at: datetime = Field(index=True)
+    ended_at: datetime | None = None
+    ended_why: str | None = None  # signed_out | everywhere | person_left
+
+
+class WebFeed(SQLModel, table=True):
+    """A person's calendar subscription for an area: the link carries this row's id, signed; a
+    new link ends the old one, and the feed answers only while the person may see the area."""
+
+    __tablename__ = "web_feed"
+
+    jti: str = Field(primary_key=True)
+    person_id: str = Field(index=True)
+    area_id: str
+    created_at: datetime
+    expires_at: datetime
+    ended_at: datetime | None = None
 
 
 class StaffChange(SQLModel, table=True):

@@ -73,6 +73,15 @@ def submit(driver: webdriver.Chrome, button: WebElement, seconds: float = 15) ->
     WebDriverWait(driver, seconds).until(replaced)
 
 
+def follow_link(driver: webdriver.Chrome, url: str, seconds: float = 15) -> None:
+    """Open a link from a message as a person does: the page it opens says for whom and what,
+    and the person confirms (a link is used only then)."""
+    driver.get(url)
+    found = driver.find_elements(By.ID, "continue")
+    if found:
+        submit(driver, found[0], seconds)
+
+
 AXE = Path(__file__).parent / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 

@@ -104,7 +104,7 @@ def pages_port(monkeypatch: pytest.MonkeyPatch) -> int:
 
     port = free_port()
     monkeypatch.setenv("CTC_WEB_BASE_URL", f"http://127.0.0.1:{port}")
-    monkeypatch.setenv("CTC_WEB_SECRET_KEY", "test-key-not-a-secret")
+    monkeypatch.setenv("CTC_WEB_SECRET_KEY", "test-key-not-a-secret-0123456789abcdef")
     reset_settings()
     init_database(date(2018, 8, 1))
     return port
@@ -185,3 +185,6 @@ def environment(values: dict[str, str | None]) -> Iterator[None]:
             else:
                 os.environ[name] = value
         reset_settings()
+
+
+from tests.pages import site  # noqa: E402, F401 — the pages' fixture, for every test module

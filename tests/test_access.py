@@ -137,8 +137,8 @@ def test_the_overview_shows_who_is_missing(project: Project, monkeypatch: pytest
     from fastapi.testclient import TestClient
 
     from ctcflow.core.config import get_settings, reset_settings
-    from ctcflow.core.tokens import secret_key, sign
     from ctcflow.web.app import create_app
+    from tests.webserver import session_for
 
     project.edit("areas.yml", "role: utvecklingsledare, notify: \"env:CTC_NOTIFY_UL_BELLEVUE\"",
                  "role: utvecklingsledare, until: 2019-01-31, notify: \"env:CTC_NOTIFY_UL_BELLEVUE\"")
@@ -146,7 +146,7 @@ def test_the_overview_shows_who_is_missing(project: Project, monkeypatch: pytest
     reset_settings()
     init_database(date(2018, 8, 1))
     client = TestClient(create_app(get_settings(), date(2019, 3, 1)), base_url="https://testserver")
-    client.cookies.set("ctc_session", sign(secret_key(get_settings()), "session", "samordnare", seconds=600))
+    client.cookies.set("ctc_session", session_for("samordnare")[0].removeprefix("ctc_session="))
     page = client.get("/oversikt").text
     vacant = page.split('id="vacancies"', 1)[1].split("</table>", 1)[0]
     assert "Bellevuegården/Lorensborg" in vacant and "2019-02-01" in vacant

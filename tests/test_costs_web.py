@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from ctcflow.core.links import Links
 from db.engine import session_scope
 from db.models import CostEntry, Event
-from tests.browser import assert_accessible, chromium, element, submit
+from tests.browser import assert_accessible, chromium, element, follow_link, submit
 from tests.test_survey_web import url  # noqa: F401 — the fixture: a city set up, its pages served
 
 
@@ -26,7 +26,7 @@ def _costs() -> list[tuple[int, str | None, str, int]]:
 
 def test_a_cost_by_hand_and_a_sheet_all_or_nothing(url: str, tmp_path: Path) -> None:  # noqa: F811
     with chromium() as browser:
-        browser.get(Links().login("samordnare"))
+        follow_link(browser, Links().login("samordnare"))
         element(browser, "header a[href$='/kostnader']").click()
         assert_accessible(browser, "the costs page")
         browser.find_element(By.ID, "year").clear()
@@ -71,7 +71,7 @@ def test_a_cost_by_hand_and_a_sheet_all_or_nothing(url: str, tmp_path: Path) -> 
 
 def test_an_area_person_may_not_record_costs(url: str) -> None:  # noqa: F811
     with chromium() as browser:
-        browser.get(Links().login("ul_bellevue"))
+        follow_link(browser, Links().login("ul_bellevue"))
         assert not browser.find_elements(By.CSS_SELECTOR, "header a[href$='/kostnader']")
         browser.get(f"{url}/kostnader")
         assert element(browser, "h1").text == "Inte din uppgift"

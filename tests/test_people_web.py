@@ -21,7 +21,7 @@ from ctcflow.core.links import Links
 from db.engine import session_scope
 from db.models import Event, StaffChange
 from demo.mailserver import LocalMailServer
-from tests.browser import assert_accessible, chromium, element, shot, submit
+from tests.browser import assert_accessible, chromium, element, follow_link, shot, submit
 from tests.conftest import Project, pages_port, wait_for
 from tests.webserver import web_server
 
@@ -48,7 +48,7 @@ def site(project: Project, mail: LocalMailServer, monkeypatch: pytest.MonkeyPatc
 
 def test_a_vacant_role_handed_to_a_new_member_who_gets_the_next_reminder_without_a_restart(site: Site) -> None:
     with chromium() as browser:
-        browser.get(Links().login("samordnare"))
+        follow_link(browser, Links().login("samordnare"))
         element(browser, "header a[href$='/personer']").click()
         assert_accessible(browser, "the people page")
         team = element(browser, "#p-ul_bellevue")
@@ -88,7 +88,7 @@ def test_a_vacant_role_handed_to_a_new_member_who_gets_the_next_reminder_without
         submit(browser, browser.find_element(By.CSS_SELECTOR, "main button[type=submit]"))
         link = wait_for(lambda: next((re.search(r"http://127\.0\.0\.1:\d+/l/[\w.\-]+", m.body).group(0)  # type: ignore[union-attr]
                                       for m in site.mail.to(ANNA) if "/l/" in m.body), None), 30, "a sign-in link")
-        browser.get(link)
+        follow_link(browser, link)
         assert element(browser, "header .muted").text.endswith("Anna Lind")
         assert element(browser, "h1").text == "Bellevuegården/Lorensborg"
         history = element(browser, "ol.history").text
@@ -104,7 +104,7 @@ def test_a_vacant_role_handed_to_a_new_member_who_gets_the_next_reminder_without
 
 def test_only_the_coordinator_changes_people(site: Site) -> None:
     with chromium() as browser:
-        browser.get(Links().login("ul_bellevue"))
+        follow_link(browser, Links().login("ul_bellevue"))
         assert not browser.find_elements(By.CSS_SELECTOR, "header a[href$='/personer']")
         browser.get(f"{site.url}/personer")
         assert element(browser, "h1").text == "Inte din uppgift"
@@ -125,6 +125,6 @@ def test_a_team_member_added_on_the_web_signs_in_as_herself_and_counts_for_her_s
         link = wait_for(lambda: next((re.search(r"http://127\.0\.0\.1:\d+/l/[\w.\-]+", m.body).group(0)  # type: ignore[union-attr]
                                       for m in site.mail.to("sara.berg@kultur.test") if "/l/" in m.body), None),
                         30, "a sign-in link to the new member")
-        phone.get(link)
+        follow_link(phone, link)
         assert element(phone, "header .muted").text.endswith("Sara Berg")  # herself, not the team's mailbox
         assert phone.find_element(By.LINK_TEXT, "Redovisa till kommunstyrelsen")  # she can record the area's work

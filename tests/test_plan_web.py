@@ -20,7 +20,7 @@ from ctcflow.core.links import Links
 from db.engine import session_scope
 from db.models import ImplementationRecord, PhaseInstance, PlanProgramme, PriorityDecision
 from demo.mailserver import LocalMailServer
-from tests.browser import assert_accessible, chromium, element, fits, shot, submit
+from tests.browser import assert_accessible, chromium, element, fits, follow_link, shot, submit
 from tests.conftest import Project, pages_port
 from tests.test_phases import AREA, FACTORS, complete, wave
 from tests.webserver import web_server
@@ -47,7 +47,7 @@ def _factor_title(browser: object, factor_id: str) -> str:
 
 def test_the_team_decides_plans_and_the_styrgrupp_approves_at_the_gate(port: int) -> None:
     with web_server(port, as_of=DECIDE_ON) as url, chromium() as browser:
-        browser.get(Links().login("team_bellevue"))
+        follow_link(browser, Links().login("team_bellevue"))
         element(browser, "nav.pagenav a[href$='/plan']").click()
         suggested = element(browser, "#prioriteringar table").text
         titles = {f: _factor_title(browser, f).removesuffix(" (föreslagen)") for f in FACTORS}
@@ -79,7 +79,7 @@ def test_the_team_decides_plans_and_the_styrgrupp_approves_at_the_gate(port: int
     record_approval(AREA, "prioritering", by="styrgrupp_bellevue", as_of=date(2019, 6, 4), note=None)
 
     with web_server(port, as_of=PLAN_ON) as url, chromium() as browser:
-        browser.get(Links().login("team_bellevue"))
+        follow_link(browser, Links().login("team_bellevue"))
         browser.get(f"{url}/omrade/{AREA}/plan")
         assert all(titles[f] in element(browser, "#tackning").text for f in FACTORS)  # nothing covered yet
         first, *rest = FACTORS
@@ -102,11 +102,11 @@ def test_the_team_decides_plans_and_the_styrgrupp_approves_at_the_gate(port: int
         shot(browser, "plan-uncovered-factor")
         complete("handlingsplan", PLAN_ON)  # the team's milestones; the uncovered factor still holds the gate
 
-        browser.get(Links().login("styrgrupp_bellevue"))
+        follow_link(browser, Links().login("styrgrupp_bellevue"))
         gate = element(browser, "div.gate[id^=grind-handlingsplan]")
         assert titles[FACTORS[-1]] in gate.text and not gate.find_elements(By.TAG_NAME, "button")
 
-        browser.get(Links().login("team_bellevue"))
+        follow_link(browser, Links().login("team_bellevue"))
         browser.get(f"{url}/omrade/{AREA}/plan")
         Select(browser.find_element(By.ID, f"prog-{FACTORS[-1]}")).select_by_index(0)
         submit(browser, browser.find_element(By.CSS_SELECTOR, f"#faktor-{FACTORS[-1]} form[action$='/plan/program'] "
@@ -118,7 +118,7 @@ def test_the_team_decides_plans_and_the_styrgrupp_approves_at_the_gate(port: int
             chosen = session.execute(select(PlanProgramme.programme_id)).scalars().all()
         assert len(chosen) == 3 and "från 50 % till 40 % till enkäten 2021" in document
 
-        browser.get(Links().login("styrgrupp_bellevue"))
+        follow_link(browser, Links().login("styrgrupp_bellevue"))
         gate = element(browser, "div.gate[id^=grind-handlingsplan]")
         assert_accessible(browser, "the handlingsplan's gate, met")
         submit(browser, gate.find_element(By.CSS_SELECTOR, "button[type=submit]"))
@@ -138,7 +138,7 @@ def test_a_programmes_implementation_is_reported_with_its_fidelity_verdict_on_a_
     record_approval(AREA, "prioritering", by="styrgrupp_bellevue", as_of=date(2019, 6, 4), note=None)
     plan_programme(AREA, "konflikter_i_familjen", "komet", by="team_bellevue", as_of=PLAN_ON, note=None)
     with web_server(port, as_of=date(2019, 12, 20)) as url, chromium(width=390, height=844) as browser:
-        browser.get(Links().login("ul_bellevue"))
+        follow_link(browser, Links().login("ul_bellevue"))
         browser.get(f"{url}/omrade/{AREA}/plan#genomforande")
         card = element(browser, "#genomforande-komet")
         card.find_element(By.TAG_NAME, "summary").click()

@@ -20,7 +20,7 @@ from db.engine import session_scope
 from db.models import Event, SurveyResult, SurveyWave
 from demo.mailserver import LocalMailServer
 from demo.synthetic import Plan, synthetic_wave, write_export
-from tests.browser import assert_accessible, chromium, element, shot
+from tests.browser import assert_accessible, chromium, element, follow_link, shot
 from tests.conftest import Project, pages_port
 from tests.webserver import web_server
 
@@ -63,7 +63,7 @@ def test_a_bad_row_is_shown_on_the_page_and_nothing_is_imported_then_the_fixed_f
                                                                                          tmp_path: Path) -> None:
     good, bad, item = _exports(tmp_path)
     with chromium() as browser:
-        browser.get(Links().login("analys"))
+        follow_link(browser, Links().login("analys"))
         element(browser, "header a[href$='/enkater']").click()
         assert_accessible(browser, "the survey page")
         _upload(browser, "2019", bad)
@@ -96,7 +96,7 @@ def test_a_bad_row_is_shown_on_the_page_and_nothing_is_imported_then_the_fixed_f
 
 def test_only_the_analysis_function_and_the_coordinator_may_upload(url: str) -> None:
     with chromium() as browser:
-        browser.get(Links().login("ul_bellevue"))
+        follow_link(browser, Links().login("ul_bellevue"))
         assert not browser.find_elements(By.CSS_SELECTOR, "header a[href$='/enkater']")
         browser.get(f"{url}/enkater")
         assert element(browser, "h1").text == "Inte din uppgift" and _imported() == (0, 0)

@@ -7,8 +7,6 @@ import re
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -17,61 +15,16 @@ import pytest
 from selenium.webdriver.common.by import By
 from sqlalchemy import select
 
-from ctcflow.app.jobs import sweep
-from ctcflow.app.progress import record_done
 from ctcflow.app.setup import init_database
 from ctcflow.core.config import reset_settings
 from ctcflow.core.links import Links
 from db.engine import session_scope
 from db.models import Event, MilestoneInstance
-from demo.mailserver import LocalMailServer, free_port
-from tests.browser import assert_accessible, chromium, element, submit
-from tests.conftest import Project, pages_port, wait_for
-from tests.webserver import web_server
-
-DAY = date(2018, 10, 1)  # Bellevuegården's team is reminded of its core group, due 2018-10-15
-LINK = re.compile(r"http://127\.0\.0\.1:\d+/l/[\w.\-]+")
-
-
-@dataclass
-class Site:
-    url: str
-    mail: LocalMailServer
-    shots: Path
-
-    def link_to(self, person: str, subject_start: str = "", seconds: float = 30) -> str:
-        """The link of a message whose subject starts so — or of such a line of the person's brief
-        (waited for: a sign-in link is sent after the page has answered)."""
-        return wait_for(lambda: self._link_to(person, subject_start), seconds, f"a link mailed to {person}")
-
-    def _link_to(self, person: str, subject_start: str) -> str | None:
-        in_brief = re.compile(r"^- " + re.escape(subject_start) + r".*\n\s+(" + LINK.pattern + ")", re.MULTILINE)
-        for message in self.mail.to(f"{person}@test.example"):
-            found = LINK.search(message.body)
-            if found and message.subject.startswith(subject_start):
-                return found.group(0)
-            line = in_brief.search(message.body.replace("\r\n", "\n"))
-            if line:
-                return line.group(1)
-        return None
-
-
-@pytest.fixture
-def site(project: Project, mail: LocalMailServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Site]:
-    port = pages_port(monkeypatch)
-    record_done("bellevuegarden_lorensborg", "utvecklingsledare_pa_plats", by="samordnare", as_of=date(2018, 9, 20),
-                evidence="anställningsbeslut", note=None)  # what the core group depends on
-    sweep(DAY)
-    with web_server(port, as_of=DAY) as url:
-        yield Site(url, mail, tmp_path)
-
-
-def _milestone(instance_id: int) -> MilestoneInstance:
-    with session_scope() as session:
-        found = session.get(MilestoneInstance, instance_id)
-        assert found is not None
-        session.expunge(found)
-        return found
+from demo.mailserver import free_port
+from tests.browser import assert_accessible, chromium, element, follow_link, submit
+from tests.conftest import Project, wait_for
+from tests.pages import DAY, Site, _instance_of, _milestone
+from tests.webserver import session_for, web_server
 
 
 def _share(browser: Any, area_id: str) -> str:
@@ -87,11 +40,11 @@ def test_a_reminder_link_opens_the_milestone_which_is_marked_done_and_the_matrix
         element(coordinator, "input[name=email]").send_keys("Samordnare@Test.Example")
         submit(coordinator, coordinator.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
         assert "har vi skickat en inloggningslänk" in coordinator.page_source
-        coordinator.get(site.link_to("samordnare", "Din inloggningslänk"))
+        follow_link(coordinator, site.link_to("samordnare", "Din inloggningslänk"))
         assert coordinator.current_url.endswith("/oversikt")
         before = _share(coordinator, "bellevuegarden_lorensborg")
 
-        team.get(link)
+        follow_link(team, link)
         section = element(team, f"#m-{instance_id}")
         assert team.current_url.endswith(f"#m-{instance_id}")
         assert section.get_attribute("data-state") == "open"
@@ -119,14 +72,6 @@ def test_a_reminder_link_opens_the_milestone_which_is_marked_done_and_the_matrix
     assert (site.shots / "overview.png").stat().st_size > 10_000
 
 
-def _instance_of(link: str) -> int:
-    import base64
-    import json
-
-    body = link.rsplit("/", 1)[1].split(".")[0]
-    return int(json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))["d"]["m"])
-
-
 def test_another_areas_milestone_is_refused_and_nothing_changes(site: Site) -> None:
     own = site.link_to("ul_bellevue", "Påminnelse")
     with session_scope() as session:
@@ -134,11 +79,11 @@ def test_another_areas_milestone_is_refused_and_nothing_changes(site: Site) -> N
             MilestoneInstance.area_id == "hermodsdal_nydala_gullviksborg").limit(1)).scalar()
     assert other is not None
     with chromium() as browser:
-        browser.get(own)
+        follow_link(browser, own)
         browser.get(f"{site.url}/omrade/hermodsdal_nydala_gullviksborg")
         assert "Inte ditt område" in browser.page_source
         browser.save_screenshot(str(site.shots / "refused.png"))
-        browser.get(own)  # a valid form token of the team's own page, posted to another area
+        follow_link(browser, own)  # a valid form token of the team's own page, posted to another area
         token = element(browser, "input[name=csrf]").get_attribute("value")
         status = browser.execute_script(
             "const body = new FormData(); body.append('csrf', arguments[0]); body.append('link', 'https://x.se');"
@@ -164,10 +109,12 @@ def test_expired_tampered_and_reused_links_get_a_clear_page_and_change_nothing(s
         assert "Traceback" not in browser.page_source
         assert not [c for c in browser.get_cookies() if c["name"] == "ctc_session"]
         login = Links().login("ul_bellevue")
-        browser.get(login)
+        follow_link(browser, login)
         assert "/omrade/bellevuegarden_lorensborg" in browser.current_url
-        browser.get(login)
-        assert "Länken är redan använd" in browser.page_source
+    with chromium() as forwarded:  # the same link, used again (a forwarded mail): used, nobody signed in
+        follow_link(forwarded, login)
+        assert "Länken är redan använd" in forwarded.page_source
+        assert not [c for c in forwarded.get_cookies() if c["name"] == "ctc_session"]
     assert _milestone(instance_id).status == "open"
 
 
@@ -182,14 +129,11 @@ def _post(url: str, fields: dict[str, str], cookie: str = "") -> int:
 
 
 def test_forms_without_their_token_are_refused(site: Site) -> None:
-    from ctcflow.core.config import get_settings
-    from ctcflow.core.tokens import secret_key, sign
-
     instance_id = _instance_of(site.link_to("ul_bellevue", "Påminnelse"))
-    session = sign(secret_key(get_settings()), "session", "ul_bellevue", seconds=3600)
+    cookie, _ = session_for("ul_bellevue")
     url = f"{site.url}/omrade/bellevuegarden_lorensborg/klar/{instance_id}"
-    assert _post(url, {"link": "https://x.se"}, f"ctc_session={session}") == 403
-    assert _post(url, {"link": "https://x.se", "csrf": "forged"}, f"ctc_session={session}") == 403
+    assert _post(url, {"link": "https://x.se"}, cookie) == 403
+    assert _post(url, {"link": "https://x.se", "csrf": "forged"}, cookie) == 403
     assert _post(url, {"link": "https://x.se"}) == 401
     assert _milestone(instance_id).status == "open"
 
@@ -202,7 +146,7 @@ def test_an_uploaded_document_is_kept_with_its_hash_and_can_be_downloaded(site: 
     document = tmp_path / "protokoll styrgrupp.pdf"
     document.write_bytes(b"%PDF-1.4 protokoll " * 200)
     with chromium() as browser:
-        browser.get(link)
+        follow_link(browser, link)
         section = element(browser, f"#m-{instance_id}")
         section.find_element(By.NAME, "document").send_keys(str(document))
         submit(browser, section.find_element(By.CSS_SELECTOR, "button[type=submit]"))
@@ -210,7 +154,7 @@ def test_an_uploaded_document_is_kept_with_its_hash_and_can_be_downloaded(site: 
             By.PARTIAL_LINK_TEXT, "protokoll styrgrupp.pdf").get_attribute("href")
         cookie = "; ".join(f"{c['name']}={c['value']}" for c in browser.get_cookies())
     sha = hashlib.sha256(document.read_bytes()).hexdigest()
-    assert f"/bevis/{sha}" in str(href)
+    assert f"/omrade/bellevuegarden_lorensborg/bevis/{sha}" in str(href)
     assert _milestone(instance_id).evidence == f"fil:{sha}:protokoll styrgrupp.pdf"
     with urllib.request.urlopen(urllib.request.Request(str(href), headers={"Cookie": cookie})) as response:
         assert response.read() == document.read_bytes()
@@ -218,7 +162,7 @@ def test_an_uploaded_document_is_kept_with_its_hash_and_can_be_downloaded(site: 
 
 def test_the_area_page_fits_a_phone_and_speaks_english_on_request(site: Site) -> None:
     with chromium(390, 844) as phone:
-        phone.get(site.link_to("ul_bellevue", "Påminnelse"))
+        follow_link(phone, site.link_to("ul_bellevue", "Påminnelse"))
         width = phone.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
         phone.save_screenshot(str(site.shots / "phone.png"))
         phone.get(f"{site.url}/omrade/bellevuegarden_lorensborg?lang=en")
@@ -236,7 +180,7 @@ def test_behind_a_reverse_proxy_the_links_and_redirects_carry_its_path(project: 
     """nginx: location /ctc/ { proxy_pass http://127.0.0.1:PORT/; } — the proxy strips /ctc."""
     port = free_port()
     monkeypatch.setenv("CTC_WEB_BASE_URL", "https://ctc.malmo.example/ctc")
-    monkeypatch.setenv("CTC_WEB_SECRET_KEY", "test-key-not-a-secret")
+    monkeypatch.setenv("CTC_WEB_SECRET_KEY", "test-key-not-a-secret-0123456789abcdef")
     reset_settings()
     init_database(date(2018, 8, 1))
     link = Links().login("samordnare")
@@ -257,14 +201,16 @@ def test_behind_a_reverse_proxy_the_links_and_redirects_carry_its_path(project: 
 
     with web_server(port, root_path="/ctc") as url:
         assert location("/") == "/ctc/login"
-        assert location(link.removeprefix("https://ctc.malmo.example/ctc")) == "/ctc/"
+        path = link.removeprefix("https://ctc.malmo.example/ctc")
+        with opener.open(f"{url}{path}") as response:  # the link's page posts back under the proxy's path
+            assert f'action="/ctc{path}"' in response.read().decode()
 
 
 def test_undo_on_the_web_reopens_the_milestone_and_the_calendar_feed_needs_its_signed_link(site: Site) -> None:
     link = site.link_to("ul_bellevue", "Påminnelse")
     instance_id = _instance_of(link)
     with chromium() as browser:
-        browser.get(link)
+        follow_link(browser, link)
         section = element(browser, f"#m-{instance_id}")
         section.find_element(By.NAME, "link").send_keys("https://malmo.se/ctc/karngrupp")
         submit(browser, section.find_element(By.CSS_SELECTOR, "button[type=submit]"))
@@ -298,8 +244,15 @@ def test_a_phase_finding_links_to_the_area_page_for_its_reader(site: Site) -> No
             return None
 
     link = site.link_to("ul_bellevue", "Mobilisering i Bellevuegården")  # sectors missing in the team
+    with urllib.request.urlopen(link) as response:  # opening it signs nobody in: it asks first
+        asked = response.read().decode()
+        form_cookie = response.headers["set-cookie"].split(";")[0]
+    assert "Fortsätt som Utvecklingsledare Bellevuegården" in asked and "Bellevuegården" in asked
+    assert not form_cookie.startswith("ctc_session=")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', asked).group(1)  # type: ignore[union-attr]
+    request = urllib.request.Request(link, data=f"csrf={csrf}".encode(), headers={"Cookie": form_cookie})
     try:
-        urllib.request.build_opener(Keep).open(link)
+        urllib.request.build_opener(Keep).open(request)
     except urllib.error.HTTPError as exc:
         assert exc.code == 303 and exc.headers["location"] == "/omrade/bellevuegarden_lorensborg"
         cookie = exc.headers["set-cookie"]
@@ -311,12 +264,7 @@ def test_a_phase_finding_links_to_the_area_page_for_its_reader(site: Site) -> No
 
 def _signed_in(person: str) -> tuple[str, str]:
     """A session cookie for ``person`` and the form token bound to it, as the pages issue them."""
-    from ctcflow.core.config import get_settings
-    from ctcflow.core.tokens import csrf_token, secret_key, sign, verify
-
-    key = secret_key(get_settings())
-    session = sign(key, "session", person, seconds=3600)
-    return f"ctc_session={session}", csrf_token(key, verify(key, session, "session").jti)
+    return session_for(person)
 
 
 def _get(url: str, cookie: str) -> tuple[int, str]:
@@ -373,7 +321,7 @@ def test_the_styrgrupp_sees_what_blocks_the_gate_then_approves_the_phase(site: S
     defs = load_definitions()
     phase = defs.process.phases[0]
     with chromium() as browser:
-        browser.get(Links().login("styrgrupp_bellevue"))
+        follow_link(browser, Links().login("styrgrupp_bellevue"))
         gate = element(browser, f"#grind-{phase.id}-1")
         assert "när detta är klart" in gate.text and not gate.find_elements(By.TAG_NAME, "button")
         assert "Kärngrupp om 4–7 personer bildad" in gate.text
@@ -407,7 +355,7 @@ def test_a_failing_delivery_is_shown_to_the_samordnare_and_retried_at_once(site:
     assert person is not None
     monkeypatch.setenv("CTC_NOTIFY_UL_BELLEVUE", site.mail.url("ul_bellevue@test.example").replace(
         f":{site.mail.port}?", f":{free_port()}?"))  # nobody listens there
-    send_login_link(defs, get_settings(), Links(), person[0], DAY)
+    send_login_link(defs, get_settings(), person[0], DAY)
 
     def signin_mails() -> int:
         return sum(m.subject.startswith("Din inloggningslänk") for m in site.mail.to("ul_bellevue@test.example"))
@@ -415,7 +363,7 @@ def test_a_failing_delivery_is_shown_to_the_samordnare_and_retried_at_once(site:
     assert signin_mails() == 0
     monkeypatch.setenv("CTC_NOTIFY_UL_BELLEVUE", site.mail.url("ul_bellevue@test.example"))  # put right
     with chromium() as browser:
-        browser.get(Links().login("samordnare"))
+        follow_link(browser, Links().login("samordnare"))
         failing = element(browser, "#utskick + div table tbody tr").text
         assert failing.startswith("Utvecklingsledare Bellevuegården")
         assert_accessible(browser, "the overview with a failing delivery")
@@ -442,7 +390,7 @@ def test_keyboard_only_from_the_skip_link_to_a_milestone_marked_done(site: Site)
         return style[0] != "none" and style[1] != "0px"
 
     with chromium() as browser:
-        browser.get(site.link_to("ul_bellevue", "Påminnelse"))  # signs in, opens the milestone
+        follow_link(browser, site.link_to("ul_bellevue", "Påminnelse"))  # signs in, opens the milestone
         instance_id = browser.current_url.split("m=")[1].split("#")[0]
         browser.get(browser.current_url.split("#")[0])  # from the top of the page
         press(Keys.TAB)

@@ -20,7 +20,7 @@ from ctcflow.engine.marking import mark_done
 from db.engine import session_scope
 from db.models import Event, MilestoneInstance, PhaseInstance
 from demo.mailserver import LocalMailServer, free_port
-from tests.browser import assert_accessible, axe_violations, chromium, element, fits, shot, submit
+from tests.browser import assert_accessible, axe_violations, chromium, element, fits, follow_link, shot, submit
 from tests.conftest import environment, snapshot_of, wait_for
 from tests.webserver import web_server
 
@@ -37,7 +37,7 @@ class City:
     mail: LocalMailServer
 
     def sign_in(self, browser: object, person: str) -> None:
-        browser.get(Links().login(person))  # type: ignore[attr-defined]
+        follow_link(browser, Links().login(person))  # type: ignore[attr-defined]
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +45,7 @@ def city(replay_2024: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     workdir = snapshot_of(replay_2024, tmp_path_factory.mktemp("workplace") / "demo")
     port = free_port()
     settings = {"CTC_DATA_DIR": str(workdir), "CTC_DATABASE_URL": None, "CTC_WEB_BASE_URL": f"http://127.0.0.1:{port}",
-                "CTC_WEB_SECRET_KEY": "test-key-not-a-secret"}
+                "CTC_WEB_SECRET_KEY": "test-key-not-a-secret-0123456789abcdef"}
     with environment(settings):
         org = load_definitions().org
         channels: dict[str, str | None] = {p.notify.split(":", 1)[1]: None for p in org.everyone()}

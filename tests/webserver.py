@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections.abc import Iterator
@@ -10,7 +11,10 @@ from datetime import date
 
 import uvicorn
 
+from ctcflow.access.permissions import Scope
+from ctcflow.app.sessions import open_session
 from ctcflow.core.config import get_settings
+from ctcflow.core.tokens import csrf_token, secret_key
 from ctcflow.web.app import create_app
 
 
@@ -30,3 +34,11 @@ def web_server(port: int, as_of: date | None = None, root_path: str = "") -> Ite
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def session_for(person: str, scope: Scope | None = None) -> tuple[str, str]:
+    """A live session for ``person`` as signing in opens one: the cookie header and the form
+    token bound to it (for requests made without a browser)."""
+    settings = get_settings()
+    value = open_session(settings, person, "login" if scope is None else "link", scope)
+    return f"ctc_session={value}", csrf_token(secret_key(settings), hashlib.sha256(value.encode()).hexdigest())

@@ -44,10 +44,36 @@ class NotAllowed(CtcError):
     """The person exists and is active, but the rule does not let them do this."""
 
 
+class BeyondLink(NotAllowed):
+    """The person may, but the web session acting for them was opened from a link for something else."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a session opened from a mail's link covers until the person signs in fully: the
+    link's area — seeing it and doing its work — and, for a reminder, only its one milestone.
+    Without an area (a brief to a central person): a look at the city, nothing changed."""
+
+    area_id: str | None
+    milestone: int | None = None
+
+    def covers(self, action: Action, area_id: str | None, subject: int | None) -> bool:
+        if self.area_id is None:
+            return action in (Action.VIEW_CITY, Action.VIEW_AREA)
+        if area_id != self.area_id:
+            return False
+        if action is Action.VIEW_AREA:
+            return True
+        if action is Action.CHANGE_MILESTONE:
+            return self.milestone is None or subject == self.milestone
+        return self.milestone is None and action in (Action.RECORD_AREA_WORK, Action.APPROVE_GATE)
+
+
 @dataclass(frozen=True)
 class Actor:
     person: PersonDef
     area_id: str | None  # None: a central person
+    scope: Scope | None = None  # None: signed in fully (and always on the command line and in flows)
 
     @property
     def id(self) -> str:
@@ -58,7 +84,7 @@ class Actor:
         return self.area_id is None
 
 
-def actor_on(defs: Definitions, person_id: str, as_of: date) -> Actor:
+def actor_on(defs: Definitions, person_id: str, as_of: date, scope: Scope | None = None) -> Actor:
     """The person of areas.yml with this id, active on ``as_of``; CtcError otherwise."""
     found = defs.org.person(person_id)
     if found is None:
@@ -66,12 +92,15 @@ def actor_on(defs: Definitions, person_id: str, as_of: date) -> Actor:
     person, area = found
     if not person.active_on(as_of):
         raise CtcError(f"{person.id} ({person.name}) is not active on {as_of} according to areas.yml")
-    return Actor(person, area.id if area else None)
+    return Actor(person, area.id if area else None, scope)
 
 
 def may(defs: Definitions, actor: Actor, action: Action, area_id: str | None = None, *,
-        role: str | None = None) -> bool:
-    """``role``: the milestone's owner role (CHANGE_MILESTONE) or the gate's approver (APPROVE_GATE)."""
+        role: str | None = None, subject: int | None = None) -> bool:
+    """``role``: the milestone's owner role (CHANGE_MILESTONE) or the gate's approver (APPROVE_GATE);
+    ``subject``: the milestone (CHANGE_MILESTONE), which a reminder's scope must cover."""
+    if actor.scope is not None and not actor.scope.covers(action, area_id, subject):
+        return False
     own_area = area_id is not None and actor.area_id == area_id
     coordinator = actor.person.role == defs.process.coordinator
     if action is Action.VIEW_AREA:
@@ -96,11 +125,14 @@ def may(defs: Definitions, actor: Actor, action: Action, area_id: str | None = N
 
 
 def require(defs: Definitions, person_id: str, action: Action, as_of: date, area_id: str | None = None, *,
-            role: str | None = None) -> Actor:
-    """The actor, if the rule allows ``action``; a NotAllowed saying who may, otherwise."""
-    actor = actor_on(defs, person_id, as_of)
-    if may(defs, actor, action, area_id, role=role):
+            role: str | None = None, subject: int | None = None, scope: Scope | None = None) -> Actor:
+    """The actor, if the rule allows ``action``; a NotAllowed saying who may, otherwise.
+    ``scope``: what the web session acting for the person covers (None: everything they may)."""
+    actor = actor_on(defs, person_id, as_of, scope)
+    if may(defs, actor, action, area_id, role=role, subject=subject):
         return actor
+    if scope is not None and may(defs, actor_on(defs, person_id, as_of), action, area_id, role=role, subject=subject):
+        raise BeyondLink(f"{actor.id} opened a link for something else; sign in fully to do this")
     raise NotAllowed(refusal(defs, actor, action, area_id, role))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from ctcflow.access.permissions import Scope
 from ctcflow.access.vacancies import Vacancy, vacancies
 from ctcflow.app.context import ready
 from ctcflow.app.people import current_definitions
@@ -89,21 +90,29 @@ def phase_findings(as_of: date, area_id: str | None) -> tuple[Definitions, list[
 
 
 def mark_instance(defs: Definitions, settings: Settings, area_id: str, instance_id: int, *, by: str, as_of: date,
-                  evidence: str | None, note: str | None) -> MilestoneInstance:
+                  evidence: str | None, note: str | None, scope: Scope | None = None) -> MilestoneInstance:
     """The web's "done" on one milestone instance (the page shows instances, not names)."""
     with session_scope(settings) as session:
         return marking.mark_instance(session, defs, area_id, instance_id, by=by, as_of=as_of, evidence=evidence,
-                                     note=note)
+                                     note=note, scope=scope)
 
 
 def undo_instance(defs: Definitions, settings: Settings, area_id: str, instance_id: int, *, by: str, as_of: date,
-                  note: str | None) -> MilestoneInstance:
+                  note: str | None, scope: Scope | None = None) -> MilestoneInstance:
     with session_scope(settings) as session:
-        return marking.undo_instance(session, defs, area_id, instance_id, by=by, as_of=as_of, note=note)
+        return marking.undo_instance(session, defs, area_id, instance_id, by=by, as_of=as_of, note=note,
+                                     scope=scope)
 
 
 def approve_phase(defs: Definitions, settings: Settings, area_id: str, phase_id: str, *, by: str, as_of: date,
-                  note: str | None, cycle: int | None) -> list[PhaseInstance]:
+                  note: str | None, cycle: int | None, scope: Scope | None = None) -> list[PhaseInstance]:
     """The web's approval of the round it shows, with the app's definitions."""
     with session_scope(settings) as session:
-        return approve(session, defs, area_id, phase_id, by=by, as_of=as_of, note=note, cycle=cycle)
+        return approve(session, defs, area_id, phase_id, by=by, as_of=as_of, note=note, cycle=cycle, scope=scope)
+
+
+def milestone_of_instance(settings: Settings, instance_id: int) -> str | None:
+    """Which milestone an instance is (what a reminder's link says it opens)."""
+    with session_scope(settings) as session:
+        found = session.get(MilestoneInstance, instance_id)
+    return found.milestone_id if found else None

@@ -25,8 +25,8 @@ LOGIN_EVERY_SECONDS = 120
 LOGIN_MINUTES = 30
 
 
-def send_login_link(defs: Definitions, settings: Settings, links: Links, person: PersonDef, as_of: date) -> None:
-    link = links.login(person.id, minutes=LOGIN_MINUTES)
+def send_login_link(defs: Definitions, settings: Settings, person: PersonDef, as_of: date) -> None:
+    link = Links(settings, deferred=True).login(person.id, minutes=LOGIN_MINUTES)
     # one link per person per two minutes: asking again (or someone asking for them) adds no mail
     key = keys.login(person.id, int(time.time() // LOGIN_EVERY_SECONDS))
     notice = Notice(key=key, kind="login", as_of=as_of, area_id=None, recipient=person.id,

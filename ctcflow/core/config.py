@@ -34,6 +34,15 @@ class Settings(BaseSettings):
     web_base_url: str = "http://127.0.0.1:8000"
     web_secret_key: str | None = None
     web_link_days: int = 30  # how long a reminder's link opens its milestone
+    # Single sign-on (OpenID Connect) with the city's identity provider — Entra ID, ADFS, Keycloak:
+    # its issuer address, this app's client id and secret (the secret from the environment only),
+    # the claim that names the person (matched against the work addresses of areas.yml), and the
+    # words on the button ("Malmö stads konto").
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    oidc_claim: str = "email"
+    oidc_label: str | None = None
 
     @field_validator("lang")
     @classmethod

@@ -30,8 +30,17 @@ class TokenError(CtcError):
         self.reason = reason
 
 
+MIN_KEY_LENGTH = 32
+
+
 def secret_key(settings: Settings) -> bytes:
+    """The signing key; a key set in the environment shorter than MIN_KEY_LENGTH is refused (a
+    short key can be guessed offline from any link)."""
     if settings.web_secret_key:
+        if len(settings.web_secret_key) < MIN_KEY_LENGTH:
+            raise CtcError(f"CTC_WEB_SECRET_KEY is {len(settings.web_secret_key)} characters; use at least "
+                           f"{MIN_KEY_LENGTH} random ones, e.g. the output of: python3 -c \"import secrets; "
+                           "print(secrets.token_urlsafe(48))\"")
         return settings.web_secret_key.encode("utf-8")
     path = settings.data_dir / "web-secret-key"
     if not path.exists():
@@ -59,10 +68,12 @@ class Claims:
     data: dict[str, Any]
 
 
-def sign(key: bytes, purpose: str, person: str, *, seconds: int, now: float | None = None,
-         **data: Any) -> str:
+def sign(key: bytes, purpose: str, person: str, *, seconds: int = 0, now: float | None = None,
+         jti: str | None = None, expires: int | None = None, **data: Any) -> str:
+    """A new token; ``jti`` and ``expires`` given, the same token again (a stored subscription's)."""
     issued = int(now if now is not None else time.time())
-    body = json.dumps({"u": purpose, "p": person, "e": issued + seconds, "j": secrets.token_urlsafe(12), "d": data},
+    body = json.dumps({"u": purpose, "p": person, "e": expires if expires is not None else issued + seconds,
+                       "j": jti or secrets.token_urlsafe(12), "d": data},
                       separators=(",", ":"), sort_keys=True).encode("utf-8")
     mac = hmac.new(key, body, hashlib.sha256).digest()
     return f"{_b64(body)}.{_b64(mac)}"

@@ -26,6 +26,7 @@ from sqlalchemy import select, update
 from sqlmodel import col
 
 from ctcflow.core.config import get_settings
+from ctcflow.core.links import Links
 from ctcflow.delivery.channels import ChannelError, resolve
 from ctcflow.delivery.claims import LEASE, cancel_obsolete, claim, recover_stale
 from db.engine import get_engine, session_scope
@@ -133,18 +134,19 @@ def _record(row: Notification, error: str | None, token: str, now: datetime) -> 
 
 
 def _send_one(row: Notification, sender: Sender, urls: dict[str, str],
-              attachments: dict[int, Attachment]) -> str | None:
+              attachments: dict[int, Attachment], links: Links) -> str | None:
     try:
         url = urls.get(row.reference) or resolve(row.reference)
     except ChannelError as exc:
         return str(exc)
     urls[row.reference] = url
+    body = links.resolve(row.body)  # the message's links are signed now, as it leaves
     try:
         if row.attachment_id is not None:
             if row.attachment_id not in attachments:
                 return f"the archived report {row.attachment_id} to attach is missing"
-            return sender(url, row.subject, row.body, attachments=[attachments[row.attachment_id]])
-        return sender(url, row.subject, row.body)
+            return sender(url, row.subject, body, attachments=[attachments[row.attachment_id]])
+        return sender(url, row.subject, body)
     except Exception as exc:  # a channel plugin's bug must not stop the other deliveries
         return f"{type(exc).__name__}: {exc}"
 
@@ -157,6 +159,7 @@ def deliver_pending(now: datetime | None = None, *, batch: int = 200, workers: i
     workers = workers or get_settings().delivery_workers
     report = DeliveryReport()
     urls: dict[str, str] = {}
+    links = Links(get_settings())
     first = True
     with ThreadPoolExecutor(max_workers=max(workers, 1), thread_name_prefix="ctc-send") as pool:
         while True:
@@ -174,6 +177,6 @@ def deliver_pending(now: datetime | None = None, *, batch: int = 200, workers: i
                     .where(col(ReportArchive.id).in_(wanted)))} if wanted else {}
             if not rows:
                 return report
-            futures = {pool.submit(_send_one, row, sender, urls, attachments): row for row in rows}
+            futures = {pool.submit(_send_one, row, sender, urls, attachments, links): row for row in rows}
             for future in as_completed(futures):
                 report.outcomes.append(_record(futures[future], future.result(), token, now))

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlmodel import Session, col
 
-from ctcflow.access.permissions import Action, require
+from ctcflow.access.permissions import Action, Scope, require
 from ctcflow.core.errors import CtcError
 from ctcflow.definition.loader import Definitions
 from ctcflow.engine.checks import gate_blockers
@@ -16,6 +16,7 @@ from ctcflow.engine.eventlog import NewEvent, record
 from ctcflow.engine.gates import GateStatus, gate_status
 from ctcflow.engine.instances import known_area, latest_phase_instance, open_phase_instances
 from ctcflow.engine.opening import advance
+from db.engine import rows_affected
 from db.models import MilestoneInstance, PhaseInstance
 
 
@@ -28,9 +29,11 @@ def gate_for(session: Session, defs: Definitions, pi: PhaseInstance, as_of: date
 
 
 def approve(session: Session, defs: Definitions, area_id: str, phase_id: str, *, by: str,
-            as_of: date, note: str | None = None, cycle: int | None = None) -> list[PhaseInstance]:
+            as_of: date, note: str | None = None, cycle: int | None = None,
+            scope: Scope | None = None) -> list[PhaseInstance]:
     """Approve a phase whose gate is met — the round ``cycle``, or the oldest one open — and open
-    what follows; returns the phases opened."""
+    what follows; returns the phases opened. The approval is one conditional UPDATE: of two
+    approving at once, one succeeds and the other is told who got there first."""
     known_area(session, defs, area_id)
     if phase_id not in {p.id for p in defs.process.phases}:
         raise CtcError(f"unknown phase '{phase_id}'; phases: {', '.join(p.id for p in defs.process.phases)}")
@@ -43,13 +46,18 @@ def approve(session: Session, defs: Definitions, area_id: str, phase_id: str, *,
         raise CtcError(f"phase '{phase_id}' is not open in {area_id} on {as_of}")
     pi = candidates[0]  # of two rounds open at once, the older one is owed first
     gate = gate_for(session, defs, pi, as_of)
-    person = require(defs, by, Action.APPROVE_GATE, as_of, area_id, role=gate.approver_role).person
+    person = require(defs, by, Action.APPROVE_GATE, as_of, area_id, role=gate.approver_role, scope=scope).person
     if not gate.met:
         reasons = ([f"required milestones not done: {', '.join(gate.missing)}"] if gate.missing else []) \
             + list(gate.blockers)
         raise CtcError(f"{phase_id} in {area_id} cannot be approved yet; " + "; ".join(reasons))
-    pi.completed_on, pi.approved_by = as_of, person.id
-    session.add(pi)
+    claimed = rows_affected(session.execute(
+        update(PhaseInstance).where(col(PhaseInstance.id) == pi.id, col(PhaseInstance.completed_on).is_(None))
+        .values(completed_on=as_of, approved_by=person.id)))
+    session.refresh(pi)
+    if not claimed:
+        raise CtcError(f"phase '{phase_id}' of {area_id} was already approved on {pi.completed_on} "
+                       f"by {pi.approved_by}")
     record(session, [NewEvent("phase_approved", person.id, as_of, area_id, phase_id,
                               "open", f"approved (cycle {pi.cycle})", note)])
     return advance(session, defs, as_of, [area_id])

@@ -11,7 +11,7 @@ from datetime import date
 from sqlalchemy import select, update
 from sqlmodel import Session, col
 
-from ctcflow.access.permissions import Action, require
+from ctcflow.access.permissions import Action, Scope, require
 from ctcflow.core.errors import CtcError
 from ctcflow.definition.loader import Definitions
 from ctcflow.engine.eventlog import SYSTEM, NewEvent, record
@@ -38,11 +38,14 @@ def mark_done(session: Session, defs: Definitions, area_id: str, milestone_id: s
 
 
 def mark_instance(session: Session, defs: Definitions, area_id: str, instance_id: int, *, by: str,
-                  as_of: date, evidence: str | None = None, note: str | None = None) -> MilestoneInstance:
+                  as_of: date, evidence: str | None = None, note: str | None = None,
+                  scope: Scope | None = None) -> MilestoneInstance:
     """Mark this very instance done. The claim is one conditional UPDATE, so of two people
-    marking at once exactly one succeeds; the other is told it is already done."""
+    marking at once exactly one succeeds; the other is told it is already done. ``scope``: what
+    the web session acting for ``by`` covers."""
     pi, mi, ms = open_instance(session, defs, area_id, instance_id, as_of)
-    person = require(defs, by, Action.CHANGE_MILESTONE, as_of, area_id, role=ms.owner).person
+    person = require(defs, by, Action.CHANGE_MILESTONE, as_of, area_id, role=ms.owner, subject=instance_id,
+                     scope=scope).person
     if mi.status == "done":
         raise _already_done(mi, area_id)
     if ms.evidence_required and not (evidence or "").strip():
@@ -84,10 +87,11 @@ def undo_done(session: Session, defs: Definitions, area_id: str, milestone_id: s
 
 
 def undo_instance(session: Session, defs: Definitions, area_id: str, instance_id: int, *, by: str,
-                  as_of: date, note: str | None = None) -> MilestoneInstance:
+                  as_of: date, note: str | None = None, scope: Scope | None = None) -> MilestoneInstance:
     """Reopen this instance; the earlier 'done' stays in the event log."""
     pi, mi, ms = open_instance(session, defs, area_id, instance_id, as_of)
-    person = require(defs, by, Action.CHANGE_MILESTONE, as_of, area_id, role=ms.owner).person
+    person = require(defs, by, Action.CHANGE_MILESTONE, as_of, area_id, role=ms.owner, subject=instance_id,
+                     scope=scope).person
     old = f"done {mi.done_on} by {mi.done_by}"
     reopened = rows_affected(session.execute(
         update(MilestoneInstance).where(col(MilestoneInstance.id) == mi.id, col(MilestoneInstance.status) == "done")

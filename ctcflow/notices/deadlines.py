@@ -74,7 +74,7 @@ class Composer:
         self.directory = Directory(defs, as_of)
         self.templates = templates or renderer(get_settings().templates_dir)
         self.milestones = defs.milestones
-        self.links = Links()
+        self.links = Links(deferred=True)  # markers: the outbox never holds a working link
 
     def role_title(self, role_id: str, lang: str) -> str:
         return self.defs.name("role", role_id, lang)

@@ -12,9 +12,11 @@ so, and nothing changes.
 from __future__ import annotations
 
 import gc
+import logging
 from datetime import date
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -22,30 +24,66 @@ from ctcflow.core.config import Settings, get_settings
 from ctcflow.web.context import Web
 from ctcflow.web.deps import viewer_of
 from ctcflow.web.errors import PageError
+from ctcflow.web.guard import Guard
 from ctcflow.web.rendering import page
-from ctcflow.web.routes import area, board_report, costs, files, overview, people, plan, reporting, signin, survey
+from ctcflow.web.routes import (
+    area,
+    board_report,
+    costs,
+    files,
+    overview,
+    people,
+    plan,
+    reporting,
+    signin,
+    sso,
+    static,
+    survey,
+)
 from db.engine import require_current_schema
+
+HTTP_WORDS = {404: "not_found", 405: "not_allowed", 413: "too_big", 401: "signed_out"}
+log = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings | None = None, as_of: date | None = None) -> FastAPI:
     web = Web(settings or get_settings(), as_of)
     require_current_schema(web.settings)
+    assert web.key  # a signing key too short is refused here, at start, not at the first sign-in
     # Loaded once, then frozen out of the cyclic collector's reach: a big city's definitions are
     # hundreds of thousands of long-lived objects it would otherwise rescan on every request.
     assert web.defs.org is not None
     gc.freeze()
     app = FastAPI(title="ctcflow", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.web = web
-    for module in (signin, overview, area, reporting, plan, survey, people, costs, board_report, files):
+    for module in (signin, sso, overview, area, reporting, plan, survey, people, costs, board_report, files, static):
         app.include_router(module.router)
+
+    def error_page(request: Request, exc: PageError) -> HTMLResponse:
+        try:
+            viewer = viewer_of(request)
+        except Exception:  # the page that says something failed must not fail itself
+            viewer = None
+        return page(request, "message", viewer, exc.status, key=exc.key, detail=exc.detail)
 
     @app.exception_handler(PageError)
     async def page_error(request: Request, exc: PageError) -> HTMLResponse:
-        return page(request, "message", viewer_of(request), exc.status, key=exc.key, detail=exc.detail)
+        return error_page(request, exc)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> HTMLResponse:
-        key = "not_found" if exc.status_code == 404 else "bad_request"
-        return page(request, "message", viewer_of(request), exc.status_code, key=key, detail="")
+        return error_page(request, PageError(exc.status_code, HTTP_WORDS.get(exc.status_code, "bad_request")))
 
+    @app.exception_handler(RequestValidationError)
+    async def bad_value(request: Request, exc: RequestValidationError) -> HTMLResponse:
+        """A path or query value of the wrong kind (a word where a number belongs): the app's page."""
+        return error_page(request, PageError(400, "bad_value"))
+
+    @app.exception_handler(Exception)
+    async def failure(request: Request, exc: Exception) -> HTMLResponse:
+        """Whatever went wrong: logged in full for the operator, a plain page for the reader."""
+        log.exception("request failed: %s %s", request.method, request.url.path)
+        return error_page(request, PageError(500, "server_error"))
+
+    app.add_middleware(Guard, render_error=error_page, https=web.settings.web_base_url.startswith("https://"))
     return app

@@ -3,14 +3,18 @@ signing key, the templates, and the display names per language."""
 
 from __future__ import annotations
 
+import logging
 import time
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from ctcflow.access.identity import address_book
 from ctcflow.app.people import current_definitions, roster_version
+from ctcflow.app.sso import Provider
 from ctcflow.core import calendar
 from ctcflow.core.config import Settings
+from ctcflow.core.errors import DefinitionError
 from ctcflow.core.links import Links
 from ctcflow.core.templating import environment, phrasebook
 from ctcflow.definition.loader import Definitions
@@ -18,8 +22,20 @@ from ctcflow.definition.organisation import PersonDef
 from ctcflow.definition.programmes import load_programmes
 from ctcflow.definition.survey import load_survey
 from ctcflow.report.names import titles
+from ctcflow.web.background import Background
+from ctcflow.web.throttle import Throttle
 
+log = logging.getLogger(__name__)
 ROSTER_CHECK_SECONDS = 1.0
+SIGNIN_PER_CLIENT = 20  # per ten minutes
+SIGNIN_PER_PERSON = 6  # per hour
+
+
+def _stamp(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0
 
 
 class Web:
@@ -28,22 +44,37 @@ class Web:
         self.links = Links(settings)
         self.env = environment(settings.templates_dir, html=True)
         self._names: dict[str, dict[str, dict[str, str]]] = {}
-        self._roster: tuple[int, Definitions, dict[str, PersonDef]] | None = None
+        self._roster: tuple[tuple[int, ...], Definitions, dict[str, PersonDef]] | None = None
         self._checked = float("-inf")
+        self.background = Background()
+        self.sso = Provider(settings) if settings.oidc_issuer else None
+        # sign-in links asked for: by one client, and for one person (who gets at most one mail
+        # per two minutes anyway — this caps what a stranger can make them receive in an hour)
+        self.signin_per_client = Throttle(SIGNIN_PER_CLIENT, 600)
+        self.signin_per_person = Throttle(SIGNIN_PER_PERSON, 3600)
 
     @property
     def defs(self) -> Definitions:
-        """The definitions with the roster as it is now: read again only when people changed —
-        asked of the database at most once a second (a change made here is seen at once, one
-        made by another process within the second)."""
+        """The definitions with the roster as it is now: read again when people changed on the
+        web or areas.yml / phases.yml were edited — asked at most once a second (a change made
+        here is seen at once, one made elsewhere within the second). A file edited into an
+        invalid state leaves the last valid definitions in force, and says so in the log."""
         now = time.monotonic()
         if self._roster is None or now - self._checked >= ROSTER_CHECK_SECONDS:
             self._checked = now
-            version = roster_version(self.settings)
+            version = (roster_version(self.settings), *(_stamp(p) for p in (self.settings.areas_path,
+                                                                             self.settings.phases_path)))
             if self._roster is None or self._roster[0] != version:
-                defs = current_definitions(self.settings)
-                self._roster = (version, defs, address_book(defs))
-                self._names.clear()
+                try:
+                    defs = current_definitions(self.settings)
+                except DefinitionError as exc:
+                    if self._roster is None:
+                        raise
+                    log.warning("definitions not reloaded, the files have problems: %s", exc)
+                    self._roster = (version, self._roster[1], self._roster[2])
+                else:
+                    self._roster = (version, defs, address_book(defs))
+                    self._names.clear()
         return self._roster[1]
 
     def people_changed(self) -> None:

@@ -3,13 +3,15 @@ form token, and the one permission check (ctcflow.access.permissions) for an are
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hmac
+from dataclasses import dataclass, replace
 from typing import Annotated
 
 from fastapi import Depends, Form, Request
 
 from ctcflow.access.permissions import Action, Actor, may
-from ctcflow.core.tokens import TokenError, csrf_token, verify
+from ctcflow.app.sessions import session_of
+from ctcflow.core.tokens import csrf_token
 from ctcflow.definition.loader import Definitions
 from ctcflow.web.context import Web
 from ctcflow.web.errors import PageError
@@ -21,10 +23,24 @@ SESSION_COOKIE = "ctc_session"
 class Viewer(Actor):
     """The signed-in person; what they may do is the permission rule's answer."""
 
-    jti: str = ""
+    jti: str = ""  # the session's id (its hash), to which every form's token is bound
 
-    def may(self, defs: Definitions, action: Action, area_id: str | None = None, role: str | None = None) -> bool:
-        return may(defs, self, action, area_id, role=role)
+    def may(self, defs: Definitions, action: Action, area_id: str | None = None, role: str | None = None,
+            subject: int | None = None) -> bool:
+        return may(defs, self, action, area_id, role=role, subject=subject)
+
+    def require(self, defs: Definitions, action: Action, area_id: str | None = None, *, role: str | None = None,
+                subject: int | None = None, refused: str = "other_area") -> None:
+        """The rule's yes, or the page that says why not: what the person's role does not allow
+        (``refused``), or — signed in from a link — what lies beyond what the link is about."""
+        if not self.may(defs, action, area_id, role, subject):
+            raise self.refused(defs, action, area_id, role, subject, refused)
+
+    def refused(self, defs: Definitions, action: Action, area_id: str | None, role: str | None,
+                subject: int | None, key: str) -> PageError:
+        unscoped = replace(self, scope=None)
+        beyond_link = self.scope is not None and may(defs, unscoped, action, area_id, role=role, subject=subject)
+        return PageError(403, "link_scope" if beyond_link else key)
 
 
 def get_web(request: Request) -> Web:
@@ -33,19 +49,21 @@ def get_web(request: Request) -> Web:
 
 
 def viewer_of(request: Request) -> Viewer | None:
-    """The session cookie's person, if it verifies and the person is active today."""
+    """The person of the session the cookie names — looked up on the server, so a session ended
+    there (signed out, "sign out everywhere") is over whatever the cookie says — if the person is
+    still in the roster and active today. Asked once per request."""
+    if "viewer" in request.state._state:
+        found_viewer: Viewer | None = request.state.viewer
+        return found_viewer
     web = get_web(request)
-    token = request.cookies.get(SESSION_COOKIE)
-    if not token:
-        return None
-    try:
-        claims = verify(web.key, token, "session")
-    except TokenError:
-        return None
-    found = web.defs.org.person(claims.person)
-    if found is None or not found[0].active_on(web.today()):
-        return None
-    return Viewer(found[0], found[1].id if found[1] else None, claims.jti)
+    viewer = None
+    opened = session_of(web.settings, request.cookies.get(SESSION_COOKIE))
+    if opened is not None:
+        found = web.defs.org.person(opened.person_id)
+        if found is not None and found[0].active_on(web.today()):
+            viewer = Viewer(found[0], found[1].id if found[1] else None, opened.scope, opened.id_hash)
+    request.state.viewer = viewer
+    return viewer
 
 
 def signed_in(request: Request) -> Viewer:
@@ -58,20 +76,18 @@ def signed_in(request: Request) -> Viewer:
 def checked_form(viewer: Annotated[Viewer, Depends(signed_in)], request: Request,
                  csrf: Annotated[str, Form()] = "") -> Viewer:
     """A signed-in viewer whose form carries the token bound to their session."""
-    if csrf != csrf_token(get_web(request).key, viewer.jti):
+    if not hmac.compare_digest(csrf.encode(), csrf_token(get_web(request).key, viewer.jti).encode()):
         raise PageError(403, "bad_form")
     return viewer
 
 
 def central_viewer(viewer: Annotated[Viewer, Depends(signed_in)], request: Request) -> Viewer:
-    if not viewer.may(get_web(request).defs, Action.VIEW_CITY):
-        raise PageError(403, "central_only")
+    viewer.require(get_web(request).defs, Action.VIEW_CITY, refused="central_only")
     return viewer
 
 
 def area_viewer(area_id: str, viewer: Annotated[Viewer, Depends(signed_in)], request: Request) -> Viewer:
-    if not viewer.may(get_web(request).defs, Action.VIEW_AREA, area_id):
-        raise PageError(403, "other_area")
+    viewer.require(get_web(request).defs, Action.VIEW_AREA, area_id)
     return viewer
 
 

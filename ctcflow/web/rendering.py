@@ -10,10 +10,10 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from ctcflow.access.permissions import Action
+from ctcflow.core.evidence import pieces
 from ctcflow.core.tokens import csrf_token
 from ctcflow.report.archive import Archived, ArchivedReport
 from ctcflow.web.deps import Viewer, get_web
-from ctcflow.web.uploads import SEPARATOR
 
 LANG_COOKIE = "ctc_lang"
 
@@ -52,22 +52,23 @@ def page(request: Request, name: str, viewer: Viewer | None, status: int = 200, 
         board_report_id=board.id if board else "", board_report_owner=board.owner if board else "",
         menu={"surveys": bool(viewer and viewer.may(web.defs, Action.IMPORT_SURVEY)),
               "people": bool(viewer and viewer.may(web.defs, Action.MANAGE_PEOPLE)),
-              "costs": bool(viewer and viewer.may(web.defs, Action.RECORD_COSTS))}, **context)
+              "costs": bool(viewer and viewer.may(web.defs, Action.RECORD_COSTS))},
+        sso=(web.settings.oidc_label or words["sso_default_label"]) if web.sso else "", **context)
     response = HTMLResponse(html, status_code=status)
     if request.query_params.get("lang") in ("sv", "en"):
         response.set_cookie(LANG_COOKIE, lang, httponly=True, secure=True, samesite="lax")
     return response
 
 
-def evidence_href(base: str, evidence: str) -> list[tuple[str, str]]:
-    """The evidence as (text, href) pieces: links stay links, uploaded files link to /bevis."""
+def evidence_href(base: str, area_id: str, evidence: str) -> list[tuple[str, str]]:
+    """The evidence as (text, href) pieces: links stay links, uploaded files link to their
+    download under the area (which is what decides who may fetch them)."""
     parts = []
-    for piece in evidence.split(SEPARATOR):
-        if piece.startswith("fil:") and piece.count(":") >= 2:
-            _, sha, name = piece.split(":", 2)
-            parts.append((name, f"{base}/bevis/{sha}?namn={quote(name)}"))
-        elif piece.startswith(("http://", "https://")):
-            parts.append((piece, piece))
+    for text, sha in pieces(evidence):
+        if sha is not None:
+            parts.append((text, f"{base}/omrade/{area_id}/bevis/{sha}?namn={quote(text)}"))
+        elif text.startswith(("http://", "https://")):
+            parts.append((text, text))
         else:
-            parts.append((piece, ""))
+            parts.append((text, ""))
     return parts

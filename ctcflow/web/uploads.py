@@ -16,11 +16,10 @@ from pathlib import Path
 from fastapi import UploadFile
 
 from ctcflow.core.errors import CtcError, InputFileError, Invalid
+from ctcflow.core.evidence import SEPARATOR, file_reference
 from ctcflow.web.errors import PageError
 
 MAX_UPLOAD = 25 * 2**20
-SEPARATOR = " · "
-KEPT = re.compile(r"^fil:[0-9a-f]{64}:[^\n]{1,200}$")  # a file stored with an earlier, refused submission
 
 
 def bounded_chunks(document: UploadFile) -> Iterator[bytes]:
@@ -33,34 +32,42 @@ def bounded_chunks(document: UploadFile) -> Iterator[bytes]:
         yield chunk
 
 
-def store_upload(folder: Path, document: UploadFile) -> str:
-    """Keep the file under its SHA-256 (the same document twice is stored once); the evidence
-    names it by hash and file name."""
+LINK = re.compile(r"^https?://[^\s<>\"]{1,2000}$")
+
+
+@contextmanager
+def staged_evidence(folder: Path, link: str, document: UploadFile | None) -> Iterator[str | None]:
+    """The evidence a form brings — its link and its document — for the caller to record. The
+    document is written beside the kept files under a temporary name and put in place (under
+    its SHA-256, the same document twice stored once) only when the caller's block succeeds;
+    refused, it is removed: nothing is kept for a change that did not happen. A link must be a
+    web address (so it cannot pose as a stored file)."""
+    link = link.strip()
+    if link and not LINK.match(link):
+        raise Invalid("link", "not_a_link", f"{link[:80]}: not a web address (https://…)")
+    if document is None or not document.filename:
+        yield link or None
+        return
     digest = hashlib.sha256()
     folder.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=folder, delete=False) as out:
+    with tempfile.NamedTemporaryFile(dir=folder, prefix=".incoming-", delete=False) as out:
+        staged = Path(out.name)
         try:
             for chunk in bounded_chunks(document):
                 digest.update(chunk)
                 out.write(chunk)
         except PageError:
             out.close()
-            os.unlink(out.name)
+            staged.unlink(missing_ok=True)
             raise
     sha = digest.hexdigest()
-    os.replace(out.name, folder / sha)
-    name = Path(document.filename or "underlag").name
-    return f"fil:{sha}:{name}"
-
-
-def evidence_from(folder: Path, link: str, document: UploadFile | None, kept: str = "") -> tuple[str | None, str]:
-    """The evidence a form brings — its link and its document, stored now or ``kept`` from a
-    refused submission before — and the stored file's reference, to keep if this one is refused."""
-    kept = kept if KEPT.match(kept) else ""
-    if document is not None and document.filename:
-        kept = store_upload(folder, document)
-    pieces = [piece for piece in (link.strip(), kept) if piece]
-    return SEPARATOR.join(pieces) or None, kept
+    name = re.sub(r"[\x00-\x1f]", "_", Path(document.filename).name.replace(SEPARATOR, " "))[:200] or "underlag"
+    try:
+        yield SEPARATOR.join(p for p in (link, file_reference(sha, name)) if p)
+    except BaseException:
+        staged.unlink(missing_ok=True)
+        raise
+    os.replace(staged, folder / sha)
 
 
 TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")

@@ -11,9 +11,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from ctcflow.access.permissions import Action, NotAllowed
+from ctcflow.access.permissions import Action, BeyondLink, NotAllowed
 from ctcflow.app import progress
-from ctcflow.core.errors import CtcError
+from ctcflow.app.feeds import current_feed, renew_feed
+from ctcflow.core.errors import CtcError, Invalid
 from ctcflow.engine.gates import GateStatus
 from ctcflow.engine.instances import Refused
 from ctcflow.engine.todo import Task
@@ -21,10 +22,10 @@ from ctcflow.report.archive import grouped
 from ctcflow.web import area_page, pages
 from ctcflow.web.deps import AreaViewer, FormViewer, Viewer, WebState
 from ctcflow.web.errors import PageError
-from ctcflow.web.forms import FieldError
+from ctcflow.web.forms import FieldError, field_error
 from ctcflow.web.history import describe
 from ctcflow.web.rendering import lang_of, page, root
-from ctcflow.web.uploads import evidence_from
+from ctcflow.web.uploads import staged_evidence
 from db.engine import session_scope
 
 router = APIRouter()
@@ -33,14 +34,17 @@ FormText = Annotated[str, Form()]
 
 @contextmanager
 def refusals_as_pages(passing: tuple[type[CtcError], ...] = ()) -> Iterator[None]:
-    """What the application refuses, as the page that says so: not here (404), not yours (403),
-    not now (409, with the reason). ``passing``: refusals the route shows on its own form."""
+    """What the application refuses, as the page that says so: not here (404), not yours (403 —
+    or, for a session opened from a link, not what the link is about), not now (409, with the
+    reason). ``passing``: refusals the route shows on its own form."""
     try:
         yield
     except passing:
         raise
     except progress.NotInArea:
         raise PageError(404, "not_found") from None
+    except BeyondLink:
+        raise PageError(403, "link_scope") from None
     except NotAllowed:
         raise PageError(403, "other_area") from None
     except CtcError as exc:
@@ -65,7 +69,8 @@ def area_view(request: Request, web: WebState, viewer: Viewer, area_id: str, sta
         raise PageError(404, "not_found")
 
     def can_mark(task: Task) -> bool:
-        return viewer.may(web.defs, Action.CHANGE_MILESTONE, area_id, role=task.status.owner)
+        return viewer.may(web.defs, Action.CHANGE_MILESTONE, area_id, role=task.status.owner,
+                          subject=task.status.instance_id)
 
     def may_approve(gate: GateStatus) -> bool:
         return viewer.may(web.defs, Action.APPROVE_GATE, area_id, role=gate.approver_role)
@@ -75,41 +80,57 @@ def area_view(request: Request, web: WebState, viewer: Viewer, area_id: str, sta
         text = str(words["cycle_text"]).format(ordinal=ordinal, day=block.opened_on.isoformat())
         return text + (str(words["cycle_after_wave"]).format(wave=block.after_wave) if block.after_wave else "")
 
+    feed = current_feed(web.settings, viewer.person.id, area_id)
     context: dict[str, Any] = {"errors": {}, "typed": {}, "opened": None, "open_all": False, "flash_done": None,
-                               "flash_undone": None, "flash_approved": None, "flash_recorded": None, **extra}
+                               "flash_undone": None, "flash_approved": None, "flash_feed": False,
+                               "flash_recorded": None, **extra}
     return page(request, "omrade", viewer, status, data=data, n=names, reports=reports,
                 history=[describe(e, names, words) for e in data.history],
                 can_change=viewer.may(web.defs, Action.RECORD_AREA_WORK, area_id), can_mark=can_mark,
-                may_approve=may_approve, cycle_words=cycle_words, feed=web.links.feed(viewer.person.id, area_id),
+                may_approve=may_approve, cycle_words=cycle_words,
+                feed=web.links.feed(viewer.person.id, area_id, feed.jti, feed.expires),
                 **context)
 
 
 @router.get("/omrade/{area_id}")
 def area(request: Request, web: WebState, viewer: AreaViewer, area_id: str, klar: int | None = None,
-         angrad: int | None = None, godkand: str | None = None, m: int | None = None) -> HTMLResponse:
+         angrad: int | None = None, godkand: str | None = None, m: int | None = None,
+         kalender: str | None = None) -> HTMLResponse:
     return area_view(request, web, viewer, area_id, flash_done=klar, flash_undone=angrad, flash_approved=godkand,
-                     opened=m)
+                     opened=m, flash_feed=bool(kalender))
 
 
 @router.post("/omrade/{area_id}/klar/{instance_id}")
 def mark(request: Request, web: WebState, viewer: FormViewer, area_id: str, instance_id: int,
-         note: FormText = "", link: FormText = "", kept: FormText = "",
+         note: FormText = "", link: FormText = "",
          document: Annotated[UploadFile | None, File()] = None) -> Response:
-    if not viewer.may(web.defs, Action.VIEW_AREA, area_id):
-        raise PageError(403, "other_area")
-    evidence, kept = evidence_from(web.settings.evidence_dir, link, document, kept)
+    """Done, with the evidence: the document is kept only if the milestone is marked."""
+    viewer.require(web.defs, Action.VIEW_AREA, area_id)
+    lang = lang_of(request, viewer)
     try:
-        with refusals_as_pages(passing=(Refused,)):
+        with refusals_as_pages(passing=(Refused, Invalid)), \
+                staged_evidence(web.settings.evidence_dir, link, document) as evidence:
             progress.mark_instance(web.defs, web.settings, area_id, instance_id, by=viewer.person.id,
-                                   as_of=web.today(), evidence=evidence, note=note.strip() or None)
-    except Refused as refused:
-        lang = lang_of(request, viewer)
-        text = refusal_text(web.words(lang), web.names(lang), refused)
-        field = "evidence" if refused.reason == "evidence_required" else "form"
-        typed = {"note": note, "link": link, "kept": kept, "kept_name": kept.split(":", 2)[-1] if kept else ""}
+                                   as_of=web.today(), evidence=evidence, note=note.strip() or None,
+                                   scope=viewer.scope)
+    except (Refused, Invalid) as refused:
+        if isinstance(refused, Invalid):
+            field, text = "evidence", field_error(request, web, viewer, refused).text
+        else:
+            field = "evidence" if refused.reason == "evidence_required" else "form"
+            text = refusal_text(web.words(lang), web.names(lang), refused)
         return area_view(request, web, viewer, area_id, 422 if field == "evidence" else 409,
-                         errors={instance_id: FieldError(field, text)}, typed={instance_id: typed}, opened=instance_id)
+                         errors={instance_id: FieldError(field, text)},
+                         typed={instance_id: {"note": note, "link": link}}, opened=instance_id)
     return RedirectResponse(f"{root(request)}/omrade/{area_id}?klar={instance_id}#m-{instance_id}", status_code=303)
+
+
+@router.post("/omrade/{area_id}/kalender")
+def new_feed(request: Request, web: WebState, viewer: FormViewer, area_id: str) -> Response:
+    """A new calendar link; the one given before (perhaps forwarded) stops working."""
+    viewer.require(web.defs, Action.VIEW_AREA, area_id)
+    renew_feed(web.settings, viewer.person.id, area_id)
+    return RedirectResponse(f"{root(request)}/omrade/{area_id}?kalender=ny#kalender", status_code=303)
 
 
 @router.get("/omrade/{area_id}/angra/{instance_id}")
@@ -119,19 +140,17 @@ def confirm_undo(request: Request, web: WebState, viewer: AreaViewer, area_id: s
         found = area_page.done_milestone(session, web.defs, area_id, instance_id, web.today())
     if found is None:
         raise PageError(404, "not_found")
-    if not viewer.may(web.defs, Action.CHANGE_MILESTONE, area_id, role=found.owner):
-        raise PageError(403, "other_area")
+    viewer.require(web.defs, Action.CHANGE_MILESTONE, area_id, role=found.owner, subject=instance_id)
     return page(request, "angra", viewer, m=found, area_id=area_id, n=web.names(lang_of(request, viewer)))
 
 
 @router.post("/omrade/{area_id}/angra/{instance_id}")
 def unmark(request: Request, web: WebState, viewer: FormViewer, area_id: str, instance_id: int,
            note: FormText = "") -> Response:
-    if not viewer.may(web.defs, Action.VIEW_AREA, area_id):
-        raise PageError(403, "other_area")
+    viewer.require(web.defs, Action.VIEW_AREA, area_id)
     with refusals_as_pages():
         progress.undo_instance(web.defs, web.settings, area_id, instance_id, by=viewer.person.id,
-                               as_of=web.today(), note=note.strip() or None)
+                               as_of=web.today(), note=note.strip() or None, scope=viewer.scope)
     return RedirectResponse(f"{root(request)}/omrade/{area_id}?angrad={instance_id}#m-{instance_id}",
                             status_code=303)
 
@@ -139,9 +158,8 @@ def unmark(request: Request, web: WebState, viewer: FormViewer, area_id: str, in
 @router.post("/omrade/{area_id}/godkann/{phase_id}")
 def approve(request: Request, web: WebState, viewer: FormViewer, area_id: str, phase_id: str,
             note: FormText = "", cycle: Annotated[int | None, Form()] = None) -> Response:
-    if not viewer.may(web.defs, Action.VIEW_AREA, area_id):
-        raise PageError(403, "other_area")
+    viewer.require(web.defs, Action.VIEW_AREA, area_id)
     with refusals_as_pages():
         progress.approve_phase(web.defs, web.settings, area_id, phase_id, by=viewer.person.id, as_of=web.today(),
-                               note=note.strip() or None, cycle=cycle)
+                               note=note.strip() or None, cycle=cycle, scope=viewer.scope)
     return RedirectResponse(f"{root(request)}/omrade/{area_id}?godkand={phase_id}", status_code=303)

@@ -24,8 +24,7 @@ def _owned(web: WebState, viewer: Viewer, report_id: str) -> ReportDef:
         report = report_def(web.defs, report_id)
     except CtcError:
         raise PageError(404, "not_found") from None
-    if not viewer.may(web.defs, Action.SEND_REPORT, role=report.owner):
-        raise PageError(403, "report_owner_only")
+    viewer.require(web.defs, Action.SEND_REPORT, role=report.owner, refused="report_owner_only")
     return report
 
 

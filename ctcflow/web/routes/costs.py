@@ -13,7 +13,6 @@ from ctcflow.access.permissions import Action
 from ctcflow.app import records
 from ctcflow.core.errors import CtcError, InputFileError, Invalid
 from ctcflow.web.deps import FormViewer, SignedIn, Viewer, WebState
-from ctcflow.web.errors import PageError
 from ctcflow.web.forms import FieldError, field_error, file_problems
 from ctcflow.web.rendering import lang_of, page, root
 from ctcflow.web.uploads import MAX_UPLOAD, received_table
@@ -23,8 +22,7 @@ FormText = Annotated[str, Form()]
 
 
 def costs_view(request: Request, web: WebState, viewer: Viewer, status: int = 200, **extra: Any) -> HTMLResponse:
-    if not viewer.may(web.defs, Action.RECORD_COSTS):
-        raise PageError(403, "coordinator_only")
+    viewer.require(web.defs, Action.RECORD_COSTS, refused="coordinator_only")
     rows = records.cost_table(None, web.defs, web.settings)
     years: dict[int, int] = {}
     for year, _, _, ore in rows:
@@ -50,8 +48,7 @@ def refused(request: Request, web: WebState, viewer: Viewer, where: str, exc: In
 @router.post("/kostnader/ny")
 def add(request: Request, web: WebState, viewer: FormViewer, year: FormText = "", administration: FormText = "",
         area: FormText = "", amount: FormText = "", category: FormText = "", note: FormText = "") -> Response:
-    if not viewer.may(web.defs, Action.RECORD_COSTS):
-        raise PageError(403, "coordinator_only")
+    viewer.require(web.defs, Action.RECORD_COSTS, refused="coordinator_only")
     typed = {"year": year, "administration": administration, "area": area, "amount": amount,
              "category": category, "note": note}
     try:
@@ -68,8 +65,7 @@ def add(request: Request, web: WebState, viewer: FormViewer, year: FormText = ""
 @router.post("/kostnader/fil")
 def upload(request: Request, web: WebState, viewer: FormViewer,
            document: Annotated[UploadFile | None, File()] = None) -> Response:
-    if not viewer.may(web.defs, Action.RECORD_COSTS):
-        raise PageError(403, "coordinator_only")
+    viewer.require(web.defs, Action.RECORD_COSTS, refused="coordinator_only")
     try:
         with received_table(document) as path:
             result = records.cost_import(path, by=viewer.person.id, as_of=web.today(), defs=web.defs,

@@ -7,13 +7,15 @@ import re
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from ctcflow.access.permissions import Action
+from ctcflow.access.permissions import Action, Actor, may
+from ctcflow.app.evidence import named_in_area
+from ctcflow.app.feeds import feed_is_live
 from ctcflow.core.tokens import TokenError, verify
 from ctcflow.engine.ics import area_calendar
 from ctcflow.engine.status import area_milestones
 from ctcflow.report.archive import grouped
 from ctcflow.web import pages
-from ctcflow.web.deps import SignedIn, WebState
+from ctcflow.web.deps import AreaViewer, SignedIn, WebState
 from ctcflow.web.errors import PageError
 from ctcflow.web.rendering import lang_of, page
 from db.engine import session_scope
@@ -26,11 +28,17 @@ MEDIA = {"pdf": "application/pdf", "html": "text/html; charset=utf-8", "md": "te
 
 @router.get("/kalender/{token}.ics")
 def feed(web: WebState, token: str) -> Response:
+    """The calendar, while the subscription is the person's live one and they may see the area."""
     try:
         claims = verify(web.key, token, "feed")
     except TokenError as exc:
         raise PageError(400 if exc.reason != "expired" else 410, f"link_{exc.reason}") from None
     area_id = str(claims.data.get("a"))
+    found = web.defs.org.person(claims.person)
+    if (found is None or not found[0].active_on(web.today())
+            or not may(web.defs, Actor(found[0], found[1].id if found[1] else None), Action.VIEW_AREA, area_id)
+            or not feed_is_live(web.settings, claims.jti, claims.person, area_id)):
+        raise PageError(410, "link_expired")
     with session_scope(web.settings) as session:
         milestones = area_milestones(session, web.defs, area_id, web.today(), include_completed=True)
     text = area_calendar(web.defs, area_id, milestones, web.settings.lang)
@@ -60,14 +68,19 @@ def report_file(web: WebState, viewer: SignedIn, archive_id: int, visa: int = 0)
             raise PageError(403, "other_area")
         content, filename, fmt = bytes(row.content), row.filename, row.format
     disposition = "inline" if visa and fmt == "html" else "attachment"
-    return Response(content, media_type=MEDIA.get(fmt, "application/octet-stream"),
-                    headers={"Content-Disposition": f"{disposition}; filename=\"{filename}\""})
+    headers = {"Content-Disposition": f"{disposition}; filename=\"{filename}\""}
+    if disposition == "inline":  # shown framed in the preview page: its own styles, no scripts, no forms
+        headers |= {"Content-Security-Policy": "sandbox; default-src 'none'; style-src 'unsafe-inline'; "
+                                               "img-src data:; frame-ancestors 'self'",
+                    "X-Frame-Options": "SAMEORIGIN"}
+    return Response(content, media_type=MEDIA.get(fmt, "application/octet-stream"), headers=headers)
 
 
-@router.get("/bevis/{sha}")
-def evidence_file(web: WebState, viewer: SignedIn, sha: str, namn: str = "underlag") -> Response:
+@router.get("/omrade/{area_id}/bevis/{sha}")
+def evidence_file(web: WebState, viewer: AreaViewer, area_id: str, sha: str, namn: str = "underlag") -> Response:
+    """A stored file, to those who may see an area whose records name it."""
     path = web.settings.evidence_dir / sha
-    if not SHA256.match(sha) or not path.exists():
+    if not SHA256.match(sha) or not path.exists() or not named_in_area(web.settings, area_id, sha):
         raise PageError(404, "not_found")
     safe = re.sub(r"[^\w.\- ]", "_", namn)[:120] or "underlag"
     return Response(path.read_bytes(), media_type="application/octet-stream",

@@ -12,7 +12,6 @@ from ctcflow.app.outbox import retry_now
 from ctcflow.report import charts
 from ctcflow.web import pages
 from ctcflow.web.deps import CentralViewer, FormViewer, WebState
-from ctcflow.web.errors import PageError
 from ctcflow.web.rendering import lang_of, page, root
 from db.engine import session_scope
 
@@ -39,8 +38,7 @@ def overview(request: Request, web: WebState, viewer: CentralViewer, fas: str = 
 @router.post("/utskick/forsok-igen")
 def retry_failing(request: Request, web: WebState, viewer: FormViewer) -> Response:
     """Failing deliveries are tried again now, not at their next scheduled attempt."""
-    if not viewer.may(web.defs, Action.RUN_DELIVERY):
-        raise PageError(403, "central_only")
+    viewer.require(web.defs, Action.RUN_DELIVERY, refused="central_only")
     retried = retry_now([])
     deliver(web.today())
     return RedirectResponse(f"{root(request)}/oversikt?forsokt={retried}#utskick", status_code=303)

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from ctcflow.access.permissions import Action
 from ctcflow.access.vacancies import vacancies
 from ctcflow.app import people
+from ctcflow.app.sessions import end_sessions_of, live_sessions
 from ctcflow.core.errors import Invalid
 from ctcflow.web.deps import FormViewer, SignedIn, Viewer, WebState
 from ctcflow.web.errors import PageError
@@ -24,14 +25,14 @@ FormText = Annotated[str, Form()]
 
 
 def people_view(request: Request, web: WebState, viewer: Viewer, status: int = 200, **extra: Any) -> HTMLResponse:
-    if not viewer.may(web.defs, Action.MANAGE_PEOPLE):
-        raise PageError(403, "coordinator_only")
+    viewer.require(web.defs, Action.MANAGE_PEOPLE, refused="coordinator_only")
     defs, today = web.defs, web.today()
     groups = [(None, [p for p in defs.org.central if p.active_on(today)])] + \
              [(a, [p for p in a.people if p.active_on(today)]) for a in defs.org.areas]
     lang = lang_of(request, viewer)
-    context: dict[str, Any] = {"errors": {}, "typed": {}, "saved": None, **extra}
-    return page(request, "personer", viewer, status, groups=groups, vacant=vacancies(defs, today),
+    context: dict[str, Any] = {"errors": {}, "typed": {}, "saved": None, "signed_out": None, **extra}
+    live = live_sessions(web.settings, [p.id for _, members in groups for p in members])
+    return page(request, "personer", viewer, status, groups=groups, vacant=vacancies(defs, today), live=live,
                 sector_names={s.id: s.title.get(lang) for s in defs.process.sectors},
                 roles=defs.process.roles, sectors=defs.process.sectors, areas=defs.org.areas,
                 n=web.names(lang), **context)
@@ -39,9 +40,20 @@ def people_view(request: Request, web: WebState, viewer: Viewer, status: int = 2
 
 @router.get("/personer")
 def people_page(request: Request, web: WebState, viewer: SignedIn, sparat: str | None = None, roll: str = "",
-                omrade: str = "", ersatter: str = "") -> HTMLResponse:
+                omrade: str = "", ersatter: str = "", utloggad: str | None = None) -> HTMLResponse:
     typed = {"role": roll, "area": omrade, "replaces": ersatter}
-    return people_view(request, web, viewer, saved=sparat, typed={"add": typed})
+    return people_view(request, web, viewer, saved=sparat, typed={"add": typed}, signed_out=utloggad)
+
+
+@router.post("/personer/{person_id}/logga-ut")
+def sign_out_everywhere(request: Request, web: WebState, viewer: FormViewer, person_id: str) -> Response:
+    """A lost phone, a shared computer, a person who should no longer be in: every session of
+    theirs ends now; they sign in again with a link to their own address."""
+    viewer.require(web.defs, Action.MANAGE_PEOPLE, refused="coordinator_only")
+    if web.defs.org.person(person_id) is None:
+        raise PageError(404, "not_found")
+    end_sessions_of(web.settings, person_id)
+    return RedirectResponse(f"{root(request)}/personer?utloggad={person_id}#p-{person_id}", status_code=303)
 
 
 def day(text: str, field: str) -> date:

@@ -56,8 +56,7 @@ def saved(request: Request, area_id: str, what: str, anchor: str) -> RedirectRes
 
 
 def may_record(web: WebState, viewer: Viewer, area_id: str) -> None:
-    if not viewer.may(web.defs, Action.RECORD_AREA_WORK, area_id):
-        raise PageError(403, "other_area")
+    viewer.require(web.defs, Action.RECORD_AREA_WORK, area_id)
 
 
 @router.get("/omrade/{area_id}/plan")

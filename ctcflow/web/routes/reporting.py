@@ -20,7 +20,7 @@ from ctcflow.web.deps import AreaViewer, FormViewer, Viewer, WebState
 from ctcflow.web.errors import PageError
 from ctcflow.web.forms import field_error
 from ctcflow.web.rendering import lang_of, page, root
-from ctcflow.web.uploads import evidence_from
+from ctcflow.web.uploads import staged_evidence
 from db.engine import session_scope
 
 router = APIRouter()
@@ -29,8 +29,7 @@ FormText = Annotated[str, Form()]
 
 def reporting_view(request: Request, web: WebState, viewer: Viewer, area_id: str, status: int = 200,
                    **extra: Any) -> HTMLResponse:
-    if not viewer.may(web.defs, Action.RECORD_AREA_WORK, area_id):
-        raise PageError(403, "other_area")
+    viewer.require(web.defs, Action.RECORD_AREA_WORK, area_id)
     area = web.defs.org.area(area_id)
     if area is None:
         raise PageError(404, "not_found")
@@ -58,16 +57,15 @@ def reporting(request: Request, web: WebState, viewer: AreaViewer, area_id: str,
 def add_entry(request: Request, web: WebState, viewer: FormViewer, area_id: str, theme: str,
               description: FormText = "", happened_on: FormText = "", link: FormText = "",
               document: Annotated[UploadFile | None, File()] = None) -> Response:
-    if not viewer.may(web.defs, Action.RECORD_AREA_WORK, area_id):
-        raise PageError(403, "other_area")
-    evidence, _ = evidence_from(web.settings.evidence_dir, link, document)
+    viewer.require(web.defs, Action.RECORD_AREA_WORK, area_id)
     try:
         try:
             day = date.fromisoformat(happened_on.strip())
         except ValueError:
             raise Invalid("happened_on", "date_format", "not a date") from None
-        records.theme_entry(web.defs, web.settings, area_id, theme, happened_on=day, description=description,
-                            evidence=evidence, by=viewer.person.id, as_of=web.today())
+        with staged_evidence(web.settings.evidence_dir, link, document) as evidence:
+            records.theme_entry(web.defs, web.settings, area_id, theme, happened_on=day, description=description,
+                                evidence=evidence, by=viewer.person.id, as_of=web.today())
     except Invalid as exc:
         error = field_error(request, web, viewer, exc)
         typed = {"description": description, "happened_on": happened_on, "link": link}

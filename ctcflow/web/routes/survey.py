@@ -15,7 +15,6 @@ from ctcflow.access.permissions import Action
 from ctcflow.app import survey
 from ctcflow.core.errors import CtcError, InputFileError, Invalid
 from ctcflow.web.deps import FormViewer, SignedIn, Viewer, WebState
-from ctcflow.web.errors import PageError
 from ctcflow.web.forms import FieldError, field_error, file_problems
 from ctcflow.web.rendering import page, root
 from ctcflow.web.uploads import MAX_UPLOAD, received_table
@@ -26,8 +25,7 @@ WAVE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,19}$")
 
 
 def survey_view(request: Request, web: WebState, viewer: Viewer, status: int = 200, **extra: Any) -> HTMLResponse:
-    if not viewer.may(web.defs, Action.IMPORT_SURVEY):
-        raise PageError(403, "survey_only")
+    viewer.require(web.defs, Action.IMPORT_SURVEY, refused="survey_only")
     waves = sorted(survey.survey_waves(), key=lambda w: w.id, reverse=True)
     context: dict[str, Any] = {"errors": {}, "typed": {}, "problems": [], "imported": None, "more": 0, "file_name": "",
                                **extra}
@@ -42,8 +40,7 @@ def surveys(request: Request, web: WebState, viewer: SignedIn, importerad: str |
 @router.post("/enkater")
 def upload(request: Request, web: WebState, viewer: FormViewer, wave: FormText = "", replace: FormText = "",
            document: Annotated[UploadFile | None, File()] = None) -> Response:
-    if not viewer.may(web.defs, Action.IMPORT_SURVEY):
-        raise PageError(403, "survey_only")
+    viewer.require(web.defs, Action.IMPORT_SURVEY, refused="survey_only")
     wave = wave.strip()
     try:
         if not WAVE.match(wave):
