@@ -18,7 +18,7 @@ flows all ask :func:`require`; nothing else decides who may do what.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 
@@ -84,15 +84,24 @@ class Actor:
         return self.area_id is None
 
 
+def active_actor(defs: Definitions, person_id: str, as_of: date, scope: Scope | None = None) -> Actor | None:
+    """The person with this id as an actor, if they are in the roster and active on ``as_of``
+    (what the web asks of every session, link and feed: None is simply "not signed in")."""
+    found = defs.org.person(person_id)
+    if found is None or not found[0].active_on(as_of):
+        return None
+    return Actor(found[0], found[1].id if found[1] else None, scope)
+
+
 def actor_on(defs: Definitions, person_id: str, as_of: date, scope: Scope | None = None) -> Actor:
-    """The person of areas.yml with this id, active on ``as_of``; CtcError otherwise."""
+    """The person of areas.yml with this id, active on ``as_of``; CtcError saying which otherwise."""
+    actor = active_actor(defs, person_id, as_of, scope)
+    if actor is not None:
+        return actor
     found = defs.org.person(person_id)
     if found is None:
         raise CtcError(f"'{person_id}' is not a person in areas.yml")
-    person, area = found
-    if not person.active_on(as_of):
-        raise CtcError(f"{person.id} ({person.name}) is not active on {as_of} according to areas.yml")
-    return Actor(person, area.id if area else None, scope)
+    raise CtcError(f"{found[0].id} ({found[0].name}) is not active on {as_of} according to areas.yml")
 
 
 def may(defs: Definitions, actor: Actor, action: Action, area_id: str | None = None, *,
@@ -131,25 +140,34 @@ def require(defs: Definitions, person_id: str, action: Action, as_of: date, area
     actor = actor_on(defs, person_id, as_of, scope)
     if may(defs, actor, action, area_id, role=role, subject=subject):
         return actor
-    if scope is not None and may(defs, actor_on(defs, person_id, as_of), action, area_id, role=role, subject=subject):
+    if beyond_link(defs, actor, action, area_id, role=role, subject=subject):
         raise BeyondLink(f"{actor.id} opened a link for something else; sign in fully to do this")
     raise NotAllowed(refusal(defs, actor, action, area_id, role))
+
+
+def beyond_link(defs: Definitions, actor: Actor, action: Action, area_id: str | None = None, *,
+                role: str | None = None, subject: int | None = None) -> bool:
+    """Refused only because the session was opened from a link for something else: signed in
+    fully, the person may."""
+    return actor.scope is not None and may(defs, replace(actor, scope=None), action, area_id, role=role,
+                                           subject=subject)
+
+
+# what the action is, in the refusal's words, for the actions one role does (the coordinator,
+# unless refusal() names another)
+ONE_ROLE_DOES = {Action.RECORD_COSTS: "record costs", Action.SEND_REPORT: "send this report",
+                 Action.RUN_DELIVERY: "run the deliveries", Action.MANAGE_PEOPLE: "change people and roles",
+                 Action.IMPORT_SURVEY: "import a survey"}
 
 
 def refusal(defs: Definitions, actor: Actor, action: Action, area_id: str | None, role: str | None) -> str:
     who = f"{actor.id} ({actor.person.role})"
     if action is Action.APPROVE_GATE:
         return f"only the {role} may approve this phase; {actor.id} is {actor.person.role}"
-    if action is Action.RECORD_COSTS:
-        return f"{who} may not record costs; the {defs.process.coordinator} does"
-    if action is Action.SEND_REPORT:
-        return f"{who} may not send this report; the {role} does"
-    if action is Action.RUN_DELIVERY:
-        return f"{who} may not run the deliveries; the {defs.process.coordinator} does"
-    if action is Action.MANAGE_PEOPLE:
-        return f"{who} may not change people and roles; the {defs.process.coordinator} does"
-    if action is Action.IMPORT_SURVEY:
-        return f"{who} may not import a survey; the {defs.process.role_of('analyst')} does"
+    if action in ONE_ROLE_DOES:
+        whose = {Action.SEND_REPORT: role, Action.IMPORT_SURVEY: defs.process.role_of("analyst")}.get(
+            action, defs.process.coordinator)
+        return f"{who} may not {ONE_ROLE_DOES[action]}; the {whose} does"
     if area_id is None:
         return f"{who} may not do this for the whole city"
     area = defs.org.area(area_id)

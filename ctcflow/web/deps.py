@@ -4,12 +4,12 @@ form token, and the one permission check (ctcflow.access.permissions) for an are
 from __future__ import annotations
 
 import hmac
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Form, Request
 
-from ctcflow.access.permissions import Action, Actor, may
+from ctcflow.access.permissions import Action, Actor, active_actor, beyond_link, may
 from ctcflow.app.sessions import session_of
 from ctcflow.core.tokens import csrf_token
 from ctcflow.definition.loader import Definitions
@@ -38,9 +38,8 @@ class Viewer(Actor):
 
     def refused(self, defs: Definitions, action: Action, area_id: str | None, role: str | None,
                 subject: int | None, key: str) -> PageError:
-        unscoped = replace(self, scope=None)
-        beyond_link = self.scope is not None and may(defs, unscoped, action, area_id, role=role, subject=subject)
-        return PageError(403, "link_scope" if beyond_link else key)
+        beyond = beyond_link(defs, self, action, area_id, role=role, subject=subject)
+        return PageError(403, "link_scope" if beyond else key)
 
 
 def get_web(request: Request) -> Web:
@@ -52,16 +51,15 @@ def viewer_of(request: Request) -> Viewer | None:
     """The person of the session the cookie names — looked up on the server, so a session ended
     there (signed out, "sign out everywhere") is over whatever the cookie says — if the person is
     still in the roster and active today. Asked once per request."""
-    if "viewer" in request.state._state:
+    if hasattr(request.state, "viewer"):
         found_viewer: Viewer | None = request.state.viewer
         return found_viewer
     web = get_web(request)
     viewer = None
     opened = session_of(web.settings, request.cookies.get(SESSION_COOKIE))
-    if opened is not None:
-        found = web.defs.org.person(opened.person_id)
-        if found is not None and found[0].active_on(web.today()):
-            viewer = Viewer(found[0], found[1].id if found[1] else None, opened.scope, opened.id_hash)
+    actor = active_actor(web.defs, opened.person_id, web.today(), opened.scope) if opened else None
+    if opened is not None and actor is not None:
+        viewer = Viewer(actor.person, actor.area_id, actor.scope, opened.id_hash)
     request.state.viewer = viewer
     return viewer
 

@@ -20,6 +20,7 @@ from fastapi import Request
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ctcflow.app.sessions import session_of
+from ctcflow.web.deps import SESSION_COOKIE
 from ctcflow.web.errors import PageError
 
 Scope = MutableMapping[str, Any]
@@ -107,7 +108,7 @@ class Guard:
         if length is not None and (not length.isdigit() or int(length) > (MAX_MULTIPART if multipart else MAX_FORM)):
             return PageError(413, "too_big")
         if multipart and not scope.get("path", "").startswith(OPEN_POSTS):
-            cookie = Request(scope).cookies.get("ctc_session")
+            cookie = Request(scope).cookies.get(SESSION_COOKIE)
             if session_of(scope["app"].state.web.settings, cookie) is None:
                 return PageError(401, "signed_out")
         return None

@@ -7,7 +7,7 @@ import re
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from ctcflow.access.permissions import Action, Actor, may
+from ctcflow.access.permissions import Action, active_actor, may
 from ctcflow.app.evidence import named_in_area
 from ctcflow.app.feeds import feed_is_live
 from ctcflow.core.tokens import TokenError, verify
@@ -34,9 +34,8 @@ def feed(web: WebState, token: str) -> Response:
     except TokenError as exc:
         raise PageError(400 if exc.reason != "expired" else 410, f"link_{exc.reason}") from None
     area_id = str(claims.data.get("a"))
-    found = web.defs.org.person(claims.person)
-    if (found is None or not found[0].active_on(web.today())
-            or not may(web.defs, Actor(found[0], found[1].id if found[1] else None), Action.VIEW_AREA, area_id)
+    actor = active_actor(web.defs, claims.person, web.today())
+    if (actor is None or not may(web.defs, actor, Action.VIEW_AREA, area_id)
             or not feed_is_live(web.settings, claims.jti, claims.person, area_id)):
         raise PageError(410, "link_expired")
     with session_scope(web.settings) as session:

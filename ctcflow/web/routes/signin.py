@@ -1,9 +1,6 @@
-"""Signing in and out. A sign-in link goes to the person's own channel; a link in a reminder or
-notice opens what it is about. Every link works once, and only after the person confirms on the
-page it opens (so a mail scanner that fetches links, or another site that sends a visitor to one,
-signs nobody in). A session opened from a reminder covers that reminder's milestone; from a
-notice, its area; signing in with a sign-in link (or single sign-on) covers everything the
-person may do. Sessions live on the server: signing out ends them there."""
+"""Signing in and out: the start page, the form that sends a sign-in link to the person's own
+channel (the links themselves are followed in ``links``; the city's account in ``sso``), and
+signing out. Sessions live on the server: signing out ends them there."""
 
 from __future__ import annotations
 
@@ -14,19 +11,16 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ctcflow.access.identity import person_with_address
-from ctcflow.access.permissions import Scope
-from ctcflow.app.progress import milestone_of_instance
-from ctcflow.app.sessions import end_session, open_session, use_once, was_used
+from ctcflow.app.sessions import end_session
 from ctcflow.app.signin import send_login_link
-from ctcflow.core.tokens import Claims, TokenError, csrf_token, purpose_of, sign, verify
+from ctcflow.core.tokens import TokenError, csrf_token, sign, verify
 from ctcflow.definition.organisation import PersonDef
 from ctcflow.web.deps import SESSION_COOKIE, FormViewer, Viewer, WebState, viewer_of
 from ctcflow.web.errors import PageError
-from ctcflow.web.rendering import lang_of, page, root
+from ctcflow.web.rendering import page, root
 
 router = APIRouter()
 FORM_COOKIE = "ctc_form"  # before signing in: binds the sign-in and link forms' tokens
-LINK_PURPOSES = ("login", "milestone", "open")
 
 
 @router.get("/healthz")
@@ -78,122 +72,31 @@ def login_send(request: Request, web: WebState, email: Annotated[str, Form()] = 
     whether the address is known or not: the sending is queued, never awaited. One client may
     ask a few times in a while; asking for one person more often sends nothing more."""
     check_form_cookie(request, web, csrf)
-    if not web.signin_per_client.allow(request.client.host if request.client else "-"):
-        raise PageError(429, "too_many")
+    count_client(request, web)
     person = person_with_address(web.address_book, email[:320], web.today())
-    if person is not None and web.signin_per_person.allow(person.id):
+    if person is not None:
         queue_login_link(web, person)
     return page(request, "login", None, form_csrf="", sent=True)
 
 
-def queue_login_link(web: WebState, person: PersonDef) -> None:
-    defs, today = web.defs, web.today()
-    web.background.submit(lambda: send_login_link(defs, web.settings, person, today))
-
-
-def _link(web: WebState, token: str) -> tuple[Claims, PersonDef]:
-    """The link's claims and person — or the page saying why it cannot be followed."""
-    purpose = purpose_of(token)
-    if purpose not in LINK_PURPOSES:
-        raise PageError(400, "link_tampered")
-    try:
-        claims = verify(web.key, token, purpose)
-    except TokenError as exc:
-        raise PageError(400 if exc.reason != "expired" else 410, f"link_{exc.reason}") from None
-    found = web.defs.org.person(claims.person)
-    if found is None or not found[0].active_on(web.today()):
-        raise PageError(403, "link_person")
-    return claims, found[0]
-
-
-def _scope(claims: Claims) -> Scope | None:
-    """What a session opened from the link covers: a reminder its milestone, a notice its area
-    (or, without one, a look at the overview); a sign-in link everything."""
-    if claims.purpose == "login":
-        return None
-    area = claims.data.get("a")
-    milestone = claims.data.get("m") if claims.purpose == "milestone" else None
-    return Scope(str(area) if area else None, int(milestone) if milestone is not None else None)
-
-
-def _target(claims: Claims) -> str:
-    if claims.purpose == "milestone":
-        return f"/omrade/{claims.data['a']}?m={claims.data['m']}#m-{claims.data['m']}"
-    if claims.purpose == "open" and claims.data.get("a"):
-        return f"/omrade/{claims.data['a']}"
-    return "/"
-
-
-def _what(web: WebState, claims: Claims, lang: str) -> str:
-    """What the link opens, in words: "Bellevuegården: Styrgrupp bildad"."""
-    area = claims.data.get("a")
-    if not area:
-        return ""
-    area_name = web.defs.name("area", str(area), lang)
-    if claims.purpose != "milestone":
-        return area_name
-    milestone = milestone_of_instance(web.settings, int(claims.data["m"]))
-    return f"{area_name}: {web.names(lang)['milestone'].get(milestone or '', '')}".rstrip(": ")
-
-
-@router.get("/l/{token}")
-def follow_link(request: Request, web: WebState, token: str) -> Response:
-    """Says what the link opens and for whom, and asks to go on. Someone already signed in as
-    the link's person goes straight there; signed in as someone else, the page says so."""
-    claims, person = _link(web, token)
-    viewer = viewer_of(request)
-    if viewer is not None and viewer.person.id == person.id and viewer.scope in (None, _scope(claims)):
-        return RedirectResponse(f"{root(request)}{_target(claims)}", status_code=303)
-    used = was_used(web.settings, claims.jti)
-    return with_form_cookie(request, web, "lank", 410 if used else 200, token=token, person=person.name,
-                            what=_what(web, claims, lang_of(request, viewer)), used=used, resent=False,
-                            current=viewer.person.name if viewer else "")
-
-
-@router.post("/l/{token}")
-def open_link(request: Request, web: WebState, token: str, csrf: Annotated[str, Form()] = "") -> Response:
-    """The confirmed link: used now (a second use finds it used), the browser's earlier session
-    ended, a new one opened for the link's person and what the link covers."""
-    check_form_cookie(request, web, csrf)
-    claims, person = _link(web, token)
-    if not use_once(web.settings, claims.jti, person.id, claims.expires):
-        raise PageError(410, "link_used")
-    earlier = viewer_of(request)
-    if earlier is not None:
-        end_session(web.settings, earlier.jti)
-    via = "login" if claims.purpose == "login" else "link"
-    value = open_session(web.settings, person.id, via, _scope(claims))
-    response = RedirectResponse(f"{root(request)}{_target(claims)}", status_code=303)
-    response.set_cookie(SESSION_COOKIE, value, httponly=True, secure=True, samesite="lax")
-    return response
-
-
-@router.post("/l/{token}/ny")
-def resend(request: Request, web: WebState, token: str, csrf: Annotated[str, Form()] = "") -> HTMLResponse:
-    """A used (or expired) link's person gets a fresh sign-in link — to their own channel, not to
-    whoever holds the old one."""
-    check_form_cookie(request, web, csrf)
-    purpose = purpose_of(token)
-    try:
-        claims = verify(web.key, token, purpose or "-", now=0)  # expiry does not matter here
-    except TokenError:
-        raise PageError(400, "link_tampered") from None
-    found = web.defs.org.person(claims.person)
-    if found is None or not found[0].active_on(web.today()) or purpose not in LINK_PURPOSES:
-        raise PageError(403, "link_person")
+def count_client(request: Request, web: WebState) -> None:
+    """One more request for a sign-in link from this client; past its share, the page says wait."""
     if not web.signin_per_client.allow(request.client.host if request.client else "-"):
         raise PageError(429, "too_many")
-    if web.signin_per_person.allow(found[0].id):
-        queue_login_link(web, found[0])
-    return page(request, "lank", viewer_of(request), token=token, person=found[0].name, what="", used=True,
-                resent=True, current="", form_csrf="")
+
+
+def queue_login_link(web: WebState, person: PersonDef) -> None:
+    """A sign-in link to the person's own channel, unless they have had their share this hour."""
+    if not web.signin_per_person.allow(person.id):
+        return
+    defs, today = web.defs, web.today()
+    web.background.submit(lambda: send_login_link(defs, web.settings, person, today))
 
 
 @router.post("/logga-in-helt")
 def sign_in_fully(request: Request, web: WebState, viewer: FormViewer) -> HTMLResponse:
     """From a link's session: a sign-in link to the person's own channel, for everything else."""
-    if web.signin_per_person.allow(viewer.person.id):
-        queue_login_link(web, viewer.person)
+    queue_login_link(web, viewer.person)
     return page(request, "login", viewer, form_csrf="", sent=True)
 
 

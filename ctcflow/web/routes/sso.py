@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from ctcflow.access.identity import person_with_address
+from ctcflow.access.permissions import active_actor
 from ctcflow.app.sessions import end_session, open_session
 from ctcflow.app.sso import SsoError
 from ctcflow.core.tokens import TokenError, sign, verify
@@ -62,18 +63,15 @@ def sso_callback(request: Request, web: WebState, code: str = "", state: str = "
         raise PageError(502 if exc.reason == "sso_unavailable" else 403, exc.reason) from None
     person = person_with_address(web.address_book, value, web.today())
     if person is None:  # a claim other than the e-mail: the person's id in areas.yml
-        found = web.defs.org.person(value)
-        person = found[0] if found is not None and found[0].active_on(web.today()) else None
+        actor = active_actor(web.defs, value, web.today())
+        person = actor.person if actor else None
     if person is None:
         raise PageError(403, "sso_unknown")
     earlier = viewer_of(request)
     if earlier is not None:
         end_session(web.settings, earlier.jti)
     value = open_session(web.settings, person.id, "oidc")
-    found_person = web.defs.org.person(person.id)
-    area = found_person[1].id if found_person and found_person[1] else None
-    response = RedirectResponse(f"{root(request)}{'/oversikt' if area is None else f'/omrade/{area}'}",
-                                status_code=303)
+    response = RedirectResponse(f"{root(request)}/", status_code=303)  # the start page decides where
     response.set_cookie(SESSION_COOKIE, value, httponly=True, secure=True, samesite="lax")
     response.delete_cookie(SSO_COOKIE)
     return response
