@@ -110,8 +110,43 @@ class Notification(SQLModel, table=True):
     claim: str | None = None
     claimed_at: datetime | None = None
     sent_at: datetime | None = None
-    last_error: str | None = None
+    last_error: str | None = None  # the latest failure, as the server (or the channel) put it
     attachment_id: int | None = Field(default=None, foreign_key="report_archive.id")  # a report sent with it
+    # The claim's lease: renewed by the run that holds it while it works; only once it has run
+    # out may another run take the row back. Who holds it (host:pid) shows a crashed run at once.
+    lease_until: datetime | None = None
+    claim_holder: str | None = None
+    in_flight_at: datetime | None = None  # handed to the channel, outcome not recorded yet
+    failure: str | None = None  # temporary | permanent | setup (ctcflow.delivery.failures)
+    failure_code: int | None = None  # the server's reply code (SMTP 451, 550 …)
+    failing_since: datetime | None = None  # the first failed attempt of the current run of failures
+
+
+class DeliveryEvent(SQLModel, table=True):
+    """What happened to a message on its way out besides being sent: each failed attempt in the
+    server's words, a crashed run's claim handed back, a message that may have arrived twice.
+    Kept when a later attempt succeeds — the row's history, never overwritten."""
+
+    __tablename__ = "delivery_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    notification_id: int = Field(index=True)
+    at: datetime
+    what: str  # failed | uncertain | interrupted | released
+    detail: str
+
+
+class DeliveryLock(SQLModel, table=True):
+    """One delivery run at a time (the scheduled deployment, a sweep's delivery, `ctc deliver`):
+    the run holds this row under a lease it renews; a run that finds it held leaves the sending
+    to the holder, which looks once more for new work before it lets go."""
+
+    __tablename__ = "delivery_lock"
+
+    name: str = Field(primary_key=True)
+    holder: str
+    taken_at: datetime
+    expires_at: datetime
 
 
 class SurveyWave(SQLModel, table=True):

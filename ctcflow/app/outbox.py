@@ -1,35 +1,64 @@
-"""The outbox as the coordinator sees it: what was decided and sent, retrying failures now."""
+"""The outbox as the coordinator sees it: what was decided and sent, failures in the server's
+words, claims of crashed runs, each message's history; retrying and handing back now."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import UTC, datetime
 
 from sqlalchemy import select, update
 from sqlmodel import col
 
+from ctcflow.delivery.claims import hand_back, interrupted_ids
 from ctcflow.delivery.state import failing_sql
 from db.engine import require_current_schema, rows_affected, session_scope
-from db.models import Notification
+from db.models import DeliveryEvent, Notification
+
+STATUSES = ("pending", "sending", "sent", "cancelled", "failed", "failing", "interrupted")
 
 
 def outbox_rows(status: str | None, area_id: str | None, limit: int) -> list[Notification]:
-    """Newest first; ``failing`` means pending after at least one failed attempt."""
+    """Newest first; ``failing`` is every delivery that failed and waits (to be retried, or for
+    someone); ``interrupted`` the claims of a run that died, not yet handed back."""
     require_current_schema()
     query = select(Notification).order_by(col(Notification.id).desc()).limit(limit)
-    if status == "failing":
-        query = query.where(failing_sql())
-    elif status:
-        query = query.where(col(Notification.status) == status)
     if area_id:
         query = query.where(col(Notification.area_id) == area_id)
     with session_scope() as session:
+        if status == "failing":
+            query = query.where(failing_sql())
+        elif status == "interrupted":
+            query = query.where(col(Notification.id).in_(interrupted_ids(session, datetime.now(tz=UTC))))
+        elif status:
+            query = query.where(col(Notification.status) == status)
         return list(session.execute(query).scalars())
 
 
+def history(ids: list[int]) -> dict[int, list[DeliveryEvent]]:
+    """Each message's failed attempts, hand-backs and possible duplicates, oldest first."""
+    found: dict[int, list[DeliveryEvent]] = defaultdict(list)
+    if not ids:
+        return found
+    with session_scope() as session:
+        for event in session.execute(select(DeliveryEvent).where(col(DeliveryEvent.notification_id).in_(ids))
+                                     .order_by(col(DeliveryEvent.id))).scalars():
+            found[event.notification_id].append(event)
+    return found
+
+
 def retry_now(ids: list[int]) -> int:
-    """Make pending deliveries due at once (all that have failed when ``ids`` is empty)."""
+    """Make failed deliveries due at once — permanent ones too, once someone fixed the address
+    (all that are failing when ``ids`` is empty)."""
     require_current_schema()
-    query = update(Notification).where(col(Notification.status) == "pending")
+    query = update(Notification).where(col(Notification.status).in_(("pending", "failed")))
     query = query.where(col(Notification.id).in_(ids)) if ids else query.where(failing_sql())
     with session_scope() as session:
-        return rows_affected(session.execute(query.values(next_attempt_at=datetime.now(tz=UTC))))
+        return rows_affected(session.execute(query.values(status="pending", next_attempt_at=datetime.now(tz=UTC))))
+
+
+def release(ids: list[int]) -> int:
+    """Hand the claims of a crashed run back now (all of them when ``ids`` is empty); a live
+    run's claims are never taken."""
+    require_current_schema()
+    with session_scope() as session:
+        return hand_back(session, datetime.now(tz=UTC), ids or None)

@@ -65,8 +65,31 @@ LABELS: dict[str, dict[str, str]] = {
     "cancelled": {"sv": "påminnelser strukna (redan klara)", "en": "reminders dropped (already done)"},
     "sent": {"sv": "skickade", "en": "sent"},
     "failed": {"sv": "misslyckade (försöks igen)", "en": "failed (will be retried)"},
-    "retry_hint": {"sv": "Rätta kanalen (miljövariabel eller Secret-block) och kör `ctc outbox --retry`.",
+    "failure.temporary": {"sv": "tillfälligt fel", "en": "passing fault"},
+    "failure.permanent": {"sv": "nekat av servern", "en": "refused by the server"},
+    "failure.setup": {"sv": "kanalen är fel inställd", "en": "channel set up wrongly"},
+    "hint.temporary": {"sv": "Tillfälliga fel försöks igen av sig själva (allt glesare, högst sex timmar emellan); "
+                             "`ctc outbox --retry` försöker nu.",
+                       "en": "Passing faults are retried by themselves (further apart, at most six hours); "
+                             "`ctc outbox --retry` tries now."},
+    "hint.permanent": {"sv": "Servern nekade mottagaren eller meddelandet: rätta personens adress (areas.yml eller "
+                             "Personer på webben) och kör `ctc outbox --retry ID`.",
+                       "en": "The server refused the recipient or the message: correct the person's address "
+                             "(areas.yml or People on the web), then run `ctc outbox --retry ID`."},
+    "hint.setup": {"sv": "Rätta kanalen (miljövariabel eller Secret-block) och kör `ctc outbox --retry`.",
                    "en": "Fix the channel (environment variable or Secret block), then run `ctc outbox --retry`."},
+    "hint.interrupted": {"sv": "En leverans avbröts: `ctc outbox --release` lämnar tillbaka utskicken så att nästa "
+                               "leverans skickar dem.",
+                         "en": "A delivery run stopped: `ctc outbox --release` hands these back for the next "
+                               "delivery to send."},
+    "released": {"sv": "utskick lämnade tillbaka till utkorgen", "en": "deliveries handed back to the outbox"},
+    "busy": {"sv": "en annan leverans pågår och skickar utkorgen",
+             "en": "another delivery is running and sends the outbox"},
+    "event.failed": {"sv": "misslyckades", "en": "failed"},
+    "event.uncertain": {"sv": "kan ha kommit fram två gånger", "en": "may have arrived twice"},
+    "event.interrupted": {"sv": "avbröts under sändning, kan komma fram två gånger", "en": "interrupted while "
+                          "sending, may arrive twice"},
+    "event.released": {"sv": "lämnades tillbaka osänt", "en": "handed back unsent"},
     "retry_scheduled": {"sv": "utskick försöks igen vid nästa leverans", "en": "deliveries retried at the next run"},
 }
 

@@ -25,11 +25,11 @@ app.add_typer(report.app, name="report")
 
 # Options that take several values as one list (`--format html md`, `--retry 12 13`, `--year 2023 2024`),
 # as the README writes them; click wants the option repeated, so the arguments are spread before parsing.
-LIST_OPTIONS = {"--format": None, "--year": None, "--retry": morning.ALL}
+LIST_OPTIONS = {"--format": None, "--year": None, "--retry": morning.ALL, "--release": morning.ALL}
 
 
 def spread_lists(args: Sequence[str]) -> list[str]:
-    """`--format html md` → `--format html --format md`; `--retry` alone → `--retry all`."""
+    """`--format html md` → `--format html --format md`; `--retry` (`--release`) alone → `--retry all`."""
     spread: list[str] = []
     current: str | None = None
     taken = 0

@@ -60,33 +60,56 @@ def deliver(as_of: AsOf = None, lang: Lang = None,
 
 @app.command("outbox")
 def outbox(lang: Lang = None,
-           status: Annotated[str | None, typer.Option(help="pending, sending, sent, cancelled or failing")] = None,
+           status: Annotated[str | None, typer.Option(
+               help="pending, sending, sent, cancelled, failed (refused for good), failing (every failure "
+                    "that waits) or interrupted (claims of a delivery run that stopped)")] = None,
            area: Annotated[str | None, typer.Option()] = None,
            limit: Annotated[int, typer.Option()] = 50,
            retry: Annotated[list[str] | None, typer.Option(
-               help="send these pending ids at the next delivery (`--retry` alone: every failing one)")] = None
+               help="send these ids at the next delivery (`--retry` alone: every failing one)")] = None,
+           release: Annotated[list[str] | None, typer.Option(
+               help="hand back the claims of a delivery run that stopped (`--release` alone: all of them)")] = None
            ) -> None:
-    """List the notification outbox; retry failed deliveries now."""
-    from ctcflow.app.outbox import outbox_rows, retry_now
+    """List the notification outbox with each failure in the server's words; retry now; hand back
+    what a crashed delivery left claimed."""
+    from ctcflow.app.outbox import STATUSES, history, outbox_rows, retry_now
+    from ctcflow.app.outbox import release as hand_back
 
     lang = language(lang)
     if retry is not None:
-        ids = [int(i) for i in retry if i != ALL]
-        print(f"{retry_now(ids)} {t('retry_scheduled', lang)}")
+        print(f"{retry_now(ids_of(retry))} {t('retry_scheduled', lang)}")
         return
-    if status not in (None, "pending", "sending", "sent", "cancelled", "failing"):
-        raise typer.BadParameter("--status takes pending, sending, sent, cancelled or failing")
+    if release is not None:
+        print(f"{hand_back(ids_of(release))} {t('released', lang)}")
+        return
+    if status not in (None, *STATUSES):
+        raise typer.BadParameter(f"--status takes {', '.join(STATUSES)}")
     rows = outbox_rows(status, area, limit)
     print(render_table(
         ["#", t("kind", lang), t("when", lang), t("area", lang), t("recipient", lang), t("state", lang),
          t("attempts", lang), t("subject", lang)],
         [[n.id, t(f"kind.{n.kind}", lang), n.as_of, n.area_id or "", n.recipient, n.status, n.attempts, n.subject]
          for n in rows]))
-    failing = [n for n in rows if n.status == "pending" and n.last_error]
+    failing = [n for n in rows if n.status in ("pending", "failed") and n.failure]
     for n in failing:
-        print(f"✗ #{n.id} {n.recipient} ({n.reference}), {n.attempts}× — {n.last_error}")
-    if failing:
-        print(t("retry_hint", lang))
+        print(f"✗ #{n.id} {n.recipient} ({n.reference}), {n.attempts}× — {t(f'failure.{n.failure}', lang)}: "
+              f"{n.last_error}")
+    for kind in sorted({n.failure for n in failing if n.failure}):
+        print(t(f"hint.{kind}", lang))
+    if status == "interrupted" and rows:
+        print(t("hint.interrupted", lang))
+    events = history([n.id for n in rows if n.id is not None])
+    for n in rows:
+        for event in events.get(n.id or 0, []):
+            print(f"  #{n.id} {event.at:%Y-%m-%d %H:%M} {t('event.' + event.what, lang)}: {event.detail}")
+
+
+def ids_of(values: list[str]) -> list[int]:
+    """Ids as given; nothing (the option alone) means all."""
+    try:
+        return [int(i) for i in values if i != ALL]
+    except ValueError:
+        raise typer.BadParameter("give message numbers as shown by `ctc outbox` (e.g. --retry 12 15)") from None
 
 
 ALL = "all"  # what `--retry` alone becomes (see ctcflow.cli.main.spread_lists)

@@ -71,13 +71,16 @@ def print_delivery(report: DeliveryReport | None, lang: str) -> None:
     if report is None:
         print(t("no_delivery_today", lang))
         return
+    if report.busy:
+        print(f"{t('busy', lang)} ({report.busy})")
     if report.recovered:
         print(f"{report.recovered} " + t("recovered", lang))
     if report.cancelled:
         print(f"{report.cancelled} " + t("cancelled", lang))
     print(f"{t('sent', lang)}: {len(report.sent)}, {t('failed', lang)}: {len(report.failed)}")
     for outcome in report.failed:
-        print(f"  ✗ #{outcome.id} {outcome.recipient} ({outcome.attempts}): {outcome.error}")
+        kind = t(f"failure.{outcome.failure or 'temporary'}", lang)
+        print(f"  ✗ #{outcome.id} {outcome.recipient} ({outcome.attempts}, {kind}): {outcome.error}")
 
 
 def write_page(html: str, target: str) -> None:

@@ -28,6 +28,11 @@ class Settings(BaseSettings):
     database_url: str | None = None
     lang: str = "sv"
     delivery_workers: int = 4  # messages sent in parallel (SMTP round trips dominate)
+    # A delivery run's claim on its messages lasts this long unless its heartbeat renews it (every
+    # quarter of it); a run that died is taken over after at most this long.
+    delivery_lease_seconds: float = 120.0
+    delivery_timeout_seconds: float = 20.0  # a mail server that does not answer, per server and run
+    delivery_alarm_hours: float = 4.0  # a temporary failure is told to the samordnare after this long
     # The web pages: the address people reach them at (behind the city's reverse proxy, its
     # public URL, path included) and the key that signs links and sessions — from the
     # environment; without one, a key is made once and kept in data_dir/web-secret-key.

@@ -1,31 +1,61 @@
-"""Claiming outbox rows for one delivery run, and the housekeeping before it: taking back the
-claims of a run that died, and cancelling notices whose work was done meanwhile."""
+"""Claiming outbox rows for one delivery run, and the housekeeping around it: handing back the
+claims of a run that died (ctcflow.delivery.leases says when), handing back what a run claimed
+and never sent, and cancelling notices whose work was done meanwhile."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, insert, or_, select, update
 from sqlmodel import Session, col
 
-from ctcflow.delivery import keys
+from ctcflow.delivery import keys, leases
 from ctcflow.delivery.kinds import MILESTONE_KINDS, REPORT_KINDS
-from db.engine import rows_affected
-from db.models import MilestoneInstance, Notification, PhaseInstance, ReportArchive
+from db.engine import get_engine, rows_affected
+from db.models import DeliveryEvent, MilestoneInstance, Notification, PhaseInstance, ReportArchive
 
-LEASE = timedelta(minutes=15)
 WAITING = ("pending", "held")  # not sent yet: alone (pending) or in the next brief (held)
+INTERRUPTED_NOTE = "a delivery run stopped while this message was being handed over: it may arrive twice"
+RELEASED_NOTE = "a delivery run stopped before sending this message; handed back (not sent)"
 
 
-def recover_stale(session: Session, now: datetime, lease: timedelta = LEASE) -> int:
-    result = session.execute(
-        update(Notification)
-        .where(col(Notification.status) == "sending", col(Notification.claimed_at) < now - lease)
-        .values(status="pending", claim=None, next_attempt_at=now,
-                last_error="delivery was interrupted while sending; sent again (may arrive twice)")
-    )
-    return rows_affected(result)
+def interrupted_ids(session: Session, now: datetime, ids: list[int] | None = None) -> list[int]:
+    """Claims whose run is gone: the lease ran out, or the holder was a process on this machine
+    that no longer exists."""
+    n = Notification
+    query = select(col(n.id), col(n.lease_until), col(n.claim_holder)).where(col(n.status) == "sending")
+    if ids:
+        query = query.where(col(n.id).in_(ids))
+    gone: dict[str | None, bool] = {}
+    found = []
+    for id_, lease_until, who in session.execute(query):
+        if who not in gone:
+            gone[who] = leases.holder_is_gone(who)
+        if lease_until is None or lease_until < now or gone[who]:
+            found.append(id_)
+    return found
+
+
+def hand_back(session: Session, now: datetime, ids: list[int] | None = None) -> int:
+    """Give interrupted claims back to the outbox, due now; what was in flight is marked in the
+    row's history as possibly delivered twice, the rest as not sent."""
+    found = interrupted_ids(session, now, ids)
+    if not found:
+        return 0
+    n = Notification
+    in_flight = set(session.execute(select(col(n.id)).where(col(n.id).in_(found), col(n.in_flight_at).is_not(None)))
+                    .scalars())
+    taken = list(session.execute(
+        update(n).where(col(n.id).in_(found), col(n.status) == "sending")
+        .values(status="pending", claim=None, claim_holder=None, lease_until=None, in_flight_at=None,
+                next_attempt_at=now)
+        .returning(col(n.id))).scalars())
+    if taken:
+        session.execute(insert(DeliveryEvent), [
+            {"notification_id": i, "at": now, "what": "interrupted" if i in in_flight else "released",
+             "detail": INTERRUPTED_NOTE if i in in_flight else RELEASED_NOTE} for i in taken])
+    return len(taken)
 
 
 def cancel_obsolete(session: Session) -> int:
@@ -55,7 +85,10 @@ def cancel_obsolete(session: Session) -> int:
     return rows_affected(result) + rows_affected(reports)
 
 
-def claim(session: Session, now: datetime, batch: int, only: list[int] | None = None) -> str:
+def claim(session: Session, now: datetime, lease: timedelta, holder: str, batch: int,
+          only: list[int] | None = None) -> str:
+    """Claim up to ``batch`` rows due by ``now`` under a new token and lease (a conditional
+    UPDATE: two runs never claim the same row)."""
     token = uuid.uuid4().hex
     candidates = (select(col(Notification.id))
                   .where(col(Notification.status) == "pending", col(Notification.next_attempt_at) <= now)
@@ -65,6 +98,17 @@ def claim(session: Session, now: datetime, batch: int, only: list[int] | None = 
     session.execute(
         update(Notification)
         .where(and_(col(Notification.id).in_(candidates.scalar_subquery()), col(Notification.status) == "pending"))
-        .values(status="sending", claim=token, claimed_at=now)
+        .values(status="sending", claim=token, claimed_at=now, lease_until=now + lease, claim_holder=holder,
+                in_flight_at=None)
     )
     return token
+
+
+def release_unsent(token: str) -> int:
+    """A run that stops cleanly hands back what it claimed and never handed over."""
+    with get_engine().begin() as connection:
+        return rows_affected(connection.execute(
+            update(Notification)
+            .where(col(Notification.claim) == token, col(Notification.status) == "sending",
+                   col(Notification.in_flight_at).is_(None))
+            .values(status="pending", claim=None, claim_holder=None, lease_until=None)))

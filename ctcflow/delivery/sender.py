@@ -1,36 +1,42 @@
 """Sending the outbox: claim, send, record — each message marked sent exactly once.
 
-A run first hands back rows a crashed run left in ``sending`` (after a lease), cancels notices
-whose milestone was done (or phase approved) since they were decided, then claims batches with
-a conditional UPDATE (two deliveries at once never claim the same row), sends them through
-apprise on a few threads and records every outcome in its own small transaction. A crash can
-therefore leave at most the messages in flight unrecorded — those are sent again, the only
-duplicates SMTP itself cannot prevent — and loses nothing. A failure keeps the row pending with
-the error, a retry count and the next attempt (exponential backoff, at most six hours apart);
-a delivery is never given up silently.
+One run at a time (ctcflow.delivery.leases: a lock row under a lease; a run that finds it held
+leaves the sending to the holder, which looks once more for new work before it lets go — a
+sign-in link's own delivery goes beside it). A run hands back the claims of runs that died,
+cancels notices whose milestone was done (or phase approved) since they were decided, then
+claims batches with a conditional UPDATE under a lease its heartbeat renews. Workers send —
+mail over SMTP connections they keep open (ctcflow.delivery.smtp), every other channel through
+apprise — and each outcome is recorded in its own small transaction, counted by the run only
+if the row was still its own. Just before a message is handed over it is marked *in flight*
+(again only if still the run's): a crash can therefore leave at most the messages in flight
+unrecorded — those are sent again and their history says they may have arrived twice, the only
+duplicates SMTP itself cannot prevent — and loses nothing. A failure keeps the server's words,
+its kind and the next attempt (exponential backoff, at most six hours apart); a permanent one
+waits for someone to fix the address. A delivery is never given up silently.
 """
 
 from __future__ import annotations
 
 import logging
-import tempfile
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import datetime, timedelta
 
 import apprise
-from sqlalchemy import select, update
+from sqlalchemy import func, insert, select, update
 from sqlmodel import col
 
 from ctcflow.core.config import get_settings
 from ctcflow.core.links import Links
+from ctcflow.delivery import leases
 from ctcflow.delivery.channels import ChannelError, resolve
-from ctcflow.delivery.claims import LEASE, cancel_obsolete, claim, recover_stale
-from db.engine import get_engine, session_scope
-from db.models import Notification, ReportArchive
+from ctcflow.delivery.claims import cancel_obsolete, claim, hand_back, release_unsent
+from ctcflow.delivery.failures import SETUP, Failure
+from ctcflow.delivery.smtp import Attachment, Gate, LostClaim, Mailer, MailRoute, attachment_files, mail_route
+from db.engine import get_engine, rows_affected, session_scope
+from db.models import DeliveryEvent, Notification, ReportArchive
 
 FIRST_RETRY = timedelta(minutes=5)
 LONGEST_WAIT = timedelta(hours=6)
@@ -50,14 +56,17 @@ class Outcome:
     sent: bool
     error: str | None = None
     attempts: int = 0
+    failure: str | None = None  # temporary | permanent | setup
+    code: int | None = None
 
 
 @dataclass
 class DeliveryReport:
     outcomes: list[Outcome] = field(default_factory=list)
-    recovered: int = 0
+    recovered: int = 0  # claims of runs that died, handed back
     cancelled: int = 0
     briefs: list[str] = field(default_factory=list)  # whose brief was composed just before
+    busy: str | None = None  # another run was sending: who (it sends what this run would have)
 
     @property
     def sent(self) -> list[Outcome]:
@@ -91,92 +100,216 @@ _APPRISE_LOG = _ThreadLog()
 logging.getLogger("apprise").addHandler(_APPRISE_LOG)
 
 
-Attachment = tuple[str, bytes]  # file name, content
-
-
 def send_apprise(url: str, subject: str, body: str, attachments: Sequence[Attachment] = ()) -> str | None:
-    """Send one message; None when it went out, else apprise's reason. Attachments are written
-    to a private temporary folder for apprise to read, under their own names."""
+    """Send one message through apprise; None when it went out, else apprise's reason."""
     _APPRISE_LOG.start()
     sender = apprise.Apprise()
     if not sender.add(url):
         return "not a valid apprise URL (check the scheme and its parameters)"
-    with tempfile.TemporaryDirectory(prefix="ctc-attach-") as folder:
-        attach = None
-        if attachments:
-            attach = apprise.AppriseAttachment()
-            for name, content in attachments:
-                path = Path(folder) / Path(name).name
-                path.write_bytes(content)
-                attach.add(str(path))
+    with attachment_files(attachments) as attach:
         if sender.notify(title=subject, body=body, body_format=apprise.NotifyFormat.TEXT, attach=attach):
             return None
     return "; ".join(_APPRISE_LOG.lines()[-2:]) or "the channel refused the message"
 
 
 Sender = Callable[..., "str | None"]  # (url, subject, body[, attachments=...]) → None or the reason
+MAX_ROUNDS = 10  # a run looks again for work that arrived while it held the lock, this many times
 
 
-def _record(row: Notification, error: str | None, token: str, now: datetime) -> Outcome:
-    attempts = row.attempts + 1
-    values: dict[str, object]
-    if error is None:
-        values = {"status": "sent", "sent_at": now, "attempts": attempts, "claim": None, "last_error": None}
-    else:
-        values = {"status": "pending", "attempts": attempts, "claim": None, "last_error": error[:2000],
-                  "next_attempt_at": now + backoff(attempts)}
-    with get_engine().begin() as connection:  # its own commit: a crash loses at most what is in flight
-        connection.execute(update(Notification)
-                           .where(col(Notification.id) == row.id, col(Notification.claim) == token)
-                           .values(**values))
-    assert row.id is not None
-    return Outcome(row.id, row.key, row.kind, row.recipient, row.subject, error is None, error, attempts)
+@dataclass
+class _Run:
+    """What the workers of one run share."""
+
+    token: str
+    clock: leases.Clock
+    heartbeat: leases.Heartbeat
+    gate: Gate
+    sender: Sender
+    links: Links
+    attachments: dict[int, Attachment]
+    urls: dict[str, str] = field(default_factory=dict)  # reference → URL, resolved once per run
+    routes: dict[str, MailRoute | None] = field(default_factory=dict)  # URL → its SMTP route (None: apprise)
 
 
-def _send_one(row: Notification, sender: Sender, urls: dict[str, str],
-              attachments: dict[int, Attachment], links: Links) -> str | None:
+def _hand_over(run: _Run, row: Notification) -> bool:
+    """Mark the row in flight — only while the run's lease is safe and the row still its own."""
+    if not run.heartbeat.alive():
+        return False
+    with get_engine().begin() as connection:
+        return bool(rows_affected(connection.execute(
+            update(Notification).where(col(Notification.id) == row.id, col(Notification.claim) == run.token,
+                                       col(Notification.status) == "sending")
+            .values(in_flight_at=run.clock()))))
+
+
+def _send_one(run: _Run, row: Notification, mailer: Mailer) -> Failure | None:
     try:
-        url = urls.get(row.reference) or resolve(row.reference)
+        url = run.urls.get(row.reference) or resolve(row.reference)
     except ChannelError as exc:
-        return str(exc)
-    urls[row.reference] = url
-    body = links.resolve(row.body)  # the message's links are signed now, as it leaves
+        return Failure(str(exc), SETUP)
+    run.urls[row.reference] = url
+    attached: list[Attachment] = []
+    if row.attachment_id is not None:
+        if row.attachment_id not in run.attachments:
+            return Failure(f"the archived report {row.attachment_id} to attach is missing", SETUP)
+        attached.append(run.attachments[row.attachment_id])
+    body = run.links.resolve(row.body)  # the message's links are signed now, as it leaves
+    if url not in run.routes:
+        run.routes[url] = mail_route(url)
+    route = run.routes[url]
+    if route is not None:
+        return mailer.send(route, row.subject, body, attached, lambda: _hand_over(run, row))
+    if not _hand_over(run, row):
+        raise LostClaim()
     try:
-        if row.attachment_id is not None:
-            if row.attachment_id not in attachments:
-                return f"the archived report {row.attachment_id} to attach is missing"
-            return sender(url, row.subject, body, attachments=[attachments[row.attachment_id]])
-        return sender(url, row.subject, body)
+        error = run.sender(url, row.subject, body, attachments=attached) if attached else \
+            run.sender(url, row.subject, body)
     except Exception as exc:  # a channel plugin's bug must not stop the other deliveries
-        return f"{type(exc).__name__}: {exc}"
+        error = f"{type(exc).__name__}: {exc}"
+    if error is None:
+        return None
+    return Failure(error, SETUP if error.startswith("not a valid apprise URL") else "temporary")
+
+
+def _record(row: Notification, failure: Failure | None, token: str, now: datetime) -> Outcome | None:
+    """The outcome, in its own commit (a crash loses at most what is in flight); None when the
+    row was no longer this run's — another run's outcome, not counted here."""
+    attempts = row.attempts + 1
+    released = {"claim": None, "claim_holder": None, "lease_until": None, "in_flight_at": None}
+    values: dict[str, object]
+    if failure is None:
+        values = {"status": "sent", "sent_at": now, "attempts": attempts, "last_error": None, "failure": None,
+                  "failure_code": None, "failing_since": None, **released}
+    else:
+        values = {"status": failure.status, "attempts": attempts, "last_error": failure.text[:2000],
+                  "failure": failure.kind, "failure_code": failure.code,
+                  "failing_since": func.coalesce(col(Notification.failing_since), now),
+                  "next_attempt_at": now + backoff(attempts), **released}
+    with get_engine().begin() as connection:
+        mine = rows_affected(connection.execute(
+            update(Notification).where(col(Notification.id) == row.id, col(Notification.claim) == token)
+            .values(**values)))
+        if mine and failure is not None:
+            connection.execute(insert(DeliveryEvent).values(
+                notification_id=row.id, at=now, what="uncertain" if failure.uncertain else "failed",
+                detail=failure.text[:2000]))
+    if not mine:
+        return None
+    assert row.id is not None
+    return Outcome(row.id, row.key, row.kind, row.recipient, row.subject, failure is None,
+                   None if failure is None else failure.text, attempts,
+                   None if failure is None else failure.kind, None if failure is None else failure.code)
+
+
+def _deliver(run: _Run, row: Notification, mailer: Mailer) -> Outcome | None:
+    try:
+        failure = _send_one(run, row, mailer)
+    except LostClaim:
+        return None  # handed back (or taken by another run): not this run's to send
+    return _record(row, failure, run.token, run.clock())
+
+
+class _Workers:
+    """Threads that keep their SMTP connections for the whole run."""
+
+    def __init__(self, count: int, gate: Gate) -> None:
+        self._local = threading.local()
+        self._mailers: list[Mailer] = []
+        self._guard = threading.Lock()
+        self.gate = gate
+        self.pool = ThreadPoolExecutor(max_workers=max(count, 1), thread_name_prefix="ctc-send",
+                                       initializer=self._start)
+
+    def _start(self) -> None:
+        self._local.mailer = Mailer(self.gate)
+        with self._guard:
+            self._mailers.append(self._local.mailer)
+
+    def _deliver(self, run: _Run, row: Notification) -> Outcome | None:
+        return _deliver(run, row, self._local.mailer)
+
+    def run(self, run: _Run, rows: Sequence[Notification]) -> list[Outcome]:
+        futures = [self.pool.submit(self._deliver, run, row) for row in rows]
+        return [outcome for future in as_completed(futures) if (outcome := future.result()) is not None]
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True)
+        for mailer in self._mailers:
+            mailer.close()
+
+
+def _claim_batch(run_clock: leases.Clock, lease: timedelta, name: str, batch: int,
+                 only: list[int] | None) -> tuple[str, list[Notification], dict[int, Attachment]]:
+    with session_scope() as session:
+        token = claim(session, run_clock(), lease, name, batch, only)
+        rows = list(session.execute(select(Notification).where(col(Notification.claim) == token)
+                                    .order_by(col(Notification.id))).scalars())
+        wanted = {r.attachment_id for r in rows if r.attachment_id is not None}
+        attachments = {i: (name_, bytes(content)) for i, name_, content in session.execute(
+            select(col(ReportArchive.id), col(ReportArchive.filename), col(ReportArchive.content))
+            .where(col(ReportArchive.id).in_(wanted)))} if wanted else {}
+    return token, rows, attachments
+
+
+def _drain(report: DeliveryReport, clock: leases.Clock, lease: timedelta, name: str, *, batch: int, workers: int,
+           sender: Sender, only: list[int] | None, lock: str | None) -> None:
+    settings = get_settings()
+    gate = Gate(settings.delivery_timeout_seconds)
+    links = Links(settings)
+    pool = _Workers(workers, gate)
+    try:
+        with leases.Heartbeat(clock, lease, name, lock) as heartbeat:
+            with session_scope() as session:
+                report.recovered += hand_back(session, clock())
+                report.cancelled += cancel_obsolete(session)
+            while heartbeat.alive():
+                now = clock()
+                token, rows, attachments = _claim_batch(clock, lease, name, batch, only)
+                if not rows:
+                    return
+                heartbeat.hold(token, now + lease)
+                try:
+                    report.outcomes += pool.run(_Run(token, clock, heartbeat, gate, sender, links, attachments), rows)
+                finally:
+                    heartbeat.drop(token)
+                    release_unsent(token)
+    finally:
+        pool.close()
+
+
+def _anything_due(now: datetime) -> bool:
+    with session_scope() as session:
+        return session.execute(select(col(Notification.id)).where(
+            col(Notification.status) == "pending", col(Notification.next_attempt_at) <= now).limit(1)).first() \
+            is not None
 
 
 def deliver_pending(now: datetime | None = None, *, batch: int = 200, workers: int | None = None,
-                    lease: timedelta = LEASE, sender: Sender = send_apprise,
-                    only: list[int] | None = None) -> DeliveryReport:
-    """Send everything pending whose time has come; returns what happened to each message."""
-    now = now or datetime.now(tz=UTC)
-    workers = workers or get_settings().delivery_workers
+                    lease: timedelta | None = None, sender: Sender = send_apprise,
+                    only: list[int] | None = None, clock: leases.Clock | None = None) -> DeliveryReport:
+    """Send everything pending whose time has come; returns what this run did with each message.
+
+    ``now`` runs the delivery as if at that moment (a replay, a test); ``clock`` replaces the
+    clock altogether. ``only`` sends just those rows, beside any run (a sign-in link at once)."""
+    settings = get_settings()
+    clock = clock or leases.shifted_clock(now)
+    lease = lease or timedelta(seconds=settings.delivery_lease_seconds)
+    workers = workers or settings.delivery_workers
+    name = leases.holder()
     report = DeliveryReport()
-    urls: dict[str, str] = {}
-    links = Links(get_settings())
-    first = True
-    with ThreadPoolExecutor(max_workers=max(workers, 1), thread_name_prefix="ctc-send") as pool:
-        while True:
-            with session_scope() as session:
-                if first:
-                    report.recovered = recover_stale(session, now, lease)
-                    report.cancelled = cancel_obsolete(session)
-                    first = False
-                token = claim(session, now, batch, only)
-                rows = session.execute(select(Notification).where(col(Notification.claim) == token)
-                                       .order_by(col(Notification.id))).scalars().all()
-                wanted = {r.attachment_id for r in rows if r.attachment_id is not None}
-                attachments = {i: (name, bytes(content)) for i, name, content in session.execute(
-                    select(col(ReportArchive.id), col(ReportArchive.filename), col(ReportArchive.content))
-                    .where(col(ReportArchive.id).in_(wanted)))} if wanted else {}
-            if not rows:
-                return report
-            futures = {pool.submit(_send_one, row, sender, urls, attachments, links): row for row in rows}
-            for future in as_completed(futures):
-                report.outcomes.append(_record(futures[future], future.result(), token, now))
+    if only is not None:
+        _drain(report, clock, lease, name, batch=batch, workers=workers, sender=sender, only=only, lock=None)
+        return report
+    for _ in range(MAX_ROUNDS):
+        busy = leases.take_lock(clock, lease, name)
+        if busy is not None:
+            report.busy = busy
+            return report
+        try:
+            _drain(report, clock, lease, name, batch=batch, workers=workers, sender=sender, only=None,
+                   lock=leases.RUN_LOCK)
+        finally:
+            leases.let_go(name)
+        if not _anything_due(clock()):
+            break
+    return report

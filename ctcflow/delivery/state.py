@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import col
 
+from ctcflow.delivery.failures import PERMANENT, SETUP
 from db.models import Notification
 
 
 def failing_sql() -> ColumnElement[bool]:
-    """A delivery that keeps failing: still to be sent after at least one failed attempt."""
-    return and_(col(Notification.status) == "pending", col(Notification.attempts) > 0)
+    """A delivery that failed and waits: refused for good (``failed``, until someone fixes the
+    address), or still to be retried after a failed attempt."""
+    return or_(col(Notification.status) == "failed",
+               and_(col(Notification.status) == "pending", col(Notification.failure).is_not(None)))
+
+
+def to_tell_sql(now: datetime, alarm: timedelta) -> ColumnElement[bool]:
+    """A failure the samordnare must hear of: a refusal or a wrong channel at once, a passing
+    fault once it has lasted ``alarm`` (until then it is retried quietly)."""
+    return and_(failing_sql(), or_(col(Notification.failure).in_((PERMANENT, SETUP)),
+                                   col(Notification.failing_since) <= now - alarm))

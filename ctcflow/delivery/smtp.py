@@ -1,0 +1,257 @@
+"""Mail straight over SMTP: one connection per worker and server, reused across messages.
+
+apprise opens a new connection (and builds a new TLS context) for every message; at a morning's
+thousands of messages that is most of the time spent, and a server that is down costs a connect
+timeout per message. ``mailto://``/``mailtos://`` URLs are therefore read by apprise (its
+reading of the URL, well-known providers included, and its way of writing the message) but
+sent here: each worker keeps its connection to a server open for the whole run, the TLS context
+is built once per run, and a server that refuses or does not answer is tried once per run
+(``Gate``). Every failure keeps the server's own reply (ctcflow.delivery.failures).
+"""
+
+from __future__ import annotations
+
+import smtplib
+import socket
+import ssl
+import tempfile
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import apprise
+from apprise.plugins.email.base import NotifyEmail
+
+from ctcflow.delivery.failures import Failure, from_smtp_error, not_tried
+
+Attachment = tuple[str, bytes]  # file name, content
+SESSION_FAILURES_BEFORE_DOWN = 2  # a dropped connection is retried; two in a row mean the server is unwell
+
+
+@dataclass(frozen=True)
+class Server:
+    host: str
+    port: int
+    mode: str  # ssl | starttls | insecure
+    user: str | None = field(default=None, repr=False)
+    password: str | None = field(default=None, repr=False)
+    verify: bool = True
+
+    @property
+    def where(self) -> str:
+        return f"{self.host}:{self.port}"
+
+
+@dataclass(frozen=True)
+class MailRoute:
+    server: Server
+    plugin: NotifyEmail = field(compare=False, repr=False)
+
+    @property
+    def to(self) -> str:
+        return ", ".join(address for _, address in self.plugin.targets)
+
+
+def mail_route(url: str) -> MailRoute | None:
+    """The SMTP route of a ``mailto://``/``mailtos://`` URL, as apprise reads it; None for any
+    other channel (or a URL apprise cannot read: apprise then says why)."""
+    if not url.startswith(("mailto://", "mailtos://")):
+        return None
+    plugin = apprise.Apprise.instantiate(url)
+    if not isinstance(plugin, NotifyEmail) or not plugin.targets:
+        return None
+    server = Server(str(plugin.smtp_host), int(plugin.port or 25), str(plugin.secure_mode), plugin.user,
+                    plugin.password, bool(plugin.verify_certificate))
+    return MailRoute(server, plugin)
+
+
+@cache
+def _local_name() -> str:
+    """Our name in EHLO, looked up once (smtplib asks DNS on every connection otherwise)."""
+    return socket.getfqdn()
+
+
+@contextmanager
+def attachment_files(attachments: Sequence[Attachment]) -> Iterator[apprise.AppriseAttachment | None]:
+    """Attachments written to a private temporary folder for apprise to read, under their own names."""
+    if not attachments:
+        yield None
+        return
+    with tempfile.TemporaryDirectory(prefix="ctc-attach-") as folder:
+        attach = apprise.AppriseAttachment()
+        for name, content in attachments:
+            path = Path(folder) / Path(name).name
+            path.write_bytes(content)
+            attach.add(str(path))
+        yield attach
+
+
+def _payloads(route: MailRoute, subject: str, body: str, attach: Any) -> list[tuple[str, list[str], str]]:
+    plugin = route.plugin
+    return [(str(plugin.from_addr[1]), list(message.to_addrs), message.body) for message in NotifyEmail.prepare_emails(
+        subject=subject, body=body, notify_format=apprise.NotifyFormat.TEXT, from_addr=plugin.from_addr,
+        to=plugin.targets, cc=plugin.cc, bcc=plugin.bcc, reply_to=plugin.reply_to, smtp_host=plugin.smtp_host,
+        attach=attach, headers={"X-Application": plugin.app_id, **plugin.headers}, names=plugin.names, pgp=None,
+        tzinfo=plugin.tzinfo)]
+
+
+class Gate:
+    """One run's knowledge of its servers, shared by the workers: a server of unknown health is
+    connected to by one worker at a time; once it refused, timed out or failed twice in a row,
+    the run's other messages to it are not tried. The TLS contexts are built here, once."""
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self._down: dict[Server, Failure] = {}
+        self._up: set[Server] = set()
+        self._failures: dict[Server, int] = {}
+        self._locks: dict[Server, threading.Lock] = {}
+        self._guard = threading.Lock()
+        self._contexts: dict[bool, ssl.SSLContext] = {}
+
+    def context(self, verify: bool) -> ssl.SSLContext:
+        with self._guard:
+            if verify not in self._contexts:
+                made = ssl.create_default_context()
+                if not verify:
+                    made.check_hostname = False
+                    made.verify_mode = ssl.CERT_NONE
+                self._contexts[verify] = made
+            return self._contexts[verify]
+
+    def down(self, server: Server) -> Failure | None:
+        found = self._down.get(server)
+        return not_tried(found) if found else None
+
+    def connect(self, server: Server) -> smtplib.SMTP | Failure:
+        if (refused := self.down(server)) is not None:
+            return refused
+        if server in self._up:
+            return self._open(server)
+        with self._guard:
+            lock = self._locks.setdefault(server, threading.Lock())
+        with lock:  # the first connection to a server: one worker tries, the others wait for its answer
+            if (refused := self.down(server)) is not None:
+                return refused
+            return self._open(server)
+
+    def _open(self, server: Server) -> smtplib.SMTP | Failure:
+        stage = "connect"
+        try:
+            connection: smtplib.SMTP
+            if server.mode == "ssl":
+                connection = smtplib.SMTP_SSL(server.host, server.port, _local_name(), timeout=self.timeout,
+                                              context=self.context(server.verify))
+            else:
+                connection = smtplib.SMTP(server.host, server.port, _local_name(), timeout=self.timeout)
+            connection.ehlo()
+            if server.mode == "starttls":
+                stage = "starttls"
+                connection.starttls(context=self.context(server.verify))
+                connection.ehlo()
+            if server.user and server.password:
+                stage = "login"
+                connection.login(server.user, server.password)
+        except (OSError, smtplib.SMTPException) as exc:
+            failure = from_smtp_error(exc, stage, server.where)
+            self._down[server] = failure
+            return failure
+        self._up.add(server)
+        return connection
+
+    def went_well(self, server: Server) -> None:
+        self._failures.pop(server, None)
+
+    def went_wrong(self, server: Server, failure: Failure) -> None:
+        count = self._failures.get(server, 0) + 1
+        self._failures[server] = count
+        if count >= SESSION_FAILURES_BEFORE_DOWN:
+            self._down.setdefault(server, failure)
+
+
+class Mailer:
+    """One worker's SMTP connections (one per server), kept open across its messages."""
+
+    def __init__(self, gate: Gate) -> None:
+        self.gate = gate
+        self._open: dict[Server, smtplib.SMTP] = {}
+
+    def send(self, route: MailRoute, subject: str, body: str, attachments: Sequence[Attachment] = (),
+             before_handing_over: Callable[[], bool] = lambda: True) -> Failure | None:
+        """None once the server accepted the message; else the failure, in its words. The
+        message is handed over only if ``before_handing_over()`` still agrees (the run's claim)."""
+        server = route.server
+        with attachment_files(attachments) as attach:
+            payloads = _payloads(route, subject, body, attach)
+        for attempt in (1, 2):
+            reused = server in self._open
+            connection = self._open.get(server) or self.gate.connect(server)
+            if isinstance(connection, Failure):
+                return connection
+            self._open[server] = connection
+            stage = ["mail"]
+            try:
+                for sender, recipients, payload in payloads:
+                    self._exchange(connection, sender, recipients, payload, stage, before_handing_over)
+            except smtplib.SMTPResponseException as exc:
+                if exc.smtp_code == 421:  # the server is closing this connection
+                    self._drop(server)
+                return from_smtp_error(exc, stage[0], server.where)
+            except smtplib.SMTPRecipientsRefused as exc:
+                return from_smtp_error(exc, "rcpt", server.where)
+            except (OSError, smtplib.SMTPException) as exc:
+                self._drop(server)
+                if reused and attempt == 1 and stage[0] == "mail":
+                    continue  # an idle connection the server closed: once more on a new one
+                failure = from_smtp_error(exc, stage[0], server.where)
+                self.gate.went_wrong(server, failure)
+                return failure
+            self.gate.went_well(server)
+            return None
+        return None  # unreachable: the second attempt returns
+
+    @staticmethod
+    def _exchange(connection: smtplib.SMTP, sender: str, recipients: list[str], payload: str, stage: list[str],
+                  before_handing_over: Callable[[], bool]) -> None:
+        code, reply = connection.mail(sender)
+        if code != 250:
+            connection.rset()
+            raise smtplib.SMTPSenderRefused(code, reply, sender)
+        stage[0] = "rcpt"
+        refused = {}
+        for recipient in recipients:
+            code, reply = connection.rcpt(recipient)
+            if code not in (250, 251):
+                refused[recipient] = (code, reply)
+        if len(refused) == len(recipients):
+            connection.rset()
+            raise smtplib.SMTPRecipientsRefused(refused)
+        if not before_handing_over():
+            connection.rset()
+            raise LostClaim()
+        stage[0] = "data"
+        code, reply = connection.data(payload)
+        if code != 250:
+            raise smtplib.SMTPDataError(code, reply)
+
+    def _drop(self, server: Server) -> None:
+        connection = self._open.pop(server, None)
+        if connection is not None:
+            with suppress(OSError):
+                connection.close()
+
+    def close(self) -> None:
+        for server, connection in list(self._open.items()):
+            try:
+                connection.quit()
+            except (OSError, smtplib.SMTPException):
+                connection.close()
+            self._open.pop(server, None)
+
+
+class LostClaim(Exception):
+    """The run no longer holds the message (its lease lapsed): it is not handed over."""
