@@ -1,5 +1,6 @@
 """`./run bench [--areas 4000]`: figures for a synthetic city on SQLite — init, sync, status, the
-sweep, phase work, delivery, the report to KS, the web pages under load, the CTC-enkät — and a
+sweep, phase work, the report to KS, the web pages under load, the CTC-enkät; delivery to a local
+mail server that accepts, refuses or never answers — and a
 replay of a city of Malmö's shape: the mails each person gets and who knew of each failure when."""
 
 from __future__ import annotations
@@ -37,10 +38,17 @@ def bench_attention(folder: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="bench")
     parser.add_argument("--areas", type=int, default=4000)
-    parser.add_argument("--only", choices=["attention"], help="run one part only")
+    parser.add_argument("--only", choices=["attention", "delivery"], help="run one part only")
     args = parser.parse_args()
-    if args.only != "attention":
+    if args.only is None:
         bench_city(args.areas)
+    if args.only in (None, "delivery"):
+        from bench.delivery import main as bench_delivery
+
+        print("delivery: the outbox to a local SMTP server in its own process")
+        bench_delivery()
+        if args.only:
+            return
     with tempfile.TemporaryDirectory(prefix="ctc-bench-attention-") as tmp:
         print("who knew, and when: a city of Malmö's shape replayed every working day")
         bench_attention(Path(tmp))
@@ -75,15 +83,13 @@ def bench_city(areas: int) -> None:
         out, _ = clock("ctc status --json (all areas)", status_json)
         print(f"    {len(out) // 1024} KiB of JSON")
 
-        from bench.sweep import bench_delivery, bench_phase_work, bench_sweep
+        from bench.sweep import bench_phase_work, bench_sweep
 
         print("deadline sweep")
         defs = load_definitions()
         bench_sweep(defs, date(2021, 3, 1))
         print("phase work")
         bench_phase_work(defs, date(2021, 3, 1))
-        print("delivery")
-        bench_delivery(defs, folder)
         from bench.report import bench_report
 
         print("report to KS")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, insert, select, text
@@ -14,14 +13,12 @@ from sqlalchemy import func, insert, select, text
 from bench.timing import clock
 from ctcflow.core import calendar
 from ctcflow.definition.loader import Definitions
-from ctcflow.delivery.sender import deliver_pending
 from ctcflow.engine.sync import open_phase_rows
 from ctcflow.notices.deadlines import Composer, deadline_notices, open_milestones_query
 from ctcflow.notices.outbox import write_new
 from ctcflow.notices.policy import horizon
 from db.engine import session_scope
-from db.models import MilestoneInstance, Notification, PhaseInstance
-from demo.mailserver import LocalMailServer
+from db.models import MilestoneInstance, PhaseInstance
 
 PHASE_START_MONTHS = {"lagesanalys": 6, "prioritering": 12, "handlingsplan": 15, "uppfoljning": 24}
 
@@ -84,18 +81,6 @@ def bench_sweep(defs: Definitions, as_of: date) -> None:
     planned, next_s = clock(f"next working day ({next_day}): evaluation", evaluate(next_day))
     new, _ = clock("next working day: write", write(planned))
     print(f"    {len(planned)} notices decided, {len(new)} new (stage changes only)")
-
-
-def bench_delivery(defs: Definitions, workdir: Path, count: int = 1000) -> None:
-    """``count`` pending notices through apprise to a local SMTP server (Maildir behind it)."""
-    with LocalMailServer(workdir / "mail") as server:
-        server.route(defs.org, "bench.local")
-        with session_scope() as session:
-            ids = list(session.execute(select(Notification.id).where(Notification.status == "pending")
-                                       .order_by(Notification.id).limit(count)).scalars())
-        report, seconds = clock(f"deliver {len(ids)} notices by SMTP (4 threads)", lambda: deliver_pending(only=ids))
-        print(f"    {len(report.sent)} sent, {len(report.failed)} failed — {seconds / max(len(ids), 1) * 1000:.1f} ms "
-              f"per message; received {server.received}")
 
 
 def bench_phase_work(defs: Definitions, as_of: date) -> None:

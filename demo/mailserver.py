@@ -1,9 +1,13 @@
 """A local SMTP server (aiosmtpd on loopback): the demo's mail server, filing every message in a
-Maildir any mail client opens, and the tests' — keeping what it received in memory, with a hook
-that can misbehave on purpose. The one SMTP helper of the project; never part of the runtime."""
+Maildir any mail client opens, and the tests' and benchmark's — keeping what it received in
+memory, and misbehaving on purpose when asked: refusing recipients (``refuse``), answering a
+message with a reply of its choice or dropping the connection after DATA (``reply``), being slow
+(``delay``); ``SilentServer`` accepts connections and never answers. The one SMTP helper of the
+project; never part of the runtime."""
 
 from __future__ import annotations
 
+import asyncio
 import mailbox
 import os
 import socket
@@ -34,9 +38,15 @@ class Received:
     attachments: tuple[tuple[str, bytes], ...] = ()  # (file name, content)
 
 
+DROP = "drop the connection"  # a ``reply`` that keeps the message and closes the connection unanswered
+
+
 class LocalMailServer:
     """Start, stop and start again on the same port; ``on_message`` runs after a message is kept
-    and before the reply. With ``maildir`` every message is also filed there."""
+    and before the reply. With ``maildir`` every message is also filed there. ``refuse(address)``
+    may return a reply refusing a recipient ("550 5.1.1 …"); ``reply(message)`` may return the
+    reply to a message ("451 4.3.0 …", not kept) or ``DROP``; ``delay`` seconds pass before each
+    reply (other connections go on meanwhile). ``connections`` counts the sessions opened."""
 
     def __init__(self, maildir: Path | None = None, port: int | None = None) -> None:
         self.port = port or free_port()
@@ -48,8 +58,27 @@ class LocalMailServer:
             self.maildir = mailbox.Maildir(maildir, create=False)
         self.received: list[Received] = []
         self.on_message: Callable[[Received], None] | None = None
+        self.refuse: Callable[[str], str | None] | None = None
+        self.reply: Callable[[Received], str | None] | None = None
+        self.delay = 0.0
+        self.connections = 0
         self._lock = threading.Lock()
         self._controller: Controller | None = None
+
+    async def handle_EHLO(self, server: Any, session: Any, envelope: Any, hostname: str,
+                          responses: list[str]) -> list[str]:
+        session.host_name = hostname
+        with self._lock:
+            self.connections += 1
+        return responses
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
+                          rcpt_options: list[str]) -> str:
+        refusal = self.refuse(address) if self.refuse else None
+        if refusal:
+            return refusal
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = message_from_bytes(envelope.original_content, policy=policy.default)
@@ -58,12 +87,19 @@ class LocalMailServer:
                          for part in message.iter_attachments()) if isinstance(message, EmailMessage) else ()
         item = Received(",".join(envelope.rcpt_tos), str(message["subject"]),
                         body.get_content() if body is not None else "", attached)
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        answer = self.reply(item) if self.reply else None
+        if answer and answer != DROP:
+            return answer
         with self._lock:
             self.received.append(item)
             if self.maildir is not None:
                 self.maildir.add(message)
         if self.on_message:
             self.on_message(item)
+        if answer == DROP:
+            server.transport.close()
         return "250 Message accepted for delivery"
 
     def start(self) -> LocalMailServer:
@@ -111,3 +147,44 @@ class LocalMailServer:
         found = [message_from_bytes(maildir.get_bytes(key), policy=policy.default)
                  for key in sorted(maildir.keys(), key=received_order)]
         return [m for m in found if isinstance(m, EmailMessage)]
+
+
+class SilentServer:
+    """Accepts connections on loopback and never says a word: a mail server that hangs. Counts
+    the connections it accepted."""
+
+    def __init__(self) -> None:
+        self._socket = socket.socket()
+        self._socket.bind(("127.0.0.1", 0))
+        self._socket.listen(64)
+        self.port = int(self._socket.getsockname()[1])
+        self.accepted: list[socket.socket] = []
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection, _ = self._socket.accept()
+            except OSError:
+                return
+            self.accepted.append(connection)
+
+    def __enter__(self) -> SilentServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._socket.close()
+        for connection in self.accepted:
+            connection.close()
+
+
+def serve_forever(port: int) -> None:
+    """A counting server in a process of its own (the benchmark's: it must not share the
+    sender's interpreter); stops on SIGTERM."""
+    import signal
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with LocalMailServer(port=port):
+        stop.wait()

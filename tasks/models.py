@@ -80,7 +80,8 @@ class DeliverySummary(BaseModel):
     def of(cls, report: DeliveryReport | None) -> DeliverySummary:
         if report is None:
             return cls(skipped=say("lines", "not_business_day"))
-        return cls(sent=[Sent(id=o.id, kind=o.kind, recipient=o.recipient, subject=o.subject) for o in report.sent],
+        return cls(skipped=say("lines", "another_run", holder=report.busy) if report.busy else None,
+                   sent=[Sent(id=o.id, kind=o.kind, recipient=o.recipient, subject=o.subject) for o in report.sent],
                    failed=[Failed(id=o.id, recipient=o.recipient, attempts=o.attempts, error=o.error)
                            for o in report.failed],
                    recovered=report.recovered, cancelled=report.cancelled, briefs=report.briefs)

@@ -122,6 +122,12 @@ def test_ctc_serve_serves_the_deployments_on_a_local_server_and_stops_on_ctrl_c(
             except OSError:
                 continue
         assert names == expected
+        with urllib.request.urlopen(urllib.request.Request(  # one delivery run at a time
+                f"http://127.0.0.1:{port}/api/deployments/filter", data=b"{}",
+                headers={"content-type": "application/json"}), timeout=5) as response:
+            deliver = next(d for d in json.load(response) if d["name"] == "deliver-notifications")
+        assert deliver["global_concurrency_limit"]["limit"] == 1
+        assert deliver["concurrency_options"]["collision_strategy"] == "CANCEL_NEW"
     finally:
         serving.send_signal(signal.SIGINT)
         try:

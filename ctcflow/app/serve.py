@@ -58,8 +58,18 @@ def runner_deployments(path: Path | None = None) -> list[Any]:
         flow = load_flow(spec["entrypoint"])
         deployments.append(flow.to_deployment(
             name=spec["name"], schedules=schedules, description=spec.get("description"),
-            tags=spec.get("tags") or [], parameters=spec.get("parameters") or {}))
+            tags=spec.get("tags") or [], parameters=spec.get("parameters") or {},
+            concurrency_limit=_concurrency(spec.get("concurrency_limit"))))
     return deployments
+
+
+def _concurrency(spec: int | dict[str, Any] | None) -> Any:
+    """prefect.yaml's ``concurrency_limit`` (a number, or limit + collision strategy) as the runner takes it."""
+    from prefect.client.schemas.objects import ConcurrencyLimitConfig
+
+    if spec is None or isinstance(spec, int):
+        return spec
+    return ConcurrencyLimitConfig(**spec)
 
 
 def _healthy(api_url: str) -> bool:

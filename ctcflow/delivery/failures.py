@@ -59,10 +59,12 @@ def from_smtp_error(exc: BaseException, stage: str, where: str) -> Failure:
     if isinstance(exc, smtplib.SMTPNotSupportedError | smtplib.SMTPHeloError):
         return Failure(f"{where}: {exc}", SETUP)
     uncertain = stage == "data"
-    what = "the server closed the connection" if isinstance(exc, smtplib.SMTPServerDisconnected) else \
-        (str(exc) or type(exc).__name__)
-    if isinstance(exc, TimeoutError):
+    if isinstance(exc, TimeoutError) or str(exc).endswith("timed out"):  # smtplib wraps a read timeout
         what = "no answer (timed out)"
+    elif isinstance(exc, smtplib.SMTPServerDisconnected):
+        what = "the server closed the connection"
+    else:
+        what = str(exc) or type(exc).__name__
     text = f"{what} ({stage} at {where})"
     return Failure(f"{text}; {UNCERTAIN_NOTE}" if uncertain else text, TEMPORARY, None, uncertain)
 

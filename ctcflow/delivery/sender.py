@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import apprise
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import and_, bindparam, func, insert, select, update
 from sqlmodel import col
 
 from ctcflow.core.config import get_settings
@@ -131,15 +131,28 @@ class _Run:
     routes: dict[str, MailRoute | None] = field(default_factory=dict)  # URL → its SMTP route (None: apprise)
 
 
+# The two statements every message runs, built once (a statement built per message costs more
+# than the database's own work): conditional on the row still being the run's.
+_OUTBOX = Notification.__table__  # type: ignore[attr-defined]
+_MINE = and_(_OUTBOX.c.id == bindparam("b_id"), _OUTBOX.c.claim == bindparam("b_token"))
+_RELEASED = {"claim": None, "claim_holder": None, "lease_until": None, "in_flight_at": None,
+             "attempts": _OUTBOX.c.attempts + 1}
+_IN_FLIGHT = update(_OUTBOX).where(_MINE, _OUTBOX.c.status == "sending").values(in_flight_at=bindparam("b_at"))
+_SENT = update(_OUTBOX).where(_MINE).values(status="sent", sent_at=bindparam("b_at"), last_error=None, failure=None,
+                                            failure_code=None, failing_since=None, **_RELEASED)
+_FAILED = update(_OUTBOX).where(_MINE).values(
+    status=bindparam("b_status"), last_error=bindparam("b_error"), failure=bindparam("b_kind"),
+    failure_code=bindparam("b_code"), failing_since=func.coalesce(_OUTBOX.c.failing_since, bindparam("b_at")),
+    next_attempt_at=bindparam("b_next"), **_RELEASED)
+
+
 def _hand_over(run: _Run, row: Notification) -> bool:
     """Mark the row in flight — only while the run's lease is safe and the row still its own."""
     if not run.heartbeat.alive():
         return False
     with get_engine().begin() as connection:
         return bool(rows_affected(connection.execute(
-            update(Notification).where(col(Notification.id) == row.id, col(Notification.claim) == run.token,
-                                       col(Notification.status) == "sending")
-            .values(in_flight_at=run.clock()))))
+            _IN_FLIGHT, {"b_id": row.id, "b_token": run.token, "b_at": run.clock()})))
 
 
 def _send_one(run: _Run, row: Notification, mailer: Mailer) -> Failure | None:
@@ -175,25 +188,19 @@ def _record(row: Notification, failure: Failure | None, token: str, now: datetim
     """The outcome, in its own commit (a crash loses at most what is in flight); None when the
     row was no longer this run's — another run's outcome, not counted here."""
     attempts = row.attempts + 1
-    released = {"claim": None, "claim_holder": None, "lease_until": None, "in_flight_at": None}
-    values: dict[str, object]
-    if failure is None:
-        values = {"status": "sent", "sent_at": now, "attempts": attempts, "last_error": None, "failure": None,
-                  "failure_code": None, "failing_since": None, **released}
-    else:
-        values = {"status": failure.status, "attempts": attempts, "last_error": failure.text[:2000],
-                  "failure": failure.kind, "failure_code": failure.code,
-                  "failing_since": func.coalesce(col(Notification.failing_since), now),
-                  "next_attempt_at": now + backoff(attempts), **released}
+    mine = {"b_id": row.id, "b_token": token, "b_at": now}
     with get_engine().begin() as connection:
-        mine = rows_affected(connection.execute(
-            update(Notification).where(col(Notification.id) == row.id, col(Notification.claim) == token)
-            .values(**values)))
-        if mine and failure is not None:
-            connection.execute(insert(DeliveryEvent).values(
-                notification_id=row.id, at=now, what="uncertain" if failure.uncertain else "failed",
-                detail=failure.text[:2000]))
-    if not mine:
+        if failure is None:
+            recorded = rows_affected(connection.execute(_SENT, mine))
+        else:
+            recorded = rows_affected(connection.execute(_FAILED, {
+                **mine, "b_status": failure.status, "b_error": failure.text[:2000], "b_kind": failure.kind,
+                "b_code": failure.code, "b_next": now + backoff(attempts)}))
+            if recorded:
+                connection.execute(insert(DeliveryEvent).values(
+                    notification_id=row.id, at=now, what="uncertain" if failure.uncertain else "failed",
+                    detail=failure.text[:2000]))
+    if not recorded:
         return None
     assert row.id is not None
     return Outcome(row.id, row.key, row.kind, row.recipient, row.subject, failure is None,

@@ -194,22 +194,22 @@ class Mailer:
                 return connection
             self._open[server] = connection
             stage = ["mail"]
+            where = f"to {route.to} via {server.where}"
             try:
                 for sender, recipients, payload in payloads:
                     self._exchange(connection, sender, recipients, payload, stage, before_handing_over)
             except smtplib.SMTPResponseException as exc:
                 if exc.smtp_code == 421:  # the server is closing this connection
                     self._drop(server)
-                return from_smtp_error(exc, stage[0], server.where)
+                return from_smtp_error(exc, stage[0], where)
             except smtplib.SMTPRecipientsRefused as exc:
-                return from_smtp_error(exc, "rcpt", server.where)
+                return from_smtp_error(exc, "rcpt", where)
             except (OSError, smtplib.SMTPException) as exc:
                 self._drop(server)
                 if reused and attempt == 1 and stage[0] == "mail":
                     continue  # an idle connection the server closed: once more on a new one
-                failure = from_smtp_error(exc, stage[0], server.where)
-                self.gate.went_wrong(server, failure)
-                return failure
+                self.gate.went_wrong(server, from_smtp_error(exc, stage[0], server.where))
+                return from_smtp_error(exc, stage[0], where)
             self.gate.went_well(server)
             return None
         return None  # unreachable: the second attempt returns

@@ -32,6 +32,7 @@ from ctcflow.notices.deadlines import Composer
 from ctcflow.notices.digest import weekly_overview
 from ctcflow.notices.outbox import Planned, enqueue
 from ctcflow.notices.stalls import topic_of
+from ctcflow.notices.undelivered import undelivered
 from db.engine import rows_affected
 from db.models import Notification
 
@@ -129,6 +130,8 @@ def compose_briefs(session: Session, composer: Composer, now: datetime | None = 
         _cancel(session, [i.id for i in held.pop(person_id)], "the person is no longer in areas.yml")
     had_this_week, had_today, overview_had = _briefs_had(session, as_of)
     coordinators = {p.id for p in composer.directory.coordinators()}
+    failing = {lang: undelivered(session, defs.names(lang)["person"], now or datetime.now(tz=UTC))
+               for lang in {people[c].lang for c in coordinators if c in people}}
     written: list[Planned] = []
     for person_id in sorted(set(held) | coordinators):
         person = people.get(person_id)
@@ -138,9 +141,10 @@ def compose_briefs(session: Session, composer: Composer, now: datetime | None = 
             continue
         items = held.get(person_id, [])
         overview = person_id in coordinators and person_id not in overview_had
-        if not items and not overview:
+        told = failing.get(person.lang, []) if person_id in coordinators else []
+        if not items and not overview and not told:
             continue
-        brief = _render(session, composer, person, items, overview)
+        brief = _render(session, composer, person, items, overview, told)
         new = enqueue(session, [brief], now=brief_time(as_of, policy.hour))
         if not new:
             continue  # a concurrent run wrote this brief first; its items are its own
@@ -153,7 +157,8 @@ def compose_briefs(session: Session, composer: Composer, now: datetime | None = 
     return written
 
 
-def _render(session: Session, composer: Composer, person: PersonDef, items: list[Item], overview: bool) -> Planned:
+def _render(session: Session, composer: Composer, person: PersonDef, items: list[Item], overview: bool,
+            undelivered: list[dict[str, Any]]) -> Planned:
     as_of, lang = composer.as_of, person.lang
 
     def link(item: Item) -> str | None:
@@ -168,6 +173,7 @@ def _render(session: Session, composer: Composer, person: PersonDef, items: list
         "sections": content.sections, "limit": LINES_PER_SECTION, "items": len(items),
         "municipality": composer.defs.org.municipality, "link": composer.links.page(person.id),
         "overview": weekly_overview(session, composer, lang) if overview else None,
+        "undelivered": undelivered,
     }
     subject, body = composer.templates.render("brief", lang, **context)
     return Planned(key=keys.brief(as_of, person.id), kind=BRIEF, as_of=as_of, area_id=None, recipient=person.id,

@@ -1,7 +1,7 @@
 """The week at a glance for each central samordnare, carried by their first brief of the week:
 every area's phase, what was done, what is overdue, every escalation of the week whatever its
-kind (milestone, report, stall, vacancy), and deliveries that keep failing — the one message that
-makes a silent slip impossible to miss."""
+kind (milestone, report, stall, vacancy) — and, under it, the deliveries that do not get through
+(ctcflow.notices.undelivered): the one message that makes a silent slip impossible to miss."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from sqlmodel import Session, col
 from ctcflow.core import calendar
 from ctcflow.definition.loader import Definitions
 from ctcflow.delivery.kinds import BRIEF, ESCALATION_KINDS
-from ctcflow.delivery.state import failing_sql
 from ctcflow.engine.status import city_status
 from ctcflow.notices.deadlines import Composer, open_milestones
 from db.models import Event, Notification
@@ -67,9 +66,6 @@ def weekly_overview(session: Session, composer: Composer, lang: str) -> dict[str
         .where(col(n.kind).in_(ESCALATION_KINDS), col(n.as_of) > since, col(n.as_of) <= as_of)
         .group_by(col(n.kind), col(n.topic), col(n.role))
         .order_by(func.min(col(n.as_of)))).all()
-    failing = session.execute(
-        select(col(n.recipient), col(n.attempts), col(n.last_error), col(n.subject))
-        .where(failing_sql()).order_by(col(n.attempts).desc(), col(n.id))).all()
     names = defs.names(lang)
 
     def title(milestone_id: str | None) -> str:
@@ -90,6 +86,4 @@ def weekly_overview(session: Session, composer: Composer, lang: str) -> dict[str
         "escalated": [{"what": subject, "to": names["role"].get(role or "", role or "–"), "on": on}
                       for _, _, role, on, subject in escalated],
         "escalated_by_kind": dict(by_kind),
-        "failing": [{"recipient": names["person"].get(r, r), "attempts": a,
-                     "error": err or "", "subject": subj} for r, a, err, subj in failing],
     }
