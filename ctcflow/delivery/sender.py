@@ -17,15 +17,13 @@ waits for someone to fix the address. A delivery is never given up silently.
 
 from __future__ import annotations
 
-import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-import apprise
-from sqlalchemy import and_, bindparam, func, insert, select, update
+from sqlalchemy import select
 from sqlmodel import col
 
 from ctcflow.core.config import get_settings
@@ -34,85 +32,15 @@ from ctcflow.delivery import leases
 from ctcflow.delivery.channels import ChannelError, resolve
 from ctcflow.delivery.claims import cancel_obsolete, claim, hand_back, release_unsent
 from ctcflow.delivery.failures import SETUP, Failure
-from ctcflow.delivery.smtp import Attachment, Gate, LostClaim, Mailer, MailRoute, attachment_files, mail_route
-from db.engine import get_engine, rows_affected, session_scope
-from db.models import DeliveryEvent, Notification, ReportArchive
+from ctcflow.delivery.outcomes import DeliveryReport, Outcome, mark_in_flight, record
+from ctcflow.delivery.servers import Gate
+from ctcflow.delivery.smtp import Attachment, LostClaim, Mailer, MailRoute, mail_route
+from ctcflow.delivery.via_apprise import Sender, send_apprise
+from db.engine import session_scope
+from db.models import Notification, ReportArchive
 
-FIRST_RETRY = timedelta(minutes=5)
-LONGEST_WAIT = timedelta(hours=6)
+__all__ = ["DeliveryReport", "Outcome", "deliver_pending"]
 
-
-def backoff(attempts: int) -> timedelta:
-    return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LONGEST_WAIT)
-
-
-@dataclass(frozen=True)
-class Outcome:
-    id: int
-    key: str
-    kind: str
-    recipient: str
-    subject: str
-    sent: bool
-    error: str | None = None
-    attempts: int = 0
-    failure: str | None = None  # temporary | permanent | setup
-    code: int | None = None
-
-
-@dataclass
-class DeliveryReport:
-    outcomes: list[Outcome] = field(default_factory=list)
-    recovered: int = 0  # claims of runs that died, handed back
-    cancelled: int = 0
-    briefs: list[str] = field(default_factory=list)  # whose brief was composed just before
-    busy: str | None = None  # another run was sending: who (it sends what this run would have)
-
-    @property
-    def sent(self) -> list[Outcome]:
-        return [o for o in self.outcomes if o.sent]
-
-    @property
-    def failed(self) -> list[Outcome]:
-        return [o for o in self.outcomes if not o.sent]
-
-
-class _ThreadLog(logging.Handler):
-    """apprise reports why a send failed only through logging: keep each thread's lines."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.INFO)
-        self.local = threading.local()
-
-    def emit(self, record: logging.LogRecord) -> None:
-        lines = getattr(self.local, "lines", None)
-        if lines is not None and record.levelno >= logging.WARNING:
-            lines.append(record.getMessage())
-
-    def start(self) -> None:
-        self.local.lines = []
-
-    def lines(self) -> list[str]:
-        return list(getattr(self.local, "lines", None) or [])
-
-
-_APPRISE_LOG = _ThreadLog()
-logging.getLogger("apprise").addHandler(_APPRISE_LOG)
-
-
-def send_apprise(url: str, subject: str, body: str, attachments: Sequence[Attachment] = ()) -> str | None:
-    """Send one message through apprise; None when it went out, else apprise's reason."""
-    _APPRISE_LOG.start()
-    sender = apprise.Apprise()
-    if not sender.add(url):
-        return "not a valid apprise URL (check the scheme and its parameters)"
-    with attachment_files(attachments) as attach:
-        if sender.notify(title=subject, body=body, body_format=apprise.NotifyFormat.TEXT, attach=attach):
-            return None
-    return "; ".join(_APPRISE_LOG.lines()[-2:]) or "the channel refused the message"
-
-
-Sender = Callable[..., "str | None"]  # (url, subject, body[, attachments=...]) → None or the reason
 MAX_ROUNDS = 10  # a run looks again for work that arrived while it held the lock, this many times
 
 
@@ -131,28 +59,9 @@ class _Run:
     routes: dict[str, MailRoute | None] = field(default_factory=dict)  # URL → its SMTP route (None: apprise)
 
 
-# The two statements every message runs, built once (a statement built per message costs more
-# than the database's own work): conditional on the row still being the run's.
-_OUTBOX = Notification.__table__  # type: ignore[attr-defined]
-_MINE = and_(_OUTBOX.c.id == bindparam("b_id"), _OUTBOX.c.claim == bindparam("b_token"))
-_RELEASED = {"claim": None, "claim_holder": None, "lease_until": None, "in_flight_at": None,
-             "attempts": _OUTBOX.c.attempts + 1}
-_IN_FLIGHT = update(_OUTBOX).where(_MINE, _OUTBOX.c.status == "sending").values(in_flight_at=bindparam("b_at"))
-_SENT = update(_OUTBOX).where(_MINE).values(status="sent", sent_at=bindparam("b_at"), last_error=None, failure=None,
-                                            failure_code=None, failing_since=None, **_RELEASED)
-_FAILED = update(_OUTBOX).where(_MINE).values(
-    status=bindparam("b_status"), last_error=bindparam("b_error"), failure=bindparam("b_kind"),
-    failure_code=bindparam("b_code"), failing_since=func.coalesce(_OUTBOX.c.failing_since, bindparam("b_at")),
-    next_attempt_at=bindparam("b_next"), **_RELEASED)
-
-
 def _hand_over(run: _Run, row: Notification) -> bool:
     """Mark the row in flight — only while the run's lease is safe and the row still its own."""
-    if not run.heartbeat.alive():
-        return False
-    with get_engine().begin() as connection:
-        return bool(rows_affected(connection.execute(
-            _IN_FLIGHT, {"b_id": row.id, "b_token": run.token, "b_at": run.clock()})))
+    return run.heartbeat.alive() and mark_in_flight(row.id, run.token, run.clock())
 
 
 def _send_one(run: _Run, row: Notification, mailer: Mailer) -> Failure | None:
@@ -184,36 +93,12 @@ def _send_one(run: _Run, row: Notification, mailer: Mailer) -> Failure | None:
     return Failure(error, SETUP if error.startswith("not a valid apprise URL") else "temporary")
 
 
-def _record(row: Notification, failure: Failure | None, token: str, now: datetime) -> Outcome | None:
-    """The outcome, in its own commit (a crash loses at most what is in flight); None when the
-    row was no longer this run's — another run's outcome, not counted here."""
-    attempts = row.attempts + 1
-    mine = {"b_id": row.id, "b_token": token, "b_at": now}
-    with get_engine().begin() as connection:
-        if failure is None:
-            recorded = rows_affected(connection.execute(_SENT, mine))
-        else:
-            recorded = rows_affected(connection.execute(_FAILED, {
-                **mine, "b_status": failure.status, "b_error": failure.text[:2000], "b_kind": failure.kind,
-                "b_code": failure.code, "b_next": now + backoff(attempts)}))
-            if recorded:
-                connection.execute(insert(DeliveryEvent).values(
-                    notification_id=row.id, at=now, what="uncertain" if failure.uncertain else "failed",
-                    detail=failure.text[:2000]))
-    if not recorded:
-        return None
-    assert row.id is not None
-    return Outcome(row.id, row.key, row.kind, row.recipient, row.subject, failure is None,
-                   None if failure is None else failure.text, attempts,
-                   None if failure is None else failure.kind, None if failure is None else failure.code)
-
-
 def _deliver(run: _Run, row: Notification, mailer: Mailer) -> Outcome | None:
     try:
         failure = _send_one(run, row, mailer)
     except LostClaim:
         return None  # handed back (or taken by another run): not this run's to send
-    return _record(row, failure, run.token, run.clock())
+    return record(row, failure, run.token, run.clock())
 
 
 class _Workers:
@@ -240,7 +125,7 @@ class _Workers:
         return [outcome for future in as_completed(futures) if (outcome := future.result()) is not None]
 
     def close(self) -> None:
-        self.pool.shutdown(wait=True)
+        self.pool.shutdown(wait=True, cancel_futures=True)  # Ctrl-C: what was not started stays claimed, then released
         for mailer in self._mailers:
             mailer.close()
 
