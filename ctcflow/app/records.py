@@ -17,10 +17,10 @@ from db.models import Area, MandateEntry
 
 
 def cost_import(path: Path, *, by: str, as_of: date, defs: Definitions | None = None,
-                settings: Settings | None = None) -> CostImport:
+                settings: Settings | None = None, sheet: str | None = None) -> CostImport:
     defs = defs or ready()
     with session_scope(settings) as session:
-        return import_costs(session, defs, path, by=by, as_of=as_of)
+        return import_costs(session, defs, path, by=by, as_of=as_of, sheet=sheet)
 
 
 def cost_add(defs: Definitions | None = None, settings: Settings | None = None, **fields: Any) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import select
@@ -31,7 +32,7 @@ from ctcflow.survey.analysis import (
 from ctcflow.survey.decision import decide
 from ctcflow.survey.profile import render_profile
 from ctcflow.survey.reading import read_survey
-from ctcflow.survey.store import previous_wave, results_frame, save_wave
+from ctcflow.survey.store import previous_wave, results_frame, save_wave, stored_wave, what_would_go
 from db.engine import require_current_schema, session_scope
 from db.models import PriorityDecision, SurveyWave
 
@@ -55,18 +56,40 @@ def _check_milestones(survey: SurveyDef, defs: Definitions) -> None:
         raise CtcError(f"survey.yml names milestones that phases.yml does not have: {', '.join(unknown)}")
 
 
-def import_wave(wave_id: str, path: Path, as_of: date, by: str = SYSTEM) -> WaveReport:
-    """All or nothing: a file with any problem raises InputFileError and changes nothing.
-    ``by``: who imported it (the person uploading on the web), for the event log."""
+def _area_name(defs: Definitions, area_id: str) -> str:
+    area = defs.org.area(area_id)
+    return area.name if area else area_id
+
+
+REPLACE_SHARE = 0.10  # a re-import that would drop more of a wave's answers than this asks for --replace
+
+
+class WouldLoseData(CtcError):
+    """A re-import that would replace a wave with less; the message says what would go."""
+
+
+def import_wave(wave_id: str, path: Path, as_of: date, by: str = SYSTEM, *, sheet: str | None = None,
+                replace: bool = False) -> WaveReport:
+    """All or nothing: a file with any problem raises InputFileError and changes nothing. A wave
+    already imported is replaced only by a file that keeps its areas and nearly all its answers
+    — or with ``replace``. ``by``: who imported it (the person uploading on the web)."""
     defs, survey = current_definitions(), load_survey()
     _check_milestones(survey, defs)
     require_current_schema()
-    data = read_survey(path, survey, defs.org)
+    data = read_survey(path, survey, defs.org, sheet)
     screened = screen(data.frame, survey)
     valid = data.frame[screened.valid]
     table = suppress(cell_table(valid, measure_flags(valid, survey)), survey.min_cell)
     sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
     with session_scope() as session:
+        stored = stored_wave(session, wave_id)
+        published = set(table.loc[~table["suppressed"] & (table["area_id"] != CITY), "area_id"])
+        losses = what_would_go(stored, len(data.frame), published, REPLACE_SHARE, partial(_area_name, defs)) \
+            if stored and not replace else []
+        if losses:
+            raise WouldLoseData(f"{path.name} would replace wave {wave_id} with less: it would remove "
+                                f"{' and '.join(losses)}. Nothing was imported. Check that this is the whole "
+                                "export; to replace the wave anyway, import again with --replace")
         before = previous_wave(session, wave_id)
         candidates = suggest(table, results_frame(session, before) if before else None, survey)
         wave = save_wave(session, wave_id, as_of, data, sha256, screened, table, candidates)

@@ -14,9 +14,13 @@ from ctcflow.core.config import get_settings
 
 def parse_day(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        found = date.fromisoformat(text)
     except ValueError:
         raise typer.BadParameter(f"'{text}' is not a date; write YYYY-MM-DD") from None
+    if not calendar.FIRST_YEAR <= found.year <= calendar.LAST_YEAR:
+        raise typer.BadParameter(f"'{text}' is outside the calendar ctcflow knows (the working days and "
+                                 f"holidays of {calendar.FIRST_YEAR}–{calendar.LAST_YEAR})")
+    return found
 
 
 AsOf = Annotated[date | None, typer.Option("--as-of", parser=parse_day, metavar="YYYY-MM-DD",

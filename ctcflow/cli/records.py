@@ -18,12 +18,14 @@ entry = typer.Typer(help="work on the mandated themes: boendemedverkan, jämstä
 
 
 @cost.command("import")
-def cost_import(file: Path, by: By, as_of: AsOf = None, note: Note = None, lang: Lang = None) -> None:
+def cost_import(file: Path, by: By, as_of: AsOf = None, note: Note = None, lang: Lang = None,
+                sheet: Annotated[str | None, typer.Option(
+                    help="the workbook's sheet to read (when several hold data)")] = None) -> None:
     """Import a cost sheet (CSV/XLSX: år, område, förvaltning, belopp)."""
     from ctcflow.app.records import cost_import as import_file
     from ctcflow.records.ledger import kronor
 
-    result = import_file(file, by=by, as_of=day(as_of))
+    result = import_file(file, by=by, as_of=day(as_of), sheet=sheet)
     print(f"✓ {result.rows} cost rows, {kronor(result.total_ore)}, years {', '.join(map(str, result.years))}"
           + (f" (replacing {result.replaced} rows from the earlier import of {file.name})" if result.replaced
              else ""))

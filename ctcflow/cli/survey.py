@@ -17,11 +17,15 @@ Wave = Annotated[str, typer.Option("--wave", help="the wave's name, e.g. 2023")]
 
 @app.command("import")
 def import_(wave: Annotated[str, typer.Argument(help="the wave's name, e.g. 2023")], file: Path,
-            as_of: AsOf = None, lang: Lang = None) -> None:
+            as_of: AsOf = None, lang: Lang = None,
+            sheet: Annotated[str | None, typer.Option(help="the workbook's sheet to read (when several hold data)")]
+            = None,
+            replace: Annotated[bool, typer.Option(
+                "--replace", help="replace an imported wave even with fewer answers or areas")] = False) -> None:
     """Import a wave from a CSV or XLSX export (all or nothing)."""
     from ctcflow.app.survey import import_wave
 
-    report = import_wave(wave, file, day(as_of))
+    report = import_wave(wave, file, day(as_of), sheet=sheet, replace=replace)
     row = report.wave
     print(f"survey wave {row.id}: {row.respondents} answers from {row.source}, {row.valid} valid "
           f"(excluded: {row.excluded_fictitious} fictitious drug, {row.excluded_implausible} implausible, "

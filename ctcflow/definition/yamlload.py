@@ -30,7 +30,19 @@ class _DuplicateKey(Exception):
         self.key, self.line, self.first_line = key, line, first_line
 
 
+class _BadDate(Exception):
+    def __init__(self, text: str, line: int, reason: str):
+        self.text, self.line, self.reason = text, line, reason
+
+
 class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+        """A date that looks like one but is not (2018-02-30) is named with its line."""
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as exc:
+            raise _BadDate(str(node.value), node.start_mark.line + 1, str(exc)) from None
+
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:
         result = LineDict()
         result.line = node.start_mark.line + 1
@@ -57,6 +69,7 @@ _LineLoader.add_constructor(
 _LineLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _LineLoader.construct_sequence
 )
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _LineLoader.construct_yaml_timestamp)
 
 
 def load_yaml(path: Path) -> Any:
@@ -78,6 +91,9 @@ def load_yaml(path: Path) -> Any:
             path, dup.line, dup.key, f"key '{dup.key}' given twice (first on line {dup.first_line})",
             "remove or rename one of them",
         )]) from None
+    except _BadDate as bad:
+        raise DefinitionError([Problem(path, bad.line, None, f"'{bad.text}' is not a date ({bad.reason})",
+                                       "write a date that exists, as YYYY-MM-DD")]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

@@ -15,10 +15,11 @@ from sqlmodel import Session, col
 
 from ctcflow.access.permissions import Action, require
 from ctcflow.core.errors import CtcError, InputFileError, Invalid, Problem
+from ctcflow.core.tables import read_table
 from ctcflow.definition.loader import Definitions
 from ctcflow.definition.process import THEMES
 from ctcflow.engine.eventlog import NewEvent, record
-from ctcflow.survey.reading import fold, read_table
+from ctcflow.survey.reading import fold
 from db.engine import rows_affected
 from db.models import CostEntry, MandateEntry
 
@@ -40,6 +41,25 @@ def parse_amount(text: str) -> int | None:
     return sign * (abs(int(kronor)) * 100 + int((ore + "00")[:2]))
 
 
+MAX_ORE = 1_000_000_000 * 100  # no CTC cost line is a billion kronor: a bigger one is a typing slip
+
+
+def amount_refusal(amount_ore: int) -> str | None:
+    """Why an amount cannot be a cost line, or None: one rule for the sheet and the form."""
+    if amount_ore < 0:
+        return "is negative; costs are recorded as positive amounts (a corrected sheet replaces the earlier one)"
+    if amount_ore > MAX_ORE:
+        return "is more than 1 000 000 000 kr; check the amount (a missing decimal comma?)"
+    return None
+
+
+def year_refusal(year: int, as_of: date) -> str | None:
+    """Costs are for years CTC has run or the coming one — not 2099."""
+    if not 2000 <= year <= as_of.year + 1:
+        return f"is not a year CTC has costs for (2000–{as_of.year + 1})"
+    return None
+
+
 def kronor(amount_ore: int) -> str:
     """'1 250 000,50 kr' — Swedish grouping, öre only when there are any."""
     whole, ore = divmod(abs(amount_ore), 100)
@@ -55,11 +75,12 @@ class CostImport:
     replaced: int
 
 
-def import_costs(session: Session, defs: Definitions, path: Path, *, by: str, as_of: date) -> CostImport:
+def import_costs(session: Session, defs: Definitions, path: Path, *, by: str, as_of: date,
+                 sheet: str | None = None) -> CostImport:
     """Rows of year, area (blank: central), administration, amount; a re-import of the same file
     name replaces what it brought before."""
     person = require(defs, by, Action.RECORD_COSTS, as_of).id
-    frame = read_table(path)
+    frame = read_table(path, sheet)
     frame.columns = [COST_COLUMNS.get(fold(c), c) for c in frame.columns]
     problems: list[Problem] = []
     missing = [c for c in ("year", "administration", "amount") if c not in frame.columns]
@@ -74,14 +95,20 @@ def import_costs(session: Session, defs: Definitions, path: Path, *, by: str, as
     for line, cells in frame.iterrows():
         row = int(str(line))
         year_text = cells["year"].strip()
-        if not (year_text.isdigit() and 2000 <= int(year_text) <= 2100):
-            problems.append(Problem(path, row, "år", f"'{year_text}' is not a year", "write the year, e.g. 2023",
+        is_year = year_text.isdigit() and len(year_text) == 4
+        refusal = year_refusal(int(year_text), as_of) if is_year else "is not a year"
+        if refusal:
+            problems.append(Problem(path, row, "år", f"'{year_text}' {refusal}", "write the year, e.g. 2023",
                                     "not_a_year", {"value": year_text}))
         amount = parse_amount(cells["amount"])
         if amount is None:
             problems.append(Problem(path, row, "belopp", f"'{cells['amount']}' is not an amount in kronor",
                                     "write e.g. 1 250 000 or 1250000,50", "not_an_amount",
                                     {"value": cells["amount"]}))
+        elif (why := amount_refusal(amount)) is not None:
+            problems.append(Problem(path, row, "belopp", f"'{cells['amount']}' {why}", "correct the amount",
+                                    "not_an_amount", {"value": cells["amount"]}))
+            amount = None
         admin = admins.get(fold(cells["administration"]))
         if admin is None:
             near = difflib.get_close_matches(fold(cells["administration"]), list(admins), n=1, cutoff=0.6)
@@ -98,7 +125,7 @@ def import_costs(session: Session, defs: Definitions, path: Path, *, by: str, as
             problems.append(Problem(path, row, "område", f"unknown area '{area_text}'",
                                     "use an area id or name from areas.yml, or leave it empty for central costs",
                                     "unknown_area_row", {"value": area_text}))
-        if year_text.isdigit() and amount is not None and admin is not None:
+        if not refusal and amount is not None and admin is not None:
             rows.append(CostEntry(year=int(year_text), area_id=area, administration=admin, amount_ore=amount,
                                   category=(cells.get("category") or "").strip() or None,
                                   note=(cells.get("note") or "").strip() or None, source=path.name,
@@ -120,11 +147,13 @@ def add_cost(session: Session, defs: Definitions, *, year: int, administration: 
              area_id: str | None, category: str | None, note: str | None, by: str, as_of: date,
              source: str = "ctc cost add") -> CostEntry:
     person = require(defs, by, Action.RECORD_COSTS, as_of).id
-    if not 2000 <= year <= as_of.year + 1:
-        raise Invalid("year", "cost_year", f"{year} is not a year CTC has costs for")
+    if (why := year_refusal(year, as_of)) is not None:
+        raise Invalid("year", "cost_year", f"{year} {why}")
     amount_ore = parse_amount(amount)
     if amount_ore is None:
         raise Invalid("amount", "amount", f"'{amount}' is not an amount in kronor; write e.g. 1 250 000 or 1250000,50")
+    if (why := amount_refusal(amount_ore)) is not None:
+        raise Invalid("amount", "amount", f"'{amount}' {why}")
     if administration not in {a.id for a in defs.org.administrations}:
         raise Invalid("administration", "unknown_administration", f"unknown administration '{administration}'; "
                       "use one of: " + ", ".join(a.id for a in defs.org.administrations))

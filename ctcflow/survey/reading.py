@@ -1,5 +1,5 @@
-"""Reading a survey export as the real files come: CSV or XLSX, `,` `;` or tab, decimal commas,
-UTF-8 with or without BOM or Windows-1252/Latin-1, blank rows, answers as codes or labels.
+"""Reading a survey export as the real files come (ctcflow.core.tables: CSV or XLSX, `,` `;` or
+tab, UTF-8, UTF-16 or Windows-1252, blank rows), decimal commas, answers as codes or labels.
 
 Every problem is collected with its row and column before anything is imported; a file with
 any problem imports nothing. Columns or values that look like personal data are refused: the
@@ -9,7 +9,6 @@ CTC-enkät is anonymous and must stay so.
 from __future__ import annotations
 
 import difflib
-import io
 import re
 import unicodedata
 from collections.abc import Callable
@@ -20,7 +19,8 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
-from ctcflow.core.errors import CtcError, InputFileError, Problem
+from ctcflow.core.errors import InputFileError, Problem
+from ctcflow.core.tables import read_table
 from ctcflow.definition.organisation import OrganisationDef
 from ctcflow.definition.process import Titles
 from ctcflow.definition.survey import SurveyDef
@@ -64,47 +64,8 @@ def fold(text: str) -> str:
     return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
 
 
-def decode(raw: bytes) -> str:
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        try:
-            return raw.decode("cp1252")  # what Excel on Windows writes as "CSV"
-        except UnicodeDecodeError:
-            return raw.decode("latin-1")
-
-
-def read_table(path: Path) -> pd.DataFrame:
-    """All cells as stripped strings ('' when empty); the index is the row number in the file."""
-    if not path.exists():
-        raise CtcError(f"no such file: {path}")
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        try:
-            frame = pd.read_excel(path, dtype=str, engine="openpyxl", keep_default_na=False)
-        except Exception as exc:  # openpyxl raises many kinds for a broken workbook
-            raise CtcError(f"{path}: not a readable Excel workbook ({exc})") from None
-    elif suffix in (".csv", ".txt", ".tsv"):
-        text = decode(path.read_bytes())
-        header = text.split("\n", 1)[0]
-        separator = max((";", ",", "\t"), key=header.count)
-        try:
-            frame = pd.read_csv(io.StringIO(text), sep=separator, dtype=str, keep_default_na=False,
-                                skip_blank_lines=False, engine="c")
-        except pd.errors.ParserError as exc:
-            raise CtcError(f"{path}: not a readable CSV file ({exc})") from None
-    else:
-        raise CtcError(f"{path}: unknown file type '{suffix}'; export the survey as .csv or .xlsx")
-    frame = frame.fillna("").astype(str)
-    frame.index = pd.RangeIndex(2, len(frame) + 2)  # row 1 is the header
-    frame.columns = [str(c).strip() for c in frame.columns]
-    return frame[(frame != "").any(axis=1)]  # rows of empty cells (";;;;" from Excel) are no pupils
-
-
-def read_survey(path: Path, survey: SurveyDef, org: OrganisationDef) -> SurveyData:
-    frame = read_table(path)
+def read_survey(path: Path, survey: SurveyDef, org: OrganisationDef, sheet: str | None = None) -> SurveyData:
+    frame = read_table(path, sheet)
     problems: list[Problem] = []
 
     def problem(row: int | None, column: str | None, message: str, hint: str, key: str = "", **values: str) -> None:
@@ -124,7 +85,8 @@ def read_survey(path: Path, survey: SurveyDef, org: OrganisationDef) -> SurveyDa
     missing = [c for c in (DELOMRADE, GRADE, GENDER) if c not in frame.columns]
     missing += [i.id for i in survey.items if i.id not in frame.columns]
     if missing:
-        problem(1, None, f"missing columns: {', '.join(missing[:30])}" + (" …" if len(missing) > 30 else ""),
+        on_sheet = f" on sheet '{frame.attrs['sheet']}'" if frame.attrs.get("sheet") else ""
+        problem(1, None, f"missing columns{on_sheet}: {', '.join(missing[:30])}" + (" …" if len(missing) > 30 else ""),
                 "the header must name delomrade, arskurs, kon and every item id of survey.yml", "missing_columns",
                 columns=", ".join(missing[:30]) + (" …" if len(missing) > 30 else ""))
     if problems:

@@ -3,6 +3,7 @@ transaction, so a re-import is all or nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, date, datetime
 
@@ -33,6 +34,31 @@ def results_frame(session: Session, wave_id: str, area_id: str | None = None) ->
     rows = session.execute(query).all()
     frame = pd.DataFrame(rows, columns=["area_id", "grade_group", "kon", "measure", "n", "count"])
     return frame.assign(suppressed=False)
+
+
+def stored_wave(session: Session, wave_id: str) -> tuple[int, set[str]] | None:
+    """A wave already imported under ``wave_id``: its answers and the areas it has published cells for."""
+    respondents = session.execute(select(col(SurveyWave.respondents)).where(col(SurveyWave.id) == wave_id)).scalar()
+    if respondents is None:
+        return None
+    areas = set(session.execute(select(col(SurveyResult.area_id)).distinct()
+                                .where(col(SurveyResult.wave_id) == wave_id, col(SurveyResult.area_id) != ""))
+                .scalars())
+    return int(respondents), areas
+
+
+def what_would_go(before: tuple[int, set[str]], respondents: int, areas: set[str], share: float,
+                  name: Callable[[str], str] = str) -> list[str]:
+    """What replacing a wave with a new file would lose: answers beyond ``share`` of them, and
+    every area it had and the file has not. Empty: the file may replace it."""
+    had, had_areas = before
+    losses = []
+    if respondents < had * (1 - share):
+        losses.append(f"{had - respondents} of its {had} answers ({(had - respondents) / had:.0%})")
+    gone = sorted(name(area) for area in had_areas - areas)
+    if gone:
+        losses.append(f"every answer from {', '.join(gone)}")
+    return losses
 
 
 def save_wave(session: Session, wave_id: str, as_of: date, data: SurveyData, sha256: str, screened: Screened,
