@@ -22,10 +22,11 @@ from bench.timing import clock
 from ctcflow.core.config import reset_settings
 from db.engine import session_scope
 from db.models import Notification
-from demo.mailserver import SilentServer, free_port
+from demo.mailserver import SilentServer, free_port, loopback_url
 
 BODY = "Påminnelse: Kontaktperson och ambassadör utsedda – senast måndag 17 september 2018.\n" * 12
 WORKERS = 4
+SENDER, RECIPIENT = "ctc@bench.local", "p@bench.local"
 
 
 def _server(port: int) -> subprocess.Popen[bytes]:
@@ -45,14 +46,14 @@ def _server(port: int) -> subprocess.Popen[bytes]:
 def bare_rate(port: int, count: int) -> float:
     """Messages per second the server accepts from bare smtplib: WORKERS threads, one connection each."""
     message = EmailMessage()
-    message["From"], message["To"], message["Subject"] = "ctc@bench.local", "p@bench.local", "Påminnelse"
+    message["From"], message["To"], message["Subject"] = SENDER, RECIPIENT, "Påminnelse"
     message.set_content(BODY, cte="quoted-printable")
     payload = message.as_bytes(policy=policy.SMTP)  # CRLF line ends, as on the wire
 
     def send(n: int) -> None:
         with smtplib.SMTP("127.0.0.1", port, "bench", timeout=30) as connection:
             for _ in range(n):
-                connection.sendmail("ctc@bench.local", ["p@bench.local"], payload)
+                connection.sendmail(SENDER, [RECIPIENT], payload)
 
     threads = [threading.Thread(target=send, args=(count // WORKERS,)) for _ in range(WORKERS)]
     started = time.perf_counter()
@@ -89,21 +90,21 @@ def bench_delivery(count: int = 3000) -> None:
     try:
         rate, _ = clock(f"bare smtplib: {count} messages, {WORKERS} connections", lambda: bare_rate(port, count))
         print(f"    {rate:6.0f} messages/s — the local server's own accept rate")
-        url = f"mailto://127.0.0.1:{port}?from=ctc@bench.local&to=p@bench.local&smtp=127.0.0.1"
+        url = loopback_url(port, RECIPIENT, SENDER)
         sent, seconds = _run(f"deliver_pending: {count} messages ({WORKERS} workers)", count, url)
         print(f"    {sent / seconds:6.0f} messages/s, {sent} sent — {sent / seconds / rate:.0%} of the bare rate "
               "(each claimed, marked in flight and recorded in its own commit)")
     finally:
         server.terminate()
         server.wait()
-    refused = f"mailto://127.0.0.1:{free_port()}?from=ctc@bench.local&to=p@bench.local&smtp=127.0.0.1"
+    refused = loopback_url(free_port(), RECIPIENT, SENDER)
     _, seconds = _run("608 messages, the server refuses connections", 608, refused)
     print(f"    {seconds / 608 * 1000:.1f} ms per message (tried once per run; all kept pending)")
     timeout = 2.0
     os.environ["CTC_DELIVERY_TIMEOUT_SECONDS"] = str(timeout)
     reset_settings()
     with SilentServer() as silent:
-        hung = f"mailto://127.0.0.1:{silent.port}?from=ctc@bench.local&to=p@bench.local&smtp=127.0.0.1"
+        hung = loopback_url(silent.port, RECIPIENT, SENDER)
         _, seconds = _run(f"608 messages, the server never answers ({timeout:.0f} s timeout)", 608, hung)
         print(f"    {len(silent.accepted)} connection tried for the run")
     os.environ.pop("CTC_DELIVERY_TIMEOUT_SECONDS")

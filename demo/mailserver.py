@@ -24,6 +24,12 @@ from aiosmtpd.controller import Controller
 from ctcflow.definition.organisation import OrganisationDef
 
 
+def loopback_url(port: int, address: str, sender: str = "ctcflow@test.example") -> str:
+    """The apprise URL for ``address`` through a mail server on loopback port ``port`` (no AUTH,
+    no TLS: loopback only)."""
+    return f"mailto://127.0.0.1:{port}?from={sender}&to={address}&smtp=127.0.0.1"
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -119,8 +125,8 @@ class LocalMailServer:
         self.stop()
 
     def url(self, address: str, sender: str = "ctcflow@test.example") -> str:
-        """The apprise URL for ``address`` through this server (no AUTH, no TLS: loopback only)."""
-        return f"mailto://127.0.0.1:{self.port}?from={sender}&to={address}&smtp=127.0.0.1"
+        """The apprise URL for ``address`` through this server."""
+        return loopback_url(self.port, address, sender)
 
     def route(self, org: OrganisationDef, domain: str, sender: str = "ctcflow@test.example") -> None:
         """Point every person's ``env:`` reference at this server, as ``<person id>@<domain>``

@@ -25,7 +25,7 @@ from ctcflow.delivery import leases
 from ctcflow.delivery.sender import DeliveryReport, deliver_pending
 from db.engine import session_scope
 from db.models import DeliveryEvent, DeliveryLock, Notification
-from demo.mailserver import DROP, LocalMailServer, Received, SilentServer
+from demo.mailserver import DROP, LocalMailServer, Received, SilentServer, loopback_url
 from tests.conftest import Project
 
 DAY = date(2018, 11, 15)  # every area has reminders, overdue notices or escalations
@@ -203,9 +203,7 @@ def test_a_killed_delivery_is_shown_at_once_and_handed_back_losing_nothing(
 def test_a_server_that_never_answers_costs_one_timeout_per_run(
         project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
     with SilentServer() as silent:
-        monkeypatch.setenv("CTC_NOTIFY_SAMORDNARE",
-                           f"mailto://127.0.0.1:{silent.port}?from=ctc@test.example&to=s@test.example"
-                           "&smtp=127.0.0.1")
+        monkeypatch.setenv("CTC_NOTIFY_SAMORDNARE", loopback_url(silent.port, "s@test.example"))
         monkeypatch.setenv("CTC_DELIVERY_TIMEOUT_SECONDS", "1")
         reset_settings()
         init_database(date(2018, 8, 1))

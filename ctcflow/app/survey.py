@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date
-from functools import partial
 from pathlib import Path
 
 from sqlalchemy import select
@@ -56,11 +55,6 @@ def _check_milestones(survey: SurveyDef, defs: Definitions) -> None:
         raise CtcError(f"survey.yml names milestones that phases.yml does not have: {', '.join(unknown)}")
 
 
-def _area_name(defs: Definitions, area_id: str) -> str:
-    area = defs.org.area(area_id)
-    return area.name if area else area_id
-
-
 REPLACE_SHARE = 0.10  # a re-import that would drop more of a wave's answers than this asks for --replace
 
 
@@ -84,7 +78,7 @@ def import_wave(wave_id: str, path: Path, as_of: date, by: str = SYSTEM, *, shee
     with session_scope() as session:
         stored = stored_wave(session, wave_id)
         published = set(table.loc[~table["suppressed"] & (table["area_id"] != CITY), "area_id"])
-        losses = what_would_go(stored, len(data.frame), published, REPLACE_SHARE, partial(_area_name, defs)) \
+        losses = what_would_go(stored, len(data.frame), published, REPLACE_SHARE, defs.org.area_name) \
             if stored and not replace else []
         if losses:
             raise WouldLoseData(f"{path.name} would replace wave {wave_id} with less: it would remove "

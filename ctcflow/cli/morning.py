@@ -12,6 +12,8 @@ from ctcflow.cli.i18n import t
 from ctcflow.cli.options import AsOf, Lang, day, language
 from ctcflow.cli.output import phase_title, print_delivery, print_notices
 from ctcflow.cli.texttable import render_table
+from ctcflow.delivery.failures import PERMANENT
+from ctcflow.delivery.state import is_failing
 
 app = typer.Typer()
 Flag = bool
@@ -90,11 +92,12 @@ def outbox(lang: Lang = None,
          t("attempts", lang), t("subject", lang)],
         [[n.id, t(f"kind.{n.kind}", lang), n.as_of, n.area_id or "", n.recipient, n.status, n.attempts, n.subject]
          for n in rows]))
-    failing = [n for n in rows if n.status in ("pending", "failed") and n.failure]
+    failing = [n for n in rows if is_failing(n)]
+    kinds = {n.id: n.failure or PERMANENT for n in failing}  # a row left ``failed`` is refused for good
     for n in failing:
-        print(f"✗ #{n.id} {n.recipient} ({n.reference}), {n.attempts}× — {t(f'failure.{n.failure}', lang)}: "
+        print(f"✗ #{n.id} {n.recipient} ({n.reference}), {n.attempts}× — {t(f'failure.{kinds[n.id]}', lang)}: "
               f"{n.last_error}")
-    for kind in sorted({n.failure for n in failing if n.failure}):
+    for kind in sorted(set(kinds.values())):
         print(t(f"hint.{kind}", lang))
     if status == "interrupted" and rows:
         print(t("hint.interrupted", lang))

@@ -71,6 +71,11 @@ class OrganisationDef(Located):
     def area(self, area_id: str) -> AreaDef | None:
         return next((a for a in self.areas if a.id == area_id), None)
 
+    def area_name(self, area_id: str) -> str:
+        """The area's name — its id when areas.yml no longer has it (history outlives edits)."""
+        area = self.area(area_id)
+        return area.name if area else area_id
+
     def responsible_administration(self, role: str, day: date, area_id: str | None = None) -> str | None:
         """The administration holding ``role`` on ``day``; an area's own entries win."""
         area = self.area(area_id) if area_id else None

@@ -18,6 +18,11 @@ def failing_sql() -> ColumnElement[bool]:
                and_(col(Notification.status) == "pending", col(Notification.failure).is_not(None)))
 
 
+def is_failing(row: Notification) -> bool:
+    """``failing_sql`` for a row already read."""
+    return row.status == "failed" or (row.status == "pending" and row.failure is not None)
+
+
 def to_tell_sql(now: datetime, alarm: timedelta) -> ColumnElement[bool]:
     """A failure the samordnare must hear of: a refusal or a wrong channel at once, a passing
     fault once it has lasted ``alarm`` (until then it is retried quietly)."""

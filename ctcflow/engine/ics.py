@@ -36,8 +36,7 @@ def _fold(line: str) -> list[str]:
 
 def area_calendar(defs: Definitions, area_id: str, milestones: Iterable[MilestoneStatus], lang: str,
                   stamp: datetime | None = None) -> str:
-    area = defs.org.area(area_id)
-    name = area.name if area else area_id
+    name = defs.org.area_name(area_id)
     now = (stamp or datetime.now(tz=UTC)).strftime("%Y%m%dT%H%M%SZ")
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//ctcflow//CTC deadlines//SV",
              "CALSCALE:GREGORIAN", "METHOD:PUBLISH", f"X-WR-CALNAME:CTC {_escape(name)}",
