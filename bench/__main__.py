@@ -38,8 +38,10 @@ def bench_attention(folder: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="bench")
     parser.add_argument("--areas", type=int, default=4000)
-    parser.add_argument("--only", choices=["attention", "delivery"], help="run one part only")
+    parser.add_argument("--only", choices=["attention", "delivery", "survey"], help="run one part only")
     args = parser.parse_args()
+    if args.only == "survey":
+        return survey_part()
     if args.only is None:
         bench_city(args.areas)
     if args.only in (None, "delivery"):
@@ -98,6 +100,10 @@ def bench_city(areas: int) -> None:
 
         print("web pages (ctc web on loopback)")
         bench_web(load_definitions())
+    survey_part()
+
+
+def survey_part() -> None:
     with tempfile.TemporaryDirectory(prefix="ctc-bench-survey-") as tmp:
         from bench.survey import bench_survey
 

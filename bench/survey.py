@@ -25,7 +25,8 @@ def bench_survey(folder: Path, areas: int = 400, pupils: int = 200_000) -> None:
     from ctcflow.app.survey import survey_profiles
     from ctcflow.definition.loader import load_definitions
     from ctcflow.definition.survey import load_survey
-    from ctcflow.survey.analysis import cell_table, measure_flags, screen, suggest, suppress
+    from ctcflow.survey.analysis import cell_table, measure_flags, screen, suggest
+    from ctcflow.survey.disclosure import hidden_cells, protect
     from ctcflow.survey.reading import read_survey
     from demo.synthetic import Plan, synthetic_wave, write_export
 
@@ -43,11 +44,13 @@ def bench_survey(folder: Path, areas: int = 400, pupils: int = 200_000) -> None:
     def analyse() -> tuple[Any, list[Any]]:
         screened = screen(data.frame, survey)
         valid = data.frame[screened.valid]
-        table = suppress(cell_table(valid, measure_flags(valid, survey)), survey.min_cell)
+        table = protect(cell_table(valid, measure_flags(valid, survey)), survey.min_cell)
         return table, suggest(table, None, survey)
 
     (table, candidates), _ = clock("all areas' profiles: scores, cells, suppression, tests", analyse)
-    print(f"    {len(table)} cells, {int(table['suppressed'].sum())} suppressed, {len(candidates)} candidates "
+    hidden = hidden_cells(table, survey.min_cell)
+    print(f"    {hidden.cells} published-or-hidden figures, {hidden.share:.1%} hidden ({hidden.primary} small groups, "
+          f"{hidden.secondary} that would give one away); {len(candidates)} candidates "
           f"({sum(len(v) for v in planted.values())} planted)")
     def import_command() -> float:
         command = subprocess.Popen(

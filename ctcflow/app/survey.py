@@ -4,6 +4,7 @@ analyse, store, mark the milestones it proves), record the team's decision, cali
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -17,18 +18,9 @@ from ctcflow.definition.loader import Definitions
 from ctcflow.definition.survey import SurveyDef, load_survey
 from ctcflow.engine.eventlog import SYSTEM, NewEvent, record
 from ctcflow.engine.marking import analyst, mark_proven
-from ctcflow.survey.analysis import (
-    ALL,
-    CITY,
-    Candidate,
-    calibrate,
-    cell_table,
-    measure_flags,
-    screen,
-    suggest,
-    suppress,
-)
+from ctcflow.survey.analysis import Candidate, calibrate, cell_table, headline, measure_flags, screen, suggest
 from ctcflow.survey.decision import decide
+from ctcflow.survey.disclosure import Hidden, hidden_cells, protect
 from ctcflow.survey.profile import render_profile
 from ctcflow.survey.reading import read_survey
 from ctcflow.survey.store import previous_wave, results_frame, save_wave, stored_wave, what_would_go
@@ -46,6 +38,8 @@ class WaveReport:
     milestones_waiting: list[tuple[str, str, str]] = field(default_factory=list)  # (area, milestone, why)
     outside_areas: dict[str, int] = field(default_factory=dict)
     ignored_columns: list[str] = field(default_factory=list)
+    hidden: Hidden = Hidden(0, 0, 0)
+    min_cell: int = 0
 
 
 def _check_milestones(survey: SurveyDef, defs: Definitions) -> None:
@@ -55,6 +49,7 @@ def _check_milestones(survey: SurveyDef, defs: Definitions) -> None:
         raise CtcError(f"survey.yml names milestones that phases.yml does not have: {', '.join(unknown)}")
 
 
+WAVE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,19}$")  # '2023', '2023-ht': a wave's name, sortable
 REPLACE_SHARE = 0.10  # a re-import that would drop more of a wave's answers than this asks for --replace
 
 
@@ -67,17 +62,19 @@ def import_wave(wave_id: str, path: Path, as_of: date, by: str = SYSTEM, *, shee
     """All or nothing: a file with any problem raises InputFileError and changes nothing. A wave
     already imported is replaced only by a file that keeps its areas and nearly all its answers
     — or with ``replace``. ``by``: who imported it (the person uploading on the web)."""
+    if not WAVE_ID.match(wave_id):
+        raise CtcError(f"'{wave_id}' is not a wave's name: use up to 20 letters, digits, - or _ (e.g. 2023)")
     defs, survey = current_definitions(), load_survey()
     _check_milestones(survey, defs)
     require_current_schema()
     data = read_survey(path, survey, defs.org, sheet)
     screened = screen(data.frame, survey)
     valid = data.frame[screened.valid]
-    table = suppress(cell_table(valid, measure_flags(valid, survey)), survey.min_cell)
+    table = protect(cell_table(valid, measure_flags(valid, survey)), survey.min_cell)
     sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
     with session_scope() as session:
         stored = stored_wave(session, wave_id)
-        published = set(table.loc[~table["suppressed"] & (table["area_id"] != CITY), "area_id"])
+        published = set(headline(table)["area_id"])
         losses = what_would_go(stored, len(data.frame), published, REPLACE_SHARE, defs.org.area_name) \
             if stored and not replace else []
         if losses:
@@ -87,10 +84,9 @@ def import_wave(wave_id: str, path: Path, as_of: date, by: str = SYSTEM, *, shee
         before = previous_wave(session, wave_id)
         candidates = suggest(table, results_frame(session, before) if before else None, survey)
         wave = save_wave(session, wave_id, as_of, data, sha256, screened, table, candidates)
-        answered = table[(table["area_id"] != CITY) & (table["grade_group"] == ALL) & (table["kon"] == ALL)
-                         & (table["n"] >= survey.min_cell)]["area_id"].unique().tolist()
-        report = WaveReport(wave, before, candidates, sorted(answered), outside_areas=data.outside_areas,
-                            ignored_columns=data.ignored_columns)
+        report = WaveReport(wave, before, candidates, sorted(published), outside_areas=data.outside_areas,
+                            ignored_columns=data.ignored_columns, hidden=hidden_cells(table, survey.min_cell),
+                            min_cell=survey.min_cell)
         report.milestones_done, report.milestones_waiting = mark_proven(
             session, defs, list(survey.milestones.wave_done), report.areas_with_answers, by=analyst(defs, as_of),
             as_of=as_of, evidence=f"CTC-enkät {wave_id}", note="registrerad av ctcflow från enkätdata")

@@ -1,6 +1,6 @@
 """The områdesprofil in numbers, vectorised: validity screens, a scale score per factor, the
-share of pupils above the cut point per area × grade group × gender and for the city, small
-cells suppressed (with complementary suppression), and the factors that stand out.
+share of pupils above the cut point per area, grade group and gender and for the city (small
+groups hidden by ctcflow.survey.disclosure), and the factors that stand out.
 
 Comparisons are one-sided two-proportion z-tests: an area against the *rest* of the city (so
 the area is not compared with itself), and against its own previous wave. A factor stands out
@@ -20,10 +20,9 @@ import numpy as np
 import pandas as pd
 
 from ctcflow.definition.survey import FactorDef, SurveyDef
+from ctcflow.survey.disclosure import ALL, CITY, NOT_STATED, OUTSIDE
 from ctcflow.survey.reading import AREA, GENDER, GRADE_GROUP
 
-ALL = "*"  # a margin: all grade groups or all genders
-CITY = ""  # the area id of the city-wide rows
 KEYS = [AREA, GRADE_GROUP, GENDER]
 
 
@@ -77,22 +76,17 @@ def measure_flags(frame: pd.DataFrame, survey: SurveyDef) -> pd.DataFrame:
 
 
 def cell_table(frame: pd.DataFrame, flags: pd.DataFrame) -> pd.DataFrame:
-    """Long table: area (CITY for the whole city), grade group, gender (ALL for margins),
-    measure, n (pupils with a valid score) and count (above the cut point)."""
+    """Long table: area (CITY for the whole city, OUTSIDE for the pupils outside every area),
+    grade group, gender (NOT_STATED for none; ALL for margins), measure, n (pupils with a valid
+    score) and count (above the cut point). Per area and for the city: the total, each grade
+    group and each gender — the figures the områdesprofil shows, and nothing finer."""
     valid = flags.notna().astype("int32")
     above = flags.fillna(0).astype("int32")
-    keys = pd.DataFrame({AREA: frame[AREA].to_numpy(), GRADE_GROUP: frame[GRADE_GROUP].to_numpy(),
-                         GENDER: frame[GENDER].fillna("").to_numpy()}, index=frame.index)
-    in_area = keys[AREA] != CITY
-    has_gender = keys[GENDER] != ""
-    parts = []
-    for area_level in (True, False):
-        for by_grade in (False, True):
-            for by_gender in (False, True):
-                rows = (in_area if area_level else pd.Series(True, index=keys.index)) & \
-                       (has_gender if by_gender else True)
-                by = [k for k, used in ((AREA, area_level), (GRADE_GROUP, by_grade), (GENDER, by_gender)) if used]
-                parts.append(_aggregate(keys[rows], valid[rows], above[rows], by))
+    keys = pd.DataFrame({AREA: frame[AREA].replace(CITY, OUTSIDE).to_numpy(),
+                         GRADE_GROUP: frame[GRADE_GROUP].to_numpy(),
+                         GENDER: frame[GENDER].fillna(NOT_STATED).to_numpy()}, index=frame.index)
+    parts = [_aggregate(keys, valid, above, [*area, *breakdown])
+             for area in ([AREA], []) for breakdown in ([], [GRADE_GROUP], [GENDER])]
     table = pd.concat(parts, ignore_index=True)
     return table[[*KEYS, "measure", "n", "count"]]
 
@@ -113,27 +107,11 @@ def _aggregate(keys: pd.DataFrame, valid: pd.DataFrame, above: pd.DataFrame, by:
     return long
 
 
-def suppress(table: pd.DataFrame, min_cell: int) -> pd.DataFrame:
-    """``suppressed`` for cells with fewer than ``min_cell`` answers, and complementary cells:
-    where one cell of a breakdown is hidden but the margin is shown, the smallest other cell is
-    hidden too, so the hidden one cannot be recovered by subtraction. Repeated until stable."""
-    table = table.copy()
-    table["suppressed"] = table["n"] < min_cell
-    breakdowns = [(GENDER, [AREA, "measure", GRADE_GROUP]), (GRADE_GROUP, [AREA, "measure", GENDER])]
-    for _ in range(10):
-        changed = False
-        for dimension, fixed in breakdowns:
-            cells = table[table[dimension] != ALL]
-            hidden = cells.groupby(fixed)["suppressed"].transform("sum")
-            lone = cells[(hidden == 1) & ~cells["suppressed"]]
-            if lone.empty:
-                continue
-            smallest = lone.loc[lone.groupby(fixed)["n"].idxmin()]
-            table.loc[smallest.index, "suppressed"] = True
-            changed = True
-        if not changed:
-            break
-    return table
+def headline(table: pd.DataFrame) -> pd.DataFrame:
+    """Each published area's figures for all grades and genders (the city's and the hidden
+    rows left out)."""
+    return table[(table[GRADE_GROUP] == ALL) & (table[GENDER] == ALL) & ~table["suppressed"]
+                 & ~table[AREA].isin([CITY, OUTSIDE])]
 
 
 @dataclass(frozen=True)
@@ -157,7 +135,7 @@ def suggest(table: pd.DataFrame, previous: pd.DataFrame | None, survey: SurveyDe
     kinds = {f.id: f.kind for f in survey.factors}
     totals = table[(table[GRADE_GROUP] == ALL) & (table[GENDER] == ALL) & table["measure"].isin(kinds)]
     city = totals[totals[AREA] == CITY].set_index("measure")
-    areas = totals[(totals[AREA] != CITY) & ~totals["suppressed"]].copy()
+    areas = headline(totals).copy()
     areas["city_n"] = areas["measure"].map(city["n"])
     areas["city_count"] = areas["measure"].map(city["count"])
     rest_n = areas["city_n"] - areas["n"]
