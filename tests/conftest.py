@@ -3,7 +3,9 @@ SQLite file, selected through the same CTC_ settings a user would set."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import os
 import shutil
 import tempfile
@@ -47,18 +49,23 @@ class Project:
         path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-@pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Project]:
+def use_project(root: Path, monkeypatch: pytest.MonkeyPatch) -> Project:
+    """The project's definition files copied to ``root`` and the settings pointing there."""
     for name in ("phases.yml", "areas.yml", "survey.yml", "programmes.yml"):
-        shutil.copy(PROJECT_ROOT / name, tmp_path / name)
-    monkeypatch.setenv("CTC_PHASES_FILE", str(tmp_path / "phases.yml"))
-    monkeypatch.setenv("CTC_AREAS_FILE", str(tmp_path / "areas.yml"))
-    monkeypatch.setenv("CTC_SURVEY_FILE", str(tmp_path / "survey.yml"))
-    monkeypatch.setenv("CTC_PROGRAMMES_FILE", str(tmp_path / "programmes.yml"))
-    monkeypatch.setenv("CTC_DATA_DIR", str(tmp_path / "data"))
+        shutil.copy(PROJECT_ROOT / name, root / name)
+    monkeypatch.setenv("CTC_PHASES_FILE", str(root / "phases.yml"))
+    monkeypatch.setenv("CTC_AREAS_FILE", str(root / "areas.yml"))
+    monkeypatch.setenv("CTC_SURVEY_FILE", str(root / "survey.yml"))
+    monkeypatch.setenv("CTC_PROGRAMMES_FILE", str(root / "programmes.yml"))
+    monkeypatch.setenv("CTC_DATA_DIR", str(root / "data"))
     monkeypatch.delenv("CTC_DATABASE_URL", raising=False)
     reset_settings()
-    yield Project(tmp_path)
+    return Project(root)
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Project]:
+    yield use_project(tmp_path, monkeypatch)
     reset_settings()
 
 
@@ -113,8 +120,8 @@ def pages_port(monkeypatch: pytest.MonkeyPatch) -> int:
 @pytest.fixture(scope="session")
 def replay_2024() -> Path:
     """Malmö's five areas replayed 2018–2024 by the demo — built once per code version (kept
-    under .ctc/test-cache/, keyed by the code's hash) and never written to: a test copies it
-    with ``snapshot_of``."""
+    under .ctc/test-cache/, keyed by the code's hash, with what the demo printed in
+    ``output.txt``) and never written to: a test copies it with ``snapshot_of``."""
     from demo.__main__ import main as demo_main
 
     cached = PROJECT_ROOT / ".ctc" / "test-cache" / f"replay-2024-{_replay_key()}"
@@ -124,7 +131,10 @@ def replay_2024() -> Path:
         saved = {k: os.environ.pop(k, None) for k in ("CTC_DATA_DIR", "CTC_DATABASE_URL")}
         reset_settings()
         try:
-            assert demo_main(["--until", "2024-12-31", "--workdir", str(cached)]) == 0
+            output = io.StringIO()
+            with contextlib.redirect_stdout(output):
+                assert demo_main(["--until", "2024-12-31", "--workdir", str(cached)]) == 0
+            (cached / "output.txt").write_text(output.getvalue(), encoding="utf-8")
         finally:
             os.environ.update({k: v for k, v in saved.items() if v is not None})
             reset_settings()

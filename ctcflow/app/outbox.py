@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select, update
 from sqlmodel import col
 
+from ctcflow.core.errors import CtcError
 from ctcflow.delivery.claims import hand_back, interrupted_ids
 from ctcflow.delivery.state import failing_sql
 from db.engine import require_current_schema, rows_affected, session_scope
@@ -46,10 +47,22 @@ def history(ids: list[int]) -> dict[int, list[DeliveryEvent]]:
     return found
 
 
+def _require_known(ids: list[int]) -> None:
+    """Message numbers that are not in the outbox are a typing error, not "0 done"."""
+    if not ids:
+        return
+    with session_scope() as session:
+        known = set(session.execute(select(col(Notification.id)).where(col(Notification.id).in_(ids))).scalars())
+    unknown = [str(i) for i in ids if i not in known]
+    if unknown:
+        raise CtcError(f"no message {', '.join(unknown)} in the outbox; `ctc outbox` lists them with their numbers")
+
+
 def retry_now(ids: list[int]) -> int:
     """Make failed deliveries due at once — permanent ones too, once someone fixed the address
     (all that are failing when ``ids`` is empty)."""
     require_current_schema()
+    _require_known(ids)
     query = update(Notification).where(col(Notification.status).in_(("pending", "failed")))
     query = query.where(col(Notification.id).in_(ids)) if ids else query.where(failing_sql())
     with session_scope() as session:
@@ -60,5 +73,6 @@ def release(ids: list[int]) -> int:
     """Hand the claims of a crashed run back now (all of them when ``ids`` is empty); a live
     run's claims are never taken."""
     require_current_schema()
+    _require_known(ids)
     with session_scope() as session:
         return hand_back(session, datetime.now(tz=UTC), ids or None)

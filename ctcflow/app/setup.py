@@ -31,7 +31,7 @@ def sync_database(as_of: date, dry_run: bool = False, defs: Definitions | None =
         plan = plan_sync(session, defs)
         if not dry_run:
             apply_sync(session, defs, plan, as_of)
-            advance(session, defs, as_of)
+            plan.opened = [(pi.area_id, pi.phase_id, pi.cycle, pi.opened_on) for pi in advance(session, defs, as_of)]
     return plan
 
 

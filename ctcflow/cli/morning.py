@@ -85,7 +85,7 @@ def outbox(lang: Lang = None,
         print(f"{hand_back(ids_of(release))} {t('released', lang)}")
         return
     if status not in (None, *STATUSES):
-        raise typer.BadParameter(f"--status takes {', '.join(STATUSES)}")
+        raise typer.BadParameter(f"'{status}' is not a state; --status takes {', '.join(STATUSES)}")
     rows = outbox_rows(status, area, limit)
     print(render_table(
         ["#", t("kind", lang), t("when", lang), t("area", lang), t("recipient", lang), t("state", lang),

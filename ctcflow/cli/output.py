@@ -21,13 +21,18 @@ def print_plan(plan: SyncPlan) -> None:
     if plan.empty:
         print("nothing to change: the database matches phases.yml and areas.yml")
         return
-    counts = ", ".join(f"{k}: {v}" for k, v in sorted(plan.counts().items()))
-    print(f"{len(plan.steps)} change(s) — {counts}")
+    if plan.steps:
+        counts = ", ".join(f"{k}: {v}" for k, v in sorted(plan.counts().items()))
+        print(f"{len(plan.steps)} change(s) — {counts}")
     for step in [s for s in plan.steps if s.kind != "area_added"][:200]:
         print("  " + step.describe())
     if plan.new_areas:
         print(f"  area_added           {len(plan.new_areas)} area(s): {', '.join(plan.new_areas[:10])}"
               + (" …" if len(plan.new_areas) > 10 else ""))
+    if plan.opened:
+        print(f"opened {len(plan.opened)} phase(s) whose time had come:")
+        for area_id, phase_id, cycle, on in plan.opened[:200]:
+            print(f"  phase_opened         {area_id}: {phase_id} (cycle {cycle}) from {on.isoformat()}")
 
 
 def phase_title(defs: Definitions, phase_id: str | None, lang: str) -> str:

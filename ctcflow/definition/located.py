@@ -61,5 +61,7 @@ def problems_from_validation(path: Any, raw: Any, error: ValidationError) -> lis
         else:
             hint = f"check the value of '{loc[-1]}'" if loc else ""
         message = f"{field}: {item['msg']}" if field else item["msg"]
+        if kind.startswith(("date_", "datetime_")):
+            message, hint = f"{field}: '{item.get('input')}' is not a date", "write the date as YYYY-MM-DD"
         problems.append(Problem(path, line_of(raw, loc), _ident_on_path(raw, loc), message, hint))
     return problems

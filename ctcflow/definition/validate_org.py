@@ -3,8 +3,10 @@ references, responsibilities — and that every area's milestones can fall due."
 
 from __future__ import annotations
 
+from datetime import date
+
 from ctcflow.definition.duerules import AfterMilestone, DueRule, Recurring
-from ctcflow.definition.organisation import REFERENCE, OrganisationDef, PersonDef
+from ctcflow.definition.organisation import REFERENCE, OrganisationDef, PersonDef, ResponsibilityDef
 from ctcflow.definition.process import ProcessDef
 from ctcflow.definition.validation import Findings, duplicates
 
@@ -59,6 +61,17 @@ def _check_person(person: PersonDef, scope: str, process: ProcessDef, org_admins
         out.areas(person, person.id, "'until' is before 'from'", "swap or correct the dates", "until")
 
 
+def _check_overlaps(entries: list[ResponsibilityDef], out: Findings) -> None:
+    """One holder per role at a time: two entries for a role from the same day leave it open who holds it."""
+    first: dict[tuple[str, date], ResponsibilityDef] = {}
+    for resp in entries:
+        earlier = first.setdefault((resp.role, resp.valid_from), resp)
+        if earlier is not resp:
+            out.areas(resp, resp.role, f"role '{resp.role}' is given to both '{earlier.administration}' (line "
+                      f"{earlier.line()}) and '{resp.administration}' from {resp.valid_from}",
+                      "keep one, or give the later holder a later 'from' date", "responsibilities")
+
+
 def check_organisation(process: ProcessDef, org: OrganisationDef, out: Findings) -> None:
     sectors = {s.id for s in process.sectors}
     for area in org.areas:
@@ -76,6 +89,8 @@ def check_organisation(process: ProcessDef, org: OrganisationDef, out: Findings)
     for ident, node, first in duplicates(people):
         out.areas(node, ident, f"duplicate person id (first on line {first.line()})",
                   "person ids must be unique in the file")
+    for entries in (org.responsibilities, *(a.responsibilities for a in org.areas)):
+        _check_overlaps(entries, out)
     responsibilities = [*org.responsibilities, *(r for a in org.areas for r in a.responsibilities)]
     for resp in responsibilities:
         if resp.role not in roles:

@@ -42,10 +42,12 @@ class Step:
 class SyncPlan:
     steps: list[Step] = field(default_factory=list)
     new_areas: list[str] = field(default_factory=list)
+    # (area, phase, cycle, opened on): phases and cycles the applied sync opened because their time had come
+    opened: list[tuple[str, str, int, date]] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not self.steps
+        return not self.steps and not self.opened
 
     def counts(self) -> dict[str, int]:
         result: dict[str, int] = {}

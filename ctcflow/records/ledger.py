@@ -19,7 +19,7 @@ from ctcflow.core.tables import read_table
 from ctcflow.definition.loader import Definitions
 from ctcflow.definition.process import THEMES
 from ctcflow.engine.eventlog import NewEvent, record
-from ctcflow.survey.reading import fold
+from ctcflow.survey.delomraden import fold
 from db.engine import rows_affected
 from db.models import CostEntry, MandateEntry
 

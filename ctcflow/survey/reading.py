@@ -8,43 +8,35 @@ CTC-enkät is anonymous and must stay so.
 
 from __future__ import annotations
 
-import difflib
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 
 import numpy as np
 import pandas as pd
 
 from ctcflow.core.errors import InputFileError, Problem
+from ctcflow.core.personnummer import personnummer_like
 from ctcflow.core.tables import read_table
 from ctcflow.definition.organisation import OrganisationDef
 from ctcflow.definition.process import Titles
 from ctcflow.definition.survey import SurveyDef
+from ctcflow.survey.delomraden import DELOMRADE, MAX_LISTED, Report, fold, match_areas
 
-
-class Report(Protocol):
-    """Adds one problem: where, what is wrong and how to fix it (in the command line's words),
-    and its kind with the values the pages' words are filled with."""
-
-    def __call__(self, row: int | None, column: str | None, message: str, hint: str, key: str = "",
-                 **values: str) -> None: ...
-
-AREA, DELOMRADE, GRADE, GENDER, GRADE_GROUP = "area_id", "delomrade", "arskurs", "kon", "grade_group"
+AREA, GRADE, GENDER, GRADE_GROUP = "area_id", "arskurs", "kon", "grade_group"
 # Header names as ``fold`` leaves them ('Delområde' → 'delomrade', 'Kön' → 'kon').
 COLUMN_ALIASES = {
     "delomrade": DELOMRADE, "omrade": DELOMRADE, "skolans delomrade": DELOMRADE, "hemdelomrade": DELOMRADE,
     "arskurs": GRADE, "ak": GRADE, "klass": GRADE, "grade": GRADE,
     "kon": GENDER, "gender": GENDER,
 }
+# A person's name, number or contact — not a school's or a class's name ('Skolnamn' is no personal data).
 PERSONAL_COLUMNS = re.compile(
-    r"person\s*n(umme)?r|^pnr$|personal|namn|name|e-?post|e-?mail|^mail$|telefon|phone|adress|address", re.I)
-PERSONNUMMER = re.compile(r"^\s*(19|20)?\d{6}[-+]?\d{4}\s*$")
+    r"person\s*n(umme)?r|^pnr$|personal|^(f[oö]r|efter|elev|elevens|fullst[aä]ndigt|tilltals)?\s*namn$"
+    r"|^(first|last|full|given|family|student|pupil)?\s*name$|e-?post|e-?mail|^mail$|telefon|phone|adress|address",
+    re.I)
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.I)
-MAX_LISTED = 200  # problems listed per column
 
 
 @dataclass
@@ -56,12 +48,6 @@ class SurveyData:
     source: Path
     outside_areas: dict[str, int] = field(default_factory=dict)  # delområde → pupils
     ignored_columns: list[str] = field(default_factory=list)
-
-
-def fold(text: str) -> str:
-    """Case, accents and spacing do not distinguish delområden: 'Södervärn ' = 'sodervarn'."""
-    decomposed = unicodedata.normalize("NFKD", text.strip().casefold())
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
 
 
 def read_survey(path: Path, survey: SurveyDef, org: OrganisationDef, sheet: str | None = None) -> SurveyData:
@@ -101,13 +87,13 @@ def read_survey(path: Path, survey: SurveyDef, org: OrganisationDef, sheet: str 
         if column in answer_columns:
             continue  # anything but an answer code is refused there anyway
         values = frame[column]
-        personal = values.str.match(PERSONNUMMER) | values.str.match(EMAIL)
+        personal = personnummer_like(values) | values.str.match(EMAIL)
         for row in values.index[personal][:5]:
             problem(int(row), column, "a value looks like a personnummer or an e-mail address",
                     "the survey is anonymous: remove personal data from the export", "personal_value")
 
     result = pd.DataFrame(index=frame.index)
-    result[AREA], outside = _areas(frame[DELOMRADE], org, problem)
+    result[AREA], outside = match_areas(frame[DELOMRADE], org, problem)
     result[DELOMRADE] = frame[DELOMRADE]
     result[GRADE_GROUP] = _coded(frame[GRADE], {_grade_key(g): group.id for group in survey.grade_groups
                                                  for g in group.grades}, GRADE, problem, required=True,
@@ -124,10 +110,10 @@ def read_survey(path: Path, survey: SurveyDef, org: OrganisationDef, sheet: str 
 
 
 def _grade_key(value: str) -> str:
-    """'åk 8', 'Åk8', '8', '8.0' → '8'; 'Gy 1', 'GY1' → 'gy1'."""
+    """'åk 8', 'Åk8', '8', '8.0', '8,0' → '8'; 'Gy 1', 'GY1' → 'gy1'."""
     key = fold(value).replace(" ", "")
     key = re.sub(r"^(ak|arskurs)", "", key)
-    return re.sub(r"\.0$", "", key)
+    return re.sub(r"[.,]0$", "", key)
 
 
 def _coded(values: pd.Series, mapping: dict[str, str], column: str, problem: Report, *,
@@ -140,28 +126,6 @@ def _coded(values: pd.Series, mapping: dict[str, str], column: str, problem: Rep
                 f"use one of: {', '.join(sorted(set(mapping)))}", "unknown_value" if value else "empty_value",
                 value=str(value), options=", ".join(sorted(set(mapping))))
     return coded.astype(object).where(coded.notna(), None)
-
-
-def _areas(values: pd.Series, org: OrganisationDef, problem: Report) -> tuple[pd.Series, dict[str, int]]:
-    known = {fold(d): a.id for a in org.areas for d in a.delomraden}
-    names = {fold(d): d for a in org.areas for d in a.delomraden}
-    folded = values.map(fold)
-    area = folded.map(known)
-    outside: dict[str, int] = {}
-    for name, count in values[area.isna()].value_counts().items():
-        near = difflib.get_close_matches(fold(str(name)), list(known), n=1, cutoff=0.8)
-        if not str(name):
-            for row in values.index[(values == "")][:MAX_LISTED]:
-                problem(int(row), DELOMRADE, "empty", "every pupil needs the delområde of the school or home",
-                        "empty_delomrade")
-        elif near:
-            for row in values.index[values == name][:MAX_LISTED]:
-                problem(int(row), DELOMRADE, f"'{name}' is not a delområde of any area; did you mean "
-                        f"'{names[near[0]]}'?", "correct the spelling, or add the delområde to areas.yml",
-                        "near_delomrade", value=str(name), near=names[near[0]])
-        else:
-            outside[str(name)] = int(count)
-    return area.fillna(""), outside
 
 
 def _answers(values: pd.Series, codes: dict[int, Titles], column: str, problem: Report) -> np.ndarray:

@@ -5,7 +5,6 @@ file is not kept (the survey is anonymous; its published figures are what is sto
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -21,7 +20,6 @@ from ctcflow.web.uploads import MAX_UPLOAD, received_table
 
 router = APIRouter()
 FormText = Annotated[str, Form()]
-WAVE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,19}$")
 
 
 def survey_view(request: Request, web: WebState, viewer: Viewer, status: int = 200, **extra: Any) -> HTMLResponse:
@@ -43,7 +41,7 @@ def upload(request: Request, web: WebState, viewer: FormViewer, wave: FormText =
     viewer.require(web.defs, Action.IMPORT_SURVEY, refused="survey_only")
     wave = wave.strip()
     try:
-        if not WAVE.match(wave):
+        if not survey.WAVE_ID.match(wave):
             raise Invalid("wave", "wave_name", f"'{wave}' is not a wave's name")
         if not replace and any(w.id == wave for w in survey.survey_waves()):
             raise Invalid("wave", "wave_exists", f"wave {wave} is already imported")
