@@ -3,11 +3,11 @@ SQLite file, selected through the same CTC_ settings a user would set."""
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import io
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -117,27 +117,57 @@ def pages_port(monkeypatch: pytest.MonkeyPatch) -> int:
     return port
 
 
+def _replay_dir() -> Path:
+    return PROJECT_ROOT / ".ctc" / "test-cache" / f"replay-2024-{_replay_key()}"
+
+
+_building: subprocess.Popen[bytes] | None = None
+
+
+def _printed(cached: Path) -> Path:
+    return cached.parent / f"{cached.name}.output.txt"
+
+
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Start the 2018–2024 replay at once, in a process of its own, when a selected test needs it
+    and it is not cached, and run its readers last: on two cores it is built beside the other
+    tests instead of before the first one that reads it (three minutes of the suite)."""
+    global _building
+    readers = [item for item in items if "replay_2024" in getattr(item, "fixturenames", ())]
+    if not readers:
+        return
+    items[:] = [item for item in items if item not in readers] + readers  # they run last, while it is built
+    cached = _replay_dir()
+    if (cached / "done").exists():
+        return
+    for stale in cached.parent.glob("replay-2024-*"):  # earlier code versions' replays, or one cut short
+        shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if k not in ("CTC_DATA_DIR", "CTC_DATABASE_URL")}
+    with _printed(cached).open("wb") as output:  # beside the folder: the demo starts from an empty one
+        _building = subprocess.Popen([sys.executable, "-m", "demo", "--until", "2024-12-31", "--workdir", str(cached)],
+                                     cwd=PROJECT_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """A replay still running when the session ends (a run stopped early) is stopped, unfinished."""
+    if _building is not None and _building.poll() is None:
+        _building.terminate()
+        _building.wait()
+
+
 @pytest.fixture(scope="session")
 def replay_2024() -> Path:
-    """Malmö's five areas replayed 2018–2024 by the demo — built once per code version (kept
-    under .ctc/test-cache/, keyed by the code's hash, with what the demo printed in
-    ``output.txt``) and never written to: a test copies it with ``snapshot_of``."""
-    from demo.__main__ import main as demo_main
-
-    cached = PROJECT_ROOT / ".ctc" / "test-cache" / f"replay-2024-{_replay_key()}"
+    """Malmö's five areas replayed 2018–2024 by the demo (``python -m demo``, started at
+    collection) — built once per code version (kept under .ctc/test-cache/, keyed by the code's
+    hash, with what the demo printed in ``output.txt``) and never written to: a test copies it
+    with ``snapshot_of``."""
+    cached = _replay_dir()
     if not (cached / "done").exists():
-        for stale in cached.parent.glob("replay-2024-*"):  # earlier code versions' replays
-            shutil.rmtree(stale, ignore_errors=True)
-        saved = {k: os.environ.pop(k, None) for k in ("CTC_DATA_DIR", "CTC_DATABASE_URL")}
-        reset_settings()
-        try:
-            output = io.StringIO()
-            with contextlib.redirect_stdout(output):
-                assert demo_main(["--until", "2024-12-31", "--workdir", str(cached)]) == 0
-            (cached / "output.txt").write_text(output.getvalue(), encoding="utf-8")
-        finally:
-            os.environ.update({k: v for k, v in saved.items() if v is not None})
-            reset_settings()
+        assert _building is not None, "the replay was not started at collection"
+        code = _building.wait()
+        assert code == 0, _printed(cached).read_text(encoding="utf-8", errors="replace")[-3000:]
+        _printed(cached).replace(cached / "output.txt")
         (cached / "done").touch()
     return cached
 
