@@ -24,7 +24,7 @@ from db.models import SurveyResult
 from demo.synthetic import OUTSIDE as OUTSIDE_DELOMRADEN
 from demo.synthetic import Plan, as_text, synthetic_wave, write_export
 from tests.conftest import Project
-from tests.disclosure_attack import attack
+from tests.disclosure_attack import Recovered, attack
 
 TINY, FEW_UPPER_SECONDARY, LONE_ANNAT, FEW_OUTSIDE = (
     "kirsebergsstaden_rostorp_segevang_segemolla", "bellevuegarden_lorensborg", "hermodsdal_nydala_gullviksborg",
@@ -57,7 +57,7 @@ def stored_cells() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["area_id", "grade_group", "gender", "measure", "n"])
 
 
-def intruder(published: pd.DataFrame) -> tuple[list, int]:  # type: ignore[type-arg]
+def intruder(published: pd.DataFrame) -> tuple[list[Recovered], int]:
     defs, survey = load_definitions(), load_survey()
     return attack(published, [a.id for a in defs.org.areas], [g.id for g in survey.grade_groups],
                   [g.id for g in survey.genders], survey.min_cell)

@@ -38,8 +38,7 @@ class WaveReport:
     milestones_waiting: list[tuple[str, str, str]] = field(default_factory=list)  # (area, milestone, why)
     outside_areas: dict[str, int] = field(default_factory=dict)
     ignored_columns: list[str] = field(default_factory=list)
-    hidden: Hidden = Hidden(0, 0, 0)
-    min_cell: int = 0
+    hidden: Hidden = Hidden(0, 0, 0, 0)
 
 
 def _check_milestones(survey: SurveyDef, defs: Definitions) -> None:
@@ -85,8 +84,7 @@ def import_wave(wave_id: str, path: Path, as_of: date, by: str = SYSTEM, *, shee
         candidates = suggest(table, results_frame(session, before) if before else None, survey)
         wave = save_wave(session, wave_id, as_of, data, sha256, screened, table, candidates)
         report = WaveReport(wave, before, candidates, sorted(published), outside_areas=data.outside_areas,
-                            ignored_columns=data.ignored_columns, hidden=hidden_cells(table, survey.min_cell),
-                            min_cell=survey.min_cell)
+                            ignored_columns=data.ignored_columns, hidden=hidden_cells(table, survey.min_cell))
         report.milestones_done, report.milestones_waiting = mark_proven(
             session, defs, list(survey.milestones.wave_done), report.areas_with_answers, by=analyst(defs, as_of),
             as_of=as_of, evidence=f"CTC-enkät {wave_id}", note="registrerad av ctcflow från enkätdata")

@@ -38,7 +38,7 @@ def import_(wave: Annotated[str, typer.Argument(help="the wave's name, e.g. 2023
     print(f"  areas with answers: {len(report.areas_with_answers)}; compared with wave {report.previous or '–'}")
     hidden = report.hidden
     print(f"  hidden to protect small groups: {hidden.share:.1%} of {hidden.cells} figures ({hidden.primary} "
-          f"with fewer than {report.min_cell} answers, {hidden.secondary} that would give one away)")
+          f"with fewer than {hidden.min_cell} answers, {hidden.secondary} that would give one away)")
     by_area: dict[str, list[str]] = {}
     for candidate in report.candidates:
         by_area.setdefault(candidate.area_id, []).append(candidate.factor_id)

@@ -62,5 +62,3 @@ def _shortened(name: str, candidates: list[str]) -> list[str]:
     if len(name) < 4:
         return []
     return [c for c in candidates if any(word.startswith(name) for word in [c, *re.split(r"[/\s-]+", c)])][:1]
-
-

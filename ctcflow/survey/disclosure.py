@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ctcflow.survey.intruder import Relation, bounds, pinning_relation, views
+from ctcflow.survey.intruder import MAX_ROUNDS, Relation, bounds, pinning_relation, views
 
 ALL = "*"  # a margin: all grade groups or all genders
 CITY = ""  # the area id of the city-wide rows
@@ -39,7 +39,6 @@ OUTSIDE = "~outside"  # the pupils outside every CTC area: a row never published
 NOT_STATED = "~not-stated"  # the pupils who gave no gender: a column never published
 HEADLINE_COST = 1e12  # an area's headline figure is hidden only when nothing else will do
 CITY_HEADLINE_COST = 1e11  # the city's headline figure before an area's
-MAX_ROUNDS = 100
 WEAK_ROW = 3  # a hidden row of fewer than 3 × min_cell pupils cannot shield another row's cell
 
 
@@ -48,8 +47,9 @@ class Hidden:
     """How much of a wave's publishable table was hidden, for the import to say."""
 
     cells: int  # cells with answers that a reader could see: every area and the city
-    primary: int  # hidden because the group is small
+    primary: int  # hidden because the group is small (fewer than min_cell)
     secondary: int  # hidden so that a small group cannot be derived
+    min_cell: int
 
     @property
     def share(self) -> float:
@@ -187,7 +187,7 @@ def hidden_cells(table: pd.DataFrame, min_cell: int) -> Hidden:
     visible = table[published_group(table) & (table["n"] > 0)]
     suppressed = visible["suppressed"].to_numpy()
     small = suppressed & (visible["n"].to_numpy() < min_cell)
-    return Hidden(len(visible), int(small.sum()), int((suppressed & ~small).sum()))
+    return Hidden(len(visible), int(small.sum()), int((suppressed & ~small).sum()), min_cell)
 
 
 def published_group(table: pd.DataFrame) -> pd.Series:
