@@ -1,5 +1,6 @@
-"""`./run bench [--areas 4000]`: figures for a synthetic city on SQLite — init, sync, status, the
-sweep, phase work, the report to KS, the web pages under load, the CTC-enkät; delivery to a local
+"""`./run bench [--areas 4000] [--only scaling|delivery|attention|survey]`: the whole commands as
+the city grows (1,000 / 4,000 / 16,000 areas); figures for a synthetic city on SQLite — init, sync,
+status, the sweep, phase work, the report to KS, the web pages under load, the CTC-enkät; delivery to a local
 mail server that accepts, refuses or never answers — and a
 replay of a city of Malmö's shape: the mails each person gets and who knew of each failure when."""
 
@@ -38,10 +39,18 @@ def bench_attention(folder: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="bench")
     parser.add_argument("--areas", type=int, default=4000)
-    parser.add_argument("--only", choices=["attention", "delivery", "survey"], help="run one part only")
+    parser.add_argument("--only", choices=["scaling", "attention", "delivery", "survey"], help="run one part only")
+    parser.add_argument("--sizes", type=int, nargs="+", help="the scaling table's cities (default 1000 4000 16000)")
     args = parser.parse_args()
     if args.only == "survey":
         return survey_part()
+    if args.only in (None, "scaling"):
+        from bench.scaling import SIZES
+        from bench.scaling import main as bench_scaling
+
+        bench_scaling(tuple(args.sizes or SIZES))
+        if args.only:
+            return None
     if args.only is None:
         bench_city(args.areas)
     if args.only in (None, "delivery"):

@@ -51,7 +51,7 @@ class SweepSummary(BaseModel):
     @classmethod
     def of(cls, result: jobs.SweepResult) -> SweepSummary:
         return cls(as_of=result.as_of, business_day=result.business_day, opened=_opened(result.opened),
-                   decided=len(result.planned), new=[NoticeLine.of(p) for p in result.enqueued])
+                   decided=result.decided, new=[NoticeLine.of(p) for p in result.enqueued])
 
 
 class Sent(BaseModel):

@@ -5,8 +5,11 @@ exactly what the morning deployment does."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import chain
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -14,8 +17,8 @@ from sqlmodel import Session
 from ctcflow.app.people import current_definitions
 from ctcflow.core import calendar
 from ctcflow.core.config import get_settings
+from ctcflow.core.gcpause import cyclic_gc_paused
 from ctcflow.definition.loader import Definitions
-from ctcflow.delivery.sender import DeliveryReport, deliver_pending
 from ctcflow.engine.checks import evaluate, touched_areas
 from ctcflow.engine.findings import Finding
 from ctcflow.engine.opening import advance, open_revisions
@@ -23,12 +26,32 @@ from ctcflow.engine.status import current_cell, phase_matrix
 from ctcflow.notices.brief import compose_briefs
 from ctcflow.notices.deadlines import Composer, deadline_notices, phase_notices
 from ctcflow.notices.findings import finding_notices
-from ctcflow.notices.outbox import Notice, Planned, render_new, write_new
+from ctcflow.notices.outbox import Notice, Planned, new_notices, write_new
 from ctcflow.notices.stalls import stall_notices
 from ctcflow.report.notices import report_notices
-from ctcflow.report.service import send_due
 from db.engine import require_current_schema, session_scope
 from db.models import PhaseInstance
+
+if TYPE_CHECKING:  # delivery (apprise) and the report (its renderers) load when used: a sweep needs neither
+    from ctcflow.delivery.sender import DeliveryReport
+
+T = TypeVar("T")
+
+
+class Counted(Iterator[T]):
+    """An iterator that counts what passed through it (the morning's notices, decided as they
+    are written)."""
+
+    def __init__(self, items: Iterable[T]) -> None:
+        self.items, self.count = iter(items), 0
+
+    def __next__(self) -> T:
+        item = next(self.items)
+        self.count += 1
+        return item
+
+
+PREVIEW = 500  # a dry run renders (and the command line shows) this many of the notices it would add
 
 
 @dataclass
@@ -36,8 +59,9 @@ class SweepResult:
     as_of: date
     dry_run: bool
     opened: list[tuple[str, str, int]] = field(default_factory=list)  # (area, phase, cycle)
-    planned: list[Notice] = field(default_factory=list)  # everything the day calls for
-    enqueued: list[Planned] = field(default_factory=list)  # what this run added (dry run: would add)
+    decided: int = 0  # how many notices the day calls for (most already in the outbox)
+    enqueued: list[Planned] = field(default_factory=list)  # what this run added (dry run: the first PREVIEW it would)
+    new: int = 0  # how many notices this run added (dry run: would add)
     findings: list[Finding] = field(default_factory=list)  # what the phases' own checks found lacking
     briefs: list[Planned] = field(default_factory=list)  # the briefs composed
     delivery: DeliveryReport | None = None
@@ -87,26 +111,29 @@ def sweep(as_of: date, plan: MorningPlan = MorningPlan(), defs: Definitions | No
     result = SweepResult(as_of, plan.dry_run)
     if plan.open_phases and not plan.dry_run:
         result.opened = open_phases_once(defs, as_of)
-    with session_scope() as session:
+    with cyclic_gc_paused(), session_scope() as session:  # bulk work over a city's worth of small objects
         composer = Composer(defs, as_of)
+        called_for: list[Iterable[Notice]] = []  # consumed a chunk at a time below, never all at once
         if plan.open_phases:
             if plan.dry_run:
                 opened = [*advance(session, defs, as_of), *open_revisions(session, defs, as_of)]
                 result.opened = [(p.area_id, p.phase_id, p.cycle) for p in opened]
-            result.planned += phase_notices(session, defs, as_of, composer)
+            called_for.append(phase_notices(session, defs, as_of, composer))
         if plan.phase_work and result.business_day:
             result.findings = evaluate(session, defs, as_of)
-            result.planned += finding_notices(result.findings, defs, composer, as_of)
+            called_for.append(finding_notices(result.findings, defs, composer, as_of))
         if plan.deadlines:
-            result.planned += deadline_notices(session, defs, as_of, composer)
-            result.planned += report_notices(session, defs, as_of, composer)
-            result.planned += stall_notices(session, composer)
-        brief = defs.process.notification_policy.brief
+            called_for += [deadline_notices(session, defs, as_of, composer),
+                           report_notices(session, defs, as_of, composer), stall_notices(session, composer)]
+        decided = Counted(chain.from_iterable(called_for))
         if plan.dry_run:
-            result.enqueued = render_new(session, result.planned, composer.templates, brief)
+            fresh = new_notices(session, decided)
+            result.decided, result.new = decided.count, len(fresh)
+            result.enqueued = [n.render(composer.templates) for n in fresh[:PREVIEW]]
             session.rollback()
             return result
-        result.enqueued = write_new(session, result.planned, composer.templates, brief)
+        result.enqueued = write_new(session, decided, composer.templates, defs.process.notification_policy.brief)
+        result.decided, result.new = decided.count, len(result.enqueued)
     if plan.deliver and result.business_day:
         result.briefs, result.delivery = _brief_and_send(as_of, defs, briefs=True)
     return result
@@ -114,6 +141,8 @@ def sweep(as_of: date, plan: MorningPlan = MorningPlan(), defs: Definitions | No
 
 def _brief_and_send(day: date, defs: Definitions | None, briefs: bool) -> tuple[list[Planned], DeliveryReport]:
     """The day's briefs (if asked for, on a working day), then everything pending."""
+    from ctcflow.delivery.sender import deliver_pending
+
     composed = compose(day, defs) if briefs and calendar.is_business_day(day) else []
     report = deliver_pending()
     report.briefs = [b.recipient for b in composed]
@@ -206,6 +235,9 @@ def send_due_reports(as_of: date, *, defs: Definitions | None = None, deliver: b
     defs = defs or current_definitions()
     if not calendar.is_business_day(as_of):
         return ReportsSent(as_of, [], 0)
+    from ctcflow.delivery.sender import deliver_pending
+    from ctcflow.report.service import send_due
+
     with session_scope() as session:
         done = send_due(session, defs, get_settings(), as_of)
     result = ReportsSent(as_of, [(o.key, people) for o, people, _ in done], sum(g for _, _, g in done))

@@ -7,13 +7,10 @@ from typing import Annotated
 
 import typer
 
-from ctcflow.app.people import current_definitions
 from ctcflow.cli.i18n import t
 from ctcflow.cli.options import AsOf, Lang, day, language
 from ctcflow.cli.output import phase_title, print_delivery, print_notices
 from ctcflow.cli.texttable import render_table
-from ctcflow.delivery.failures import PERMANENT
-from ctcflow.delivery.state import is_failing
 
 app = typer.Typer()
 Flag = bool
@@ -26,7 +23,7 @@ def sweep(as_of: AsOf = None, lang: Lang = None,
     """Open phases, decide today's notices, compose each person's brief and send."""
     from ctcflow.app.jobs import MorningPlan
     from ctcflow.app.jobs import sweep as run_sweep
-
+    from ctcflow.app.people import current_definitions
 
     lang, as_of = language(lang), day(as_of)
     defs = current_definitions()
@@ -36,7 +33,7 @@ def sweep(as_of: AsOf = None, lang: Lang = None,
     for area_id, phase_id, cycle in result.opened:
         print(f"→ {area_id}: {phase_title(defs, phase_id, lang)} ({t('cycle', lang).lower()} {cycle})")
     verb = t("would_enqueue", lang) if dry_run else t("enqueued", lang)
-    print(f"{as_of}: {len(result.planned)} {t('decided', lang)}, {len(result.enqueued)} {verb}")
+    print(f"{as_of}: {result.decided} {t('decided', lang)}, {result.new} {verb}")
     print_notices(result, lang)
     if result.briefs:
         print(f"{as_of}: {len(result.briefs)} {t('briefs', lang)}")
@@ -76,6 +73,8 @@ def outbox(lang: Lang = None,
     what a crashed delivery left claimed."""
     from ctcflow.app.outbox import STATUSES, history, outbox_rows, retry_now
     from ctcflow.app.outbox import release as hand_back
+    from ctcflow.delivery.failures import PERMANENT
+    from ctcflow.delivery.state import is_failing
 
     lang = language(lang)
     if retry is not None:

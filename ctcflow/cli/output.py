@@ -62,14 +62,16 @@ def print_vacancies(defs: Definitions, vacant: list[Vacancy], as_of: date, lang:
 
 
 def print_notices(result: SweepResult, lang: str) -> None:
-    shown = result.enqueued
+    from ctcflow.app.jobs import PREVIEW  # as many as a dry run renders
+
+    shown = result.enqueued[:PREVIEW]
     if not shown:
         return
     print(render_table(
         [t("kind", lang), t("area", lang), t("subject", lang), t("recipient", lang)],
-        [[t(f"kind.{p.kind}", lang), p.area_id or "", p.subject, p.recipient] for p in shown[:500]]))
-    if len(shown) > 500:
-        print(f"… {len(shown) - 500} more")
+        [[t(f"kind.{p.kind}", lang), p.area_id or "", p.subject, p.recipient] for p in shown]))
+    if result.new > len(shown):
+        print(f"… {result.new - len(shown)} more")
 
 
 def print_delivery(report: DeliveryReport | None, lang: str) -> None:

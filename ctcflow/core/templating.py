@@ -39,7 +39,7 @@ def environment(templates_dir: Path, *, html: bool) -> Environment:
     """The one way templates are loaded — messages, pages, reports: undefined values are errors,
     HTML is escaped, and dates and shares are written the same everywhere."""
     env = Environment(loader=FileSystemLoader(str(templates_dir)), undefined=StrictUndefined, autoescape=html,
-                      keep_trailing_newline=True)
+                      keep_trailing_newline=True, auto_reload=False)  # compiled once: no disk check per message
     env.filters["longdate"] = long_date
     env.filters["percent"] = percent
     return env

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from ctcflow.core.config import Settings, get_settings
 from ctcflow.core.errors import DefinitionError, Problem
+from ctcflow.definition.cache import cached
 from ctcflow.definition.duerules import DueRule
 from ctcflow.definition.located import Located, attach_sources, problems_from_validation
 from ctcflow.definition.organisation import OrganisationDef
@@ -70,8 +71,15 @@ def load_validated(path: Path, model: type[Located]) -> Located:
 
 
 def load_definitions(settings: Settings | None = None) -> Definitions:
-    """Both files, validated against each other; raises DefinitionError listing every problem."""
+    """Both files, validated against each other; raises DefinitionError listing every problem.
+    Validated once per change of the files (see ``cache``)."""
     settings = settings or get_settings()
+    return cached([settings.phases_path, settings.areas_path], settings.data_dir / "cache",
+                  lambda: validate_definitions(settings))
+
+
+def validate_definitions(settings: Settings) -> Definitions:
+    """Parse and check both files, every time (``load_definitions`` keeps the result)."""
     problems: list[Problem] = []
     process = org = None
     try:

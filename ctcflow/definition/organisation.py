@@ -7,7 +7,7 @@ import re
 from datetime import date
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
 from ctcflow.definition.located import Located
 from ctcflow.definition.process import IDENT
@@ -67,9 +67,21 @@ class OrganisationDef(Located):
     responsibilities: list[ResponsibilityDef] = Field(default_factory=list)
     central: list[PersonDef] = Field(default_factory=list)
     areas: list[AreaDef] = Field(default_factory=list)
+    # Lookups by id, built on first use from the lists they index (a copy with other lists —
+    # the roster's changes — builds its own): one dict probe per lookup, never a scan, so work
+    # done once per area stays linear in the city.
+    _areas_by_id: tuple[list[AreaDef], dict[str, AreaDef]] | None = PrivateAttr(default=None)
+    _people_by_id: tuple[tuple[list[AreaDef], list[PersonDef]],
+                         dict[str, tuple[PersonDef, AreaDef | None]]] | None = PrivateAttr(default=None)
 
     def area(self, area_id: str) -> AreaDef | None:
-        return next((a for a in self.areas if a.id == area_id), None)
+        index = self._areas_by_id
+        if index is None or index[0] is not self.areas:
+            by_id: dict[str, AreaDef] = {}
+            for a in self.areas:
+                by_id.setdefault(a.id, a)
+            index = self._areas_by_id = (self.areas, by_id)
+        return index[1].get(area_id)
 
     def area_name(self, area_id: str) -> str:
         """The area's name — its id when areas.yml no longer has it (history outlives edits)."""
@@ -96,11 +108,14 @@ class OrganisationDef(Located):
         return [*self.central, *(p for a in self.areas for p in a.people)]
 
     def person(self, person_id: str) -> tuple[PersonDef, AreaDef | None] | None:
-        for area in self.areas:
-            for person in area.people:
-                if person.id == person_id:
-                    return person, area
-        for person in self.central:
-            if person.id == person_id:
-                return person, None
-        return None
+        """The person and their area (None: central staff); an area's entry comes first."""
+        index = self._people_by_id
+        if index is None or index[0][0] is not self.areas or index[0][1] is not self.central:
+            by_id: dict[str, tuple[PersonDef, AreaDef | None]] = {}
+            for area in self.areas:
+                for person in area.people:
+                    by_id.setdefault(person.id, (person, area))
+            for person in self.central:
+                by_id.setdefault(person.id, (person, None))
+            index = self._people_by_id = ((self.areas, self.central), by_id)
+        return index[1].get(person_id)

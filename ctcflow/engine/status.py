@@ -50,10 +50,11 @@ class PhaseCell:
         return self.done / self.total if self.total else 0.0
 
 
-def phase_matrix(session: Session, as_of: date) -> dict[str, list[PhaseCell]]:
-    """Area → its phase instances started by ``as_of``, in the order they opened."""
+def phase_matrix_query(as_of: date) -> Any:
+    """Every phase instance started by ``as_of`` with its milestones counted (total, done, overdue):
+    the bare SQL the status of the city rests on."""
     mi, pi = MilestoneInstance, PhaseInstance
-    rows = session.execute(
+    return (
         select(col(pi.id), col(pi.area_id), col(pi.phase_id), col(pi.cycle), col(pi.opened_on), col(pi.completed_on),
                func.count(col(mi.id)),
                func.coalesce(func.sum(case((done_by_sql(as_of), 1), else_=0)), 0),
@@ -62,9 +63,14 @@ def phase_matrix(session: Session, as_of: date) -> dict[str, list[PhaseCell]]:
         .join(mi, and_(col(mi.phase_instance_id) == col(pi.id), col(mi.retired).is_(False)), isouter=True)
         .where(phase_started_sql(as_of))
         .group_by(col(pi.id))
-        .order_by(col(pi.area_id), col(pi.opened_on), col(pi.id))).all()
+        .order_by(col(pi.area_id), col(pi.opened_on), col(pi.id)))
+
+
+def phase_matrix(session: Session, as_of: date) -> dict[str, list[PhaseCell]]:
+    """Area → its phase instances started by ``as_of``, in the order they opened."""
     matrix: dict[str, list[PhaseCell]] = {}
-    for instance_id, area_id, phase_id, cycle, opened, completed, total, n_done, n_overdue in rows:
+    for instance_id, area_id, phase_id, cycle, opened, completed, total, n_done, n_overdue in session.execute(
+            phase_matrix_query(as_of)):
         approved = approved_date(completed, as_of)
         matrix.setdefault(area_id, []).append(PhaseCell(
             instance_id, area_id, phase_id, cycle, opened, approved, int(total), int(n_done),

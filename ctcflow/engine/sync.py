@@ -85,9 +85,9 @@ def plan_sync(session: Session, defs: Definitions) -> SyncPlan:
             "put them back (an open phase cannot be removed) and approve or close them first"
         )
     by_phase_instance: dict[int, list[MilestoneInstance]] = {}
-    for mi in session.execute(select(MilestoneInstance).where(
-        col(MilestoneInstance.phase_instance_id).in_([p.id for p in open_phases])
-    )).scalars():
+    for mi in session.execute(select(MilestoneInstance).join(  # a join, not a list of ids: no limit on the city
+        PhaseInstance, col(PhaseInstance.id) == col(MilestoneInstance.phase_instance_id)
+    ).where(col(PhaseInstance.completed_on).is_(None))).scalars():
         by_phase_instance.setdefault(mi.phase_instance_id, []).append(mi)
 
     for pi in open_phases:

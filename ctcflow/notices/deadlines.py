@@ -18,7 +18,6 @@ from sqlmodel import Session, col
 from ctcflow.access.directory import Directory
 from ctcflow.core import calendar
 from ctcflow.core.config import get_settings
-from ctcflow.core.gcpause import cyclic_gc_paused
 from ctcflow.core.links import Links
 from ctcflow.core.templating import Renderer, renderer
 from ctcflow.definition.loader import Definitions
@@ -113,20 +112,22 @@ class Composer:
 
 
 def deadline_notices(session: Session, defs: Definitions, as_of: date,
-                     composer: Composer | None = None) -> list[Notice]:
+                     composer: Composer | None = None) -> Iterator[Notice]:
     """Every reminder, due-day notice, overdue repeat and escalation the policy calls for on
-    ``as_of``. Nothing on weekends and Swedish holidays: those are caught up the next working day."""
+    ``as_of``, as they are decided (a big city's hundreds of thousands are never all in memory;
+    ``outbox.write_new`` takes them a chunk at a time). Nothing on weekends and Swedish holidays:
+    those are caught up the next working day."""
     if not calendar.is_business_day(as_of):
-        return []
-    with cyclic_gc_paused():
-        return _deadline_notices(session, defs, as_of, composer or Composer(defs, as_of))
+        return iter(())
+    return _deadline_notices(session, defs, as_of, composer or Composer(defs, as_of))
 
 
-def _deadline_notices(session: Session, defs: Definitions, as_of: date, composer: Composer) -> list[Notice]:
+def _deadline_notices(session: Session, defs: Definitions, as_of: date, composer: Composer) -> Iterator[Notice]:
     policy = defs.process.notification_policy
     today = calendar.business_ordinal(as_of)
     ordinals: dict[date, int] = {}
-    planned: list[Notice] = []
+    # the occasions of a milestone depend on three values only; a city has few distinct ones
+    called_for: dict[tuple[int, str, bool], list[Occasion]] = {}
     for row in open_milestones(session, defs, as_of):
         found = composer.milestones.get(row.milestone_id)
         if found is None:
@@ -135,9 +136,12 @@ def _deadline_notices(session: Session, defs: Definitions, as_of: date, composer
         if due_ordinal is None:
             due_ordinal = ordinals[row.due_date] = calendar.business_ordinal(row.due_date)
         ms = found[1]
-        for occasion in occasions(policy, today - due_ordinal, ms.owner, ms.required):
-            planned.extend(composer.milestone_notices(row, occasion))
-    return planned
+        situation = (today - due_ordinal, ms.owner, ms.required)
+        todays = called_for.get(situation)
+        if todays is None:
+            todays = called_for[situation] = occasions(policy, *situation)
+        for occasion in todays:
+            yield from composer.milestone_notices(row, occasion)
 
 
 def phase_notices(session: Session, defs: Definitions, as_of: date,

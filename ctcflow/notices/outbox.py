@@ -8,10 +8,10 @@ person's next brief, as ``routing`` decides.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, fields, replace
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import select
 from sqlmodel import Session, col
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from ctcflow.core.templating import Renderer
 
 CHUNK = 2000
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -64,33 +65,58 @@ class Notice(Envelope):
     template: str
     context: Callable[[], dict[str, Any]]
 
-    def render(self, renderer: Renderer) -> Planned:
+    def render(self, renderer: Renderer, status: str = "pending") -> Planned:
         subject, body = renderer.render(self.template, self.lang, **self.context())
         envelope = {f.name: getattr(self, f.name) for f in fields(Envelope)}
-        return Planned(**envelope, subject=subject, body=body)
+        return Planned(**envelope, subject=subject, body=body, status=status)
 
 
-def write_new(session: Session, notices: list[Notice], renderer: Renderer, policy: BriefPolicy) -> list[Planned]:
-    """Render the notices not in the outbox yet, route them (at once or the next brief) and
-    insert them; returns what was inserted (a concurrent sweep that inserted a key first wins,
-    and this one skips it)."""
+PLANNED_FIELDS = tuple(f.name for f in fields(Planned))
+
+
+def write_new(session: Session, notices: Iterable[Notice], renderer: Renderer, policy: BriefPolicy) -> list[Planned]:
+    """Route the notices not in the outbox yet (at once or the next brief), render them and
+    insert them, a chunk at a time (a big city's morning is never all in memory at once);
+    returns what was inserted (a concurrent sweep that inserted a key first wins, and this one
+    skips it). Only new keys are rendered: a morning that repeats itself renders nothing."""
+    written: list[Planned] = []
     with cyclic_gc_paused():
-        fresh = render_new(session, notices, renderer, policy)
-        inserted = set(enqueue(session, fresh))
-        return [p for p in fresh if p.key in inserted]
+        for chunk in chunked(notices, CHUNK):
+            fresh = new_notices(session, chunk)
+            statuses = route(session, fresh, policy)  # counts what earlier chunks inserted: same transaction
+            planned = [n.render(renderer, status) for n, status in zip(fresh, statuses, strict=True)]
+            inserted = set(enqueue(session, planned))
+            written += [p for p in planned if p.key in inserted]
+    return written
 
 
-def render_new(session: Session, notices: list[Notice], renderer: Renderer, policy: BriefPolicy) -> list[Planned]:
-    """What ``write_new`` would insert, writing nothing (the dry run)."""
-    known = existing_keys(session, [n.key for n in notices])
-    fresh = [n.render(renderer) for n in notices if n.key not in known]
-    return [replace(p, status=status) for p, status in zip(fresh, route(session, fresh, policy), strict=True)]
+def new_notices(session: Session, notices: Iterable[Notice]) -> list[Notice]:
+    """The notices whose keys the outbox has not seen: what ``write_new`` would insert (the dry
+    run's answer, decided without rendering a word)."""
+    fresh: list[Notice] = []
+    for chunk in chunked(notices, CHUNK):
+        known = existing_keys(session, [n.key for n in chunk])
+        fresh += [n for n in chunk if n.key not in known]
+    return fresh
+
+
+def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """``items`` in lists of at most ``size``, consumed as they are produced."""
+    chunk: list[T] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def enqueue(session: Session, planned: Iterable[Planned], now: datetime | None = None) -> list[str]:
     """Write the notices not written before; returns the keys that are new."""
     now = now or datetime.now(tz=UTC)
-    rows = [{**asdict(p), "attempts": 0, "created_at": now, "next_attempt_at": now} for p in planned]
+    rows = [{**{name: getattr(p, name) for name in PLANNED_FIELDS}, "attempts": 0, "created_at": now,
+             "next_attempt_at": now} for p in planned]  # flat values: no deep copy as ``asdict`` makes
     table = table_of(Notification)
     statement = insert_ignoring_duplicates(session, table, ["key"]).returning(table.c.key)
     new: list[str] = []
