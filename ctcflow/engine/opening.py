@@ -4,6 +4,7 @@ revision a new survey wave calls for. Each opened phase gets its milestones and 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import insert, select
@@ -28,34 +29,47 @@ def open_phase(session: Session, defs: Definitions, area_id: str, phase_id: str,
     return pi
 
 
+@dataclass(frozen=True)
+class Phase:
+    """What ``advance`` reads of a phase instance."""
+
+    area_id: str
+    phase_id: str
+    cycle: int
+    opened_on: date
+    completed_on: date | None
+
+
 def advance(session: Session, defs: Definitions, as_of: date,
             area_ids: list[str] | None = None) -> list[PhaseInstance]:
     """Open the next phase after every approved one, and a new cycle of a recurring phase
     whose cycle length has passed by ``as_of``; returns what was opened."""
-    query = select(PhaseInstance).join(Area).where(col(Area.active).is_(True))
+    ph = PhaseInstance
+    query = (select(col(ph.area_id), col(ph.phase_id), col(ph.cycle), col(ph.opened_on), col(ph.completed_on))
+             .join(Area).where(col(Area.active).is_(True)))  # plain rows: a big city's phases, no ORM objects
     if area_ids is not None:
         query = query.where(col(PhaseInstance.area_id).in_(area_ids))
-    latest: dict[str, PhaseInstance] = {}
+    latest: dict[str, Phase] = {}
     order = {p.id: i for i, p in enumerate(defs.process.phases)}
-    for pi in session.execute(query).scalars():
+    for pi in (Phase(*row) for row in session.execute(query)):
         key = (order.get(pi.phase_id, -1), pi.cycle)
         current = latest.get(pi.area_id)
         if current is None or key > (order.get(current.phase_id, -1), current.cycle):
             latest[pi.area_id] = pi
     opened: list[PhaseInstance] = _advance_revisions(session, defs, area_ids)
-    for area_id, pi in sorted(latest.items()):
-        phase = defs.process.phase(pi.phase_id)
+    for area_id, last in sorted(latest.items()):
+        phase = defs.process.phase(last.phase_id)
         successor = defs.process.next_phase(phase.id)
-        if pi.completed_on is not None and successor is not None:
-            opened.append(open_phase(session, defs, area_id, successor.id, 1, pi.completed_on))
-            pi = opened[-1]
-            phase = successor
+        cycle, opened_on = last.cycle, last.opened_on
+        if last.completed_on is not None and successor is not None:
+            opened.append(open_phase(session, defs, area_id, successor.id, 1, last.completed_on))
+            phase, cycle, opened_on = successor, 1, last.completed_on
         while phase.recurs_every_years:
-            next_start = calendar.next_business_day(calendar.add_years(pi.opened_on, phase.recurs_every_years))
+            next_start = calendar.next_business_day(calendar.add_years(opened_on, phase.recurs_every_years))
             if next_start > as_of:
                 break
-            pi = open_phase(session, defs, area_id, phase.id, pi.cycle + 1, next_start)
-            opened.append(pi)
+            cycle, opened_on = cycle + 1, next_start
+            opened.append(open_phase(session, defs, area_id, phase.id, cycle, next_start))
     return opened
 
 
