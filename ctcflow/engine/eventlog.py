@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from sqlalchemy import insert
 from sqlmodel import Session
 
+from ctcflow.core.flat import flat
 from db.models import Event
 
 SYSTEM = "ctcflow"  # the actor of what the process does by itself
@@ -34,4 +35,4 @@ def record(session: Session, events: list[NewEvent]) -> None:
     if not events:
         return
     now = datetime.now(tz=UTC)
-    session.execute(insert(Event), [{**asdict(e), "recorded_at": now} for e in events])
+    session.execute(insert(Event), [{**flat(e), "recorded_at": now} for e in events])

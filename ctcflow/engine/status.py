@@ -5,13 +5,14 @@ the temporal rules are those of ``engine.asof``."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlalchemy import and_, case, func, select
 from sqlmodel import Session, col
 
+from ctcflow.core.flat import flat
 from ctcflow.definition.loader import Definitions
 from ctcflow.engine.asof import (
     PhaseOnDay,
@@ -106,7 +107,7 @@ class AreaStatus:
         return self.milestones_done / self.milestones_total if self.milestones_total else 0.0
 
     def as_json(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = flat(self)
         data["phase_opened_on"] = self.phase_opened_on.isoformat() if self.phase_opened_on else None
         data["share_done"] = round(self.share_done, 3)
         return data
@@ -149,7 +150,7 @@ class MilestoneStatus:
     phase_instance_id: int = 0
 
     def as_json(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = flat(self)
         for key in ("due_date", "done_on"):
             data[key] = data[key].isoformat() if data[key] else None
         del data["instance_id"], data["note"], data["phase_instance_id"]

@@ -9,13 +9,14 @@ person's next brief, as ``routing`` decides.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from ctcflow.core.flat import flat
 from ctcflow.core.gcpause import cyclic_gc_paused
 from ctcflow.definition.process import BriefPolicy
 from ctcflow.notices.routing import route
@@ -67,11 +68,7 @@ class Notice(Envelope):
 
     def render(self, renderer: Renderer, status: str = "pending") -> Planned:
         subject, body = renderer.render(self.template, self.lang, **self.context())
-        envelope = {f.name: getattr(self, f.name) for f in fields(Envelope)}
-        return Planned(**envelope, subject=subject, body=body, status=status)
-
-
-PLANNED_FIELDS = tuple(f.name for f in fields(Planned))
+        return Planned(**flat(self, Envelope), subject=subject, body=body, status=status)
 
 
 def write_new(session: Session, notices: Iterable[Notice], renderer: Renderer, policy: BriefPolicy) -> list[Planned]:
@@ -115,8 +112,7 @@ def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
 def enqueue(session: Session, planned: Iterable[Planned], now: datetime | None = None) -> list[str]:
     """Write the notices not written before; returns the keys that are new."""
     now = now or datetime.now(tz=UTC)
-    rows = [{**{name: getattr(p, name) for name in PLANNED_FIELDS}, "attempts": 0, "created_at": now,
-             "next_attempt_at": now} for p in planned]  # flat values: no deep copy as ``asdict`` makes
+    rows = [{**flat(p), "attempts": 0, "created_at": now, "next_attempt_at": now} for p in planned]
     table = table_of(Notification)
     statement = insert_ignoring_duplicates(session, table, ["key"]).returning(table.c.key)
     new: list[str] = []

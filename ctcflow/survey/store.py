@@ -4,13 +4,13 @@ transaction, so a re-import is all or nothing."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict
 from datetime import UTC, date, datetime
 
 import pandas as pd
 from sqlalchemy import delete, insert, select
 from sqlmodel import Session, col
 
+from ctcflow.core.flat import flat
 from ctcflow.survey.analysis import Candidate, Screened
 from ctcflow.survey.reading import SurveyData
 from db.models import SurveyResult, SurveySuggestion, SurveyWave
@@ -81,7 +81,7 @@ def save_wave(session: Session, wave_id: str, as_of: date, data: SurveyData, sha
     for start in range(0, len(records), CHUNK):
         session.execute(insert(SurveyResult), records[start:start + CHUNK])
     if candidates:
-        session.execute(insert(SurveySuggestion), [{**asdict(c), "wave_id": wave_id} for c in candidates])
+        session.execute(insert(SurveySuggestion), [{**flat(c), "wave_id": wave_id} for c in candidates])
     return wave
 
 
