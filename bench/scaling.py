@@ -78,7 +78,6 @@ def bare(database: Path, query: Any) -> float:
 
 def queries() -> dict[str, Callable[[], Any]]:
     from ctcflow.core import calendar
-    from ctcflow.engine.checks import open_instances_query
     from ctcflow.engine.status import phase_matrix_query
     from ctcflow.notices.deadlines import open_milestones_query
     from db.models import MilestoneInstance
@@ -90,7 +89,6 @@ def queries() -> dict[str, Callable[[], Any]]:
         "ctc status --json": lambda: phase_matrix_query(MORNING),
         "ctc check": lambda: select(MilestoneInstance),
         "flow deadline-sweep": lambda: open_milestones_query(FLOW_DAY, horizon),
-        "phase checks": lambda: open_instances_query(MORNING),
     }
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ctcflow.definition.loader import Definitions
-from ctcflow.definition.organisation import AreaDef, PersonDef
+from ctcflow.definition.organisation import PersonDef
 
 
 @dataclass(frozen=True)
@@ -25,13 +25,12 @@ class Directory:
 
     def __init__(self, defs: Definitions, as_of: date) -> None:
         self.defs, self.as_of = defs, as_of
-        self.areas: dict[str, AreaDef] = {a.id: a for a in defs.org.areas}
         self._cache: dict[tuple[str | None, str], list[PersonDef]] = {}
 
     def holders(self, role: str, area_id: str | None) -> list[PersonDef]:
         key = (area_id, role)
         if key not in self._cache:
-            area = self.areas.get(area_id) if area_id else None
+            area = self.defs.org.area(area_id) if area_id else None
             pool = [*(area.people if area else []), *self.defs.org.central]
             self._cache[key] = [p for p in pool if p.role == role and p.active_on(self.as_of)]
         return self._cache[key]
@@ -57,5 +56,4 @@ class Directory:
         return Recipients(roles[0], self.coordinators(), vacant=True)
 
     def area_name(self, area_id: str) -> str:
-        area = self.areas.get(area_id)
-        return area.name if area else area_id
+        return self.defs.org.area_name(area_id)

@@ -5,11 +5,11 @@ exactly what the morning deployment does."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import chain
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -18,6 +18,7 @@ from ctcflow.app.people import current_definitions
 from ctcflow.core import calendar
 from ctcflow.core.config import get_settings
 from ctcflow.core.gcpause import cyclic_gc_paused
+from ctcflow.core.streams import Counted
 from ctcflow.definition.loader import Definitions
 from ctcflow.engine.checks import evaluate, touched_areas
 from ctcflow.engine.findings import Finding
@@ -34,21 +35,6 @@ from db.models import PhaseInstance
 
 if TYPE_CHECKING:  # delivery (apprise) and the report (its renderers) load when used: a sweep needs neither
     from ctcflow.delivery.sender import DeliveryReport
-
-T = TypeVar("T")
-
-
-class Counted(Iterator[T]):
-    """An iterator that counts what passed through it (the morning's notices, decided as they
-    are written)."""
-
-    def __init__(self, items: Iterable[T]) -> None:
-        self.items, self.count = iter(items), 0
-
-    def __next__(self) -> T:
-        item = next(self.items)
-        self.count += 1
-        return item
 
 
 PREVIEW = 500  # a dry run renders (and the command line shows) this many of the notices it would add

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
 
 from sqlalchemy import and_, select
 from sqlmodel import Session, col
@@ -30,18 +29,14 @@ from db.models import (
 BLOCKING = ("priority_decision", "programme_coverage")
 
 
-def open_instances_query(as_of: date, area_ids: Iterable[str] | None = None) -> Any:
+def open_instances(session: Session, as_of: date, area_ids: Iterable[str] | None = None) -> list[PhaseInstance]:
     """Every phase instance open on ``as_of`` in an active area (revision cycles included)."""
     pi = PhaseInstance
     query = (select(pi).join(Area, and_(col(Area.id) == col(pi.area_id), col(Area.active).is_(True)))
              .where(phase_open_sql(as_of)))
     if area_ids is not None:
         query = query.where(col(pi.area_id).in_(list(area_ids)))
-    return query.order_by(col(pi.area_id), col(pi.id))
-
-
-def open_instances(session: Session, as_of: date, area_ids: Iterable[str] | None = None) -> list[PhaseInstance]:
-    return list(session.execute(open_instances_query(as_of, area_ids)).scalars())
+    return list(session.execute(query.order_by(col(pi.area_id), col(pi.id))).scalars())
 
 
 def evaluate(session: Session, defs: Definitions, as_of: date, area_ids: Iterable[str] | None = None,

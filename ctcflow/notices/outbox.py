@@ -8,16 +8,17 @@ person's next brief, as ``routing`` decides.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlmodel import Session, col
 
 from ctcflow.core.flat import flat
 from ctcflow.core.gcpause import cyclic_gc_paused
+from ctcflow.core.streams import chunked
 from ctcflow.definition.process import BriefPolicy
 from ctcflow.notices.routing import route
 from db.engine import insert_ignoring_duplicates, table_of
@@ -27,7 +28,6 @@ if TYPE_CHECKING:
     from ctcflow.core.templating import Renderer
 
 CHUNK = 2000
-T = TypeVar("T")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -95,18 +95,6 @@ def new_notices(session: Session, notices: Iterable[Notice]) -> list[Notice]:
         known = existing_keys(session, [n.key for n in chunk])
         fresh += [n for n in chunk if n.key not in known]
     return fresh
-
-
-def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
-    """``items`` in lists of at most ``size``, consumed as they are produced."""
-    chunk: list[T] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def enqueue(session: Session, planned: Iterable[Planned], now: datetime | None = None) -> list[str]:
