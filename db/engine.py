@@ -64,9 +64,12 @@ def upgrade(settings: Settings | None = None) -> None:
     """Bring the schema to the newest revision; recorded data is carried over by migrations."""
     from alembic import command
 
-    url = (settings or get_settings()).db_url
+    settings = settings or get_settings()
+    url = settings.db_url
     config = alembic_config(url)
     with get_engine(settings).begin() as connection:
+        if settings.db_schema is not None and connection.dialect.name == "postgresql":
+            connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{settings.db_schema}"'))
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 

@@ -398,3 +398,16 @@ class StaffChange(SQLModel, table=True):
     recorded_on: date
     recorded_by: str
     note: str | None = None
+
+
+class StoredFile(SQLModel, table=True):
+    """A document people uploaded (a milestone's evidence, a theme's entry), kept in the database
+    under its SHA-256 so every host — the web, any worker — reads the same bytes; the same document
+    twice is stored once. Records name it as ``fil:<sha256>:<name>`` (ctcflow.core.evidence)."""
+
+    __tablename__ = "stored_file"
+
+    sha256: str = Field(primary_key=True, max_length=64)
+    size: int
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    stored_at: datetime

@@ -6,7 +6,7 @@ from datetime import date
 
 from prefect import flow
 
-from flows.common import day
+from flows.common import day, per_tenant
 from flows.deliver_notifications import deliver_notifications
 from tasks.models import SweepSummary
 from tasks.notices import open_phases_and_notify
@@ -14,7 +14,8 @@ from tasks.reporting import publish_status
 
 
 @flow(name="advance-phases", log_prints=True)
-def advance_phases(as_of: date | None = None, deliver: bool = True) -> SweepSummary:
+@per_tenant
+def advance_phases(as_of: date | None = None, deliver: bool = True, tenant: str | None = None) -> SweepSummary:
     today = day(as_of)
     result = open_phases_and_notify(today)
     print(f"{today}: {len(result.opened)} phases opened, {len(result.new)} notices to the teams")

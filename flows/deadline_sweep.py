@@ -6,7 +6,7 @@ from datetime import date
 
 from prefect import flow
 
-from flows.common import day
+from flows.common import day, per_tenant
 from flows.deliver_notifications import deliver_notifications
 from tasks.models import DeliverySummary, SweepSummary
 from tasks.notices import decide_deadline_notices
@@ -18,7 +18,8 @@ class DeadlineSweep(SweepSummary):
 
 
 @flow(name="deadline-sweep", log_prints=True)
-def deadline_sweep(as_of: date | None = None, deliver: bool = True) -> DeadlineSweep:
+@per_tenant
+def deadline_sweep(as_of: date | None = None, deliver: bool = True, tenant: str | None = None) -> DeadlineSweep:
     """Decide the day's notices over all areas at once, write the new ones to the outbox
     (exactly once per occasion), then deliver them."""
     today = day(as_of)

@@ -6,14 +6,16 @@ from datetime import date
 
 from prefect import flow, get_run_logger
 
-from flows.common import day
+from flows.common import day, per_tenant
 from tasks.models import DeliverySummary
 from tasks.notices import send_pending_notices
 from tasks.reporting import publish_status
 
 
 @flow(name="deliver-notifications", log_prints=True)
-def deliver_notifications(as_of: date | None = None, force: bool = False, briefs: bool = True) -> DeliverySummary:
+@per_tenant
+def deliver_notifications(as_of: date | None = None, force: bool = False, briefs: bool = True,
+                          tenant: str | None = None) -> DeliverySummary:
     """Nothing is sent on weekends and Swedish holidays unless ``force``. The day's briefs are
     composed first (from their hour on) unless ``briefs`` is off: the early morning flows send
     only what goes at once, so the briefs wait for every decision of the day."""

@@ -8,7 +8,7 @@ from datetime import date
 
 from prefect import flow
 
-from flows.common import day
+from flows.common import day, per_tenant
 from flows.deliver_notifications import deliver_notifications
 from tasks.models import ReportsSummary
 from tasks.reporting import publish_status
@@ -16,7 +16,8 @@ from tasks.reports import send_due_reports
 
 
 @flow(name="ks-report", log_prints=True)
-def ks_report(as_of: date | None = None, deliver: bool = True) -> ReportsSummary:
+@per_tenant
+def ks_report(as_of: date | None = None, deliver: bool = True, tenant: str | None = None) -> ReportsSummary:
     today = day(as_of)
     result = send_due_reports(today)
     sections = {"reports_sent": result.lines()}

@@ -14,7 +14,7 @@ from datetime import date
 
 from prefect import flow, tags
 
-from flows.common import day
+from flows.common import day, per_tenant
 from flows.deliver_notifications import deliver_notifications
 from tasks.models import PhaseWorkSummary
 from tasks.phases import check_all_areas, check_area
@@ -24,7 +24,8 @@ from tasks.reporting import publish_status
 def _phase_flow(phase_id: str, description: str) -> Callable[..., PhaseWorkSummary]:
     @flow(name=f"phase-{phase_id}", flow_run_name=f"{phase_id} · {{area_id}} · {{as_of}}", log_prints=True,
           description=description)
-    def run(area_id: str, as_of: date, deliver: bool = True) -> PhaseWorkSummary:
+    @per_tenant
+    def run(area_id: str, as_of: date, deliver: bool = True, tenant: str | None = None) -> PhaseWorkSummary:
         result = check_area(area_id, phase_id, as_of)
         for finding in result.findings:
             print(f"{area_id} {phase_id}: {finding.text}" + (" (holds the gate)" if finding.blocks_gate else ""))
@@ -53,7 +54,8 @@ def run_phase_flow(area_id: str, phase_id: str, as_of: date, deliver: bool = Tru
 
 
 @flow(name="phase-work", log_prints=True)
-def phase_work(as_of: date | None = None, deliver: bool = True) -> PhaseWorkSummary:
+@per_tenant
+def phase_work(as_of: date | None = None, deliver: bool = True, tenant: str | None = None) -> PhaseWorkSummary:
     today = day(as_of)
     batch = check_all_areas(today)
     per_area = [run_phase_flow(run.area, run.phase, today, deliver=False) for run in batch.runs]

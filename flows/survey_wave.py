@@ -7,14 +7,15 @@ from datetime import date
 
 from prefect import flow
 
-from flows.common import day
+from flows.common import day, per_tenant
 from tasks.models import WaveSummary
 from tasks.reporting import publish_status
 from tasks.survey import import_survey_wave, publish_area_profiles
 
 
 @flow(name="survey-wave", log_prints=True)
-def survey_wave(wave: str, file: str, as_of: date | None = None) -> WaveSummary:
+@per_tenant
+def survey_wave(wave: str, file: str, as_of: date | None = None, tenant: str | None = None) -> WaveSummary:
     today = day(as_of)
     report = import_survey_wave(wave, file, today)
     report.profiles = publish_area_profiles(wave, report.areas)

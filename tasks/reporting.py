@@ -1,5 +1,6 @@
-"""What the Prefect UI shows: the city's status as a table artifact (key ``ctc-status``) and a
-markdown summary of what the flow did, both with history on the Artifacts page."""
+"""What the Prefect UI shows: the city's status as a table artifact (key ``ctc-<tenant>-status``)
+and a markdown summary of what the flow did (``ctc-<tenant>-<flow>``), both with history on the
+Artifacts page; keyed per tenant, so one municipality's never overwrites another's."""
 
 from __future__ import annotations
 
@@ -42,11 +43,12 @@ def summary_markdown(title: str, as_of: date, sections: dict[str, list[str]]) ->
 
 @task(name="publish-status")
 def publish_status(as_of: date, flow: str, sections: dict[str, list[str]], **title: str) -> str:
-    """The status table (``ctc-status``) and the flow's summary (``ctc-<flow>``); ``sections``
-    are keyed by the headings of templates/<lang>/flows.yml."""
-    create_table_artifact(key="ctc-status", table=status_rows(as_of),
+    """The status table and the flow's summary of the tenant; ``sections`` are keyed by the
+    headings of templates/<lang>/flows.yml."""
+    tenant = get_settings().tenant_id
+    create_table_artifact(key=f"ctc-{tenant}-status", table=status_rows(as_of),
                           description=say("status", "description", day=as_of.isoformat()))
     heading = say("titles", flow, **title)
     markdown = summary_markdown(heading, as_of, sections)
-    create_markdown_artifact(key=f"ctc-{flow}", markdown=markdown, description=heading)
+    create_markdown_artifact(key=f"ctc-{tenant}-{flow}", markdown=markdown, description=heading)
     return markdown

@@ -63,6 +63,23 @@ def use_project(root: Path, monkeypatch: pytest.MonkeyPatch) -> Project:
     return Project(root)
 
 
+def add_tenant(project: Project, monkeypatch: pytest.MonkeyPatch, tenant: str, municipality: str,
+               settings: str = "") -> Path:
+    """A second municipality beside the project's own: tenants/<tenant>/ with a copy of the areas
+    under another municipality's name (the same area ids and env: names — the worst case for
+    keeping them apart) and a tenant.yml of ``settings``."""
+    folder = project.root / "tenants" / tenant
+    folder.mkdir(parents=True)
+    areas = (project.root / "areas.yml").read_text(encoding="utf-8")
+    assert "municipality: Malmö stad" in areas
+    (folder / "areas.yml").write_text(areas.replace("municipality: Malmö stad", f"municipality: {municipality}"),
+                                      encoding="utf-8")
+    (folder / "tenant.yml").write_text(settings or "lang: sv\n", encoding="utf-8")
+    monkeypatch.setenv("CTC_TENANTS_DIR", str(project.root / "tenants"))
+    reset_settings()
+    return folder
+
+
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Project]:
     yield use_project(tmp_path, monkeypatch)

@@ -86,12 +86,12 @@ def test_the_sweep_flow_sends_the_mornings_notices_and_publishes_the_status(proj
     assert sorted(m.to.split("@")[0] for m in briefs) == sorted(swept.delivery.briefs)
     assert "Kontaktperson och ambassadör utsedda" in mail.to("samordnare@test.example")[0].body
 
-    status = Artifact.get("ctc-status")
+    status = Artifact.get("ctc-malmo-status")
     assert status is not None
     rows = json.loads(str(status.data))
     bellevue = next(r for r in rows if r["område"] == "Bellevuegården/Lorensborg")
     assert bellevue["fas"] == "Mobilisering" and bellevue["sedan"] == "2018-09-03"
-    summary = Artifact.get("ctc-deadline-sweep")
+    summary = Artifact.get("ctc-malmo-deadline-sweep")
     assert summary is not None and "Bevakning av tidsfrister" in str(summary.data)
 
     monday = deadline_sweep(as_of=date(2018, 9, 10))

@@ -1,16 +1,64 @@
-"""Who may download a stored file: those who may see an area whose records name it — a
-milestone's evidence, a mandated theme's entry, or the history (which keeps evidence after an
-undo). A hash alone opens nothing."""
+"""Uploaded documents, kept in the database so every host — the web, any worker — has the same
+ones (an object store could stand behind these four functions; the database is the default and
+needs nothing more to run). Who may download a stored file: those who may see an area whose
+records name it — a milestone's evidence, a mandated theme's entry, or the history (which keeps
+evidence after an undo). A hash alone opens nothing."""
 
 from __future__ import annotations
 
-from sqlalchemy import exists, select
+import hashlib
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import delete, exists, select
 from sqlmodel import col
 
 from ctcflow.core.config import Settings
 from ctcflow.core.evidence import file_marker
-from db.engine import session_scope
-from db.models import Event, MandateEntry, MilestoneInstance
+from db.engine import insert_ignoring_duplicates, rows_affected, session_scope, table_of
+from db.models import Event, MandateEntry, MilestoneInstance, StoredFile
+
+
+def store(settings: Settings, content: bytes) -> tuple[str, bool]:
+    """Keep the bytes under their SHA-256; (sha, whether this call stored them — False when the
+    same document was there already)."""
+    sha = hashlib.sha256(content).hexdigest()
+    with session_scope(settings) as session:
+        added = session.execute(insert_ignoring_duplicates(session, table_of(StoredFile), ["sha256"]).values(
+            sha256=sha, size=len(content), content=content, stored_at=datetime.now(tz=UTC)))
+        return sha, rows_affected(added) > 0
+
+
+def read(settings: Settings, sha: str) -> bytes | None:
+    with session_scope(settings) as session:
+        found = session.execute(select(col(StoredFile.content)).where(col(StoredFile.sha256) == sha)).scalar()
+        return bytes(found) if found is not None else None
+
+
+def forget_unnamed(settings: Settings, sha: str) -> None:
+    """Remove a stored file no record names (a change that was refused after its upload)."""
+    pattern = f"%{file_marker(sha)}%"
+    with session_scope(settings) as session:
+        session.execute(delete(StoredFile).where(
+            col(StoredFile.sha256) == sha,
+            ~exists().where(col(MilestoneInstance.evidence).like(pattern)),
+            ~exists().where(col(MandateEntry.evidence).like(pattern)),
+            ~exists().where(col(Event.note).like(pattern))))
+
+
+def adopt_folder(settings: Settings, folder: Path) -> int:
+    """Files an earlier version kept in one host's folder (``<data dir>/evidence/<sha>``), moved
+    into the database; each checked against its name before it is taken. Returns how many."""
+    if not folder.is_dir():
+        return 0
+    moved = 0
+    for path in folder.iterdir():
+        content = path.read_bytes() if path.is_file() and len(path.name) == 64 else None
+        if content is not None and hashlib.sha256(content).hexdigest() == path.name:
+            store(settings, content)
+            path.unlink()
+            moved += 1
+    return moved
 
 
 def named_in_area(settings: Settings, area_id: str, sha: str) -> bool:

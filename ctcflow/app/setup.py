@@ -8,7 +8,9 @@ from datetime import date
 from sqlalchemy import inspect
 
 from ctcflow.access.vacancies import vacancies
+from ctcflow.app.evidence import adopt_folder
 from ctcflow.core import calendar
+from ctcflow.core.config import get_settings
 from ctcflow.definition.loader import Definitions, load_definitions
 from ctcflow.definition.programmes import load_programmes
 from ctcflow.definition.survey import load_survey
@@ -21,6 +23,8 @@ from db.engine import get_engine, require_current_schema, session_scope, upgrade
 def init_database(as_of: date) -> SyncPlan:
     defs = load_definitions()  # refuse bad definitions before touching the database
     upgrade()
+    settings = get_settings()
+    adopt_folder(settings, settings.tenant_data_dir / "evidence")  # where versions before 0012 kept uploads
     return sync_database(as_of, defs=defs)
 
 
@@ -96,7 +100,7 @@ def channel_lines(defs: Definitions) -> list[str]:
     references: dict[str, list[str]] = {}
     for person in defs.org.everyone():
         references.setdefault(person.notify, []).append(person.id)
-    missing = unset_references(references)
+    missing = unset_references(references, get_settings())
     if not missing:
         return [f"channels: {len(references)} references — all env: ones are set"]
     lines = [f"channels: {len(missing)} of {len(references)} references are not set here; notices to them will "

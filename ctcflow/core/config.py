@@ -2,18 +2,32 @@
 
 Paths default to the project checkout so that a fresh clone runs with no configuration:
 the process definition and areas beside the code, the SQLite database under ``.ctc/``.
+
+One installation can serve several municipalities (*tenants*). The default tenant's files are
+the checkout's own (``phases.yml``, ``areas.yml`` … at the top); any other tenant is a folder
+``tenants/<id>/`` with its ``areas.yml``, a ``tenant.yml`` of its own settings, and where it
+differs from the shared process its own ``phases.yml``/``survey.yml``/``programmes.yml``.
+``CTC_TENANT`` (``ctc --tenant``, a flow's ``tenant`` parameter) chooses; everything that
+belongs to a tenant — data, files, links, notify references, artifacts — is derived here.
 """
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-from pydantic import field_validator
+from pydantic import ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from ctcflow.core.errors import CtcError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 TIMEZONE = "Europe/Stockholm"
+TENANT_ID = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
+# What a tenant's tenant.yml may set (everything else is the installation's).
+TENANT_KEYS = ("web_base_url", "lang", "notify_block", "oidc_label")
 
 
 class Settings(BaseSettings):
@@ -21,6 +35,13 @@ class Settings(BaseSettings):
 
     home: Path = PROJECT_ROOT
     data_dir: Path = PROJECT_ROOT / ".ctc"
+    # The tenant acted for (None: the default one, whose files are the checkout's own).
+    tenant: str | None = None
+    default_tenant: str = "malmo"
+    tenants_dir: Path | None = None  # default: <home>/tenants
+    # A Prefect Secret block holding {VARIABLE: apprise URL}: the tenant's env: references are
+    # looked up there first, so workers need none of the thousands of variables.
+    notify_block: str | None = None
     phases_file: Path | None = None
     areas_file: Path | None = None
     survey_file: Path | None = None
@@ -56,40 +77,135 @@ class Settings(BaseSettings):
             raise ValueError("CTC_LANG must be 'sv' or 'en'")
         return value
 
+    @field_validator("tenant", "default_tenant")
+    @classmethod
+    def _tenant_id(cls, value: str | None) -> str | None:
+        if value is not None and not TENANT_ID.match(value):
+            raise ValueError(f"'{value}' is not a tenant id: lower-case letters, digits and dashes, "
+                             "starting with a letter (e.g. malmo, lund, region-skane)")
+        return value
+
+    @property
+    def tenant_id(self) -> str:
+        return self.tenant or self.default_tenant
+
+    @property
+    def is_default_tenant(self) -> bool:
+        return self.tenant_id == self.default_tenant
+
+    @property
+    def tenants_folder(self) -> Path:
+        return self.tenants_dir or self.home / "tenants"
+
+    @property
+    def tenant_folder(self) -> Path | None:
+        """Where a tenant other than the default keeps its files (None for the default)."""
+        return None if self.is_default_tenant else self.tenants_folder / self.tenant_id
+
+    def _definition(self, explicit: Path | None, name: str, shared: bool) -> Path:
+        folder = self.tenant_folder
+        if folder is None:
+            return explicit or self.home / name
+        own = folder / name
+        return own if own.exists() or not shared else (explicit or self.home / name)
+
     @property
     def phases_path(self) -> Path:
-        return self.phases_file or self.home / "phases.yml"
+        return self._definition(self.phases_file, "phases.yml", shared=True)
 
     @property
     def areas_path(self) -> Path:
-        return self.areas_file or self.home / "areas.yml"
+        return self._definition(self.areas_file, "areas.yml", shared=False)
 
     @property
     def survey_path(self) -> Path:
-        return self.survey_file or self.home / "survey.yml"
+        return self._definition(self.survey_file, "survey.yml", shared=True)
 
     @property
     def programmes_path(self) -> Path:
-        return self.programmes_file or self.home / "programmes.yml"
+        return self._definition(self.programmes_file, "programmes.yml", shared=True)
+
+    @property
+    def tenant_data_dir(self) -> Path:
+        """The tenant's own files (caches, keys made on a one-host installation, its SQLite file)."""
+        return self.data_dir if self.is_default_tenant else self.data_dir / "tenants" / self.tenant_id
+
+    @property
+    def db_schema(self) -> str | None:
+        """The tenant's PostgreSQL schema (None: the default tenant, in the database's own)."""
+        return None if self.is_default_tenant else "ctc_" + self.tenant_id.replace("-", "_")
+
+    def env_name(self, variable: str) -> str:
+        """The environment variable an ``env:VARIABLE`` reference of this tenant reads: the name
+        itself for the default tenant, ``<TENANT>__VARIABLE`` for any other (two cities' areas.yml
+        may both say CTC_NOTIFY_SAMORDNARE; one must never reach the other's people)."""
+        if self.is_default_tenant:
+            return variable
+        return f"{self.tenant_id.upper().replace('-', '_')}__{variable}"
 
     @property
     def templates_dir(self) -> Path:
         return self.home / "templates"
 
     @property
-    def evidence_dir(self) -> Path:
-        return self.data_dir / "evidence"
-
-    @property
     def db_url(self) -> str:
-        if self.database_url:
+        """SQLite: a file per tenant. PostgreSQL: one database, a schema per tenant, chosen by the
+        connection's search_path (so every query, migration and trigger stays in it)."""
+        if not self.database_url:
+            return f"sqlite:///{self.tenant_data_dir / 'ctc.db'}"
+        if self.db_schema is None or not self.database_url.startswith("postgresql"):
+            if self.db_schema is not None:
+                raise CtcError("tenants other than the default need PostgreSQL or SQLite: "
+                               "set CTC_DATABASE_URL to a postgresql:// URL or leave it unset")
             return self.database_url
-        return f"sqlite:///{self.data_dir / 'ctc.db'}"
+        joiner = "&" if "?" in self.database_url else "?"
+        return f"{self.database_url}{joiner}options=-csearch_path%3D{self.db_schema}"
+
+
+def tenant_ids(settings: Settings) -> list[str]:
+    """Every tenant of the installation, the default first."""
+    folder = settings.tenants_folder
+    others = sorted(p.name for p in folder.iterdir() if (p / "tenant.yml").is_file()) if folder.is_dir() else []
+    return [settings.default_tenant, *[t for t in others if t != settings.default_tenant]]
+
+
+def _tenant_overrides(settings: Settings) -> dict[str, Any]:
+    """The tenant's tenant.yml, checked: an unknown tenant or a key it may not set is an error."""
+    import yaml
+
+    folder = settings.tenant_folder
+    assert folder is not None
+    path = folder / "tenant.yml"
+    if not path.is_file():
+        known = ", ".join(tenant_ids(settings))
+        raise CtcError(f"no tenant '{settings.tenant_id}': the tenants are {known} (a tenant other than the "
+                       f"default is a folder {settings.tenants_folder}/<id>/ with tenant.yml and areas.yml)")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise CtcError(f"{path}: not valid YAML ({exc})") from None
+    if not isinstance(data, dict):
+        raise CtcError(f"{path}: write settings as 'key: value' lines ({', '.join(TENANT_KEYS)})")
+    unknown = sorted(set(data) - set(TENANT_KEYS))
+    if unknown:
+        raise CtcError(f"{path}: unknown setting {', '.join(unknown)}; a tenant may set {', '.join(TENANT_KEYS)}")
+    if not (folder / "areas.yml").is_file():
+        raise CtcError(f"{folder}: the tenant has no areas.yml (its areas and people)")
+    return {key: value for key, value in data.items() if value is not None}
 
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    try:
+        settings = Settings()
+        if settings.is_default_tenant:
+            return settings
+        overrides = _tenant_overrides(settings)
+        # Through validation again, so a tenant's lang is checked like CTC_LANG.
+        return Settings(**{**settings.model_dump(), **overrides})
+    except ValidationError as exc:
+        problems = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+        raise CtcError(f"settings: {problems}") from None
 
 
 def reset_settings() -> None:

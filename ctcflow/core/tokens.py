@@ -1,9 +1,8 @@
 """Signed tokens for links and sessions: ``base64url(json) . base64url(HMAC-SHA256)``.
 
 A token says what it is for (``purpose``), for whom, until when, and carries a random id; it
-cannot be altered without the key, and a token for one purpose is refused for another. The
-key comes from the environment (CTC_WEB_SECRET_KEY); a local installation without one gets a
-random key kept in data_dir/web-secret-key (never in the repository or the database)."""
+cannot be altered without the key, and a token for one purpose is refused for another. The key
+is the tenant's, shared by every host (``secret_key``), never in the repository or the database."""
 
 from __future__ import annotations
 
@@ -20,6 +19,7 @@ from typing import Any
 
 from ctcflow.core.config import Settings
 from ctcflow.core.errors import CtcError
+from ctcflow.core.secrets_store import MissingSecret, load_secret, save_secret_once
 
 
 class TokenError(CtcError):
@@ -31,24 +31,61 @@ class TokenError(CtcError):
 
 
 MIN_KEY_LENGTH = 32
+_shared: dict[str, bytes] = {}  # a Prefect Secret block's key, read once per process
 
 
 def secret_key(settings: Settings) -> bytes:
-    """The signing key; a key set in the environment shorter than MIN_KEY_LENGTH is refused (a
-    short key can be guessed offline from any link)."""
-    if settings.web_secret_key:
-        if len(settings.web_secret_key) < MIN_KEY_LENGTH:
-            raise CtcError(f"CTC_WEB_SECRET_KEY is {len(settings.web_secret_key)} characters; use at least "
-                           f"{MIN_KEY_LENGTH} random ones, e.g. the output of: python3 -c \"import secrets; "
-                           "print(secrets.token_urlsafe(48))\"")
-        return settings.web_secret_key.encode("utf-8")
-    path = settings.data_dir / "web-secret-key"
+    """The tenant's signing key, the same on every host that serves or mails its links:
+
+    - ``CTC_WEB_SECRET_KEY`` — the key itself, or ``secret:BLOCK``, a Prefect Secret block;
+    - else, where a Prefect server is configured (``PREFECT_API_URL``: workers, the web host of a
+      shared installation), the block ``ctc-<tenant>-web-key``, made once by whoever needs it first;
+    - else (one host, no Prefect server) a key made once in the tenant's data directory.
+
+    A key shorter than MIN_KEY_LENGTH is refused (a short key can be guessed offline from any link)."""
+    configured = settings.web_secret_key
+    if configured and configured.startswith("secret:"):
+        key = _from_block(configured.removeprefix("secret:"), create=False)
+    elif configured:
+        key = configured
+    elif os.environ.get("PREFECT_API_URL"):
+        key = _from_block(f"ctc-{settings.tenant_id}-web-key", create=True)
+    else:
+        key = _local_key(settings.tenant_data_dir / "web-secret-key")
+    if len(key) < MIN_KEY_LENGTH:
+        raise CtcError(f"the web signing key is {len(key)} characters; use at least {MIN_KEY_LENGTH} random ones, "
+                       "e.g. the output of: python3 -c \"import secrets; print(secrets.token_urlsafe(48))\"")
+    return key.encode("utf-8")
+
+
+def _local_key(path: Path) -> str:
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process made it first
+            return path.read_text(encoding="utf-8").strip()
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_urlsafe(48))
-    return Path(path).read_text(encoding="utf-8").strip().encode("utf-8")
+    return path.read_text(encoding="utf-8").strip()
+
+
+def _from_block(name: str, *, create: bool) -> str:
+    """The key in a Prefect Secret block; ``create``: made (random) when there is none yet — by
+    one process only: a second that finds it made meanwhile reads the first one's."""
+    if name not in _shared:
+        try:
+            value = load_secret(name)
+        except MissingSecret:
+            if not create:
+                raise CtcError(f"CTC_WEB_SECRET_KEY names the Prefect Secret block '{name}', which does not "
+                               "exist; create it with a random value of 48 characters or more") from None
+            save_secret_once(name, secrets.token_urlsafe(48))
+            value = load_secret(name)
+        if not isinstance(value, str):
+            raise CtcError(f"the Prefect Secret block '{name}' must hold the key as text")
+        _shared[name] = value.strip().encode("utf-8")
+    return _shared[name].decode("utf-8")
 
 
 def _b64(data: bytes) -> str:

@@ -5,12 +5,17 @@ areas.yml and the database hold only references — ``env:NAME`` (an environment
 and can be rotated without touching the data. Any apprise URL works: ``mailto://…`` (SMTP),
 ``msteams://…``/``workflows://…`` (Microsoft Teams), ``slack://…`` and the rest, plus
 ``maildir://localhost/ABSOLUTE/PATH`` (registered here) for a local mailbox without a server.
+
+References belong to a tenant: its ``env:NAME`` is looked up first in its notify Secret block (a
+JSON object of NAME → URL, so a worker needs one block, not thousands of variables), then in the
+environment under the tenant's own name for it (``Settings.env_name``).
 """
 
 from __future__ import annotations
 
 import mailbox
 import os
+import time
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
@@ -19,7 +24,9 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from apprise.decorators import notify
 
+from ctcflow.core.config import Settings, get_settings
 from ctcflow.core.errors import CtcError
+from ctcflow.core.secrets_store import MissingSecret, load_secret
 from ctcflow.definition.organisation import REFERENCE
 
 
@@ -28,31 +35,66 @@ class ChannelError(CtcError):
 
 
 MAIL_SERVER = "CTC_MAIL_SERVER"
+BLOCK_SECONDS = 60.0  # a notify block is read again after this long (an edit reaches running workers)
+_blocks: dict[str, tuple[float, dict[str, str]]] = {}
 
 
-def resolve(reference: str) -> str:
+def resolve(reference: str, settings: Settings | None = None) -> str:
+    settings = settings or get_settings()
     if reference.startswith("mail:"):
-        return _own_address(reference.removeprefix("mail:"))
+        return _own_address(reference.removeprefix("mail:"), settings)
     match = REFERENCE.match(reference)
     if match is None:
         raise ChannelError(f"'{reference}' is not a reference; write env:VARIABLE or secret:BLOCK in areas.yml")
     source, name = match.groups()
     if source == "env":
-        value = os.environ.get(name, "").strip()
+        value = lookup(name, settings)
         if not value:
-            raise ChannelError(f"{reference}: the environment variable {name} is not set; set it to an apprise "
-                               "URL such as mailto://smtp.example.org?from=ctc@example.org&to=name@example.org")
+            where = f"the environment variable {settings.env_name(name)}"
+            if settings.notify_block:
+                where = f"{name} in the Prefect Secret block '{settings.notify_block}' or {where}"
+            raise ChannelError(f"{reference}: {where} is not set; set it to an apprise URL such as "
+                               "mailto://smtp.example.org?from=ctc@example.org&to=name@example.org")
         return value
     return _secret(reference, name)
 
 
-def _own_address(address: str) -> str:
+def lookup(variable: str, settings: Settings) -> str:
+    """An ``env:`` reference's value for the tenant ('' when nowhere): its notify block, then its
+    environment variable."""
+    if settings.notify_block:
+        found = notify_block(settings.notify_block).get(variable, "")
+        if isinstance(found, str) and found.strip():
+            return found.strip()
+    return os.environ.get(settings.env_name(variable), "").strip()
+
+
+def notify_block(name: str) -> dict[str, str]:
+    """The tenant's notify Secret block as a dict, read at most once a minute per process."""
+    now = time.monotonic()
+    kept = _blocks.get(name)
+    if kept is not None and now - kept[0] < BLOCK_SECONDS:
+        return kept[1]
+    try:
+        value = load_secret(name)
+    except MissingSecret as exc:
+        raise ChannelError(f"no Prefect Secret block named '{name}' ({exc}); create it with the people's apprise "
+                           f"URLs by variable name: Secret(value={{'CTC_NOTIFY_X': 'mailto://…'}}).save('{name}')"
+                           ) from None
+    if not isinstance(value, dict):
+        raise ChannelError(f"the Prefect Secret block '{name}' must hold a JSON object of variable name → apprise URL")
+    _blocks[name] = (now, {str(k): str(v) for k, v in value.items()})
+    return _blocks[name][1]
+
+
+def _own_address(address: str, settings: Settings) -> str:
     """A person added on the web is mailed at their own address through the organisation's mail
     server: the apprise mailto:// URL in CTC_MAIL_SERVER (its credentials stay in the
     environment), with the recipient set to them."""
-    server = os.environ.get(MAIL_SERVER, "").strip()
+    server = lookup(MAIL_SERVER, settings)
     if not server.startswith(("mailto://", "mailtos://")):
-        raise ChannelError(f"mail to {address}: set {MAIL_SERVER} to the mail server's apprise URL, e.g. "
+        raise ChannelError(f"mail to {address}: set {settings.env_name(MAIL_SERVER)} to the mail server's "
+                           "apprise URL, e.g. "
                            "mailtos://smtp.example.org?from=ctc@example.org (with the account's user and "
                            "password when the server asks for them)")
     parts = urlsplit(server)
@@ -60,24 +102,23 @@ def _own_address(address: str) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
-def unset_references(references: dict[str, list[str]]) -> dict[str, list[str]]:
-    """Of ``{reference: [person ids]}``, the ``env:`` ones not set in this environment (Secret
-    blocks are looked up only when sending: that needs the Prefect API)."""
+def unset_references(references: dict[str, list[str]], settings: Settings) -> dict[str, list[str]]:
+    """Of ``{reference: [person ids]}``, the ``env:`` ones not set in this environment (with a
+    notify block, none are told here: reading it needs the Prefect API, checked when sending)."""
+    if settings.notify_block:
+        return {}
     missing = {}
     for reference, people in references.items():
         match = REFERENCE.match(reference)
-        if match and match.group(1) == "env" and not os.environ.get(match.group(2), "").strip():
+        if match and match.group(1) == "env" and not lookup(match.group(2), settings):
             missing[reference] = people
     return missing
 
 
 def _secret(reference: str, name: str) -> str:
-    from prefect.blocks.system import Secret
-
     try:
-        block: Any = Secret.load(name)  # synchronous here: no event loop is running
-        value = block.get()
-    except (ValueError, KeyError) as exc:
+        value = load_secret(name)
+    except MissingSecret as exc:
         raise ChannelError(f"{reference}: no Prefect Secret block named '{name}' ({exc}); create it in the "
                            f"Prefect UI (Blocks → Secret) or with Secret(value=URL).save('{name}')") from None
     if not isinstance(value, str) or not value.strip():

@@ -1,11 +1,10 @@
-"""What comes with a form: evidence — a link, an uploaded file kept once under its SHA-256 —
+"""What comes with a form: evidence — a link, an uploaded file kept once (in the database, for
+every host) under its SHA-256 —
 written as one text (pieces joined by SEPARATOR, which the pages split again to show them), and a
 table to import (CSV or Excel), held only while it is read. Every upload is bounded as it is read."""
 
 from __future__ import annotations
 
-import hashlib
-import os
 import re
 import shutil
 import tempfile
@@ -15,6 +14,8 @@ from pathlib import Path
 
 from fastapi import UploadFile
 
+from ctcflow.app.evidence import forget_unnamed, store
+from ctcflow.core.config import Settings
 from ctcflow.core.errors import CtcError, InputFileError, Invalid
 from ctcflow.core.evidence import SEPARATOR, file_reference
 from ctcflow.web.errors import PageError
@@ -36,38 +37,27 @@ LINK = re.compile(r"^https?://[^\s<>\"]{1,2000}$")
 
 
 @contextmanager
-def staged_evidence(folder: Path, link: str, document: UploadFile | None) -> Iterator[str | None]:
+def staged_evidence(settings: Settings, link: str, document: UploadFile | None) -> Iterator[str | None]:
     """The evidence a form brings — its link and its document — for the caller to record. The
-    document is written beside the kept files under a temporary name and put in place (under
-    its SHA-256, the same document twice stored once) only when the caller's block succeeds;
-    refused, it is removed: nothing is kept for a change that did not happen. A link must be a
-    web address (so it cannot pose as a stored file)."""
+    document is stored (under its SHA-256, the same document twice stored once) before the
+    caller's block and taken away again if the block fails and no record names it: nothing is
+    kept for a change that did not happen. A link must be a web address (so it cannot pose as a
+    stored file)."""
     link = link.strip()
     if link and not LINK.match(link):
         raise Invalid("link", "not_a_link", f"{link[:80]}: not a web address (https://…)")
     if document is None or not document.filename:
         yield link or None
         return
-    digest = hashlib.sha256()
-    folder.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=folder, prefix=".incoming-", delete=False) as out:
-        staged = Path(out.name)
-        try:
-            for chunk in bounded_chunks(document):
-                digest.update(chunk)
-                out.write(chunk)
-        except PageError:
-            out.close()
-            staged.unlink(missing_ok=True)
-            raise
-    sha = digest.hexdigest()
+    content = b"".join(bounded_chunks(document))
+    sha, added = store(settings, content)
     name = re.sub(r"[\x00-\x1f]", "_", Path(document.filename).name.replace(SEPARATOR, " "))[:200] or "underlag"
     try:
         yield SEPARATOR.join(p for p in (link, file_reference(sha, name)) if p)
     except BaseException:
-        staged.unlink(missing_ok=True)
+        if added:
+            forget_unnamed(settings, sha)
         raise
-    os.replace(staged, folder / sha)
 
 
 TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")

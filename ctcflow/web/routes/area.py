@@ -109,7 +109,7 @@ def mark(request: Request, web: WebState, viewer: FormViewer, area_id: str, inst
     lang = lang_of(request, viewer)
     try:
         with refusals_as_pages(passing=(Refused, Invalid)), \
-                staged_evidence(web.settings.evidence_dir, link, document) as evidence:
+                staged_evidence(web.settings, link, document) as evidence:
             progress.mark_instance(web.defs, web.settings, area_id, instance_id, by=viewer.person.id,
                                    as_of=web.today(), evidence=evidence, note=note.strip() or None,
                                    scope=viewer.scope)

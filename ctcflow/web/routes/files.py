@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ctcflow.access.permissions import Action, active_actor, may
-from ctcflow.app.evidence import named_in_area
+from ctcflow.app.evidence import named_in_area, read
 from ctcflow.app.feeds import feed_is_live
 from ctcflow.core.tokens import TokenError, verify
 from ctcflow.engine.ics import area_calendar
@@ -78,9 +78,11 @@ def report_file(web: WebState, viewer: SignedIn, archive_id: int, visa: int = 0)
 @router.get("/omrade/{area_id}/bevis/{sha}")
 def evidence_file(web: WebState, viewer: AreaViewer, area_id: str, sha: str, namn: str = "underlag") -> Response:
     """A stored file, to those who may see an area whose records name it."""
-    path = web.settings.evidence_dir / sha
-    if not SHA256.match(sha) or not path.exists() or not named_in_area(web.settings, area_id, sha):
+    if not SHA256.match(sha) or not named_in_area(web.settings, area_id, sha):
+        raise PageError(404, "not_found")
+    content = read(web.settings, sha)
+    if content is None:
         raise PageError(404, "not_found")
     safe = re.sub(r"[^\w.\- ]", "_", namn)[:120] or "underlag"
-    return Response(path.read_bytes(), media_type="application/octet-stream",
+    return Response(content, media_type="application/octet-stream",
                     headers={"Content-Disposition": f"attachment; filename=\"{safe}\""})

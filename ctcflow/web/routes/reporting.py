@@ -63,7 +63,7 @@ def add_entry(request: Request, web: WebState, viewer: FormViewer, area_id: str,
             day = date.fromisoformat(happened_on.strip())
         except ValueError:
             raise Invalid("happened_on", "date_format", "not a date") from None
-        with staged_evidence(web.settings.evidence_dir, link, document) as evidence:
+        with staged_evidence(web.settings, link, document) as evidence:
             records.theme_entry(web.defs, web.settings, area_id, theme, happened_on=day, description=description,
                                 evidence=evidence, by=viewer.person.id, as_of=web.today())
     except Invalid as exc:
