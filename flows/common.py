@@ -44,7 +44,7 @@ def tenant_scope(tenant: str | None) -> Iterator[None]:
 def per_tenant(fn: Callable[P, R]) -> Callable[P, R]:
     """A flow's body run for the tenant named by its ``tenant`` parameter (every ctcflow flow has
     one: a deployment per tenant passes it, so one worker pool serves every municipality)."""
-    signature = inspect.signature(fn)
+    signature = inspect.signature(fn, eval_str=True)
 
     @functools.wraps(fn)
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -52,4 +52,7 @@ def per_tenant(fn: Callable[P, R]) -> Callable[P, R]:
         with tenant_scope(tenant if isinstance(tenant, str) else None):
             return fn(*args, **kwargs)
 
+    # The parameters' types as the flow's own module resolves them (this module knows none of
+    # them): Prefect validates a deployment's parameters against them.
+    run.__signature__ = signature  # type: ignore[attr-defined]
     return run

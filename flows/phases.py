@@ -4,7 +4,10 @@ both, so the Prefect UI shows an area moving through CTC as runs of its phase fl
 
 ``phase-work`` (daily) checks every area in one batch and runs the per-area flow only for
 areas where something happened — a phase opened, data changed, something new to tell — so a
-quiet day costs one task, not one run per area.
+quiet day costs one task, not one run per area. Run as a deployment, it hands those per-area
+flows to the tenant's ``phase-areas`` deployment in a few batches (``run_deployment``), so every
+worker of the pool takes a share, under that deployment's concurrency limit; run directly (a
+test, ``ctc serve`` without a pool), it runs them itself.
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ from prefect import flow, tags
 
 from flows.common import day, per_tenant
 from flows.deliver_notifications import deliver_notifications
-from tasks.models import PhaseWorkSummary
+from flows.fanout import spread
+from tasks.models import PhaseRun, PhaseWorkSummary
 from tasks.phases import check_all_areas, check_area
 from tasks.reporting import publish_status
 
@@ -53,14 +57,27 @@ def run_phase_flow(area_id: str, phase_id: str, as_of: date, deliver: bool = Tru
         return phase_flow(area_id=area_id, as_of=as_of, deliver=deliver)
 
 
+@flow(name="phase-areas", flow_run_name="{as_of} · {tenant} · {first}", log_prints=True,
+      description="A batch of per-area phase flows, handed out by phase-work to any worker of the pool.")
+@per_tenant
+def phase_areas(runs: list[PhaseRun], as_of: date, first: str = "", tenant: str | None = None) -> int:
+    for run in runs:
+        run_phase_flow(run.area, run.phase, as_of, deliver=False)
+    return len(runs)
+
+
 @flow(name="phase-work", log_prints=True)
 @per_tenant
 def phase_work(as_of: date | None = None, deliver: bool = True, tenant: str | None = None) -> PhaseWorkSummary:
     today = day(as_of)
     batch = check_all_areas(today)
-    per_area = [run_phase_flow(run.area, run.phase, today, deliver=False) for run in batch.runs]
+    spread_over = spread("phase-areas", batch.runs, lambda chunk: {"runs": chunk, "as_of": today,
+                                                                  "first": chunk[0].area})
+    if spread_over is None:
+        for run in batch.runs:
+            run_phase_flow(run.area, run.phase, today, deliver=False)
     print(f"{today}: {len(batch.findings)} findings, {len(batch.active_areas)} areas with something new, "
-          f"{len(per_area)} phase runs")
+          f"{len(batch.runs)} phase runs" + (f" in {spread_over} batches over the workers" if spread_over else ""))
     sections = {"opened_revisions": [o.line() for o in batch.opened],
                 "missing": [f"{f.area} · {f.phase}: {f.text}" for f in batch.findings]}
     if deliver and batch.new:

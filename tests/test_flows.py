@@ -37,11 +37,14 @@ def test_prefect_yaml_is_valid_for_prefect_and_every_schedule_is_explicit() -> N
 
     config = PrefectYamlModel.model_validate(prefect_yaml())
     names = {d.name for d in config.deployments}
-    assert names == {"advance-phases", "phase-work", "deadline-sweep", "deliver-notifications", "survey-wave",
+    assert names == {"advance-phases", "phase-work", "phase-areas", "deadline-sweep", "deliver-notifications",
+                     "survey-wave",
                      "ks-report"}
     for deployment in config.deployments:
         assert deployment.entrypoint and load_flow(deployment.entrypoint).name == deployment.name
-        assert bool(deployment.schedules) == (deployment.name != "survey-wave")  # a wave comes when it comes
+        # a wave comes when it comes; a batch of area flows when phase-work hands one out
+        assert bool(deployment.schedules) == (deployment.name not in ("survey-wave", "phase-areas"))
+        assert deployment.work_pool is not None and deployment.work_pool.name == "ctcflow"
         for schedule in deployment.schedules or []:
             assert isinstance(schedule, RawScheduleConfig)
             assert schedule.slug and schedule.timezone == "Europe/Stockholm" and schedule.active is True
@@ -106,8 +109,8 @@ def test_ctc_serve_serves_the_deployments_on_a_local_server_and_stops_on_ctrl_c(
     serving = subprocess.Popen([sys.executable, "-m", "ctcflow.cli", "serve", "--port", str(port)],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     try:
-        expected = ["advance-phases", "deadline-sweep", "deliver-notifications", "ks-report", "phase-work",
-                    "survey-wave"]
+        expected = ["advance-phases", "deadline-sweep", "deliver-notifications", "ks-report", "phase-areas",
+                    "phase-work", "survey-wave"]
         deadline = time.monotonic() + 180
         names: list[str] = []
         # all of them registered before Ctrl-C: a signal in the middle of registering is another test

@@ -48,22 +48,25 @@ def load_flow(entrypoint: str) -> Any:
 
 
 def runner_deployments(path: Path | None = None) -> list[Any]:
-    from prefect.schedules import Cron
-
     deployments = []
     for spec in deployment_specs(path):
-        schedules = [Cron(s["cron"], timezone=s.get("timezone"), active=bool(s.get("active", True)),
-                          slug=s.get("slug"), parameters=s.get("parameters") or {})
-                     for s in spec.get("schedules") or []]
         flow = load_flow(spec["entrypoint"])
         deployments.append(flow.to_deployment(
-            name=spec["name"], schedules=schedules, description=spec.get("description"),
+            name=spec["name"], schedules=schedules_of(spec), description=spec.get("description"),
             tags=spec.get("tags") or [], parameters=spec.get("parameters") or {},
-            concurrency_limit=_concurrency(spec.get("concurrency_limit"))))
+            concurrency_limit=concurrency(spec.get("concurrency_limit"))))
     return deployments
 
 
-def _concurrency(spec: int | dict[str, Any] | None) -> Any:
+def schedules_of(spec: dict[str, Any]) -> list[Any]:
+    from prefect.schedules import Cron
+
+    return [Cron(s["cron"], timezone=s.get("timezone"), active=bool(s.get("active", True)),
+                 slug=s.get("slug"), parameters=s.get("parameters") or {})
+            for s in spec.get("schedules") or []]
+
+
+def concurrency(spec: int | dict[str, Any] | None) -> Any:
     """prefect.yaml's ``concurrency_limit`` (a number, or limit + collision strategy) as the runner takes it."""
     from prefect.client.schemas.objects import ConcurrencyLimitConfig
 

@@ -37,3 +37,18 @@ def serve(lang: Lang = None,
     from ctcflow.app.serve import serve as serve_flows
 
     raise typer.Exit(serve_flows(port))
+
+
+@app.command("deploy")
+def deploy(pool: Annotated[str | None, typer.Option(help="work pool; default: the one prefect.yaml names")] = None,
+           only: Annotated[list[str] | None, typer.Option("--only", metavar="TENANT",
+                                                          help="only these tenants (repeat); default: all")] = None,
+           ) -> None:
+    """Register every tenant's deployments of prefect.yaml with a work pool on the Prefect server."""
+    from ctcflow.app.deploy import deploy as register
+
+    done = register(pool, only or None)
+    print(f"work pool {done.pool}" + (" (made now, type process)" if done.created_pool else ""))
+    for name in done.names:
+        print(f"  {name}")
+    print(f"{len(done.names)} deployments; start workers with: prefect worker start --pool {done.pool}")

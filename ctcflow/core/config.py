@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     programmes_file: Path | None = None
     database_url: str | None = None
     lang: str = "sv"
+    # phase-work hands its per-area flows to the workers in at most fan_out_batches runs of at
+    # least fan_out_smallest areas (a run costs Prefect a second or two to start).
+    fan_out_batches: int = 8
+    fan_out_smallest: int = 10
     delivery_workers: int = 4  # messages sent in parallel (SMTP round trips dominate)
     # A delivery run's claim on its messages lasts this long unless its heartbeat renews it (every
     # quarter of it); a run that died is taken over after at most this long.

@@ -1,0 +1,77 @@
+"""Deployment as an operator does it: `ctc deploy` registers every tenant's deployments with a
+process work pool, two `prefect worker` processes take the runs, and a tenant's morning phase
+work is spread over both — the per-area flows in batches any worker may take."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ctcflow.cli.main import main
+from ctcflow.core.config import PROJECT_ROOT
+from tests.conftest import Project, add_tenant, wait_for
+
+pytestmark = pytest.mark.usefixtures("prefect_server")
+
+
+def _worker(name: str, log: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "prefect", "worker", "start", "--pool", "ctc-test-pool",
+                             "--name", name, "--limit", "1"], env=env, stdout=log.open("wb"),
+                            stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def test_ctc_deploy_registers_every_tenant_and_two_workers_share_the_phase_work(
+        project: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (
+        DeploymentFilter,
+        DeploymentFilterName,
+        FlowRunFilter,
+        FlowRunFilterParentFlowRunId,
+    )
+    from prefect.deployments import run_deployment
+    from prefect.settings import PREFECT_API_URL
+
+    add_tenant(project, monkeypatch, "lund", "Lunds kommun")
+    monkeypatch.setenv("CTC_FAN_OUT_SMALLEST", "2")  # four areas' phase flows that day: two batches
+    assert main(["--tenant", "lund", "init", "--as-of", "2018-08-01"]) == 0
+    capsys.readouterr()
+    assert main(["deploy", "--pool", "ctc-test-pool"]) == 0
+    printed = capsys.readouterr().out
+    assert "ctc-test-pool (made now, type process)" in printed
+    assert "phase-work/phase-work" in printed and "phase-work/phase-work-lund" in printed
+    assert "14 deployments" in printed  # the seven of prefect.yaml for each of two tenants
+
+    env = {**os.environ, "CTC_HOME": str(PROJECT_ROOT), "PREFECT_API_URL": str(PREFECT_API_URL.value())}
+    logs = [project.root / "worker-1.log", project.root / "worker-2.log"]
+    workers = [_worker(f"w{i + 1}", log, env) for i, log in enumerate(logs)]
+    try:
+        run = run_deployment("phase-work/phase-work-lund", parameters={"as_of": "2018-11-15", "deliver": False},
+                             timeout=600)
+        assert run.state is not None and run.state.is_completed(), run.state
+        with get_client(sync_client=True) as client:
+            [deployment] = client.read_deployments(deployment_filter=DeploymentFilter(
+                name=DeploymentFilterName(any_=["phase-work-lund"])))
+            assert "tenant:lund" in deployment.tags and deployment.parameters["tenant"] == "lund"
+            batches = client.read_flow_runs(flow_run_filter=FlowRunFilter(
+                parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[run.id])))
+            batches = [b for b in batches if b.deployment_id is not None]
+            assert len(batches) == 2 and all(b.state is not None and b.state.is_completed() for b in batches)
+            area_runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(
+                parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[b.id for b in batches])))
+        assert sorted(r.name.split(" · ")[1] for r in area_runs) == sorted(
+            ["bellevuegarden_lorensborg", "hermodsdal_nydala_gullviksborg",
+             "kirsebergsstaden_rostorp_segevang_segemolla", "mollevangen_radmansvangen_sodervarn"])
+        # each worker took runs (one at a time each: the one running phase-work leaves the batches to the other)
+        taken = [wait_for(lambda log=log: log.read_text().count("submitted to infrastructure") or None, 60,
+                          f"{log.name} to have taken a run") for log in logs]
+        assert sum(taken) == 3  # phase-work and its two batches
+    finally:
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            worker.wait(timeout=60)
