@@ -81,9 +81,40 @@ def add_tenant(project: Project, monkeypatch: pytest.MonkeyPatch, tenant: str, m
 
 
 @pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Project]:
-    yield use_project(tmp_path, monkeypatch)
+def project(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Project]:
+    """The project; for a test marked ``both_databases``, once on SQLite and once on a fresh
+    database of the session's throw-away PostgreSQL."""
+    chosen = use_project(tmp_path, monkeypatch)
+    if getattr(request, "param", "sqlite") == "postgresql":
+        cluster = request.getfixturevalue("postgres_cluster")
+        monkeypatch.setenv("CTC_DATABASE_URL", cluster.new_database())
+        reset_settings()
+    yield chosen
+    if getattr(request, "param", "sqlite") == "postgresql":
+        from ctcflow.core.config import get_settings
+        from db.engine import engine_for
+        engine_for(get_settings().db_url).dispose()
     reset_settings()
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests marked ``both_databases`` run on SQLite and on PostgreSQL (the flows, delivery, the
+    pages and the reports: where the two databases' locking and types differ)."""
+    if metafunc.definition.get_closest_marker("both_databases") and "project" in metafunc.fixturenames:
+        metafunc.parametrize("project", ["sqlite", "postgresql"], indirect=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[object]:
+    """One throw-away PostgreSQL server for the session (initdb/pg_ctl from the OS packages,
+    as an ordinary user, on loopback); `./run test` installs the packages where they are missing."""
+    from tests import postgres
+
+    if not postgres.available():
+        pytest.fail("PostgreSQL 15 (initdb, pg_ctl) is needed: install the Debian package postgresql "
+                    "(./run test does it)")
+    with postgres.postgres_cluster() as cluster:
+        yield cluster
 
 
 @pytest.fixture

@@ -29,9 +29,34 @@ def _as_server_user(command: list[str]) -> list[str]:
     return ["su", "postgres", "-s", "/bin/sh", "-c", " ".join(command)]
 
 
+class Cluster:
+    """A running throw-away server: a fresh, empty database for each test that asks."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.made = 0
+
+    def new_database(self) -> str:
+        import psycopg
+
+        self.made += 1
+        name = f"ctc_{self.made}"
+        with psycopg.connect(f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres",
+                             autocommit=True) as conn:
+            conn.execute(f"CREATE DATABASE {name}")
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{name}"
+
+
 @contextmanager
 def postgres_server() -> Iterator[str]:
     """Yields a SQLAlchemy URL to an empty database; the server and its files go away after."""
+    with postgres_cluster() as cluster:
+        yield cluster.new_database()
+
+
+@contextmanager
+def postgres_cluster() -> Iterator[Cluster]:
+    """A server on loopback for as long as the block runs; its files go away after."""
     folder = Path(tempfile.mkdtemp(prefix="ctc-pg-"))
     data = folder / "data"
     if os.geteuid() == 0:
@@ -43,11 +68,7 @@ def postgres_server() -> Iterator[str]:
     subprocess.run(_as_server_user([str(BIN / "pg_ctl"), "-D", str(data), "-o", f"'{options}'", "-w",
                                     "-l", str(folder / "log"), "start"]), check=True, capture_output=True)
     try:
-        import psycopg
-
-        with psycopg.connect(f"host=127.0.0.1 port={port} user=postgres dbname=postgres", autocommit=True) as conn:
-            conn.execute("CREATE DATABASE ctc")
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/ctc"
+        yield Cluster(port)
     finally:
         subprocess.run(_as_server_user([str(BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
                        capture_output=True)

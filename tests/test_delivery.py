@@ -83,6 +83,7 @@ def later(hours: float = 1) -> datetime:
     return datetime.now(tz=UTC) + timedelta(hours=hours)
 
 
+@pytest.mark.both_databases
 def test_a_run_older_than_its_lease_keeps_its_messages_and_a_run_beside_it_sends_none_twice(
         city: LocalMailServer) -> None:
     ids = many(300)
@@ -245,6 +246,7 @@ def test_a_refused_address_waits_for_a_fix_and_the_samordnare_hears_whose_it_is(
     assert [(e.what, e.notification_id) for e in events()] == [("failed", refused.id)]
 
 
+@pytest.mark.both_databases
 def test_one_delivery_at_a_time_and_the_one_running_takes_what_arrived_meanwhile(
         city: LocalMailServer, capsys: pytest.CaptureFixture[str]) -> None:
     pending = the_morning()

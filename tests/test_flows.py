@@ -69,6 +69,7 @@ def test_the_sweep_runs_weekday_mornings_on_stockholm_time_across_dst() -> None:
 
 
 @pytest.mark.usefixtures("prefect_server")
+@pytest.mark.both_databases
 def test_the_sweep_flow_sends_the_mornings_notices_and_publishes_the_status(project: Project,
                                                                             mail: LocalMailServer) -> None:
     from prefect.artifacts import Artifact

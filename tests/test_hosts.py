@@ -33,7 +33,8 @@ def _host_env(project: Project, name: str, port: int) -> dict[str, str]:
     from prefect.settings import PREFECT_API_URL
 
     return {"CTC_DATA_DIR": str(project.root / name), "CTC_WEB_BASE_URL": f"http://127.0.0.1:{port}",
-            "CTC_DATABASE_URL": f"sqlite:///{project.root / 'shared.db'}", "PREFECT_API_URL": str(PREFECT_API_URL.value())}
+            "CTC_DATABASE_URL": f"sqlite:///{project.root / 'shared.db'}",  # one database for both hosts
+            "PREFECT_API_URL": str(PREFECT_API_URL.value())}
 
 
 @contextmanager

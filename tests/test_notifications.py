@@ -94,6 +94,7 @@ def test_the_same_day_twice_sends_each_reminder_once(city: LocalMailServer) -> N
     assert len(city.received) == len(first.enqueued)
 
 
+@pytest.mark.both_databases
 def test_two_sweeps_at_once_send_each_reminder_once(city: LocalMailServer) -> None:
     day = date(2018, 11, 15)  # every area has reminders, overdue notices or escalations
     runs = [ctc("sweep", "--as-of", day.isoformat()) for _ in range(2)]

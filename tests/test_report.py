@@ -235,6 +235,7 @@ def test_an_area_report_is_sent_to_the_areas_own_team_only(malmo: Path, tmp_path
     assert {r for r, _ in mails} == {"team_bunkeflo", "ul_bunkeflo"} and all(a for _, a in mails)
 
 
+@pytest.mark.both_databases
 def test_a_reminder_about_a_report_sent_meanwhile_is_not_delivered(project: Project, mail: LocalMailServer) -> None:
     from ctcflow.app.jobs import MorningPlan, deliver, sweep
     from ctcflow.app.setup import init_database

@@ -138,6 +138,7 @@ def test_forms_without_their_token_are_refused(site: Site) -> None:
     assert _milestone(instance_id).status == "open"
 
 
+@pytest.mark.both_databases
 def test_an_uploaded_document_is_kept_with_its_hash_and_can_be_downloaded(site: Site, tmp_path: Path) -> None:
     import hashlib
 

@@ -46,7 +46,8 @@ def test_ctc_deploy_registers_every_tenant_and_two_workers_share_the_phase_work(
     assert "phase-work/phase-work" in printed and "phase-work/phase-work-lund" in printed
     assert "14 deployments" in printed  # the seven of prefect.yaml for each of two tenants
 
-    env = {**os.environ, "CTC_HOME": str(PROJECT_ROOT), "PREFECT_API_URL": str(PREFECT_API_URL.value())}
+    env = {**os.environ, "CTC_HOME": str(PROJECT_ROOT), "PREFECT_API_URL": str(PREFECT_API_URL.value()),
+           "PREFECT_WORKER_QUERY_SECONDS": "1"}  # a worker asks for runs every second, not every ten
     logs = [project.root / "worker-1.log", project.root / "worker-2.log"]
     workers = [_worker(f"w{i + 1}", log, env) for i, log in enumerate(logs)]
     try:
