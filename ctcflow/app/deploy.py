@@ -18,8 +18,9 @@ from typing import Any
 import yaml
 
 from ctcflow.app.serve import concurrency, deployment_specs, schedules_of
-from ctcflow.core.config import PROJECT_ROOT, Settings, get_settings, tenant_ids
+from ctcflow.core.config import PROJECT_ROOT, Settings, get_settings
 from ctcflow.core.errors import CtcError
+from ctcflow.core.tenants import tenant_ids
 
 
 def deployment_name(name: str, tenant: str, settings: Settings) -> str:
@@ -51,7 +52,7 @@ def deploy(pool: str | None = None, tenants: list[str] | None = None) -> Registe
     from prefect.deployments.runner import deploy as register
 
     settings = get_settings()
-    known = tenant_ids(settings)
+    known = tenant_ids(settings.tenants_folder, settings.default_tenant)
     chosen = tenants or known
     unknown = [t for t in chosen if t not in known]
     if unknown:

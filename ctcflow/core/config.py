@@ -16,18 +16,16 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from pydantic import ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ctcflow.core.errors import CtcError
+from ctcflow.core.tenants import tenant_overrides
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 TIMEZONE = "Europe/Stockholm"
 TENANT_ID = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
-# What a tenant's tenant.yml may set (everything else is the installation's).
-TENANT_KEYS = ("web_base_url", "lang", "notify_block", "oidc_label")
 
 
 class Settings(BaseSettings):
@@ -166,45 +164,13 @@ class Settings(BaseSettings):
         return f"{self.database_url}{joiner}options=-csearch_path%3D{self.db_schema}"
 
 
-def tenant_ids(settings: Settings) -> list[str]:
-    """Every tenant of the installation, the default first."""
-    folder = settings.tenants_folder
-    others = sorted(p.name for p in folder.iterdir() if (p / "tenant.yml").is_file()) if folder.is_dir() else []
-    return [settings.default_tenant, *[t for t in others if t != settings.default_tenant]]
-
-
-def _tenant_overrides(settings: Settings) -> dict[str, Any]:
-    """The tenant's tenant.yml, checked: an unknown tenant or a key it may not set is an error."""
-    import yaml
-
-    folder = settings.tenant_folder
-    assert folder is not None
-    path = folder / "tenant.yml"
-    if not path.is_file():
-        known = ", ".join(tenant_ids(settings))
-        raise CtcError(f"no tenant '{settings.tenant_id}': the tenants are {known} (a tenant other than the "
-                       f"default is a folder {settings.tenants_folder}/<id>/ with tenant.yml and areas.yml)")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise CtcError(f"{path}: not valid YAML ({exc})") from None
-    if not isinstance(data, dict):
-        raise CtcError(f"{path}: write settings as 'key: value' lines ({', '.join(TENANT_KEYS)})")
-    unknown = sorted(set(data) - set(TENANT_KEYS))
-    if unknown:
-        raise CtcError(f"{path}: unknown setting {', '.join(unknown)}; a tenant may set {', '.join(TENANT_KEYS)}")
-    if not (folder / "areas.yml").is_file():
-        raise CtcError(f"{folder}: the tenant has no areas.yml (its areas and people)")
-    return {key: value for key, value in data.items() if value is not None}
-
-
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     try:
         settings = Settings()
         if settings.is_default_tenant:
             return settings
-        overrides = _tenant_overrides(settings)
+        overrides = tenant_overrides(settings.tenant_id, settings.tenants_folder, settings.default_tenant)
         # Through validation again, so a tenant's lang is checked like CTC_LANG.
         return Settings(**{**settings.model_dump(), **overrides})
     except ValidationError as exc:
