@@ -100,7 +100,11 @@ def channel_lines(defs: Definitions) -> list[str]:
     references: dict[str, list[str]] = {}
     for person in defs.org.everyone():
         references.setdefault(person.notify, []).append(person.id)
-    missing = unset_references(references, get_settings())
+    settings = get_settings()
+    if settings.notify_block:
+        return [f"channels: {len(references)} references — env: ones are read from the Prefect Secret block "
+                f"'{settings.notify_block}' when sending"]
+    missing = unset_references(references, settings)
     if not missing:
         return [f"channels: {len(references)} references — all env: ones are set"]
     lines = [f"channels: {len(missing)} of {len(references)} references are not set here; notices to them will "

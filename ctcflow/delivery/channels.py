@@ -103,10 +103,8 @@ def _own_address(address: str, settings: Settings) -> str:
 
 
 def unset_references(references: dict[str, list[str]], settings: Settings) -> dict[str, list[str]]:
-    """Of ``{reference: [person ids]}``, the ``env:`` ones not set in this environment (with a
-    notify block, none are told here: reading it needs the Prefect API, checked when sending)."""
-    if settings.notify_block:
-        return {}
+    """Of ``{reference: [person ids]}``, the ``env:`` ones set neither in the tenant's notify
+    block nor in this environment."""
     missing = {}
     for reference, people in references.items():
         match = REFERENCE.match(reference)
