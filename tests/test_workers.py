@@ -5,6 +5,7 @@ work is spread over both — the per-area flows in batches any worker may take."
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -71,8 +72,12 @@ def test_ctc_deploy_registers_every_tenant_and_two_workers_share_the_phase_work(
         taken = [wait_for(lambda log=log: log.read_text().count("submitted to infrastructure") or None, 60,
                           f"{log.name} to have taken a run") for log in logs]
         assert sum(taken) == 3  # phase-work and its two batches
-    finally:
+    finally:  # a worker may take its time to shut down gracefully: then it (and its runs) are killed
         for worker in workers:
-            worker.terminate()
+            os.killpg(worker.pid, signal.SIGTERM)
         for worker in workers:
-            worker.wait(timeout=60)
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(worker.pid, signal.SIGKILL)
+                worker.wait(timeout=30)
