@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import functools
 import inspect
-import os
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date
 from typing import ParamSpec, TypeVar
 
 from ctcflow.core import calendar
-from ctcflow.core.config import reset_settings
+from ctcflow.core.config import tenant_scope
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -19,26 +17,6 @@ R = TypeVar("R")
 
 def day(as_of: date | None) -> date:
     return as_of or calendar.today()
-
-
-@contextmanager
-def tenant_scope(tenant: str | None) -> Iterator[None]:
-    """Act for ``tenant`` inside the block (None: the one the process was started for — a
-    deployment's CTC_TENANT, or the default); what was chosen before is back afterwards."""
-    before = os.environ.get("CTC_TENANT")
-    if tenant is None or tenant == before:
-        yield
-        return
-    os.environ["CTC_TENANT"] = tenant
-    reset_settings()
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop("CTC_TENANT", None)
-        else:
-            os.environ["CTC_TENANT"] = before
-        reset_settings()
 
 
 def per_tenant(fn: Callable[P, R]) -> Callable[P, R]:

@@ -12,13 +12,10 @@ tenant's limits (``concurrency_limit``) are its own. The code is pulled from the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import yaml
-
-from ctcflow.app.serve import concurrency, deployment_specs, schedules_of
-from ctcflow.core.config import PROJECT_ROOT, Settings, get_settings
+from ctcflow.app.serve import concurrency, deployment_specs, prefect_yaml, schedules_of
+from ctcflow.core.config import Settings, get_settings
 from ctcflow.core.errors import CtcError
 from ctcflow.core.tenants import tenant_ids
 
@@ -28,13 +25,11 @@ def deployment_name(name: str, tenant: str, settings: Settings) -> str:
     return name if tenant == settings.default_tenant else f"{name}-{tenant}"
 
 
-def default_pool(path: Path | None = None) -> str:
+def default_pool() -> str:
     """The work pool prefect.yaml names (under ``definitions: work_pool``)."""
-    path = path or PROJECT_ROOT / "prefect.yaml"
-    config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    pool = ((config.get("definitions") or {}).get("work_pool") or {}).get("name")
+    pool = ((prefect_yaml().get("definitions") or {}).get("work_pool") or {}).get("name")
     if not pool:
-        raise CtcError(f"{path} names no work pool (definitions: work_pool: name:); pass --pool")
+        raise CtcError("prefect.yaml names no work pool (definitions: work_pool: name:); pass --pool")
     return str(pool)
 
 
@@ -59,10 +54,12 @@ def deploy(pool: str | None = None, tenants: list[str] | None = None) -> Registe
         raise CtcError(f"no tenant {', '.join(unknown)}: the tenants are {', '.join(known)}")
     pool = pool or default_pool()
     created = _ensure_pool(pool)
+    flows: list[tuple[dict[str, Any], Any]] = [
+        (spec, Flow.from_source(source=str(settings.home), entrypoint=spec["entrypoint"]))
+        for spec in deployment_specs()]
     deployments: list[Any] = []
     for tenant in chosen:
-        for spec in deployment_specs():
-            flow: Any = Flow.from_source(source=str(settings.home), entrypoint=spec["entrypoint"])
+        for spec, flow in flows:
             deployments.append(flow.to_deployment(
                 name=deployment_name(spec["name"], tenant, settings), schedules=schedules_of(spec),
                 description=spec.get("description"), tags=[*(spec.get("tags") or []), f"tenant:{tenant}"],

@@ -10,7 +10,7 @@ import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import ColumnElement, delete, exists, or_, select
 from sqlmodel import col
 
 from ctcflow.core.config import Settings
@@ -35,15 +35,20 @@ def read(settings: Settings, sha: str) -> bytes | None:
         return bytes(found) if found is not None else None
 
 
+def _named(sha: str, area_id: str | None = None) -> ColumnElement[bool]:
+    """Whether a record names the file — a milestone's evidence, a theme's entry, the history —
+    in ``area_id`` when given."""
+    pattern = f"%{file_marker(sha)}%"
+    places = ((MilestoneInstance.area_id, MilestoneInstance.evidence), (MandateEntry.area_id, MandateEntry.evidence),
+              (Event.area_id, Event.note))
+    return or_(*(exists().where(col(text).like(pattern), *([col(area) == area_id] if area_id else []))
+                 for area, text in places))
+
+
 def forget_unnamed(settings: Settings, sha: str) -> None:
     """Remove a stored file no record names (a change that was refused after its upload)."""
-    pattern = f"%{file_marker(sha)}%"
     with session_scope(settings) as session:
-        session.execute(delete(StoredFile).where(
-            col(StoredFile.sha256) == sha,
-            ~exists().where(col(MilestoneInstance.evidence).like(pattern)),
-            ~exists().where(col(MandateEntry.evidence).like(pattern)),
-            ~exists().where(col(Event.note).like(pattern))))
+        session.execute(delete(StoredFile).where(col(StoredFile.sha256) == sha, ~_named(sha)))
 
 
 def adopt_folder(settings: Settings, folder: Path) -> int:
@@ -62,9 +67,5 @@ def adopt_folder(settings: Settings, folder: Path) -> int:
 
 
 def named_in_area(settings: Settings, area_id: str, sha: str) -> bool:
-    pattern = f"%{file_marker(sha)}%"
     with session_scope(settings) as session:
-        return bool(session.execute(select(
-            exists().where(col(MilestoneInstance.area_id) == area_id, col(MilestoneInstance.evidence).like(pattern))
-            | exists().where(col(MandateEntry.area_id) == area_id, col(MandateEntry.evidence).like(pattern))
-            | exists().where(col(Event.area_id) == area_id, col(Event.note).like(pattern)))).scalar())
+        return bool(session.execute(select(_named(sha, area_id))).scalar())

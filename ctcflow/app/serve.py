@@ -27,13 +27,18 @@ from ctcflow.core.errors import CtcError
 STARTUP_TIMEOUT = 90.0
 
 
-def deployment_specs(path: Path | None = None) -> list[dict[str, Any]]:
+def prefect_yaml(path: Path | None = None) -> dict[str, Any]:
     path = path or PROJECT_ROOT / "prefect.yaml"
     try:
         config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise CtcError(f"cannot read {path}: {exc}") from None
-    specs = config.get("deployments") or []
+    return config if isinstance(config, dict) else {}
+
+
+def deployment_specs(path: Path | None = None) -> list[dict[str, Any]]:
+    path = path or PROJECT_ROOT / "prefect.yaml"
+    specs = prefect_yaml(path).get("deployments") or []
     if not specs:
         raise CtcError(f"{path} declares no deployments")
     return list(specs)

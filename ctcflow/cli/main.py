@@ -4,7 +4,6 @@ a traceback."""
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Sequence
 from typing import Annotated
@@ -12,7 +11,7 @@ from typing import Annotated
 import typer
 
 from ctcflow.cli import morning, plan, progress, records, report, setup, survey, web
-from ctcflow.core.config import reset_settings
+from ctcflow.core.config import tenant_scope
 from ctcflow.core.errors import CtcError, DefinitionError
 
 app = typer.Typer(name="ctc", help="Communities That Care, run as a process.", no_args_is_help=True,
@@ -28,13 +27,12 @@ app.add_typer(report.app, name="report")
 
 
 @app.callback()
-def _choose_tenant(tenant: Annotated[str | None, typer.Option(
+def _choose_tenant(ctx: typer.Context, tenant: Annotated[str | None, typer.Option(
         "--tenant", metavar="ID", help="the municipality to act for (a folder under tenants/); default: the "
                                        "checkout's own, or CTC_TENANT")] = None) -> None:
     """Communities That Care, run as a process."""
-    if tenant is not None:
-        os.environ["CTC_TENANT"] = tenant
-        reset_settings()
+    # for this command only: given back when its context closes (the tests call main() many times)
+    ctx.with_resource(tenant_scope(tenant))
 
 # Options that take several values as one list (`--format html md`, `--retry 12 13`, `--year 2023 2024`),
 # as the README writes them; click wants the option repeated, so the arguments are spread before parsing.
@@ -61,7 +59,6 @@ def spread_lists(args: Sequence[str]) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = spread_lists(sys.argv[1:] if argv is None else argv)
-    tenant_before = os.environ.get("CTC_TENANT")
     try:
         result = app(args, prog_name="ctc", standalone_mode=False)
     except DefinitionError as exc:
@@ -82,13 +79,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             print(f"ctc: {exc}", file=sys.stderr)
         return int(getattr(exc, "exit_code", 2) or 2)
-    finally:  # a --tenant is for this command only (the tests call main() many times in one process)
-        if os.environ.get("CTC_TENANT") != tenant_before:
-            if tenant_before is None:
-                os.environ.pop("CTC_TENANT", None)
-            else:
-                os.environ["CTC_TENANT"] = tenant_before
-            reset_settings()
     return int(result or 0)
 
 

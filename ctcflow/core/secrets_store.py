@@ -33,9 +33,3 @@ def save_secret_once(name: str, value: Any) -> bool:
         return False
     return True
 
-
-def save_secret(name: str, value: Any) -> None:
-    from prefect.blocks.system import Secret
-
-    secret: Any = Secret(value=value)
-    secret.save(name, overwrite=True, _sync=True)

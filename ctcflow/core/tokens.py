@@ -31,7 +31,7 @@ class TokenError(CtcError):
 
 
 MIN_KEY_LENGTH = 32
-_shared: dict[str, bytes] = {}  # a Prefect Secret block's key, read once per process
+_shared: dict[str, str] = {}  # a Prefect Secret block's key, read once per process
 
 
 def secret_key(settings: Settings) -> bytes:
@@ -84,8 +84,8 @@ def _from_block(name: str, *, create: bool) -> str:
             value = load_secret(name)
         if not isinstance(value, str):
             raise CtcError(f"the Prefect Secret block '{name}' must hold the key as text")
-        _shared[name] = value.strip().encode("utf-8")
-    return _shared[name].decode("utf-8")
+        _shared[name] = value.strip()
+    return _shared[name]
 
 
 def _b64(data: bytes) -> str:
