@@ -9,7 +9,7 @@ from datetime import date
 from typing import ParamSpec, TypeVar
 
 from ctcflow.core import calendar
-from ctcflow.core.config import tenant_scope
+from ctcflow.core.scope import tenant_scope
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -11,8 +11,8 @@ from typing import Annotated
 import typer
 
 from ctcflow.cli import morning, plan, progress, records, report, setup, survey, web
-from ctcflow.core.config import tenant_scope
 from ctcflow.core.errors import CtcError, DefinitionError
+from ctcflow.core.scope import tenant_scope
 
 app = typer.Typer(name="ctc", help="Communities That Care, run as a process.", no_args_is_help=True,
                   add_completion=False, pretty_exceptions_enable=False)

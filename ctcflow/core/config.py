@@ -13,10 +13,7 @@ belongs to a tenant — data, files, links, notify references, artifacts — is 
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -179,26 +176,6 @@ def get_settings() -> Settings:
     except ValidationError as exc:
         problems = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
         raise CtcError(f"settings: {problems}") from None
-
-
-@contextmanager
-def tenant_scope(tenant: str | None) -> Iterator[None]:
-    """Act for ``tenant`` inside the block (None: the one the process was started for — a
-    deployment's CTC_TENANT, or the default); what was chosen before is back afterwards."""
-    before = os.environ.get("CTC_TENANT")
-    if tenant is None or tenant == before:
-        yield
-        return
-    os.environ["CTC_TENANT"] = tenant
-    reset_settings()
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop("CTC_TENANT", None)
-        else:
-            os.environ["CTC_TENANT"] = before
-        reset_settings()
 
 
 def reset_settings() -> None:
