@@ -1,5 +1,7 @@
-"""A new CTC-enkät wave: import it, analyse it, publish every area's profile and mark the
-lägesanalys milestones the wave proves. Run when the analysis function has the export."""
+"""A new CTC-enkät wave: import it, analyse it, publish where every area's profile is read and
+mark the lägesanalys milestones the wave proves. Run when the analysis function has the export:
+``file`` is a path the worker can read, or the reference ``ctc survey store FILE`` printed (the
+export kept in the database, for a worker on another host)."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from tasks.survey import import_survey_wave, publish_area_profiles
 def survey_wave(wave: str, file: str, as_of: date | None = None, tenant: str | None = None) -> WaveSummary:
     today = day(as_of)
     report = import_survey_wave(wave, file, today)
-    report.profiles = publish_area_profiles(wave, report.areas)
+    report.profiles = publish_area_profiles(report.areas)
     print(f"wave {wave}: {report.valid} valid answers, {len(report.profiles)} area profiles, "
           f"{len(report.milestones_done)} milestones done")
     publish_status(today, "survey-wave", {

@@ -1,21 +1,23 @@
 """The survey wave as Prefect tasks: one import (read, analyse, store, mark milestones) and one
-task writing every area's profile."""
+listing where every area's profile is read."""
 
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 from prefect import task
 
-from ctcflow.app.survey import import_wave, survey_profiles
+from ctcflow.app.survey import import_wave
+from ctcflow.app.survey_files import export_file, forget_export
 from ctcflow.core.config import get_settings
 from tasks.models import Candidate, Marked, Waiting, WaveSummary
 
 
 @task(name="import-survey-wave")
 def import_survey_wave(wave: str, file: str, as_of: date) -> WaveSummary:
-    report = import_wave(wave, Path(file), as_of)
+    with export_file(file) as path:
+        report = import_wave(wave, path, as_of)
+    forget_export(file)
     return WaveSummary(
         wave=report.wave.id, respondents=report.wave.respondents, valid=report.wave.valid,
         previous=report.previous, areas=report.areas_with_answers,
@@ -25,13 +27,8 @@ def import_survey_wave(wave: str, file: str, as_of: date) -> WaveSummary:
 
 
 @task(name="publish-area-profiles")
-def publish_area_profiles(wave: str, areas: list[str], lang: str = "sv") -> list[str]:
-    """Every area's områdesprofil as HTML under <data dir>/profiles/<wave>/."""
-    folder = get_settings().data_dir / "profiles" / wave
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for area_id, html in survey_profiles(areas, wave, lang).items():
-        path = folder / f"{area_id}.html"
-        path.write_text(html, encoding="utf-8")
-        written.append(str(path))
-    return written
+def publish_area_profiles(areas: list[str]) -> list[str]:
+    """Where each area's områdesprofil is read: its page on the web, made from the database when
+    it is opened — no host keeps a copy that could go stale or be out of reach."""
+    base = get_settings().web_base_url.rstrip("/")
+    return [f"{base}/omrade/{area_id}/profil" for area_id in areas]

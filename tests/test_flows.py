@@ -171,14 +171,15 @@ def test_a_channel_kept_in_a_prefect_secret_block_is_used_and_a_missing_block_is
 
 @pytest.mark.usefixtures("prefect_server")
 def test_the_survey_wave_flow_publishes_profiles_and_completes_the_analysis_milestones(
-        project: Project, tmp_path) -> None:  # type: ignore[no-untyped-def]
+        project: Project, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
     from sqlalchemy import select
 
+    from ctcflow.cli.main import main
     from ctcflow.definition.loader import load_definitions
     from ctcflow.definition.survey import load_survey
     from ctcflow.engine.opening import open_phase
     from db.engine import session_scope
-    from db.models import MilestoneInstance
+    from db.models import MilestoneInstance, StoredFile
     from demo.synthetic import Plan, synthetic_wave, write_export
     from flows.survey_wave import survey_wave
 
@@ -189,9 +190,17 @@ def test_the_survey_wave_flow_publishes_profiles_and_completes_the_analysis_mile
     path = tmp_path / "enkat2019.csv"
     write_export(synthetic_wave(load_survey(), defs.org, Plan(pupils=3000, seed=21)), str(path))
 
-    report = survey_wave(wave="2019", file=str(path), as_of=date(2019, 4, 1))
+    # the export kept in the database, as for a worker on another host than the file
+    assert main(["survey", "store", str(path)]) == 0
+    reference = capsys.readouterr().out.split("file=")[1].strip()
+    path.unlink()
+    report = survey_wave(wave="2019", file=reference, as_of=date(2019, 4, 1))
 
-    assert len(report.profiles) == 5 and all(p.endswith(".html") for p in report.profiles)
+    assert report.valid > 2500
+    assert report.profiles == [f"http://127.0.0.1:8000/omrade/{a.id}/profil" for a in defs.org.areas]
+    assert not any(path.name == "profiles" for path in project.root.rglob("profiles"))
+    with session_scope() as session:  # the pupil-level export is not kept once the wave is in
+        assert session.execute(select(StoredFile)).all() == []
     assert [(m.area, m.milestone) for m in report.milestones_done] == [
         ("hermodsdal_nydala_gullviksborg", m) for m in ("enkat_genomford", "enkat_analyserad")]
     # the profile draft also needs the register data, which no survey can prove

@@ -175,6 +175,29 @@ def test_the_pdf_has_a_page_per_area_and_the_report_text(malmo: Path, tmp_path: 
     assert "Ekonomi" in text and "Bilaga 2: Luckor i redovisningen" in text and "Inget redovisat." in text
 
 
+def test_a_pdf_printed_in_chunks_is_the_same_document_numbered_through(malmo: Path, tmp_path: Path) -> None:
+    """A big city's PDF is printed in pieces on several processes and joined: cut after every area
+    (six pieces here), it has the same pages with the same text as the report printed whole, and
+    the page numbers run through the joined document — the test that a 4,000-area report's pages
+    are right without printing 10,000 pages."""
+    from ctcflow.report.pdf import pdf_from_html
+
+    html = _render(tmp_path, "ks", "--period", "2022", "--as-of", "2022-05-10", "--format", "html")["html"].decode()
+    whole, pieces = (pypdf.PdfReader(io.BytesIO(pdf_from_html(html, per_chunk=n))) for n in (1000, 1))
+    assert len(pieces.pages) == len(whole.pages) > 6
+    for number, (a, b) in enumerate(zip(whole.pages, pieces.pages, strict=True), start=1):
+        assert a.extract_text() == b.extract_text()
+        assert a.extract_text().rstrip().endswith(f"{number} ({len(whole.pages)})")
+    assert pdf_from_html(html, per_chunk=1) == pypdf_bytes(pieces)  # the same HTML, the same bytes
+
+
+def pypdf_bytes(reader: pypdf.PdfReader) -> bytes:
+    out = io.BytesIO()
+    reader.stream.seek(0)
+    out.write(reader.stream.read())
+    return out.getvalue()
+
+
 def test_the_report_renders_in_a_real_chromium(malmo: Path, tmp_path: Path) -> None:
     html = tmp_path / "ks.html"
     html.write_bytes(_render(tmp_path / "files", "ks", "--period", "2022", "--as-of", "2022-05-10",

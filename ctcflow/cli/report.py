@@ -41,7 +41,6 @@ def area(area: AreaArg, period: Period = None, as_of: AsOf = None, lang: Lang = 
 def _make(area_id: str | None, period: str | None, as_of: AsOf, lang: str | None, formats: list[str] | None,
           out: Path | None, send: bool, by: str) -> None:
     from ctcflow.app.reports import report_make
-    from ctcflow.report.render import PDF_MAX_AREAS
 
     wanted = tuple(formats or FORMATS)
     if unknown := [f for f in wanted if f not in FORMATS]:
@@ -53,9 +52,6 @@ def _make(area_id: str | None, period: str | None, as_of: AsOf, lang: str | None
     for rendering in made.files:
         (folder / rendering.filename).write_bytes(rendering.content)
         print(f"wrote {folder / rendering.filename}  sha256 {rendering.sha256[:16]}")
-    if "pdf" in wanted and not any(f.format == "pdf" for f in made.files):
-        print(f"no PDF: {len(made.content.areas)} areas is more than the {PDF_MAX_AREAS} a PDF is made for; "
-              "the HTML prints the same (and is what --send attaches)", file=sys.stderr)
     for gap in made.content.gaps:
         where = next((a.name for a in made.content.areas if a.id == gap.area_id), "city") if gap.area_id else "city"
         owed = ", ".join(gap.people) or "nobody holds the role"

@@ -50,6 +50,15 @@ def import_(wave: Annotated[str, typer.Argument(help="the wave's name, e.g. 2023
         print(f"  … {area_id}: {milestone_id} still open: {why}")
 
 
+@app.command("store")
+def store(file: Path) -> None:
+    """Keep an export in the database for the survey-wave flow on a worker that has not the file."""
+    from ctcflow.app.survey_files import keep_export
+
+    reference = keep_export(file)
+    print(f"stored {file.name}; start the survey-wave flow with file={reference}")
+
+
 @app.command("profile")
 def profile(area: AreaArg, wave: Wave, lang: Lang = None,
             output: Annotated[str | None, typer.Option("--output", "-o")] = None) -> None:

@@ -1,4 +1,4 @@
-"""The report as files: self-contained HTML (print-friendly), PDF (WeasyPrint, from that HTML)
+"""The report as files: self-contained HTML (print-friendly), PDF (printed from that HTML, ``pdf``)
 and Markdown. One structure per format in ``templates/report/``, the words per language in
 ``templates/<lang>/report.yml`` — a long document in two languages and two formats would
 otherwise be four copies of the same sections.
@@ -24,12 +24,9 @@ from ctcflow.definition.survey import SurveyDef
 from ctcflow.report import charts
 from ctcflow.report.model import AREA_SECTIONS, ReportContent
 from ctcflow.report.names import titles
+from ctcflow.report.pdf import pdf_from_html
 
 FORMATS = ("html", "pdf", "md")
-# WeasyPrint lays out ≈ 25 pages a second and keeps every page in memory: 400 areas (≈ 1,700
-# pages) take ≈ 70 s, 4,000 areas grew past 18 GB. Above this the PDF is left out (the HTML,
-# which prints the same, is attached instead) rather than taking the machine down.
-PDF_MAX_AREAS = 600
 
 
 @dataclass(frozen=True)
@@ -139,19 +136,10 @@ def render(content: ReportContent, defs: Definitions, survey: SurveyDef, catalog
     html = html_env.get_template("report/report.html.j2").render(**context)
     if "html" in formats:
         out.append(Rendering("html", f"{stem}.html", html.encode("utf-8")))
-    if "pdf" in formats and len(content.areas) <= PDF_MAX_AREAS:
+    if "pdf" in formats:
         out.append(Rendering("pdf", f"{stem}.pdf", pdf_from_html(html)))
     if "md" in formats:
         text = md_env.get_template("report/report.md.j2").render(**context)
         out.append(Rendering("md", f"{stem}.md", text.encode("utf-8")))
     return out
 
-
-def pdf_from_html(html: str) -> bytes:
-    """WeasyPrint writes no creation date and a content-derived identifier, so the same HTML
-    gives the same PDF bytes."""
-    import weasyprint  # loads Pango and fonts; only when a PDF is asked for
-
-    result = weasyprint.HTML(string=html).write_pdf()
-    assert result is not None
-    return bytes(result)

@@ -1,0 +1,114 @@
+"""The report as a PDF of any size in bounded memory.
+
+WeasyPrint keeps every laid-out page of a document in memory (a 4,000-area city's report grew
+past 18 GB in one piece), so the HTML is printed in chunks: the template marks the places where
+a page break falls anyway (before each area's section), each chunk of ``AREAS_PER_CHUNK``
+areas is laid out on its own — on several processes when there is more than one chunk — and
+the pieces are joined with pypdf. Page numbers cannot come from CSS when no chunk knows the
+others' length, so they are stamped on the joined pages: "12 (340)" at the place the CSS margin
+box had them. The same HTML still gives the same PDF bytes."""
+
+from __future__ import annotations
+
+import io
+import multiprocessing
+import os
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject
+
+CHUNK_MARK = "<!--ctc:page-break-->"
+AREAS_PER_CHUNK = 50
+# The page number as the stylesheet placed it: bottom right, 9 pt, grey, right edge at the right
+# margin (20 mm), baseline in the middle of the bottom margin (22 mm) — A4 in points.
+_RIGHT_EDGE = 595.28 - 20 / 25.4 * 72
+_BASELINE = 22 / 25.4 * 72 / 2 - 3
+_SIZE = 9
+# Helvetica's widths (1/1000 em) for what a page number is made of: digits, space, parentheses.
+_WIDTH = {**dict.fromkeys("0123456789", 556), " ": 278, "(": 333, ")": 333}
+_NO_MARGIN_NUMBERS = "<style>@page { @bottom-right { content: none } }</style>"
+
+
+def chunks(html: str, per_chunk: int = AREAS_PER_CHUNK) -> list[str]:
+    """The document cut at its page-break marks into standalone documents of ``per_chunk``
+    pieces each; every chunk has the head (styles) and none has page numbers of its own. The
+    body's padding falls on the document's first and last page only, so a cut must not add it."""
+    pieces = html.split(CHUNK_MARK)
+    start = pieces[0].index("<body>") + len("<body>")
+    groups = [pieces[i:i + per_chunk] for i in range(0, len(pieces), per_chunk)]
+    out = []
+    for n, group in enumerate(groups):
+        first, last = n == 0, n == len(groups) - 1
+        cut = "".join(("" if first else "padding-top: 0;", "" if last else "padding-bottom: 0;"))
+        styles = _NO_MARGIN_NUMBERS + (f"<style>body {{ {cut} }}</style>" if cut else "")
+        opening = pieces[0][:start].replace("</head>", styles + "</head>", 1)
+        body = "".join(group)[start if first else 0:]
+        out.append(opening + body + ("" if last else "</body></html>"))
+    return out
+
+
+def print_chunk(html: str) -> bytes:
+    """One chunk laid out and written by WeasyPrint (which writes no creation date)."""
+    import weasyprint  # loads Pango and fonts; only when a PDF is asked for
+
+    result = weasyprint.HTML(string=html).write_pdf()
+    assert result is not None
+    return bytes(result)
+
+
+def _printed(documents: list[str]) -> Iterator[bytes]:
+    if len(documents) == 1:
+        yield print_chunk(documents[0])
+        return
+    # spawn, not fork: the caller may be a flow run with threads of its own
+    workers = min(len(documents), os.cpu_count() or 1)
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        yield from pool.map(print_chunk, documents)
+
+
+def pdf_from_html(html: str, per_chunk: int = AREAS_PER_CHUNK) -> bytes:
+    """The whole document as one PDF with its pages numbered "n (total)"."""
+    import pypdf
+
+    writer = pypdf.PdfWriter()
+    for printed in _printed(chunks(html, per_chunk)):
+        writer.append(pypdf.PdfReader(io.BytesIO(printed)))
+    _number(writer)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _number(writer: PdfWriter) -> None:
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject
+
+    font = writer._add_object(DictionaryObject({
+        NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+        NameObject("/BaseFont"): NameObject("/Helvetica"), NameObject("/Encoding"): NameObject("/WinAnsiEncoding")}))
+    total = len(writer.pages)
+    save, restore = writer._add_object(_stream(b"q")), writer._add_object(_stream(b"Q"))
+    for number, page in enumerate(writer.pages, start=1):
+        text = f"{number} ({total})"
+        x = _RIGHT_EDGE - sum(_WIDTH[ch] for ch in text) * _SIZE / 1000
+        shown = text.replace("(", "\\(").replace(")", "\\)")
+        stamp = _stream(f"0.333 g BT /CtcPageNumber {_SIZE} Tf {x:.2f} {_BASELINE:.2f} Td ({shown}) Tj ET".encode())
+        resources = page.setdefault(NameObject("/Resources"), DictionaryObject()).get_object()
+        fonts = resources.setdefault(NameObject("/Font"), DictionaryObject()).get_object()
+        fonts[NameObject("/CtcPageNumber")] = font
+        contents = page["/Contents"]
+        own = contents.get_object()
+        drawn = list(own) if isinstance(own, ArrayObject) else [contents]
+        # the page's own drawing between q … Q, so whatever transformation it leaves does not move the number
+        page[NameObject("/Contents")] = ArrayObject([save, *drawn, restore, writer._add_object(stamp)])
+
+
+def _stream(data: bytes) -> DecodedStreamObject:
+    from pypdf.generic import DecodedStreamObject
+
+    stream = DecodedStreamObject()
+    stream.set_data(data)
+    return stream
