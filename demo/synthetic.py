@@ -26,6 +26,7 @@ class Plan:
     planted_risk: float = 0.5  # share where a risk is planted
     planted_protection: float = 0.3  # share where protection is planted low
     planted: Mapping[str, list[str]] = field(default_factory=dict)  # area id → factor ids that stand out
+    levels: Mapping[str, Mapping[str, float]] = field(default_factory=dict)  # area id → factor id → its share
     outside_share: float = 0.3  # pupils from delområden outside the CTC areas (they count for the city)
     invalid_each: int = 5  # respondents per validity screen
     missing: float = 0.02  # share of unanswered items
@@ -53,6 +54,9 @@ def synthetic_wave(survey: SurveyDef, org: OrganisationDef, plan: Plan) -> pd.Da
         for area_id, factors in plan.planted.items():
             if factor.id in factors:
                 share[area == area_id] = plan.planted_risk if factor.kind == "risk" else plan.planted_protection
+        for area_id, levels in plan.levels.items():
+            if factor.id in levels:
+                share[area == area_id] = levels[factor.id]
         latent = rng.random(n) < share
         scale = survey.answer_scales[items[factor.items[0]].scale]
         for item_id in factor.items:

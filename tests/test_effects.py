@@ -31,13 +31,13 @@ def waves(rng: np.random.Generator, areas: dict[str, tuple[int, list[float]]], r
     return pd.DataFrame(rows, columns=["wave_id", "area_id", "measure", "n", "count"])
 
 
-def judged(results: pd.DataFrame, measured: list[Measured], before: list[str] = BEFORE, after: list[str] = AFTER,
-           comparison: list[str] | None = None, design: Design = DESIGN) -> list:  # type: ignore[type-arg]
-    return evaluate(totals_by_measure(results), measured, before, after, comparison or [], design)
+def judged(results: pd.DataFrame, measured: list[Measured], comparison: list[str] | None = None,
+           design: Design = DESIGN) -> list:  # type: ignore[type-arg]
+    return evaluate(totals_by_measure(results), measured, [*BEFORE, *AFTER], comparison or [], design)
 
 
 def verdict(results: pd.DataFrame, area_id: str, measure: str = "konflikter_i_familjen") -> str:
-    [effect] = judged(results, [Measured(area_id, measure, True, True)])
+    [effect] = judged(results, [Measured(area_id, measure, True, True, "2019")])
     return effect.verdict
 
 
@@ -47,7 +47,7 @@ def test_a_planted_improvement_beyond_the_comparison_is_clear_and_the_same_chang
     results = waves(rng, {"improving": (450, [0.45, 0.34, 0.27]),  # 15 points more than the city by 2023
                           "like_the_city": (450, [0.45, 0.44, 0.43]),
                           "tiny": (40, [0.45, 0.30, 0.20])}, city)
-    [effect] = judged(results, [Measured("improving", "konflikter_i_familjen", True, True)])
+    [effect] = judged(results, [Measured("improving", "konflikter_i_familjen", True, True, "2019")])
     assert effect.verdict == "improved" and effect.comparison == "rest_of_city"
     assert effect.low is not None and effect.high is not None and effect.low < -0.10 < effect.high < 0
     assert verdict(results, "like_the_city") == "no_difference"
@@ -58,7 +58,7 @@ def test_a_risk_that_rises_more_than_the_comparison_is_worse_and_a_protection_th
     rng = np.random.default_rng(8)
     results = waves(rng, {"a": (500, [0.30, 0.40, 0.45])}, (6000, [0.30, 0.30, 0.30]))
     assert verdict(results, "a") == "worsened"
-    [protective] = judged(results, [Measured("a", "konflikter_i_familjen", False, True)])
+    [protective] = judged(results, [Measured("a", "konflikter_i_familjen", False, True, "2019")])
     assert protective.verdict == "improved"
 
 
@@ -67,7 +67,7 @@ def test_a_suppressed_wave_or_no_wave_since_the_decision_cannot_be_judged() -> N
     results = waves(rng, {"a": (500, [0.45, 0.30, 0.25])}, (6000, [0.25, 0.25, 0.25]))
     hidden = results[~((results["area_id"] == "a") & (results["wave_id"] == "2021"))]
     assert verdict(hidden, "a") == "too_few"
-    [effect] = judged(results, [Measured("a", "konflikter_i_familjen", True, True)], ["2019", "2021", "2023"], [])
+    [effect] = judged(results, [Measured("a", "konflikter_i_familjen", True, True, "2023")])
     assert effect.verdict == "not_yet" and effect.estimate is None
 
 
@@ -76,10 +76,10 @@ def test_comparison_areas_are_used_when_they_have_enough_answers() -> None:
     # the rest of the city improves as much as the area; the areas without CTC do not move
     results = waves(rng, {"a": (600, [0.40, 0.30, 0.25]), "jmf1": (300, [0.40, 0.40, 0.40]),
                           "jmf2": (300, [0.40, 0.40, 0.40])}, (6000, [0.40, 0.30, 0.25]))
-    [effect] = judged(results, [Measured("a", "konflikter_i_familjen", True, True)], comparison=["jmf1", "jmf2"])
+    [effect] = judged(results, [Measured("a", "konflikter_i_familjen", True, True, "2019")], comparison=["jmf1", "jmf2"])
     assert effect.comparison == "comparison_areas" and effect.verdict == "improved"
     few = Design(DESIGN.alpha, DESIGN.power, DESIGN.max_detectable, min_comparison=1000)
-    [effect] = judged(results, [Measured("a", "konflikter_i_familjen", True, True)], comparison=["jmf1", "jmf2"],
+    [effect] = judged(results, [Measured("a", "konflikter_i_familjen", True, True, "2019")], comparison=["jmf1", "jmf2"],
                       design=few)
     assert effect.comparison == "rest_of_city"
 
@@ -98,7 +98,7 @@ def test_over_many_areas_where_nothing_happened_few_are_called_clear() -> None:
         frames = [waves(rng, {f"a{area}": (rng.integers(300, 800), [t, t + d, t + 2 * d])},
                         (6000, [t, t + d, t + 2 * d]), measure=m)
                   for m, t, d in zip(measures, truth, drift, strict=True)]
-        effects = judged(pd.concat(frames), [Measured(f"a{area}", m, True, m.startswith("f")) for m in measures])
+        effects = judged(pd.concat(frames), [Measured(f"a{area}", m, True, m.startswith("f"), "2019") for m in measures])
         alarms += any(e.verdict in ("improved", "worsened") for e in effects)
     assert alarms / areas <= 0.05 + 2.5 * np.sqrt(0.05 * 0.95 / areas)
     assert alarms > 0  # the test can see a false alarm at all

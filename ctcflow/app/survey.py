@@ -81,9 +81,11 @@ def import_wave(wave_id: str, path: Path, as_of: date, by: str = SYSTEM, *, shee
                                 f"{' and '.join(losses)}. Nothing was imported. Check that this is the whole "
                                 "export; to replace the wave anyway, import again with --replace")
         before = previous_wave(session, wave_id)
-        candidates = suggest(table, results_frame(session, before) if before else None, survey)
+        ctc = {a.id for a in defs.org.areas}  # comparison areas are measured, never suggested to or marked
+        candidates = [c for c in suggest(table, results_frame(session, before) if before else None, survey)
+                      if c.area_id in ctc]
         wave = save_wave(session, wave_id, as_of, data, sha256, screened, table, candidates)
-        report = WaveReport(wave, before, candidates, sorted(published), outside_areas=data.outside_areas,
+        report = WaveReport(wave, before, candidates, sorted(published & ctc), outside_areas=data.outside_areas,
                             ignored_columns=data.ignored_columns, hidden=hidden_cells(table, survey.min_cell))
         report.milestones_done, report.milestones_waiting = mark_proven(
             session, defs, list(survey.milestones.wave_done), report.areas_with_answers, by=analyst(defs, as_of),

@@ -42,6 +42,7 @@ def environment(templates_dir: Path, *, html: bool) -> Environment:
                       keep_trailing_newline=True, auto_reload=False)  # compiled once: no disk check per message
     env.filters["longdate"] = long_date
     env.filters["percent"] = percent
+    env.filters["points"] = points
     return env
 
 
@@ -78,6 +79,12 @@ def percent(share: float | None, lang: str = "sv") -> str:
         return "–"
     value = round(share * 100)
     return f"{value} %" if lang == "sv" else f"{value}%"
+
+
+def points(difference: float, lang: str = "sv") -> str:
+    """A difference of shares in percentage points, signed, one decimal: '−4,2' / '−4.2'."""
+    text = f"{difference * 100:+.1f}".replace("-", "−")
+    return text.replace(".", ",") if lang == "sv" else text
 
 
 @lru_cache(maxsize=4)

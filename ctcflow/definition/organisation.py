@@ -61,12 +61,22 @@ class AreaDef(Located):
         return {*self.team_sectors, *(p.sector for p in self.people if p.sector and p.active_on(day))}
 
 
+class ComparisonAreaDef(Located):
+    """An area that does not run CTC, its pupils tabulated like an area's so the effects of CTC
+    can be measured against it."""
+
+    id: str = Field(pattern=IDENT)
+    name: str
+    delomraden: list[str] = Field(min_length=1)
+
+
 class OrganisationDef(Located):
     municipality: str
     administrations: list[AdministrationDef] = Field(default_factory=list)
     responsibilities: list[ResponsibilityDef] = Field(default_factory=list)
     central: list[PersonDef] = Field(default_factory=list)
     areas: list[AreaDef] = Field(default_factory=list)
+    comparison_areas: list[ComparisonAreaDef] = Field(default_factory=list)
     # Lookups by id, built on first use from the lists they index (a copy with other lists —
     # the roster's changes — builds its own): one dict probe per lookup, never a scan, so work
     # done once per area stays linear in the city.

@@ -91,6 +91,15 @@ class SurveyMilestones(Located):
     decision: str | None = None
 
 
+class EffectsDef(Located):
+    """How the effects evaluation judges (ctcflow.survey.effects)."""
+
+    alpha: float = Field(default=0.05, gt=0, lt=0.5)  # per area, over everything it tests
+    power: float = Field(default=0.8, gt=0.5, lt=1)
+    max_detectable: float = Field(default=0.12, gt=0, lt=1)  # a design blinder than this says "too few answers"
+    min_comparison: int = Field(default=200, ge=1)  # answers per wave the comparison areas need
+
+
 class SurveyDef(Located):
     version: Literal[1]
     min_cell: int = Field(default=10, ge=1)
@@ -105,6 +114,7 @@ class SurveyDef(Located):
     factors: list[FactorDef] = Field(min_length=1)
     outcomes: list[OutcomeDef] = Field(default_factory=list)
     validity: ValidityDef = Field(default_factory=ValidityDef)
+    effects: EffectsDef = Field(default_factory=EffectsDef)
 
     @cached_property
     def item_map(self) -> dict[str, ItemDef]:

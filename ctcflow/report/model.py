@@ -12,6 +12,7 @@ from ctcflow.definition.process import THEMES
 from ctcflow.engine.stalls import Stall
 from ctcflow.report.attention import BoardEscalation
 from ctcflow.report.schedule import LateReport, Period, ReportOccasion
+from ctcflow.survey.evaluation import AreaEffects
 
 AREA_SECTIONS = THEMES  # the sections each area reports on
 INPUT = "underlag"  # the area's own input milestone, a gap like the mandated sections
@@ -106,6 +107,7 @@ class ReportContent:
     stalls: list[Stall] = field(default_factory=list)  # on the report's day: what the board must decide on
     board_escalations: list[BoardEscalation] = field(default_factory=list)  # what reached the board
     planned: int = 0  # areas that were to have started by the report's day
+    effects: dict[str, AreaEffects] = field(default_factory=dict)  # area id → what moved since its decision
 
     @property
     def running(self) -> int:

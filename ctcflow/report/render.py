@@ -17,7 +17,7 @@ from typing import Any
 from jinja2 import Environment
 from markupsafe import Markup
 
-from ctcflow.core.templating import environment, phrasebook
+from ctcflow.core.templating import environment, percent, phrasebook, points
 from ctcflow.definition.loader import Definitions
 from ctcflow.definition.programmes import CatalogueDef
 from ctcflow.definition.survey import SurveyDef
@@ -78,6 +78,7 @@ def _context(content: ReportContent, defs: Definitions, survey: SurveyDef, catal
         "appendix": {"late": [(a.name, m) for a in content.areas
                               for m in sorted(a.missing + a.late, key=lambda m: (m.due, m.milestone_id))]},
         "plans": {a.id: _programmes_by_factor(a.plan, names["programme"]) for a in content.areas},
+        **effects_context(content, t, names, lang),
         "totals": {"due": sum(a.due_in_period for a in content.areas), "on_time": sum(a.on_time for a in content.areas),
                    "late": sum(len(a.late) for a in content.areas),
                    "missing": sum(len(a.missing) for a in content.areas),
@@ -117,6 +118,28 @@ def attention(content: ReportContent, defs: Definitions, t: dict[str, Any], name
             proposals.append(t["proposal_vacancy"].format(responsible=responsible, role=role, where=where))
     board = [t["board_escalated"].format(on=e.first_on, what=e.subject) for e in content.board_escalations]
     return {"stalls": stalled, "board": board, "proposals": proposals}
+
+
+def effects_context(content: ReportContent, t: dict[str, Any], names: dict[str, dict[str, str]],
+                    lang: str) -> dict[str, Any]:
+    """The effects part's figures in words: the city's verdicts counted for the summary, each
+    area's programmes with their fidelity, and the smallest difference its design can see."""
+    totals = dict.fromkeys(("improved", "worsened", "no_difference", "too_few"), 0)
+    for area in content.effects.values():
+        for verdict, count in area.counts().items():
+            if verdict in totals:
+                totals[verdict] += count
+    programmes = {
+        area_id: "; ".join(
+            (t["effects_adherence"] if p.adherence is not None else t["effects_adherence_unknown"]).format(
+                programme=names["programme"].get(p.programme_id, p.programme_id), since=p.chosen_on.isoformat(),
+                adherence=percent(p.adherence, lang)) for p in area.programmes)
+        for area_id, area in content.effects.items()}
+    detectable = {area_id: points(max((e.detectable for e in area.effects if e.detectable is not None), default=0),
+                                  lang).lstrip("+")
+                  for area_id, area in content.effects.items()}
+    return {"effects_totals": totals if content.effects else {}, "effects_programmes": programmes,
+            "effects_detectable": detectable}
 
 
 def _programmes_by_factor(plan: list[tuple[str, str]], names: dict[str, str]) -> dict[str, list[str]]:

@@ -39,6 +39,7 @@ from ctcflow.report.schedule import (
     open_occasions,
     report_def,
 )
+from ctcflow.survey.evaluation import area_effects
 from db.engine import insert_ignoring_duplicates, table_of
 from db.models import ReportArchive
 
@@ -118,7 +119,9 @@ def content_for(session: Session, defs: Definitions, request: Request) -> Report
                          late, report_stalls(session, defs, request.as_of, area_ids),
                          board_escalations(session, defs, request.period, request.as_of, area_ids),
                          sum(1 for a in defs.org.areas if a.start <= request.as_of
-                             and (area_ids is None or a.id in area_ids)))
+                             and (area_ids is None or a.id in area_ids)),
+                         {e.area_id: e for e in area_effects(session, defs.org, load_survey(), request.as_of,
+                                                             area_ids)})
 
 
 def produce(session: Session, defs: Definitions, settings: Settings, request: Request, *, by: str,

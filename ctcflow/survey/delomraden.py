@@ -11,7 +11,7 @@ from typing import Protocol
 
 import pandas as pd
 
-from ctcflow.definition.organisation import OrganisationDef
+from ctcflow.definition.organisation import AreaDef, ComparisonAreaDef, OrganisationDef
 
 DELOMRADE = "delomrade"
 MAX_LISTED = 200  # problems listed per column
@@ -32,10 +32,11 @@ def fold(text: str) -> str:
 
 
 def match_areas(values: pd.Series, org: OrganisationDef, problem: Report) -> tuple[pd.Series, dict[str, int]]:
-    known = {fold(d): a.id for a in org.areas for d in a.delomraden}
-    names = {fold(d): d for a in org.areas for d in a.delomraden}
-    known |= {fold(name): a.id for a in org.areas for name in (a.name, a.id)}  # the area's own name or id
-    names |= {fold(name): a.name for a in org.areas for name in (a.name, a.id)}
+    areas: list[AreaDef | ComparisonAreaDef] = [*org.areas, *org.comparison_areas]  # tabulated alike
+    known = {fold(d): a.id for a in areas for d in a.delomraden}
+    names = {fold(d): d for a in areas for d in a.delomraden}
+    known |= {fold(name): a.id for a in areas for name in (a.name, a.id)}  # the area's own name or id
+    names |= {fold(name): a.name for a in areas for name in (a.name, a.id)}
     folded = values.map(fold)
     area = folded.map(known)
     outside: dict[str, int] = {}

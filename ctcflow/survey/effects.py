@@ -1,14 +1,15 @@
 """Did the factors a team prioritised, and the outcomes, move more than where CTC did not work?
 
-Per area and measure: the share in every wave before and after the team's decision, against a
-comparison — the areas that do not run CTC (areas.yml ``comparison_areas``) when they have
-enough answers in every wave, else the rest of the city (every pupil outside the area, the
-delområden outside any area included). The estimate is a difference-in-differences on the wave
-shares: a weighted least-squares model with a term per wave, one for the area and one for the
-area after the decision, each share weighted by the inverse of its binomial variance and the
-scale fixed (statsmodels), so the confidence interval is as wide as the answers make it. Within
-an area the p-values are corrected over everything tested (Holm–Šidák's step-down), so an area with nothing going on
-is called "clear" at most ``alpha`` of the time.
+Per area and measure: the share in the wave the team's decision was based on (the baseline —
+earlier waves described another situation) and in every wave since, against a comparison — the
+areas that do not run CTC (areas.yml ``comparison_areas``) when they have enough answers in
+every wave, else the rest of the city (every pupil outside the area, the delområden outside any
+area included). The estimate is a difference-in-differences on the wave shares: a weighted
+least-squares model with a term per wave, one for the area and one for the area after the
+decision, each share weighted by the inverse of its binomial variance and the scale fixed
+(statsmodels), so the confidence interval is as wide as the answers make it. Within an area the
+p-values are corrected over everything tested (Holm–Šidák's step-down), so an area with nothing
+going on is called "clear" at most ``alpha`` of the time.
 
 Only published figures go in (the stored cells, all past the suppression rules); the rest of the
 city is the city's figure less the area's, which anyone holding both can compute already. An
@@ -42,6 +43,7 @@ class Measured:
     measure: str
     lower_is_better: bool
     prioritised: bool  # a factor the team chose (outcomes are measured in every deciding area)
+    since: str  # the baseline: the wave the first decision that chose it was based on
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ class Effect:
     p_adjusted: float | None
     detectable: float | None  # the smallest difference the design would find at ``power``
     verdict: Verdict
+    shares: tuple[tuple[str, float, float], ...] = ()  # (wave, area's share, comparison's share), published only
 
 
 Totals = dict[tuple[str, str], tuple[int, int]]  # (wave, area) → (n, count) of one measure
@@ -111,28 +114,32 @@ def did(table: pd.DataFrame, after: list[str]) -> tuple[float, float, float]:
     return float(fitted.params[-1]), float(fitted.bse[-1]), float(fitted.pvalues[-1])
 
 
-def evaluate(totals: dict[str, Totals], measured: list[Measured], before: list[str], after: list[str],
-             comparison_ids: list[str], design: Design) -> list[Effect]:
+def evaluate(totals: dict[str, Totals], measured: list[Measured], waves: list[str], comparison_ids: list[str],
+             design: Design) -> list[Effect]:
     """Every measure of one area judged, the p-values corrected together (Holm–Šidák)."""
     from scipy.stats import norm
     from statsmodels.stats.multitest import multipletests
 
     z = float(norm.ppf(1 - design.alpha / 2) + norm.ppf(design.power))
-    waves = [*before, *after]
-    found: list[tuple[Measured, str, tuple[float, float, float] | None]] = []
+    found: list[tuple[Measured, list[str], list[str], str, tuple[float, float, float] | None]] = []
+    tables: list[pd.DataFrame] = []
     for m in measured:
-        table, comparison = shares_table(totals.get(m.measure, {}), m.area_id, waves, comparison_ids,
+        before, after = [w for w in waves if w == m.since], [w for w in waves if w > m.since]
+        table, comparison = shares_table(totals.get(m.measure, {}), m.area_id, [*before, *after], comparison_ids,
                                          design.min_comparison)
-        complete = len(table) == 2 * len(waves) and bool(after) and (table["n"] > 0).all()
-        found.append((m, comparison, did(table, after) if complete else None))
-    tested = [i for i, (_, _, fit) in enumerate(found) if fit is not None]
-    adjusted = dict(zip(tested, multipletests([found[i][2][2] for i in tested], alpha=design.alpha,  # type: ignore[index]
-                                              method="holm-sidak")[1], strict=True)) if tested else {}
+        complete = len(table) == 2 * (len(before) + len(after)) and bool(before) and bool(after) \
+            and bool((table["n"] > 0).all())
+        found.append((m, before, after, comparison, did(table, after) if complete else None))
+        tables.append(table)
+    tested = [i for i, found_i in enumerate(found) if found_i[4] is not None]
+    p_values = [fit[2] for i in tested if (fit := found[i][4]) is not None]
+    adjusted = dict(zip(tested, multipletests(p_values, alpha=design.alpha, method="holm-sidak")[1], strict=True)) \
+        if tested else {}
     effects = []
-    for i, (m, comparison, fit) in enumerate(found):
+    for i, (m, before, after, comparison, fit) in enumerate(found):
+        common = (m.area_id, m.measure, m.prioritised, comparison, tuple(before), tuple(after))
         if fit is None:
-            effects.append(Effect(m.area_id, m.measure, m.prioritised, comparison,  # type: ignore[arg-type]
-                                  tuple(before), tuple(after), None, None, None, None, None, None,
+            effects.append(Effect(*common, None, None, None, None, None, None,  # type: ignore[arg-type]
                                   "not_yet" if not after else "too_few"))
             continue
         estimate, se, p = fit
@@ -143,7 +150,11 @@ def evaluate(totals: dict[str, Totals], measured: list[Measured], before: list[s
         elif z * se > design.max_detectable:
             verdict = "too_few"
         half = float(norm.ppf(1 - design.alpha / 2)) * se
-        effects.append(Effect(m.area_id, m.measure, m.prioritised, comparison,  # type: ignore[arg-type]
-                              tuple(before), tuple(after), estimate, estimate - half, estimate + half, p,
-                              float(adjusted[i]), z * se, verdict))
+        effects.append(Effect(*common, estimate, estimate - half, estimate + half, p,  # type: ignore[arg-type]
+                              float(adjusted[i]), z * se, verdict, _shares(tables[i])))
     return effects
+
+
+def _shares(table: pd.DataFrame) -> tuple[tuple[str, float, float], ...]:
+    by = {(w, g): c / n for w, g, n, c in table[["wave_id", "group", "n", "count"]].itertuples(index=False)}
+    return tuple((w, by[(w, "area")], by[(w, "comparison")]) for w in dict.fromkeys(table["wave_id"]))
