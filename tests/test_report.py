@@ -5,9 +5,11 @@ content and gaps, identical bytes, the PDF's pages and text, the HTML in a real 
 
 from __future__ import annotations
 
+import csv
 import email
 import hashlib
 import io
+import json
 import mailbox
 from collections.abc import Iterator
 from datetime import date
@@ -325,3 +327,37 @@ def test_an_area_stuck_since_before_the_period_does_not_look_clean(project: Proj
     text = written.read_text(encoding="utf-8")
     assert "Inga milstolpar blev sena eller uteblev" not in text
     assert "| Kontaktperson och ambassadör utsedda | Mobilisering | 2018-" in text
+
+
+def test_the_2024_report_says_what_moved_against_the_rest_of_the_city(malmo: Path, tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """The demo's Hermodsdal chose family conflicts and access to drugs on the 2019 wave, and
+    both fell by 2023 while the city stayed put: the board reads "improved (clear)" for them,
+    "no clear difference" where nothing was planted, and a count in the Sammanfattning."""
+    html = _render(tmp_path, "ks", "--period", "2024", "--as-of", "2024-04-30", "--format", "html")["html"].decode()
+    hermodsdal = html.split('id="area-hermodsdal_nydala_gullviksborg"', 1)[1].split("</section>", 1)[0]
+    effects = hermodsdal.split("<h4>Effekter</h4>", 1)[1].split("<h4>", 1)[0]
+    rows = {unescape(row.split("</td>", 1)[0]): row for row in effects.split("<tr><td>")[1:]}
+    for factor in ("Konflikter i familjen", "Upplevd tillgång till droger"):
+        assert "Förbättrades mer än jämförelsen (tydligt)" in rows[factor]
+    assert "Ingen tydlig skillnad mot jämförelsen" in rows["Alkoholdebut (utfall)"]
+    assert "resten av staden" in effects and "följsamhet" in effects
+    assert html.count("<h4>Effekter</h4>") == 5
+    summary = html.split("<h2>Sammanfattning</h2>", 1)[1].split("<h2>", 1)[0]
+    assert "Effekter enligt enkäten:" in summary and "tydliga förbättringar" in summary
+
+    capsys.readouterr()
+    assert main(["effects", "--area", "hermodsdal_nydala_gullviksborg", "--as-of", "2024-04-30", "--json"]) == 0
+    [area] = json.loads(capsys.readouterr().out)
+    verdicts = {e["measure"]: e["verdict"] for e in area["effects"]}
+    assert verdicts["konflikter_i_familjen"] == verdicts["tillganglighet_droger"] == "improved"
+
+    # the researchers' tables: every figure a published one (never fewer answers than the threshold)
+    assert main(["effects", "export", str(tmp_path / "export"), "--as-of", "2024-04-30"]) == 0
+    with (tmp_path / "export" / "shares.csv").open(encoding="utf-8") as f:
+        shares = list(csv.DictReader(f))
+    assert shares and all(int(row["n"]) >= 10 for row in shares)
+    improved = [row for row in shares if row["area_id"] == "hermodsdal_nydala_gullviksborg"
+                and row["measure"] == "konflikter_i_familjen" and row["group"] == "area"]
+    assert [row["period"] for row in improved] == ["baseline", "after", "after"]
+    assert "difference-in-differences" in (tmp_path / "export" / "codebook.md").read_text(encoding="utf-8")

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from ctcflow.cli import morning, plan, progress, records, report, setup, survey, web
+from ctcflow.cli import effects, morning, plan, progress, records, report, setup, survey, web
 from ctcflow.core.errors import CtcError, DefinitionError
 from ctcflow.core.scope import tenant_scope
 
@@ -24,6 +24,7 @@ app.add_typer(progress.phases, name="phases")
 app.add_typer(records.cost, name="cost")
 app.add_typer(records.entry, name="entry")
 app.add_typer(report.app, name="report")
+app.add_typer(effects.app, name="effects")
 
 
 @app.callback()

@@ -61,7 +61,12 @@ class Effect:
     p_adjusted: float | None
     detectable: float | None  # the smallest difference the design would find at ``power``
     verdict: Verdict
-    shares: tuple[tuple[str, float, float], ...] = ()  # (wave, area's share, comparison's share), published only
+    counts: tuple[tuple[str, int, int, int, int], ...] = ()  # (wave, n, count of the area, of the comparison)
+
+    @property
+    def shares(self) -> tuple[tuple[str, float, float], ...]:
+        """(wave, area's share, comparison's share) — published figures only."""
+        return tuple((w, c / n, oc / on) for w, n, c, on, oc in self.counts)
 
 
 Totals = dict[tuple[str, str], tuple[int, int]]  # (wave, area) → (n, count) of one measure
@@ -151,10 +156,10 @@ def evaluate(totals: dict[str, Totals], measured: list[Measured], waves: list[st
             verdict = "too_few"
         half = float(norm.ppf(1 - design.alpha / 2)) * se
         effects.append(Effect(*common, estimate, estimate - half, estimate + half, p,  # type: ignore[arg-type]
-                              float(adjusted[i]), z * se, verdict, _shares(tables[i])))
+                              float(adjusted[i]), z * se, verdict, _counts(tables[i])))
     return effects
 
 
-def _shares(table: pd.DataFrame) -> tuple[tuple[str, float, float], ...]:
-    by = {(w, g): c / n for w, g, n, c in table[["wave_id", "group", "n", "count"]].itertuples(index=False)}
-    return tuple((w, by[(w, "area")], by[(w, "comparison")]) for w in dict.fromkeys(table["wave_id"]))
+def _counts(table: pd.DataFrame) -> tuple[tuple[str, int, int, int, int], ...]:
+    by = {(w, g): (int(n), int(c)) for w, g, n, c in table[["wave_id", "group", "n", "count"]].itertuples(index=False)}
+    return tuple((w, *by[(w, "area")], *by[(w, "comparison")]) for w in dict.fromkeys(table["wave_id"]))

@@ -1,0 +1,61 @@
+"""`ctc effects [--area A] [--json]`: did the priority factors and outcomes move more than the
+comparison since each area's decision; `ctc effects export DIR`: the tables behind it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ctcflow.cli.options import AsOf, Lang, day, language
+from ctcflow.cli.texttable import render_table
+
+app = typer.Typer(help="the effects evaluation: priority factors and outcomes against the comparison",
+                  invoke_without_command=True)
+
+
+@app.callback()
+def effects(ctx: typer.Context, area: Annotated[str | None, typer.Option("--area", help="one area only")] = None,
+            as_of: AsOf = None, lang: Lang = None,
+            as_json: Annotated[bool, typer.Option("--json", help="machine-readable")] = False) -> None:
+    """Each area's verdicts, in plain words."""
+    if ctx.invoked_subcommand:
+        return
+    from ctcflow.app import effects as use_case
+    from ctcflow.core.config import get_settings
+    from ctcflow.core.templating import percent, points
+    from ctcflow.definition.survey import load_survey
+    from ctcflow.report.render import labels
+
+    found = use_case.effects(day(as_of), area)
+    if as_json:
+        print(json.dumps(use_case.as_json(found), ensure_ascii=False, indent=1))
+        return
+    words, lang_ = labels(get_settings().templates_dir, language(lang)), language(lang)
+    survey = load_survey()
+    if not found:
+        print(words["effects_none"])
+    for a in found:
+        comparison = words["effects_comparison"][a.effects[0].comparison]
+        print(f"{a.area_id} — {words['effects_intro'].format(comparison=comparison)}")
+        rows = [(survey.measure_title(e.measure, lang_) + ("" if e.prioritised else f" ({words['effects_outcome']})"),
+                 "; ".join(f"{w}: {percent(s, lang_)} ({percent(o, lang_)})" for w, s, o in e.shares),
+                 words["effects_points"].format(change=points(e.estimate, lang_), low=points(e.low, lang_),
+                                                high=points(e.high, lang_)) if e.estimate is not None
+                 and e.low is not None and e.high is not None else "–",
+                 words["effects_verdict"][e.verdict]) for e in a.effects]
+        print(render_table([words["effects_measure"], words["effects_shares"], words["effects_change"],
+                            words["effects_judgement"]], rows))
+        print()
+
+
+@app.command("export")
+def export(folder: Annotated[Path, typer.Argument(help="where to write shares.csv, effects.csv, codebook.md")],
+           as_of: AsOf = None) -> None:
+    """The aggregate tables behind every verdict, with a codebook, for an evaluator."""
+    from ctcflow.app.effects import export as write
+
+    for path in write(folder, day(as_of)):
+        print(f"wrote {path}")
