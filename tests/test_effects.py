@@ -5,10 +5,24 @@ areas where nothing happened, an area is called clear no more often than the sta
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
+import pytest
+from sqlalchemy import select
 
+from ctcflow.app.setup import init_database
+from ctcflow.app.survey import import_wave
+from ctcflow.core.errors import DefinitionError
+from ctcflow.definition.loader import load_definitions
+from ctcflow.definition.survey import load_survey
 from ctcflow.survey.effects import CITY, Design, Measured, evaluate, totals_by_measure
+from db.engine import session_scope
+from db.models import SurveyResult
+from demo.synthetic import Plan, synthetic_wave, write_export
+from tests.conftest import Project
 
 DESIGN = Design(alpha=0.05, power=0.8, max_detectable=0.10, min_comparison=200)
 BEFORE, AFTER = ["2019"], ["2021", "2023"]
@@ -102,3 +116,30 @@ def test_over_many_areas_where_nothing_happened_few_are_called_clear() -> None:
         alarms += any(e.verdict in ("improved", "worsened") for e in effects)
     assert alarms / areas <= 0.05 + 2.5 * np.sqrt(0.05 * 0.95 / areas)
     assert alarms > 0  # the test can see a false alarm at all
+
+
+def test_comparison_areas_in_areas_yml_are_tabulated_but_never_suggested_to(project: Project, tmp_path: Path) -> None:
+    """Pupils of a comparison area's delområden are counted for it (so CTC areas can be measured
+    against it) and not as "outside every area"; it gets no suggestions and no milestones."""
+    project.edit("areas.yml", "comparison_areas: []",
+                 "comparison_areas:\n  - {id: jmf_oster, name: Jämförelse öster, delomraden: [Husie, Oxie]}")
+    init_database(date(2018, 8, 1))
+    defs, survey = load_definitions(), load_survey()
+    path = tmp_path / "enkat2019.csv"
+    write_export(synthetic_wave(survey, defs.org, Plan(pupils=3000, seed=3)), str(path))
+    report = import_wave("2019", path, date(2019, 4, 1))
+    assert "Husie" not in report.outside_areas and "Limhamn" in report.outside_areas
+    assert "jmf_oster" not in report.areas_with_answers
+    assert all(c.area_id != "jmf_oster" for c in report.candidates)
+    with session_scope() as session:
+        totals = session.execute(select(SurveyResult.n).where(SurveyResult.area_id == "jmf_oster",
+                                                              SurveyResult.grade_group == "*",
+                                                              SurveyResult.gender == "*")).scalars().all()
+    assert totals and min(totals) >= survey.min_cell
+
+
+def test_a_comparison_area_sharing_a_delomrade_with_a_ctc_area_is_refused(project: Project) -> None:
+    project.edit("areas.yml", "comparison_areas: []",
+                 "comparison_areas:\n  - {id: jmf, name: Jämförelse, delomraden: [Lorensborg]}")
+    with pytest.raises(DefinitionError, match="delområde Lorensborg is in CTC area bellevuegarden_lorensborg"):
+        load_definitions()
