@@ -6,13 +6,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ctcflow.definition.process import THEMES
 from ctcflow.engine.stalls import Stall
 from ctcflow.report.attention import BoardEscalation
 from ctcflow.report.schedule import LateReport, Period, ReportOccasion
-from ctcflow.survey.evaluation import AreaEffects
+
+if TYPE_CHECKING:  # the evaluation needs pandas, which a sweep never loads
+    from ctcflow.survey.evaluation import AreaEffects
 
 AREA_SECTIONS = THEMES  # the sections each area reports on
 INPUT = "underlag"  # the area's own input milestone, a gap like the mandated sections

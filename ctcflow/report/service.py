@@ -39,7 +39,6 @@ from ctcflow.report.schedule import (
     open_occasions,
     report_def,
 )
-from ctcflow.survey.evaluation import area_effects
 from db.engine import insert_ignoring_duplicates, table_of
 from db.models import ReportArchive
 
@@ -103,6 +102,8 @@ def upcoming(defs: Definitions, report: ReportDef, as_of: date) -> list[ReportOc
 
 
 def content_for(session: Session, defs: Definitions, request: Request) -> ReportContent:
+    from ctcflow.survey.evaluation import area_effects  # pandas and statsmodels: only when a report is made
+
     scope = Scope(request.period, request.as_of, [request.area_id] if request.area_id else None,
                   request.occasion.due if request.occasion else None)
     areas, costs, gaps = gather(session, defs, scope, mandated=request.report.owed_by(),
