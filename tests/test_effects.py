@@ -138,8 +138,11 @@ def test_comparison_areas_in_areas_yml_are_tabulated_but_never_suggested_to(proj
     assert totals and min(totals) >= survey.min_cell
 
 
-def test_a_comparison_area_sharing_a_delomrade_with_a_ctc_area_is_refused(project: Project) -> None:
+@pytest.mark.parametrize("written", ["Lorensborg", "'lorensborg '"])
+def test_a_comparison_area_sharing_a_delomrade_with_a_ctc_area_is_refused(project: Project, written: str) -> None:
+    """Compared as the imports match names (case, accents and spacing aside): 'lorensborg ' is Lorensborg."""
     project.edit("areas.yml", "comparison_areas: []",
-                 "comparison_areas:\n  - {id: jmf, name: Jämförelse, delomraden: [Lorensborg]}")
-    with pytest.raises(DefinitionError, match="delområde Lorensborg is in CTC area bellevuegarden_lorensborg"):
+                 f"comparison_areas:\n  - {{id: jmf, name: Jämförelse, delomraden: [{written}]}}")
+    named = written.strip("'")
+    with pytest.raises(DefinitionError, match=f"delområde '{named}' is in CTC area bellevuegarden_lorensborg and in"):
         load_definitions()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from ctcflow.core.folding import fold
 from ctcflow.definition.duerules import AfterMilestone, DueRule, Recurring
 from ctcflow.definition.organisation import REFERENCE, OrganisationDef, PersonDef, ResponsibilityDef
 from ctcflow.definition.process import ProcessDef
@@ -85,11 +86,11 @@ def check_organisation(process: ProcessDef, org: OrganisationDef, out: Findings)
         out.areas(node, ident, f"duplicate administration id (first on line {first.line()})", "give each its own id")
     for ident, node, first in duplicates([*((a.id, a) for a in org.areas), *((c.id, c) for c in org.comparison_areas)]):
         out.areas(node, ident, f"duplicate area id (first on line {first.line()})", "give each area its own id")
-    taken = {d.casefold(): a.id for a in org.areas for d in a.delomraden}
+    taken = {fold(d): a.id for a in org.areas for d in a.delomraden}
     for c in org.comparison_areas:
         for d in c.delomraden:
-            if d.casefold() in taken:
-                out.areas(c, c.id, f"delområde {d} is in CTC area {taken[d.casefold()]} and in this comparison area",
+            if fold(d) in taken:
+                out.areas(c, c.id, f"delområde '{d}' is in CTC area {taken[fold(d)]} and in this comparison area",
                           "a comparison area is one where CTC does not run: list each delområde once")
     people = [*((p.id, p) for p in org.central), *((p.id, p) for a in org.areas for p in a.people)]
     for ident, node, first in duplicates(people):

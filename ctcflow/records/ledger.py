@@ -15,11 +15,11 @@ from sqlmodel import Session, col
 
 from ctcflow.access.permissions import Action, require
 from ctcflow.core.errors import CtcError, InputFileError, Invalid, Problem
+from ctcflow.core.folding import fold
 from ctcflow.core.tables import read_table
 from ctcflow.definition.loader import Definitions
 from ctcflow.definition.process import THEMES
 from ctcflow.engine.eventlog import NewEvent, record
-from ctcflow.survey.delomraden import fold
 from db.engine import rows_affected
 from db.models import CostEntry, MandateEntry
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 from typing import Protocol
 
 import pandas as pd
 
+from ctcflow.core.folding import fold
 from ctcflow.definition.organisation import AreaDef, ComparisonAreaDef, OrganisationDef
 
 DELOMRADE = "delomrade"
@@ -23,12 +23,6 @@ class Report(Protocol):
 
     def __call__(self, row: int | None, column: str | None, message: str, hint: str, key: str = "",
                  **values: str) -> None: ...
-
-
-def fold(text: str) -> str:
-    """Case, accents and spacing do not distinguish delområden: 'Södervärn ' = 'sodervarn'."""
-    decomposed = unicodedata.normalize("NFKD", text.strip().casefold())
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
 
 
 def match_areas(values: pd.Series, org: OrganisationDef, problem: Report) -> tuple[pd.Series, dict[str, int]]:

@@ -17,12 +17,13 @@ import numpy as np
 import pandas as pd
 
 from ctcflow.core.errors import InputFileError, Problem
+from ctcflow.core.folding import fold
 from ctcflow.core.personnummer import personnummer_like
 from ctcflow.core.tables import read_table
 from ctcflow.definition.organisation import OrganisationDef
 from ctcflow.definition.process import Titles
 from ctcflow.definition.survey import SurveyDef
-from ctcflow.survey.delomraden import DELOMRADE, MAX_LISTED, Report, fold, match_areas
+from ctcflow.survey.delomraden import DELOMRADE, MAX_LISTED, Report, match_areas
 
 AREA, GRADE, GENDER, GRADE_GROUP = "area_id", "arskurs", "kon", "grade_group"
 # Header names as ``fold`` leaves them ('Delområde' → 'delomrade', 'Kön' → 'kon').
