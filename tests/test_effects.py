@@ -47,7 +47,8 @@ def waves(rng: np.random.Generator, areas: dict[str, tuple[int, list[float]]], r
 
 def judged(results: pd.DataFrame, measured: list[Measured], comparison: list[str] | None = None,
            design: Design = DESIGN) -> list:  # type: ignore[type-arg]
-    return evaluate(totals_by_measure(results), measured, [*BEFORE, *AFTER], comparison or [], design)
+    return evaluate(totals_by_measure(results[["wave_id", "area_id", "measure", "n", "count"]].itertuples(index=False)),
+                    measured, [*BEFORE, *AFTER], comparison or [], design)
 
 
 def verdict(results: pd.DataFrame, area_id: str, measure: str = "konflikter_i_familjen") -> str:

@@ -11,7 +11,8 @@ from typing import Any
 
 from ctcflow.app.context import ready
 from ctcflow.core.errors import CtcError
-from ctcflow.definition.survey import load_survey
+from ctcflow.definition.loader import Definitions
+from ctcflow.definition.survey import SurveyDef, load_survey
 from ctcflow.survey.evaluation import AreaEffects, area_effects
 from db.engine import session_scope
 
@@ -51,8 +52,12 @@ def effects(as_of: date, area_id: str | None = None) -> list[AreaEffects]:
     defs = ready()
     if area_id is not None and defs.org.area(area_id) is None:
         raise CtcError(f"no area '{area_id}' in areas.yml")
+    return _judged(defs, load_survey(), as_of, [area_id] if area_id else None)
+
+
+def _judged(defs: Definitions, survey: SurveyDef, as_of: date, area_ids: list[str] | None) -> list[AreaEffects]:
     with session_scope() as session:
-        return area_effects(session, defs.org, load_survey(), as_of, [area_id] if area_id else None)
+        return area_effects(session, defs.org, survey, as_of, area_ids)
 
 
 def as_json(found: list[AreaEffects]) -> list[dict[str, Any]]:
@@ -64,7 +69,7 @@ def as_json(found: list[AreaEffects]) -> list[dict[str, Any]]:
 def export(folder: Path, as_of: date) -> list[Path]:
     """shares.csv, effects.csv and codebook.md in ``folder``."""
     defs, survey = ready(), load_survey()
-    found = effects(as_of)
+    found = _judged(defs, survey, as_of, None)
     folder.mkdir(parents=True, exist_ok=True)
     shares, verdicts = folder / "shares.csv", folder / "effects.csv"
     with shares.open("w", newline="", encoding="utf-8") as out:

@@ -25,9 +25,9 @@ def effects(ctx: typer.Context, area: Annotated[str | None, typer.Option("--area
         return
     from ctcflow.app import effects as use_case
     from ctcflow.core.config import get_settings
-    from ctcflow.core.templating import percent, points
+    from ctcflow.core.templating import percent
     from ctcflow.definition.survey import load_survey
-    from ctcflow.report.render import labels
+    from ctcflow.report.render import change_in_words, labels
 
     found = use_case.effects(day(as_of), area)
     if as_json:
@@ -42,9 +42,7 @@ def effects(ctx: typer.Context, area: Annotated[str | None, typer.Option("--area
         print(f"{a.area_id} — {words['effects_intro'].format(comparison=comparison)}")
         rows = [(survey.measure_title(e.measure, lang_) + ("" if e.prioritised else f" ({words['effects_outcome']})"),
                  "; ".join(f"{w}: {percent(s, lang_)} ({percent(o, lang_)})" for w, s, o in e.shares),
-                 words["effects_points"].format(change=points(e.estimate, lang_), low=points(e.low, lang_),
-                                                high=points(e.high, lang_)) if e.estimate is not None
-                 and e.low is not None and e.high is not None else "–",
+                 change_in_words(e, words, lang_),
                  words["effects_verdict"][e.verdict]) for e in a.effects]
         print(render_table([words["effects_measure"], words["effects_shares"], words["effects_change"],
                             words["effects_judgement"]], rows))

@@ -42,7 +42,6 @@ def environment(templates_dir: Path, *, html: bool) -> Environment:
                       keep_trailing_newline=True, auto_reload=False)  # compiled once: no disk check per message
     env.filters["longdate"] = long_date
     env.filters["percent"] = percent
-    env.filters["points"] = points
     return env
 
 

@@ -17,11 +17,11 @@ area whose own figure is suppressed in any wave is "too few answers to tell"."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-import pandas as pd
 
 Verdict = Literal["improved", "no_difference", "worsened", "too_few", "not_yet"]
 CITY = ""
@@ -61,7 +61,7 @@ class Effect:
     p_adjusted: float | None
     detectable: float | None  # the smallest difference the design would find at ``power``
     verdict: Verdict
-    counts: tuple[tuple[str, int, int, int, int], ...] = ()  # (wave, n, count of the area, of the comparison)
+    counts: tuple[Counts, ...] = ()  # per wave: the area's n and count, the comparison's
 
     @property
     def shares(self) -> tuple[tuple[str, float, float], ...]:
@@ -70,22 +70,22 @@ class Effect:
 
 
 Totals = dict[tuple[str, str], tuple[int, int]]  # (wave, area) → (n, count) of one measure
+Counts = tuple[str, int, int, int, int]  # (wave, n, count of the area, n, count of the comparison)
 
 
-def totals_by_measure(results: pd.DataFrame) -> dict[str, Totals]:
-    """The published totals (columns wave_id, area_id, measure, n, count) as one lookup per
-    measure — read once for every area, never filtered per area."""
+def totals_by_measure(rows: Iterable[tuple[str, str, str, int, int]]) -> dict[str, Totals]:
+    """The published totals (wave, area, measure, n, count) as one lookup per measure — read
+    once for every area, never filtered per area."""
     out: dict[str, Totals] = {}
-    for wave, area, measure, n, count in results[["wave_id", "area_id", "measure", "n", "count"]].itertuples(
-            index=False):
+    for wave, area, measure, n, count in rows:
         out.setdefault(measure, {})[(wave, area)] = (int(n), int(count))
     return out
 
 
-def shares_table(totals: Totals, area_id: str, waves: list[str], comparison_ids: list[str],
-                 min_comparison: int) -> tuple[pd.DataFrame, str]:
-    """Rows (wave, group 'area'|'comparison', n, count); the area's rows missing where its figure
-    is suppressed. The second value says which comparison was used."""
+def wave_counts(totals: Totals, area_id: str, waves: list[str], comparison_ids: list[str],
+                min_comparison: int) -> tuple[list[Counts], str]:
+    """The area's and the comparison's figures per wave — no row for a wave whose area figure is
+    suppressed. The second value says which comparison was used."""
     pooled = {wave: [totals[(wave, c)] for c in comparison_ids if (wave, c) in totals] for wave in waves}
     use_pool = bool(comparison_ids) and all(sum(n for n, _ in pooled[w]) >= min_comparison for w in waves)
     rows = []
@@ -93,26 +93,24 @@ def shares_table(totals: Totals, area_id: str, waves: list[str], comparison_ids:
         area = totals.get((wave, area_id))
         if area is None:
             continue
-        rows.append((wave, "area", *area))
         if use_pool:
-            rows.append((wave, "comparison", sum(n for n, _ in pooled[wave]), sum(c for _, c in pooled[wave])))
+            rows.append((wave, *area, sum(n for n, _ in pooled[wave]), sum(c for _, c in pooled[wave])))
         elif (wave, CITY) in totals:
             city = totals[(wave, CITY)]
-            rows.append((wave, "comparison", city[0] - area[0], city[1] - area[1]))
-    table = pd.DataFrame(rows, columns=["wave_id", "group", "n", "count"])
-    return table, "comparison_areas" if use_pool else "rest_of_city"
+            rows.append((wave, *area, city[0] - area[0], city[1] - area[1]))
+    return rows, "comparison_areas" if use_pool else "rest_of_city"
 
 
-def did(table: pd.DataFrame, after: list[str]) -> tuple[float, float, float]:
+def did(rows: list[Counts], after: list[str]) -> tuple[float, float, float]:
     """(estimate, standard error, two-sided p) of the area-after-decision term."""
     import statsmodels.api as sm
 
-    n = table["n"].to_numpy(dtype=float)
-    count = table["count"].to_numpy(dtype=float)
+    wave = np.array([r[0] for r in rows for _ in (0, 1)])
+    n = np.array([v for r in rows for v in (r[1], r[3])], dtype=float)
+    count = np.array([v for r in rows for v in (r[2], r[4])], dtype=float)
     share = (count + 0.5) / (n + 1)  # never 0 or 1: a variance to weigh by
-    wave = table["wave_id"].to_numpy()
-    treated = (table["group"] == "area").to_numpy(dtype=float)
-    columns = [np.ones(len(table))] + [(wave == w).astype(float) for w in sorted(set(wave))[1:]]
+    treated = np.tile([1.0, 0.0], len(rows))
+    columns = [np.ones(len(n))] + [(wave == w).astype(float) for w in sorted(set(wave))[1:]]
     columns += [treated, treated * np.isin(wave, after)]
     fitted = sm.WLS(count / n, np.column_stack(columns), weights=n / (share * (1 - share))).fit(
         cov_type="fixed scale", cov_kwds={"scale": 1.0})
@@ -126,22 +124,20 @@ def evaluate(totals: dict[str, Totals], measured: list[Measured], waves: list[st
     from statsmodels.stats.multitest import multipletests
 
     z = float(norm.ppf(1 - design.alpha / 2) + norm.ppf(design.power))
-    found: list[tuple[Measured, list[str], list[str], str, tuple[float, float, float] | None]] = []
-    tables: list[pd.DataFrame] = []
+    found: list[tuple[Measured, list[str], list[str], str, list[Counts], tuple[float, float, float] | None]] = []
     for m in measured:
         before, after = [w for w in waves if w == m.since], [w for w in waves if w > m.since]
-        table, comparison = shares_table(totals.get(m.measure, {}), m.area_id, [*before, *after], comparison_ids,
-                                         design.min_comparison)
-        complete = len(table) == 2 * (len(before) + len(after)) and bool(before) and bool(after) \
-            and bool((table["n"] > 0).all())
-        found.append((m, before, after, comparison, did(table, after) if complete else None))
-        tables.append(table)
-    tested = [i for i, found_i in enumerate(found) if found_i[4] is not None]
-    p_values = [fit[2] for i in tested if (fit := found[i][4]) is not None]
+        rows, comparison = wave_counts(totals.get(m.measure, {}), m.area_id, [*before, *after], comparison_ids,
+                                       design.min_comparison)
+        complete = len(rows) == len(before) + len(after) and bool(before) and bool(after) \
+            and all(r[1] > 0 and r[3] > 0 for r in rows)
+        found.append((m, before, after, comparison, rows, did(rows, after) if complete else None))
+    tested = [i for i, found_i in enumerate(found) if found_i[5] is not None]
+    p_values = [fit[2] for i in tested if (fit := found[i][5]) is not None]
     adjusted = dict(zip(tested, multipletests(p_values, alpha=design.alpha, method="holm-sidak")[1], strict=True)) \
         if tested else {}
     effects = []
-    for i, (m, before, after, comparison, fit) in enumerate(found):
+    for i, (m, before, after, comparison, rows, fit) in enumerate(found):
         common = (m.area_id, m.measure, m.prioritised, comparison, tuple(before), tuple(after))
         if fit is None:
             effects.append(Effect(*common, None, None, None, None, None, None,  # type: ignore[arg-type]
@@ -156,10 +152,6 @@ def evaluate(totals: dict[str, Totals], measured: list[Measured], waves: list[st
             verdict = "too_few"
         half = float(norm.ppf(1 - design.alpha / 2)) * se
         effects.append(Effect(*common, estimate, estimate - half, estimate + half, p,  # type: ignore[arg-type]
-                              float(adjusted[i]), z * se, verdict, _counts(tables[i])))
+                              float(adjusted[i]), z * se, verdict, tuple(rows)))
     return effects
 
-
-def _counts(table: pd.DataFrame) -> tuple[tuple[str, int, int, int, int], ...]:
-    by = {(w, g): (int(n), int(c)) for w, g, n, c in table[["wave_id", "group", "n", "count"]].itertuples(index=False)}
-    return tuple((w, *by[(w, "area")], *by[(w, "comparison")]) for w in dict.fromkeys(table["wave_id"]))

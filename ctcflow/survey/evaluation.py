@@ -4,11 +4,10 @@ one query per table for the whole city, then each area judged (ctcflow.survey.ef
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-import pandas as pd
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
@@ -37,10 +36,7 @@ class AreaEffects:
     programmes: list[ProgrammeRun] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
-        out: dict[str, int] = defaultdict(int)
-        for e in self.effects:
-            out[e.verdict] += 1
-        return dict(out)
+        return dict(Counter(e.verdict for e in self.effects))
 
 
 def design_of(survey: SurveyDef) -> Design:
@@ -48,13 +44,14 @@ def design_of(survey: SurveyDef) -> Design:
     return Design(e.alpha, e.power, e.max_detectable, e.min_comparison)
 
 
-def published_totals(session: Session, waves: list[str]) -> pd.DataFrame:
-    """Every area's and the city's published total (all grades, all genders) per wave and measure."""
+def published_totals(session: Session, waves: list[str]) -> list[tuple[str, str, str, int, int]]:
+    """Every area's and the city's published total (all grades, all genders) per wave and measure:
+    (wave, area, measure, n, count)."""
     rows = session.execute(select(col(SurveyResult.wave_id), col(SurveyResult.area_id), col(SurveyResult.measure),
                                   col(SurveyResult.n), col(SurveyResult.count))
                            .where(col(SurveyResult.wave_id).in_(waves), col(SurveyResult.grade_group) == ALL,
                                   col(SurveyResult.gender) == ALL)).all()
-    return pd.DataFrame(rows, columns=["wave_id", "area_id", "measure", "n", "count"])
+    return [(wave, area, measure, n, count) for wave, area, measure, n, count in rows]
 
 
 def waves_by(session: Session, as_of: date) -> list[str]:
@@ -71,14 +68,14 @@ def area_effects(session: Session, org: OrganisationDef, survey: SurveyDef, as_o
     totals = totals_by_measure(published_totals(session, waves))
     decisions = _decisions(session, as_of)
     programmes = _programmes(session, as_of)
-    comparison = [c.id for c in org.comparison_areas]
+    comparison, design = [c.id for c in org.comparison_areas], design_of(survey)
     out = []
     for area in org.areas:
         if (area_ids is not None and area.id not in area_ids) or area.id not in decisions:
             continue
         made = decisions[area.id]
         out.append(AreaEffects(area.id, made[-1][0], made[-1][1],
-                               evaluate(totals, measured(survey, area.id, made), waves, comparison, design_of(survey)),
+                               evaluate(totals, measured(survey, area.id, made), waves, comparison, design),
                                programmes.get(area.id, [])))
     return out
 
