@@ -6,6 +6,7 @@ Chromium, axe-core on every state, on a desktop and a phone."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -17,9 +18,12 @@ from sqlalchemy import select
 
 from ctcflow.app.progress import record_approval, record_done
 from ctcflow.core.links import Links
+from ctcflow.definition.loader import load_definitions
+from ctcflow.definition.survey import load_survey
 from db.engine import session_scope
 from db.models import ImplementationRecord, PhaseInstance, PlanProgramme, PriorityDecision
 from demo.mailserver import LocalMailServer
+from demo.synthetic import Plan, synthetic_wave, write_export
 from tests.browser import assert_accessible, chromium, element, fits, follow_link, shot, submit
 from tests.conftest import Project, pages_port
 from tests.test_phases import AREA, FACTORS, complete, wave
@@ -164,3 +168,53 @@ def test_a_programmes_implementation_is_reported_with_its_fidelity_verdict_on_a_
         [record] = session.execute(select(ImplementationRecord)).scalars()
     assert (record.sessions_held, record.participants, record.adherence, record.recorded_by) == (8, 14, 0.55,
                                                                                                  "ul_bellevue")
+
+
+def test_the_effects_show_as_a_chart_on_the_profile_and_a_trend_on_the_overview(port: int, tmp_path: Path) -> None:
+    """After the team's decision the family-conflict factor it chose falls well below the city's
+    course while its other factors stay: the overview's small trend for the area falls, and its
+    profile charts each factor against the rest of the city with Komet's period shaded between
+    the waves it ran between, the verdicts said in words."""
+    from ctcflow.app.plans import implementation, plan_programme
+    from ctcflow.app.survey import import_wave, record_decision
+
+    record_decision(AREA, "2019", FACTORS, by="team_bellevue", as_of=DECIDE_ON, note=None)
+    complete("prioritering", date(2019, 6, 3))
+    record_approval(AREA, "prioritering", by="styrgrupp_bellevue", as_of=date(2019, 6, 4), note=None)
+    plan_programme(AREA, "konflikter_i_familjen", "komet", by="team_bellevue", as_of=PLAN_ON, note=None)
+    implementation(AREA, "komet", period_end=date(2020, 12, 15), sessions_planned=10, sessions_held=9,
+                   participants=12, adherence=0.8, by="ul_bellevue", as_of=date(2020, 12, 18), note=None)
+    for year, share in ((2021, 0.30), (2023, 0.20)):
+        path = tmp_path / f"enkat{year}.csv"
+        plan = Plan(pupils=3000, seed=year, planted={AREA: FACTORS}, levels={AREA: {"konflikter_i_familjen": share}})
+        write_export(synthetic_wave(load_survey(), load_definitions().org, plan), str(path))
+        import_wave(str(year), path, date(year, 3, 20))
+    with web_server(port, as_of=date(2024, 4, 30)) as url, chromium() as browser:
+        follow_link(browser, Links().login("samordnare"))
+        browser.get(f"{url}/oversikt")
+        trend = element(browser, f"tr[data-area={AREA}] svg.gap")
+        said = trend.get_attribute("aria-label")
+        gaps = [float(g.replace("−", "-").replace(",", ".")) for g in re.findall(r"20\d\d ([+−]\d+,\d)", said)]
+        assert said.startswith("Områdets prioriterade faktorer mot jämförelsen") and len(gaps) == 3
+        assert gaps[0] > 10 and gaps[2] < gaps[0] - 8  # well above the comparison at first, then much closer
+        assert_accessible(browser, "the overview with the effects trend")
+        element(browser, f"tr[data-area={AREA}] a[href$='/profil#effekter']").click()
+        figures = {f.find_element(By.TAG_NAME, "strong").text: f for f in browser.find_elements(
+            By.CSS_SELECTOR, "figure.effect")}
+        family = figures["Konflikter i familjen"]
+        assert "Förbättrades mer än jämförelsen (tydligt)" in family.text
+        assert "Ingen tydlig skillnad" in figures["Låg motivation och anknytning till skolan"].text
+        chart = family.find_element(By.TAG_NAME, "svg")
+        label = chart.get_attribute("aria-label")
+        assert "Området: 2019:" in label and "resten av staden: 2019:" in label
+        assert "Komet 2019-06-10 – 2020-12-15" in label
+        points = sorted(float(c.get_attribute("cx")) for c in chart.find_elements(By.TAG_NAME, "circle"))
+        shade = [r for r in chart.find_elements(By.TAG_NAME, "rect") if r.get_attribute("fill-opacity")]
+        assert len(points) == 3 and len(shade) == 1
+        start = float(shade[0].get_attribute("x"))
+        assert points[0] < start < start + float(shade[0].get_attribute("width")) < points[1]
+        table = element(browser, "#effekter table").text
+        assert "Alkoholdebut (utfall)" in table
+        assert_accessible(browser, "the area profile with its effects")
+        browser.execute_script("document.getElementById('effekter').scrollIntoView()")
+        shot(browser, "profile-effects")

@@ -1,5 +1,6 @@
-"""The effects evaluation for the command line: each area's verdicts, and the aggregate tables
-behind them for an evaluator (CSV with a codebook) — figures as published, never pupil data."""
+"""The effects evaluation for the command line and the overview: each area's verdicts, the small
+trend of its priority factors, and the aggregate tables behind the verdicts for an evaluator (CSV
+with a codebook) — figures as published, never pupil data."""
 
 from __future__ import annotations
 
@@ -9,11 +10,19 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from sqlmodel import Session
+
 from ctcflow.app.context import ready
+from ctcflow.core.config import Settings
 from ctcflow.core.errors import CtcError
+from ctcflow.core.templating import phrasebook
 from ctcflow.definition.loader import Definitions
+from ctcflow.definition.programmes import load_programmes
 from ctcflow.definition.survey import SurveyDef, load_survey
-from ctcflow.survey.evaluation import AreaEffects, area_effects
+from ctcflow.report.effect_view import profile_effects
+from ctcflow.report.names import titles
+from ctcflow.survey.evaluation import AreaEffects, area_effects, area_story, priority_gaps
+from ctcflow.survey.profile import render_profile
 from db.engine import session_scope
 
 CODEBOOK = """# Codebook: ctcflow's effects evaluation ({municipality}, as of {as_of})
@@ -60,9 +69,30 @@ def _judged(defs: Definitions, survey: SurveyDef, as_of: date, area_ids: list[st
         return area_effects(session, defs.org, survey, as_of, area_ids)
 
 
+def priority_trends(settings: Settings, defs: Definitions, as_of: date,
+                    area_ids: list[str]) -> dict[str, list[tuple[str, float]]]:
+    """Per area on the overview: its priority factors' distance from the comparison, wave by wave."""
+    with session_scope(settings) as session:
+        return priority_gaps(session, defs.org, load_survey(settings), as_of, area_ids)
+
+
+def profile_page(session: Session, defs: Definitions, settings: Settings, area_id: str, wave_id: str, lang: str,
+                 as_of: date) -> str:
+    """The områdesprofil of a wave, with its effects part as recorded by ``as_of`` (decisions
+    based on later waves left out)."""
+    survey = load_survey(settings)
+    story = area_story(session, defs.org, survey, as_of, area_id, wave_id)
+    part = None if story is None else profile_effects(
+        story, titles(defs, survey, load_programmes(settings), lang),
+        phrasebook(settings.templates_dir, lang, "report"), lang)
+    return render_profile(session, defs, survey, area_id, wave_id, lang, part)
+
+
 def as_json(found: list[AreaEffects]) -> list[dict[str, Any]]:
     return [{**asdict(a), "decided_on": a.decided_on.isoformat(),
-             "programmes": [{**asdict(p), "chosen_on": p.chosen_on.isoformat()} for p in a.programmes]}
+             "programmes": [{**asdict(p), "chosen_on": p.chosen_on.isoformat(),
+                             "ran_until": p.ran_until.isoformat() if p.ran_until else None}
+                            for p in a.programmes]}
             for a in found]
 
 

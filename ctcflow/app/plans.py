@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from ctcflow.app.context import ready
+from ctcflow.app.effects import profile_page
 from ctcflow.core.config import Settings, get_settings
 from ctcflow.core.errors import CtcError
 from ctcflow.core.templating import renderer
@@ -17,7 +18,6 @@ from ctcflow.engine.surveydata import areas_with_wave
 from ctcflow.records.plan import add_goal, add_programme, plan_context, record_implementation
 from ctcflow.records.workspace import PlanWorkspace, plan_workspace
 from ctcflow.survey.decision import decide
-from ctcflow.survey.profile import render_profile
 from db.engine import session_scope
 
 
@@ -72,10 +72,10 @@ def workspace(settings: Settings, area_id: str, as_of: date) -> PlanWorkspace:
     return found
 
 
-def area_profile(defs: Definitions, settings: Settings, area_id: str, lang: str) -> str:
+def area_profile(defs: Definitions, settings: Settings, area_id: str, lang: str, as_of: date) -> str:
     """The områdesprofil of the latest wave with answers from the area, as its own page."""
     with session_scope(settings) as session:
         wave_id = areas_with_wave(session, [area_id]).get(area_id)
         if wave_id is None:
             raise CtcError(f"no survey wave has answers from {area_id} yet")
-        return render_profile(session, defs, load_survey(settings), area_id, wave_id, lang)
+        return profile_page(session, defs, settings, area_id, wave_id, lang, as_of)

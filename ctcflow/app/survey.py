@@ -12,7 +12,9 @@ from pathlib import Path
 from sqlalchemy import select
 
 from ctcflow.app.context import ready
+from ctcflow.app.effects import profile_page
 from ctcflow.app.people import current_definitions
+from ctcflow.core.config import get_settings
 from ctcflow.core.errors import CtcError
 from ctcflow.definition.loader import Definitions
 from ctcflow.definition.survey import SurveyDef, load_survey
@@ -21,7 +23,6 @@ from ctcflow.engine.marking import analyst, mark_proven
 from ctcflow.survey.analysis import Candidate, calibrate, cell_table, headline, measure_flags, screen, suggest
 from ctcflow.survey.decision import decide
 from ctcflow.survey.disclosure import Hidden, hidden_cells, protect
-from ctcflow.survey.profile import render_profile
 from ctcflow.survey.reading import read_survey
 from ctcflow.survey.store import previous_wave, results_frame, save_wave, stored_wave, what_would_go
 from db.engine import require_current_schema, session_scope
@@ -110,15 +111,11 @@ def calibrate_file(path: Path, share: float) -> dict[str, float]:
     return calibrate(data.frame[screened.valid], survey, share)
 
 
-def survey_profile(area_id: str, wave_id: str, lang: str) -> str:
-    return survey_profiles([area_id], wave_id, lang)[area_id]
-
-
-def survey_profiles(area_ids: list[str], wave_id: str, lang: str) -> dict[str, str]:
-    """Områdesprofiler as HTML, the definitions loaded once for all of them."""
-    defs, survey = ready(), load_survey()
+def survey_profile(area_id: str, wave_id: str, lang: str, as_of: date) -> str:
+    """An area's områdesprofil of one wave as HTML, its effects as recorded by ``as_of``."""
+    defs = ready()
     with session_scope() as session:
-        return {area_id: render_profile(session, defs, survey, area_id, wave_id, lang) for area_id in area_ids}
+        return profile_page(session, defs, get_settings(), area_id, wave_id, lang, as_of)
 
 
 def survey_waves() -> list[SurveyWave]:

@@ -27,7 +27,8 @@ def effects(ctx: typer.Context, area: Annotated[str | None, typer.Option("--area
     from ctcflow.core.config import get_settings
     from ctcflow.core.templating import percent
     from ctcflow.definition.survey import load_survey
-    from ctcflow.report.render import change_in_words, labels
+    from ctcflow.report.effect_view import change_in_words
+    from ctcflow.report.render import labels
 
     found = use_case.effects(day(as_of), area)
     if as_json:

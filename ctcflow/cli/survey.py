@@ -60,12 +60,12 @@ def store(file: Path) -> None:
 
 
 @app.command("profile")
-def profile(area: AreaArg, wave: Wave, lang: Lang = None,
+def profile(area: AreaArg, wave: Wave, lang: Lang = None, as_of: AsOf = None,
             output: Annotated[str | None, typer.Option("--output", "-o")] = None) -> None:
-    """Write an area's områdesprofil as HTML."""
+    """Write an area's områdesprofil as HTML (its effects as recorded by --as-of)."""
     from ctcflow.app.survey import survey_profile
 
-    write_page(survey_profile(area, wave, language(lang)), output or f"omradesprofil-{area}-{wave}.html")
+    write_page(survey_profile(area, wave, language(lang), day(as_of)), output or f"omradesprofil-{area}-{wave}.html")
 
 
 @app.command("decide")

@@ -15,7 +15,7 @@ ON_TIME, LATE, MISSING = "#2e7d32", "#f0a202", "#c62828"
 PLANNED, ACTUAL, ONGOING = "#9e9e9e", "#1f5fa8", "#7aa6d8"
 
 
-def _svg(height: int, body: list[str], label: str) -> str:
+def svg(height: int, body: list[str], label: str) -> str:
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
             f'viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{escape(label)}">'
             f'<title>{escape(label)}</title>' + "".join(body) + "</svg>")
@@ -30,7 +30,7 @@ def phase_timeline(spans: list[PhaseSpan], as_of: date, phase_titles: dict[str, 
     """One row per phase (and cycle): the plan as a grey outline from opening to the last due
     date, what happened as a bar — solid when approved, light while still open."""
     if not spans:
-        return _svg(24, [f'<text x="0" y="16" {FONT}>–</text>'], label)
+        return svg(24, [f'<text x="0" y="16" {FONT}>–</text>'], label)
     left, right, row = 170, WIDTH - 10, 18
     start = date(min(s.opened_on for s in spans).year, 1, 1)
     ends = [as_of, *(s.planned_end for s in spans if s.planned_end), *(s.completed_on for s in spans if s.completed_on)]
@@ -64,7 +64,7 @@ def phase_timeline(spans: list[PhaseSpan], as_of: date, phase_titles: dict[str, 
     bottom = top + row * len(spans)
     body.append(f'<line x1="{today:.1f}" y1="{top - 4}" x2="{today:.1f}" y2="{bottom}" stroke="#c62828"/>')
     body += _legend(bottom + 14, [(PLANNED, legend[0], True), (ACTUAL, legend[1], False), (ONGOING, legend[2], False)])
-    return _svg(bottom + 24, body, label)
+    return svg(bottom + 24, body, label)
 
 
 def _legend(y: int, items: list[tuple[str, str, bool]]) -> list[str]:
@@ -100,13 +100,13 @@ def milestone_completion(areas: list[AreaReport], label: str, legend: tuple[str,
         body.append(f'<text x="{right + 4}" y="{y + 13}" {FONT}>{on_time}/{late}/{missing}</text>')
     bottom = row * len(rows) + 16
     body += _legend(bottom, [(ON_TIME, legend[0], False), (LATE, legend[1], False), (MISSING, legend[2], False)])
-    return _svg(bottom + 8, body, label)
+    return svg(bottom + 8, body, label)
 
 
 def costs_per_year(costs: dict[int, int], label: str, unit: str) -> str:
     """Bars per year, in whole kronor."""
     if not costs:
-        return _svg(24, [f'<text x="0" y="16" {FONT}>–</text>'], label)
+        return svg(24, [f'<text x="0" y="16" {FONT}>–</text>'], label)
     height, base, top = 170, 145, 20
     most = max(max(costs.values()), 1)
     slot = min(120, (WIDTH - 20) // len(costs))
@@ -117,7 +117,7 @@ def costs_per_year(costs: dict[int, int], label: str, unit: str) -> str:
         body.append(f'<rect x="{x}" y="{base - bar:.1f}" width="{slot - 20}" height="{bar:.1f}" fill="{ACTUAL}"/>')
         body.append(f'<text x="{x}" y="{base - bar - 4:.1f}" {FONT}>{whole_kronor(ore)} {escape(unit)}</text>')
         body.append(f'<text x="{x}" y="{base + 16}" {FONT}>{year}</text>')
-    return _svg(height, body, label)
+    return svg(height, body, label)
 
 
 def whole_kronor(ore: int) -> str:

@@ -12,22 +12,20 @@ import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from jinja2 import Environment
 from markupsafe import Markup
 
-from ctcflow.core.templating import environment, percent, phrasebook, points
+from ctcflow.core.templating import environment, percent, phrasebook
 from ctcflow.definition.loader import Definitions
 from ctcflow.definition.programmes import CatalogueDef
 from ctcflow.definition.survey import SurveyDef
 from ctcflow.report import charts
+from ctcflow.report.effect_view import change_in_words, detectable_in_words
 from ctcflow.report.model import AREA_SECTIONS, ReportContent
 from ctcflow.report.names import titles
 from ctcflow.report.pdf import pdf_from_html
-
-if TYPE_CHECKING:
-    from ctcflow.survey.effects import Effect
 
 FORMATS = ("html", "pdf", "md")
 
@@ -138,21 +136,11 @@ def effects_context(content: ReportContent, t: dict[str, Any], names: dict[str, 
                 programme=names["programme"].get(p.programme_id, p.programme_id), since=p.chosen_on.isoformat(),
                 adherence=percent(p.adherence, lang)) for p in area.programmes)
         for area_id, area in content.effects.items()}
-    detectable = {area_id: points(max((e.detectable for e in area.effects if e.detectable is not None), default=0),
-                                  lang).lstrip("+")
-                  for area_id, area in content.effects.items()}
+    detectable = {area_id: detectable_in_words(area.effects, lang) for area_id, area in content.effects.items()}
     return {"effects_totals": totals if content.effects else {}, "effects_programmes": programmes,
             "effects_detectable": detectable,
             "effects_change": {area_id: [change_in_words(e, t, lang) for e in area.effects]
                                for area_id, area in content.effects.items()}}
-
-
-def change_in_words(effect: Effect, t: dict[str, Any], lang: str) -> str:
-    """'−12,3 procentenheter (−18,0 till −6,6)', or '–' where nothing could be estimated."""
-    if effect.estimate is None or effect.low is None or effect.high is None:
-        return "–"
-    return t["effects_points"].format(change=points(effect.estimate, lang), low=points(effect.low, lang),
-                                      high=points(effect.high, lang))
 
 
 def _programmes_by_factor(plan: list[tuple[str, str]], names: dict[str, str]) -> dict[str, list[str]]:

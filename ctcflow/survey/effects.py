@@ -24,6 +24,7 @@ from typing import Literal
 import numpy as np
 
 Verdict = Literal["improved", "no_difference", "worsened", "too_few", "not_yet"]
+Comparison = Literal["comparison_areas", "rest_of_city"]
 CITY = ""
 
 
@@ -51,7 +52,7 @@ class Effect:
     area_id: str
     measure: str
     prioritised: bool
-    comparison: Literal["comparison_areas", "rest_of_city"]
+    comparison: Comparison
     waves_before: tuple[str, ...]
     waves_after: tuple[str, ...]
     estimate: float | None  # the area's change less the comparison's, as a share (−0.05 = 5 points less)
@@ -69,6 +70,16 @@ class Effect:
         return tuple((w, c / n, oc / on) for w, n, c, on, oc in self.counts)
 
 
+@dataclass(frozen=True)
+class Trend:
+    """One measure's published shares in every wave so far, the area against its comparison —
+    what a chart of it shows, the waves before the baseline included."""
+
+    measure: str
+    comparison: Comparison
+    points: tuple[tuple[str, float, float], ...]  # (wave, the area's share, the comparison's)
+
+
 Totals = dict[tuple[str, str], tuple[int, int]]  # (wave, area) → (n, count) of one measure
 Counts = tuple[str, int, int, int, int]  # (wave, n, count of the area, n, count of the comparison)
 
@@ -83,7 +94,7 @@ def totals_by_measure(rows: Iterable[tuple[str, str, str, int, int]]) -> dict[st
 
 
 def wave_counts(totals: Totals, area_id: str, waves: list[str], comparison_ids: list[str],
-                min_comparison: int) -> tuple[list[Counts], str]:
+                min_comparison: int) -> tuple[list[Counts], Comparison]:
     """The area's and the comparison's figures per wave — no row for a wave whose area figure is
     suppressed. The second value says which comparison was used."""
     pooled = {wave: [totals[(wave, c)] for c in comparison_ids if (wave, c) in totals] for wave in waves}
@@ -99,6 +110,13 @@ def wave_counts(totals: Totals, area_id: str, waves: list[str], comparison_ids: 
             city = totals[(wave, CITY)]
             rows.append((wave, *area, city[0] - area[0], city[1] - area[1]))
     return rows, "comparison_areas" if use_pool else "rest_of_city"
+
+
+def trend(totals: dict[str, Totals], area_id: str, measure: str, waves: list[str], comparison_ids: list[str],
+          min_comparison: int) -> Trend:
+    """The shares behind a chart, by the same rule of comparison as the verdicts."""
+    rows, comparison = wave_counts(totals.get(measure, {}), area_id, waves, comparison_ids, min_comparison)
+    return Trend(measure, comparison, tuple((w, c / n, oc / on) for w, n, c, on, oc in rows if n > 0 and on > 0))
 
 
 def did(rows: list[Counts], after: list[str]) -> tuple[float, float, float]:
@@ -124,7 +142,7 @@ def evaluate(totals: dict[str, Totals], measured: list[Measured], waves: list[st
     from statsmodels.stats.multitest import multipletests
 
     z = float(norm.ppf(1 - design.alpha / 2) + norm.ppf(design.power))
-    found: list[tuple[Measured, list[str], list[str], str, list[Counts], tuple[float, float, float] | None]] = []
+    found: list[tuple[Measured, list[str], list[str], Comparison, list[Counts], tuple[float, float, float] | None]] = []
     for m in measured:
         before, after = [w for w in waves if w == m.since], [w for w in waves if w > m.since]
         rows, comparison = wave_counts(totals.get(m.measure, {}), m.area_id, [*before, *after], comparison_ids,
@@ -140,7 +158,7 @@ def evaluate(totals: dict[str, Totals], measured: list[Measured], waves: list[st
     for i, (m, before, after, comparison, rows, fit) in enumerate(found):
         common = (m.area_id, m.measure, m.prioritised, comparison, tuple(before), tuple(after))
         if fit is None:
-            effects.append(Effect(*common, None, None, None, None, None, None,  # type: ignore[arg-type]
+            effects.append(Effect(*common, None, None, None, None, None, None,
                                   "not_yet" if not after else "too_few"))
             continue
         estimate, se, p = fit
@@ -151,7 +169,7 @@ def evaluate(totals: dict[str, Totals], measured: list[Measured], waves: list[st
         elif z * se > design.max_detectable:
             verdict = "too_few"
         half = float(norm.ppf(1 - design.alpha / 2)) * se
-        effects.append(Effect(*common, estimate, estimate - half, estimate + half, p,  # type: ignore[arg-type]
+        effects.append(Effect(*common, estimate, estimate - half, estimate + half, p,
                               float(adjusted[i]), z * se, verdict, tuple(rows)))
     return effects
 

@@ -34,7 +34,7 @@ def _cells(frame: pd.DataFrame) -> dict[tuple[str, str, str, str], Cell]:
 
 
 def profile_context(session: Session, defs: Definitions, survey: SurveyDef, area_id: str, wave_id: str,
-                    lang: str) -> dict[str, Any]:
+                    lang: str, effects: dict[str, Any] | None = None) -> dict[str, Any]:
     area = defs.org.area(area_id)
     wave = session.get(SurveyWave, wave_id)
     if area is None:
@@ -94,10 +94,12 @@ def profile_context(session: Session, defs: Definitions, survey: SurveyDef, area
         "groups": [g.title.get(lang) for g in survey.grade_groups] + [g.title.get(lang) for g in survey.genders],
         "min_cell": survey.min_cell, "municipality": defs.org.municipality,
         "any_placeholder": any(f.cut_point_source == "placeholder" for f in survey.factors),
+        "effects": effects,
     }
 
 
 def render_profile(session: Session, defs: Definitions, survey: SurveyDef, area_id: str, wave_id: str,
-                   lang: str) -> str:
-    context = profile_context(session, defs, survey, area_id, wave_id, lang)
+                   lang: str, effects: dict[str, Any] | None = None) -> str:
+    """The page; ``effects`` is its effects part (ctcflow.report.effect_view), None before a decision."""
+    context = profile_context(session, defs, survey, area_id, wave_id, lang, effects)
     return renderer(get_settings().templates_dir).page("omradesprofil", lang, **context)

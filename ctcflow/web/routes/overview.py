@@ -7,9 +7,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
 from ctcflow.access.permissions import Action
+from ctcflow.app.effects import priority_trends
 from ctcflow.app.jobs import deliver
 from ctcflow.app.outbox import retry_now
 from ctcflow.report import charts
+from ctcflow.report.effect_charts import gap_sparkline
+from ctcflow.report.effect_view import gap_in_words
 from ctcflow.web import pages
 from ctcflow.web.deps import CentralViewer, FormViewer, WebState
 from ctcflow.web.rendering import lang_of, page, root
@@ -30,9 +33,13 @@ def overview(request: Request, web: WebState, viewer: CentralViewer, fas: str = 
     timelines = {row.area_id: Markup(charts.phase_timeline(row.spans, web.today(), phase_names,  # noqa: S704
                                                            row.name, legend))
                  for row in data.rows if row.spans}
+    intro = web.words(lang)["trend_label"]
+    trends = {area_id: Markup(gap_sparkline(gaps, gap_in_words(gaps, intro, lang)))  # noqa: S704
+              for area_id, gaps in priority_trends(web.settings, web.defs, web.today(),
+                                                   [row.area_id for row in data.rows]).items() if gaps}
     return page(request, "oversikt", viewer, data=data, n=web.names(lang), phases=web.defs.process.phases,
-                timelines=timelines, filters={"fas": fas, "forsenade": forsenade, "q": q}, retried=forsokt,
-                may_retry=viewer.may(web.defs, Action.RUN_DELIVERY))
+                timelines=timelines, trends=trends, filters={"fas": fas, "forsenade": forsenade, "q": q},
+                retried=forsokt, may_retry=viewer.may(web.defs, Action.RUN_DELIVERY))
 
 
 @router.post("/utskick/forsok-igen")

@@ -76,7 +76,8 @@ def plan_document(request: Request, web: WebState, viewer: AreaViewer, area_id: 
 def profile(request: Request, web: WebState, viewer: AreaViewer, area_id: str) -> HTMLResponse:
     """The områdesprofil of the latest survey with answers from the area."""
     with refusals_as_pages():
-        return HTMLResponse(plans.area_profile(web.defs, web.settings, area_id, lang_of(request, viewer)))
+        return HTMLResponse(plans.area_profile(web.defs, web.settings, area_id, lang_of(request, viewer),
+                                                      web.today()))
 
 
 @router.post("/omrade/{area_id}/plan/prioriteringar")
