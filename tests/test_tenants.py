@@ -1,5 +1,6 @@
 """Several municipalities on one installation: each tenant's data, mail, pages and Prefect
-artifacts are its own — with the same area ids and the same env: names in both, the worst case."""
+artifacts are its own — with the same area ids and the same env: names in both, the worst case;
+on SQLite (a file per tenant) and on PostgreSQL (a schema per tenant in one database)."""
 
 from __future__ import annotations
 
@@ -51,6 +52,7 @@ def test_each_tenant_keeps_its_own_data_and_an_unknown_tenant_is_refused(
     assert get_settings().tenant_id == "malmo"  # a --tenant is for its command only
 
 
+@pytest.mark.both_databases
 def test_notices_reach_only_the_tenants_own_people(project: Project, monkeypatch: pytest.MonkeyPatch,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
     add_tenant(project, monkeypatch, "lund", "Lunds kommun")
@@ -90,6 +92,7 @@ def _get(url: str) -> tuple[int, str]:
         return exc.code, exc.read().decode("utf-8")
 
 
+@pytest.mark.both_databases
 def test_a_tenants_sign_in_link_opens_only_its_own_pages(project: Project, monkeypatch: pytest.MonkeyPatch,
                                                          capsys: pytest.CaptureFixture[str]) -> None:
     malmo_port, lund_port = free_port(), free_port()
