@@ -38,12 +38,15 @@ def bench_attention(folder: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="bench")
-    parser.add_argument("--areas", type=int, default=4000)
-    parser.add_argument("--only", choices=["scaling", "attention", "delivery", "survey"], help="run one part only")
+    parser.add_argument("--areas", type=int, help="the city's areas (default 4000; workers: 2000 per tenant)")
+    parser.add_argument("--only", choices=["scaling", "attention", "delivery", "survey", "workers"],
+                        help="run one part only")
     parser.add_argument("--sizes", type=int, nargs="+", help="the scaling table's cities (default 1000 4000 16000)")
     args = parser.parse_args()
     if args.only == "survey":
         return survey_part()
+    if args.only == "workers":
+        return workers_part(args.areas or 2000)
     if args.only in (None, "scaling"):
         from bench.scaling import SIZES
         from bench.scaling import main as bench_scaling
@@ -52,7 +55,7 @@ def main() -> None:
         if args.only:
             return None
     if args.only is None:
-        bench_city(args.areas)
+        bench_city(args.areas or 4000)
     if args.only in (None, "delivery"):
         from bench.delivery import main as bench_delivery
 
@@ -63,6 +66,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="ctc-bench-attention-") as tmp:
         print("who knew, and when: a city of Malmö's shape replayed every working day")
         bench_attention(Path(tmp))
+    if args.only is None:
+        workers_part()
 
 
 def bench_city(areas: int) -> None:
@@ -110,6 +115,13 @@ def bench_city(areas: int) -> None:
         print("web pages (ctc web on loopback)")
         bench_web(load_definitions())
     survey_part()
+
+
+def workers_part(areas: int = 2000) -> None:
+    from bench.workers import main as bench_workers
+
+    print(f"many municipalities: two tenants × {areas} areas, one Prefect server, PostgreSQL, process workers")
+    bench_workers(areas)
 
 
 def survey_part() -> None:
