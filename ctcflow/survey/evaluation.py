@@ -111,9 +111,11 @@ def area_story(session: Session, org: OrganisationDef, survey: SurveyDef, as_of:
     if not days or not made:
         return None
     waves, design = list(days), design_of(survey)
-    totals = totals_by_measure(published_totals(session, waves))
     comparison = [c.id for c in org.comparison_areas]
-    effects = evaluate(totals, measured(survey, area_id, made), waves, comparison, design)
+    measures = measured(survey, area_id, made)
+    wanted = {m.measure: {area_id, CITY, *comparison} for m in measures}  # not the whole city's table
+    totals = totals_by_measure(published_totals(session, waves, wanted))
+    effects = evaluate(totals, measures, waves, comparison, design)
     return Story(AreaEffects(area_id, made[-1][0], made[-1][1], effects, _programmes(session, as_of).get(area_id, [])),
                  {e.measure: trend(totals, area_id, e.measure, waves, comparison, design.min_comparison)
                   for e in effects}, days)
