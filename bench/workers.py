@@ -206,6 +206,7 @@ def _morning(folder: Path, url: str, workers: int, api: str) -> dict[str, Any]:
     """The morning of both tenants with ``workers`` workers: the stages as the schedules order
     them, each tenant's runs side by side; wall time per stage, flow runs and mails."""
     from demo.mailserver import LocalMailServer
+    from demo.workers import prefect_workers
 
     os.environ["CTC_DATABASE_URL"] = url
     reset_settings()
@@ -213,7 +214,7 @@ def _morning(folder: Path, url: str, workers: int, api: str) -> dict[str, Any]:
         _notify_blocks(mail)
         env = {**os.environ, **_environment(folder, url), "PREFECT_API_URL": api, "PREFECT_WORKER_QUERY_SECONDS": "1"}
         env.pop("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", None)  # the workers run as in production
-        with _workers(folder, workers, env):
+        with prefect_workers(POOL, [folder / f"worker-{workers}-{i}.log" for i in range(workers)], env):
             figures: dict[str, Any] = {}
             start = time.perf_counter()
             for flow, parameters in (("phase-work", {"as_of": MORNING.isoformat()}),
@@ -224,7 +225,6 @@ def _morning(folder: Path, url: str, workers: int, api: str) -> dict[str, Any]:
                 figures[flow] = (time.perf_counter() - began, runs)
             figures["morning"] = time.perf_counter() - start
             figures["mails"] = len(mail.received)
-            figures["recipients"] = len({m.to for m in mail.received})
     return figures
 
 
@@ -242,24 +242,6 @@ def _notify_blocks(mail: Any) -> None:
         Secret(value=value).save(f"ctc-{tenant}-notify", overwrite=True, _sync=True)  # type: ignore[call-arg]
 
 
-@contextmanager
-def _workers(folder: Path, count: int, env: dict[str, str]) -> Iterator[None]:
-    procs = [subprocess.Popen([sys.executable, "-m", "prefect", "worker", "start", "--pool", POOL, "--name",
-                               f"bench-{count}-{i}"], env=env, stdout=(folder / f"worker-{count}-{i}.log").open("wb"),
-                              stderr=subprocess.STDOUT, start_new_session=True) for i in range(count)]
-    try:
-        yield
-    finally:
-        for proc in procs:
-            os.killpg(proc.pid, signal.SIGTERM)
-        for proc in procs:
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=30)
-
-
 def _run_everywhere(flow: str, parameters: dict[str, Any]) -> int:
     """The flow's deployment for every tenant started at once and waited for; the number of flow
     runs it made (its own and every run under it)."""
@@ -268,20 +250,13 @@ def _run_everywhere(flow: str, parameters: dict[str, Any]) -> int:
 
     from ctcflow.app.deploy import deployment_name
     from ctcflow.core.config import get_settings
+    from flows.fanout import wait_for_runs
 
     settings = get_settings()
     started = [run_deployment(f"{flow}/{deployment_name(flow, tenant, settings)}", parameters=parameters,
                               timeout=0) for tenant in TENANTS]
+    wait_for_runs([run.id for run in started], flow, poll=0.5)
     with get_client(sync_client=True) as client:
-        pending = {run.id for run in started}
-        while pending:
-            for run_id in list(pending):
-                state = client.read_flow_run(run_id).state
-                if state is not None and state.is_final():
-                    if not state.is_completed():
-                        raise RuntimeError(f"{flow} run {run_id} ended {state.name}: {state.message}")
-                    pending.discard(run_id)
-            time.sleep(0.5)
         return sum(_runs_under(client, run.id) for run in started)
 
 

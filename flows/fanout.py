@@ -34,11 +34,12 @@ def spread(flow_name: str, items: Sequence[T], parameters: Callable[[list[T]], d
     chunks = [list(items[i:i + size]) for i in range(0, len(items), size)]
     started: list[Any] = [run_deployment(name, parameters={**parameters(chunk), "tenant": settings.tenant_id},
                                          timeout=0, as_subflow=True) for chunk in chunks]
-    _wait([run.id for run in started], name)
+    wait_for_runs([run.id for run in started], name)
     return len(chunks)
 
 
-def _wait(ids: list[Any], name: str) -> None:
+def wait_for_runs(ids: list[Any], name: str, poll: float = POLL_SECONDS) -> None:
+    """Until every run is final; an error naming those that did not complete."""
     from prefect.client.orchestration import get_client
 
     pending = set(ids)
@@ -52,6 +53,6 @@ def _wait(ids: list[Any], name: str) -> None:
                     if not state.is_completed():
                         failed.append(f"{run_id} ({state.name})")
             if pending:
-                time.sleep(POLL_SECONDS)
+                time.sleep(poll)
     if failed:
         raise CtcError(f"{len(failed)} of {len(ids)} batches of {name} did not complete: {', '.join(failed)}")

@@ -12,8 +12,7 @@ test, ``ctc serve`` without a pool), it runs them itself.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date
 
 from prefect import flow, tags
@@ -59,23 +58,21 @@ def run_phase_flow(area_id: str, phase_id: str, as_of: date, deliver: bool = Tru
         return phase_flow(area_id=area_id, as_of=as_of, deliver=deliver)
 
 
-@contextmanager
-def inside_the_callers_process() -> Iterator[None]:
-    """Per-area flows called one after another inside a batch send no heartbeats of their own:
-    the batch's heartbeat already tells the server that this process lives, and Prefect waits up
-    to a second for a flow's heartbeat thread to stop when the flow ends — a second per area,
-    most of a busy morning's time."""
+def run_each_inside(runs: list[PhaseRun], as_of: date) -> None:
+    """The per-area flows of a batch, one after another in the caller's process, sending no
+    heartbeats of their own: the caller's heartbeat already tells the server that this process
+    lives, and Prefect waits up to a second for a flow's heartbeat thread to stop when the flow
+    ends — a second per area, most of a busy morning's time."""
     with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
-        yield
+        for run in runs:
+            run_phase_flow(run.area, run.phase, as_of, deliver=False)
 
 
 @flow(name="phase-areas", flow_run_name="{as_of} · {tenant} · {first}", log_prints=True,
       description="A batch of per-area phase flows, handed out by phase-work to any worker of the pool.")
 @per_tenant
 def phase_areas(runs: list[PhaseRun], as_of: date, first: str = "", tenant: str | None = None) -> int:
-    with inside_the_callers_process():
-        for run in runs:
-            run_phase_flow(run.area, run.phase, as_of, deliver=False)
+    run_each_inside(runs, as_of)
     return len(runs)
 
 
@@ -87,9 +84,7 @@ def phase_work(as_of: date | None = None, deliver: bool = True, tenant: str | No
     spread_over = spread("phase-areas", batch.runs, lambda chunk: {"runs": chunk, "as_of": today,
                                                                   "first": chunk[0].area})
     if spread_over is None:
-        with inside_the_callers_process():
-            for run in batch.runs:
-                run_phase_flow(run.area, run.phase, today, deliver=False)
+        run_each_inside(batch.runs, today)
     print(f"{today}: {len(batch.findings)} findings, {len(batch.active_areas)} areas with something new, "
           f"{len(batch.runs)} phase runs" + (f" in {spread_over} batches over the workers" if spread_over else ""))
     sections = {"opened_revisions": [o.line() for o in batch.opened],

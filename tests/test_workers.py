@@ -5,24 +5,15 @@ work is spread over both — the per-area flows in batches any worker may take."
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from ctcflow.cli.main import main
 from ctcflow.core.config import PROJECT_ROOT
+from demo.workers import prefect_workers
 from tests.conftest import Project, add_tenant, wait_for
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
-
-
-def _worker(name: str, log: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "prefect", "worker", "start", "--pool", "ctc-test-pool",
-                             "--name", name, "--limit", "1"], env=env, stdout=log.open("wb"),
-                            stderr=subprocess.STDOUT, start_new_session=True)
 
 
 def test_ctc_deploy_registers_every_tenant_and_two_workers_share_the_phase_work(
@@ -50,8 +41,7 @@ def test_ctc_deploy_registers_every_tenant_and_two_workers_share_the_phase_work(
     env = {**os.environ, "CTC_HOME": str(PROJECT_ROOT), "PREFECT_API_URL": str(PREFECT_API_URL.value()),
            "PREFECT_WORKER_QUERY_SECONDS": "1"}  # a worker asks for runs every second, not every ten
     logs = [project.root / "worker-1.log", project.root / "worker-2.log"]
-    workers = [_worker(f"w{i + 1}", log, env) for i, log in enumerate(logs)]
-    try:
+    with prefect_workers("ctc-test-pool", logs, env, limit=1):
         run = run_deployment("phase-work/phase-work-lund", parameters={"as_of": "2018-11-15", "deliver": False},
                              timeout=600)
         assert run.state is not None and run.state.is_completed(), run.state
@@ -72,12 +62,3 @@ def test_ctc_deploy_registers_every_tenant_and_two_workers_share_the_phase_work(
         taken = [wait_for(lambda log=log: log.read_text().count("submitted to infrastructure") or None, 60,
                           f"{log.name} to have taken a run") for log in logs]
         assert sum(taken) == 3  # phase-work and its two batches
-    finally:  # a worker may take its time to shut down gracefully: then it (and its runs) are killed
-        for worker in workers:
-            os.killpg(worker.pid, signal.SIGTERM)
-        for worker in workers:
-            try:
-                worker.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(worker.pid, signal.SIGKILL)
-                worker.wait(timeout=30)
