@@ -17,25 +17,45 @@ T = TypeVar("T")
 POLL_SECONDS = 2.0
 
 
-def spread(flow_name: str, items: Sequence[T], parameters: Callable[[list[T]], dict[str, Any]]) -> int | None:
-    """Run ``items`` as batches of the tenant's ``flow_name`` deployment when the calling flow run
-    itself came from a deployment (a worker: its siblings are deployed too); returns the number
-    of batches, or None when the caller should do the work itself (no deployment, nothing to do)."""
+def spread(flow_name: str, items: Sequence[T], parameters: Callable[[list[T]], dict[str, Any]],
+           here: Callable[[list[T]], object]) -> int:
+    """Do ``items`` in shares, one per worker online in the pool: this run's own share here
+    (``here``), while each other share is a run of the tenant's ``flow_name`` deployment that any
+    worker may take; then wait for those. Returns how many shares were handed out — none when
+    this run did not come from a deployment (a test, ``ctc serve`` without a pool) or the pool
+    has one worker: a flow-run process costs seconds to start, a share only pays where another
+    worker takes it."""
     from prefect.runtime import deployment
 
-    if not items or deployment.id is None:
-        return None
-    from prefect.deployments import run_deployment
+    shares = _shares(len(items), deployment.id) if items and deployment.id is not None else 1
+    size = math.ceil(len(items) / shares) if items else 0
+    chunks = [list(items[i:i + size]) for i in range(0, len(items), size)] if items else [[]]
+    started: list[Any] = []
+    if len(chunks) > 1:
+        from prefect.deployments import run_deployment
+
+        settings = get_settings()
+        name = f"{flow_name}/{deployment_name(flow_name, settings.tenant_id, settings)}"
+        started = [run_deployment(name, parameters={**parameters(chunk), "tenant": settings.tenant_id},
+                                  timeout=0, as_subflow=True) for chunk in chunks[1:]]
+    here(chunks[0])
+    if started:
+        wait_for_runs([run.id for run in started], name)
+    return len(started)
+
+
+def _shares(count: int, deployment_id: Any) -> int:
+    """Into how many shares ``count`` items split: one per worker online in the deployment's pool,
+    at most ``fan_out_batches``, each at least ``fan_out_smallest`` items."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import WorkerFilter, WorkerFilterStatus
 
     settings = get_settings()
-    name = f"{flow_name}/{deployment_name(flow_name, settings.tenant_id, settings)}"
-    count = max(1, min(settings.fan_out_batches, math.ceil(len(items) / max(1, settings.fan_out_smallest))))
-    size = math.ceil(len(items) / count)
-    chunks = [list(items[i:i + size]) for i in range(0, len(items), size)]
-    started: list[Any] = [run_deployment(name, parameters={**parameters(chunk), "tenant": settings.tenant_id},
-                                         timeout=0, as_subflow=True) for chunk in chunks]
-    wait_for_runs([run.id for run in started], name)
-    return len(chunks)
+    with get_client(sync_client=True) as client:
+        pool = client.read_deployment(deployment_id).work_pool_name
+        online = len(client.read_workers_for_work_pool(pool, worker_filter=WorkerFilter(
+            status=WorkerFilterStatus(any_=["ONLINE"])))) if pool else 1
+    return max(1, min(online, settings.fan_out_batches, math.ceil(count / max(1, settings.fan_out_smallest))))
 
 
 def wait_for_runs(ids: list[Any], name: str, poll: float = POLL_SECONDS) -> None:

@@ -30,8 +30,13 @@ def _phase_flow(phase_id: str, description: str) -> Callable[..., PhaseWorkSumma
     @flow(name=f"phase-{phase_id}", flow_run_name=f"{phase_id} · {{area_id}} · {{as_of}}", log_prints=True,
           description=description)
     @per_tenant
-    def run(area_id: str, as_of: date, deliver: bool = True, tenant: str | None = None) -> PhaseWorkSummary:
-        result = check_area(area_id, phase_id, as_of)
+    def run(area_id: str, as_of: date, found: PhaseRun | None = None, deliver: bool = True,
+            tenant: str | None = None) -> PhaseWorkSummary:
+        """``found``: what phase-work's batch found here today (its notices already written);
+        without it — the flow run on its own — the area is checked now."""
+        result = check_area(area_id, phase_id, as_of) if found is None else PhaseWorkSummary.shown(found, as_of)
+        for opened in result.opened:
+            print(f"{area_id} {phase_id}: {opened.line()}")
         for finding in result.findings:
             print(f"{area_id} {phase_id}: {finding.text}" + (" (holds the gate)" if finding.blocks_gate else ""))
         if deliver and result.new:
@@ -50,12 +55,13 @@ PHASE_FLOWS = {"mobilisering": mobilisering, "lagesanalys": lagesanalys, "priori
                "handlingsplan": handlingsplan, "uppfoljning": uppfoljning}
 
 
-def run_phase_flow(area_id: str, phase_id: str, as_of: date, deliver: bool = True) -> PhaseWorkSummary | None:
+def run_phase_flow(area_id: str, phase_id: str, as_of: date, deliver: bool = True,
+                   found: PhaseRun | None = None) -> PhaseWorkSummary | None:
     phase_flow = PHASE_FLOWS.get(phase_id)
     if phase_flow is None:
         return None
     with tags(f"area:{area_id}", f"phase:{phase_id}"):
-        return phase_flow(area_id=area_id, as_of=as_of, deliver=deliver)
+        return phase_flow(area_id=area_id, as_of=as_of, found=found, deliver=deliver)
 
 
 def run_each_inside(runs: list[PhaseRun], as_of: date) -> None:
@@ -65,7 +71,7 @@ def run_each_inside(runs: list[PhaseRun], as_of: date) -> None:
     ends — a second per area, most of a busy morning's time."""
     with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
         for run in runs:
-            run_phase_flow(run.area, run.phase, as_of, deliver=False)
+            run_phase_flow(run.area, run.phase, as_of, deliver=False, found=run)
 
 
 @flow(name="phase-areas", flow_run_name="{as_of} · {tenant} · {first}", log_prints=True,
@@ -81,12 +87,12 @@ def phase_areas(runs: list[PhaseRun], as_of: date, first: str = "", tenant: str 
 def phase_work(as_of: date | None = None, deliver: bool = True, tenant: str | None = None) -> PhaseWorkSummary:
     today = day(as_of)
     batch = check_all_areas(today)
-    spread_over = spread("phase-areas", batch.runs, lambda chunk: {"runs": chunk, "as_of": today,
-                                                                  "first": chunk[0].area})
-    if spread_over is None:
-        run_each_inside(batch.runs, today)
+    handed_out = spread("phase-areas", batch.runs, lambda chunk: {"runs": chunk, "as_of": today,
+                                                                  "first": chunk[0].area},
+                        here=lambda chunk: run_each_inside(chunk, today))
     print(f"{today}: {len(batch.findings)} findings, {len(batch.active_areas)} areas with something new, "
-          f"{len(batch.runs)} phase runs" + (f" in {spread_over} batches over the workers" if spread_over else ""))
+          f"{len(batch.runs)} phase runs" + (f", {handed_out} shares of them handed to other workers"
+                                             if handed_out else ""))
     sections = {"opened_revisions": [o.line() for o in batch.opened],
                 "missing": [f"{f.area} · {f.phase}: {f.text}" for f in batch.findings]}
     if deliver and batch.new:

@@ -108,10 +108,13 @@ class FindingLine(BaseModel):
 
 
 class PhaseRun(BaseModel):
-    """A per-area phase flow to run: an area and the phase whose work changed there."""
+    """A per-area phase flow to run: an area, the phase whose work changed there, and what the
+    day's batch found in it — so the flow shows the batch's findings instead of checking again."""
 
     area: str
     phase: str
+    opened: list[Opened] = []
+    findings: list[FindingLine] = []
 
 
 class PhaseWorkSummary(BaseModel):
@@ -124,12 +127,30 @@ class PhaseWorkSummary(BaseModel):
 
     @classmethod
     def of(cls, work: jobs.PhaseWork, phase_id: str | None = None) -> PhaseWorkSummary:
-        return cls(as_of=work.as_of, opened=_opened(work.opened),
-                   findings=[FindingLine(area=f.area_id, phase=f.phase_id, cycle=f.cycle, check=f.check,
-                                         blocks_gate=f.blocks_gate, tell=f.tell, text=f.text())
-                             for f in work.findings if phase_id is None or f.phase_id == phase_id],
+        opened = [o for o in _opened(work.opened) if phase_id is None or o.phase == phase_id]
+        findings = [FindingLine(area=f.area_id, phase=f.phase_id, cycle=f.cycle, check=f.check,
+                                blocks_gate=f.blocks_gate, tell=f.tell, text=f.text())
+                    for f in work.findings if phase_id is None or f.phase_id == phase_id]
+        return cls(as_of=work.as_of, opened=opened, findings=findings,
                    new=[NoticeLine.of(p) for p in work.enqueued], active_areas=work.active_areas,
-                   runs=[PhaseRun(area=a, phase=p) for a, p in work.runs])
+                   runs=_runs(work.runs, opened, findings))
+
+    @classmethod
+    def shown(cls, run: PhaseRun, as_of: date) -> PhaseWorkSummary:
+        """What a per-area flow reports when the batch already did the work (and wrote its notices)."""
+        return cls(as_of=as_of, opened=run.opened, findings=run.findings, new=[], active_areas=[run.area])
+
+
+def _runs(runs: list[tuple[str, str]], opened: list[Opened], findings: list[FindingLine]) -> list[PhaseRun]:
+    """Each per-area flow to run with what was found in its area and phase (grouped once)."""
+    found: dict[tuple[str, str], PhaseRun] = {(a, p): PhaseRun(area=a, phase=p) for a, p in runs}
+    for o in opened:
+        if (run := found.get((o.area, o.phase))) is not None:
+            run.opened.append(o)
+    for f in findings:
+        if (run := found.get((f.area, f.phase))) is not None:
+            run.findings.append(f)
+    return list(found.values())
 
 
 class ReportSent(BaseModel):

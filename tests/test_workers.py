@@ -1,6 +1,7 @@
 """Deployment as an operator does it: `ctc deploy` registers every tenant's deployments with a
 process work pool, two `prefect worker` processes take the runs, and a tenant's morning phase
-work is spread over both — the per-area flows in batches any worker may take."""
+work is spread over both — phase-work runs one share of the per-area flows itself and hands the
+other, as a run of the tenant's phase-areas deployment, to the other worker."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ def test_ctc_deploy_registers_every_tenant_and_two_workers_share_the_phase_work(
     from prefect.settings import PREFECT_API_URL
 
     add_tenant(project, monkeypatch, "lund", "Lunds kommun")
-    monkeypatch.setenv("CTC_FAN_OUT_SMALLEST", "2")  # four areas' phase flows that day: two batches
+    monkeypatch.setenv("CTC_FAN_OUT_SMALLEST", "2")  # four areas' phase flows that day: a share per worker
     assert main(["--tenant", "lund", "init", "--as-of", "2018-08-01"]) == 0
     capsys.readouterr()
     assert main(["deploy", "--pool", "ctc-test-pool"]) == 0
@@ -49,16 +50,18 @@ def test_ctc_deploy_registers_every_tenant_and_two_workers_share_the_phase_work(
             [deployment] = client.read_deployments(deployment_filter=DeploymentFilter(
                 name=DeploymentFilterName(any_=["phase-work-lund"])))
             assert "tenant:lund" in deployment.tags and deployment.parameters["tenant"] == "lund"
-            batches = client.read_flow_runs(flow_run_filter=FlowRunFilter(
+            children = client.read_flow_runs(flow_run_filter=FlowRunFilter(
                 parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[run.id])))
-            batches = [b for b in batches if b.deployment_id is not None]
-            assert len(batches) == 2 and all(b.state is not None and b.state.is_completed() for b in batches)
-            area_runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(
-                parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[b.id for b in batches])))
-        assert sorted(r.name.split(" · ")[1] for r in area_runs) == sorted(
+            [batch] = [b for b in children if b.deployment_id is not None]  # the share handed out
+            assert batch.state is not None and batch.state.is_completed()
+            ours = [r for r in children if r.deployment_id is None]  # phase-work's own share
+            theirs = client.read_flow_runs(flow_run_filter=FlowRunFilter(
+                parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[batch.id])))
+        assert len(ours) == len(theirs) == 2
+        assert sorted(r.name.split(" · ")[1] for r in ours + theirs) == sorted(
             ["bellevuegarden_lorensborg", "hermodsdal_nydala_gullviksborg",
              "kirsebergsstaden_rostorp_segevang_segemolla", "mollevangen_radmansvangen_sodervarn"])
-        # each worker took runs (one at a time each: the one running phase-work leaves the batches to the other)
+        # each worker took a run (one at a time each: the one running phase-work leaves the share to the other)
         taken = [wait_for(lambda log=log: log.read_text().count("submitted to infrastructure") or None, 60,
                           f"{log.name} to have taken a run") for log in logs]
-        assert sum(taken) == 3  # phase-work and its two batches
+        assert taken == [1, 1]  # phase-work, and the share it handed out
