@@ -1,11 +1,12 @@
 """Deployment as an operator does it: `ctc deploy` registers every tenant's deployments with a
 process work pool, two `prefect worker` processes take the runs, and a tenant's morning phase
-work is spread over both — phase-work runs one share of the per-area flows itself and hands the
-other, as a run of the tenant's phase-areas deployment, to the other worker."""
+work is spread over both — phase-work runs one share of the per-area phase steps itself and hands
+the other, as a run of the tenant's phase-areas deployment, to the other worker."""
 
 from __future__ import annotations
 
 import os
+from uuid import UUID
 
 import pytest
 
@@ -25,7 +26,10 @@ def test_ctc_deploy_registers_every_tenant_and_two_workers_share_the_phase_work(
         DeploymentFilterName,
         FlowRunFilter,
         FlowRunFilterParentFlowRunId,
+        TaskRunFilter,
+        TaskRunFilterFlowRunId,
     )
+    from prefect.client.schemas.objects import TaskRun
     from prefect.deployments import run_deployment
     from prefect.settings import PREFECT_API_URL
 
@@ -54,13 +58,19 @@ def test_ctc_deploy_registers_every_tenant_and_two_workers_share_the_phase_work(
                 parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[run.id])))
             [batch] = [b for b in children if b.deployment_id is not None]  # the share handed out
             assert batch.state is not None and batch.state.is_completed()
-            ours = [r for r in children if r.deployment_id is None]  # phase-work's own share
-            theirs = client.read_flow_runs(flow_run_filter=FlowRunFilter(
-                parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[batch.id])))
-        assert len(ours) == len(theirs) == 2
-        assert sorted(r.name.split(" · ")[1] for r in ours + theirs) == sorted(
+
+            def steps(flow_run_id: UUID) -> list[TaskRun] | None:  # task runs are recorded from events: wait
+                found = [t for t in client.read_task_runs(task_run_filter=TaskRunFilter(
+                    flow_run_id=TaskRunFilterFlowRunId(any_=[flow_run_id]))) if t.task_key.startswith("phase_step")]
+                return found if len(found) == 2 and all(t.state and t.state.is_completed() for t in found) else None
+
+            ours = wait_for(lambda: steps(run.id), 60, "phase-work's own share of steps")
+            theirs = wait_for(lambda: steps(batch.id), 60, "the handed-out share of steps")
+        # each area's step once, named after its phase, area and day, tagged with the area
+        assert sorted(t.name.split(" · ")[1] for t in ours + theirs) == sorted(
             ["bellevuegarden_lorensborg", "hermodsdal_nydala_gullviksborg",
              "kirsebergsstaden_rostorp_segevang_segemolla", "mollevangen_radmansvangen_sodervarn"])
+        assert all(f"area:{t.name.split(' · ')[1]}" in t.tags for t in ours + theirs)
         # each worker took a run (one at a time each: the one running phase-work leaves the share to the other)
         taken = [wait_for(lambda log=log: log.read_text().count("submitted to infrastructure") or None, 60,
                           f"{log.name} to have taken a run") for log in logs]
