@@ -20,6 +20,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -202,9 +203,21 @@ def _copy(cluster: Any, template: str, name: str) -> str:
     return template.rsplit("/", 1)[0] + "/" + name
 
 
+@dataclass
+class Stage:
+    """One stage of the morning for both tenants: its wall time, the flow runs it made (its own
+    and every run under them), and the longest a run waited from being asked for to running — a
+    worker noticing it and starting its process."""
+
+    seconds: float
+    flow_runs: list[Any]
+    starting: float
+
+
 def _morning(folder: Path, url: str, workers: int, api: str) -> dict[str, Any]:
     """The morning of both tenants with ``workers`` workers: the stages as the schedules order
-    them, each tenant's runs side by side; wall time per stage, flow runs and mails."""
+    them, each tenant's runs side by side; per stage its wall time and runs, then the phase steps
+    and the mails."""
     from demo.mailserver import LocalMailServer
     from demo.workers import prefect_workers
 
@@ -217,14 +230,11 @@ def _morning(folder: Path, url: str, workers: int, api: str) -> dict[str, Any]:
         with prefect_workers(POOL, [folder / f"worker-{workers}-{i}.log" for i in range(workers)], env):
             figures: dict[str, Any] = {}
             start = time.perf_counter()
-            for flow, parameters in (("phase-work", {"as_of": MORNING.isoformat()}),
-                                     ("deadline-sweep", {"as_of": MORNING.isoformat()}),
-                                     ("deliver-notifications", {"as_of": MORNING.isoformat()})):
-                began = time.perf_counter()
-                runs = _run_everywhere(flow, parameters)
-                figures[flow] = (time.perf_counter() - began, runs)
+            for flow in ("phase-work", "deadline-sweep", "deliver-notifications"):
+                figures[flow] = _run_everywhere(flow, {"as_of": MORNING.isoformat()})
             figures["morning"] = time.perf_counter() - start
             figures["mails"] = len(mail.received)
+            figures["steps"] = _steps(figures["phase-work"].flow_runs)
     return figures
 
 
@@ -242,9 +252,8 @@ def _notify_blocks(mail: Any) -> None:
         Secret(value=value).save(f"ctc-{tenant}-notify", overwrite=True, _sync=True)  # type: ignore[call-arg]
 
 
-def _run_everywhere(flow: str, parameters: dict[str, Any]) -> int:
-    """The flow's deployment for every tenant started at once and waited for; the number of flow
-    runs it made (its own and every run under it)."""
+def _run_everywhere(flow: str, parameters: dict[str, Any]) -> Stage:
+    """The flow's deployment for every tenant started at once and waited for."""
     from prefect.client.orchestration import get_client
     from prefect.deployments import run_deployment
 
@@ -253,29 +262,48 @@ def _run_everywhere(flow: str, parameters: dict[str, Any]) -> int:
     from flows.fanout import wait_for_runs
 
     settings = get_settings()
+    began = time.perf_counter()
     started = [run_deployment(f"{flow}/{deployment_name(flow, tenant, settings)}", parameters=parameters,
                               timeout=0) for tenant in TENANTS]
     wait_for_runs([run.id for run in started], flow, poll=0.5)
+    seconds = time.perf_counter() - began
     with get_client(sync_client=True) as client:
-        return sum(_runs_under(client, run.id) for run in started)
+        runs = [r for run in started for r in _runs_under(client, run.id)]
+    deployed = [r for r in runs if r.deployment_id is not None and r.start_time is not None]
+    return Stage(seconds, runs, max((r.start_time - r.created).total_seconds() for r in deployed))
 
 
-def _runs_under(client: Any, run_id: Any) -> int:
+def _runs_under(client: Any, run_id: Any) -> list[Any]:
+    """The run and every flow run under it."""
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterParentFlowRunId
 
     children = client.read_flow_runs(flow_run_filter=FlowRunFilter(
         parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[run_id])))
-    return 1 + sum(_runs_under(client, child.id) for child in children)
+    return [client.read_flow_run(run_id), *(r for child in children for r in _runs_under(client, child.id))]
+
+
+def _steps(flow_runs: list[Any]) -> int:
+    """How many per-area phase steps (task runs) the runs recorded (the server records task runs
+    from their events, so this is read after the rest of the morning)."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import TaskRunFilter, TaskRunFilterFlowRunId, TaskRunFilterName
+
+    query = TaskRunFilter(flow_run_id=TaskRunFilterFlowRunId(any_=[r.id for r in flow_runs]),
+                          name=TaskRunFilterName(like_=" · "))
+    with get_client(sync_client=True) as client:
+        answer = client._client.post("/task_runs/count", json={"task_runs": query.model_dump(mode="json")})
+    return int(answer.json())
 
 
 def _print(figures: list[tuple[int, dict[str, Any]]], areas: int) -> None:
     print(f"    the morning of {MORNING}, two tenants × {areas} areas, {ACTIVE_SHARE:.0%} of the areas with work "
-          "recorded today:")
-    print("    workers  phase-work (runs)   deadline-sweep   deliver (mails)   whole morning")
+          "recorded today (each stage's longest wait for a flow-run process in brackets):")
+    print("    workers  phase-work: flow runs, steps        deadline-sweep        deliver (mails)        whole morning")
     for count, f in figures:
-        work, runs = f["phase-work"]
-        print(f"    {count:>7}  {work:>7.1f} s ({runs:>4})   {f['deadline-sweep'][0]:>10.1f} s"
-              f"   {f['deliver-notifications'][0]:>6.1f} s ({f['mails']:>5})   {f['morning']:>9.1f} s")
+        work, sweep, deliver = f["phase-work"], f["deadline-sweep"], f["deliver-notifications"]
+        print(f"    {count:>7}  {work.seconds:>6.1f} s ({work.starting:>4.1f} s): {len(work.flow_runs):>2}, "
+              f"{f['steps']:>4}   {sweep.seconds:>6.1f} s ({sweep.starting:>4.1f} s)"
+              f"   {deliver.seconds:>6.1f} s ({deliver.starting:>4.1f} s) ({f['mails']:>4})   {f['morning']:>9.1f} s")
     if len(figures) > 1:
         print(f"    speed-up of {figures[-1][0]} workers over {figures[0][0]}: "
               f"{figures[0][1]['morning'] / figures[-1][1]['morning']:.2f}×")

@@ -25,6 +25,12 @@ os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="ctc-prefect-home-")
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 os.environ.pop("PREFECT_API_URL", None)
 
+# Prefect sets up its logging when prefect.main is first imported: its console handler writes to the stderr of
+# that moment. Imported here, that is the session's; imported first inside a test that captures
+# its output (capsys), it would be that test's stream, closed once the test ends — and every
+# later test's Prefect log line would fail on it.
+import prefect.main  # noqa: E402, F401
+
 from ctcflow.core.config import PROJECT_ROOT, reset_settings  # noqa: E402
 from demo.mailserver import LocalMailServer  # noqa: E402
 

@@ -34,7 +34,7 @@ def test_ctc_deploy_registers_every_tenant_and_two_workers_share_the_phase_work(
     from prefect.settings import PREFECT_API_URL
 
     add_tenant(project, monkeypatch, "lund", "Lunds kommun")
-    monkeypatch.setenv("CTC_FAN_OUT_SMALLEST", "2")  # four areas' phase flows that day: a share per worker
+    monkeypatch.setenv("CTC_FAN_OUT_SMALLEST", "2")  # four areas' steps that day: a share per worker
     assert main(["--tenant", "lund", "init", "--as-of", "2018-08-01"]) == 0
     capsys.readouterr()
     assert main(["deploy", "--pool", "ctc-test-pool"]) == 0

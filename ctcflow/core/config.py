@@ -46,10 +46,11 @@ class Settings(BaseSettings):
     programmes_file: Path | None = None
     database_url: str | None = None
     lang: str = "sv"
-    # phase-work hands its per-area flows to the workers in at most fan_out_batches runs of at
-    # least fan_out_smallest areas (a run costs Prefect a second or two to start).
+    # phase-work hands a share of its per-area phase steps to each other online worker of the
+    # pool — at most fan_out_batches shares of at least fan_out_smallest steps: a step costs tens
+    # of milliseconds, a share's flow-run process about ten seconds to start.
     fan_out_batches: int = 8
-    fan_out_smallest: int = 10
+    fan_out_smallest: int = 500
     delivery_workers: int = 4  # messages sent in parallel (SMTP round trips dominate)
     # A delivery run's claim on its messages lasts this long unless its heartbeat renews it (every
     # quarter of it); a run that died is taken over after at most this long.
