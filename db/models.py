@@ -400,6 +400,18 @@ class StaffChange(SQLModel, table=True):
     note: str | None = None
 
 
+class PrintedChunk(SQLModel, table=True):
+    """A chunk of a long report printed by another worker: the chunk's HTML and its PDF, both
+    stored files, so the run joining the pieces finds the PDF whichever host printed it. Removed
+    with the files once joined."""
+
+    __tablename__ = "printed_chunk"
+
+    html_sha256: str = Field(primary_key=True, max_length=64)
+    pdf_sha256: str = Field(max_length=64)
+    printed_at: datetime
+
+
 class StoredFile(SQLModel, table=True):
     """A document people uploaded (a milestone's evidence, a theme's entry), kept in the database
     under its SHA-256 so every host — the web, any worker — reads the same bytes; the same document

@@ -18,16 +18,16 @@ POLL_SECONDS = 2.0
 
 
 def spread(flow_name: str, items: Sequence[T], parameters: Callable[[list[T]], dict[str, Any]],
-           here: Callable[[list[T]], object]) -> int:
+           here: Callable[[list[T]], object], smallest: int | None = None) -> int:
     """Do ``items`` in shares, one per worker online in the pool: this run's own share here
     (``here``), while each other share is a run of the tenant's ``flow_name`` deployment that any
     worker may take; then wait for those. Returns how many shares were handed out — none when
     this run did not come from a deployment (a test, ``ctc serve`` without a pool) or the pool
     has one worker: a flow-run process costs seconds to start, a share only pays where another
-    worker takes it."""
+    worker takes it. A share has at least ``smallest`` items (default ``fan_out_smallest``)."""
     from prefect.runtime import deployment
 
-    shares = _shares(len(items), deployment.id) if items and deployment.id is not None else 1
+    shares = _shares(len(items), deployment.id, smallest) if items and deployment.id is not None else 1
     size = math.ceil(len(items) / shares) if items else 0
     chunks = [list(items[i:i + size]) for i in range(0, len(items), size)] if items else [[]]
     started: list[Any] = []
@@ -44,9 +44,9 @@ def spread(flow_name: str, items: Sequence[T], parameters: Callable[[list[T]], d
     return len(started)
 
 
-def _shares(count: int, deployment_id: Any) -> int:
+def _shares(count: int, deployment_id: Any, smallest: int | None) -> int:
     """Into how many shares ``count`` items split: one per worker online in the deployment's pool,
-    at most ``fan_out_batches``, each at least ``fan_out_smallest`` items."""
+    at most ``fan_out_batches``, each at least ``smallest`` items."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import WorkerFilter, WorkerFilterStatus
 
@@ -55,7 +55,8 @@ def _shares(count: int, deployment_id: Any) -> int:
         pool = client.read_deployment(deployment_id).work_pool_name
         online = len(client.read_workers_for_work_pool(pool, worker_filter=WorkerFilter(
             status=WorkerFilterStatus(any_=["ONLINE"])))) if pool else 1
-    return max(1, min(online, settings.fan_out_batches, math.ceil(count / max(1, settings.fan_out_smallest))))
+    least = max(1, smallest or settings.fan_out_smallest)
+    return max(1, min(online, settings.fan_out_batches, math.ceil(count / least)))
 
 
 def wait_for_runs(ids: list[Any], name: str, poll: float = POLL_SECONDS) -> None:

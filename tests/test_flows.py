@@ -38,12 +38,11 @@ def test_prefect_yaml_is_valid_for_prefect_and_every_schedule_is_explicit() -> N
     config = PrefectYamlModel.model_validate(prefect_yaml())
     names = {d.name for d in config.deployments}
     assert names == {"advance-phases", "phase-work", "phase-areas", "deadline-sweep", "deliver-notifications",
-                     "survey-wave",
-                     "ks-report"}
+                     "survey-wave", "ks-report", "report-pages"}
     for deployment in config.deployments:
         assert deployment.entrypoint and load_flow(deployment.entrypoint).name == deployment.name
-        # a wave comes when it comes; a batch of area flows when phase-work hands one out
-        assert bool(deployment.schedules) == (deployment.name not in ("survey-wave", "phase-areas"))
+        # a wave comes when it comes; a share of work when phase-work or ks-report hands one out
+        assert bool(deployment.schedules) == (deployment.name not in ("survey-wave", "phase-areas", "report-pages"))
         assert deployment.work_pool is not None and deployment.work_pool.name == "ctcflow"
         for schedule in deployment.schedules or []:
             assert isinstance(schedule, RawScheduleConfig)
@@ -111,7 +110,7 @@ def test_ctc_serve_serves_the_deployments_on_a_local_server_and_stops_on_ctrl_c(
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     try:
         expected = ["advance-phases", "deadline-sweep", "deliver-notifications", "ks-report", "phase-areas",
-                    "phase-work", "survey-wave"]
+                    "phase-work", "report-pages", "survey-wave"]
         deadline = time.monotonic() + 180
         names: list[str] = []
         # all of them registered before Ctrl-C: a signal in the middle of registering is another test

@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     # of milliseconds, a share's flow-run process about ten seconds to start.
     fan_out_batches: int = 8
     fan_out_smallest: int = 500
+    # A report's PDF is printed in chunks of this many areas (memory stays bounded: WeasyPrint
+    # keeps a chunk's pages, not the document's); on a worker, the chunks are shared out too.
+    report_areas_per_chunk: int = 50
     delivery_workers: int = 4  # messages sent in parallel (SMTP round trips dominate)
     # A delivery run's claim on its messages lasts this long unless its heartbeat renews it (every
     # quarter of it); a run that died is taken over after at most this long.

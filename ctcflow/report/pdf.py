@@ -2,19 +2,22 @@
 
 WeasyPrint keeps every laid-out page of a document in memory (a 4,000-area city's report grew
 past 18 GB in one piece), so the HTML is printed in chunks: the template marks the places where
-a page break falls anyway (before each area's section), each chunk of ``AREAS_PER_CHUNK``
-areas is laid out on its own — on several processes when there is more than one chunk — and
-the pieces are joined with pypdf. Page numbers cannot come from CSS when no chunk knows the
-others' length, so they are stamped on the joined pages: "12 (340)" at the place the CSS margin
-box had them. The same HTML still gives the same PDF bytes."""
+a page break falls anyway (before each area's section), each chunk of so many areas
+(``CTC_REPORT_AREAS_PER_CHUNK``) is laid out on its own — on several processes when there is
+more than one chunk, or on other workers when a flow says so (``chunks_printed_by``) — and the
+pieces are joined with pypdf. Page numbers cannot come from CSS when no chunk knows the others'
+length, so they are stamped on the joined pages: "12 (340)" at the place the CSS margin box had
+them. The same HTML still gives the same PDF bytes."""
 
 from __future__ import annotations
 
 import io
 import multiprocessing
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -23,6 +26,8 @@ if TYPE_CHECKING:
 
 CHUNK_MARK = "<!--ctc:page-break-->"
 AREAS_PER_CHUNK = 50
+Printer = Callable[[list[str]], Iterable[bytes]]  # chunks' HTML in, their PDFs out, in order
+_PRINTER: ContextVar[Printer | None] = ContextVar("ctc_pdf_printer", default=None)
 # The page number as the stylesheet placed it: bottom right, 9 pt, grey, right edge at the right
 # margin (20 mm), baseline in the middle of the bottom margin (22 mm) — A4 in points.
 _RIGHT_EDGE = 595.28 - 20 / 25.4 * 72
@@ -60,7 +65,19 @@ def print_chunk(html: str) -> bytes:
     return bytes(result)
 
 
-def _printed(documents: list[str]) -> Iterator[bytes]:
+@contextmanager
+def chunks_printed_by(printer: Printer) -> Iterator[None]:
+    """Inside the block, every PDF's chunks are printed by ``printer`` — a flow hands them to the
+    workers of its pool — instead of by this host's processes."""
+    token = _PRINTER.set(printer)
+    try:
+        yield
+    finally:
+        _PRINTER.reset(token)
+
+
+def print_here(documents: list[str]) -> Iterator[bytes]:
+    """The chunks printed on this host: one in this process, several over its cores."""
     if len(documents) == 1:
         yield print_chunk(documents[0])
         return
@@ -75,7 +92,8 @@ def pdf_from_html(html: str, per_chunk: int = AREAS_PER_CHUNK) -> bytes:
     import pypdf
 
     writer = pypdf.PdfWriter()
-    for printed in _printed(chunks(html, per_chunk)):
+    printer = _PRINTER.get() or print_here
+    for printed in printer(chunks(html, per_chunk)):
         writer.append(pypdf.PdfReader(io.BytesIO(printed)))
     _number(writer)
     out = io.BytesIO()

@@ -17,6 +17,7 @@ from typing import Any
 from jinja2 import Environment
 from markupsafe import Markup
 
+from ctcflow.core.config import get_settings
 from ctcflow.core.templating import environment, percent, phrasebook
 from ctcflow.definition.loader import Definitions
 from ctcflow.definition.programmes import CatalogueDef
@@ -161,7 +162,7 @@ def render(content: ReportContent, defs: Definitions, survey: SurveyDef, catalog
     if "html" in formats:
         out.append(Rendering("html", f"{stem}.html", html.encode("utf-8")))
     if "pdf" in formats:
-        out.append(Rendering("pdf", f"{stem}.pdf", pdf_from_html(html)))
+        out.append(Rendering("pdf", f"{stem}.pdf", pdf_from_html(html, get_settings().report_areas_per_chunk)))
     if "md" in formats:
         text = md_env.get_template("report/report.md.j2").render(**context)
         out.append(Rendering("md", f"{stem}.md", text.encode("utf-8")))
