@@ -92,4 +92,4 @@ def bench_phase_work(defs: Definitions, as_of: date) -> None:
     next_day = calendar.add_business_days(as_of, 1)
     quiet, _ = clock("phase work the next working day (a quiet day)", lambda: phase_work(next_day, defs=defs))
     print(f"    {len(quiet.findings)} findings still open, {len(quiet.enqueued)} new notices, "
-          f"{len(quiet.active_areas)} areas get a per-area flow run")
+          f"{len(quiet.active_areas)} areas get a phase step")

@@ -1,15 +1,15 @@
 """`./run bench --only workers [--areas 2000]`: many municipalities' morning on one Prefect server
 with process workers — two tenants of N areas each, their data in one throw-away PostgreSQL (a
 schema each), every deployment registered by `ctc deploy`, and the morning run as the schedules
-run it: phase-work (its per-area phase flows handed out in batches to any worker), the deadline
-sweep, and delivery to a local SMTP server — once with one worker, once with two, each from the
-same copy of the database.
+run it: phase-work (its per-area phase steps; a share handed to each other worker when big
+enough), the deadline sweep, and delivery to a local SMTP server — once with one worker, once
+with two, each from the same copy of the database.
 
 The day measured is an ordinary busy one: the areas spread over the five phases (each in one,
 the ones before it approved, a fifth of the passed deadlines missed), yesterday's notices
-already sent, and today a tenth of the areas recorded work, so they get per-area flow runs.
-Figures: wall time per stage, flow runs and mails, and the speed-up of the second worker. The
-machine's cores bound that speed-up: both workers run on this host."""
+already sent, and today a tenth of the areas recorded work, so their phase steps run.
+Figures: wall time per stage, flow runs, phase steps and mails, and the speed-up of the second
+worker. The machine's cores bound that speed-up: both workers run on this host."""
 
 from __future__ import annotations
 

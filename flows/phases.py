@@ -88,7 +88,7 @@ def phase_work(as_of: date | None = None, deliver: bool = True, tenant: str | No
                                                                   "first": chunk[0].area},
                         here=lambda chunk: run_steps(chunk, today))
     print(f"{today}: {len(batch.findings)} findings, {len(batch.active_areas)} areas with something new, "
-          f"{len(batch.runs)} phase runs" + (f", {handed_out} shares of them handed to other workers"
+          f"{len(batch.runs)} phase steps" + (f", {handed_out} shares of them handed to other workers"
                                              if handed_out else ""))
     sections = {"opened_revisions": [o.line() for o in batch.opened],
                 "missing": [f"{f.area} · {f.phase}: {f.text}" for f in batch.findings]}

@@ -108,8 +108,8 @@ class FindingLine(BaseModel):
 
 
 class PhaseRun(BaseModel):
-    """A per-area phase flow to run: an area, the phase whose work changed there, and what the
-    day's batch found in it — so the flow shows the batch's findings instead of checking again."""
+    """A per-area phase step to run: an area, the phase whose work changed there, and what the
+    day's batch found in it — so the step shows the batch's findings instead of checking again."""
 
     area: str
     phase: str
@@ -137,12 +137,12 @@ class PhaseWorkSummary(BaseModel):
 
     @classmethod
     def shown(cls, run: PhaseRun, as_of: date) -> PhaseWorkSummary:
-        """What a per-area flow reports when the batch already did the work (and wrote its notices)."""
+        """What a per-area step reports when the batch already did the work (and wrote its notices)."""
         return cls(as_of=as_of, opened=run.opened, findings=run.findings, new=[], active_areas=[run.area])
 
 
 def _runs(runs: list[tuple[str, str]], opened: list[Opened], findings: list[FindingLine]) -> list[PhaseRun]:
-    """Each per-area flow to run with what was found in its area and phase (grouped once)."""
+    """Each per-area step to run with what was found in its area and phase (grouped once)."""
     found: dict[tuple[str, str], PhaseRun] = {(a, p): PhaseRun(area=a, phase=p) for a, p in runs}
     for o in opened:
         if (run := found.get((o.area, o.phase))) is not None:

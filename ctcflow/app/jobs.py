@@ -159,7 +159,7 @@ class PhaseWork:
     findings: list[Finding]
     enqueued: list[Planned]
     active_areas: list[str]  # areas where something happened: a phase opened, new notices, new data
-    runs: list[tuple[str, str]] = field(default_factory=list)  # (area, phase): the per-area flows to run
+    runs: list[tuple[str, str]] = field(default_factory=list)  # (area, phase): the per-area phase steps to run
 
 
 def phase_work(as_of: date, area_ids: list[str] | None = None, defs: Definitions | None = None) -> PhaseWork:
@@ -187,7 +187,7 @@ def phase_work(as_of: date, area_ids: list[str] | None = None, defs: Definitions
 
 def phase_runs(session: Session, defs: Definitions, as_of: date, active: list[str], findings: list[Finding],
                opened: list[PhaseInstance]) -> list[tuple[str, str]]:
-    """Which per-area phase flows show a day's work: in each area where something happened, the
+    """Which per-area phase steps show a day's work: in each area where something happened, the
     phases with a finding or just opened — or, with neither, the area's current phase."""
     touched: dict[str, set[str]] = {}
     for area_id, phase_id in [*((f.area_id, f.phase_id) for f in findings), *((p.area_id, p.phase_id) for p in opened)]:
