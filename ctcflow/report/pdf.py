@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from pypdf.generic import DecodedStreamObject
 
 CHUNK_MARK = "<!--ctc:page-break-->"
-AREAS_PER_CHUNK = 50
 Printer = Callable[[list[str]], Iterable[bytes]]  # chunks' HTML in, their PDFs out, in order
 _PRINTER: ContextVar[Printer | None] = ContextVar("ctc_pdf_printer", default=None)
 # The page number as the stylesheet placed it: bottom right, 9 pt, grey, right edge at the right
@@ -38,7 +37,7 @@ _WIDTH = {**dict.fromkeys("0123456789", 556), " ": 278, "(": 333, ")": 333}
 _NO_MARGIN_NUMBERS = "<style>@page { @bottom-right { content: none } }</style>"
 
 
-def chunks(html: str, per_chunk: int = AREAS_PER_CHUNK) -> list[str]:
+def chunks(html: str, per_chunk: int) -> list[str]:
     """The document cut at its page-break marks into standalone documents of ``per_chunk``
     pieces each; every chunk has the head (styles) and none has page numbers of its own. The
     body's padding falls on the document's first and last page only, so a cut must not add it."""
@@ -87,8 +86,9 @@ def print_here(documents: list[str]) -> Iterator[bytes]:
         yield from pool.map(print_chunk, documents)
 
 
-def pdf_from_html(html: str, per_chunk: int = AREAS_PER_CHUNK) -> bytes:
-    """The whole document as one PDF with its pages numbered "n (total)"."""
+def pdf_from_html(html: str, per_chunk: int) -> bytes:
+    """The whole document as one PDF with its pages numbered "n (total)", printed in chunks of
+    ``per_chunk`` areas."""
     import pypdf
 
     writer = pypdf.PdfWriter()
