@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from ctcflow.cli.main import main
 from ctcflow.core.config import PROJECT_ROOT
 from ctcflow.core.scope import tenant_scope
-from ctcflow.report.pdf import pdf_from_html
+from ctcflow.report.pdf import chunks_printed_by, pdf_from_html, print_chunk
 from db.engine import session_scope
 from db.models import PrintedChunk, ReportArchive, StoredFile
 from demo.workers import prefect_workers
@@ -43,7 +43,8 @@ def test_ctc_deploy_registers_every_tenant_and_two_workers_share_the_phase_work_
 
     add_tenant(project, monkeypatch, "lund", "Lunds kommun")
     monkeypatch.setenv("CTC_FAN_OUT_SMALLEST", "2")  # four areas' steps that day: a share per worker
-    monkeypatch.setenv("CTC_REPORT_AREAS_PER_CHUNK", "1")  # the report's PDF in one chunk per area
+    # the report's PDF in two chunks, one per worker (each printed in its worker's process: no printing processes)
+    monkeypatch.setenv("CTC_REPORT_AREAS_PER_CHUNK", "3")
     assert main(["--tenant", "lund", "init", "--as-of", "2018-08-01"]) == 0
     capsys.readouterr()
     assert main(["deploy", "--pool", "ctc-test-pool"]) == 0
@@ -101,7 +102,8 @@ def test_ctc_deploy_registers_every_tenant_and_two_workers_share_the_phase_work_
         left = session.execute(select(func.count()).select_from(PrintedChunk)).scalar_one()
         files = session.execute(select(func.count()).select_from(StoredFile)).scalar_one()
     assert left == files == 0  # the chunks and their PDFs are gone once joined
-    # the same document, byte for byte, as the report's HTML printed on one host — pages in order, numbered through
-    assert archived["pdf"] == pdf_from_html(archived["html"].decode("utf-8"), per_chunk=1)
+    # the same document, byte for byte, as the report's HTML printed here — pages in order, numbered through
+    with chunks_printed_by(lambda documents: [print_chunk(document) for document in documents]):
+        assert archived["pdf"] == pdf_from_html(archived["html"].decode("utf-8"), per_chunk=3)
     pages = [page.extract_text() for page in pypdf.PdfReader(io.BytesIO(archived["pdf"])).pages]
     assert len(pages) > 5 and all(text.rstrip().endswith(f"{n} ({len(pages)})") for n, text in enumerate(pages, 1))
