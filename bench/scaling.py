@@ -14,9 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -25,8 +23,8 @@ from typing import Any
 from sqlalchemy import create_engine, select
 
 from bench.city import write_city
+from bench.server import prefect_server
 from bench.timing import high_water_mib
-from demo.mailserver import free_port
 
 SIZES = (1000, 4000, 16000)
 START = date(2018, 8, 1)  # ctc init
@@ -101,30 +99,6 @@ def most_work_done(database: Path) -> None:
     with sqlite3.connect(database) as connection:
         connection.execute("UPDATE milestone_instance SET status = 'done', done_on = due_date, done_by = 'bench' "
                            "WHERE due_date < ? AND id % 5 != 0", (FIRST.isoformat(),))
-
-
-@contextmanager
-def prefect_server(home: Path) -> Iterator[str]:
-    """A real Prefect server on loopback (its own PREFECT_HOME), for the flow run."""
-    port = free_port()
-    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
-    server = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
-                               "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/api"
-    try:
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{url}/health", timeout=2):
-                    break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            raise RuntimeError("the Prefect server did not start")
-        yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def commands(city: Path) -> list[tuple[str, list[str]]]:

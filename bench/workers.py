@@ -14,8 +14,6 @@ worker. The machine's cores bound that speed-up: both workers run on this host."
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -73,39 +71,14 @@ def _measure(folder: Path, cluster: Any, areas: int, worker_counts: tuple[int, .
 
 @contextmanager
 def _prefect_server(folder: Path, cluster: Any) -> Iterator[str]:
-    """`prefect server start` on loopback with its own database in the PostgreSQL cluster (SQLite
-    locks under several workers' heartbeats); its URL until the block ends."""
-    import urllib.request
-
-    from demo.mailserver import free_port
+    """The benchmark's Prefect server, with its own database in the PostgreSQL cluster (SQLite
+    locks under several workers' heartbeats) and no UI."""
+    from bench.server import prefect_server
 
     database = cluster.new_database().replace("postgresql+psycopg", "postgresql+asyncpg")
-    port = free_port()
-    env = {**os.environ, "PREFECT_HOME": str(folder / "prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-           "PREFECT_SERVER_DATABASE_CONNECTION_URL": database, "PREFECT_UI_ENABLED": "false"}
-    env.pop("PREFECT_API_URL", None)
-    server = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port",
-                               str(port)], env=env, stdout=(folder / "server.log").open("wb"), stderr=subprocess.STDOUT,
-                              start_new_session=True)
-    api = f"http://127.0.0.1:{port}/api"
-    deadline = time.monotonic() + 180
-    while True:
-        try:
-            with urllib.request.urlopen(f"{api}/health", timeout=5):
-                break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                said = (folder / "server.log").read_text()[-2000:]
-                raise RuntimeError(f"the Prefect server did not start: {said}") from None
-            time.sleep(0.5)
-    try:
+    with prefect_server(folder / "prefect", {"PREFECT_SERVER_DATABASE_CONNECTION_URL": database,
+                                             "PREFECT_UI_ENABLED": "false"}) as api:
         yield api
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
 
 
 def _set_up(folder: Path, url: str, areas: int) -> None:
@@ -268,18 +241,18 @@ def _run_everywhere(flow: str, parameters: dict[str, Any]) -> Stage:
     wait_for_runs([run.id for run in started], flow, poll=0.5)
     seconds = time.perf_counter() - began
     with get_client(sync_client=True) as client:
-        runs = [r for run in started for r in _runs_under(client, run.id)]
+        runs = [r for run in started for r in _runs_under(client, client.read_flow_run(run.id))]
     deployed = [r for r in runs if r.deployment_id is not None and r.start_time is not None]
     return Stage(seconds, runs, max((r.start_time - r.created).total_seconds() for r in deployed))
 
 
-def _runs_under(client: Any, run_id: Any) -> list[Any]:
+def _runs_under(client: Any, run: Any) -> list[Any]:
     """The run and every flow run under it."""
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterParentFlowRunId
 
     children = client.read_flow_runs(flow_run_filter=FlowRunFilter(
-        parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[run_id])))
-    return [client.read_flow_run(run_id), *(r for child in children for r in _runs_under(client, child.id))]
+        parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[run.id])))
+    return [run, *(r for child in children for r in _runs_under(client, child))]
 
 
 def _steps(flow_runs: list[Any]) -> int:

@@ -28,8 +28,8 @@ def spread(flow_name: str, items: Sequence[T], parameters: Callable[[list[T]], d
     from prefect.runtime import deployment
 
     shares = _shares(len(items), deployment.id, smallest) if items and deployment.id is not None else 1
-    size = math.ceil(len(items) / shares) if items else 0
-    chunks = [list(items[i:i + size]) for i in range(0, len(items), size)] if items else [[]]
+    size = max(1, math.ceil(len(items) / shares))
+    chunks = [list(items[i:i + size]) for i in range(0, len(items), size)] or [[]]
     started: list[Any] = []
     if len(chunks) > 1:
         from prefect.deployments import run_deployment
