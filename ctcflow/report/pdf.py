@@ -56,7 +56,13 @@ def chunks(html: str, per_chunk: int) -> list[str]:
 
 
 def print_chunk(html: str) -> bytes:
-    """One chunk laid out and written by WeasyPrint (which writes no creation date)."""
+    """One chunk laid out and written by WeasyPrint (which writes no creation date). Where the
+    system has no HarfBuzz subsetter, WeasyPrint subsets the fonts with fontTools, which stamps
+    each embedded font with the second it was written — unless SOURCE_DATE_EPOCH (the
+    reproducible-builds convention fontTools follows) fixes it: so the same HTML gives the same
+    bytes on any host and at any time, and chunks printed by several workers join into the PDF
+    one host prints."""
+    os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
     import weasyprint  # loads Pango and fonts; only when a PDF is asked for
 
     result = weasyprint.HTML(string=html).write_pdf()
