@@ -23,8 +23,8 @@ from typing import Any
 from sqlalchemy import create_engine, select
 
 from bench.city import write_city
-from bench.server import prefect_server
 from bench.timing import high_water_mib
+from demo.prefect_server import prefect_server
 
 SIZES = (1000, 4000, 16000)
 START = date(2018, 8, 1)  # ctc init

@@ -73,7 +73,7 @@ def _measure(folder: Path, cluster: Any, areas: int, worker_counts: tuple[int, .
 def _prefect_server(folder: Path, cluster: Any) -> Iterator[str]:
     """The benchmark's Prefect server, with its own database in the PostgreSQL cluster (SQLite
     locks under several workers' heartbeats) and no UI."""
-    from bench.server import prefect_server
+    from demo.prefect_server import prefect_server
 
     database = cluster.new_database().replace("postgresql+psycopg", "postgresql+asyncpg")
     with prefect_server(folder / "prefect", {"PREFECT_SERVER_DATABASE_CONNECTION_URL": database,

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from demo.mailserver import free_port
+from demo.workers import stop_group
 
 
 @contextmanager
@@ -45,9 +46,4 @@ def prefect_server(home: Path, settings: dict[str, str] | None = None) -> Iterat
                 time.sleep(0.5)
         yield api
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait(timeout=30)
+        stop_group(server, signal.SIGTERM)

@@ -27,8 +27,16 @@ def prefect_workers(pool: str, logs: list[Path], env: dict[str, str],
         for proc in procs:
             os.killpg(proc.pid, signal.SIGTERM)
         for proc in procs:
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=30)
+            stop_group(proc, asked_with=None)  # asked above: all of them stop side by side
+
+
+def stop_group(proc: subprocess.Popen[bytes], asked_with: signal.Signals | None, patience: float = 30) -> None:
+    """A process started in a session of its own, and everything it started: asked to stop with
+    ``asked_with`` (None: it was asked already), killed if it takes longer than ``patience`` seconds."""
+    if asked_with is not None and proc.poll() is None:
+        os.killpg(proc.pid, asked_with)
+    try:
+        proc.wait(timeout=patience)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)

@@ -47,8 +47,12 @@ def test_ctc_deploy_registers_every_tenant_and_two_workers_share_the_phase_work_
     monkeypatch.setenv("CTC_REPORT_AREAS_PER_CHUNK", "3")
     assert main(["--tenant", "lund", "init", "--as-of", "2018-08-01"]) == 0
     capsys.readouterr()
-    assert main(["deploy", "--pool", "ctc-test-pool"]) == 0
-    printed = capsys.readouterr().out
+    # the test harness's Prefect server runs no scheduler: ctc deploy registers, then says that nothing
+    # will run by itself (tests/test_schedules.py: a server that schedules)
+    assert main(["deploy", "--pool", "ctc-test-pool", "--wait", "3"]) == 2
+    printed, said = capsys.readouterr()
+    assert "made no scheduled run of 10 of 10 scheduled deployments" in said
+    assert "will not happen by themselves" in said
     assert "ctc-test-pool (made now, type process)" in printed
     assert "phase-work/phase-work" in printed and "phase-work/phase-work-lund" in printed
     assert "16 deployments" in printed  # the eight of prefect.yaml for each of two tenants

@@ -13,6 +13,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -131,6 +132,23 @@ def _stop_on_signals() -> None:
     signal.signal(signal.SIGTERM, stop)
 
 
+def _say_first_runs(names: list[str], wait_seconds: float = 120) -> None:
+    """Once serving has registered the deployments: when each morning first runs, or that the
+    server schedules nothing (serving goes on, but nothing will run by itself)."""
+    import httpx
+
+    from ctcflow.app.schedules import first_runs, schedule_report
+
+    try:
+        lines, failure = schedule_report(first_runs(names, wait_seconds), wait_seconds)
+    except (httpx.HTTPError, OSError) as exc:  # the server went away: serving is stopping
+        print(f"ctc: could not ask the Prefect server for the first runs: {exc}", file=sys.stderr, flush=True)
+        return
+    print("\n".join(lines), flush=True)
+    if failure:
+        print(f"ctc: {failure}", file=sys.stderr, flush=True)
+
+
 def serve(port: int = 4200) -> int:
     deployment_specs()  # a broken prefect.yaml is reported before anything starts
     _stop_on_signals()
@@ -146,6 +164,8 @@ def serve(port: int = 4200) -> int:
         deployments = runner_deployments()
         print(f"serving {', '.join(d.name for d in deployments)} — Ctrl-C stops")
         sys.stdout.flush()
+        scheduled = [f"{d.flow_name}/{d.name}" for d in deployments if d.schedules]
+        threading.Thread(target=_say_first_runs, args=(scheduled,), name="ctc-first-runs", daemon=True).start()
         # Schedules stay active when serving stops: a restart picks up what was missed, and
         # the flows are idempotent, so nothing is sent twice.
         prefect_serve(*deployments, pause_on_shutdown=False, print_starting_message=False)

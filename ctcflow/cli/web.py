@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from ctcflow.cli.options import AsOf, Lang
+from ctcflow.core.errors import CtcError
 
 app = typer.Typer()
 
@@ -43,12 +44,22 @@ def serve(lang: Lang = None,
 def deploy(pool: Annotated[str | None, typer.Option(help="work pool; default: the one prefect.yaml names")] = None,
            only: Annotated[list[str] | None, typer.Option("--only", metavar="TENANT",
                                                           help="only these tenants (repeat); default: all")] = None,
+           wait: Annotated[float, typer.Option(
+               help="seconds to wait for the server to schedule the first runs (0: do not check)")] = 120,
            ) -> None:
-    """Register every tenant's deployments of prefect.yaml with a work pool on the Prefect server."""
+    """Register every tenant's deployments of prefect.yaml with a work pool on the Prefect server,
+    then show when each scheduled one first runs — or say that the server schedules nothing."""
     from ctcflow.app.deploy import deploy as register
+    from ctcflow.app.schedules import first_runs, schedule_report
 
     done = register(pool, only or None)
     print(f"work pool {done.pool}" + (" (made now, type process)" if done.created_pool else ""))
     for name in done.names:
         print(f"  {name}")
     print(f"{len(done.names)} deployments; start workers with: prefect worker start --pool {done.pool}")
+    if wait <= 0 or not done.scheduled:
+        return
+    lines, failure = schedule_report(first_runs(done.scheduled, wait), wait)
+    print("\n".join(lines))
+    if failure:
+        raise CtcError(f"{failure}; then run `ctc deploy` again to check")
