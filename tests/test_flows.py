@@ -4,12 +4,6 @@ Prefect server, their artifacts, and `ctc serve` starting and stopping cleanly."
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
-import urllib.request
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -21,7 +15,7 @@ from ctcflow.app.serve import load_flow
 from ctcflow.app.setup import init_database
 from ctcflow.core.config import PROJECT_ROOT
 from ctcflow.definition.loader import load_definitions
-from demo.mailserver import LocalMailServer, free_port
+from demo.mailserver import LocalMailServer
 from tests.conftest import Project
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -100,49 +94,6 @@ def test_the_sweep_flow_sends_the_mornings_notices_and_publishes_the_status(proj
     monday = deadline_sweep(as_of=date(2018, 9, 10))
     assert monday.delivery is not None and "samordnare" in monday.delivery.briefs
     assert mail.to("samordnare@test.example")[-1].subject.startswith("CTC vecka 37")
-
-
-def test_ctc_serve_serves_the_deployments_on_a_local_server_and_stops_on_ctrl_c(project: Project) -> None:
-    init_database(date(2018, 8, 1))
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
-    serving = subprocess.Popen([sys.executable, "-m", "ctcflow.cli", "serve", "--port", str(port)],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
-    try:
-        expected = ["advance-phases", "deadline-sweep", "deliver-notifications", "ks-report", "phase-areas",
-                    "phase-work", "report-pages", "survey-wave"]
-        deadline = time.monotonic() + 180
-        names: list[str] = []
-        # all of them registered before Ctrl-C: a signal in the middle of registering is another test
-        while time.monotonic() < deadline and names != expected:
-            time.sleep(1)
-            assert serving.poll() is None, serving.stdout.read() if serving.stdout else ""
-            try:
-                request = urllib.request.Request(f"http://127.0.0.1:{port}/api/deployments/filter", data=b"{}",
-                                                 headers={"content-type": "application/json"})
-                with urllib.request.urlopen(request, timeout=5) as response:
-                    names = sorted(d["name"] for d in json.load(response))
-            except OSError:
-                continue
-        assert names == expected
-        with urllib.request.urlopen(urllib.request.Request(  # one delivery run at a time
-                f"http://127.0.0.1:{port}/api/deployments/filter", data=b"{}",
-                headers={"content-type": "application/json"}), timeout=5) as response:
-            deliver = next(d for d in json.load(response) if d["name"] == "deliver-notifications")
-        assert deliver["global_concurrency_limit"]["limit"] == 1
-        assert deliver["concurrency_options"]["collision_strategy"] == "CANCEL_NEW"
-    finally:
-        serving.send_signal(signal.SIGINT)
-        try:
-            out, _ = serving.communicate(timeout=120)
-        except subprocess.TimeoutExpired:
-            serving.kill()  # never leave a server behind for the rest of the suite
-            out, _ = serving.communicate()
-            pytest.fail(f"ctc serve did not stop within 120 s of Ctrl-C:\n{out[-3000:]}")
-    assert serving.returncode == 0, out
-    assert "stopped" in out
-    with pytest.raises(OSError):
-        urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2)
 
 
 @pytest.mark.usefixtures("prefect_server")

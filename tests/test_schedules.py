@@ -3,7 +3,7 @@ local one `ctc serve` starts (SQLite), and `prefect server start` on PostgreSQL 
 deployments `ctc deploy` registers for two tenants — every scheduled deployment of prefect.yaml
 gets `Scheduled` runs from its own schedule, on the weekdays and at the Stockholm times the README
 promises, and a run the scheduler made (not one started by hand) is picked up and completed: by
-`ctc serve` itself, and by a `prefect worker` of the pool.
+`ctc serve` itself (which stops cleanly on Ctrl-C), and by a `prefect worker` of the pool.
 
 A dependency that breaks Prefect's scheduler fails here: under SQLAlchemy 2.1, Prefect 3.8.8's
 scheduler logged an error every cycle and created no run at all, on either database."""
@@ -14,6 +14,7 @@ import os
 import signal
 import subprocess
 import sys
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -51,22 +52,36 @@ def test_the_scheduled_deployments_are_the_ones_the_readme_promises() -> None:
 
 
 @pytest.mark.usefixtures("mail")
-def test_ctc_serve_schedules_every_morning_on_its_local_server_and_runs_one_by_itself(project: Project) -> None:
+def test_ctc_serve_schedules_every_morning_on_its_local_server_runs_one_by_itself_and_stops_on_ctrl_c(
+        project: Project) -> None:
     """A single host as the README starts it: `ctc serve` (its local Prefect server on SQLite)."""
+    from prefect.client.orchestration import get_client
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     from ctcflow.cli.main import main
 
     assert main(["init"]) == 0
     port = free_port()
-    with ctc_serve(project, port) as log, temporary_settings({PREFECT_API_URL: f"http://127.0.0.1:{port}/api"}):
+    api = f"http://127.0.0.1:{port}/api"
+    with ctc_serve(project, port) as (serving, log), temporary_settings({PREFECT_API_URL: api}):
         assert_every_morning_scheduled(["malmo"])
-        # and it tells the operator when each morning first runs
+        with get_client(sync_client=True) as client:  # every deployment of prefect.yaml, as written there
+            deployments = {d.name: d for d in client.read_deployments()}
+        assert sorted(deployments) == sorted(spec["name"] for spec in deployment_specs())
+        deliver = deployments["deliver-notifications"]  # one delivery run at a time
+        assert deliver.global_concurrency_limit is not None and deliver.global_concurrency_limit.limit == 1
+        assert deliver.concurrency_options is not None
+        assert deliver.concurrency_options.collision_strategy == "CANCEL_NEW"
+        # it tells the operator when each morning first runs
         said = wait_for(lambda: "first scheduled runs" in log.read_text() and log.read_text(), 120,
                         "ctc serve to say when the mornings first run")
         [line] = [line for line in said.splitlines() if line.strip().startswith("deadline-sweep/deadline-sweep ")]
         assert line.endswith("06:30"), line
         assert_a_scheduled_run_completes("deadline-sweep/deadline-sweep")
+    # Ctrl-C stops serving and the server, cleanly
+    assert serving.returncode == 0 and "stopped" in log.read_text(), log.read_text()[-3000:]
+    with pytest.raises(OSError):
+        urllib.request.urlopen(f"{api}/health", timeout=2)
 
 
 @pytest.mark.usefixtures("mail")
@@ -174,9 +189,9 @@ def _deployment(client: Any, name: str) -> Any:
 
 
 @contextmanager
-def ctc_serve(project: Project, port: int) -> Iterator[Path]:
+def ctc_serve(project: Project, port: int) -> Iterator[tuple[subprocess.Popen[bytes], Path]]:
     """`ctc serve --port PORT` in a process of its own, until it serves (what it says, in the file
-    yielded); stopped as Ctrl-C would."""
+    yielded); stopped as Ctrl-C in its terminal would: SIGINT to it and everything it started."""
     log = project.root / "serve.log"
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}, **SERVER}
     serving = subprocess.Popen([sys.executable, "-m", "ctcflow.cli", "serve", "--port", str(port)], env=env,
@@ -185,7 +200,6 @@ def ctc_serve(project: Project, port: int) -> Iterator[Path]:
         wait_for(lambda: serving.poll() is not None or "serving" in log.read_text(errors="replace"), 240,
                  "ctc serve to serve")
         assert serving.poll() is None, log.read_text(errors="replace")[-3000:]
-        yield log
+        yield serving, log
     finally:
-        stop_group(serving, signal.SIGINT, patience=60)
-
+        stop_group(serving, signal.SIGINT, patience=120)
