@@ -20,18 +20,18 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
+from ctcflow.app.deploy import deployment_name as deployment_name_for
 from ctcflow.app.serve import deployment_specs
+from ctcflow.core.calendar import STOCKHOLM
 from ctcflow.core.config import PROJECT_ROOT, get_settings
 from demo.mailserver import free_port
 from demo.prefect_server import prefect_server
 from demo.workers import prefect_workers, stop_group
 from tests.conftest import Project, add_tenant, wait_for
 
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 # The scheduler's main loop every 5 s instead of 60: a schedule a test adds to a running deployment
 # is then scheduled within seconds (new deployments are, either way, by the recent-deployments loop).
 SERVER = {"PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "5", "PREFECT_UI_ENABLED": "false"}
@@ -128,7 +128,7 @@ def assert_every_morning_scheduled(tenants: list[str]) -> None:
     with get_client(sync_client=True) as client:
         for tenant in tenants:
             for name, spec in specs.items():
-                deployment_name = name if tenant == settings.default_tenant else f"{name}-{tenant}"
+                deployment_name = deployment_name_for(name, tenant, settings)
                 deployment = wait_for(lambda n=f"{name}/{deployment_name}": _deployment(client, n), 120,
                                       f"{deployment_name} to be registered")
                 slugs = {schedule.id: schedule.slug for schedule in deployment.schedules}

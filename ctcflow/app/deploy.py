@@ -59,7 +59,6 @@ def deploy(pool: str | None = None, tenants: list[str] | None = None) -> Registe
         (spec, Flow.from_source(source=str(settings.home), entrypoint=spec["entrypoint"]))
         for spec in deployment_specs()]
     deployments: list[Any] = []
-    scheduled: list[str] = []
     for tenant in chosen:
         for spec, flow in flows:
             deployments.append(flow.to_deployment(
@@ -67,11 +66,10 @@ def deploy(pool: str | None = None, tenants: list[str] | None = None) -> Registe
                 description=spec.get("description"), tags=[*(spec.get("tags") or []), f"tenant:{tenant}"],
                 parameters={**(spec.get("parameters") or {}), "tenant": tenant},
                 concurrency_limit=concurrency(spec.get("concurrency_limit")), work_pool_name=pool))
-            if spec.get("schedules"):
-                scheduled.append(f"{flow.name}/{deployments[-1].name}")
     register(*deployments, work_pool_name=pool, build=False, push=False, print_next_steps_message=False,
              ignore_warnings=True)
-    return Registered(pool, created, [f"{d.flow_name}/{d.name}" for d in deployments], scheduled)
+    return Registered(pool, created, [f"{d.flow_name}/{d.name}" for d in deployments],
+                      [f"{d.flow_name}/{d.name}" for d in deployments if d.schedules])
 
 
 def _ensure_pool(name: str) -> bool:

@@ -15,6 +15,9 @@ from uuid import UUID
 
 from ctcflow.core.calendar import STOCKHOLM
 
+# How long `ctc deploy` and `ctc serve` wait for the scheduler: it makes a new deployment's runs
+# within seconds (its recent-deployments loop runs every 5 s), so two minutes means it is not working.
+FIRST_RUNS_WAIT_SECONDS = 120.0
 
 def first_runs(names: list[str], wait_seconds: float) -> dict[str, datetime | None]:
     """Each named deployment's first ``Scheduled`` run (Stockholm time), as the Prefect server's

@@ -132,15 +132,15 @@ def _stop_on_signals() -> None:
     signal.signal(signal.SIGTERM, stop)
 
 
-def _say_first_runs(names: list[str], wait_seconds: float = 120) -> None:
+def _say_first_runs(names: list[str]) -> None:
     """Once serving has registered the deployments: when each morning first runs, or that the
     server schedules nothing (serving goes on, but nothing will run by itself)."""
     import httpx
 
-    from ctcflow.app.schedules import first_runs, schedule_report
+    from ctcflow.app.schedules import FIRST_RUNS_WAIT_SECONDS, first_runs, schedule_report
 
     try:
-        lines, failure = schedule_report(first_runs(names, wait_seconds), wait_seconds)
+        lines, failure = schedule_report(first_runs(names, FIRST_RUNS_WAIT_SECONDS), FIRST_RUNS_WAIT_SECONDS)
     except (httpx.HTTPError, OSError) as exc:  # the server went away: serving is stopping
         print(f"ctc: could not ask the Prefect server for the first runs: {exc}", file=sys.stderr, flush=True)
         return

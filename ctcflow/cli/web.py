@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from ctcflow.app.schedules import FIRST_RUNS_WAIT_SECONDS
 from ctcflow.cli.options import AsOf, Lang
 from ctcflow.core.errors import CtcError
 
@@ -44,13 +45,13 @@ def serve(lang: Lang = None,
 def deploy(pool: Annotated[str | None, typer.Option(help="work pool; default: the one prefect.yaml names")] = None,
            only: Annotated[list[str] | None, typer.Option("--only", metavar="TENANT",
                                                           help="only these tenants (repeat); default: all")] = None,
-           wait: Annotated[float, typer.Option(
-               help="seconds to wait for the server to schedule the first runs (0: do not check)")] = 120,
+           wait: Annotated[float, typer.Option(help="seconds to wait for the server to schedule the first runs "
+                                                    "(0: do not check)")] = FIRST_RUNS_WAIT_SECONDS,
            ) -> None:
     """Register every tenant's deployments of prefect.yaml with a work pool on the Prefect server,
     then show when each scheduled one first runs — or say that the server schedules nothing."""
     from ctcflow.app.deploy import deploy as register
-    from ctcflow.app.schedules import first_runs, schedule_report
+    from ctcflow.app.schedules import first_runs, schedule_report  # Prefect, only when deploying
 
     done = register(pool, only or None)
     print(f"work pool {done.pool}" + (" (made now, type process)" if done.created_pool else ""))
