@@ -182,13 +182,18 @@ def failures(shape: CityShape) -> dict[str, tuple[list[str], date]]:
     from ctcflow.definition.loader import load_definitions
     from ctcflow.delivery import keys
     from ctcflow.report.schedule import occasion, report_def
+    from db.engine import session_scope
+    from db.models import MilestoneInstance
 
     report = occasion(report_def(load_definitions(), "ks"), shape.report_year)
+    planned = [area_id(i) for i in range(RUNNING, RUNNING + PLANNED)]
+    with session_scope() as session:  # an area has not started once its first due date passed undone
+        first_due = session.execute(select(func.min(col(MilestoneInstance.due_date)))
+                                    .where(col(MilestoneInstance.area_id).in_(planned))).scalar_one()
     return {
         "missed report": ([keys.topic_report(report.key)], report.due),
         "areas never started": (
-            [keys.topic_stall("not_started", area_id(i)) for i in range(RUNNING, RUNNING + PLANNED)],
-            shape.planned_start),
+            [keys.topic_stall("not_started", a) for a in planned], calendar.add_business_days(first_due, 1)),
         "vacancy": ([keys.topic_stall("vacancy", area_id(3), "utvecklingsledare")],
                     date.fromordinal(shape.lead_leaves.toordinal() + 1)),
     }

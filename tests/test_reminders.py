@@ -7,12 +7,16 @@ from ctcflow.notices.policy import climb, occasions
 
 LADDER = [EscalationStep(after=5, to="utvecklingsledare"), EscalationStep(after=10, to="central_samordnare"),
           EscalationStep(after=20, to="avdelningschef"), EscalationStep(after=30, to="kommunstyrelsen")]
+# the hierarchy's levels as phases.yml gives them: team < lead < steering < samordnare = analysts
+# < chief < board
+LEVELS = {"omradesteam": 0, "utvecklingsledare": 1, "styrgrupp": 2, "central_samordnare": 3, "analysfunktionen": 3,
+          "avdelningschef": 4, "kommunstyrelsen": 6}
 POLICY = NotificationPolicy(reminders_before_due=[10, 3], on_due_date=True, overdue_repeat_every=5,
                             escalation=Ladders(milestone=LADDER))
 
 
 def kinds(days: int, owner: str = "omradesteam", required: bool = True) -> list[tuple[str, int, str]]:
-    return [(o.kind, o.stage, o.role) for o in occasions(POLICY, days, owner, required)]
+    return [(o.kind, o.stage, o.role) for o in occasions(POLICY, days, owner, required, LEVELS)]
 
 
 def test_reminders_before_the_due_date_take_the_nearest_stage_whose_day_has_come() -> None:
@@ -39,17 +43,30 @@ def test_escalations_are_never_skipped_even_when_days_were_missed() -> None:
         ("escalation", 5, "utvecklingsledare"), ("escalation", 10, "central_samordnare")]
 
 
-def test_the_ladder_climbs_to_the_board_and_the_owner_s_step_goes_to_the_next_one_up() -> None:
-    # the samordnare owns it: at their step (10) the avdelningschef is told instead, the board
-    # at the avdelningschef's step — nobody above the owner is left out, the top is the board
+def test_the_ladder_only_climbs_the_first_rung_above_the_owner_told_at_the_first_step() -> None:
+    # the samordnare owns it: the utvecklingsledare (below) and the samordnare's own step are left
+    # out; the avdelningschef is told when the ladder's first step would have been, the board at
+    # its own step
     escalations = [k for k in kinds(40, owner="central_samordnare") if k[0] == "escalation"]
-    assert escalations == [("escalation", 5, "utvecklingsledare"), ("escalation", 10, "avdelningschef"),
-                           ("escalation", 20, "kommunstyrelsen")]
-    rungs = climb(LADDER, "central_samordnare")
-    assert [r.role for r in rungs][-1] == "kommunstyrelsen" and rungs[-1].top
-    assert [r.above for r in rungs][1] == ("kommunstyrelsen",)
+    assert escalations == [("escalation", 5, "avdelningschef"), ("escalation", 30, "kommunstyrelsen")]
+    # the analysts stand beside the samordnare: a milestone of theirs never goes to the samordnare
+    assert [k[2] for k in kinds(40, owner="analysfunktionen") if k[0] == "escalation"] == [
+        "avdelningschef", "kommunstyrelsen"]
+    # the styrgrupp stands above the utvecklingsledare: its approval is not escalated down to them
+    assert [k[2] for k in kinds(40, owner="styrgrupp") if k[0] == "escalation"] == [
+        "central_samordnare", "avdelningschef", "kommunstyrelsen"]
+    rungs = climb(LADDER, "central_samordnare", LEVELS)
+    assert rungs[-1].role == "kommunstyrelsen" and rungs[-1].top
+    assert rungs[0].above == ("kommunstyrelsen",)
     # a thing nobody owns climbs the whole ladder
-    assert [r.role for r in climb(LADDER, None)] == [s.to for s in LADDER]
+    assert [r.role for r in climb(LADDER, None, LEVELS)] == [s.to for s in LADDER]
+
+
+def test_no_escalation_ever_tells_a_role_at_or_below_the_owner_s_level() -> None:
+    for owner, level in LEVELS.items():
+        for days in range(0, 60):
+            told = [k[2] for k in kinds(days, owner=owner) if k[0] == "escalation"]
+            assert all(LEVELS[role] > level for role in told), (owner, days, told)
 
 
 def test_optional_milestones_are_reminded_but_not_escalated() -> None:
@@ -58,4 +75,4 @@ def test_optional_milestones_are_reminded_but_not_escalated() -> None:
 
 def test_no_due_day_notice_when_the_policy_says_so() -> None:
     quiet = POLICY.model_copy(update={"on_due_date": False})
-    assert occasions(quiet, 0, "omradesteam", True) == []
+    assert occasions(quiet, 0, "omradesteam", True, LEVELS) == []

@@ -23,6 +23,10 @@ class Titles(Located):
 # of each kind once). Code asks for a kind, never for a role id.
 RoleKind = Literal["coordinator", "area_lead", "area_team", "steering", "analyst", "chief", "director", "board"]
 REQUIRED_KINDS: dict[RoleKind, str] = {"coordinator": "central", "area_lead": "area", "area_team": "area"}
+# Who stands above whom, from the bottom up; kinds on one level stand side by side. An escalation
+# only climbs: it tells roles of a higher level than the owner's, never below or beside.
+DEFAULT_HIERARCHY: list[list[RoleKind]] = [["area_team"], ["area_lead"], ["steering"], ["coordinator", "analyst"],
+                                           ["chief"], ["director"], ["board"]]
 
 
 class RoleDef(Located):
@@ -67,7 +71,8 @@ class Ladders(Located):
 class StallPolicy(Located):
     """When an area counts as stalled."""
 
-    not_started_after: int = Field(default=10, ge=1, description="working days after the start with nothing done")
+    not_started_after: int = Field(
+        default=1, ge=1, description="working days after the area's first due date passed with nothing done")
     inactive_after: int = Field(default=60, ge=1, description="working days without any recorded activity")
 
 
@@ -156,6 +161,7 @@ class ReportDef(Located):
 class ProcessDef(Located):
     version: Literal[1]
     roles: list[RoleDef]
+    hierarchy: list[list[RoleKind]] = Field(default_factory=lambda: [list(level) for level in DEFAULT_HIERARCHY])
     sectors: list[SectorDef] = Field(default_factory=list)
     notification_policy: NotificationPolicy
     phases: list[PhaseDef] = Field(min_length=1)
@@ -178,6 +184,12 @@ class ProcessDef(Located):
 
     def role(self, role_id: str) -> RoleDef | None:
         return next((r for r in self.roles if r.id == role_id), None)
+
+    @property
+    def levels(self) -> dict[str, int]:
+        """Role id → its level in the hierarchy (0 the lowest); roles without a kind have none."""
+        of_kind = {kind: level for level, kinds in enumerate(self.hierarchy) for kind in kinds}
+        return {r.id: of_kind[r.kind] for r in self.roles if r.kind is not None and r.kind in of_kind}
 
     def role_of(self, kind: RoleKind) -> str | None:
         """The id of the role of this kind (validation makes the required kinds exist once)."""

@@ -12,6 +12,7 @@ from ctcflow.core.errors import Problem
 from ctcflow.definition.duerules import AfterMilestone, DueRule, DueRuleError, Recurring, parse_due_rule
 from ctcflow.definition.located import Located
 from ctcflow.definition.process import REQUIRED_KINDS, ProcessDef
+from ctcflow.definition.validate_ladders import check_hierarchy, check_ladders
 
 
 class Findings:
@@ -63,26 +64,6 @@ def _check_role_kinds(process: ProcessDef, out: Findings) -> None:
                        f"set scope: {scope} or give kind: {kind} to another role", "scope")
 
 
-def _check_ladders(process: ProcessDef, out: Findings,
-                   unknown_role: Callable[[Located, str, str, str], None]) -> None:
-    """Every ladder climbs in order and ends at the board: nothing stays at one level forever."""
-    board = process.role_of("board")
-    ladders = process.notification_policy.escalation
-    for kind, ladder in ladders.items():
-        for step in ladder:
-            unknown_role(step, step.to, step.to, "to")
-        afters = [s.after for s in ladder]
-        if afters != sorted(set(afters)):
-            out.phases(ladders, kind, f"the {kind} ladder's steps must come in increasing 'after' order, got {afters}",
-                       "order the ladder from the first step to the last", kind)
-        if not ladder:
-            out.phases(ladders, kind, f"no escalation ladder for '{kind}'",
-                       "give it steps from the first role told up to the board", kind)
-        elif board is not None and ladder[-1].to != board:
-            out.phases(ladder[-1], kind, f"the {kind} ladder ends at '{ladder[-1].to}', not at the board",
-                       f"end it with a step to '{board}', so nothing stays at one level forever", "to")
-
-
 def check_process(process: ProcessDef, rules: dict[str, DueRule], out: Findings) -> None:
     role_ids = {r.id for r in process.roles}
     for ident, node, first in duplicates((r.id, r) for r in process.roles):
@@ -103,7 +84,8 @@ def check_process(process: ProcessDef, rules: dict[str, DueRule], out: Findings)
             out.phases(node, ident, f"unknown role '{role}'", f"use one of: {', '.join(sorted(role_ids))}", key)
 
     policy = process.notification_policy
-    _check_ladders(process, out, unknown_role)
+    check_ladders(process, out, unknown_role)
+    check_hierarchy(process, out)
     for role in policy.brief.immediate_escalations_to:
         unknown_role(policy.brief, role, role, "immediate_escalations_to")
     if any(n < 1 for n in policy.reminders_before_due):

@@ -1,6 +1,6 @@
-"""Stalls: what has stopped moving, from the day it did — an area whose start passed and whose
-first phase never moved, an area where nothing has been recorded for a long time, a role nobody
-holds. Each is a thing that climbs its own escalation ladder and that the report to the board
+"""Stalls: what has stopped moving, from the day it did — an area whose first due date passed
+with nothing done, an area where nothing has been recorded for a long time while work it can do
+is open, a role nobody holds. Each is a thing that climbs its own escalation ladder and that the report to the board
 states; each says since when, so a replay of any day sees the stalls of that day.
 
 Three grouped queries for the whole city, then plain bookkeeping."""
@@ -40,7 +40,8 @@ class Stall:
 
 def stalls(session: Session, defs: Definitions, as_of: date) -> list[Stall]:
     """Every stall on ``as_of``: the areas first, in the order of areas.yml, then vacancies."""
-    return [*area_stalls(session, defs, as_of), *vacancy_stalls(defs, as_of)]
+    vacant = vacancy_stalls(defs, as_of)
+    return [*area_stalls(session, defs, as_of, {(v.area_id, v.role) for v in vacant}), *vacant]
 
 
 def vacancy_stalls(defs: Definitions, as_of: date) -> list[Stall]:
@@ -48,7 +49,11 @@ def vacancy_stalls(defs: Definitions, as_of: date) -> list[Stall]:
             for v in vacancies(defs, as_of)]
 
 
-def area_stalls(session: Session, defs: Definitions, as_of: date) -> list[Stall]:
+def area_stalls(session: Session, defs: Definitions, as_of: date,
+                vacant: set[tuple[str | None, str | None]] | None = None) -> list[Stall]:
+    """Areas that never started (counted from their first due date that passed undone, so no
+    alarm before anything was due) and areas gone quiet. An area is quiet only while work its
+    people can do is open: work waiting on a vacant role is that vacancy's stall, told already."""
     policy = defs.process.notification_policy.stalls
     active = set(session.execute(select(col(Area.id)).where(col(Area.active).is_(True))).scalars())
     areas = [a for a in defs.org.areas if a.id in active and a.start <= as_of]
@@ -61,10 +66,11 @@ def area_stalls(session: Session, defs: Definitions, as_of: date) -> list[Stall]
         select(col(Event.area_id), func.max(col(Event.effective_on)))
         .where(col(Event.effective_on) <= as_of, col(Event.actor) != SYSTEM, col(Event.area_id).is_not(None))
         .group_by(col(Event.area_id))).tuples().all())
+    first_due = _first_due(session, [a.id for a in areas if a.id not in moved])
     found: list[tuple[LadderKind, str, date, date | None]] = []  # kind, area, since, last activity
     for area in areas:
         if area.id not in moved:
-            since = calendar.add_business_days(area.start, policy.not_started_after)
+            since = calendar.add_business_days(first_due.get(area.id) or area.start, policy.not_started_after)
             if since <= as_of:
                 found.append((NOT_STARTED, area.id, since, last.get(area.id)))
             continue
@@ -73,18 +79,45 @@ def area_stalls(session: Session, defs: Definitions, as_of: date) -> list[Stall]
         if since <= as_of:
             found.append((INACTIVE, area.id, since, last.get(area.id)))
     stuck = _oldest_open(session, as_of, [area_id for _, area_id, _, _ in found])
+    vacant = vacant or set()
+
+    def doable(area_id: str, milestone_id: str, open_ids: set[str]) -> bool:
+        """Work the area's people can do now: its owner role is held and nothing it depends on
+        is open (work waiting on someone else's is that one's problem, told once)."""
+        found_ms = defs.milestone(milestone_id)
+        if found_ms is None:
+            return False
+        owner, role = found_ms[1].owner, defs.process.role(found_ms[1].owner)
+        held = (area_id if role is None or role.scope == "area" else None, owner) not in vacant
+        return held and not open_ids.intersection(found_ms[1].depends_on)
+
     result = []
     for kind, area_id, since, last_on in found:
-        if kind == INACTIVE and area_id not in stuck:
-            continue  # nothing open: a quiet area with nothing to do has not stalled
-        milestone_id, due = stuck.get(area_id, (None, None))
+        open_here = stuck.get(area_id, [])
+        if kind == INACTIVE:
+            open_ids = {m for m, _ in open_here}
+            open_here = [(m, due) for m, due in open_here if doable(area_id, m, open_ids)]
+            if not open_here:
+                continue  # nothing its people can do: not stalled, or the vacancy's stall already
+        milestone_id, due = open_here[0] if open_here else (None, None)
         result.append(Stall(kind, area_id, since, milestone_id=milestone_id, milestone_due=due,
                             last_activity=last_on))
     return result
 
 
-def _oldest_open(session: Session, as_of: date, area_ids: list[str]) -> dict[str, tuple[str, date | None]]:
-    """Each area's open milestone due first, in an open phase: where the area is stuck."""
+def _first_due(session: Session, area_ids: list[str]) -> dict[str, date]:
+    """Each area's earliest due date: the day its work could first have been late."""
+    if not area_ids:
+        return {}
+    mi = MilestoneInstance
+    return dict(session.execute(
+        select(col(mi.area_id), func.min(col(mi.due_date)))
+        .where(col(mi.area_id).in_(area_ids), col(mi.retired).is_(False), col(mi.due_date).is_not(None))
+        .group_by(col(mi.area_id))).tuples().all())
+
+
+def _oldest_open(session: Session, as_of: date, area_ids: list[str]) -> dict[str, list[tuple[str, date | None]]]:
+    """Each area's open milestones in open phases, due first first: where the area is stuck."""
     if not area_ids:
         return {}
     mi, pi = MilestoneInstance, PhaseInstance
@@ -93,7 +126,7 @@ def _oldest_open(session: Session, as_of: date, area_ids: list[str]) -> dict[str
         .join(pi, and_(col(pi.id) == col(mi.phase_instance_id), phase_open_sql(as_of)))
         .where(col(mi.area_id).in_(area_ids), col(mi.retired).is_(False), open_on_sql(as_of))
         .order_by(col(mi.area_id), col(mi.due_date), col(mi.id))).all()
-    oldest: dict[str, tuple[str, date | None]] = {}
+    oldest: dict[str, list[tuple[str, date | None]]] = {}
     for area_id, milestone_id, due in rows:
-        oldest.setdefault(area_id, (milestone_id, due))
+        oldest.setdefault(area_id, []).append((milestone_id, due))
     return oldest

@@ -73,6 +73,7 @@ class Composer:
         self.directory = Directory(defs, as_of)
         self.templates = templates or renderer(get_settings().templates_dir)
         self.milestones = defs.milestones
+        self.levels = defs.process.levels  # who is above whom: ladders only climb
         self.links = Links(deferred=True)  # markers: the outbox never holds a working link
 
     def role_title(self, role_id: str, lang: str) -> str:
@@ -139,7 +140,7 @@ def _deadline_notices(session: Session, defs: Definitions, as_of: date, composer
         situation = (today - due_ordinal, ms.owner, ms.required)
         todays = called_for.get(situation)
         if todays is None:
-            todays = called_for[situation] = occasions(policy, *situation)
+            todays = called_for[situation] = occasions(policy, *situation, composer.levels)
         for occasion in todays:
             yield from composer.milestone_notices(row, occasion)
 

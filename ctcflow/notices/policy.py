@@ -5,11 +5,13 @@ Every open milestone has at most one *owner stage* per day: the nearest reminder
 due date, the due-day notice, or the current overdue repeat. A missed day (the server was down,
 a holiday) is caught up by the stage that is current now, not by every stage missed.
 Escalations are different: each rung of the ladder fires once its day has come, missed days or
-not, so an escalation is never skipped — and the ladder (``climb``) never skips a person.
+not, so an escalation is never skipped — and the ladder (``climb``) never skips a person above
+the owner, and never tells anyone below or beside them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ctcflow.definition.process import EscalationStep, NotificationPolicy
@@ -35,23 +37,30 @@ class Rung:
     above: tuple[str, ...] = ()
 
 
-def climb(ladder: list[EscalationStep], owner: str | None) -> list[Rung]:
-    """The ladder as it applies to a thing ``owner`` owns. The owner's own step is not skipped:
-    the next one up is told at that step, and everyone above one step earlier — telling the
-    owner that they are late is the reminder's job, not an escalation."""
-    roles = [step.to for step in ladder if step.to != owner]
-    afters = [step.after for step in ladder][:len(roles)]
+def climb(ladder: list[EscalationStep], owner: str | None, levels: Mapping[str, int]) -> list[Rung]:
+    """The ladder as it applies to a thing ``owner`` owns: only the steps to roles above the
+    owner's level in the hierarchy (``levels``: role → level). When steps at or below the owner
+    are left out, the first step above is told when the ladder's first step would have been —
+    telling the owner that they are late is the reminder's job, not an escalation, and the
+    climb starts as early for every owner. A thing nobody owns climbs the whole ladder."""
+    steps = ladder
+    if owner is not None and owner in levels:
+        steps = [step for step in ladder if levels.get(step.to, -1) > levels[owner]]
+    roles = [step.to for step in steps]
+    afters = [step.after for step in steps]
+    if steps and len(steps) < len(ladder):
+        afters[0] = ladder[0].after
     return [Rung(after, role, level, level == len(roles), tuple(roles[level:]))
             for level, (after, role) in enumerate(zip(afters, roles, strict=True), start=1)]
 
 
-def reached(ladder: list[EscalationStep], owner: str | None, days: int) -> list[Rung]:
+def reached(ladder: list[EscalationStep], owner: str | None, days: int, levels: Mapping[str, int]) -> list[Rung]:
     """The rungs whose day has come ``days`` working days after the thing fell due."""
-    return [rung for rung in climb(ladder, owner) if rung.after <= days]
+    return [rung for rung in climb(ladder, owner, levels) if rung.after <= days]
 
 
 def occasions(policy: NotificationPolicy, days_overdue: int, owner: str, required: bool,
-              ladder: list[EscalationStep] | None = None) -> list[Occasion]:
+              levels: Mapping[str, int], ladder: list[EscalationStep] | None = None) -> list[Occasion]:
     """The notices due on a day that is ``days_overdue`` working days after the due date;
     ``ladder`` is the milestone ladder unless given (a report's)."""
     found: list[Occasion] = []
@@ -68,7 +77,7 @@ def occasions(policy: NotificationPolicy, days_overdue: int, owner: str, require
         if required:
             steps = policy.escalation.milestone if ladder is None else ladder
             found += [Occasion("escalation", rung.after, rung.role, days_overdue, rung.level, rung.top, rung.above)
-                      for rung in reached(steps, owner, days_overdue) if rung.after >= 1]
+                      for rung in reached(steps, owner, days_overdue, levels) if rung.after >= 1]
     return found
 
 

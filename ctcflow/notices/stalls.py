@@ -33,7 +33,7 @@ def stall_notices(session: Session, composer: Composer, found: list[Stall] | Non
     planned: list[Notice] = []
     for stall in found:
         days = today - calendar.business_ordinal(stall.since)
-        for rung in reached(ladders.of(stall.kind), None, days):
+        for rung in reached(ladders.of(stall.kind), None, days, composer.levels):
             planned += _rung_notices(composer, stall, rung, days)
     return planned
 

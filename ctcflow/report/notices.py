@@ -36,7 +36,8 @@ def report_notices(session: Session, defs: Definitions, as_of: date, composer: C
     for found in open_occasions(session, defs, as_of, calendar.add_business_days(as_of, reach)):
         days = today - calendar.business_ordinal(found.due)
         gaps = _Gaps(session, defs, found, as_of)
-        for occasion in occasions(policy, days, found.report.owner, required=True, ladder=policy.escalation.report):
+        for occasion in occasions(policy, days, found.report.owner, True, composer.levels,
+                                  ladder=policy.escalation.report):
             planned += _owner_notices(composer, found, occasion, days, gaps)
         ahead = sorted(n for n in found.report.gap_checks_before if n >= -days) if days < 0 else []
         if ahead:
