@@ -77,7 +77,7 @@ def bare(database: Path, query: Any) -> float:
 def queries() -> dict[str, Callable[[], Any]]:
     from ctcflow.core import calendar
     from ctcflow.engine.status import phase_matrix_query
-    from ctcflow.notices.deadlines import open_milestones_query
+    from ctcflow.notices.open_work import open_milestones_query
     from db.models import MilestoneInstance
 
     horizon = calendar.add_business_days(MORNING, 10)

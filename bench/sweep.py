@@ -14,7 +14,9 @@ from bench.timing import clock
 from ctcflow.core import calendar
 from ctcflow.definition.loader import Definitions
 from ctcflow.engine.sync import open_phase_rows
-from ctcflow.notices.deadlines import Composer, deadline_notices, open_milestones_query
+from ctcflow.notices.composer import Composer
+from ctcflow.notices.deadlines import deadline_notices
+from ctcflow.notices.open_work import open_milestones_query
 from ctcflow.notices.outbox import write_new
 from ctcflow.notices.policy import horizon
 from db.engine import session_scope

@@ -423,3 +423,19 @@ class StoredFile(SQLModel, table=True):
     size: int
     content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     stored_at: datetime
+
+
+class Acknowledgement(SQLModel, table=True):
+    """"Vi tar det": a person on an escalated thing's ladder owns it until a date, with a plan.
+    The climb waits until then; everyone already told hears of it; when the date passes with the
+    thing still open, the climb resumes and says so. Kept, never edited: a new one supersedes."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    topic: str = Field(index=True)  # the thing (keys.topic_*): a milestone, a stall, a report, an area
+    area_id: str | None = None
+    subject: str  # the thing in words, as its escalation told it
+    by: str  # the person who took it
+    plan: str  # what will happen
+    until: date  # the climb waits up to and including this day
+    on_date: date  # the day it was said (--as-of)
+    recorded_at: datetime

@@ -51,6 +51,15 @@ def defs(project: Project) -> Definitions:
     ("styrgrupp_bellevue", Action.APPROVE_GATE, BELLEVUE, "styrgrupp", True),
     ("styrgrupp_bunkeflo", Action.APPROVE_GATE, BELLEVUE, "styrgrupp", False),
     ("samordnare", Action.APPROVE_GATE, BELLEVUE, "styrgrupp", False),
+    # taking an escalated matter on: whoever an escalation ladder tells, in their own area or central
+    ("ul_bellevue", Action.ACKNOWLEDGE, BELLEVUE, None, True),
+    ("ul_bunkeflo", Action.ACKNOWLEDGE, BELLEVUE, None, False),
+    ("ul_bellevue", Action.ACKNOWLEDGE, None, None, False),
+    ("avdelningschef", Action.ACKNOWLEDGE, BELLEVUE, None, True),
+    ("avdelningschef", Action.ACKNOWLEDGE, None, None, True),
+    ("ks_kansli", Action.ACKNOWLEDGE, None, None, True),
+    ("team_bellevue", Action.ACKNOWLEDGE, BELLEVUE, None, False),  # the team is told, never escalated to
+    ("analys", Action.ACKNOWLEDGE, BELLEVUE, None, False),
 ])
 def test_the_rule(defs: Definitions, person: str, action: Action, area: str | None, role: str | None,
                   allowed: bool) -> None:

@@ -117,17 +117,22 @@ def test_two_sweeps_at_once_send_each_reminder_once(city: LocalMailServer) -> No
 def test_overdue_work_climbs_only_above_its_owner_never_down_to_the_area(city: LocalMailServer) -> None:
     # kontaktperson_utsedd is owned by the central samordnare: nobody below them (the area's
     # utvecklingsledare) is told; the avdelningschef, the first role above, hears at the ladder's
-    # first step (5 working days), before the director and the board
+    # first step (5 working days) — rolled up per area, as the chiefs and the board are told
+    record_done(BELLEVUE, "avgransning", by="ul_bellevue", as_of=date(2018, 9, 10), evidence="karta", note=None)
     day = calendar.add_business_days(due_date(BELLEVUE, "kontaktperson_utsedd"), 12)
     sweep(day)  # the first sweep ever: twelve working days late
 
     about = {(r.kind, r.recipient) for r in outbox()
              if r.area_id == BELLEVUE and r.key.startswith(f"{BELLEVUE}/kontaktperson_utsedd#")}
-    assert about == {("overdue", "samordnare"), ("escalation", "avdelningschef")}
+    assert about == {("overdue", "samordnare")}
     assert not [m for m in city.to("ul_bellevue@test.example") if "Kontaktperson" in m.body]
-    # an escalation to the avdelningschef goes out the day it happens (phases.yml: immediate)
-    chief = [m for m in city.to("avdelningschef@test.example") if m.subject.startswith("Eskalering")]
-    assert any("Kontaktperson" in m.subject and "Central samordnare" in m.body for m in chief)
+    # the avdelningschef's escalations go out the day they happen (phases.yml: immediate): one
+    # line for the area, naming the milestone, its owner and who answers for the area
+    [chief] = [m for m in city.to("avdelningschef@test.example") if "Bellevuegården" in m.subject
+               and "milstolp" in m.subject]
+    assert chief.subject.startswith("Eskalering: Bellevuegården/Lorensborg: ")
+    assert "Kontaktperson och ambassadör utsedda" in chief.body and "(Central samordnare)" in chief.body
+    assert "Ansvariga: Utvecklingsledare:" in chief.body
 
 
 def test_no_reminders_on_weekends_and_holidays_they_go_out_the_next_working_day(city: LocalMailServer) -> None:
@@ -218,7 +223,7 @@ def test_a_dry_run_decides_and_prints_but_writes_and_sends_nothing(city: LocalMa
                                                                    capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["sweep", "--as-of", "2018-10-15", "--dry-run"]) == 0
     out = capsys.readouterr().out
-    assert "eskalering" in out and "provkörning" in out
+    assert "område ej igång" in out and "provkörning" in out  # the areas' stalls climb, decided and printed
     assert outbox() == [] and city.received == []
 
 

@@ -14,6 +14,8 @@ flows all ask :func:`require`; nothing else decides who may do what.
 - **Record costs**: the coordinator and the chief above them.
 - **Send a report** (preview it, send it to its recipients): the holder of the report's owner role.
 - **Run the deliveries** (retry failing ones now): the coordinator.
+- **Acknowledge an escalated thing** ("vi tar det", until a date): a person whose role is on an
+  escalation ladder — of the thing's own area, or central; a city-wide thing, central people only.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ class Action(StrEnum):
     RUN_DELIVERY = "run_delivery"
     IMPORT_SURVEY = "import_survey"
     MANAGE_PEOPLE = "manage_people"
+    ACKNOWLEDGE = "acknowledge"
 
 
 class NotAllowed(CtcError):
@@ -66,7 +69,8 @@ class Scope:
             return True
         if action is Action.CHANGE_MILESTONE:
             return self.milestone is None or subject == self.milestone
-        return self.milestone is None and action in (Action.RECORD_AREA_WORK, Action.APPROVE_GATE)
+        return self.milestone is None and action in (Action.RECORD_AREA_WORK, Action.APPROVE_GATE,
+                                                     Action.ACKNOWLEDGE)
 
 
 @dataclass(frozen=True)
@@ -130,6 +134,8 @@ def may(defs: Definitions, actor: Actor, action: Action, area_id: str | None = N
         return coordinator
     if action is Action.IMPORT_SURVEY:
         return coordinator or actor.person.role == defs.process.role_of("analyst")
+    if action is Action.ACKNOWLEDGE:
+        return actor.person.role in defs.process.ladder_roles and (actor.central or own_area)
     raise AssertionError(action)
 
 
@@ -168,6 +174,9 @@ def refusal(defs: Definitions, actor: Actor, action: Action, area_id: str | None
         whose = {Action.SEND_REPORT: role, Action.IMPORT_SURVEY: defs.process.role_of("analyst")}.get(
             action, defs.process.coordinator)
         return f"{who} may not {ONE_ROLE_DOES[action]}; the {whose} does"
+    if action is Action.ACKNOWLEDGE and actor.person.role not in defs.process.ladder_roles:
+        return (f"{who} is on no escalation ladder, so may not take an escalated matter on; those whose roles are: "
+                f"{', '.join(sorted(defs.process.ladder_roles))}")
     if area_id is None:
         return f"{who} may not do this for the whole city"
     area = defs.org.area(area_id)

@@ -25,7 +25,8 @@ from ctcflow.engine.findings import Finding
 from ctcflow.engine.opening import advance, open_revisions
 from ctcflow.engine.status import current_cell, phase_matrix
 from ctcflow.notices.brief import compose_briefs
-from ctcflow.notices.deadlines import Composer, deadline_notices, phase_notices
+from ctcflow.notices.composer import Composer
+from ctcflow.notices.deadlines import deadline_notices, phase_notices
 from ctcflow.notices.findings import finding_notices
 from ctcflow.notices.outbox import Notice, Planned, new_notices, write_new
 from ctcflow.notices.stalls import stall_notices

@@ -7,14 +7,17 @@ from datetime import date
 
 from sqlalchemy import inspect
 
+from ctcflow.access.permissions import actor_on
 from ctcflow.access.vacancies import vacancies
 from ctcflow.app.evidence import adopt_folder
 from ctcflow.core import calendar
 from ctcflow.core.config import get_settings
+from ctcflow.core.errors import CtcError
 from ctcflow.definition.loader import Definitions, load_definitions
 from ctcflow.definition.programmes import load_programmes
 from ctcflow.definition.survey import load_survey
 from ctcflow.delivery.channels import unset_references
+from ctcflow.engine.eventlog import SYSTEM
 from ctcflow.engine.opening import advance
 from ctcflow.engine.sync import SyncPlan, apply_sync, plan_sync
 from db.engine import get_engine, require_current_schema, session_scope, upgrade
@@ -28,13 +31,25 @@ def init_database(as_of: date) -> SyncPlan:
     return sync_database(as_of, defs=defs)
 
 
-def sync_database(as_of: date, dry_run: bool = False, defs: Definitions | None = None) -> SyncPlan:
+def sync_database(as_of: date, dry_run: bool = False, defs: Definitions | None = None, by: str | None = None,
+                  note: str | None = None) -> SyncPlan:
+    """Apply phases.yml and areas.yml to the database. A moved start is a decision, not an edit:
+    it needs ``by`` (who decided, an active person) and is recorded so the next report to the
+    board states it."""
     defs = defs or load_definitions()
     require_current_schema()
     with session_scope() as session:
         plan = plan_sync(session, defs)
+        moved = [s for s in plan.steps if s.kind == "area_start_changed"]
+        if moved and not dry_run and by is None:
+            what = "; ".join(f"{defs.org.area_name(s.area_id)} from {s.old} to {s.new}" for s in moved)
+            raise CtcError(f"areas.yml moves the start of {what}. Moving a start is a decision the next report "
+                           "to the board states: say who decided it and why, e.g. ctc sync --by PERSON --note "
+                           "\"decided by the board on …\" (nothing was changed)")
         if not dry_run:
-            apply_sync(session, defs, plan, as_of)
+            if by is not None:
+                actor_on(defs, by, as_of)
+            apply_sync(session, defs, plan, as_of, actor=by or SYSTEM, note=note)
             plan.opened = [(pi.area_id, pi.phase_id, pi.cycle, pi.opened_on) for pi in advance(session, defs, as_of)]
     return plan
 

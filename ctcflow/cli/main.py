@@ -10,13 +10,13 @@ from typing import Annotated
 
 import typer
 
-from ctcflow.cli import effects, morning, plan, progress, records, report, setup, survey, web
+from ctcflow.cli import effects, escalations, morning, plan, progress, records, report, setup, survey, web
 from ctcflow.core.errors import CtcError, DefinitionError
 from ctcflow.core.scope import tenant_scope
 
 app = typer.Typer(name="ctc", help="Communities That Care, run as a process.", no_args_is_help=True,
                   add_completion=False, pretty_exceptions_enable=False)
-for domain in (setup.app, progress.app, morning.app, web.app):
+for domain in (setup.app, progress.app, morning.app, escalations.app, web.app):
     app.add_typer(domain)
 app.add_typer(survey.app, name="survey")
 app.add_typer(plan.app, name="plan")

@@ -25,6 +25,7 @@ def status(as_of: AsOf = None, lang: Lang = None,
            as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False) -> None:
     """Every area's phase and progress."""
     from ctcflow.app.progress import status_report, vacant_roles
+    from ctcflow.cli.escalations import print_escalations
 
     lang, as_of = language(lang), day(as_of)
     defs, areas, milestones = status_report(as_of, area)
@@ -43,6 +44,8 @@ def status(as_of: AsOf = None, lang: Lang = None,
           f"{a.milestones_done}/{a.milestones_total} ({a.share_done:.0%})" if a.phase_id else "",
           a.overdue or ""] for a in areas]))
     print_vacancies(defs, vacant, as_of, lang)
+    print()
+    print_escalations(as_of, lang, area)
     if area:
         print()
         print(render_table(

@@ -40,11 +40,15 @@ def check(lang: Lang = None) -> None:
 
 @app.command("sync")
 def sync(as_of: AsOf = None, dry_run: Annotated[bool, typer.Option("--dry-run", help="print the plan only")] = False,
-         lang: Lang = None) -> None:
+         lang: Lang = None,
+         by: Annotated[str | None, typer.Option("--by", help="who decided the change (needed when a start moves: "
+                                                             "the next report to the board states it)")] = None,
+         note: Annotated[str | None, typer.Option("--note", help="why: the decision, for the history and the "
+                                                                 "report")] = None) -> None:
     """Apply changes of phases.yml/areas.yml to the areas already running, printing the plan."""
     from ctcflow.app.setup import sync_database
 
-    plan = sync_database(day(as_of), dry_run=dry_run)
+    plan = sync_database(day(as_of), dry_run=dry_run, by=by, note=note)
     print_plan(plan)
     if dry_run and not plan.empty:
         print("(dry run: nothing was changed)")

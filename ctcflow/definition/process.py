@@ -85,6 +85,8 @@ class BriefPolicy(Located):
     immediate_escalations_to: list[str] = Field(
         default_factory=list, description="roles told of a new escalation the day it happens")
     max_immediate_per_day: int = Field(default=3, ge=0, description="more than this per person waits for the brief")
+    max_lines: int = Field(default=40, ge=0, description="routine lines a brief shows; the rest waits for the next "
+                           "brief (escalations are never folded)")
 
 
 class NotificationPolicy(Located):
@@ -92,6 +94,12 @@ class NotificationPolicy(Located):
     on_due_date: bool = True
     overdue_repeat_every: int = Field(ge=1, description="working days between overdue notices")
     escalation: Ladders = Field(default_factory=Ladders)
+    remind_top_every: int = Field(default=20, ge=0, description="working days between reminders to the top of a "
+                                  "ladder while the thing stays open (0: told once)")
+    acknowledge_for_at_most: int = Field(default=40, ge=1, description="working days an acknowledgement may pause a "
+                                         "climb")
+    roll_up_from: RoleKind = Field(default="chief", description="from this kind's level up, late milestones are "
+                                   "told per area, not one by one")
     stalls: StallPolicy = Field(default_factory=StallPolicy)
     brief: BriefPolicy = Field(default_factory=BriefPolicy)
 
@@ -190,6 +198,11 @@ class ProcessDef(Located):
         """Role id → its level in the hierarchy (0 the lowest); roles without a kind have none."""
         of_kind = {kind: level for level, kinds in enumerate(self.hierarchy) for kind in kinds}
         return {r.id: of_kind[r.kind] for r in self.roles if r.kind is not None and r.kind in of_kind}
+
+    @property
+    def ladder_roles(self) -> set[str]:
+        """The roles some escalation ladder tells: who may take an escalated thing on."""
+        return {step.to for _, ladder in self.notification_policy.escalation.items() for step in ladder}
 
     def role_of(self, kind: RoleKind) -> str | None:
         """The id of the role of this kind (validation makes the required kinds exist once)."""

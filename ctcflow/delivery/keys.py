@@ -8,13 +8,15 @@ date) and the recipient, so deciding the same thing twice finds the row already 
     report/<report>/<occasion>/<stage>@<due>/<person>          a report's reminders, gaps, escalations
     report/<kind>/<period>[/<area>]/sent@<day>/<person>        a report sent
     stall/<kind>/<area|central>[/<role>]@<since>/<rung>/<person>   a stall or vacancy, per rung
+    late/<area>@<oldest due>/<rung>/<person>                    an area's late milestones, rolled up
     brief/<day>/<person>                                        a person's brief of the day
+    ack/<acknowledgement>/<person>                              an escalated thing taken on, told above
 
 A *topic* names the thing a notice is about, so a brief shows one line per thing however many
 notices about it it carries, and a count of who knew when can follow one thing:
 
     milestone/<instance>   report/<report>/<occasion>   stall/<kind>/<area|central>[/<role>]
-    phase/<instance>
+    phase/<instance>       late/<area>  (an area's late milestones, rolled up from the chiefs upward)
 """
 
 from __future__ import annotations
@@ -66,12 +68,21 @@ def topic_stall(kind: str, area_id: str | None, role: str | None = None) -> str:
     return f"stall/{kind}/{area_id or 'central'}" + (f"/{role}" if role else "")
 
 
+def topic_area_late(area_id: str) -> str:
+    """An area's late milestones told as one thing from the chiefs upward (the roll-up)."""
+    return f"late/{area_id}"
+
+
 def topic_phase(instance_id: int | None) -> str:
     return f"phase/{instance_id}"
 
 
 def stall(topic: str, since: date, rung: str, person_id: str) -> str:
     return f"{topic}@{since}/{rung}/{person_id}"
+
+
+def acknowledged(ack_id: int, person_id: str) -> str:
+    return f"ack/{ack_id}/{person_id}"
 
 
 def brief(day: date, person_id: str) -> str:

@@ -152,15 +152,17 @@ def open_phase_rows(defs: Definitions, area_id: str, phase_id: str, cycle: int,
     ]
 
 
-def apply_sync(session: Session, defs: Definitions, plan: SyncPlan, as_of: date, actor: str = SYSTEM) -> None:
-    """Carry out ``plan`` in the caller's transaction (all or nothing)."""
+def apply_sync(session: Session, defs: Definitions, plan: SyncPlan, as_of: date, actor: str = SYSTEM,
+               note: str | None = None) -> None:
+    """Carry out ``plan`` in the caller's transaction (all or nothing); ``actor`` and ``note``:
+    who decided it and why (a moved start is a decision the next report to the board states)."""
     defined = {a.id: a for a in defs.org.areas}
     _add_areas(session, defs, [defined[a] for a in plan.new_areas])
     for step in plan.steps:
         apply_step(session, defs, step, defined)
     record(session, [
         NewEvent(kind=s.kind, actor=actor, effective_on=as_of, area_id=s.area_id,
-                 subject=s.subject, old=s.old, new=s.new)
+                 subject=s.subject, old=s.old, new=s.new, note=note)
         for s in plan.steps
     ])
 

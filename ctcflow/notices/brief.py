@@ -13,8 +13,6 @@ newest undelivered one. Nothing is lost and nothing is told twice.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -26,11 +24,13 @@ from ctcflow.core import calendar
 from ctcflow.definition.organisation import PersonDef
 from ctcflow.delivery import keys
 from ctcflow.delivery.claims import cancel_obsolete
-from ctcflow.delivery.kinds import BRIEF, ESCALATION_KINDS
+from ctcflow.delivery.kinds import BRIEF
 from ctcflow.engine.stalls import stalls
-from ctcflow.notices.deadlines import Composer
+from ctcflow.notices.composer import Composer
 from ctcflow.notices.digest import weekly_overview
+from ctcflow.notices.handover import Handover, handovers
 from ctcflow.notices.outbox import Planned, enqueue
+from ctcflow.notices.ranking import Item, fold, rank
 from ctcflow.notices.stalls import topic_of
 from ctcflow.notices.undelivered import undelivered
 from db.engine import rows_affected
@@ -38,12 +38,6 @@ from db.models import Notification
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 HELD, BRIEFED = "held", "briefed"
-SECTIONS = ("escalated", "today", "overdue", "coming", "other")  # the brief's order: the rank
-_SECTION_OF = {"due": "today", "report_due": "today",
-               "overdue": "overdue", "report_overdue": "overdue", "unassigned": "overdue",
-               "reminder": "coming", "report_reminder": "coming", "report_gap": "coming",
-               **{kind: "escalated" for kind in ESCALATION_KINDS}}
-LINES_PER_SECTION = 60  # the rest is counted, and waits on the web page
 
 
 def brief_time(day: date, hour: int) -> datetime:
@@ -54,64 +48,6 @@ def brief_time(day: date, hour: int) -> datetime:
 def brief_due(day: date, hour: int, now: datetime) -> bool:
     """A past day's brief is always due (a replay, a catch-up); today's from its hour on."""
     return now >= brief_time(day, hour)
-
-
-@dataclass
-class Item:
-    id: int
-    kind: str
-    topic: str | None
-    due: date | None
-    area_id: str | None
-    subject: str
-    decided: date
-    milestone_instance_id: int | None = None
-
-
-@dataclass
-class Line:
-    text: str
-    area: str | None
-    since: date | None
-    days: int | None  # working days overdue (or since the stall began); None: not overdue
-    items: int = 1
-    link: str | None = None  # where the reader acts on it: the milestone, or the area's page
-
-
-@dataclass
-class BriefContent:
-    sections: dict[str, list[Line]] = field(default_factory=lambda: {s: [] for s in SECTIONS})
-
-    def count(self, section: str) -> int:
-        return len(self.sections[section])
-
-    @property
-    def empty(self) -> bool:
-        return not any(self.sections.values())
-
-
-def rank(items: Iterable[Item], area_name: Any, as_of: date,
-         link: Callable[[Item], str | None] = lambda item: None) -> BriefContent:
-    """One line per topic, in the highest section any of its items belongs to, with the link to
-    act on it; overdue oldest first and grouped per area, the rest by date."""
-    by_topic: dict[str, list[Item]] = defaultdict(list)
-    for item in items:
-        by_topic[item.topic or f"#{item.id}"].append(item)
-    content = BriefContent()
-    today = calendar.business_ordinal(as_of)
-    for group in by_topic.values():
-        section = min((_SECTION_OF.get(i.kind, "other") for i in group), key=SECTIONS.index)
-        latest = max(group, key=lambda i: (i.decided, _SECTION_OF.get(i.kind, "other") == section, i.id))
-        due = latest.due
-        days = today - calendar.business_ordinal(due) if due is not None and due < as_of else None
-        content.sections[section].append(Line(latest.subject, area_name(latest.area_id) if latest.area_id else None,
-                                              due, days, len(group), link(latest)))
-    for section, lines in content.sections.items():
-        if section in ("overdue", "escalated"):
-            lines.sort(key=lambda line: (line.area or "", -(line.days or 0), line.text))
-        else:
-            lines.sort(key=lambda line: (line.since or date.max, line.area or "", line.text))
-    return content
 
 
 def compose_briefs(session: Session, composer: Composer, now: datetime | None = None) -> list[Planned]:
@@ -130,6 +66,7 @@ def compose_briefs(session: Session, composer: Composer, now: datetime | None = 
         _cancel(session, [i.id for i in held.pop(person_id)], "the person is no longer in areas.yml")
     had_this_week, had_today, overview_had = _briefs_had(session, as_of)
     coordinators = {p.id for p in composer.directory.coordinators()}
+    taking_over = handovers(session, defs, as_of, set(held))
     failing = {lang: undelivered(session, defs.names(lang)["person"], now or datetime.now(tz=UTC))
                for lang in {people[c].lang for c in coordinators if c in people}}
     written: list[Planned] = []
@@ -144,41 +81,50 @@ def compose_briefs(session: Session, composer: Composer, now: datetime | None = 
         told = failing.get(person.lang, []) if person_id in coordinators else []
         if not items and not overview and not told:
             continue
-        brief = _render(session, composer, person, items, overview, told)
+        brief, shown = _render(session, composer, person, items, overview, told, taking_over.get(person_id))
         new = enqueue(session, [brief], now=brief_time(as_of, policy.hour))
         if not new:
             continue  # a concurrent run wrote this brief first; its items are its own
         brief_id = session.execute(select(col(Notification.id)).where(col(Notification.key) == brief.key)).scalar_one()
-        if items:
+        if shown:  # only what the brief shows is delivered by it; folded lines wait for the next
             session.execute(update(Notification)
-                            .where(col(Notification.id).in_([i.id for i in items]), col(Notification.status) == HELD)
+                            .where(col(Notification.id).in_(shown), col(Notification.status) == HELD)
                             .values(status=BRIEFED, brief_id=brief_id))
         written.append(brief)
     return written
 
 
 def _render(session: Session, composer: Composer, person: PersonDef, items: list[Item], overview: bool,
-            undelivered: list[dict[str, Any]]) -> Planned:
+            undelivered: list[dict[str, Any]], handover: Handover | None) -> tuple[Planned, list[int]]:
+    """The brief's text, and the notices it shows (all of them in a handover brief; otherwise all
+    but the routine lines past the day's budget)."""
     as_of, lang = composer.as_of, person.lang
+    policy = composer.defs.process.notification_policy.brief
 
     def link(item: Item) -> str | None:
         if item.milestone_instance_id is not None and item.area_id:
             return composer.links.milestone(person.id, item.area_id, item.milestone_instance_id)
-        return composer.links.page(person.id, item.area_id) if item.area_id else None
+        return composer.links.page(person.id, item.area_id) if item.area_id else composer.links.page(person.id)
 
-    content = rank(items, composer.directory.area_name, as_of, link)
+    acks = {topic: {"by": composer.defs.name("person", ack.by, lang), "until": ack.until, "plan": ack.plan}
+            for topic, ack in composer.paused(session).items()}
+    content = rank(items, composer.directory.area_name, as_of, link, acks)
+    if handover is None:
+        content = fold(content, policy.max_lines)
     week = as_of.isocalendar()
     context: dict[str, Any] = {
         "person": person.name, "as_of": as_of, "week": week.week, "weekly": person.brief == "weekly",
-        "sections": content.sections, "limit": LINES_PER_SECTION, "items": len(items),
+        "sections": content.sections, "folded": content.folded, "items": len(items),
+        "handover": handover.context(composer, lang) if handover else None,
         "municipality": composer.defs.org.municipality, "link": composer.links.page(person.id),
         "overview": weekly_overview(session, composer, lang) if overview else None,
         "undelivered": undelivered,
     }
     subject, body = composer.templates.render("brief", lang, **context)
-    return Planned(key=keys.brief(as_of, person.id), kind=BRIEF, as_of=as_of, area_id=None, recipient=person.id,
-                   reference=person.notify, lang=lang, subject=subject, body=body, status="pending",
-                   topic=f"overview/{week.year}-W{week.week:02d}" if overview else None)
+    return (Planned(key=keys.brief(as_of, person.id), kind=BRIEF, as_of=as_of, area_id=None, recipient=person.id,
+                    reference=person.notify, lang=lang, subject=subject, body=body, status="pending",
+                    topic=f"overview/{week.year}-W{week.week:02d}" if overview else None),
+            content.shown_ids)
 
 
 def _held_by_person(session: Session) -> dict[str, list[Item]]:

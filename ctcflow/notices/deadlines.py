@@ -8,108 +8,27 @@ Nothing here writes or sends anything.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlalchemy import and_, select
 from sqlmodel import Session, col
 
-from ctcflow.access.directory import Directory
 from ctcflow.core import calendar
-from ctcflow.core.config import get_settings
-from ctcflow.core.links import Links
-from ctcflow.core.templating import Renderer, renderer
 from ctcflow.definition.loader import Definitions
 from ctcflow.definition.organisation import PersonDef
 from ctcflow.definition.process import PhaseDef
 from ctcflow.delivery import keys
-from ctcflow.engine.asof import open_on_sql, phase_open_sql
+from ctcflow.engine.asof import phase_open_sql
+from ctcflow.notices.composer import Composer
+from ctcflow.notices.milestone_notices import milestone_notices, waiting_notices
+from ctcflow.notices.open_work import open_milestones
 from ctcflow.notices.outbox import Notice
-from ctcflow.notices.policy import Occasion, horizon, occasions
+from ctcflow.notices.policy import Occasion, occasions
+from ctcflow.notices.rollup import Rollups
 from db.models import Area, MilestoneInstance, PhaseInstance
 
 PHASE_NOTICE_WINDOW = 10  # working days after opening during which the team is told of a new phase
-
-
-@dataclass(frozen=True)
-class OpenMilestone:
-    instance_id: int
-    area_id: str
-    milestone_id: str
-    due_date: date
-    phase_instance_id: int
-    phase_id: str
-    cycle: int
-
-
-def open_milestones_query(as_of: date, due_until: date) -> Any:
-    """Milestones open on ``as_of`` (a later 'done' or approval counts as not yet) in active
-    areas whose due date is at most ``due_until``: the bare SQL the sweep rests on."""
-    mi, pi = MilestoneInstance, PhaseInstance
-    return (
-        select(col(mi.id), col(mi.area_id), col(mi.milestone_id), col(mi.due_date), col(pi.id), col(pi.phase_id),
-               col(pi.cycle))
-        .join(pi, col(mi.phase_instance_id) == col(pi.id))
-        .join(Area, and_(col(Area.id) == col(mi.area_id), col(Area.active).is_(True)))
-        .where(
-            col(mi.retired).is_(False), col(mi.due_date).is_not(None), col(mi.due_date) <= due_until,
-            open_on_sql(as_of), phase_open_sql(as_of),
-        )
-    )
-
-
-def open_milestones(session: Session, defs: Definitions, as_of: date) -> list[OpenMilestone]:
-    due_until = calendar.add_business_days(as_of, horizon(defs.process.notification_policy))
-    return [OpenMilestone(*row) for row in session.execute(open_milestones_query(as_of, due_until))]
-
-
-class Composer:
-    """Addresses notices and holds the templates; one per sweep, so people and titles are looked
-    up once."""
-
-    def __init__(self, defs: Definitions, as_of: date, templates: Renderer | None = None) -> None:
-        self.defs, self.as_of = defs, as_of
-        self.directory = Directory(defs, as_of)
-        self.templates = templates or renderer(get_settings().templates_dir)
-        self.milestones = defs.milestones
-        self.levels = defs.process.levels  # who is above whom: ladders only climb
-        self.links = Links(deferred=True)  # markers: the outbox never holds a working link
-
-    def role_title(self, role_id: str, lang: str) -> str:
-        return self.defs.name("role", role_id, lang)
-
-    def milestone_notices(self, row: OpenMilestone, occasion: Occasion) -> Iterator[Notice]:
-        phase, ms = self.milestones[row.milestone_id]
-        if occasion.kind == "escalation":
-            found = self.directory.on_ladder((occasion.role, *occasion.above), row.area_id)
-        else:
-            found = self.directory.recipients(occasion.role, row.area_id)
-        recipients, role = found.people, found.role
-        kind = "unassigned" if found.vacant else occasion.kind
-        stage = f"{occasion.kind}-{occasion.stage}" + (f"-{role}" if kind == "unassigned" else "")
-        for person in recipients:
-            def context(person: PersonDef = person, lang: str = person.lang) -> dict[str, Any]:
-                return {
-                    "kind": kind, "person": person.name, "person_id": person.id,
-                    "area": self.directory.area_name(row.area_id), "area_id": row.area_id,
-                    "milestone": ms.title.get(lang), "milestone_id": ms.id, "done_when": ms.done_when.get(lang),
-                    "phase": phase.title.get(lang), "cycle": row.cycle, "due": row.due_date,
-                    "days": abs(occasion.days_overdue), "evidence_required": ms.evidence_required,
-                    "role": self.role_title(role, lang), "owner_role": self.role_title(ms.owner, lang),
-                    "owners": [p.name for p in self.directory.holders(ms.owner, row.area_id)],
-                    "as_of": self.as_of, "municipality": self.defs.org.municipality,
-                    "link": self.links.milestone(person.id, row.area_id, row.instance_id),
-                }
-
-            yield Notice(
-                key=keys.milestone(row.area_id, ms.id, row.instance_id, stage, row.due_date, person.id),
-                kind=kind, as_of=self.as_of, area_id=row.area_id, recipient=person.id,
-                reference=person.notify, lang=person.lang,
-                template="unassigned" if kind == "unassigned" else "milestone", context=context,
-                milestone_instance_id=row.instance_id, phase_instance_id=row.phase_instance_id,
-                topic=keys.topic_milestone(row.instance_id), due=row.due_date,
-                role=self.defs.process.coordinator if found.vacant else role)
 
 
 def deadline_notices(session: Session, defs: Definitions, as_of: date,
@@ -129,7 +48,11 @@ def _deadline_notices(session: Session, defs: Definitions, as_of: date, composer
     ordinals: dict[date, int] = {}
     # the occasions of a milestone depend on three values only; a city has few distinct ones
     called_for: dict[tuple[int, str, bool], list[Occasion]] = {}
-    for row in open_milestones(session, defs, as_of):
+    stalled, paused, acks = composer.stalled_areas(session), composer.paused(session), composer.acks(session)
+    rollups = Rollups(composer)
+    rows = open_milestones(session, defs, as_of)
+    open_ids = {(row.phase_instance_id, row.milestone_id) for row in rows}
+    for row in rows:
         found = composer.milestones.get(row.milestone_id)
         if found is None:
             continue  # removed from phases.yml and not yet retired by `ctc sync`
@@ -141,8 +64,22 @@ def _deadline_notices(session: Session, defs: Definitions, as_of: date, composer
         todays = called_for.get(situation)
         if todays is None:
             todays = called_for[situation] = occasions(policy, *situation, composer.levels)
+        if not todays:
+            continue
+        blockers = [d for d in ms.depends_on if (row.phase_instance_id, d) in open_ids]
+        if blockers:  # it waits on other open work: said once; that work is reminded and escalated
+            yield from waiting_notices(composer, row, blockers)
+            continue
+        topic = keys.topic_milestone(row.instance_id)
         for occasion in todays:
-            yield from composer.milestone_notices(row, occasion)
+            if occasion.kind == "escalation":
+                if row.area_id in stalled or topic in paused:
+                    continue  # the area's stall climbs for it / someone has it until a date
+                if rollups.takes(occasion):
+                    rollups.add(row, occasion)
+                    continue
+            yield from milestone_notices(composer, row, occasion, acks.get(topic))
+    yield from rollups.notices(session)
 
 
 def phase_notices(session: Session, defs: Definitions, as_of: date,

@@ -17,7 +17,8 @@ from ctcflow.core import calendar
 from ctcflow.definition.loader import Definitions
 from ctcflow.delivery.kinds import BRIEF, ESCALATION_KINDS
 from ctcflow.engine.status import city_status
-from ctcflow.notices.deadlines import Composer, open_milestones
+from ctcflow.notices.composer import Composer
+from ctcflow.notices.open_work import open_milestones
 from db.models import Event, Notification
 
 LIST_LIMIT = 200  # lines per section; the rest is counted

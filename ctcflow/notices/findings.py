@@ -12,7 +12,7 @@ from ctcflow.definition.organisation import PersonDef
 from ctcflow.definition.process import PhaseDef
 from ctcflow.delivery import keys
 from ctcflow.engine.findings import Finding
-from ctcflow.notices.deadlines import Composer
+from ctcflow.notices.composer import Composer
 from ctcflow.notices.outbox import Notice
 
 

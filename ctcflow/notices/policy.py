@@ -26,6 +26,12 @@ class Occasion:
     level: int = 0  # escalation: the rung (1 = the first step above the owner)
     top: bool = False  # escalation: the last rung, the board
     above: tuple[str, ...] = ()  # escalation: the roles of the rungs above, for a rung nobody holds
+    repeat: int = 0  # escalation at the top: the how-manieth reminder while the thing stays open
+
+    @property
+    def stage_key(self) -> str:
+        """The stage as the idempotency key names it: each repeat at the top is a notice of its own."""
+        return f"{self.kind}-{self.stage}" + (f"-again-{self.repeat}" if self.repeat else "")
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,12 @@ def reached(ladder: list[EscalationStep], owner: str | None, days: int, levels: 
     return [rung for rung in climb(ladder, owner, levels) if rung.after <= days]
 
 
+def repeat_at_top(rung: Rung, days: int, every: int) -> int:
+    """The top of a ladder is reminded every ``every`` working days while the thing stays open:
+    0 on the day it is first told, then 1, 2, … — the current one only, like an overdue repeat."""
+    return max(0, days - rung.after) // every if rung.top and every > 0 else 0
+
+
 def occasions(policy: NotificationPolicy, days_overdue: int, owner: str, required: bool,
               levels: Mapping[str, int], ladder: list[EscalationStep] | None = None) -> list[Occasion]:
     """The notices due on a day that is ``days_overdue`` working days after the due date;
@@ -76,8 +88,12 @@ def occasions(policy: NotificationPolicy, days_overdue: int, owner: str, require
         found.append(Occasion("overdue", repeat, owner, days_overdue))
         if required:
             steps = policy.escalation.milestone if ladder is None else ladder
-            found += [Occasion("escalation", rung.after, rung.role, days_overdue, rung.level, rung.top, rung.above)
-                      for rung in reached(steps, owner, days_overdue, levels) if rung.after >= 1]
+            for rung in reached(steps, owner, days_overdue, levels):
+                if rung.after < 1:
+                    continue
+                again = repeat_at_top(rung, days_overdue, policy.remind_top_every)
+                found += [Occasion("escalation", rung.after, rung.role, days_overdue, rung.level, rung.top, rung.above,
+                                   repeat) for repeat in sorted({0, again})]
     return found
 
 

@@ -11,10 +11,12 @@ from sqlmodel import Session
 from ctcflow.core import calendar
 from ctcflow.definition.organisation import PersonDef
 from ctcflow.delivery import keys
-from ctcflow.engine.stalls import Stall, stalls
-from ctcflow.notices.deadlines import Composer
+from ctcflow.engine.stalls import Stall
+from ctcflow.notices.acks import Ack
+from ctcflow.notices.composer import Composer
+from ctcflow.notices.milestone_notices import lapsed_context
 from ctcflow.notices.outbox import Notice
-from ctcflow.notices.policy import Rung, reached
+from ctcflow.notices.policy import Rung, reached, repeat_at_top
 
 
 def topic_of(stall: Stall) -> str:
@@ -27,27 +29,38 @@ def stall_notices(session: Session, composer: Composer, found: list[Stall] | Non
     as_of = composer.as_of
     if not calendar.is_business_day(as_of):
         return []
-    found = stalls(session, composer.defs, as_of) if found is None else found
-    ladders = composer.defs.process.notification_policy.escalation
+    found = composer.stalls(session) if found is None else found
+    policy = composer.defs.process.notification_policy
+    ladders, every = policy.escalation, policy.remind_top_every
+    paused, acks = composer.paused(session), composer.acks(session)
     today = calendar.business_ordinal(as_of)
     planned: list[Notice] = []
     for stall in found:
         days = today - calendar.business_ordinal(stall.since)
+        if topic_of(stall) in paused:
+            continue  # acknowledged: the climb waits until the acknowledgement's date
+        lapsed = acks.get(topic_of(stall))
         for rung in reached(ladders.of(stall.kind), None, days, composer.levels):
-            planned += _rung_notices(composer, stall, rung, days)
+            again = repeat_at_top(rung, days, every)
+            for repeat in sorted({0, again}):
+                planned += _rung_notices(composer, stall, rung, days, repeat, lapsed)
     return planned
 
 
-def _rung_notices(composer: Composer, stall: Stall, rung: Rung, days: int) -> list[Notice]:
+def _rung_notices(composer: Composer, stall: Stall, rung: Rung, days: int, repeat: int,
+                  lapsed: Ack | None) -> list[Notice]:
     directory, defs = composer.directory, composer.defs
     told = directory.on_ladder((rung.role, *rung.above), stall.area_id)
     topic = topic_of(stall)
+    stage = f"rung-{rung.level}-{rung.role}" + (f"-again-{repeat}" if repeat else "")
     notices = []
     for person in told.people:
         def context(person: PersonDef = person, lang: str = person.lang) -> dict[str, Any]:
             return {
                 "kind": stall.kind, "person": person.name, "as_of": composer.as_of, "since": stall.since,
-                "days": days, "top": rung.top, "level": rung.level,
+                "days": days, "top": rung.top, "level": rung.level, "repeat": repeat,
+                "responsible": composer.responsible(stall.area_id, lang),
+                "lapsed": lapsed_context(composer, lapsed, lang),
                 "area": directory.area_name(stall.area_id) if stall.area_id else None,
                 "role": composer.role_title(told.role, lang),
                 "vacant_role": composer.role_title(stall.role, lang) if stall.role else None,
@@ -58,7 +71,7 @@ def _rung_notices(composer: Composer, stall: Stall, rung: Rung, days: int) -> li
                 "link": composer.links.page(person.id, stall.area_id)}
 
         notices.append(Notice(
-            key=keys.stall(topic, stall.since, f"rung-{rung.level}-{rung.role}", person.id), kind=stall.kind,
+            key=keys.stall(topic, stall.since, stage, person.id), kind=stall.kind,
             as_of=composer.as_of, area_id=stall.area_id, recipient=person.id, reference=person.notify,
             lang=person.lang, template="stall", context=context, topic=topic, due=stall.since, role=told.role))
     return notices

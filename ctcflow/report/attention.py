@@ -1,6 +1,8 @@
 """What the board must read first: the stalls of the report's day (areas planned but not
-running, areas gone quiet, roles nobody holds) and every escalation that reached the board in
-the period — from the same rules that escalated them, so the report and the mail agree."""
+running, areas gone quiet, roles nobody holds), every escalation that reached the board in the
+period, what someone has taken on ("vi tar det") and whether it held, and every start moved in
+the period with who decided it — from the same rules that escalated them, so the report and the
+mail agree."""
 
 from __future__ import annotations
 
@@ -13,8 +15,9 @@ from sqlmodel import Session, col
 from ctcflow.definition.loader import Definitions
 from ctcflow.delivery.kinds import ESCALATION_KINDS
 from ctcflow.engine.stalls import Stall, stalls
+from ctcflow.report.escalated import Escalated, open_escalations
 from ctcflow.report.schedule import Period
-from db.models import Notification
+from db.models import Event, Notification
 
 
 @dataclass(frozen=True)
@@ -52,3 +55,32 @@ def board_escalations(session: Session, defs: Definitions, period: Period, as_of
         query = query.where(col(n.area_id).in_(area_ids))
     return [BoardEscalation(kind, area_id, first_on, subject)
             for kind, area_id, _, first_on, subject in session.execute(query)]
+
+
+@dataclass(frozen=True)
+class StartMove:
+    """An area's start moved: a decision, dated, with who made it — never a silent rewrite."""
+
+    area_id: str
+    old: str
+    new: str
+    by: str
+    on: date
+    note: str | None
+
+
+def acknowledged(session: Session, defs: Definitions, as_of: date, area_ids: list[str] | None) -> list[Escalated]:
+    """The open escalations someone has taken on, holding or lapsed, on the report's day."""
+    return [e for e in open_escalations(session, defs, as_of, area_ids) if e.ack is not None]
+
+
+def start_moves(session: Session, period: Period, as_of: date, area_ids: list[str] | None) -> list[StartMove]:
+    """Every area start moved from the period's start to the report's day, oldest first."""
+    e = Event
+    query = (select(col(e.area_id), col(e.old), col(e.new), col(e.actor), col(e.effective_on), col(e.note))
+             .where(col(e.kind) == "area_start_changed", col(e.effective_on).between(period.start, as_of))
+             .order_by(col(e.effective_on), col(e.id)))
+    if area_ids is not None:
+        query = query.where(col(e.area_id).in_(area_ids))
+    return [StartMove(area_id or "", old or "", new or "", actor, on, note)
+            for area_id, old, new, actor, on, note in session.execute(query)]

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from ctcflow.definition.process import THEMES
 from ctcflow.engine.stalls import Stall
-from ctcflow.report.attention import BoardEscalation
+from ctcflow.report.attention import BoardEscalation, StartMove
+from ctcflow.report.escalated import Escalated
 from ctcflow.report.schedule import LateReport, Period, ReportOccasion
 
 if TYPE_CHECKING:  # the evaluation needs pandas, which a sweep never loads
@@ -110,6 +111,8 @@ class ReportContent:
     board_escalations: list[BoardEscalation] = field(default_factory=list)  # what reached the board
     planned: int = 0  # areas that were to have started by the report's day
     effects: dict[str, AreaEffects] = field(default_factory=dict)  # area id → what moved since its decision
+    acknowledged: list[Escalated] = field(default_factory=list)  # open escalations someone has taken on
+    start_moves: list[StartMove] = field(default_factory=list)  # starts moved in the period, and by whom
 
     @property
     def running(self) -> int:

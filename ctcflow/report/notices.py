@@ -17,7 +17,7 @@ from ctcflow.core import calendar
 from ctcflow.definition.loader import Definitions
 from ctcflow.definition.organisation import PersonDef
 from ctcflow.delivery import keys
-from ctcflow.notices.deadlines import Composer
+from ctcflow.notices.composer import Composer
 from ctcflow.notices.outbox import Notice
 from ctcflow.notices.policy import Occasion, horizon, occasions
 from ctcflow.report.content import gather
@@ -77,7 +77,7 @@ def gap_lines(gaps: list[Gap], defs: Definitions, templates_dir: Path, lang: str
 def _owner_notices(composer: Composer, found: ReportOccasion, occasion: Occasion, days: int,
                    gaps: _Gaps) -> list[Notice]:
     report, directory = found.report, composer.directory
-    kind, stage = occasion.kind, occasion.stage
+    kind = occasion.kind
     if kind == "escalation":
         told = directory.on_ladder((occasion.role, *occasion.above), None)
     else:
@@ -86,7 +86,8 @@ def _owner_notices(composer: Composer, found: ReportOccasion, occasion: Occasion
     notices = []
     for person in told.people:
         def context(person: PersonDef = person, lang: str = person.lang) -> dict[str, Any]:
-            return {"kind": kind, "person": person.name, "unassigned": unassigned,
+            return {"kind": kind, "person": person.name, "unassigned": unassigned, "repeat": occasion.repeat,
+                    "top": occasion.top,
                     "title": report.title.get(lang), "year": found.year,
                     "period": found.period, "due": found.due, "days": abs(days),
                     "role": composer.role_title(role, lang), "owner_role": composer.role_title(report.owner, lang),
@@ -94,7 +95,7 @@ def _owner_notices(composer: Composer, found: ReportOccasion, occasion: Occasion
                     "gaps": gap_lines(gaps.get(), composer.defs, composer.templates.templates_dir, lang),
                     "municipality": composer.defs.org.municipality, "link": composer.links.page(person.id)}
 
-        notices.append(Notice(key=keys.report_occasion(found.key, f"{kind}-{stage}", found.due, person.id),
+        notices.append(Notice(key=keys.report_occasion(found.key, occasion.stage_key, found.due, person.id),
                               kind=f"report_{kind}", as_of=composer.as_of, area_id=None,
                               recipient=person.id, reference=person.notify, lang=person.lang,
                               template="report_due", context=context, topic=keys.topic_report(found.key),

@@ -22,6 +22,7 @@ from ctcflow.core.templating import environment, percent, phrasebook
 from ctcflow.definition.loader import Definitions
 from ctcflow.definition.programmes import CatalogueDef
 from ctcflow.definition.survey import SurveyDef
+from ctcflow.delivery import keys
 from ctcflow.report import charts
 from ctcflow.report.effect_view import change_in_words, detectable_in_words
 from ctcflow.report.model import AREA_SECTIONS, ReportContent
@@ -98,28 +99,46 @@ def _context(content: ReportContent, defs: Definitions, survey: SurveyDef, catal
 
 def attention(content: ReportContent, defs: Definitions, t: dict[str, Any], names: dict[str, dict[str, str]],
               responsible: str) -> dict[str, list[str]]:
-    """The sentences the board reads first — each stall and each escalation that reached it —
+    """The sentences the board reads first — each stall (with who has taken it on, if anyone),
+    each escalation that reached it, each matter taken on, each start moved and who decided it —
     and the att-sats that asks the board to decide on each stall."""
     starts = {a.id: a.start for a in defs.org.areas}
+    acks = {e.topic: e.ack for e in content.acknowledged if e.ack is not None}
+
+    def taken(topic: str) -> str:
+        ack = acks.get(topic)
+        if ack is None:
+            return ""
+        key = "ack_holds" if ack.holds(content.as_of) else "ack_lapsed"
+        return " " + t[key].format(by=names["person"].get(ack.by, ack.by), plan=ack.plan, until=ack.until,
+                                   on=ack.on)
+
     stalled, proposals = [], []
     for stall in content.stalls:
         area = names["area"].get(stall.area_id or "", stall.area_id or "")
         milestone = names["milestone"].get(stall.milestone_id or "", stall.milestone_id or "–")
         role = names["role"].get(stall.role or "", stall.role or "")
+        ack = taken(keys.topic_stall(stall.kind, stall.area_id, stall.role))
         if stall.kind == "not_started":
             stalled.append(t["stall_not_started"].format(area=area, start=starts.get(stall.area_id or "", stall.since),
-                                                         since=stall.since, milestone=milestone))
+                                                         since=stall.since, milestone=milestone) + ack)
             proposals.append(t["proposal_not_started"].format(responsible=responsible, area=area))
         elif stall.kind == "inactive":
-            stalled.append(t["stall_inactive"].format(area=area, last=stall.last_activity or "–", milestone=milestone))
+            stalled.append(t["stall_inactive"].format(area=area, last=stall.last_activity or "–",
+                                                      milestone=milestone) + ack)
             proposals.append(t["proposal_inactive"].format(responsible=responsible, area=area))
         else:
             key = "stall_vacancy_area" if stall.area_id else "stall_vacancy_central"
-            stalled.append(t[key].format(role=role, area=area, since=stall.since))
+            stalled.append(t[key].format(role=role, area=area, since=stall.since) + ack)
             where = t["proposal_vacancy_where"].format(area=area) if stall.area_id else ""
             proposals.append(t["proposal_vacancy"].format(responsible=responsible, role=role, where=where))
     board = [t["board_escalated"].format(on=e.first_on, what=e.subject) for e in content.board_escalations]
-    return {"stalls": stalled, "board": board, "proposals": proposals}
+    others = [t["acknowledged"].format(what=e.subject) + taken(e.topic) for e in content.acknowledged
+              if not e.topic.startswith("stall/")]
+    moved = [t["start_moved"].format(area=names["area"].get(m.area_id, m.area_id), old=m.old, new=m.new,
+                                     by=names["person"].get(m.by, m.by), on=m.on)
+             + (t["start_moved_why"].format(note=m.note) if m.note else "") for m in content.start_moves]
+    return {"stalls": stalled, "board": board, "proposals": proposals, "acknowledged": others, "moved": moved}
 
 
 def effects_context(content: ReportContent, t: dict[str, Any], names: dict[str, dict[str, str]],

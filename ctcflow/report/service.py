@@ -26,7 +26,7 @@ from ctcflow.definition.survey import load_survey
 from ctcflow.delivery import keys
 from ctcflow.engine.eventlog import NewEvent, record
 from ctcflow.notices.outbox import Notice, write_new
-from ctcflow.report.attention import board_escalations, report_stalls
+from ctcflow.report.attention import acknowledged, board_escalations, report_stalls, start_moves
 from ctcflow.report.content import gather
 from ctcflow.report.model import ReportContent, Scope
 from ctcflow.report.render import FORMATS, Rendering, render
@@ -122,7 +122,9 @@ def content_for(session: Session, defs: Definitions, request: Request) -> Report
                          sum(1 for a in defs.org.areas if a.start <= request.as_of
                              and (area_ids is None or a.id in area_ids)),
                          {e.area_id: e for e in area_effects(session, defs.org, load_survey(), request.as_of,
-                                                             area_ids)})
+                                                             area_ids)},
+                         acknowledged(session, defs, request.as_of, area_ids),
+                         start_moves(session, request.period, request.as_of, area_ids))
 
 
 def produce(session: Session, defs: Definitions, settings: Settings, request: Request, *, by: str,

@@ -1,0 +1,102 @@
+"""The open escalations on a day: every thing told to someone above its owner that is still
+open — a missed report, a stalled area, a vacancy, an area's late work rolled up, a single
+milestone — with the first day it climbed, the highest role told, the day it reached the board,
+and its acknowledgement. One rule for the overview, ``ctc status``, the report to the board and
+the acknowledge form: what the briefs told is what they all show."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlmodel import Session, col
+
+from ctcflow.core import calendar
+from ctcflow.definition.loader import Definitions
+from ctcflow.delivery import keys
+from ctcflow.delivery.kinds import ESCALATION_KINDS, WEIGHT
+from ctcflow.engine.asof import open_on_sql
+from ctcflow.engine.stalls import Stall, stalls
+from ctcflow.notices.acks import Ack, acks_on
+from ctcflow.report.schedule import open_occasions
+from db.models import MilestoneInstance, Notification
+
+
+@dataclass(frozen=True)
+class Escalated:
+    topic: str
+    kind: str  # the heaviest kind it was told as (delivery.kinds.WEIGHT)
+    area_id: str | None
+    subject: str  # as its first escalation said it (the rungs above add "Eskalering:" and the like)
+    first_on: date  # the first day someone above the owner was told
+    highest: str  # the highest role told so far
+    board_on: date | None  # the first day it reached the board
+    ack: Ack | None = None  # its latest acknowledgement (holding or lapsed)
+
+    @property
+    def weight(self) -> int:
+        return WEIGHT.index(self.kind) if self.kind in WEIGHT else len(WEIGHT)
+
+
+def open_escalations(session: Session, defs: Definitions, as_of: date,
+                     area_ids: list[str] | None = None) -> list[Escalated]:
+    """Every escalated thing still open on ``as_of``, heaviest first, then oldest."""
+    n = Notification
+    query = (select(col(n.topic), col(n.kind), col(n.area_id), col(n.role), func.min(col(n.as_of)),
+                    func.max(col(n.as_of)), func.min(col(n.subject)))
+             .where(col(n.kind).in_(ESCALATION_KINDS), col(n.as_of) <= as_of, col(n.status) != "cancelled",
+                    col(n.topic).is_not(None))
+             .group_by(col(n.topic), col(n.kind), col(n.area_id), col(n.role)))
+    if area_ids is not None:
+        query = query.where(col(n.area_id).in_(area_ids))
+    levels, board = defs.process.levels, defs.process.role_of("board")
+    told: dict[str, list[tuple[str, str | None, str | None, date, date, str]]] = defaultdict(list)
+    for topic, kind, area_id, role, first, last, subject in session.execute(query):
+        told[topic].append((kind, area_id, role, first, last, subject))
+    still = _still_open(session, defs, as_of, set(told))
+    acks = acks_on(session, as_of, set(still))
+    found = []
+    for topic in still:
+        rows = told[topic]
+        kind = min((r[0] for r in rows), key=lambda k: WEIGHT.index(k) if k in WEIGHT else len(WEIGHT))
+        highest = max((r[2] for r in rows if r[2]), key=lambda role: levels.get(role, -1), default="")
+        board_on = min((r[3] for r in rows if r[2] == board), default=None)
+        subject = min(rows, key=lambda r: (r[3], levels.get(r[2] or "", -1)))[5]
+        found.append(Escalated(topic, kind, rows[0][1], subject, min(r[3] for r in rows), highest, board_on,
+                               acks.get(topic)))
+    return sorted(found, key=lambda e: (e.weight, e.first_on, e.topic))
+
+
+def current_stall_topics(found: list[Stall]) -> set[str]:
+    return {keys.topic_stall(s.kind, s.area_id, s.role) for s in found}
+
+
+def _still_open(session: Session, defs: Definitions, as_of: date, topics: set[str]) -> list[str]:
+    """Of ``topics``, the things still open on ``as_of``."""
+    by_prefix: dict[str, list[str]] = defaultdict(list)
+    for topic in topics:
+        by_prefix[topic.split("/", 1)[0]].append(topic)
+    still: list[str] = []
+    if by_prefix["stall"]:
+        current = current_stall_topics(stalls(session, defs, as_of))
+        still += [t for t in by_prefix["stall"] if t in current]
+    if by_prefix["report"]:
+        unsent = {keys.topic_report(o.key) for o in open_occasions(session, defs, as_of, as_of)}
+        still += [t for t in by_prefix["report"] if t in unsent]
+    mi = MilestoneInstance
+    if by_prefix["milestone"]:
+        ids = {int(t.split("/", 1)[1]): t for t in by_prefix["milestone"]}
+        open_ids = session.execute(select(col(mi.id)).where(col(mi.id).in_(ids), col(mi.retired).is_(False),
+                                                            open_on_sql(as_of))).scalars()
+        still += [ids[i] for i in open_ids]
+    if by_prefix["late"]:
+        ladder = defs.process.notification_policy.escalation.milestone
+        late_before = calendar.add_business_days(as_of, -(ladder[0].after if ladder else 0))
+        areas = {t.split("/", 1)[1]: t for t in by_prefix["late"]}
+        late = session.execute(select(col(mi.area_id)).distinct()
+                               .where(col(mi.area_id).in_(areas), col(mi.retired).is_(False),
+                                      col(mi.due_date) < late_before, open_on_sql(as_of))).scalars()
+        still += [areas[a] for a in late]
+    return still
