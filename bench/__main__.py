@@ -21,7 +21,8 @@ from ctcflow.core.config import reset_settings
 def bench_attention(folder: Path) -> None:
     from rich.progress import Progress
 
-    from bench.attention import LONG, replay, report
+    from bench.attention import LONG, replay
+    from bench.attention_figures import report
     from bench.timing import clock
 
     days = (LONG.until - LONG.start).days

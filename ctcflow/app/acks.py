@@ -15,6 +15,7 @@ from sqlmodel import Session, col
 from ctcflow.access.permissions import Action, Scope, require
 from ctcflow.app.context import ready
 from ctcflow.core import calendar
+from ctcflow.core.config import Settings
 from ctcflow.core.errors import Invalid
 from ctcflow.definition.loader import Definitions
 from ctcflow.definition.organisation import PersonDef
@@ -41,11 +42,12 @@ def latest_allowed(defs: Definitions, as_of: date) -> date:
     return calendar.add_business_days(as_of, defs.process.notification_policy.acknowledge_for_at_most)
 
 
-def acknowledge(topic: str, *, by: str, plan: str, until: date, as_of: date,
-                scope: Scope | None = None) -> Acknowledged:
-    defs = ready()
+def acknowledge(topic: str, *, by: str, plan: str, until: date | None, as_of: date, scope: Scope | None = None,
+                defs: Definitions | None = None, settings: Settings | None = None) -> Acknowledged:
+    """``defs`` and ``settings``: the web's (one tenant's); the command line reads its own."""
+    defs = defs or ready()
     plan = " ".join(plan.split())
-    with session_scope() as session:
+    with session_scope(settings) as session:
         thing = _open_thing(session, defs, topic, as_of)
         require(defs, by, Action.ACKNOWLEDGE, as_of, thing.area_id, scope=scope)
         if not plan:
@@ -53,6 +55,8 @@ def acknowledge(topic: str, *, by: str, plan: str, until: date, as_of: date,
         if len(plan) > PLAN_MAX:
             raise Invalid("plan", "too_long", f"the plan is {len(plan)} characters; keep it to {PLAN_MAX}")
         furthest = latest_allowed(defs, as_of)
+        if until is None:
+            raise Invalid("until", "date_format", f"--until takes a day, YYYY-MM-DD, at most {furthest}")
         if not as_of <= until <= furthest:
             raise Invalid("until", "out_of_range", f"--until must be between {as_of} and {furthest} (at most "
                           f"{defs.process.notification_policy.acknowledge_for_at_most} working days ahead)")
@@ -62,10 +66,11 @@ def acknowledge(topic: str, *, by: str, plan: str, until: date, as_of: date,
     return Acknowledged(ack, told)
 
 
-def open_things(as_of: date, area_ids: list[str] | None = None) -> tuple[Definitions, list[Escalated]]:
+def open_things(as_of: date, area_ids: list[str] | None = None, defs: Definitions | None = None,
+                settings: Settings | None = None) -> tuple[Definitions, list[Escalated]]:
     """What is escalated and open on ``as_of`` (for the pages and ``ctc status``)."""
-    defs = ready()
-    with session_scope() as session:
+    defs = defs or ready()
+    with session_scope(settings) as session:
         return defs, open_escalations(session, defs, as_of, area_ids)
 
 

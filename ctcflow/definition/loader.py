@@ -12,11 +12,12 @@ from ctcflow.core.config import Settings, get_settings
 from ctcflow.core.errors import DefinitionError, Problem
 from ctcflow.definition.cache import cached
 from ctcflow.definition.duerules import DueRule
+from ctcflow.definition.findings import Findings
 from ctcflow.definition.located import Located, attach_sources, problems_from_validation
 from ctcflow.definition.organisation import OrganisationDef
 from ctcflow.definition.process import MilestoneDef, PhaseDef, ProcessDef
 from ctcflow.definition.validate_org import check_never_due, check_organisation
-from ctcflow.definition.validation import Findings, check_process, parse_rules
+from ctcflow.definition.validation import check_process, parse_rules
 from ctcflow.definition.yamlload import load_yaml
 
 

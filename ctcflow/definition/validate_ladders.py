@@ -5,13 +5,10 @@ the hierarchy — so an escalation can never go down or sideways."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
+from ctcflow.definition.findings import Findings
 from ctcflow.definition.located import Located
 from ctcflow.definition.process import ProcessDef
-
-if TYPE_CHECKING:
-    from ctcflow.definition.validation import Findings
 
 
 def check_hierarchy(process: ProcessDef, out: Findings) -> None:

@@ -7,9 +7,9 @@ from datetime import date
 
 from ctcflow.core.folding import fold
 from ctcflow.definition.duerules import AfterMilestone, DueRule, Recurring
+from ctcflow.definition.findings import Findings, duplicates
 from ctcflow.definition.organisation import REFERENCE, OrganisationDef, PersonDef, ResponsibilityDef
 from ctcflow.definition.process import ProcessDef
-from ctcflow.definition.validation import Findings, duplicates
 
 
 def check_never_due(process: ProcessDef, org: OrganisationDef, rules: dict[str, DueRule], out: Findings) -> None:

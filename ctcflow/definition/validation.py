@@ -5,37 +5,13 @@ Every check adds Problems instead of stopping, so one run of ``ctc check`` lists
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from pathlib import Path
+from collections.abc import Callable
 
-from ctcflow.core.errors import Problem
 from ctcflow.definition.duerules import AfterMilestone, DueRule, DueRuleError, Recurring, parse_due_rule
+from ctcflow.definition.findings import Findings, duplicates
 from ctcflow.definition.located import Located
 from ctcflow.definition.process import REQUIRED_KINDS, ProcessDef
 from ctcflow.definition.validate_ladders import check_hierarchy, check_ladders
-
-
-class Findings:
-    def __init__(self, phases_path: Path, areas_path: Path):
-        self.phases_path, self.areas_path = phases_path, areas_path
-        self.problems: list[Problem] = []
-
-    def phases(self, node: Located, ident: str | None, message: str, hint: str, key: str | None = None) -> None:
-        self.problems.append(Problem(self.phases_path, node.line(key), ident, message, hint))
-
-    def areas(self, node: Located, ident: str | None, message: str, hint: str, key: str | None = None) -> None:
-        self.problems.append(Problem(self.areas_path, node.line(key), ident, message, hint))
-
-
-def duplicates(items: Iterable[tuple[str, Located]]) -> list[tuple[str, Located, Located]]:
-    seen: dict[str, Located] = {}
-    found = []
-    for ident, node in items:
-        if ident in seen:
-            found.append((ident, node, seen[ident]))
-        else:
-            seen[ident] = node
-    return found
 
 
 def parse_rules(process: ProcessDef, out: Findings) -> dict[str, DueRule]:

@@ -27,6 +27,7 @@ from ctcflow.web.errors import PageError
 from ctcflow.web.guard import Guard
 from ctcflow.web.rendering import page
 from ctcflow.web.routes import (
+    acks,
     area,
     board_report,
     costs,
@@ -57,8 +58,8 @@ def create_app(settings: Settings | None = None, as_of: date | None = None) -> F
     gc.freeze()
     app = FastAPI(title="ctcflow", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.web = web
-    for module in (signin, links, sso, overview, area, reporting, plan, survey, people, costs, board_report, files,
-                   static):
+    for module in (signin, links, sso, overview, area, acks, reporting, plan, survey, people, costs, board_report,
+                   files, static):
         app.include_router(module.router)
 
     def error_page(request: Request, exc: PageError) -> HTMLResponse:

@@ -4,7 +4,7 @@ what is escalated, deliveries failing, vacancies, the latest reports. No web cod
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlmodel import Session, col
@@ -13,14 +13,15 @@ from ctcflow.access.vacancies import Vacancy, vacancies
 from ctcflow.core.gcpause import cyclic_gc_paused
 from ctcflow.definition.loader import Definitions
 from ctcflow.delivery.state import failing_sql
-from ctcflow.engine.asof import open_on_sql
+from ctcflow.engine.eventlog import SYSTEM
 from ctcflow.engine.status import open_current_cell, phase_matrix
 from ctcflow.report.archive import ArchivedReport, archived, grouped
+from ctcflow.report.escalated import Escalated, open_escalations
 from ctcflow.report.model import PhaseSpan
+from ctcflow.report.schedule import ReportOccasion, open_occasions
 from db.models import Area, Event, MilestoneInstance, Notification
 
 TIMELINES_UP_TO = 40  # areas shown with a timeline (more: filter first)
-ESCALATION_DAYS = 30
 
 
 @dataclass
@@ -55,15 +56,6 @@ class OverviewRow:
 
 
 @dataclass
-class Escalated:
-    area_id: str
-    milestone_id: str
-    due: date
-    first_on: date
-    recipients: str
-
-
-@dataclass
 class Failing:
     id: int
     recipient: str
@@ -76,10 +68,11 @@ class Failing:
 class Overview:
     rows: list[OverviewRow]
     total_areas: int
-    escalated: list[Escalated]
+    escalated: list[Escalated]  # open, heaviest first: the same rule as the briefs and the report
     failing: list[Failing]
     reports: list[ArchivedReport]
     vacancies: list[Vacancy]
+    late_reports: list[ReportOccasion] = field(default_factory=list)  # due and not sent: first on the page
 
 
 def overview(session: Session, defs: Definitions, as_of: date, *, phase: str | None = None,
@@ -94,9 +87,10 @@ def _overview(session: Session, defs: Definitions, as_of: date, phase: str | Non
               query: str) -> Overview:
     matrix = phase_matrix(session, as_of)
     order = defs.process.order
-    activity: dict[str, date] = dict(session.execute(select(col(Event.area_id), func.max(col(Event.effective_on)))
-                                    .where(col(Event.effective_on) <= as_of, col(Event.area_id).is_not(None))
-                                    .group_by(col(Event.area_id))).tuples().all())
+    activity: dict[str, date] = dict(session.execute(  # what people recorded, not what the process did
+        select(col(Event.area_id), func.max(col(Event.effective_on)))
+        .where(col(Event.effective_on) <= as_of, col(Event.area_id).is_not(None), col(Event.actor) != SYSTEM)
+        .group_by(col(Event.area_id))).tuples().all())
     areas = session.execute(select(col(Area.id), col(Area.name)).where(col(Area.active).is_(True))
                             .order_by(col(Area.name))).all()
     result = []
@@ -131,24 +125,13 @@ def _overview(session: Session, defs: Definitions, as_of: date, phase: str | Non
     else:
         for row in result:
             row.spans = []
-    return Overview(result, len(areas), escalated(session, defs, as_of), failing(session),
-                    grouped(archived(session))[:15], vacancies(defs, as_of))
+    return Overview(result, len(areas), open_escalations(session, defs, as_of), failing(session),
+                    grouped(archived(session))[:15], vacancies(defs, as_of), late_reports(session, defs, as_of))
 
 
-def escalated(session: Session, defs: Definitions, as_of: date) -> list[Escalated]:
-    """Milestones escalated in the last month and still not done."""
-    n, mi = Notification, MilestoneInstance
-    rows = session.execute(
-        select(col(n.area_id), col(mi.milestone_id), col(mi.due_date), func.min(col(n.as_of)),
-               func.count(col(n.id).distinct()))
-        .join(mi, col(mi.id) == col(n.milestone_instance_id))
-        .where(col(n.kind) == "escalation", col(n.as_of) <= as_of,
-               col(n.as_of) >= as_of - timedelta(days=ESCALATION_DAYS),
-               open_on_sql(as_of))
-        .group_by(col(n.area_id), col(mi.id), col(mi.milestone_id), col(mi.due_date))
-        .order_by(func.min(col(n.as_of)), col(n.area_id)).limit(200)).all()
-    return [Escalated(a or "", m, due, first, str(count))
-            for a, m, due, first, count in rows]
+def late_reports(session: Session, defs: Definitions, as_of: date) -> list[ReportOccasion]:
+    """Reports to the board whose due date has passed and that have not gone out."""
+    return [o for o in open_occasions(session, defs, as_of, as_of) if o.due < as_of]
 
 
 def failing(session: Session) -> list[Failing]:

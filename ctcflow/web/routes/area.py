@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ctcflow.access.permissions import Action, BeyondLink, NotAllowed
 from ctcflow.app import progress
+from ctcflow.app.acks import open_things
 from ctcflow.app.feeds import current_feed, renew_feed
 from ctcflow.core.errors import CtcError, Invalid
 from ctcflow.engine.gates import GateStatus
@@ -20,6 +21,7 @@ from ctcflow.engine.instances import Refused
 from ctcflow.engine.todo import Task
 from ctcflow.report.archive import grouped
 from ctcflow.web import area_page, pages
+from ctcflow.web.acks import ack_context
 from ctcflow.web.deps import AreaViewer, FormViewer, Viewer, WebState
 from ctcflow.web.errors import PageError
 from ctcflow.web.forms import FieldError, field_error
@@ -81,9 +83,12 @@ def area_view(request: Request, web: WebState, viewer: Viewer, area_id: str, sta
         return text + (str(words["cycle_after_wave"]).format(wave=block.after_wave) if block.after_wave else "")
 
     feed = current_feed(web.settings, viewer.person.id, area_id)
+    _, escalations = open_things(web.today(), [area_id], defs=web.defs, settings=web.settings)
+    acks: dict[str, Any] = {k: extra.pop(k) for k in ("ack_errors", "ack_typed", "taken") if k in extra}
     context: dict[str, Any] = {"errors": {}, "typed": {}, "opened": None, "open_all": False, "flash_done": None,
                                "flash_undone": None, "flash_approved": None, "flash_feed": False,
-                               "flash_recorded": None, **extra}
+                               "flash_recorded": None, "escalations": escalations,
+                               **ack_context(web, viewer, escalations, lang, acks), **extra}
     return page(request, "omrade", viewer, status, data=data, n=names, reports=reports,
                 history=[describe(e, names, words) for e in data.history],
                 can_change=viewer.may(web.defs, Action.RECORD_AREA_WORK, area_id), can_mark=can_mark,
@@ -95,9 +100,9 @@ def area_view(request: Request, web: WebState, viewer: Viewer, area_id: str, sta
 @router.get("/omrade/{area_id}")
 def area(request: Request, web: WebState, viewer: AreaViewer, area_id: str, klar: int | None = None,
          angrad: int | None = None, godkand: str | None = None, m: int | None = None,
-         kalender: str | None = None) -> HTMLResponse:
+         kalender: str | None = None, kvitterat: str | None = None) -> HTMLResponse:
     return area_view(request, web, viewer, area_id, flash_done=klar, flash_undone=angrad, flash_approved=godkand,
-                     opened=m, flash_feed=bool(kalender))
+                     opened=m, flash_feed=bool(kalender), taken=kvitterat)
 
 
 @router.post("/omrade/{area_id}/klar/{instance_id}")

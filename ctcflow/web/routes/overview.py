@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
@@ -14,7 +16,8 @@ from ctcflow.report import charts
 from ctcflow.report.effect_charts import gap_sparkline
 from ctcflow.report.effect_view import gap_in_words
 from ctcflow.web import pages
-from ctcflow.web.deps import CentralViewer, FormViewer, WebState
+from ctcflow.web.acks import ack_context
+from ctcflow.web.deps import CentralViewer, FormViewer, Viewer, WebState
 from ctcflow.web.rendering import lang_of, page, root
 from db.engine import session_scope
 
@@ -23,7 +26,14 @@ router = APIRouter()
 
 @router.get("/oversikt")
 def overview(request: Request, web: WebState, viewer: CentralViewer, fas: str = "", forsenade: str = "",
-             q: str = "", forsokt: int | None = None) -> HTMLResponse:
+             q: str = "", forsokt: int | None = None, kvitterat: str | None = None) -> HTMLResponse:
+    return overview_view(request, web, viewer, fas=fas, forsenade=forsenade, q=q, forsokt=forsokt, taken=kvitterat)
+
+
+def overview_view(request: Request, web: WebState, viewer: Viewer, status: int = 200, *, fas: str = "",
+                  forsenade: str = "", q: str = "", forsokt: int | None = None, **extra: Any) -> HTMLResponse:
+    """The overview; ``extra`` carries an acknowledgement form's refusal and what was typed."""
+    viewer.require(web.defs, Action.VIEW_CITY, refused="central_only")
     lang = lang_of(request, viewer)
     with session_scope(web.settings) as session:
         data = pages.overview(session, web.defs, web.today(), phase=fas or None, overdue_only=bool(forsenade),
@@ -37,9 +47,10 @@ def overview(request: Request, web: WebState, viewer: CentralViewer, fas: str = 
     trends = {area_id: Markup(gap_sparkline(gaps, gap_in_words(gaps, intro, lang)))  # noqa: S704
               for area_id, gaps in priority_trends(web.settings, web.defs, web.today(),
                                                    [row.area_id for row in data.rows]).items() if gaps}
-    return page(request, "oversikt", viewer, data=data, n=web.names(lang), phases=web.defs.process.phases,
+    return page(request, "oversikt", viewer, status, data=data, n=web.names(lang), phases=web.defs.process.phases,
                 timelines=timelines, trends=trends, filters={"fas": fas, "forsenade": forsenade, "q": q},
-                retried=forsokt, may_retry=viewer.may(web.defs, Action.RUN_DELIVERY))
+                retried=forsokt, may_retry=viewer.may(web.defs, Action.RUN_DELIVERY),
+                **ack_context(web, viewer, data.escalated, lang, extra))
 
 
 @router.post("/utskick/forsok-igen")
