@@ -49,6 +49,7 @@ from ctcflow.web.app import create_app
 from db.engine import session_scope
 from db.models import MilestoneInstance, PhaseInstance, PlanProgramme, SurveySuggestion, SurveyWave
 from demo.mailserver import LocalMailServer
+from demo.turns import NEW_SAMORDNARE, Turns
 
 START = date(2018, 8, 1)
 LATENESS = (-4, -1, 0, 0, 2, 5, 9, 20, 45)  # working days relative to the due date
@@ -279,8 +280,11 @@ def _run_demo(until: date, lang: str, workdir: Path | None) -> int:
     without_ca_bundle(workdir)
     kinds: Counter[str] = Counter()
     failed = 0
+    turns = Turns()
     with LocalMailServer(workdir / "mail") as server:
         server.route(defs.org, "demo.local", sender="ctcflow@malmo.demo")
+        # people added on the web are mailed at their own address through the organisation's server
+        os.environ["CTC_MAIL_SERVER"] = server.url("ctcflow@demo.local", sender="ctcflow@malmo.demo")
         print(f"ctcflow demo: Malmö's five CTC areas, {START} → {until}\n"
               f"  database {workdir / 'ctc.db'}\n  local SMTP server on 127.0.0.1:{server.port}, "
               f"mail filed in {server.path}")
@@ -299,16 +303,17 @@ def _run_demo(until: date, lang: str, workdir: Path | None) -> int:
                 done, approved = simulate_day(defs, day)
                 total_done += done
                 total_approved += approved
+                defs = turns.after_morning(defs, day)
             day += timedelta(days=1)
         print(f"simulated {total_done} milestones done and {total_approved} phase approvals; "
               f"{len(server.received)} mails sent ({failed} failed deliveries) in {time.monotonic() - started:.1f} s\n")
         cli_main(["status", "--as-of", until.isoformat(), "--lang", lang])
-        _show_mail(server, kinds, lang)
+        _show_mail(server, kinds, lang, turns)
     snapshot = _web_snapshot(workdir, until)
     print(f"\nThe coordinator's overview as of {until}: {snapshot}"
           f"\nThe web pages (reminders in {workdir / 'mail'} link to them):"
           f"\n     CTC_DATA_DIR={workdir} ./run web --as-of {until}"
-          f"\n     then open {_demo_login(workdir)}  (sign-in link for the samordnare, valid 24 h)"
+          f"\n     then open {_demo_login(workdir, until)}  (sign-in link for the samordnare, valid 24 h)"
           f"\nTry: CTC_DATA_DIR={workdir} ./run status --as-of {until} --area hermodsdal_nydala_gullviksborg"
           f"\n     CTC_DATA_DIR={workdir} ./run report list --as-of {until}")
     return 0
@@ -324,15 +329,23 @@ def _web_snapshot(workdir: Path, as_of: date) -> Path:
         from fastapi.testclient import TestClient
 
         client = TestClient(create_app(as_of=as_of), base_url="https://testserver")
-        client.cookies.set("ctc_session", open_session(get_settings(), "samordnare", "login"))  # as signing in does
+        client.cookies.set("ctc_session", open_session(get_settings(), _coordinator(as_of), "login"))  # as signing in
         html = client.get("/oversikt").text
     target = workdir / "oversikt.html"
     target.write_text(html, encoding="utf-8")
     return target
 
 
-def _demo_login(workdir: Path) -> str:
-    return Links().login("samordnare", minutes=24 * 60)
+def _coordinator(as_of: date) -> str:
+    """Whoever holds the samordnare's role on ``as_of`` (the role changes hands in 2024)."""
+    from ctcflow.app.people import current_definitions
+
+    defs = current_definitions()
+    return defs.org.people_with_role(defs.process.coordinator, as_of, None)[0].id
+
+
+def _demo_login(workdir: Path, as_of: date) -> str:
+    return Links().login(_coordinator(as_of), minutes=24 * 60)
 
 
 def _text(message: Any) -> str:
@@ -340,7 +353,7 @@ def _text(message: Any) -> str:
     return str(body.get_content()) if body else ""
 
 
-def _show_mail(server: LocalMailServer, kinds: Counter[str], lang: str) -> None:
+def _show_mail(server: LocalMailServer, kinds: Counter[str], lang: str, turns: Turns) -> None:
 
     print("\n" + ("Skickade mejl per typ" if lang == "sv" else "Mails sent by kind") + ": "
           + ", ".join(f"{t(f'kind.{kind}', lang)} {count}" for kind, count in kinds.most_common()))
@@ -354,6 +367,12 @@ def _show_mail(server: LocalMailServer, kinds: Counter[str], lang: str) -> None:
     wanted = (("samordnare@", f"försenad 1 arbetsdag: {report}"), ("ks_kansli@", f"eskalering: {report}"))
     chosen = [next((m for m in messages if str(m["To"]).startswith(to) and str(m["Subject"]).startswith("CTC")
                     and line in _text(m).lower()), None) for to, line in wanted]
+    # the turns: the avdelningschef's acknowledgement as those already told read it, and the new
+    # samordnare's first brief — the handover, everything open in the role
+    if turns.acknowledged:
+        chosen.append(next((m for m in messages if str(m["Subject"]).startswith("CTC")
+                            and f"kvitterat: {turns.acknowledged.lower()}" in _text(m).lower()), None))
+    chosen.append(next((m for m in messages if str(m["To"]) == NEW_SAMORDNARE[1]), None))
     for message in chosen:
         if message is None:
             continue

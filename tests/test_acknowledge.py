@@ -5,6 +5,7 @@ says so. A real SQLite file, a real SMTP server on loopback, the command line as
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -71,6 +72,10 @@ def test_an_acknowledgement_pauses_the_climb_and_everyone_already_told_hears_who
     assert main(["escalations", "--as-of", "2018-10-01"]) == 0
     listing = capsys.readouterr().out
     assert TOPIC in listing and "Avdelningschef, stadskontoret, till 2018-10-05: En utvecklingsledare" in listing
+    assert main(["status", "--as-of", "2018-10-01", "--json"]) == 0
+    [stall] = [e for e in json.loads(capsys.readouterr().out)["escalations"] if e["name"] == TOPIC]
+    assert stall["acknowledged"] == {"by": "avdelningschef", "plan": "En utvecklingsledare anställs och börjar",
+                                     "until": "2018-10-05", "lapsed": False}
 
 
 def test_when_its_day_passes_unsolved_the_climb_resumes_and_says_so(acknowledged: LocalMailServer) -> None:

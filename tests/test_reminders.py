@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ctcflow.definition.process import EscalationStep, Ladders, NotificationPolicy
+from ctcflow.definition.policy import EscalationStep, Ladders, NotificationPolicy
 from ctcflow.notices.policy import climb, occasions
 
 LADDER = [EscalationStep(after=5, to="utvecklingsledare"), EscalationStep(after=10, to="central_samordnare"),

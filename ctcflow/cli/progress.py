@@ -31,9 +31,19 @@ def status(as_of: AsOf = None, lang: Lang = None,
     defs, areas, milestones = status_report(as_of, area)
     vacant = [v for v in vacant_roles(as_of, defs) if area is None or v.area_id in (area, None)]
     if as_json:
+        from ctcflow.app.acks import open_things
+
+        _, things = open_things(as_of, [area] if area else None, defs=defs)
         payload = {"as_of": as_of.isoformat(), "areas": [a.as_json() for a in areas],
                    "vacancies": [{"role": v.role, "area": v.area_id, "since": v.since.isoformat(),
                                   "last_holder": v.last_holder} for v in vacant],
+                   "escalations": [{"name": e.topic, "kind": e.kind, "area": e.area_id, "what": e.subject,
+                                    "since": e.first_on.isoformat(), "highest": e.highest,
+                                    "board_on": e.board_on.isoformat() if e.board_on else None,
+                                    "acknowledged": {"by": e.ack.by, "plan": e.ack.plan,
+                                                     "until": e.ack.until.isoformat(),
+                                                     "lapsed": e.ack.lapsed(as_of)} if e.ack else None}
+                                   for e in things],
                    **({"milestones": [m.as_json() for m in milestones]} if area else {})}
         print(json.dumps(payload, ensure_ascii=False, indent=2))
         return

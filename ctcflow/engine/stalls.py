@@ -16,7 +16,7 @@ from sqlmodel import Session, col
 from ctcflow.access.vacancies import vacancies
 from ctcflow.core import calendar
 from ctcflow.definition.loader import Definitions
-from ctcflow.definition.process import LadderKind
+from ctcflow.definition.policy import LadderKind
 from ctcflow.engine.asof import done_by_sql, open_on_sql, phase_open_sql
 from ctcflow.engine.eventlog import SYSTEM
 from db.models import Area, Event, MilestoneInstance, PhaseInstance

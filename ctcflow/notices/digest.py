@@ -21,7 +21,7 @@ from ctcflow.notices.composer import Composer
 from ctcflow.notices.open_work import open_milestones
 from db.models import Event, Notification
 
-LIST_LIMIT = 200  # lines per section; the rest is counted
+LIST_LIMIT = 10  # lines per list: the week at a glance, not the brief again; the rest is counted (and on the web)
 
 
 @dataclass(frozen=True)

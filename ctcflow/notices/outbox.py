@@ -19,7 +19,7 @@ from sqlmodel import Session, col
 from ctcflow.core.flat import flat
 from ctcflow.core.gcpause import cyclic_gc_paused
 from ctcflow.core.streams import chunked
-from ctcflow.definition.process import BriefPolicy
+from ctcflow.definition.policy import BriefPolicy
 from ctcflow.notices.routing import route
 from db.engine import insert_ignoring_duplicates, table_of
 from db.models import Notification

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ctcflow.definition.process import EscalationStep, NotificationPolicy
+from ctcflow.definition.policy import EscalationStep, NotificationPolicy
 
 
 @dataclass(frozen=True)

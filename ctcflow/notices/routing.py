@@ -17,7 +17,7 @@ from typing import Protocol
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from ctcflow.definition.process import BriefPolicy
+from ctcflow.definition.policy import BriefPolicy
 from ctcflow.delivery.kinds import ALWAYS_AT_ONCE, ESCALATION_KINDS
 from db.models import Notification
 

@@ -15,7 +15,7 @@ from sqlmodel import Session, col
 from ctcflow.definition.loader import Definitions
 from ctcflow.delivery.kinds import ESCALATION_KINDS
 from ctcflow.engine.stalls import Stall, stalls
-from ctcflow.report.escalated import Escalated, open_escalations
+from ctcflow.report.escalated import Escalated, open_escalations, plain
 from ctcflow.report.schedule import Period
 from db.models import Event, Notification
 
@@ -53,7 +53,7 @@ def board_escalations(session: Session, defs: Definitions, period: Period, as_of
              .order_by(func.min(col(n.as_of))))
     if area_ids is not None:
         query = query.where(col(n.area_id).in_(area_ids))
-    return [BoardEscalation(kind, area_id, first_on, subject)
+    return [BoardEscalation(kind, area_id, first_on, plain(subject))
             for kind, area_id, _, first_on, subject in session.execute(query)]
 
 

@@ -29,7 +29,7 @@ class Escalated:
     topic: str
     kind: str  # the heaviest kind it was told as (delivery.kinds.WEIGHT)
     area_id: str | None
-    subject: str  # as its first escalation said it (the rungs above add "Eskalering:" and the like)
+    subject: str  # as its latest escalation said it, without the rung's "Eskalering: " and the like
     first_on: date  # the first day someone above the owner was told
     highest: str  # the highest role told so far
     board_on: date | None  # the first day it reached the board
@@ -45,17 +45,20 @@ def open_escalations(session: Session, defs: Definitions, as_of: date,
     """Every escalated thing still open on ``as_of``, heaviest first, then oldest."""
     n = Notification
     query = (select(col(n.topic), col(n.kind), col(n.area_id), col(n.role), func.min(col(n.as_of)),
-                    func.max(col(n.as_of)), func.min(col(n.subject)))
+                    func.max(col(n.as_of)), func.max(col(n.id)))
              .where(col(n.kind).in_(ESCALATION_KINDS), col(n.as_of) <= as_of, col(n.status) != "cancelled",
                     col(n.topic).is_not(None))
              .group_by(col(n.topic), col(n.kind), col(n.area_id), col(n.role)))
     if area_ids is not None:
         query = query.where(col(n.area_id).in_(area_ids))
     levels, board = defs.process.levels, defs.process.role_of("board")
-    told: dict[str, list[tuple[str, str | None, str | None, date, date, str]]] = defaultdict(list)
-    for topic, kind, area_id, role, first, last, subject in session.execute(query):
-        told[topic].append((kind, area_id, role, first, last, subject))
+    told: dict[str, list[tuple[str, str | None, str | None, date, date, int]]] = defaultdict(list)
+    for topic, kind, area_id, role, first, last, newest in session.execute(query):
+        told[topic].append((kind, area_id, role, first, last, newest))
     still = _still_open(session, defs, as_of, set(told))
+    latest = {topic: max(r[5] for r in told[topic]) for topic in still}
+    subjects = dict(session.execute(select(col(n.id), col(n.subject)).where(col(n.id).in_(latest.values())))
+                    .tuples().all()) if latest else {}
     acks = acks_on(session, as_of, set(still))
     found = []
     for topic in still:
@@ -63,10 +66,25 @@ def open_escalations(session: Session, defs: Definitions, as_of: date,
         kind = min((r[0] for r in rows), key=lambda k: WEIGHT.index(k) if k in WEIGHT else len(WEIGHT))
         highest = max((r[2] for r in rows if r[2]), key=lambda role: levels.get(role, -1), default="")
         board_on = min((r[3] for r in rows if r[2] == board), default=None)
-        subject = min(rows, key=lambda r: (r[3], levels.get(r[2] or "", -1)))[5]
+        subject = plain(subjects.get(latest[topic], ""))
         found.append(Escalated(topic, kind, rows[0][1], subject, min(r[3] for r in rows), highest, board_on,
                                acks.get(topic)))
     return sorted(found, key=lambda e: (e.weight, e.first_on, e.topic))
+
+
+# What the rungs above the first put before a thing's subject (templates/*/stall, area_late,
+# milestone, report_due): the thing in words is what follows.
+RUNG_PREFIXES = ("Fortfarande olöst, till kommunstyrelsen: ", "Till kommunstyrelsen: ", "Eskalering: ",
+                 "Fortfarande inte skickad: ", "Still unresolved, to the municipal board: ",
+                 "To the municipal board: ", "Escalation: ", "Still not sent: ")
+
+
+def plain(subject: str) -> str:
+    """The thing in words, without the prefix its rung gave it."""
+    for prefix in RUNG_PREFIXES:
+        if subject.startswith(prefix):
+            return subject[len(prefix):]
+    return subject
 
 
 def current_stall_topics(found: list[Stall]) -> set[str]:
