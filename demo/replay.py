@@ -49,7 +49,7 @@ from ctcflow.web.app import create_app
 from db.engine import session_scope
 from db.models import MilestoneInstance, PhaseInstance, PlanProgramme, SurveySuggestion, SurveyWave
 from demo.mailserver import LocalMailServer
-from demo.turns import NEW_SAMORDNARE, Turns
+from demo.turns import NEW_HOLDER, Turns
 
 START = date(2018, 8, 1)
 LATENESS = (-4, -1, 0, 0, 2, 5, 9, 20, 45)  # working days relative to the due date
@@ -368,11 +368,11 @@ def _show_mail(server: LocalMailServer, kinds: Counter[str], lang: str, turns: T
     chosen = [next((m for m in messages if str(m["To"]).startswith(to) and str(m["Subject"]).startswith("CTC")
                     and line in _text(m).lower()), None) for to, line in wanted]
     # the turns: the avdelningschef's acknowledgement as those already told read it, and the new
-    # samordnare's first brief — the handover, everything open in the role
+    # utvecklingsledare's first brief — the handover, everything open in the role
     if turns.acknowledged:
         chosen.append(next((m for m in messages if str(m["Subject"]).startswith("CTC")
                             and f"kvitterat: {turns.acknowledged.lower()}" in _text(m).lower()), None))
-    chosen.append(next((m for m in messages if str(m["To"]) == NEW_SAMORDNARE[1]), None))
+    chosen.append(next((m for m in messages if str(m["To"]) == NEW_HOLDER[1]), None))
     for message in chosen:
         if message is None:
             continue

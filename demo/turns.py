@@ -3,9 +3,10 @@
 - **Vi tar det.** The first time an area's late work has climbed past the avdelningschef to the
   director, the avdelningschef takes it on for ten working days: the director, already told,
   reads who has it in the next brief, and the climb to the board waits for that day.
-- **A handover.** In the 2024 reorganisation the samordnare's role moves to arbetsmarknads- och
-  socialförvaltningen: a new samordnare takes it over on 2 September (added as the people page
-  adds people). Their first brief is the handover: everything open in the role, whole.
+- **A handover.** In the 2024 reorganisation the areas' utvecklingsledare move to
+  fritidsförvaltningen, and Bunkeflostrand/Vintrie's is replaced: a new utvecklingsledare takes
+  the role over on 2 September (added as the people page adds people). Their first brief is the
+  handover: everything open in the role, whole.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from ctcflow.core.config import get_settings
 from ctcflow.definition.loader import Definitions
 
 HANDOVER = date(2024, 9, 2)
-NEW_SAMORDNARE = ("Samordnare ASF", "samordnare.asf@demo.local")
+HANDED_OVER = ("bunkeflostrand_vintrie", "ul_bunkeflo")  # the area, and who leaves the role
+NEW_HOLDER = ("Ny utvecklingsledare Bunkeflostrand", "ny.ul.bunkeflo@demo.local")
 PLAN = "Samordnaren och utvecklingsledaren går igenom planen med områdesteamet"
 
 
@@ -34,9 +36,10 @@ class Turns:
         if self.acknowledged is None:
             self.acknowledged = _take_on(defs, day)
         if not self.handed_over and calendar.add_business_days(day, 1) >= HANDOVER > day:  # recorded the day before
-            add_person(defs, get_settings(), name=NEW_SAMORDNARE[0], email=NEW_SAMORDNARE[1],
-                       role=defs.process.coordinator, area_id=None, sector=None, lang="sv", start=HANDOVER,
-                       by="samordnare", as_of=day, replaces="samordnare")
+            coordinator = defs.org.people_with_role(defs.process.coordinator, day, None)[0].id
+            add_person(defs, get_settings(), name=NEW_HOLDER[0], email=NEW_HOLDER[1], role=defs.process.area_lead,
+                       area_id=HANDED_OVER[0], sector=None, lang="sv", start=HANDOVER, by=coordinator, as_of=day,
+                       replaces=HANDED_OVER[1])
             self.handed_over = True
             return current_definitions()
         return defs

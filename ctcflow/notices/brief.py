@@ -25,7 +25,6 @@ from ctcflow.definition.organisation import PersonDef
 from ctcflow.delivery import keys
 from ctcflow.delivery.claims import cancel_obsolete
 from ctcflow.delivery.kinds import BRIEF
-from ctcflow.engine.stalls import stalls
 from ctcflow.notices.composer import Composer
 from ctcflow.notices.digest import weekly_overview
 from ctcflow.notices.handover import Handover, handovers
@@ -165,7 +164,7 @@ def _take_back_undelivered(session: Session, as_of: date) -> None:
 
 def _cancel_resolved_stalls(session: Session, composer: Composer) -> None:
     """Held notices about a stall or vacancy that has ended are not told."""
-    current = {topic_of(s) for s in stalls(session, composer.defs, composer.as_of)}
+    current = {topic_of(s) for s in composer.stalls(session)}
     n = Notification
     waiting = session.execute(select(col(n.id), col(n.topic))
                               .where(col(n.status) == HELD, col(n.topic).like("stall/%"))).all()
