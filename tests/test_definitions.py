@@ -140,3 +140,21 @@ def test_a_ladder_that_stops_below_the_board_is_refused_with_its_line(project: P
     assert problem.message == "the report ladder ends at 'ansvarig_direktor', not at the board"
     assert "kommunstyrelsen" in problem.hint
     assert problem.line == _line_of(project, "phases.yml", "{after: 5, to: ansvarig_direktor}")
+
+
+def test_a_ladder_that_steps_down_the_hierarchy_is_refused_with_its_line(project: Project) -> None:
+    # the report ladder told the samordnare after the avdelningschef: below, not above
+    project.edit("phases.yml", "      - {after: 5, to: ansvarig_direktor}\n      - {after: 10, to: kommunstyrelsen}\n"
+                 "    not_started:", "      - {after: 5, to: central_samordnare}\n      - {after: 10, to: kommunstyrelsen}\n"
+                 "    not_started:")
+    [problem] = _problems(project)
+    assert problem.message == ("the report ladder goes from 'avdelningschef' to 'central_samordnare', which is not "
+                               "above it in the hierarchy")
+    assert problem.line == _line_of(project, "phases.yml", "{after: 5, to: central_samordnare}")  # the first: report
+
+
+def test_a_role_on_a_ladder_without_a_place_in_the_hierarchy_is_refused(project: Project) -> None:
+    project.edit("phases.yml", "    kind: director\n", "")
+    problems = _problems(project)
+    assert any("role 'ansvarig_direktor' owns work or is on an escalation ladder, but it has no kind" in p.message
+               for p in problems), problems
