@@ -4,7 +4,7 @@ since …" — one line a chief or the board can act on. The area's roll-up clim
 its rungs come from its milestones' rungs, the top is reminded at its cadence, and an
 acknowledgement of the area pauses it.
 
-Keys name the area, the rung and the oldest late milestone's due date: the roll-up is told again
+Keys name the area, the role told and the oldest late milestone's due date: the roll-up is told again
 when that changes (the oldest was done, the picture moved), never each day."""
 
 from __future__ import annotations
@@ -36,7 +36,9 @@ class Rollups:
         kinds = composer.defs.process.hierarchy
         start = composer.defs.process.notification_policy.roll_up_from
         self.from_level = next((i for i, level in enumerate(kinds) if start in level), len(kinds))
-        self._late: dict[tuple[str, Rung], list[tuple[OpenMilestone, int]]] = defaultdict(list)
+        # per area and role told: each late milestone that reached that role, with its rung (the
+        # rung differs by owner: a samordnare's milestone reaches the chief at its first rung)
+        self._late: dict[tuple[str, str], list[tuple[OpenMilestone, int, Rung]]] = defaultdict(list)
 
     def takes(self, occasion: Occasion) -> bool:
         """An escalation to a role at or above the roll-up level: told per area."""
@@ -46,20 +48,23 @@ class Rollups:
         if occasion.repeat:
             return  # the roll-up's own top is reminded at its cadence, below
         rung = Rung(occasion.stage, occasion.role, occasion.level, occasion.top, occasion.above)
-        self._late[(row.area_id, rung)].append((row, occasion.days_overdue))
+        self._late[(row.area_id, occasion.role)].append((row, occasion.days_overdue, rung))
 
     def notices(self, session: Session) -> list[Notice]:
         composer = self.composer
         paused, acks = composer.paused(session), composer.acks(session)
         every = composer.defs.process.notification_policy.remind_top_every
         planned: list[Notice] = []
-        for (area_id, rung), late in sorted(self._late.items(), key=lambda item: (item[0][0], item[0][1].level)):
+        for (area_id, _), late in sorted(self._late.items(), key=lambda item: (item[0][0], self.levels[item[0][1]])):
             topic = keys.topic_area_late(area_id)
             if topic in paused:
                 continue  # acknowledged: the area's climb waits
             late.sort(key=lambda item: (item[0].due_date, item[0].milestone_id))
-            for repeat in sorted({0, repeat_at_top(rung, late[0][1], every)}):
-                planned += _notices(composer, area_id, rung, late, repeat, acks.get(topic))
+            rung = min((r for _, _, r in late), key=lambda r: r.after)  # "more than X working days": the least
+            rung = Rung(rung.after, rung.role, rung.level, any(r.top for _, _, r in late), rung.above)
+            for repeat in sorted({0, repeat_at_top(rung, max(days for _, days, _ in late), every)}):
+                planned += _notices(composer, area_id, rung, [(row, days) for row, days, _ in late], repeat,
+                                    acks.get(topic))
         return planned
 
 
@@ -68,7 +73,7 @@ def _notices(composer: Composer, area_id: str, rung: Rung, late: list[tuple[Open
     told = composer.directory.on_ladder((rung.role, *rung.above), area_id)
     topic = keys.topic_area_late(area_id)
     oldest: date = late[0][0].due_date
-    stage = f"rung-{rung.level}-{rung.role}" + (f"-again-{repeat}" if repeat else "")
+    stage = f"rung-{rung.role}" + (f"-again-{repeat}" if repeat else "")
     notices = []
     for person in told.people:
         def context(person: PersonDef = person, lang: str = person.lang) -> dict[str, Any]:
