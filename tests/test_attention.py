@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -102,6 +103,16 @@ def test_the_next_report_to_the_board_states_the_stalls_the_vacancy_and_what_rea
         assert f"Område {i + 1} skulle börja {SHORT.planned_start} men har inte kommit igång" in summary
     assert "Rollen Utvecklingsledare i Område 4 har varit obesatt sedan" in summary
     assert "Eskalerat till kommunstyrelsen" in summary and "rapport till kommunstyrelsen 2020" in summary
+    # each line's date and words are those of one and the same notice: nothing "since" after the day
+    # it reached the board, no rung's prefix pasted in
+    board = [line for line in summary.splitlines() if "Eskalerat till kommunstyrelsen" in line]
+    assert board and not any("Till kommunstyrelsen:" in line or "Eskalering:" in line for line in board)
+    from ctcflow.core.templating import long_date
+
+    for line in (b for b in board if "(sedan " in b):
+        on = date.fromisoformat(line.split("Eskalerat till kommunstyrelsen ", 1)[1][:10])
+        said = line.split("(sedan ", 1)[1].split(")", 1)[0]
+        assert any(long_date(on - timedelta(days=d), "sv") == said for d in range(400)), line
     proposals = text.split("## Förslag till beslut", 1)[1].split("## Ärendet", 1)[0]
     for i in range(RUNNING, RUNNING + PLANNED):
         assert f"hur och när arbetet i Område {i + 1} ska komma igång" in proposals

@@ -41,20 +41,24 @@ def report_stalls(session: Session, defs: Definitions, as_of: date, area_ids: li
 def board_escalations(session: Session, defs: Definitions, period: Period, as_of: date,
                       area_ids: list[str] | None) -> list[BoardEscalation]:
     """Each thing escalated to the board's role from the period's start to the report's day,
-    once, with the first day it reached the board."""
+    once, with the first day it reached the board and what that first notice said (the date and
+    the words of one and the same notice)."""
     board = defs.process.role_of("board")
     if board is None:
         return []
     n = Notification
-    query = (select(col(n.kind), col(n.area_id), col(n.topic), func.min(col(n.as_of)), func.min(col(n.subject)))
+    query = (select(col(n.kind), col(n.area_id), col(n.topic), func.min(col(n.as_of)), func.min(col(n.id)))
              .where(col(n.role) == board, col(n.kind).in_(ESCALATION_KINDS),
                     col(n.as_of).between(period.start, as_of))
              .group_by(col(n.kind), col(n.area_id), col(n.topic))
              .order_by(func.min(col(n.as_of))))
     if area_ids is not None:
         query = query.where(col(n.area_id).in_(area_ids))
-    return [BoardEscalation(kind, area_id, first_on, plain(subject))
-            for kind, area_id, _, first_on, subject in session.execute(query)]
+    rows = session.execute(query).all()
+    first = dict(session.execute(select(col(n.id), col(n.subject)).where(col(n.id).in_([r[4] for r in rows])))
+                 .tuples().all()) if rows else {}
+    return [BoardEscalation(kind, area_id, first_on, plain(first.get(first_id, "")))
+            for kind, area_id, _, first_on, first_id in rows]
 
 
 @dataclass(frozen=True)
