@@ -58,14 +58,14 @@ def bench_sweep(defs: Definitions, as_of: date) -> None:
 
     def evaluate(day: date) -> Callable[[], list[Any]]:
         def run() -> list[Any]:
-            with session_scope() as session:
-                return deadline_notices(session, defs, day, composer)
+            with session_scope() as session:  # decided lazily: counted here, as the outbox takes them
+                return list(deadline_notices(session, defs, day, composer))
         return run
 
     def write(planned: list[Any]) -> Callable[[], list[Any]]:
         def run() -> list[Any]:
             with session_scope() as session:
-                return write_new(session, planned, composer.templates)
+                return write_new(session, planned, composer.templates, defs.process.notification_policy.brief)
         return run
 
     composer = Composer(defs, as_of)
