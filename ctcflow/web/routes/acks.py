@@ -28,7 +28,10 @@ FormText = Annotated[str, Form()]
 def take_it_on(request: Request, web: WebState, viewer: FormViewer, topic: FormText = "", plan: FormText = "",
                until: FormText = "", back: FormText = "oversikt") -> Response:
     area_id = back.removeprefix("omrade/") if back.startswith("omrade/") else None
-    viewer.require(web.defs, Action.VIEW_AREA if area_id else Action.VIEW_CITY, area_id, refused="central_only")
+    if area_id:
+        viewer.require(web.defs, Action.VIEW_AREA, area_id)
+    else:
+        viewer.require(web.defs, Action.VIEW_CITY, refused="central_only")
     try:
         try:
             day: date | None = date.fromisoformat(until.strip())
