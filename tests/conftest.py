@@ -247,6 +247,18 @@ def prefect_server() -> Iterator[None]:
 T = TypeVar("T")
 
 
+def mornings(first: date, last: date) -> None:
+    """The morning (``app.jobs.sweep``: phases, notices, briefs, delivery) of every working day
+    from ``first`` to ``last``, as the schedule runs it."""
+    from ctcflow.app.jobs import sweep
+    from ctcflow.core import calendar
+
+    day = calendar.next_business_day(first)
+    while day <= last:
+        sweep(day)
+        day = calendar.add_business_days(day, 1)
+
+
 def wait_for(condition: Callable[[], T | None], seconds: float = 30, what: str = "the condition") -> T:
     """The condition's first truthy answer, asked until it comes (mail is delivered after the
     page has answered; a busy machine may take its time) — never a fixed sleep."""

@@ -6,13 +6,12 @@ says so. A real SQLite file, a real SMTP server on loopback, the command line as
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from ctcflow.app.jobs import sweep
 from ctcflow.app.setup import init_database
 from ctcflow.cli.main import main
 from ctcflow.core import calendar
@@ -20,20 +19,12 @@ from ctcflow.delivery import keys
 from db.engine import session_scope
 from db.models import Event, Notification
 from demo.mailserver import LocalMailServer
-from tests.conftest import Project
+from tests.conftest import Project, mornings
 
 BELLEVUE = "bellevuegarden_lorensborg"  # starts 2018-09-03, first due 2018-09-17: not started from the 18th
 TOPIC = keys.topic_stall("not_started", BELLEVUE)
 SINCE = date(2018, 9, 18)
 UNTIL = date(2018, 10, 5)
-
-
-def mornings(first: date, last: date) -> None:
-    day = first
-    while day <= last:
-        if calendar.is_business_day(day):
-            sweep(day)
-        day += timedelta(days=1)
 
 
 def told(recipient: str) -> list[Notification]:

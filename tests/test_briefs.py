@@ -5,7 +5,7 @@ SMTP server on loopback."""
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -18,7 +18,7 @@ from ctcflow.delivery.kinds import ESCALATION_KINDS
 from db.engine import session_scope
 from db.models import Notification
 from demo.mailserver import LocalMailServer
-from tests.conftest import Project
+from tests.conftest import Project, mornings
 
 BELLEVUE = "bellevuegarden_lorensborg"
 FIRST_DAY = date(2018, 9, 3)
@@ -38,11 +38,7 @@ def city(project: Project, mail: LocalMailServer) -> LocalMailServer:
 def test_a_brief_holds_each_item_once_and_each_thing_on_one_line(city: LocalMailServer) -> None:
     # two weeks of mornings in the autumn of 2018: reminders, overdue repeats and escalations of
     # the same milestones day after day
-    day = date(2018, 10, 1)
-    while day <= date(2018, 10, 12):
-        if calendar.is_business_day(day):
-            sweep(day)
-        day += timedelta(days=1)
+    mornings(date(2018, 10, 1), date(2018, 10, 12))
     rows = outbox()
     briefs = {r.id: r for r in rows if r.kind == "brief"}
     assert briefs and all(b.status == "sent" for b in briefs.values())
@@ -104,11 +100,7 @@ def test_a_person_who_takes_the_brief_weekly_gets_one_a_week(project: Project, m
     # the lead is in place, so the lead's own work is not waiting for it: reminders every week
     record_done(BELLEVUE, "utvecklingsledare_pa_plats", by="samordnare", as_of=date(2018, 9, 20), evidence="beslut",
                 note=None)
-    day = date(2018, 10, 1)
-    while day <= date(2018, 10, 19):
-        if calendar.is_business_day(day):
-            sweep(day)
-        day += timedelta(days=1)
+    mornings(date(2018, 10, 1), date(2018, 10, 19))
     weekly = [m.subject for m in mail.to("ul_bellevue@test.example") if m.subject.startswith("CTC")]
     assert weekly and all(s.startswith("CTC veckobrev vecka") for s in weekly)
     assert len(weekly) == len({s.split(":")[0] for s in weekly}) == 3  # weeks 40, 41, 42

@@ -6,20 +6,18 @@ A real uvicorn server, Debian's Chromium, axe-core."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from selenium.webdriver.common.by import By
 from sqlalchemy import select
 
-from ctcflow.app.jobs import sweep
-from ctcflow.core import calendar
 from ctcflow.core.links import Links
 from db.engine import session_scope
 from db.models import Acknowledgement
 from demo.mailserver import LocalMailServer
 from tests.browser import assert_accessible, chromium, element, follow_link, submit
-from tests.conftest import Project, pages_port
+from tests.conftest import Project, mornings, pages_port
 from tests.webserver import web_server
 
 DAY = date(2018, 10, 1)  # Bellevuegården has not started since 18 September; the director was told on the 26th
@@ -29,11 +27,7 @@ STALL = "Bellevuegården/Lorensborg har inte kommit igång"
 @pytest.fixture
 def city(project: Project, mail: LocalMailServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     port = pages_port(monkeypatch)
-    day = date(2018, 9, 17)
-    while day <= DAY:
-        if calendar.is_business_day(day):
-            sweep(day)
-        day += timedelta(days=1)
+    mornings(date(2018, 9, 17), DAY)
     with web_server(port, as_of=DAY) as url:
         yield url
 

@@ -6,7 +6,7 @@ decision the next report to the board states."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -22,17 +22,9 @@ from ctcflow.engine.stalls import stalls
 from db.engine import session_scope
 from db.models import Notification
 from demo.mailserver import LocalMailServer
-from tests.conftest import Project
+from tests.conftest import Project, mornings
 
 BELLEVUE = "bellevuegarden_lorensborg"
-
-
-def mornings(first: date, last: date) -> None:
-    day = first
-    while day <= last:
-        if calendar.is_business_day(day):
-            sweep(day)
-        day += timedelta(days=1)
 
 
 def outbox() -> list[Notification]:

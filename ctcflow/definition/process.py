@@ -135,6 +135,12 @@ class ProcessDef(Located):
         of_kind = {kind: level for level, kinds in enumerate(self.hierarchy) for kind in kinds}
         return {r.id: of_kind[r.kind] for r in self.roles if r.kind is not None and r.kind in of_kind}
 
+    def held_in(self, role_id: str, area_id: str | None) -> str | None:
+        """Where ``role_id`` is held for an area's work: in the area (an area role), or centrally
+        (None) — how a vacancy is keyed, so work and vacancy are matched one way everywhere."""
+        role = self.role(role_id)
+        return area_id if role is None or role.scope == "area" else None
+
     @property
     def ladder_roles(self) -> set[str]:
         """The roles some escalation ladder tells: who may take an escalated thing on."""

@@ -11,6 +11,13 @@ ESCALATION_KINDS = ("escalation", "report_escalation", *STALL_KINDS, "area_late"
 # rank by it — a missed report, then an area stalled, a vacancy, an area's late work rolled up,
 # a single milestone.
 WEIGHT = ("report_escalation", "not_started", "inactive", "vacancy", "area_late", "escalation")
+
+
+def weight(kind: str) -> int:
+    """How heavy a kind of escalated thing is: 0 the heaviest; what is not escalated, the lightest."""
+    return WEIGHT.index(kind) if kind in WEIGHT else len(WEIGHT)
+
+
 ACKNOWLEDGED = "acknowledged"  # those already told hear that someone has taken the thing
 # Messages that carry something the reader needs now — a sign-in link, the report itself, the
 # brief — go out at once, never into a brief.

@@ -87,8 +87,8 @@ def area_stalls(session: Session, defs: Definitions, as_of: date,
         found_ms = defs.milestone(milestone_id)
         if found_ms is None:
             return False
-        owner, role = found_ms[1].owner, defs.process.role(found_ms[1].owner)
-        held = (area_id if role is None or role.scope == "area" else None, owner) not in vacant
+        owner = found_ms[1].owner
+        held = (defs.process.held_in(owner, area_id), owner) not in vacant
         return held and not open_ids.intersection(found_ms[1].depends_on)
 
     result = []

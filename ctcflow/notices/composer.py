@@ -60,8 +60,7 @@ class Composer:
         """The role's vacancy here (an area role in the area, a central role centrally), if any."""
         if self._vacancies is None:
             self._vacancies = {(v.area_id, v.role): v for v in vacancies(self.defs, self.as_of)}
-        found = self.defs.process.role(role)
-        return self._vacancies.get((area_id if found is None or found.scope == "area" else None, role))
+        return self._vacancies.get((self.defs.process.held_in(role, area_id), role))
 
     def responsible(self, area_id: str | None, lang: str) -> list[str]:
         """Who answers for an area's work (its lead, then the coordinator) — 'Role: names' or

@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any
 
 from ctcflow.core import calendar
-from ctcflow.delivery.kinds import ACKNOWLEDGED, ESCALATION_KINDS, WEIGHT
+from ctcflow.delivery.kinds import ACKNOWLEDGED, ESCALATION_KINDS, WEIGHT, weight
 
 SECTIONS = ("escalated", "acknowledged", "today", "overdue", "coming", "other")  # the brief's order
 ROUTINE = ("today", "overdue", "coming", "other")  # what may be folded into the next brief
@@ -87,10 +87,10 @@ def rank(items: Iterable[Item], area_name: Callable[[str], str], as_of: date,
         latest = max(group, key=lambda i: (i.decided, _SECTION_OF.get(i.kind, "other") == section, i.id))
         due = latest.due
         days = today - calendar.business_ordinal(due) if due is not None and due < as_of else None
-        weight = min((WEIGHT.index(i.kind) for i in group if i.kind in WEIGHT), default=len(WEIGHT))
+        heaviest = min(weight(i.kind) for i in group)
         content.sections[section].append(Line(
             latest.subject, area_name(latest.area_id) if latest.area_id else None, due, days, len(group),
-            link(latest), [i.id for i in group], weight, (acks or {}).get(topic)))
+            link(latest), [i.id for i in group], heaviest, (acks or {}).get(topic)))
     for section, lines in content.sections.items():
         if section == "escalated":
             lines.sort(key=lambda line: (line.weight, -(line.days or 0), line.area or "", line.text))

@@ -16,10 +16,11 @@ from sqlmodel import Session, col
 from ctcflow.core import calendar
 from ctcflow.definition.loader import Definitions
 from ctcflow.delivery import keys
-from ctcflow.delivery.kinds import ESCALATION_KINDS, WEIGHT
+from ctcflow.delivery.kinds import ESCALATION_KINDS, weight
 from ctcflow.engine.asof import open_on_sql
-from ctcflow.engine.stalls import Stall, stalls
+from ctcflow.engine.stalls import stalls
 from ctcflow.notices.acks import Ack, acks_on
+from ctcflow.notices.stalls import topic_of
 from ctcflow.report.schedule import open_occasions
 from db.models import MilestoneInstance, Notification
 
@@ -27,7 +28,7 @@ from db.models import MilestoneInstance, Notification
 @dataclass(frozen=True)
 class Escalated:
     topic: str
-    kind: str  # the heaviest kind it was told as (delivery.kinds.WEIGHT)
+    kind: str  # the heaviest kind it was told as (delivery.kinds.weight)
     area_id: str | None
     subject: str  # as its latest escalation said it, without the rung's "Eskalering: " and the like
     first_on: date  # the first day someone above the owner was told
@@ -37,7 +38,7 @@ class Escalated:
 
     @property
     def weight(self) -> int:
-        return WEIGHT.index(self.kind) if self.kind in WEIGHT else len(WEIGHT)
+        return weight(self.kind)
 
 
 def open_escalations(session: Session, defs: Definitions, as_of: date,
@@ -63,7 +64,7 @@ def open_escalations(session: Session, defs: Definitions, as_of: date,
     found = []
     for topic in still:
         rows = told[topic]
-        kind = min((r[0] for r in rows), key=lambda k: WEIGHT.index(k) if k in WEIGHT else len(WEIGHT))
+        kind = min((r[0] for r in rows), key=weight)
         highest = max((r[2] for r in rows if r[2]), key=lambda role: levels.get(role, -1), default="")
         board_on = min((r[3] for r in rows if r[2] == board), default=None)
         subject = plain(subjects.get(latest[topic], ""))
@@ -87,10 +88,6 @@ def plain(subject: str) -> str:
     return subject
 
 
-def current_stall_topics(found: list[Stall]) -> set[str]:
-    return {keys.topic_stall(s.kind, s.area_id, s.role) for s in found}
-
-
 def _still_open(session: Session, defs: Definitions, as_of: date, topics: set[str]) -> list[str]:
     """Of ``topics``, the things still open on ``as_of``."""
     by_prefix: dict[str, list[str]] = defaultdict(list)
@@ -98,7 +95,7 @@ def _still_open(session: Session, defs: Definitions, as_of: date, topics: set[st
         by_prefix[topic.split("/", 1)[0]].append(topic)
     still: list[str] = []
     if by_prefix["stall"]:
-        current = current_stall_topics(stalls(session, defs, as_of))
+        current = {topic_of(s) for s in stalls(session, defs, as_of)}
         still += [t for t in by_prefix["stall"] if t in current]
     if by_prefix["report"]:
         unsent = {keys.topic_report(o.key) for o in open_occasions(session, defs, as_of, as_of)}

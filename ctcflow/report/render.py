@@ -22,7 +22,7 @@ from ctcflow.core.templating import environment, percent, phrasebook
 from ctcflow.definition.loader import Definitions
 from ctcflow.definition.programmes import CatalogueDef
 from ctcflow.definition.survey import SurveyDef
-from ctcflow.delivery import keys
+from ctcflow.notices.stalls import topic_of
 from ctcflow.report import charts
 from ctcflow.report.effect_view import change_in_words, detectable_in_words
 from ctcflow.report.model import AREA_SECTIONS, ReportContent
@@ -118,7 +118,7 @@ def attention(content: ReportContent, defs: Definitions, t: dict[str, Any], name
         area = names["area"].get(stall.area_id or "", stall.area_id or "")
         milestone = names["milestone"].get(stall.milestone_id or "", stall.milestone_id or "–")
         role = names["role"].get(stall.role or "", stall.role or "")
-        ack = taken(keys.topic_stall(stall.kind, stall.area_id, stall.role))
+        ack = taken(topic_of(stall))
         if stall.kind == "not_started":
             stalled.append(t["stall_not_started"].format(area=area, start=starts.get(stall.area_id or "", stall.since),
                                                          since=stall.since, milestone=milestone) + ack)
