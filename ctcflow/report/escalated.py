@@ -43,32 +43,35 @@ class Escalated:
 
 def open_escalations(session: Session, defs: Definitions, as_of: date,
                      area_ids: list[str] | None = None) -> list[Escalated]:
-    """Every escalated thing still open on ``as_of``, heaviest first, then oldest."""
+    """Every escalated thing still open on ``as_of``, heaviest first, then oldest — as it stands
+    now: a thing that was escalated, resolved and escalated again (a stall that began anew, an
+    area late again) counts from its current episode, the one its newest notice is about (same
+    ``due``: the due date, or the day the stall or the area's lateness began)."""
     n = Notification
-    query = (select(col(n.topic), col(n.kind), col(n.area_id), col(n.role), func.min(col(n.as_of)),
-                    func.max(col(n.as_of)), func.max(col(n.id)))
+    query = (select(col(n.topic), col(n.due), col(n.kind), col(n.area_id), col(n.role), func.min(col(n.as_of)),
+                    func.max(col(n.id)))
              .where(col(n.kind).in_(ESCALATION_KINDS), col(n.as_of) <= as_of, col(n.status) != "cancelled",
                     col(n.topic).is_not(None))
-             .group_by(col(n.topic), col(n.kind), col(n.area_id), col(n.role)))
+             .group_by(col(n.topic), col(n.due), col(n.kind), col(n.area_id), col(n.role)))
     if area_ids is not None:
         query = query.where(col(n.area_id).in_(area_ids))
     levels, board = defs.process.levels, defs.process.role_of("board")
-    told: dict[str, list[tuple[str, str | None, str | None, date, date, int]]] = defaultdict(list)
-    for topic, kind, area_id, role, first, last, newest in session.execute(query):
-        told[topic].append((kind, area_id, role, first, last, newest))
+    told: dict[str, list[tuple[date | None, str, str | None, str | None, date, int]]] = defaultdict(list)
+    for topic, due, kind, area_id, role, first, newest in session.execute(query):
+        told[topic].append((due, kind, area_id, role, first, newest))
     still = _still_open(session, defs, as_of, set(told))
-    latest = {topic: max(r[5] for r in told[topic]) for topic in still}
-    subjects = dict(session.execute(select(col(n.id), col(n.subject)).where(col(n.id).in_(latest.values())))
-                    .tuples().all()) if latest else {}
+    latest = {topic: max(told[topic], key=lambda r: r[5]) for topic in still}
+    subjects = dict(session.execute(select(col(n.id), col(n.subject)).where(col(n.id).in_(
+        [r[5] for r in latest.values()]))).tuples().all()) if latest else {}
     acks = acks_on(session, as_of, set(still))
     found = []
     for topic in still:
-        rows = told[topic]
-        kind = min((r[0] for r in rows), key=weight)
-        highest = max((r[2] for r in rows if r[2]), key=lambda role: levels.get(role, -1), default="")
-        board_on = min((r[3] for r in rows if r[2] == board), default=None)
-        subject = plain(subjects.get(latest[topic], ""))
-        found.append(Escalated(topic, kind, rows[0][1], subject, min(r[3] for r in rows), highest, board_on,
+        rows = [r for r in told[topic] if r[0] == latest[topic][0]]  # the current episode only
+        kind = min((r[1] for r in rows), key=weight)
+        highest = max((r[3] for r in rows if r[3]), key=lambda role: levels.get(role, -1), default="")
+        board_on = min((r[4] for r in rows if r[3] == board), default=None)
+        subject = plain(subjects.get(latest[topic][5], ""))
+        found.append(Escalated(topic, kind, rows[0][2], subject, min(r[4] for r in rows), highest, board_on,
                                acks.get(topic)))
     return sorted(found, key=lambda e: (e.weight, e.first_on, e.topic))
 
