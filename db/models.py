@@ -42,7 +42,10 @@ class MilestoneInstance(SQLModel, table=True):
     phase_instance_id: int = Field(foreign_key="phase_instance.id", index=True)
     area_id: str = Field(foreign_key="area.id", index=True)
     milestone_id: str
-    due_date: date | None = None
+    due_date: date | None = None  # the current one: moves when work it counts from is done late
+    # the first due date, kept when the current one moves: lateness is measured against the plan
+    # (a decided new start replans it); None only for a milestone without a due date
+    planned_due_date: date | None = None
     status: str = "open"  # open | done
     retired: bool = False  # removed from phases.yml; kept for history
     done_on: date | None = None

@@ -106,8 +106,9 @@ def simulate_day(defs: Definitions, day: date) -> tuple[int, int]:
             if ms is None:
                 continue
             try:
+                evidence = f"dokument: {ms.title.get('sv').lower()}, {day}" if ms.evidence_required else None
                 mark_instance(session, defs, pi.area_id, mi.id or 0, by=_person(defs, ms.owner, pi.area_id, day),
-                              as_of=day, evidence=f"dokument {mi.milestone_id} {day}" if ms.evidence_required else None)
+                              as_of=day, evidence=evidence)
                 done += 1
             except CtcError:
                 continue  # a dependency is not done yet: the team gets to it later
@@ -143,7 +144,7 @@ def _mandated_work(session: Session, defs: Definitions, day: date) -> None:
             for kind in THEMES:
                 add_mandate_entry(session, defs, area.id, kind, happened_on=day - timedelta(days=20),
                                   description=f"{MANDATE_WORK[kind]} ({area.name}, {year})",
-                                  evidence=f"minnesanteckningar {kind} {year}", by=lead, as_of=day)
+                                  evidence=f"minnesanteckningar {EVIDENCE[kind]} {year}", by=lead, as_of=day)
         return
     samordnare = _person(defs, "central_samordnare", "", day)
     for area in started:
@@ -156,6 +157,11 @@ def _mandated_work(session: Session, defs: Definitions, day: date) -> None:
              category="central samordning och analys", note=None, by=samordnare, as_of=day)
 
 
+EVIDENCE = {  # what the team's notes are called, as a person would write it
+    "boendemedverkan": "boendedialogen",
+    "jamstalldhetsintegrering": "jämställdhetsanalysen",
+    "rasism_sexism": "genomgången om rasism och sexism",
+}
 MANDATE_WORK = {
     "boendemedverkan": "Boendedialog och boende i områdesteamet",
     "jamstalldhetsintegrering": "Könsuppdelad analys av enkäten och insatsernas deltagare",

@@ -85,10 +85,10 @@ def test_the_report_to_the_board_shows_the_acknowledgement_beside_the_stall(ackn
     assert main(["report", "ks", "--period", "2020", "--as-of", "2018-10-01", "--format", "md",
                  "--out", str(tmp_path)]) == 0
     [report] = list(tmp_path.glob("*.md"))
-    summary = report.read_text(encoding="utf-8").split("## Förslag till beslut", 1)[0]
-    stall = next(line for line in summary.splitlines() if "Bellevuegården/Lorensborg skulle börja" in line)
-    assert "Kvitterat 2018-09-21 av Avdelningschef, stadskontoret: En utvecklingsledare anställs och börjar" in stall
-    assert "åtgärd till 2018-10-05" in stall
+    matter = report.read_text(encoding="utf-8").split("## Ärendet", 1)[1].split("## Ansvariga", 1)[0]
+    stall = next(line for line in matter.splitlines() if "Bellevuegården/Lorensborg skulle ha startat" in line)
+    assert "Avdelningschef, stadskontoret har tagit på sig saken: En utvecklingsledare anställs och börjar" in stall
+    assert "senast 2018-10-05" in stall
 
 
 def test_only_someone_on_the_ladder_may_take_it_on_and_not_beyond_the_horizon(

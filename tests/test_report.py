@@ -119,25 +119,28 @@ def _render(tmp: Path, *args: str) -> dict[str, bytes]:
 def test_the_2022_report_states_every_gap_and_who_owed_it(malmo: Path, tmp_path: Path) -> None:
     files = _render(tmp_path, "ks", "--period", "2022", "--as-of", "2022-05-10")
     html = files["html"].decode()
-    for heading in ("Sammanfattning", "Förslag till beslut", "Ärendet", "Ekonomi", "Bilagor"):
+    for heading in ("Sammanfattning", "Förslag till beslut", "Ärendet", "Ansvariga"):
         assert f"<h2>{heading}</h2>" in html
-    assert "skulle ha lämnats till kommunstyrelsen" not in html  # the 2020 report went out on time
-    for area in ("Bellevuegården/Lorensborg", "Bunkeflostrand/Vintrie", "Hermodsdal/Nydala/Gullviksborg",
-                 "Kirsebergsstaden/Rostorp/Segevång/Segemölla", "Möllevången/Rådmansvången/Södervärn"):
-        assert f"<h3>{area}</h3>" in html
+    assert "<h3>Ekonomi</h3>" in html
+    assert "lämnades" not in html.split("</main>")[0]  # the 2020 report went out on time
+    for number, area in enumerate(("Bellevuegården/Lorensborg", "Bunkeflostrand/Vintrie",
+                                   "Hermodsdal/Nydala/Gullviksborg", "Kirsebergsstaden/Rostorp/Segevång/Segemölla",
+                                   "Möllevången/Rådmansvången/Södervärn"), start=1):
+        assert f"<h2>Bilaga {number}: {area}</h2>" in html
     # nothing was recorded for 2020–2021: every mandated section says so and names who owed it
-    assert html.count("Hänsyn till rasismens och sexismens konsekvenser</h4>") == 5
+    assert html.count("Hänsyn till rasismens och sexismens konsekvenser</h3>") == 5
     assert "Uppgiften skulle ha lämnats av Utvecklingsledare (Utvecklingsledare Bellevuegården)." in html
     assert "Inga kostnader redovisade för 2020." in html and "Inga kostnader redovisade för 2021." in html
     # a year nobody reported a cost for is not "0 kr": not in an area, not in the city's total
-    area_costs = html.split("Kostnader för området</h4>", 1)[1].split("</p>", 1)[0]
+    area_costs = html.split("Kostnader för området</h3>", 1)[1].split("</p>", 1)[0]
     assert "2020: <span class=\"gap\">inga kostnader redovisade</span>" in area_costs and " 0 kr" not in area_costs
-    total_row = html.split("<th>Totalt</th>", 1)[1].split("</tr>", 1)[0]
-    assert total_row.count("inga kostnader redovisade") == 2 and ">0<" not in total_row
-    gaps = html.count("<tr><td>")  # appendix 2 lists each gap once
-    assert "Redovisningen har 2" in html and gaps > 17
+    economy = html.split("<h3>Ekonomi</h3>", 1)[1].split("<h2>", 1)[0]
+    assert "2020: inga kostnader redovisade." in economy and "2021: inga kostnader redovisade." in economy
+    assert ">0<" not in economy and " 0 kr" not in economy
+    gaps = html.split('id="bilaga-luckor"', 1)[1].split("</section>", 1)[0].count("<tr><td>")
+    assert "Redovisningen saknar 2" in html and gaps > 17  # the gap list names each gap once
     # the two areas whose input never came: the gap, not a silent blank
-    assert html.count("Områdets underlag skulle lämnas senast 2022-03-31.") >= 2
+    assert html.count("Områdets underlag skulle ha lämnats senast 2022-03-31.") >= 2
     assert "att uppdra åt Stadskontoret att komplettera redovisningen" in html
     md = files["md"].decode()
     assert "## Förslag till beslut" in md and "> **Inget redovisat.** Uppgiften skulle ha lämnats av" in md
@@ -151,16 +154,15 @@ def test_the_2024_report_shows_what_was_recorded(malmo: Path, tmp_path: Path) ->
         costs_2023 = sum(session.execute(select(CostEntry.amount_ore).where(CostEntry.year == 2023)).scalars())
     assert costs_2023 > 0
     whole = f"{round(costs_2023 / 100):,}".replace(",", "\u00a0")
-    assert f">{whole}</th>" in html  # the Ekonomi table's total for 2023
+    assert f"2023: {whole} kr redovisat." in html  # the Ekonomi's total for 2023
     assert "Boendedialog och boende i områdesteamet (Bellevuegården/Lorensborg, 2022)" in html
     assert "Inga kostnader redovisade" not in html
-    assert "Boendemedverkan</h4>\n<p class=\"gap\">" not in html
+    assert "Boendemedverkan</h3>\n<p class=\"gap\">" not in html
     # what failed comes first: the 2022 report went out 610 days late (the job was off 2021–2023)
     summary = html.split("<h2>Sammanfattning</h2>", 1)[1].split("<h2>", 1)[0]
-    assert summary.lstrip().startswith('<p class="gap">Rapporten för 2022 skulle ha lämnats till kommunstyrelsen '
-                                       "2022-05-02 men lämnades först 2024-01-02, 610 dagar för sent.</p>")
+    assert summary.lstrip().startswith('<div class="summary"><p>Redovisningen för 2022 lämnades 610 dagar för sent.')
     assert "<td>Arbetsmarknads- och socialförvaltningen</td>" in html  # area costs under their administration
-    assert html.count('<svg xmlns="http://www.w3.org/2000/svg"') == 5 + 2  # a timeline per area, two city charts
+    assert html.count('<svg xmlns="http://www.w3.org/2000/svg"') == 5  # a timeline per area
 
 
 def test_rendering_the_same_period_and_day_twice_gives_identical_bytes(malmo: Path, tmp_path: Path) -> None:
@@ -177,14 +179,14 @@ def test_the_pdf_has_a_page_per_area_and_the_report_text(malmo: Path, tmp_path: 
     pdf = pypdf.PdfReader(io.BytesIO(_render(tmp_path, "ks", "--period", "2022", "--as-of", "2022-05-10",
                                              "--format", "pdf")["pdf"]))
     pages = [page.extract_text() for page in pdf.pages]
-    assert 1 + 5 < len(pages) < 40
+    assert 1 + 5 < len(pages) < 60
     assert "Tjänsteskrivelse" in pages[0] and "Sammanfattning" in pages[0]
     assert f"1 ({len(pages)})" in pages[0]  # page numbers with the page count
-    starts = [next(i for i, text in enumerate(pages) if text.lstrip().startswith(area) or f"\n{area}\n" in text)
-              for area in ("Bellevuegården/Lorensborg", "Möllevången/Rådmansvången/Södervärn")]
-    assert starts[0] < starts[1]
+    starts = [next(i for i, text in enumerate(pages) if text.lstrip().startswith(f"Bilaga {n}: {area}"))
+              for n, area in ((1, "Bellevuegården/Lorensborg"), (5, "Möllevången/Rådmansvången/Södervärn"))]
+    assert 1 <= starts[0] < starts[1]  # each bilaga starts a page, after the paper
     text = "\n".join(pages)
-    assert "Ekonomi" in text and "Bilaga 2: Luckor i redovisningen" in text and "Inget redovisat." in text
+    assert "Ekonomi" in text and "Bilaga 6: Luckor i redovisningen" in text and "Inget redovisat." in text
 
 
 def test_a_pdf_printed_in_chunks_is_the_same_document_numbered_through(malmo: Path, tmp_path: Path) -> None:
@@ -215,8 +217,13 @@ def test_the_report_renders_in_a_real_chromium(malmo: Path, tmp_path: Path) -> N
         gaps = browser.execute_script("return document.querySelectorAll('.gap').length")
         shot = tmp_path / "ks-report.png"
         assert browser.save_screenshot(str(shot))
-    assert headings == ["Sammanfattning", "Förslag till beslut", "Ärendet", "Ekonomi", "Bilagor"]
-    assert len(charts) == 7 and all(w > 300 and h > 20 for w, h in charts)
+    assert headings[:7] == ["Sammanfattning", "Förslag till beslut", "Beslutsunderlag", "Beslutsplanering",
+                            "Beslutet skickas till", "Ärendet", "Ansvariga"]
+    assert headings[7:] == [f"Bilaga {n}: {a.name}" for n, a in enumerate(
+        sorted(load_definitions().org.areas, key=lambda a: a.name), start=1)] + [
+        "Bilaga 6: Luckor i redovisningen och vem som skulle ha lämnat uppgiften",
+        "Bilaga 7: Eskaleringar och hur de står", "Bilaga 8: Områdenas underlag"]
+    assert len(charts) == 5 and all(w > 300 and h > 20 for w, h in charts)
     assert gaps >= 20
     assert shot.stat().st_size > 20_000 and shot.read_bytes().startswith(b"\x89PNG")
 
@@ -225,11 +232,12 @@ def test_an_area_report_for_its_team_in_english(malmo: Path, tmp_path: Path) -> 
     files = _render(tmp_path, "area", "hermodsdal_nydala_gullviksborg", "--as-of", "2022-03-01", "--lang", "en",
                     "--format", "html", "md")
     html = unescape(files["html"].decode())
-    assert "<h3>Hermodsdal/Nydala/Gullviksborg</h3>" in html and "Bellevuegården" not in html
+    assert "<h1>CTC in Hermodsdal/Nydala/Gullviksborg – area report</h1>" in html and "Bellevuegården" not in html
     assert "Area report" in html and "Resident participation" in html
     assert "This was owed by Development lead (Utvecklingsledare Hermodsdal)." in html
     assert "Proposed decision" not in html  # the board's part is not the team's
-    assert "The area's input was due by 2022-03-31." in html
+    assert "The area's input is due by 2022-03-31." in html  # not yet a gap on 2022-03-01
+    assert html.index("<h2>What comes next</h2>") < html.index("<h2>Milestones")  # what is next comes first
 
 
 def test_bad_periods_are_refused_with_the_fix(malmo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -337,16 +345,16 @@ def test_the_2024_report_says_what_moved_against_the_rest_of_the_city(malmo: Pat
     both fell by 2023 while the city stayed put: the board reads "improved (clear)" for them,
     "no clear difference" where nothing was planted, and a count in the Sammanfattning."""
     html = _render(tmp_path, "ks", "--period", "2024", "--as-of", "2024-04-30", "--format", "html")["html"].decode()
-    hermodsdal = html.split('id="area-hermodsdal_nydala_gullviksborg"', 1)[1].split("</section>", 1)[0]
-    effects = hermodsdal.split("<h4>Effekter</h4>", 1)[1].split("<h4>", 1)[0]
+    hermodsdal = html.split(": Hermodsdal/Nydala/Gullviksborg</h2>", 1)[1].split("</section>", 1)[0]
+    effects = hermodsdal.split("<h3>Effekter</h3>", 1)[1].split("<h3>", 1)[0]
     rows = {unescape(row.split("</td>", 1)[0]): row for row in effects.split("<tr><td>")[1:]}
     for factor in ("Konflikter i familjen", "Upplevd tillgång till droger"):
         assert "Förbättrades mer än jämförelsen (tydligt)" in rows[factor]
     assert "Ingen tydlig skillnad mot jämförelsen" in rows["Alkoholdebut (utfall)"]
     assert "resten av staden" in effects and "följsamhet" in effects
-    assert html.count("<h4>Effekter</h4>") == 5
-    summary = html.split("<h2>Sammanfattning</h2>", 1)[1].split("<h2>", 1)[0]
-    assert "Effekter enligt enkäten:" in summary and "tydliga förbättringar" in summary
+    assert html.count("<h3>Effekter</h3>") == 5
+    matter = html.split("<h2>Ärendet</h2>", 1)[1].split("<h2>", 1)[0]
+    assert "Effekter enligt enkäten:" in matter and "tydliga förbättringar" in matter
 
     capsys.readouterr()
     assert main(["effects", "--area", "hermodsdal_nydala_gullviksborg", "--as-of", "2024-04-30", "--json"]) == 0

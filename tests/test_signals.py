@@ -155,6 +155,6 @@ def test_a_moved_start_is_a_decision_and_the_next_report_to_the_board_states_it(
     assert main(["report", "ks", "--period", "2020", "--as-of", "2018-10-01", "--format", "md",
                  "--out", str(tmp_path)]) == 0
     [report] = list(tmp_path.glob("*.md"))
-    summary = report.read_text(encoding="utf-8").split("## Förslag till beslut", 1)[0]
+    summary = report.read_text(encoding="utf-8").split("## Ansvariga", 1)[0]
     assert ("Starten för Bellevuegården/Lorensborg flyttades från 2018-09-03 till 2019-01-07, beslutat av "
             "Avdelningschef, stadskontoret (2018-09-20): KS beslut 2018-09-19 § 12.") in summary

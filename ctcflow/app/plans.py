@@ -36,11 +36,20 @@ def plan_programme(area_id: str, factor_id: str, programme_id: str, *, by: str, 
                       as_of=as_of, note=note)
 
 
-def plan_document(area_id: str, lang: str, defs: Definitions | None = None, settings: Settings | None = None) -> str:
+def plan_document(area_id: str, lang: str, defs: Definitions | None = None, settings: Settings | None = None,
+                  back: str | None = None) -> str:
+    """The handlingsplan as the styrgrupp approves it; ``back``: the page it was opened from."""
     defs = defs or ready()
     with session_scope(settings) as session:
         context = plan_context(session, defs, load_survey(settings), load_programmes(settings), area_id, lang)
-    return renderer((settings or get_settings()).templates_dir).page("handlingsplan", lang, **context)
+    return renderer((settings or get_settings()).templates_dir).page("handlingsplan", lang, back=back, **context)
+
+
+def plan_pdf(area_id: str, lang: str, defs: Definitions | None = None, settings: Settings | None = None) -> bytes:
+    """The handlingsplan printed: a tagged PDF with its language and title, as the report is."""
+    from ctcflow.report.pdf import pdf_from_html
+
+    return pdf_from_html(plan_document(area_id, lang, defs, settings), 1)
 
 
 def implementation(area_id: str, programme_id: str, *, period_end: date, sessions_planned: int,

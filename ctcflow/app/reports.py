@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -36,12 +36,12 @@ class MadeReport:
 
 
 def report_make(report_id: str, period: str | None, *, as_of: date, lang: str, area_id: str | None,
-                formats: tuple[str, ...], send: bool, by: str) -> MadeReport:
+                formats: tuple[str, ...], send: bool, by: str, case_number: str | None = None) -> MadeReport:
     """Render (and archive) a report; with ``send``, put it in the outbox for its recipients in
     the same transaction and deliver it as the calendar allows."""
     defs = ready()
     settings = get_settings()
-    request = request_for(defs, report_id, period, as_of, lang, area_id)
+    request = replace(request_for(defs, report_id, period, as_of, lang, area_id), case_number=case_number)
     with session_scope() as session:
         if session.get(Area, area_id or "") is None and area_id is not None:
             raise CtcError(f"area '{area_id}' is not in the database; run `ctc sync`")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -37,8 +38,14 @@ def programme(area: AreaArg, by: By, factor: Annotated[str, typer.Option()],
 
 @app.command("show")
 def show(area: AreaArg, lang: Lang = None,
-         output: Annotated[str | None, typer.Option("--output", "-o")] = None) -> None:
-    """Write the area's handlingsplan as HTML for approval."""
-    from ctcflow.app.plans import plan_document
+         output: Annotated[str | None, typer.Option("--output", "-o")] = None,
+         pdf: Annotated[bool, typer.Option("--pdf", help="write it as a PDF instead of HTML")] = False) -> None:
+    """Write the area's handlingsplan for the styrgrupp's approval (HTML, or PDF with --pdf)."""
+    from ctcflow.app.plans import plan_document, plan_pdf
 
+    if pdf:
+        target = Path(output or f"handlingsplan-{area}.pdf")
+        target.write_bytes(plan_pdf(area, language(lang)))
+        print(f"wrote {target}")
+        return
     write_page(plan_document(area, language(lang)), output or f"handlingsplan-{area}.html")

@@ -19,16 +19,18 @@ Formats = Annotated[list[str] | None, typer.Option("--format", help="html, pdf a
 Out = Annotated[Path | None, typer.Option("--out", help="folder to write the files to (default: here)")]
 Send = Annotated[bool, typer.Option("--send", help="send it to its recipients now (PDF attached)")]
 ReportBy = Annotated[str, typer.Option("--by", help="person id from areas.yml, for the archive and log")]
+CaseNumber = Annotated[str | None, typer.Option(
+    "--diarienummer", help="the case number the paper is filed under (default: case_numbers in phases.yml)")]
 FORMATS = ("html", "pdf", "md")
 
 
 @app.command("ks")
 def ks(period: Period = None, as_of: AsOf = None, lang: Lang = None, format: Formats = None, out: Out = None,
-       send: Send = False, by: ReportBy = "ctc report") -> None:
+       send: Send = False, by: ReportBy = "ctc report", diarienummer: CaseNumber = None) -> None:
     """The report to the municipal board for a period."""
     if not period:
         raise typer.BadParameter("--period is required: the year the report is due (e.g. 2022) or FROM..TO")
-    _make(None, period, as_of, lang, format, out, send, by)
+    _make(None, period, as_of, lang, format, out, send, by, diarienummer)
 
 
 @app.command("area")
@@ -39,14 +41,14 @@ def area(area: AreaArg, period: Period = None, as_of: AsOf = None, lang: Lang = 
 
 
 def _make(area_id: str | None, period: str | None, as_of: AsOf, lang: str | None, formats: list[str] | None,
-          out: Path | None, send: bool, by: str) -> None:
+          out: Path | None, send: bool, by: str, case_number: str | None = None) -> None:
     from ctcflow.app.reports import report_make
 
     wanted = tuple(formats or FORMATS)
     if unknown := [f for f in wanted if f not in FORMATS]:
         raise typer.BadParameter(f"unknown format {', '.join(unknown)}; use html, pdf or md")
     made = report_make("ks", period, as_of=day(as_of), lang=language(lang), area_id=area_id, formats=wanted,
-                       send=send, by=by)
+                       send=send, by=by, case_number=case_number)
     folder = out or Path(".")
     folder.mkdir(parents=True, exist_ok=True)
     for rendering in made.files:

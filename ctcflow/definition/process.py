@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal, get_args
 
 from pydantic import Field
@@ -81,6 +82,13 @@ ReportSection = MandatedTheme | Literal["kostnader"]
 THEMES: tuple[str, ...] = get_args(MandatedTheme)
 
 
+class DecisionMeetingsDef(Located):
+    """The meetings an occasion's paper goes to, when they are set (KSAU first, then KS)."""
+
+    ksau: date
+    ks: date
+
+
 class ReportDef(Located):
     """A report the process owes on a calendar — to KS, say. Preparing it is a milestone of
     ``owner`` with the usual reminders, escalated on the policy's ``report`` ladder. Every
@@ -96,6 +104,11 @@ class ReportDef(Located):
     area_input: str | None = Field(default=None, description="the area milestone that is each area's input")
     mandated: dict[ReportSection, str] = Field(default_factory=dict, description="section → role that owes it")
     gap_checks_before: list[int] = Field(default_factory=list, description="working days before due")
+    background: Titles | None = Field(default=None, description="the paper's background: the decision behind it")
+    case_numbers: dict[int, str] = Field(default_factory=dict,
+                                         description="occasion year → the diarienummer its paper is filed under")
+    meetings: dict[int, DecisionMeetingsDef] = Field(
+        default_factory=dict, description="occasion year → the KSAU and KS meetings (else derived, preliminary)")
 
     def owed_by(self) -> dict[str, str]:
         """Mandated section → the role that owes it."""

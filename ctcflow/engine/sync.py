@@ -147,7 +147,7 @@ def open_phase_rows(defs: Definitions, area_id: str, phase_id: str, cycle: int,
     due = schedule(defs.phase_rules(phase), opened_on)
     return [
         {"phase_instance_id": phase_instance_id, "area_id": area_id, "milestone_id": ms.id,
-         "due_date": due[ms.id], "status": "open", "retired": False}
+         "due_date": due[ms.id], "planned_due_date": due[ms.id], "status": "open", "retired": False}
         for ms in phase.milestones
     ]
 
@@ -158,8 +158,11 @@ def apply_sync(session: Session, defs: Definitions, plan: SyncPlan, as_of: date,
     who decided it and why (a moved start is a decision the next report to the board states)."""
     defined = {a.id: a for a in defs.org.areas}
     _add_areas(session, defs, [defined[a] for a in plan.new_areas])
+    # a start moved is a decision (dated, by whom, in the next report): the area's new plan is
+    # what its work is measured against from then on; a move caused by late work never is
+    replanned = {s.area_id for s in plan.steps if s.kind == "area_start_changed"}
     for step in plan.steps:
-        apply_step(session, defs, step, defined)
+        apply_step(session, defs, step, defined, replan=step.area_id in replanned)
     record(session, [
         NewEvent(kind=s.kind, actor=actor, effective_on=as_of, area_id=s.area_id,
                  subject=s.subject, old=s.old, new=s.new, note=note)
@@ -186,7 +189,7 @@ def _add_areas(session: Session, defs: Definitions, new: list) -> None:
     session.execute(insert(MilestoneInstance), rows)
 
 
-def apply_step(session: Session, defs: Definitions, step: Step, defined: dict) -> None:
+def apply_step(session: Session, defs: Definitions, step: Step, defined: dict, *, replan: bool = False) -> None:
     mi = MilestoneInstance
     if step.kind == "area_renamed":
         session.execute(update(Area).where(col(Area.id) == step.area_id).values(name=step.new))
@@ -198,9 +201,10 @@ def apply_step(session: Session, defs: Definitions, step: Step, defined: dict) -
         session.execute(update(Area).where(col(Area.id) == step.area_id).values(start_date=start))
         session.execute(update(PhaseInstance).where(col(PhaseInstance.id) == step.row_id).values(opened_on=start))
     elif step.kind == "milestone_added":
+        due = date.fromisoformat(step.new) if step.new else None
         session.execute(insert(mi).values(
             phase_instance_id=step.row_id, area_id=step.area_id, milestone_id=step.subject,
-            due_date=date.fromisoformat(step.new) if step.new else None, status="open", retired=False))
+            due_date=due, planned_due_date=due, status="open", retired=False))
     elif step.kind == "milestone_renamed":
         session.execute(update(mi).where(col(mi.id) == step.row_id).values(milestone_id=step.new))
     elif step.kind == "milestone_retired":
@@ -208,5 +212,6 @@ def apply_step(session: Session, defs: Definitions, step: Step, defined: dict) -
     elif step.kind == "milestone_restored":
         session.execute(update(mi).where(col(mi.id) == step.row_id).values(retired=False))
     elif step.kind == "due_changed":
+        due = date.fromisoformat(step.new) if step.new else None
         session.execute(update(mi).where(col(mi.id) == step.row_id).values(
-            due_date=date.fromisoformat(step.new) if step.new else None))
+            due_date=due, **({"planned_due_date": due} if replan else {})))

@@ -1,6 +1,5 @@
-"""What the board must read first: the stalls of the report's day (areas planned but not
-running, areas gone quiet, roles nobody holds), every escalation that reached the board in the
-period, what someone has taken on ("vi tar det") and whether it held, and every start moved in
+"""What the board must read first besides the escalation log: the stalls of the report's day
+(areas planned but not running, areas gone quiet, roles nobody holds) and every start moved in
 the period with who decided it — from the same rules that escalated them, so the report and the
 mail agree."""
 
@@ -9,25 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlmodel import Session, col
 
 from ctcflow.definition.loader import Definitions
-from ctcflow.delivery.kinds import ESCALATION_KINDS
 from ctcflow.engine.stalls import Stall, stalls
-from ctcflow.report.escalated import Escalated, open_escalations, plain
 from ctcflow.report.schedule import Period
-from db.models import Event, Notification
-
-
-@dataclass(frozen=True)
-class BoardEscalation:
-    """One thing that reached the board: the first day it did, and what it was told."""
-
-    kind: str
-    area_id: str | None
-    first_on: date
-    subject: str
+from db.models import Event
 
 
 def report_stalls(session: Session, defs: Definitions, as_of: date, area_ids: list[str] | None) -> list[Stall]:
@@ -36,29 +23,6 @@ def report_stalls(session: Session, defs: Definitions, as_of: date, area_ids: li
     if area_ids is None:
         return found
     return [s for s in found if s.area_id in area_ids]
-
-
-def board_escalations(session: Session, defs: Definitions, period: Period, as_of: date,
-                      area_ids: list[str] | None) -> list[BoardEscalation]:
-    """Each thing escalated to the board's role from the period's start to the report's day,
-    once, with the first day it reached the board and what that first notice said (the date and
-    the words of one and the same notice)."""
-    board = defs.process.role_of("board")
-    if board is None:
-        return []
-    n = Notification
-    query = (select(col(n.kind), col(n.area_id), col(n.topic), func.min(col(n.as_of)), func.min(col(n.id)))
-             .where(col(n.role) == board, col(n.kind).in_(ESCALATION_KINDS),
-                    col(n.as_of).between(period.start, as_of))
-             .group_by(col(n.kind), col(n.area_id), col(n.topic))
-             .order_by(func.min(col(n.as_of))))
-    if area_ids is not None:
-        query = query.where(col(n.area_id).in_(area_ids))
-    rows = session.execute(query).all()
-    first = dict(session.execute(select(col(n.id), col(n.subject)).where(col(n.id).in_([r[4] for r in rows])))
-                 .tuples().all()) if rows else {}
-    return [BoardEscalation(kind, area_id, first_on, plain(first.get(first_id, "")))
-            for kind, area_id, _, first_on, first_id in rows]
 
 
 @dataclass(frozen=True)
@@ -71,11 +35,6 @@ class StartMove:
     by: str
     on: date
     note: str | None
-
-
-def acknowledged(session: Session, defs: Definitions, as_of: date, area_ids: list[str] | None) -> list[Escalated]:
-    """The open escalations someone has taken on, holding or lapsed, on the report's day."""
-    return [e for e in open_escalations(session, defs, as_of, area_ids) if e.ack is not None]
 
 
 def start_moves(session: Session, period: Period, as_of: date, area_ids: list[str] | None) -> list[StartMove]:

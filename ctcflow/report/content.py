@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlmodel import Session, col
 
 from ctcflow.core.gcpause import cyclic_gc_paused
@@ -128,39 +128,41 @@ def _phases(session: Session, areas: dict[str, AreaReport], in_areas: AreaFilter
 
 def _milestones(session: Session, areas: dict[str, AreaReport], in_areas: AreaFilter, period: Period,
                 as_of: date, required: set[str]) -> None:
-    """Milestones due in the period (up to the as-of day): met on time, met late, not met."""
+    """Milestones planned due in the period (up to the as-of day): met on time, met late, not met
+    — judged against the date they were planned for, which a late predecessor does not move."""
     mi, pi = MilestoneInstance, PhaseInstance
     last = min(period.end, as_of)
+    planned = func.coalesce(col(mi.planned_due_date), col(mi.due_date))
     rows = session.execute(
         select(col(mi.area_id), col(mi.milestone_id), col(pi.phase_id), col(mi.due_date), col(mi.status),
-               col(mi.done_on))
+               col(mi.done_on), col(mi.planned_due_date))
         .join(pi, col(pi.id) == col(mi.phase_instance_id))
-        .where(in_areas(col(mi.area_id)), col(mi.retired).is_(False), col(mi.due_date).between(period.start, last))
-        .order_by(col(mi.area_id), col(mi.due_date), col(mi.milestone_id), col(mi.id)))
-    for area_id, milestone_id, phase_id, due, status, done_on in rows:
+        .where(in_areas(col(mi.area_id)), col(mi.retired).is_(False), planned.between(period.start, last))
+        .order_by(col(mi.area_id), planned, col(mi.milestone_id), col(mi.id)))
+    for area_id, milestone_id, phase_id, due, status, done_on, first_due in rows:
         area = areas.get(area_id)
         if area is None:
             continue
-        done = done_date(status, done_on, as_of)
-        line = MilestoneLine(milestone_id, phase_id, due, done)
-        if done is None:
+        line = MilestoneLine(milestone_id, phase_id, due, done_date(status, done_on, as_of), _moved(first_due, due))
+        if line.done_on is None:
             area.missing.append(line)
-        elif done > due:
+        elif line.done_on > line.measured:
             area.late.append(line)
         else:
             area.on_time += 1
     start = period.start - timedelta(days=1)
     before = session.execute(
         select(col(mi.area_id), col(mi.milestone_id), col(pi.phase_id), col(mi.due_date), col(mi.status),
-               col(mi.done_on))
+               col(mi.done_on), col(mi.planned_due_date))
         .join(pi, col(pi.id) == col(mi.phase_instance_id))
-        .where(in_areas(col(mi.area_id)), col(mi.retired).is_(False), col(mi.due_date) < period.start,
+        .where(in_areas(col(mi.area_id)), col(mi.retired).is_(False), planned < period.start,
                open_on_sql(start), phase_started_sql(start))
-        .order_by(col(mi.area_id), col(mi.due_date), col(mi.milestone_id), col(mi.id)))
-    for area_id, milestone_id, phase_id, due, status, done_on in before:
+        .order_by(col(mi.area_id), planned, col(mi.milestone_id), col(mi.id)))
+    for area_id, milestone_id, phase_id, due, status, done_on, first_due in before:
         area = areas.get(area_id)
         if area is not None and milestone_id in required:
-            area.overdue_before.append(MilestoneLine(milestone_id, phase_id, due, done_date(status, done_on, as_of)))
+            area.overdue_before.append(MilestoneLine(milestone_id, phase_id, due, done_date(status, done_on, as_of),
+                                                     _moved(first_due, due)))
     upcoming = session.execute(
         select(col(mi.area_id), col(mi.milestone_id), col(pi.phase_id), col(mi.due_date))
         .join(pi, col(pi.id) == col(mi.phase_instance_id))
@@ -173,25 +175,34 @@ def _milestones(session: Session, areas: dict[str, AreaReport], in_areas: AreaFi
             area.next_steps.append(MilestoneLine(milestone_id, phase_id, due, None))
 
 
+def _moved(planned: date | None, due: date) -> date | None:
+    """The planned date where the current one moved from it."""
+    return planned if planned is not None and planned != due else None
+
+
 def _escalations(session: Session, areas: dict[str, AreaReport], in_areas: AreaFilter, period: Period,
                  as_of: date) -> None:
-    """Escalations the outbox holds for the period, one line per milestone: first day, to whom,
-    and whether (when) the milestone was done after all."""
+    """Escalations the outbox holds for the period — and those from before it still not done on
+    the report's day — one line per milestone: first day, the due date it named, to whom, and
+    whether (when) the milestone was done after all."""
     n, mi = Notification, MilestoneInstance
     rows = session.execute(
         select(col(n.area_id), col(mi.milestone_id), col(mi.due_date), func.min(col(n.as_of)), col(mi.status),
                col(mi.done_on),
                func.group_concat(col(n.recipient).distinct()) if session.get_bind().dialect.name == "sqlite"
-               else func.string_agg(col(n.recipient).distinct(), ","))
+               else func.string_agg(col(n.recipient).distinct(), ","),
+               func.min(col(n.due)), col(mi.planned_due_date))
         .join(mi, col(mi.id) == col(n.milestone_instance_id))
-        .where(col(n.kind) == "escalation", in_areas(col(n.area_id)), col(n.as_of).between(period.start,
-                                                                                           min(period.end, as_of)))
-        .group_by(col(n.area_id), col(mi.id), col(mi.milestone_id), col(mi.due_date), col(mi.status), col(mi.done_on))
+        .where(col(n.kind) == "escalation", in_areas(col(n.area_id)), col(n.as_of) <= min(period.end, as_of),
+               or_(col(n.as_of) >= period.start, open_on_sql(as_of)))
+        .group_by(col(n.area_id), col(mi.id), col(mi.milestone_id), col(mi.due_date), col(mi.status), col(mi.done_on),
+                  col(mi.planned_due_date))
         .order_by(col(n.area_id), func.min(col(n.as_of)), col(mi.milestone_id)))
-    for area_id, milestone_id, due, first_on, status, done_on, recipients in rows:
+    for area_id, milestone_id, due, first_on, status, done_on, recipients, told_due, first_due in rows:
         area = areas.get(area_id)
         if area is None:
             continue
         resolved = done_date(status, done_on, as_of)
         area.escalations.append(EscalationLine(milestone_id, due, first_on,
-                                               tuple(sorted(set((recipients or "").split(",")) - {""})), resolved))
+                                               tuple(sorted(set((recipients or "").split(",")) - {""})), resolved,
+                                               told_due, _moved(first_due, due)))

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from ctcflow.definition.process import THEMES
 from ctcflow.engine.stalls import Stall
-from ctcflow.report.attention import BoardEscalation, StartMove
-from ctcflow.report.escalated import Escalated
+from ctcflow.report.attention import StartMove
+from ctcflow.report.escalation_log import Logged
 from ctcflow.report.schedule import LateReport, Period, ReportOccasion
 
 if TYPE_CHECKING:  # the evaluation needs pandas, which a sweep never loads
@@ -47,17 +47,26 @@ class PhaseSpan:
 class MilestoneLine:
     milestone_id: str
     phase_id: str
-    due: date
+    due: date  # the current due date
     done_on: date | None  # None: not done by the as-of day
+    planned: date | None = None  # the first due date, when the current one has moved from it
+
+    @property
+    def measured(self) -> date:
+        """What 'i tid' is judged against: the plan — a due date moved by late work earlier in
+        the chain does not make the milestone on time."""
+        return min(self.planned, self.due) if self.planned else self.due
 
 
 @dataclass(frozen=True)
 class EscalationLine:
     milestone_id: str
-    due: date
+    due: date  # the current due date
     first_on: date
     roles: tuple[str, ...]
     resolved_on: date | None
+    told_due: date | None = None  # the due date the first escalation named
+    planned: date | None = None  # the first due date, when the current one has moved from it
 
 
 @dataclass(frozen=True)
@@ -108,11 +117,14 @@ class ReportContent:
     gaps: list[Gap]  # every gap, the city's first
     late_reports: list[LateReport] = field(default_factory=list)  # earlier occasions late or never sent
     stalls: list[Stall] = field(default_factory=list)  # on the report's day: what the board must decide on
-    board_escalations: list[BoardEscalation] = field(default_factory=list)  # what reached the board
+    # every thing escalated since the log's first day (the period's, or a missed report's) and
+    # every one still open, with how it stands on the report's day
+    log: list[Logged] = field(default_factory=list)
+    log_since: date | None = None
     planned: int = 0  # areas that were to have started by the report's day
     effects: dict[str, AreaEffects] = field(default_factory=dict)  # area id → what moved since its decision
-    acknowledged: list[Escalated] = field(default_factory=list)  # open escalations someone has taken on
     start_moves: list[StartMove] = field(default_factory=list)  # starts moved in the period, and by whom
+    case_number: str | None = None  # the diarienummer the paper is filed under
 
     @property
     def running(self) -> int:

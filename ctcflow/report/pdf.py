@@ -65,7 +65,9 @@ def print_chunk(html: str) -> bytes:
     os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
     import weasyprint  # loads Pango and fonts; only when a PDF is asked for
 
-    result = weasyprint.HTML(string=html).write_pdf()
+    # PDF/UA: a structure tree, the document's language and title — a published document under
+    # the accessibility law, read aloud by a screen reader in the order it is printed
+    result = weasyprint.HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
     assert result is not None
     return bytes(result)
 
@@ -97,10 +99,14 @@ def pdf_from_html(html: str, per_chunk: int) -> bytes:
     ``per_chunk`` areas."""
     import pypdf
 
-    writer = pypdf.PdfWriter()
     printer = _PRINTER.get() or print_here
-    for printed in printer(chunks(html, per_chunk)):
-        writer.append(pypdf.PdfReader(io.BytesIO(printed)))
+    printed = iter(printer(chunks(html, per_chunk)))
+    # the first chunk whole (its structure tree, language, title and metadata), the others' pages
+    # after it: a document of one chunk — any city up to CTC_REPORT_AREAS_PER_CHUNK areas — is
+    # tagged throughout; a longer one is tagged as far as its first chunk goes
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(next(printed))))
+    for more in printed:
+        writer.append(pypdf.PdfReader(io.BytesIO(more)))
     _number(writer)
     out = io.BytesIO()
     writer.write(out)
@@ -119,7 +125,9 @@ def _number(writer: PdfWriter) -> None:
         text = f"{number} ({total})"
         x = _RIGHT_EDGE - sum(_WIDTH[ch] for ch in text) * _SIZE / 1000
         shown = text.replace("(", "\\(").replace(")", "\\)")
-        stamp = _stream(f"0.333 g BT /CtcPageNumber {_SIZE} Tf {x:.2f} {_BASELINE:.2f} Td ({shown}) Tj ET".encode())
+        # an artifact: pagination, not content — outside the structure tree, skipped when read aloud
+        stamp = _stream(f"/Artifact <</Type /Pagination>> BDC 0.333 g BT /CtcPageNumber {_SIZE} Tf "
+                        f"{x:.2f} {_BASELINE:.2f} Td ({shown}) Tj ET EMC".encode())
         resources = page.setdefault(NameObject("/Resources"), DictionaryObject()).get_object()
         fonts = resources.setdefault(NameObject("/Font"), DictionaryObject()).get_object()
         fonts[NameObject("/CtcPageNumber")] = font

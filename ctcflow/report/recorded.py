@@ -107,13 +107,17 @@ def find_gaps(defs: Definitions, areas: list[AreaReport], costs: dict[int, dict[
         return Gap(area_id, section, role, tuple(p.name for p in people), tuple(p.id for p in people), year)
 
     if city and "kostnader" in mandated:
-        gaps += [owed(None, "kostnader", mandated["kostnader"], year) for year in period.years() if not costs[year]]
+        # a year's costs are owed once the year is over: a year not begun or still running is no gap
+        gaps += [owed(None, "kostnader", mandated["kostnader"], year) for year in period.years()
+                 if not costs[year] and year < as_of.year]
     input_owner = area_input_owner(defs)
     for area in areas:
-        if has_input and input_owner and area.input_due and area.input_done_on is None:
+        # the input is owed from the day after its due date, not before
+        if has_input and input_owner and area.input_due and area.input_due < as_of and area.input_done_on is None:
             area.gaps.append(owed(area.id, INPUT, input_owner))
+        # a theme is owed for the period once the period is over: until then there is time
         area.gaps += [owed(area.id, section, role) for section, role in mandated.items()
-                      if section in AREA_SECTIONS and not area.entries.get(section)]
+                      if section in AREA_SECTIONS and not area.entries.get(section) and as_of > period.end]
         gaps += area.gaps
     return gaps
 

@@ -22,12 +22,13 @@ from ctcflow.core.templating import environment, percent, phrasebook
 from ctcflow.definition.loader import Definitions
 from ctcflow.definition.programmes import CatalogueDef
 from ctcflow.definition.survey import SurveyDef
-from ctcflow.notices.stalls import topic_of
 from ctcflow.report import charts
 from ctcflow.report.effect_view import change_in_words, detectable_in_words
 from ctcflow.report.model import AREA_SECTIONS, ReportContent
 from ctcflow.report.names import titles
+from ctcflow.report.paper import paper
 from ctcflow.report.pdf import pdf_from_html
+from ctcflow.report.sentences import outcome_words, stall_lines
 
 FORMATS = ("html", "pdf", "md")
 
@@ -69,9 +70,20 @@ def _context(content: ReportContent, defs: Definitions, survey: SurveyDef, catal
     admin = defs.org.responsible_administration(owner, content.as_of)
     escalations = [e for a in content.areas for e in a.escalations]
     responsible = names["administration"].get(admin or "", admin or "")
+    the_paper = paper(content, defs, t, names, responsible, lang, content.case_number)
     return {
-        "attention": attention(content, defs, t, names, responsible),
-        "c": content, "t": t, "n": names, "lang": lang, "kind": kind, "title": content.title,
+        "paper": the_paper,
+        "background": next((r.background.get(lang) for r in defs.process.reports
+                            if r.background and content.occasion and r.id == content.occasion.report.id),
+                           t["background_text"]),
+        "log": content.log,
+        "outcome": lambda entry: outcome_words(entry, t, names),
+        "stall_lines": stall_lines(content, defs, t, names),
+        "log_by_area": _log_by_area(content),
+        "c": content, "t": t, "n": names, "lang": lang, "kind": kind,
+        # an area's report is the team's own: named after the area, not addressed to the board
+        "title": t["area_title"].format(area=content.areas[0].name) if kind == "area" and content.areas
+        else content.title,
         "responsible": responsible,
         "period_years": content.period.years(),
         "sections": [s for s in mandated if s in AREA_SECTIONS] or list(AREA_SECTIONS),
@@ -97,50 +109,6 @@ def _context(content: ReportContent, defs: Definitions, survey: SurveyDef, catal
     }
 
 
-def attention(content: ReportContent, defs: Definitions, t: dict[str, Any], names: dict[str, dict[str, str]],
-              responsible: str) -> dict[str, list[str]]:
-    """The sentences the board reads first — each stall (with who has taken it on, if anyone),
-    each escalation that reached it, each matter taken on, each start moved and who decided it —
-    and the att-sats that asks the board to decide on each stall."""
-    starts = {a.id: a.start for a in defs.org.areas}
-    acks = {e.topic: e.ack for e in content.acknowledged if e.ack is not None}
-
-    def taken(topic: str) -> str:
-        ack = acks.get(topic)
-        if ack is None:
-            return ""
-        key = "ack_holds" if ack.holds(content.as_of) else "ack_lapsed"
-        return " " + t[key].format(by=names["person"].get(ack.by, ack.by), plan=ack.plan, until=ack.until,
-                                   on=ack.on)
-
-    stalled, proposals = [], []
-    for stall in content.stalls:
-        area = names["area"].get(stall.area_id or "", stall.area_id or "")
-        milestone = names["milestone"].get(stall.milestone_id or "", stall.milestone_id or "–")
-        role = names["role"].get(stall.role or "", stall.role or "")
-        ack = taken(topic_of(stall))
-        if stall.kind == "not_started":
-            stalled.append(t["stall_not_started"].format(area=area, start=starts.get(stall.area_id or "", stall.since),
-                                                         since=stall.since, milestone=milestone) + ack)
-            proposals.append(t["proposal_not_started"].format(responsible=responsible, area=area))
-        elif stall.kind == "inactive":
-            stalled.append(t["stall_inactive"].format(area=area, last=stall.last_activity or "–",
-                                                      milestone=milestone) + ack)
-            proposals.append(t["proposal_inactive"].format(responsible=responsible, area=area))
-        else:
-            key = "stall_vacancy_area" if stall.area_id else "stall_vacancy_central"
-            stalled.append(t[key].format(role=role, area=area, since=stall.since) + ack)
-            where = t["proposal_vacancy_where"].format(area=area) if stall.area_id else ""
-            proposals.append(t["proposal_vacancy"].format(responsible=responsible, role=role, where=where))
-    board = [t["board_escalated"].format(on=e.first_on, what=e.subject) for e in content.board_escalations]
-    others = [t["acknowledged"].format(what=e.subject) + taken(e.topic) for e in content.acknowledged
-              if not e.topic.startswith("stall/")]
-    moved = [t["start_moved"].format(area=names["area"].get(m.area_id, m.area_id), old=m.old, new=m.new,
-                                     by=names["person"].get(m.by, m.by), on=m.on)
-             + (t["start_moved_why"].format(note=m.note) if m.note else "") for m in content.start_moves]
-    return {"stalls": stalled, "board": board, "proposals": proposals, "acknowledged": others, "moved": moved}
-
-
 def effects_context(content: ReportContent, t: dict[str, Any], names: dict[str, dict[str, str]],
                     lang: str) -> dict[str, Any]:
     """The effects part's figures in words: the city's verdicts counted for the summary, each
@@ -163,6 +131,16 @@ def effects_context(content: ReportContent, t: dict[str, Any], names: dict[str, 
                                for area_id, area in content.effects.items()}}
 
 
+def _log_by_area(content: ReportContent) -> dict[str, list[Any]]:
+    """Each area's escalated things other than single milestones (those are in its own table):
+    the area stalled, its late work rolled up, its vacancies."""
+    found: dict[str, list[Any]] = {}
+    for entry in content.log:
+        if entry.area_id and entry.kind != "escalation":
+            found.setdefault(entry.area_id, []).append(entry)
+    return found
+
+
 def _programmes_by_factor(plan: list[tuple[str, str]], names: dict[str, str]) -> dict[str, list[str]]:
     chosen: dict[str, list[str]] = {}
     for factor, programme in plan:
@@ -176,14 +154,16 @@ def render(content: ReportContent, defs: Definitions, survey: SurveyDef, catalog
     """The report in each of ``formats``; the PDF is printed from the HTML."""
     html_env, md_env = _environments(templates_dir)
     context = _context(content, defs, survey, catalogue, lang, templates_dir, kind, mandated)
+    context["ctx"] = context  # the shared parts read the figures they need from it
+    template = "area" if kind == "area" else "report"
     out: list[Rendering] = []
-    html = html_env.get_template("report/report.html.j2").render(**context)
+    html = html_env.get_template(f"report/{template}.html.j2").render(**context)
     if "html" in formats:
         out.append(Rendering("html", f"{stem}.html", html.encode("utf-8")))
     if "pdf" in formats:
         out.append(Rendering("pdf", f"{stem}.pdf", pdf_from_html(html, get_settings().report_areas_per_chunk)))
     if "md" in formats:
-        text = md_env.get_template("report/report.md.j2").render(**context)
+        text = md_env.get_template(f"report/{template}.md.j2").render(**context)
         out.append(Rendering("md", f"{stem}.md", text.encode("utf-8")))
     return out
 

@@ -26,8 +26,9 @@ from ctcflow.definition.survey import load_survey
 from ctcflow.delivery import keys
 from ctcflow.engine.eventlog import NewEvent, record
 from ctcflow.notices.outbox import Notice, write_new
-from ctcflow.report.attention import acknowledged, board_escalations, report_stalls, start_moves
+from ctcflow.report.attention import report_stalls, start_moves
 from ctcflow.report.content import gather
+from ctcflow.report.escalation_log import escalation_log
 from ctcflow.report.model import ReportContent, Scope
 from ctcflow.report.render import FORMATS, Rendering, render
 from ctcflow.report.schedule import (
@@ -55,6 +56,7 @@ class Request:
     lang: str = "sv"
     occasion: ReportOccasion | None = None
     area_id: str | None = None  # an area's report for its team
+    case_number: str | None = None  # the diarienummer, when given as the report is prepared
 
     @property
     def kind(self) -> str:
@@ -114,17 +116,20 @@ def content_for(session: Session, defs: Definitions, request: Request) -> Report
     late = late_before(session, defs, request.occasion, request.as_of) \
         if request.occasion and not request.area_id else []
     area_ids = [request.area_id] if request.area_id else None
+    # a report that follows a missed one also accounts for what reached the board in its period
+    since = min([request.period.start, *(r.occasion.period.start for r in late if r.sent_on is None)])
     return ReportContent(title, defs.org.municipality, request.occasion, request.period, request.as_of,
                          request.occasion.due if request.occasion else None, areas, costs,
                          sorted(gaps, key=lambda g: (g.area_id is not None, g.area_id or "", g.section, g.year or 0)),
                          late, report_stalls(session, defs, request.as_of, area_ids),
-                         board_escalations(session, defs, request.period, request.as_of, area_ids),
+                         escalation_log(session, defs, since, request.as_of, area_ids), since,
                          sum(1 for a in defs.org.areas if a.start <= request.as_of
                              and (area_ids is None or a.id in area_ids)),
                          {e.area_id: e for e in area_effects(session, defs.org, load_survey(), request.as_of,
                                                              area_ids)},
-                         acknowledged(session, defs, request.as_of, area_ids),
-                         start_moves(session, request.period, request.as_of, area_ids))
+                         start_moves(session, request.period, request.as_of, area_ids),
+                         request.case_number or (request.report.case_numbers.get(request.occasion.year)
+                                                 if request.occasion else None))
 
 
 def produce(session: Session, defs: Definitions, settings: Settings, request: Request, *, by: str,

@@ -69,7 +69,17 @@ def plan_page(request: Request, web: WebState, viewer: AreaViewer, area_id: str,
 def plan_document(request: Request, web: WebState, viewer: AreaViewer, area_id: str) -> HTMLResponse:
     """The handlingsplan as the styrgrupp approves it and the board reads it, ready to print."""
     with refusals_as_pages():
-        return HTMLResponse(plans.plan_document(area_id, lang_of(request, viewer), web.defs, web.settings))
+        return HTMLResponse(plans.plan_document(area_id, lang_of(request, viewer), web.defs, web.settings,
+                                                back=f"{root(request)}/omrade/{area_id}/plan"))
+
+
+@router.get("/omrade/{area_id}/plan/dokument.pdf")
+def plan_pdf(request: Request, web: WebState, viewer: AreaViewer, area_id: str) -> Response:
+    """The handlingsplan as a PDF, to send to the styrgrupp or file with the decision."""
+    with refusals_as_pages():
+        pdf = plans.plan_pdf(area_id, lang_of(request, viewer), web.defs, web.settings)
+    return Response(pdf, media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="handlingsplan-{area_id}.pdf"'})
 
 
 @router.get("/omrade/{area_id}/profil")

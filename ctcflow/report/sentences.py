@@ -1,0 +1,88 @@
+"""The paper's sentences about things: a list named ("A, B och 3 till"), each stall with who has
+taken it on, how an escalated thing stands, the phases counted — the words from report.yml."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ctcflow.definition.loader import Definitions
+from ctcflow.engine.stalls import Stall
+from ctcflow.notices.stalls import topic_of
+from ctcflow.report.escalation_log import HELD, LAPSED, Logged
+from ctcflow.report.model import ReportContent
+
+NAMED = 3  # the worst of a kind named in the Sammanfattning and given an att-sats of their own
+LISTED = 10  # the lines of a kind in the Ärendet before the rest is counted
+
+
+def listing(names: Sequence[str], t: dict[str, Any], most: int = NAMED) -> str:
+    """'A, B och C' — or 'A, B, C och 6 till' when there are more than ``most``."""
+    shown = list(names[:most])
+    rest = len(names) - len(shown)
+    if rest:
+        return t["list_sep"].join(shown) + t["list_more"].format(n=rest)
+    if len(shown) <= 1:
+        return "".join(shown)
+    return t["list_sep"].join(shown[:-1]) + t["list_and"] + shown[-1]
+
+
+def stalls_by_kind(stalls: list[Stall]) -> dict[str, list[Stall]]:
+    """The stalls of each kind, the longest-standing first."""
+    found: dict[str, list[Stall]] = {}
+    for stall in sorted(stalls, key=lambda s: (s.since, s.area_id or "")):
+        found.setdefault(stall.kind, []).append(stall)
+    return found
+
+
+def vacancy_name(stall: Stall, t: dict[str, Any], names: dict[str, dict[str, str]]) -> str:
+    role = names["role"].get(stall.role or "", stall.role or "")
+    if stall.area_id:
+        return t["vacancy_in"].format(role=role, area=names["area"].get(stall.area_id, stall.area_id))
+    return role
+
+
+def stall_lines(content: ReportContent, defs: Definitions, t: dict[str, Any],
+                names: dict[str, dict[str, str]]) -> list[str]:
+    """Each stall in a sentence, the longest-standing first, with who has taken it on."""
+    starts = {a.id: a.start for a in defs.org.areas}
+    acks = {e.topic: e.ack for e in content.log if e.ack is not None}
+    lines = []
+    for stall in sorted(content.stalls, key=lambda s: (s.since, s.area_id or "")):
+        area = names["area"].get(stall.area_id or "", stall.area_id or "")
+        if stall.kind == "not_started":
+            line = t["stall_not_started"].format(area=area, start=starts.get(stall.area_id or "", stall.since),
+                                                 since=stall.since)
+        elif stall.kind == "inactive":
+            line = t["stall_inactive"].format(area=area, last=stall.last_activity or "–")
+        else:
+            line = t["stall_vacancy"].format(what=vacancy_name(stall, t, names), since=stall.since)
+        ack = acks.get(topic_of(stall))
+        if ack is not None:
+            key = "ack_holds" if ack.holds(content.as_of) else "ack_lapsed"
+            line += " " + t[key].format(by=names["person"].get(ack.by, ack.by), plan=ack.plan, until=ack.until)
+        lines.append(line)
+    return lines
+
+
+def outcome_words(entry: Logged, t: dict[str, Any], names: dict[str, dict[str, str]]) -> str:
+    """How an escalated thing stands on the report's day, in words."""
+    if entry.outcome in (HELD, LAPSED) and entry.ack is not None:
+        return t[f"outcome_{entry.outcome}"].format(by=names["person"].get(entry.ack.by, entry.ack.by),
+                                                    until=entry.ack.until)
+    return t[f"outcome_{entry.outcome}"]
+
+
+def capped(lines: list[str], t: dict[str, Any], bilaga: str) -> list[str]:
+    if len(lines) <= LISTED:
+        return lines
+    return [*lines[:LISTED], t["more_in_appendix"].format(n=len(lines) - LISTED, bilaga=bilaga)]
+
+
+def phase_counts(content: ReportContent, names: dict[str, dict[str, str]]) -> list[str]:
+    """'2 i Handlingsplan, 3 i Uppföljning' in the process's order."""
+    counts: dict[str, int] = {}
+    for area in content.areas:
+        if area.current_phase:
+            counts[area.current_phase] = counts.get(area.current_phase, 0) + 1
+    return [f"{n} i {names['phase'].get(phase, phase)}" for phase, n in counts.items()]
