@@ -70,21 +70,25 @@ def count(figures: Figures, defs: Any, failures: dict[str, tuple[list[str], date
 def _delivery(session: Any, figures: Figures) -> None:
     """Every notice decided: shown in a delivered brief (and its line there), sent alone, resolved
     before its brief, or waiting — never lost, never twice."""
-    from db.models import Notification
+    from db.models import Area, Notification
 
     n, brief = Notification, aliased(Notification)
     rows = session.execute(
-        select(col(n.key), col(n.status), col(n.topic), col(n.subject), col(n.brief_id), brief.status, brief.body)
-        .outerjoin(brief, brief.id == n.brief_id).where(col(n.kind) != "brief")).all()
+        select(col(n.key), col(n.status), col(n.topic), col(n.subject), col(n.brief_id), brief.status, brief.body,
+               col(Area.name))
+        .outerjoin(brief, brief.id == n.brief_id).outerjoin(Area, col(Area.id) == col(n.area_id))
+        .where(col(n.kind) != "brief")).all()
     keys: Counter[str] = Counter()
     shown: dict[int, dict[str, bool]] = defaultdict(dict)  # brief → topic → a line of it is in the body
-    for key, status, topic, subject, brief_id, brief_status, body in rows:
+    for key, status, topic, subject, brief_id, brief_status, body, area in rows:
         figures.decided += 1
         if status == "briefed" and brief_status == "sent":
             keys[key] += 1
             figures.items += 1
             seen = shown[brief_id]
-            seen[topic or key] = seen.get(topic or key, False) or subject in body
+            # under an area's heading a line leaves out the area it names: "… (Område 3) …"
+            seen[topic or key] = seen.get(topic or key, False) or subject in body \
+                or (area is not None and subject.replace(f" ({area})", "") in body)
         elif status == "sent":
             figures.sent_alone += 1
         elif status == "held":

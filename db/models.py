@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -249,6 +249,11 @@ class PlanProgramme(SQLModel, table=True):
     chosen_on: date
     chosen_by: str
     note: str | None = None
+    # what the styrgrupp approves and the budget preparation reads: who runs it, when, for how much
+    responsible: str | None = None
+    starts_on: date | None = None
+    ends_on: date | None = None
+    budget_ore: int | None = Field(default=None, sa_type=BigInteger)
 
 
 class ImplementationRecord(SQLModel, table=True):

@@ -42,6 +42,8 @@ class Received:
     subject: str
     body: str
     attachments: tuple[tuple[str, bytes], ...] = ()  # (file name, content)
+    html: str = ""  # the HTML part, when there is one
+    sender: str = ""  # the From header as the reader sees it
 
 
 DROP = "drop the connection"  # a ``reply`` that keeps the message and closes the connection unanswered
@@ -91,8 +93,10 @@ class LocalMailServer:
         body = message.get_body(("plain",)) if isinstance(message, EmailMessage) else None
         attached = tuple((part.get_filename() or "", part.get_content())
                          for part in message.iter_attachments()) if isinstance(message, EmailMessage) else ()
+        html = message.get_body(("html",)) if isinstance(message, EmailMessage) else None
         item = Received(",".join(envelope.rcpt_tos), str(message["subject"]),
-                        body.get_content() if body is not None else "", attached)
+                        body.get_content() if body is not None else "", attached,
+                        html.get_content() if html is not None else "", str(message["from"] or ""))
         if self.delay:
             await asyncio.sleep(self.delay)
         answer = self.reply(item) if self.reply else None

@@ -42,7 +42,7 @@ from ctcflow.engine.approval import approve, gate_for
 from ctcflow.engine.marking import mark_instance
 from ctcflow.engine.opening import advance
 from ctcflow.records.ledger import add_cost, add_mandate_entry
-from ctcflow.records.plan import add_goal, add_programme, decided_factors, record_implementation
+from ctcflow.records.plan import ProgrammePlan, add_goal, add_programme, decided_factors, record_implementation
 from ctcflow.survey.decision import decide
 from ctcflow.survey.store import results_frame
 from ctcflow.web.app import create_app
@@ -75,6 +75,12 @@ def _lateness(area_id: str, milestone_id: str, cycle: int) -> int:
     return LATENESS[digest[0] % len(LATENESS)]
 
 
+def never_started(defs: Definitions) -> set[str]:
+    """The areas planned for 2021 that never started: no team, no utvecklingsledare, so nobody
+    does their work — Malmö's nine lokalområden beside the five that run."""
+    return {a.id for a in defs.org.areas if not a.people}
+
+
 def _person(defs: Definitions, role: str, area_id: str, day: date) -> str:
     people = defs.org.people_with_role(role, day, area_id)
     if not people:
@@ -95,9 +101,10 @@ def simulate_day(defs: Definitions, day: date) -> tuple[int, int]:
                    col(MilestoneInstance.due_date).is_not(None))
             .order_by(col(MilestoneInstance.due_date), col(MilestoneInstance.id))
         ).tuples().all()
+        idle = never_started(defs)
         for pi, mi in rows:
             assert mi.due_date is not None
-            if (pi.area_id, mi.milestone_id, pi.cycle) in NEVER:
+            if (pi.area_id, mi.milestone_id, pi.cycle) in NEVER or pi.area_id in idle:
                 continue
             planned = calendar.add_business_days(mi.due_date, _lateness(pi.area_id, mi.milestone_id, pi.cycle))
             if planned > day:
@@ -112,8 +119,9 @@ def simulate_day(defs: Definitions, day: date) -> tuple[int, int]:
                 done += 1
             except CtcError:
                 continue  # a dependency is not done yet: the team gets to it later
-        open_phases = session.execute(select(PhaseInstance).where(
-            col(PhaseInstance.completed_on).is_(None), col(PhaseInstance.opened_on) <= day)).scalars().all()
+        open_phases = [pi for pi in session.execute(select(PhaseInstance).where(
+            col(PhaseInstance.completed_on).is_(None), col(PhaseInstance.opened_on) <= day)).scalars()
+            if pi.area_id not in idle]
         for pi in open_phases:
             _phase_work(session, defs, pi, day)
         _mandated_work(session, defs, day)
@@ -137,7 +145,7 @@ def _mandated_work(session: Session, defs: Definitions, day: date) -> None:
     year = day.year if day.month == 10 else day.year - 1
     if year in UNREPORTED_YEARS:
         return
-    started = [a for a in defs.org.areas if a.start <= day]
+    started = [a for a in defs.org.areas if a.start <= day and a.id not in never_started(defs)]
     if day.month == 10:
         for area in started:
             lead = _person(defs, "utvecklingsledare", area.id, day)
@@ -185,9 +193,12 @@ def _phase_work(session: Session, defs: Definitions, pi: PhaseInstance, day: dat
                    by=_person(defs, "omradesteam", pi.area_id, day), as_of=day, note="prioriteringsworkshop")
     if "programme_coverage" in checks and since == 10:
         team = _person(defs, "omradesteam", pi.area_id, day)
+        lead = defs.org.people_with_role("utvecklingsledare", day, pi.area_id)
+        runs = ProgrammePlan(f"{lead[0].name if lead else 'Områdesteamet'} med skolorna i området",
+                             day + timedelta(days=60), date(day.year + 2, 6, 30), "180 000")
         for factor in decided_factors(session, pi.area_id):
             add_programme(session, defs, catalogue, pi.area_id, factor, catalogue.for_factor(factor)[0].id,
-                          by=team, as_of=day)
+                          by=team, as_of=day, plan=runs)
             add_goal(session, defs, survey, pi.area_id, factor, "minska andelen med 5 procentenheter till nästa enkät",
                      by=team, as_of=day)
     if "fidelity" in checks and since > 0 and since % 125 == 0:

@@ -37,7 +37,9 @@ def synthetic_wave(survey: SurveyDef, org: OrganisationDef, plan: Plan) -> pd.Da
     as small integers (missing: <NA>, an empty cell in the file)."""
     rng = np.random.default_rng(plan.seed)
     n = plan.pupils
-    inside = [(a.id, d) for a in org.areas for d in a.delomraden]
+    # pupils live in the areas with a team; an area planned but never started (no people yet) is
+    # counted with the rest of the city, as its pupils are in the demo's history
+    inside = [(a.id, d) for a in org.areas if a.people for d in a.delomraden]
     is_outside = rng.random(n) < plan.outside_share
     pick_in = rng.integers(0, len(inside), n)
     delomrade = np.where(is_outside, np.array(OUTSIDE)[rng.integers(0, len(OUTSIDE), n)],

@@ -5,6 +5,7 @@ and every failure kept in the server's own words for the person who must act on 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from html import escape, unescape
 
 import pytest
 from sqlalchemy import insert, select
@@ -269,3 +271,24 @@ def test_one_delivery_at_a_time_and_the_one_running_takes_what_arrived_meanwhile
     city.on_message = more_while_running
     report = deliver_pending()
     assert len(report.sent) == len(pending) + 5 == len(city.received)
+
+
+def test_a_brief_arrives_from_the_municipality_s_ctc_with_its_words_in_text_and_html(
+        city: LocalMailServer) -> None:
+    """The brief a samordnare receives: from "CTC Malmö stad", its text part exactly as written,
+    and an HTML part with the same lines where each long link is a short name leading to the
+    same address."""
+    the_morning()
+    assert deliver_pending(sender_name="CTC Malmö stad").sent
+    brief = next(m for m in city.received if m.to.startswith("samordnare@"))
+    assert brief.sender.startswith("CTC Malmö stad <")
+    assert brief.html.startswith("<!DOCTYPE html>") and '<html lang="sv">' in brief.html
+    links = re.findall(r"https?://\S+", brief.body)
+    assert links
+    hrefs = re.findall(r'<a href="([^"]+)">([^<]+)</a>', brief.html)
+    assert [unescape(href) for href, _ in hrefs] == [link.rstrip(".,;:)") for link in links]
+    assert all(len(words) < 40 for _, words in hrefs), hrefs  # a name, not a 230-character address
+    for line in brief.body.splitlines():  # every line the reader is told about is in the HTML too
+        words = re.sub(r"https?://\S+", "", line).strip(" -:")
+        if words:
+            assert escape(words, quote=False) in brief.html, words

@@ -34,7 +34,7 @@ def test_the_demo_replays_malmo_and_sends_its_reminders_by_mail(replay_2024: Pat
     assert "2024-12-31" in out
     # a page a new user can open at once: the coordinator's overview, every area in it
     snapshot = (workdir / "oversikt.html").read_text(encoding="utf-8")
-    assert snapshot.count('<tr data-area="') == 5 and "Översikt" in snapshot
+    assert snapshot.count('<tr data-area="') == 14 and "Översikt" in snapshot  # five running, nine planned
     assert "./run web --as-of 2024-12-31" in out and "/l/" in out
 
 

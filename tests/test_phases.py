@@ -5,6 +5,7 @@ revision and the first cycle's history stays."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -73,7 +74,8 @@ def phase_ids(cycle: int) -> dict[str, date | None]:
 
 @pytest.mark.usefixtures("prefect_server")
 def test_an_area_goes_through_all_five_phases_with_its_phase_flows(project: Project, mail: LocalMailServer,
-                                                                    tmp_path: Path) -> None:
+                                                                    tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
     from prefect.client.orchestration import get_client
 
     from flows.phases import phase_work, run_phase_flow
@@ -144,9 +146,23 @@ def test_an_area_goes_through_all_five_phases_with_its_phase_flows(project: Proj
     document = tmp_path / "plan.html"
     main(["plan", "show", AREA, "-o", str(document)])
     assert "Faktorer utan program: Upplevd tillgång till droger, Låg motivation" in document.read_text("utf-8")
-    for factor, programme in (("tillganglighet_droger", "stad"), ("lag_skolanknytning", "pals")):
-        assert main(["plan", "programme", AREA, "--factor", factor, "--programme", programme,
-                     "--by", "team_bellevue", "--as-of", "2019-09-02"]) == 0
+    # who runs a programme, when and for how much: a budget that is no amount, or an end before
+    # the start, is refused with what to write, and nothing is added
+    for wrong, said in ((["--budget", "mycket"], "budget 'mycket' is not an amount in kronor"),
+                        (["--from", "2019-10-01", "--until", "2019-09-01"], "ends (2019-09-01) before it starts")):
+        assert main(["plan", "programme", AREA, "--factor", "tillganglighet_droger", "--programme", "stad",
+                     "--by", "team_bellevue", "--as-of", "2019-09-02", *wrong]) == 2
+        assert said in capsys.readouterr().err
+    assert main(["plan", "programme", AREA, "--factor", "tillganglighet_droger", "--programme", "stad",
+                 "--responsible", "Polisen och miljöförvaltningen", "--from", "2019-10-01", "--until", "2021-06-30",
+                 "--budget", "250 000", "--by", "team_bellevue", "--as-of", "2019-09-02"]) == 0
+    assert main(["plan", "programme", AREA, "--factor", "lag_skolanknytning", "--programme", "pals",
+                 "--by", "team_bellevue", "--as-of", "2019-09-02"]) == 0
+    main(["plan", "show", AREA, "-o", str(document)])
+    text = re.sub(r"<[^>]+>", " ", document.read_text("utf-8"))
+    assert re.search(r"Ansvarig\s+Polisen och miljöförvaltningen", text)
+    assert re.search(r"Period\s+2019-10-01 – 2021-06-30", text) and re.search(r"Budget\s+250\xa0000 kr", text)
+    assert "sammanlagt 250\xa0000 kr; för 3 program saknas budget" in text
     record_approval(AREA, "handlingsplan", by="styrgrupp_bellevue", as_of=date(2019, 9, 3), note=None)
 
     # uppföljning: low fidelity is flagged to the utvecklingsledare

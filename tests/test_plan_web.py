@@ -94,7 +94,21 @@ def test_the_team_decides_plans_and_the_styrgrupp_approves_at_the_gate(port: int
         goal.send_keys("från 50 % till 40 % till enkäten 2021")
         submit(browser, browser.find_element(By.CSS_SELECTOR, f"#faktor-{first} form button[type=submit]"))
         assert "från 50 % till 40 % till enkäten 2021" in element(browser, f"#faktor-{first}").text
-        for factor in FACTORS[:-1]:
+        # the first programme with who runs it and its budget: a budget that is not an amount is
+        # refused next to its field, what was typed kept
+        program_form = f"#faktor-{first} form[action$='/plan/program'] button[type=submit]"
+        Select(browser.find_element(By.ID, f"prog-{first}")).select_by_index(0)
+        browser.find_element(By.ID, f"responsible-{first}").send_keys("Fritidsgården Bellevue")
+        browser.find_element(By.ID, f"budget-{first}").send_keys("tvåhundratusen")
+        submit(browser, browser.find_element(By.CSS_SELECTOR, program_form))
+        budget = browser.find_element(By.ID, f"budget-{first}")
+        assert budget.get_attribute("aria-invalid") == "true"
+        assert element(browser, f"#err-budget-{first}").text.startswith("Ange budgeten i kronor")
+        assert browser.find_element(By.ID, f"responsible-{first}").get_attribute("value") == "Fritidsgården Bellevue"
+        budget.clear()
+        budget.send_keys("250 000")
+        submit(browser, browser.find_element(By.CSS_SELECTOR, program_form))
+        for factor in FACTORS[1:-1]:
             choose = Select(browser.find_element(By.ID, f"prog-{factor}"))
             choose.select_by_index(0)
             submit(browser, browser.find_element(By.CSS_SELECTOR, f"#faktor-{factor} form[action$='/plan/program'] "
@@ -121,6 +135,8 @@ def test_the_team_decides_plans_and_the_styrgrupp_approves_at_the_gate(port: int
         with session_scope() as session:
             chosen = session.execute(select(PlanProgramme.programme_id)).scalars().all()
         assert len(chosen) == 3 and "från 50 % till 40 % till enkäten 2021" in document
+        assert "Ansvarig Fritidsgården Bellevue" in document and "Budget 250 000 kr" in document
+        assert "sammanlagt 250 000 kr; för 2 program saknas budget" in document
 
         follow_link(browser, Links().login("styrgrupp_bellevue"))
         gate = element(browser, "div.gate[id^=grind-handlingsplan]")

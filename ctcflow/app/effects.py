@@ -77,7 +77,7 @@ def priority_trends(settings: Settings, defs: Definitions, as_of: date,
 
 
 def profile_page(session: Session, defs: Definitions, settings: Settings, area_id: str, wave_id: str, lang: str,
-                 as_of: date) -> str:
+                 as_of: date, back: str | None = None) -> str:
     """The områdesprofil of a wave, with its effects part as recorded by ``as_of`` (decisions
     based on later waves left out)."""
     survey = load_survey(settings)
@@ -85,7 +85,7 @@ def profile_page(session: Session, defs: Definitions, settings: Settings, area_i
     part = None if story is None else profile_effects(
         story, titles(defs, survey, load_programmes(settings), lang),
         phrasebook(settings.templates_dir, lang, "report"), lang)
-    return render_profile(session, defs, survey, area_id, wave_id, lang, part)
+    return render_profile(session, defs, survey, area_id, wave_id, lang, part, back)
 
 
 def as_json(found: list[AreaEffects]) -> list[dict[str, Any]]:

@@ -131,7 +131,7 @@ def _brief_and_send(day: date, defs: Definitions | None, briefs: bool) -> tuple[
     from ctcflow.delivery.sender import deliver_pending
 
     composed = compose(day, defs) if briefs and calendar.is_business_day(day) else []
-    report = deliver_pending()
+    report = deliver_pending(sender_name=(defs or current_definitions()).org.sender_name)
     report.briefs = [b.recipient for b in composed]
     return composed, report
 
@@ -229,5 +229,5 @@ def send_due_reports(as_of: date, *, defs: Definitions | None = None, deliver: b
         done = send_due(session, defs, get_settings(), as_of)
     result = ReportsSent(as_of, [(o.key, people) for o, people, _ in done], sum(g for _, _, g in done))
     if done and deliver:
-        result.delivery = deliver_pending()
+        result.delivery = deliver_pending(sender_name=defs.org.sender_name)
     return result

@@ -15,7 +15,8 @@ from ctcflow.definition.loader import Definitions
 from ctcflow.definition.programmes import load_programmes
 from ctcflow.definition.survey import load_survey
 from ctcflow.engine.surveydata import areas_with_wave
-from ctcflow.records.plan import add_goal, add_programme, plan_context, record_implementation
+from ctcflow.records.plan import ProgrammePlan, add_goal, add_programme, record_implementation
+from ctcflow.records.plan_document import plan_context
 from ctcflow.records.workspace import PlanWorkspace, plan_workspace
 from ctcflow.survey.decision import decide
 from db.engine import session_scope
@@ -29,11 +30,12 @@ def plan_goal(area_id: str, subject: str, target: str, *, by: str, as_of: date,
 
 
 def plan_programme(area_id: str, factor_id: str, programme_id: str, *, by: str, as_of: date, note: str | None,
-                   defs: Definitions | None = None, settings: Settings | None = None) -> None:
+                   plan: ProgrammePlan | None = None, defs: Definitions | None = None,
+                   settings: Settings | None = None) -> None:
     defs = defs or ready()
     with session_scope(settings) as session:
         add_programme(session, defs, load_programmes(settings), area_id, factor_id, programme_id, by=by,
-                      as_of=as_of, note=note)
+                      as_of=as_of, note=note, plan=plan)
 
 
 def plan_document(area_id: str, lang: str, defs: Definitions | None = None, settings: Settings | None = None,
@@ -81,10 +83,11 @@ def workspace(settings: Settings, area_id: str, as_of: date) -> PlanWorkspace:
     return found
 
 
-def area_profile(defs: Definitions, settings: Settings, area_id: str, lang: str, as_of: date) -> str:
+def area_profile(defs: Definitions, settings: Settings, area_id: str, lang: str, as_of: date,
+                 back: str | None = None) -> str:
     """The områdesprofil of the latest wave with answers from the area, as its own page."""
     with session_scope(settings) as session:
         wave_id = areas_with_wave(session, [area_id]).get(area_id)
         if wave_id is None:
             raise CtcError(f"no survey wave has answers from {area_id} yet")
-        return profile_page(session, defs, settings, area_id, wave_id, lang, as_of)
+        return profile_page(session, defs, settings, area_id, wave_id, lang, as_of, back)

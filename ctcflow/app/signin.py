@@ -36,7 +36,7 @@ def send_login_link(defs: Definitions, settings: Settings, person: PersonDef, as
     with session_scope(settings) as session:
         write_new(session, [notice], renderer(settings.templates_dir), defs.process.notification_policy.brief)
         ids = list(session.execute(select(col(Notification.id)).where(col(Notification.key) == key)).scalars())
-    deliver_pending(only=ids)
+    deliver_pending(only=ids, sender_name=defs.org.sender_name)
 
 
 def login_link(person_id: str, minutes: int = LOGIN_MINUTES) -> str:

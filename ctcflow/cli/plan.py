@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from ctcflow.cli.options import AreaArg, AsOf, By, Lang, Note, day, language
+from ctcflow.cli.options import AreaArg, AsOf, By, Lang, Note, day, language, parse_day
 from ctcflow.cli.output import write_page
 
 app = typer.Typer(help="the handlingsplan: goals, programmes, the document")
@@ -28,11 +29,19 @@ def goal(area: AreaArg, by: By,
 @app.command("programme")
 def programme(area: AreaArg, by: By, factor: Annotated[str, typer.Option()],
               programme: Annotated[str, typer.Option(help="programme id from programmes.yml")],
-              as_of: AsOf = None, note: Note = None, lang: Lang = None) -> None:
-    """A programme from programmes.yml against a priority factor."""
+              as_of: AsOf = None, note: Note = None, lang: Lang = None,
+              responsible: Annotated[str | None, typer.Option(help="who runs it (a name, a unit)")] = None,
+              start: Annotated[date | None, typer.Option("--from", parser=parse_day, metavar="YYYY-MM-DD",
+                                                         help="its first day")] = None,
+              end: Annotated[date | None, typer.Option("--until", parser=parse_day, metavar="YYYY-MM-DD",
+                                                       help="its last day")] = None,
+              budget: Annotated[str | None, typer.Option(help="its budget in kronor, e.g. '250 000'")] = None) -> None:
+    """A programme from programmes.yml against a priority factor: who runs it, when, for how much."""
     from ctcflow.app.plans import plan_programme
+    from ctcflow.records.plan import ProgrammePlan
 
-    plan_programme(area, factor, programme, by=by, as_of=day(as_of), note=note)
+    plan = ProgrammePlan(responsible, start, end, budget)
+    plan_programme(area, factor, programme, by=by, as_of=day(as_of), note=note, plan=plan)
     print(f"✓ {area}: {programme} against {factor}")
 
 

@@ -84,6 +84,11 @@ class OrganisationDef(Located):
     _people_by_id: tuple[tuple[list[AreaDef], list[PersonDef]],
                          dict[str, tuple[PersonDef, AreaDef | None]]] | None = PrivateAttr(default=None)
 
+    @property
+    def sender_name(self) -> str:
+        """Whom mail comes from, as a reader sees it: the municipality's CTC, not the software."""
+        return f"CTC {self.municipality}"
+
     def area(self, area_id: str) -> AreaDef | None:
         index = self._areas_by_id
         if index is None or index[0] is not self.areas:

@@ -111,6 +111,8 @@ def check_organisation(process: ProcessDef, org: OrganisationDef, out: Findings)
         for person in area.people:
             _check_person(person, "area", process, admins, out)
         lead = process.area_lead
-        if lead and not any(p.role == lead for p in area.people):
+        # an area with people must name its lead; one with nobody yet is planned, not started —
+        # its vacant lead is escalated from its start day on, like any vacancy
+        if lead and area.people and not any(p.role == lead for p in area.people):
             out.areas(area, area.id, f"area has no {lead}",
                       f"add a person with role: {lead} under the area's people", "people")

@@ -55,6 +55,7 @@ class _Run:
     sender: Sender
     links: Links
     attachments: dict[int, Attachment]
+    sender_name: str | None = None  # the mails' From name: the municipality's CTC
     urls: dict[str, str] = field(default_factory=dict)  # reference → URL, resolved once per run
     routes: dict[str, MailRoute | None] = field(default_factory=dict)  # URL → its SMTP route (None: apprise)
 
@@ -80,7 +81,8 @@ def _send_one(run: _Run, row: Notification, mailer: Mailer) -> Failure | None:
         run.routes[url] = mail_route(url)
     route = run.routes[url]
     if route is not None:
-        return mailer.send(route, row.subject, body, attached, lambda: _hand_over(run, row))
+        return mailer.send(route, row.subject, body, attached, lambda: _hand_over(run, row),
+                           sender_name=run.sender_name, lang=row.lang)
     if not _hand_over(run, row):
         raise LostClaim()
     try:
@@ -144,7 +146,7 @@ def _claim_batch(run_clock: leases.Clock, lease: timedelta, name: str, batch: in
 
 
 def _drain(report: DeliveryReport, clock: leases.Clock, lease: timedelta, name: str, *, batch: int, workers: int,
-           sender: Sender, only: list[int] | None, lock: str | None) -> None:
+           sender: Sender, only: list[int] | None, lock: str | None, sender_name: str | None) -> None:
     settings = get_settings()
     gate = Gate(settings.delivery_timeout_seconds)
     links = Links(settings)
@@ -161,7 +163,8 @@ def _drain(report: DeliveryReport, clock: leases.Clock, lease: timedelta, name: 
                     return
                 heartbeat.hold(token, now + lease)
                 try:
-                    report.outcomes += pool.run(_Run(token, clock, heartbeat, gate, sender, links, attachments), rows)
+                    report.outcomes += pool.run(_Run(token, clock, heartbeat, gate, sender, links, attachments,
+                                                     sender_name), rows)
                 finally:
                     heartbeat.drop(token)
                     release_unsent(token)
@@ -178,11 +181,13 @@ def _anything_due(now: datetime) -> bool:
 
 def deliver_pending(now: datetime | None = None, *, batch: int = 200, workers: int | None = None,
                     lease: timedelta | None = None, sender: Sender = send_apprise,
-                    only: list[int] | None = None, clock: leases.Clock | None = None) -> DeliveryReport:
+                    only: list[int] | None = None, clock: leases.Clock | None = None,
+                    sender_name: str | None = None) -> DeliveryReport:
     """Send everything pending whose time has come; returns what this run did with each message.
 
     ``now`` runs the delivery as if at that moment (a replay, a test); ``clock`` replaces the
-    clock altogether. ``only`` sends just those rows, beside any run (a sign-in link at once)."""
+    clock altogether. ``only`` sends just those rows, beside any run (a sign-in link at once).
+    ``sender_name``: the name mail comes from (the municipality's CTC)."""
     settings = get_settings()
     clock = clock or leases.shifted_clock(now)
     lease = lease or timedelta(seconds=settings.delivery_lease_seconds)
@@ -190,7 +195,8 @@ def deliver_pending(now: datetime | None = None, *, batch: int = 200, workers: i
     name = leases.holder()
     report = DeliveryReport()
     if only is not None:
-        _drain(report, clock, lease, name, batch=batch, workers=workers, sender=sender, only=only, lock=None)
+        _drain(report, clock, lease, name, batch=batch, workers=workers, sender=sender, only=only, lock=None,
+               sender_name=sender_name)
         return report
     for _ in range(MAX_ROUNDS):
         busy = leases.take_lock(clock, lease, name)
@@ -199,7 +205,7 @@ def deliver_pending(now: datetime | None = None, *, batch: int = 200, workers: i
             return report
         try:
             _drain(report, clock, lease, name, batch=batch, workers=workers, sender=sender, only=None,
-                   lock=leases.RUN_LOCK)
+                   lock=leases.RUN_LOCK, sender_name=sender_name)
         finally:
             leases.let_go(name)
         if not _anything_due(clock()):

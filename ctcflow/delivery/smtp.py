@@ -16,6 +16,8 @@ import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from email import message_from_string, policy
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,7 @@ import apprise
 from apprise.plugins.email.base import NotifyEmail
 
 from ctcflow.delivery.failures import Failure, from_smtp_error
+from ctcflow.delivery.htmlmail import html_of
 from ctcflow.delivery.servers import Gate, Server
 
 Attachment = tuple[str, bytes]  # file name, content
@@ -66,13 +69,32 @@ def attachment_files(attachments: Sequence[Attachment]) -> Iterator[apprise.Appr
         yield attach
 
 
-def _payloads(route: MailRoute, subject: str, body: str, attach: Any) -> list[tuple[str, list[str], str]]:
+def _payloads(route: MailRoute, subject: str, body: str, attach: Any, sender_name: str | None,
+              lang: str) -> list[tuple[str, list[str], str]]:
     plugin = route.plugin
-    return [(str(plugin.from_addr[1]), list(message.to_addrs), message.body) for message in NotifyEmail.prepare_emails(
-        subject=subject, body=body, notify_format=apprise.NotifyFormat.TEXT, from_addr=plugin.from_addr,
-        to=plugin.targets, cc=plugin.cc, bcc=plugin.bcc, reply_to=plugin.reply_to, smtp_host=plugin.smtp_host,
-        attach=attach, headers={"X-Application": plugin.app_id, **plugin.headers}, names=plugin.names, pgp=None,
-        tzinfo=plugin.tzinfo)]
+    # the display name: the URL's own, else the municipality's CTC — never the library's name
+    own = plugin.from_addr[0]
+    name = own if own and own != plugin.app_id else (sender_name or own)
+    return [(str(plugin.from_addr[1]), list(message.to_addrs), with_html(message.body, body, lang))
+            for message in NotifyEmail.prepare_emails(
+                subject=subject, body=body, notify_format=apprise.NotifyFormat.TEXT,
+                from_addr=(name, plugin.from_addr[1]), to=plugin.targets, cc=plugin.cc, bcc=plugin.bcc,
+                reply_to=plugin.reply_to, smtp_host=plugin.smtp_host, attach=attach,
+                headers={"X-Application": plugin.app_id, **plugin.headers}, names=plugin.names, pgp=None,
+                tzinfo=plugin.tzinfo)]
+
+
+def with_html(payload: str, text: str, lang: str) -> str:
+    """The message apprise wrote, its text part beside an HTML part of the same words: mail
+    programs show the HTML (short link names), and the text stays for those that do not."""
+    message = message_from_string(payload, policy=policy.default)
+    assert isinstance(message, EmailMessage)
+    plain = message.get_body(("plain",))
+    if plain is None:
+        return payload
+    plain.make_alternative()
+    plain.add_alternative(html_of(text, lang), subtype="html", charset="utf-8")
+    return message.as_string()
 
 
 class Mailer:
@@ -83,12 +105,13 @@ class Mailer:
         self._open: dict[Server, smtplib.SMTP] = {}
 
     def send(self, route: MailRoute, subject: str, body: str, attachments: Sequence[Attachment] = (),
-             before_handing_over: Callable[[], bool] = lambda: True) -> Failure | None:
+             before_handing_over: Callable[[], bool] = lambda: True, *, sender_name: str | None = None,
+             lang: str = "sv") -> Failure | None:
         """None once the server accepted the message; else the failure, in its words. The
         message is handed over only if ``before_handing_over()`` still agrees (the run's claim)."""
         server = route.server
         with attachment_files(attachments) as attach:
-            payloads = _payloads(route, subject, body, attach)
+            payloads = _payloads(route, subject, body, attach, sender_name, lang)
         for attempt in (1, 2):
             reused = server in self._open
             connection = self._open.get(server) or self.gate.connect(server)

@@ -3,6 +3,7 @@ programmes run (implementation and fidelity), and the plan as a document for app
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
@@ -16,6 +17,7 @@ from ctcflow.definition.survey import SurveyDef
 from ctcflow.engine.eventlog import NewEvent, record
 from ctcflow.engine.instances import latest_phase_instance
 from ctcflow.engine.surveydata import latest_decisions
+from ctcflow.records.ledger import amount_refusal, parse_amount
 from db.models import ImplementationRecord, PlanGoal, PlanProgramme
 
 PLAN_PHASE = "handlingsplan"
@@ -52,9 +54,38 @@ def add_goal(session: Session, defs: Definitions, survey: SurveyDef, area_id: st
     return goal
 
 
+@dataclass(frozen=True)
+class ProgrammePlan:
+    """What the plan says about running a programme: who, from when to when, for how much."""
+
+    responsible: str | None = None
+    starts_on: date | None = None
+    ends_on: date | None = None
+    budget: str | None = None  # as typed: "250 000 kr"
+
+    def budget_ore(self) -> int | None:
+        """The budget in öre; a budget that is not an amount is refused with the field named."""
+        if not (self.budget or "").strip():
+            return None
+        found = parse_amount(self.budget or "")
+        refusal = "is not an amount in kronor (e.g. 250 000)" if found is None else amount_refusal(found)
+        if refusal or found is None:
+            raise Invalid("budget", "not_amount", f"budget '{self.budget}' {refusal}")
+        return found
+
+    def check(self) -> None:
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise Invalid("ends_on", "before_start", f"the programme ends ({self.ends_on}) before it starts "
+                          f"({self.starts_on}); give the last day on or after the first")
+
+
 def add_programme(session: Session, defs: Definitions, catalogue: CatalogueDef, area_id: str, factor_id: str,
-                  programme_id: str, *, by: str, as_of: date, note: str | None = None) -> PlanProgramme:
+                  programme_id: str, *, by: str, as_of: date, note: str | None = None,
+                  plan: ProgrammePlan | None = None) -> PlanProgramme:
     person = require(defs, by, Action.RECORD_AREA_WORK, as_of, area_id).person
+    plan = plan or ProgrammePlan()
+    plan.check()
+    budget = plan.budget_ore()
     instance = open_plan(session, area_id, as_of)
     factors = decided_factors(session, area_id)
     if factor_id not in factors:
@@ -71,7 +102,9 @@ def add_programme(session: Session, defs: Definitions, catalogue: CatalogueDef, 
     if already is not None:
         raise Invalid("programme", "already_chosen", f"{programme_id} is already in the plan against {factor_id}")
     chosen = PlanProgramme(area_id=area_id, phase_instance_id=instance, factor_id=factor_id,
-                           programme_id=programme_id, chosen_on=as_of, chosen_by=person.id, note=note)
+                           programme_id=programme_id, chosen_on=as_of, chosen_by=person.id, note=note,
+                           responsible=(plan.responsible or "").strip() or None, starts_on=plan.starts_on,
+                           ends_on=plan.ends_on, budget_ore=budget)
     session.add(chosen)
     record(session, [NewEvent("plan_programme", person.id, as_of, area_id, programme_id, None, factor_id, note)])
     return chosen
@@ -106,66 +139,3 @@ def record_implementation(session: Session, defs: Definitions, catalogue: Catalo
                               f"{sessions_held}/{sessions_planned} sessions, {participants} participants, "
                               f"adherence {adherence:.0%}" + (" (LOW)" if low else ""), note)])
     return entry, low
-
-
-def plan_context(session: Session, defs: Definitions, survey: SurveyDef, catalogue: CatalogueDef, area_id: str,
-                 lang: str) -> dict[str, object]:
-    area = defs.org.area(area_id)
-    if area is None:
-        raise CtcError(f"unknown area '{area_id}'")
-    instance = latest_phase_instance(session, area_id, PLAN_PHASE)
-    if instance is None:
-        raise CtcError(f"{area_id} has no handlingsplan yet")
-    decision = latest_decisions(session, [area_id]).get(area_id)
-    factors = decision.factors.split(",") if decision else []
-    goals = session.execute(select(PlanGoal).where(col(PlanGoal.phase_instance_id) == instance.id)
-                            .order_by(col(PlanGoal.id))).scalars().all()
-    chosen = session.execute(select(PlanProgramme).where(col(PlanProgramme.phase_instance_id) == instance.id)
-                             .order_by(col(PlanProgramme.id))).scalars().all()
-    baselines = _baselines(session, defs, survey, area_id, decision.wave_id, decision.decided_on) if decision else {}
-    sections = []
-    for factor_id in factors:
-        picked = [(c, catalogue.programme(c.programme_id)) for c in chosen if c.factor_id == factor_id]
-        sections.append({
-            "factor": survey.measure_title(factor_id, lang),
-            # where the goal starts from: the survey the priority was decided on
-            "baseline": baselines.get(factor_id),
-            "goals": [g.target for g in goals if g.subject == factor_id],
-            "programmes": [{"name": p.name, "description": p.description.get(lang), "age": p.age_group.get(lang),
-                            "evidence": p.evidence.get(lang), "source": p.source,
-                            "fidelity": p.fidelity.measures, "min_adherence": p.fidelity.min_adherence,
-                            "chosen_on": c.chosen_on, "chosen_by": _name(defs, c.chosen_by)}
-                           for c, p in picked if p],
-            "options": [p.name for p in catalogue.for_factor(factor_id)]})
-    behaviours = [{"subject": survey.measure_title(g.subject, lang), "target": g.target}
-                  for g in goals if g.subject not in factors]
-    return {"area": area.name, "area_id": area_id, "cycle": instance.cycle, "opened_on": instance.opened_on,
-            "approved_on": instance.completed_on, "decision": decision, "sections": sections,
-            "behaviours": behaviours, "uncovered": [s["factor"] for s in sections if not s["programmes"]],
-            "municipality": defs.org.municipality,
-            "decided_by": _name(defs, decision.decided_by) if decision else "",
-            "budget_milestone": defs.name("milestone", "budgetunderlag", lang)}
-
-
-def _baselines(session: Session, defs: Definitions, survey: SurveyDef, area_id: str, wave_id: str,
-               decided_on: date) -> dict[str, dict[str, object]]:
-    """Each measure's published share in the area and its comparison at the survey the priority
-    was decided on, and in the newest survey since — what a goal is measured from."""
-    from ctcflow.survey.evaluation import area_effects  # pandas: only when a plan is printed
-
-    found: dict[str, dict[str, object]] = {}
-    for effects in area_effects(session, defs.org, survey, date.max, [area_id]):
-        for effect in effects.effects:
-            shares = {wave: (share, other) for wave, share, other in effect.shares}
-            if wave_id in shares:
-                newest = max(shares)
-                found[effect.measure] = {"wave": wave_id, "area": shares[wave_id][0], "other": shares[wave_id][1],
-                                         "comparison": effect.comparison,
-                                         "newest": (newest, shares[newest][0]) if newest != wave_id else None}
-    return found
-
-
-def _name(defs: Definitions, person_id: str) -> str:
-    """A person's name for a document; the id only when areas.yml no longer has them."""
-    found = defs.org.person(person_id)
-    return found[0].name if found else person_id

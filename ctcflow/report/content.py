@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from ctcflow.core.gcpause import cyclic_gc_paused
@@ -26,18 +26,19 @@ from ctcflow.engine.asof import (
     phase_open_sql,
     phase_started_sql,
 )
+from ctcflow.report.escalation_lines import add_escalations
 from ctcflow.report.model import (
     NEXT_STEPS,
     NEXT_STEPS_DAYS,
     AreaFilter,
     AreaReport,
     Entry,
-    EscalationLine,
     Gathered,
     MilestoneLine,
     PhaseSpan,
     Scope,
     in_areas_filter,
+    moved,
 )
 from ctcflow.report.recorded import add_area_input, add_plans, add_priorities, city_costs, find_gaps
 from ctcflow.report.schedule import Period
@@ -46,7 +47,6 @@ from db.models import (
     CostEntry,
     MandateEntry,
     MilestoneInstance,
-    Notification,
     PhaseInstance,
 )
 
@@ -77,7 +77,7 @@ def _gather(session: Session, defs: Definitions, scope: Scope, mandated: dict[st
         _phases(session, areas, in_areas, defs.process.order, as_of)
         required = {m.id for p in defs.process.phases for m in p.milestones if m.required}
         _milestones(session, areas, in_areas, period, as_of, required)
-        _escalations(session, areas, in_areas, period, as_of)
+        add_escalations(session, areas, in_areas, period, as_of)
         add_priorities(session, areas, in_areas, as_of)
         add_plans(session, areas, in_areas, as_of)
     for area_id, kind, happened_on, description, evidence in session.execute(
@@ -143,7 +143,7 @@ def _milestones(session: Session, areas: dict[str, AreaReport], in_areas: AreaFi
         area = areas.get(area_id)
         if area is None:
             continue
-        line = MilestoneLine(milestone_id, phase_id, due, done_date(status, done_on, as_of), _moved(first_due, due))
+        line = MilestoneLine(milestone_id, phase_id, due, done_date(status, done_on, as_of), moved(first_due, due))
         if line.done_on is None:
             area.missing.append(line)
         elif line.done_on > line.measured:
@@ -162,7 +162,7 @@ def _milestones(session: Session, areas: dict[str, AreaReport], in_areas: AreaFi
         area = areas.get(area_id)
         if area is not None and milestone_id in required:
             area.overdue_before.append(MilestoneLine(milestone_id, phase_id, due, done_date(status, done_on, as_of),
-                                                     _moved(first_due, due)))
+                                                     moved(first_due, due)))
     upcoming = session.execute(
         select(col(mi.area_id), col(mi.milestone_id), col(pi.phase_id), col(mi.due_date))
         .join(pi, col(pi.id) == col(mi.phase_instance_id))
@@ -173,36 +173,3 @@ def _milestones(session: Session, areas: dict[str, AreaReport], in_areas: AreaFi
         area = areas.get(area_id)
         if area is not None and len(area.next_steps) < NEXT_STEPS:
             area.next_steps.append(MilestoneLine(milestone_id, phase_id, due, None))
-
-
-def _moved(planned: date | None, due: date) -> date | None:
-    """The planned date where the current one moved from it."""
-    return planned if planned is not None and planned != due else None
-
-
-def _escalations(session: Session, areas: dict[str, AreaReport], in_areas: AreaFilter, period: Period,
-                 as_of: date) -> None:
-    """Escalations the outbox holds for the period — and those from before it still not done on
-    the report's day — one line per milestone: first day, the due date it named, to whom, and
-    whether (when) the milestone was done after all."""
-    n, mi = Notification, MilestoneInstance
-    rows = session.execute(
-        select(col(n.area_id), col(mi.milestone_id), col(mi.due_date), func.min(col(n.as_of)), col(mi.status),
-               col(mi.done_on),
-               func.group_concat(col(n.recipient).distinct()) if session.get_bind().dialect.name == "sqlite"
-               else func.string_agg(col(n.recipient).distinct(), ","),
-               func.min(col(n.due)), col(mi.planned_due_date))
-        .join(mi, col(mi.id) == col(n.milestone_instance_id))
-        .where(col(n.kind) == "escalation", in_areas(col(n.area_id)), col(n.as_of) <= min(period.end, as_of),
-               or_(col(n.as_of) >= period.start, open_on_sql(as_of)))
-        .group_by(col(n.area_id), col(mi.id), col(mi.milestone_id), col(mi.due_date), col(mi.status), col(mi.done_on),
-                  col(mi.planned_due_date))
-        .order_by(col(n.area_id), func.min(col(n.as_of)), col(mi.milestone_id)))
-    for area_id, milestone_id, due, first_on, status, done_on, recipients, told_due, first_due in rows:
-        area = areas.get(area_id)
-        if area is None:
-            continue
-        resolved = done_date(status, done_on, as_of)
-        area.escalations.append(EscalationLine(milestone_id, due, first_on,
-                                               tuple(sorted(set((recipients or "").split(",")) - {""})), resolved,
-                                               told_due, _moved(first_due, due)))

@@ -58,6 +58,11 @@ class MilestoneLine:
         return min(self.planned, self.due) if self.planned else self.due
 
 
+def moved(planned: date | None, due: date) -> date | None:
+    """The planned date where the current one moved from it."""
+    return planned if planned is not None and planned != due else None
+
+
 @dataclass(frozen=True)
 class EscalationLine:
     milestone_id: str

@@ -156,7 +156,7 @@ def matter(content: ReportContent, defs: Definitions, t: dict[str, Any], names: 
     still (and who took it on), what moved — each a few lines, the rest in the bilagor."""
     said = [t["matter_period"].format(period=content.period.label(), as_of=content.as_of.isoformat(),
                                       running=content.running, n=content.planned)]
-    phases = phase_counts(content, names)
+    phases = phase_counts(content, defs, t, names)
     if phases:
         said.append(t["matter_phases"].format(phases=listing(phases, t, most=len(phases))))
     missed = [late for late in content.late_reports if late.sent_on is None]
@@ -164,7 +164,7 @@ def matter(content: ReportContent, defs: Definitions, t: dict[str, Any], names: 
         board = sum(1 for e in content.log if e.reached_board)
         said.append(t["matter_missed"].format(years=listing([str(m.occasion.year) for m in missed], t, most=9),
                                               since=content.log_since.isoformat(), n=board, bilaga=log_no))
-    lines = stall_lines(content, defs, t, names)
+    lines = stall_lines(content, defs, t, names, group=True)
     said += capped(lines, t, log_no)
     moved = [t["start_moved"].format(area=names["area"].get(m.area_id, m.area_id), old=m.old, new=m.new,
                                      by=names["person"].get(m.by, m.by), on=m.on)

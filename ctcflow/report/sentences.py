@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ctcflow.definition.loader import Definitions
+from ctcflow.delivery.kinds import weight
 from ctcflow.engine.stalls import Stall
 from ctcflow.notices.stalls import topic_of
 from ctcflow.report.escalation_log import HELD, LAPSED, Logged
@@ -28,9 +29,9 @@ def listing(names: Sequence[str], t: dict[str, Any], most: int = NAMED) -> str:
 
 
 def stalls_by_kind(stalls: list[Stall]) -> dict[str, list[Stall]]:
-    """The stalls of each kind, the longest-standing first."""
+    """The stalls of each kind, the heaviest kind first, each kind's longest-standing first."""
     found: dict[str, list[Stall]] = {}
-    for stall in sorted(stalls, key=lambda s: (s.since, s.area_id or "")):
+    for stall in sorted(stalls, key=lambda s: (weight(s.kind), s.since, s.area_id or "")):
         found.setdefault(stall.kind, []).append(stall)
     return found
 
@@ -43,25 +44,34 @@ def vacancy_name(stall: Stall, t: dict[str, Any], names: dict[str, dict[str, str
 
 
 def stall_lines(content: ReportContent, defs: Definitions, t: dict[str, Any],
-                names: dict[str, dict[str, str]]) -> list[str]:
-    """Each stall in a sentence, the longest-standing first, with who has taken it on."""
+                names: dict[str, dict[str, str]], group: bool = False) -> list[str]:
+    """Each stall in a sentence — the heaviest kind first (an area not started before a vacancy),
+    then the longest-standing — with who has taken it on. With ``group``, a kind with more than
+    a few stalls is one sentence naming them (those someone has taken on still one each)."""
     starts = {a.id: a.start for a in defs.org.areas}
     acks = {e.topic: e.ack for e in content.log if e.ack is not None}
     lines = []
-    for stall in sorted(content.stalls, key=lambda s: (s.since, s.area_id or "")):
-        area = names["area"].get(stall.area_id or "", stall.area_id or "")
-        if stall.kind == "not_started":
-            line = t["stall_not_started"].format(area=area, start=starts.get(stall.area_id or "", stall.since),
-                                                 since=stall.since)
-        elif stall.kind == "inactive":
-            line = t["stall_inactive"].format(area=area, last=stall.last_activity or "–")
-        else:
-            line = t["stall_vacancy"].format(what=vacancy_name(stall, t, names), since=stall.since)
-        ack = acks.get(topic_of(stall))
-        if ack is not None:
-            key = "ack_holds" if ack.holds(content.as_of) else "ack_lapsed"
-            line += " " + t[key].format(by=names["person"].get(ack.by, ack.by), plan=ack.plan, until=ack.until)
-        lines.append(line)
+    for kind, found in stalls_by_kind(content.stalls).items():
+        alone = [s for s in found if topic_of(s) in acks] if group and len(found) > NAMED else found
+        if len(alone) < len(found):
+            rest = [s for s in found if s not in alone]
+            what = [vacancy_name(s, t, names) if kind == "vacancy" else names["area"].get(s.area_id or "", "")
+                    for s in rest]
+            lines.append(t[f"stalls_{kind}"].format(n=len(rest), names=listing(what, t, most=LISTED)))
+        for stall in alone:
+            area = names["area"].get(stall.area_id or "", stall.area_id or "")
+            if kind == "not_started":
+                line = t["stall_not_started"].format(area=area, start=starts.get(stall.area_id or "", stall.since),
+                                                     since=stall.since)
+            elif kind == "inactive":
+                line = t["stall_inactive"].format(area=area, last=stall.last_activity or "–")
+            else:
+                line = t["stall_vacancy"].format(what=vacancy_name(stall, t, names), since=stall.since)
+            ack = acks.get(topic_of(stall))
+            if ack is not None:
+                key = "ack_holds" if ack.holds(content.as_of) else "ack_lapsed"
+                line += " " + t[key].format(by=names["person"].get(ack.by, ack.by), plan=ack.plan, until=ack.until)
+            lines.append(line)
     return lines
 
 
@@ -79,10 +89,15 @@ def capped(lines: list[str], t: dict[str, Any], bilaga: str) -> list[str]:
     return [*lines[:LISTED], t["more_in_appendix"].format(n=len(lines) - LISTED, bilaga=bilaga)]
 
 
-def phase_counts(content: ReportContent, names: dict[str, dict[str, str]]) -> list[str]:
-    """'2 i Handlingsplan, 3 i Uppföljning' in the process's order."""
+def phase_counts(content: ReportContent, defs: Definitions, t: dict[str, Any],
+                 names: dict[str, dict[str, str]]) -> list[str]:
+    """'2 i Handlingsplan, 3 i Uppföljning' in the process's order: the areas that have started
+    (one that never did is not 'in Mobilisering' because its first phase opened by plan)."""
     counts: dict[str, int] = {}
+    not_started = {s.area_id for s in content.stalls if s.kind == "not_started"}
     for area in content.areas:
-        if area.current_phase:
+        if area.current_phase and area.id not in not_started:
             counts[area.current_phase] = counts.get(area.current_phase, 0) + 1
-    return [f"{n} i {names['phase'].get(phase, phase)}" for phase, n in counts.items()]
+    order = defs.process.order
+    return [t["in_phase"].format(n=n, phase=names["phase"].get(phase, phase))
+            for phase, n in sorted(counts.items(), key=lambda item: order.get(item[0], len(order)))]

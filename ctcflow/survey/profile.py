@@ -99,7 +99,8 @@ def profile_context(session: Session, defs: Definitions, survey: SurveyDef, area
 
 
 def render_profile(session: Session, defs: Definitions, survey: SurveyDef, area_id: str, wave_id: str,
-                   lang: str, effects: dict[str, Any] | None = None) -> str:
-    """The page; ``effects`` is its effects part (ctcflow.report.effect_view), None before a decision."""
+                   lang: str, effects: dict[str, Any] | None = None, back: str | None = None) -> str:
+    """The page; ``effects`` is its effects part (ctcflow.report.effect_view), None before a
+    decision; ``back``: the page it was opened from, when it is served on the web."""
     context = profile_context(session, defs, survey, area_id, wave_id, lang, effects)
-    return renderer(get_settings().templates_dir).page("omradesprofil", lang, **context)
+    return renderer(get_settings().templates_dir).page("omradesprofil", lang, back=back, **context)

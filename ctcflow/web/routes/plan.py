@@ -87,7 +87,7 @@ def profile(request: Request, web: WebState, viewer: AreaViewer, area_id: str) -
     """The områdesprofil of the latest survey with answers from the area."""
     with refusals_as_pages():
         return HTMLResponse(plans.area_profile(web.defs, web.settings, area_id, lang_of(request, viewer),
-                                                      web.today()))
+                                               web.today(), back=f"{root(request)}/omrade/{area_id}"))
 
 
 @router.post("/omrade/{area_id}/plan/prioriteringar")
@@ -120,16 +120,31 @@ def add_goal(request: Request, web: WebState, viewer: FormViewer, area_id: str, 
 
 @router.post("/omrade/{area_id}/plan/program")
 def add_programme(request: Request, web: WebState, viewer: FormViewer, area_id: str, factor: FormText = "",
-                  programme: FormText = "", note: FormText = "") -> Response:
+                  programme: FormText = "", note: FormText = "", responsible: FormText = "",
+                  starts_on: FormText = "", ends_on: FormText = "", budget: FormText = "") -> Response:
     may_record(web, viewer, area_id)
     where = f"faktor-{factor}"
+    typed = {"programme": programme, "responsible": responsible, "starts_on": starts_on, "ends_on": ends_on,
+             "budget": budget}
     try:
+        plan = plans.ProgrammePlan(responsible.strip() or None, optional_day(starts_on, "starts_on"),
+                             optional_day(ends_on, "ends_on"), budget.strip() or None)
         with refusals_as_pages(passing=(Invalid,)):
             plans.plan_programme(area_id, factor, programme, by=viewer.person.id, as_of=web.today(),
-                                 note=note.strip() or None, defs=web.defs, settings=web.settings)
+                                 note=note.strip() or None, plan=plan, defs=web.defs, settings=web.settings)
     except Invalid as exc:
-        return refused(request, web, viewer, area_id, f"program-{factor}", exc, {"programme": programme})
+        return refused(request, web, viewer, area_id, f"program-{factor}", exc, typed)
     return saved(request, area_id, where, where)
+
+
+def optional_day(text: str, field: str) -> date | None:
+    """A date field that may be left empty; anything else than a date is refused, named."""
+    if not text.strip():
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise Invalid(field, "date_format", "not a date") from None
 
 
 def count(text: str, field: str) -> int:
