@@ -32,6 +32,7 @@ from ctcflow.report.schedule import LateReport, occasion
 from ctcflow.report.service import content_for, request_for
 from db.engine import session_scope
 from db.models import MilestoneInstance, Notification
+from tests.browser import chromium, fits
 from tests.conftest import environment, snapshot_of
 
 PARTS = ["Sammanfattning", "Förslag till beslut", "Beslutsunderlag", "Beslutsplanering", "Beslutet skickas till",
@@ -221,3 +222,10 @@ def test_the_handlingsplan_gives_names_baselines_and_a_tagged_pdf(malmo: Path, t
     assert "/StructTreeRoot" in root and root["/Lang"] == "sv"
     assert pdf.metadata is not None and pdf.metadata.title == "Handlingsplan Hermodsdal/Nydala/Gullviksborg"
     assert "Handlingsplan för Hermodsdal/Nydala/Gullviksborg" in "".join(pdf.pages[0].extract_text().split("\n"))
+    assert main(["report", "area", "kirsebergsstaden_rostorp_segevang_segemolla", "--period", "2024", "--as-of",
+                 "2024-03-01", "--format", "html", "--out", str(tmp_path)]) == 0
+    with chromium() as browser:  # on a phone, with the city's longest area name: nothing runs off the side
+        browser.set_window_size(390, 844)
+        for document in (tmp_path / "plan.html", *tmp_path.glob("omradesrapport-*.html")):
+            browser.get(document.as_uri())
+            assert fits(browser), document.name

@@ -29,7 +29,7 @@ from ctcflow.definition.loader import load_definitions
 from db.engine import session_scope
 from db.models import CostEntry, Notification, ReportArchive
 from demo.mailserver import LocalMailServer
-from tests.browser import chromium
+from tests.browser import chromium, fits
 from tests.conftest import Project, environment, snapshot_of
 
 DUE_2022 = date(2022, 5, 2)  # "on 04-30": a Saturday in 2022, so the next working day
@@ -165,7 +165,8 @@ def test_the_2024_report_shows_what_was_recorded(malmo: Path, tmp_path: Path) ->
     summary = html.split("<h2>Sammanfattning</h2>", 1)[1].split("<h2>", 1)[0]
     assert summary.lstrip().startswith('<div class="summary"><p>Redovisningen för 2022 lämnades 610 dagar för sent.')
     assert "<td>Arbetsmarknads- och socialförvaltningen</td>" in html  # area costs under their administration
-    assert html.count('<svg xmlns="http://www.w3.org/2000/svg"') == 14  # a timeline per area
+    # a timeline per area, and in the paper the period's milestones and the costs per year
+    assert html.count('<svg xmlns="http://www.w3.org/2000/svg"') == 14 + 2
 
 
 def test_rendering_the_same_period_and_day_twice_gives_identical_bytes(malmo: Path, tmp_path: Path) -> None:
@@ -221,13 +222,16 @@ def test_the_report_renders_in_a_real_chromium(malmo: Path, tmp_path: Path) -> N
         gaps = browser.execute_script("return document.querySelectorAll('.gap').length")
         shot = tmp_path / "ks-report.png"
         assert browser.save_screenshot(str(shot))
+        browser.set_window_size(390, 844)  # on a phone: long area names wrap, nothing runs off the side
+        browser.get(html.as_uri())
+        assert fits(browser)
     assert headings[:7] == ["Sammanfattning", "Förslag till beslut", "Beslutsunderlag", "Beslutsplanering",
                             "Beslutet skickas till", "Ärendet", "Ansvariga"]
     assert headings[7:] == [f"Bilaga {n}: {a.name}" for n, a in enumerate(
         sorted(load_definitions().org.areas, key=lambda a: a.name), start=1)] + [
         "Bilaga 15: Luckor i redovisningen och vem som skulle ha lämnat uppgiften",
         "Bilaga 16: Eskaleringar och hur de står", "Bilaga 17: Områdenas underlag"]
-    assert len(charts) == 14 and all(w > 300 and h > 20 for w, h in charts)  # a timeline per area
+    assert len(charts) == 14 + 2 and all(w > 300 and h > 20 for w, h in charts)  # and one per area
     assert gaps >= 20
     assert shot.stat().st_size > 20_000 and shot.read_bytes().startswith(b"\x89PNG")
 

@@ -1,5 +1,6 @@
-"""The handlingsplan: goals and programmes against the decided priority factors, how the
-programmes run (implementation and fidelity), and the plan as a document for approval."""
+"""The handlingsplan: goals and programmes against the decided priority factors — who runs each,
+when and for how much — and how the programmes run (implementation and fidelity). The plan as
+a document for approval is ctcflow.records.plan_document."""
 
 from __future__ import annotations
 

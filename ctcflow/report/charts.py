@@ -103,19 +103,23 @@ def milestone_completion(areas: list[AreaReport], label: str, legend: tuple[str,
     return svg(bottom + 8, body, label)
 
 
-def costs_per_year(costs: dict[int, int], label: str, unit: str) -> str:
-    """Bars per year, in whole kronor."""
+def costs_per_year(costs: dict[int, int | None], label: str, unit: str, not_reported: str) -> str:
+    """Bars per year, in whole kronor; a year nobody reported has no bar but says so — never a
+    bar of 0."""
     if not costs:
         return svg(24, [f'<text x="0" y="16" {FONT}>–</text>'], label)
     height, base, top = 170, 145, 20
-    most = max(max(costs.values()), 1)
+    most = max(max((v for v in costs.values() if v is not None), default=1), 1)
     slot = min(120, (WIDTH - 20) // len(costs))
     body = [f'<line x1="0" y1="{base}" x2="{WIDTH}" y2="{base}" stroke="#999"/>']
     for index, (year, ore) in enumerate(sorted(costs.items())):
-        bar = (base - top) * ore / most
         x = 10 + index * slot
-        body.append(f'<rect x="{x}" y="{base - bar:.1f}" width="{slot - 20}" height="{bar:.1f}" fill="{ACTUAL}"/>')
-        body.append(f'<text x="{x}" y="{base - bar - 4:.1f}" {FONT}>{whole_kronor(ore)} {escape(unit)}</text>')
+        if ore is None:
+            body.append(f'<text x="{x}" y="{base - 6}" {FONT} fill="#c62828">{escape(not_reported)}</text>')
+        else:
+            bar = (base - top) * ore / most
+            body.append(f'<rect x="{x}" y="{base - bar:.1f}" width="{slot - 20}" height="{bar:.1f}" fill="{ACTUAL}"/>')
+            body.append(f'<text x="{x}" y="{base - bar - 4:.1f}" {FONT}>{whole_kronor(ore)} {escape(unit)}</text>')
         body.append(f'<text x="{x}" y="{base + 16}" {FONT}>{year}</text>')
     return svg(height, body, label)
 

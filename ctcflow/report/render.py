@@ -65,7 +65,7 @@ def _context(content: ReportContent, defs: Definitions, survey: SurveyDef, catal
     names = titles(defs, survey, catalogue, lang)
     timeline_legend = tuple(t["timeline_legend"])
     completion_legend = tuple(t["completion_legend"])
-    year_totals = {year: sum(by_admin.values()) for year, by_admin in content.costs.items()}
+    year_totals = {year: sum(by_admin.values()) if by_admin else None for year, by_admin in content.costs.items()}
     owner = next((r.owner for r in defs.process.reports), defs.process.coordinator)
     admin = defs.org.responsible_administration(owner, content.as_of)
     escalations = [e for a in content.areas for e in a.escalations]
@@ -99,9 +99,11 @@ def _context(content: ReportContent, defs: Definitions, survey: SurveyDef, catal
                    "missing": sum(len(a.missing) for a in content.areas),
                    "escalated": len(escalations), "resolved": sum(1 for e in escalations if e.resolved_on)},
         "charts": {
+            # the paper's one bar: the city's milestones of the period against plan
             "completion": Markup(charts.milestone_completion(content.areas, t["completion"], completion_legend,  # noqa: S704
-                                                             t["all_areas"])),
-            "costs": Markup(charts.costs_per_year(year_totals, t["costs_per_year"], t["unit"])),  # noqa: S704
+                                                             t["all_areas"], most=0)),
+            "costs": Markup(charts.costs_per_year(year_totals, t["costs_per_year"], t["unit"],  # noqa: S704
+                                                  t["not_reported_short"])),
             "timelines": {a.id: Markup(charts.phase_timeline(a.spans, content.as_of, names["phase"],  # noqa: S704
                                                              f"{t['timeline']}: {a.name}", timeline_legend))
                           for a in content.areas},

@@ -60,11 +60,12 @@ def stall_lines(content: ReportContent, defs: Definitions, t: dict[str, Any],
             lines.append(t[f"stalls_{kind}"].format(n=len(rest), names=listing(what, t, most=LISTED)))
         for stall in alone:
             area = names["area"].get(stall.area_id or "", stall.area_id or "")
+            at = names["milestone"].get(stall.milestone_id or "", "–")  # where the work stands still
             if kind == "not_started":
                 line = t["stall_not_started"].format(area=area, start=starts.get(stall.area_id or "", stall.since),
-                                                     since=stall.since)
+                                                     since=stall.since, milestone=at)
             elif kind == "inactive":
-                line = t["stall_inactive"].format(area=area, last=stall.last_activity or "–")
+                line = t["stall_inactive"].format(area=area, last=stall.last_activity or "–", milestone=at)
             else:
                 line = t["stall_vacancy"].format(what=vacancy_name(stall, t, names), since=stall.since)
             ack = acks.get(topic_of(stall))
