@@ -46,7 +46,7 @@ def plan_context(session: Session, defs: Definitions, survey: SurveyDef, catalog
             "programmes": [{"name": p.name, "description": p.description.get(lang), "age": p.age_group.get(lang),
                             "evidence": p.evidence.get(lang), "source": p.source,
                             "fidelity": p.fidelity.measures, "min_adherence": p.fidelity.min_adherence,
-                            "chosen_on": c.chosen_on, "chosen_by": _name(defs, c.chosen_by),
+                            "chosen_on": c.chosen_on, "chosen_by": defs.name("person", c.chosen_by, lang),
                             "responsible": c.responsible, "starts_on": c.starts_on, "ends_on": c.ends_on,
                             "budget": kronor(c.budget_ore) if c.budget_ore is not None else None}
                            for c, p in picked if p],
@@ -60,7 +60,7 @@ def plan_context(session: Session, defs: Definitions, survey: SurveyDef, catalog
             "approved_on": instance.completed_on, "decision": decision, "sections": sections,
             "behaviours": behaviours, "uncovered": [s["factor"] for s in sections if not s["programmes"]],
             "municipality": defs.org.municipality,
-            "decided_by": _name(defs, decision.decided_by) if decision else "",
+            "decided_by": defs.name("person", decision.decided_by, lang) if decision else "",
             "budget_milestone": defs.name("milestone", "budgetunderlag", lang)}
 
 
@@ -80,9 +80,3 @@ def _baselines(session: Session, defs: Definitions, survey: SurveyDef, area_id: 
                                          "comparison": effect.comparison,
                                          "newest": (newest, shares[newest][0]) if newest != wave_id else None}
     return found
-
-
-def _name(defs: Definitions, person_id: str) -> str:
-    """A person's name for a document; the id only when areas.yml no longer has them."""
-    found = defs.org.person(person_id)
-    return found[0].name if found else person_id

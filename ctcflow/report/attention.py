@@ -1,7 +1,5 @@
-"""What the board must read first besides the escalation log: the stalls of the report's day
-(areas planned but not running, areas gone quiet, roles nobody holds) and every start moved in
-the period with who decided it — from the same rules that escalated them, so the report and the
-mail agree."""
+"""Every start moved in a report's period, with who decided it: a postponement is a decision the
+board reads, never a silent rewrite."""
 
 from __future__ import annotations
 
@@ -11,18 +9,8 @@ from datetime import date
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from ctcflow.definition.loader import Definitions
-from ctcflow.engine.stalls import Stall, stalls
 from ctcflow.report.schedule import Period
 from db.models import Event
-
-
-def report_stalls(session: Session, defs: Definitions, as_of: date, area_ids: list[str] | None) -> list[Stall]:
-    """The stalls on the report's day, for its areas (an area report: that area's only)."""
-    found = stalls(session, defs, as_of)
-    if area_ids is None:
-        return found
-    return [s for s in found if s.area_id in area_ids]
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from ctcflow.definition.loader import Definitions
 from ctcflow.delivery import keys
 from ctcflow.delivery.kinds import ESCALATION_KINDS, weight
 from ctcflow.engine.asof import open_on_sql
-from ctcflow.engine.stalls import stalls
+from ctcflow.engine.stalls import Stall, stalls
 from ctcflow.notices.acks import Ack, acks_on
 from ctcflow.notices.stalls import topic_of
 from ctcflow.report.schedule import open_occasions
@@ -41,25 +41,36 @@ class Escalated:
         return weight(self.kind)
 
 
-def open_escalations(session: Session, defs: Definitions, as_of: date,
-                     area_ids: list[str] | None = None) -> list[Escalated]:
-    """Every escalated thing still open on ``as_of``, heaviest first, then oldest — as it stands
-    now: a thing that was escalated, resolved and escalated again (a stall that began anew, an
-    area late again) counts from its current episode, the one its newest notice is about (same
-    ``due``: the due date, or the day the stall or the area's lateness began)."""
+def told_rows(session: Session, since: date | None, as_of: date, area_ids: list[str] | None
+              ) -> list[tuple[str, date | None, str, str | None, str | None, date, int]]:
+    """Each (thing, episode, kind, area, role) told above its owner from ``since`` (None: ever)
+    to ``as_of``, with the first day and the newest notice: what the open escalations and a
+    report's escalation log are both made of."""
     n = Notification
     query = (select(col(n.topic), col(n.due), col(n.kind), col(n.area_id), col(n.role), func.min(col(n.as_of)),
                     func.max(col(n.id)))
              .where(col(n.kind).in_(ESCALATION_KINDS), col(n.as_of) <= as_of, col(n.status) != "cancelled",
                     col(n.topic).is_not(None))
              .group_by(col(n.topic), col(n.due), col(n.kind), col(n.area_id), col(n.role)))
+    if since is not None:
+        query = query.where(col(n.as_of) >= since)
     if area_ids is not None:
         query = query.where(col(n.area_id).in_(area_ids))
+    return [tuple(row) for row in session.execute(query)]
+
+
+def open_escalations(session: Session, defs: Definitions, as_of: date, area_ids: list[str] | None = None,
+                     stalls_today: list[Stall] | None = None) -> list[Escalated]:
+    """Every escalated thing still open on ``as_of``, heaviest first, then oldest — as it stands
+    now: a thing that was escalated, resolved and escalated again (a stall that began anew, an
+    area late again) counts from its current episode, the one its newest notice is about (same
+    ``due``: the due date, or the day the stall or the area's lateness began)."""
+    n = Notification
     levels, board = defs.process.levels, defs.process.role_of("board")
     told: dict[str, list[tuple[date | None, str, str | None, str | None, date, int]]] = defaultdict(list)
-    for topic, due, kind, area_id, role, first, newest in session.execute(query):
+    for topic, due, kind, area_id, role, first, newest in told_rows(session, None, as_of, area_ids):
         told[topic].append((due, kind, area_id, role, first, newest))
-    still = _still_open(session, defs, as_of, set(told))
+    still = _still_open(session, defs, as_of, set(told), stalls_today)
     latest = {topic: max(told[topic], key=lambda r: r[5]) for topic in still}
     subjects = dict(session.execute(select(col(n.id), col(n.subject)).where(col(n.id).in_(
         [r[5] for r in latest.values()]))).tuples().all()) if latest else {}
@@ -91,14 +102,16 @@ def plain(subject: str) -> str:
     return subject
 
 
-def _still_open(session: Session, defs: Definitions, as_of: date, topics: set[str]) -> list[str]:
-    """Of ``topics``, the things still open on ``as_of``."""
+def _still_open(session: Session, defs: Definitions, as_of: date, topics: set[str],
+                stalls_today: list[Stall] | None) -> list[str]:
+    """Of ``topics``, the things still open on ``as_of`` (``stalls_today``: the day's stalls,
+    when the caller has them already)."""
     by_prefix: dict[str, list[str]] = defaultdict(list)
     for topic in topics:
         by_prefix[topic.split("/", 1)[0]].append(topic)
     still: list[str] = []
     if by_prefix["stall"]:
-        current = {topic_of(s) for s in stalls(session, defs, as_of)}
+        current = {topic_of(s) for s in (stalls(session, defs, as_of) if stalls_today is None else stalls_today)}
         still += [t for t in by_prefix["stall"] if t in current]
     if by_prefix["report"]:
         unsent = {keys.topic_report(o.key) for o in open_occasions(session, defs, as_of, as_of)}

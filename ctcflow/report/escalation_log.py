@@ -12,13 +12,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlmodel import Session, col
 
 from ctcflow.definition.loader import Definitions
-from ctcflow.delivery.kinds import ESCALATION_KINDS, weight
+from ctcflow.delivery.kinds import weight
+from ctcflow.engine.stalls import Stall
 from ctcflow.notices.acks import Ack
-from ctcflow.report.escalated import Escalated, open_escalations, plain
+from ctcflow.report.escalated import Escalated, open_escalations, plain, told_rows
 from db.models import Notification
 
 RESOLVED, OPEN, HELD, LAPSED = "resolved", "open", "held", "lapsed"
@@ -47,20 +48,13 @@ class Logged:
 
 
 def escalation_log(session: Session, defs: Definitions, since: date, as_of: date,
-                   area_ids: list[str] | None = None) -> list[Logged]:
+                   area_ids: list[str] | None = None, stalls_today: list[Stall] | None = None) -> list[Logged]:
     """Every episode escalated from ``since`` to ``as_of`` and every one still open, oldest first."""
     n = Notification
-    query = (select(col(n.topic), col(n.due), col(n.kind), col(n.area_id), col(n.role), func.min(col(n.as_of)),
-                    func.max(col(n.id)))
-             .where(col(n.kind).in_(ESCALATION_KINDS), col(n.as_of).between(since, as_of),
-                    col(n.status) != "cancelled", col(n.topic).is_not(None))
-             .group_by(col(n.topic), col(n.due), col(n.kind), col(n.area_id), col(n.role)))
-    if area_ids is not None:
-        query = query.where(col(n.area_id).in_(area_ids))
     episodes: dict[tuple[str, date | None], list[tuple[str, str | None, str | None, date, int]]] = defaultdict(list)
-    for topic, due, kind, area_id, role, first, newest in session.execute(query):
+    for topic, due, kind, area_id, role, first, newest in told_rows(session, since, as_of, area_ids):
         episodes[(topic, due)].append((kind, area_id, role, first, newest))
-    still = {e.topic: e for e in open_escalations(session, defs, as_of, area_ids)}
+    still = {e.topic: e for e in open_escalations(session, defs, as_of, area_ids, stalls_today)}
     newest_of: dict[str, tuple[int, date | None]] = {}
     for (topic, due), rows in episodes.items():
         newest = max(r[4] for r in rows)

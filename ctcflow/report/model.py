@@ -132,6 +132,11 @@ class ReportContent:
     case_number: str | None = None  # the diarienummer the paper is filed under
 
     @property
+    def missed_reports(self) -> list[LateReport]:
+        """The earlier occasions whose report never went out: their period is this one's to tell."""
+        return [late for late in self.late_reports if late.sent_on is None]
+
+    @property
     def running(self) -> int:
         """The planned areas that have started: not among the stalls of kind not_started."""
         return self.planned - sum(1 for s in self.stalls if s.kind == "not_started")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
 from ctcflow.access.directory import Directory
 from ctcflow.core import calendar
@@ -22,12 +21,17 @@ class Person:
     email: str | None = None
 
 
-def decision_meetings(content: ReportContent, report: Any) -> tuple[tuple[date, date], bool]:
+def report_owner(defs: Definitions) -> str:
+    """The role that prepares the reports to the board (the samordnare's)."""
+    return next((r.owner for r in defs.process.reports), defs.process.coordinator)
+
+
+def decision_meetings(content: ReportContent) -> tuple[tuple[date, date], bool]:
     """The KSAU and KS meetings: as set for the occasion, or derived — the first Monday a
     working week after the paper's day (KSAU), the Wednesday after (KS) — and then preliminary."""
-    year = content.occasion.year if content.occasion else None
-    if report is not None and year in report.meetings:
-        set_for = report.meetings[year]
+    found = content.occasion
+    if found is not None and found.year in found.report.meetings:
+        set_for = found.report.meetings[found.year]
         return (set_for.ksau, set_for.ks), False
     day = max(content.as_of, content.due or content.as_of) + timedelta(days=7)
     ksau = _next_working(day, 0)
@@ -56,15 +60,13 @@ def _person(defs: Definitions, role: str, as_of: date, names: dict[str, dict[str
 
 def handler(defs: Definitions, as_of: date, names: dict[str, dict[str, str]], lang: str) -> Person | None:
     """Who prepared the paper: the holder of the report's owner role on its day."""
-    owner = next((r.owner for r in defs.process.reports), defs.process.coordinator)
-    return next(iter(_person(defs, owner, as_of, names, lang)), None)
+    return next(iter(_person(defs, report_owner(defs), as_of, names, lang)), None)
 
 
 def responsible_people(defs: Definitions, as_of: date, names: dict[str, dict[str, str]],
                        lang: str) -> list[Person]:
     """Ansvariga: the report's owner and the chiefs above it on the report ladder, below the board."""
-    board = defs.process.role_of("board")
-    owner = next((r.owner for r in defs.process.reports), defs.process.coordinator)
+    board, owner = defs.process.role_of("board"), report_owner(defs)
     roles = [owner, *(step.to for step in defs.process.notification_policy.escalation.report
                       if step.to not in (owner, board))]
     seen: list[Person] = []

@@ -44,17 +44,15 @@ class Paper:
     matter: list[str]
     handler: Person | None
     responsible: list[Person]
-    case_number: str | None
     economy: list[tuple[int, int | None]]  # year → öre reported, None: nothing reported
     area_appendix: dict[str, str] = field(default_factory=dict)  # area id → its bilaga's number
     gaps_appendix: str = ""
     log_appendix: str = ""
     inputs_appendix: str = ""
-    log_since: date | None = None
 
 
 def paper(content: ReportContent, defs: Definitions, t: dict[str, Any], names: dict[str, dict[str, str]],
-          responsible: str, lang: str, case_number: str | None) -> Paper:
+          responsible: str, lang: str) -> Paper:
     """The paper's parts for ``content``: what the board reads, in the order it reads it."""
     areas = content.areas
     numbers = {a.id: str(i) for i, a in enumerate(areas, start=1)}
@@ -64,9 +62,7 @@ def paper(content: ReportContent, defs: Definitions, t: dict[str, Any], names: d
     basis += [Appendix(gaps_no, t["appendix_gaps"], "bilaga-luckor"),
               Appendix(log_no, t["appendix_log"], "bilaga-eskaleringar"),
               Appendix(inputs_no, t["appendix_inputs"], "bilaga-underlag")]
-    report = next((r for r in defs.process.reports if content.occasion and r.id == content.occasion.report.id),
-                  None)
-    meetings, preliminary = decision_meetings(content, report)
+    meetings, preliminary = decision_meetings(content)
     return Paper(
         summary=summary(content, t, names, gaps_no),
         proposals=proposals(content, t, names, responsible, gaps_no),
@@ -75,8 +71,8 @@ def paper(content: ReportContent, defs: Definitions, t: dict[str, Any], names: d
         matter=matter(content, defs, t, names, log_no),
         handler=handler(defs, content.as_of, names, lang), responsible=responsible_people(defs, content.as_of, names,
                                                                                            lang),
-        case_number=case_number, economy=economy(content), area_appendix=numbers, gaps_appendix=gaps_no,
-        log_appendix=log_no, inputs_appendix=inputs_no, log_since=content.log_since)
+        economy=economy(content), area_appendix=numbers, gaps_appendix=gaps_no, log_appendix=log_no,
+        inputs_appendix=inputs_no)
 
 
 def summary(content: ReportContent, t: dict[str, Any], names: dict[str, dict[str, str]], gaps_no: str) -> list[str]:
@@ -130,10 +126,9 @@ def proposals(content: ReportContent, t: dict[str, Any], names: dict[str, dict[s
     """The att-satser: approve the account; the missing period's account; one per stall (or one
     for a kind when there are more than a few); the gaps completed."""
     said = [t["proposal_accept"].format(period=content.period.label())]
-    for late in content.late_reports:
-        if late.sent_on is None:
-            said.append(t["proposal_missing"].format(responsible=responsible, period=late.occasion.period.label(),
-                                                     due=late.occasion.due.isoformat()))
+    for late in content.missed_reports:
+        said.append(t["proposal_missing"].format(responsible=responsible, period=late.occasion.period.label(),
+                                                 due=late.occasion.due.isoformat()))
     area_name = names["area"]
     for kind, found in stalls_by_kind(content.stalls).items():
         if len(found) > NAMED:
@@ -159,7 +154,7 @@ def matter(content: ReportContent, defs: Definitions, t: dict[str, Any], names: 
     phases = phase_counts(content, defs, t, names)
     if phases:
         said.append(t["matter_phases"].format(phases=listing(phases, t, most=len(phases))))
-    missed = [late for late in content.late_reports if late.sent_on is None]
+    missed = content.missed_reports
     if missed and content.log_since:
         board = sum(1 for e in content.log if e.reached_board)
         said.append(t["matter_missed"].format(years=listing([str(m.occasion.year) for m in missed], t, most=9),

@@ -26,6 +26,7 @@ from ctcflow.report import charts
 from ctcflow.report.effect_view import change_in_words, detectable_in_words
 from ctcflow.report.model import AREA_SECTIONS, ReportContent
 from ctcflow.report.names import titles
+from ctcflow.report.officials import report_owner
 from ctcflow.report.paper import paper
 from ctcflow.report.pdf import pdf_from_html
 from ctcflow.report.sentences import outcome_words, stall_lines
@@ -66,16 +67,13 @@ def _context(content: ReportContent, defs: Definitions, survey: SurveyDef, catal
     timeline_legend = tuple(t["timeline_legend"])
     completion_legend = tuple(t["completion_legend"])
     year_totals = {year: sum(by_admin.values()) if by_admin else None for year, by_admin in content.costs.items()}
-    owner = next((r.owner for r in defs.process.reports), defs.process.coordinator)
-    admin = defs.org.responsible_administration(owner, content.as_of)
-    escalations = [e for a in content.areas for e in a.escalations]
+    admin = defs.org.responsible_administration(report_owner(defs), content.as_of)
     responsible = names["administration"].get(admin or "", admin or "")
-    the_paper = paper(content, defs, t, names, responsible, lang, content.case_number)
+    the_paper = paper(content, defs, t, names, responsible, lang)
     return {
         "paper": the_paper,
-        "background": next((r.background.get(lang) for r in defs.process.reports
-                            if r.background and content.occasion and r.id == content.occasion.report.id),
-                           t["background_text"]),
+        "background": content.occasion.report.background.get(lang)
+        if content.occasion and content.occasion.report.background else t["background_text"],
         "log": content.log,
         "outcome": lambda entry: outcome_words(entry, t, names),
         "stall_lines": stall_lines(content, defs, t, names),
@@ -90,14 +88,8 @@ def _context(content: ReportContent, defs: Definitions, survey: SurveyDef, catal
         "administrations": sorted({a for by_admin in content.costs.values() for a in by_admin},
                                   key=lambda a: names["administration"].get(a, a)),
         "area_names": {a.id: a.name for a in content.areas},
-        "appendix": {"late": [(a.name, m) for a in content.areas
-                              for m in sorted(a.missing + a.late, key=lambda m: (m.due, m.milestone_id))]},
         "plans": {a.id: _programmes_by_factor(a.plan, names["programme"]) for a in content.areas},
         **effects_context(content, t, names, lang),
-        "totals": {"due": sum(a.due_in_period for a in content.areas), "on_time": sum(a.on_time for a in content.areas),
-                   "late": sum(len(a.late) for a in content.areas),
-                   "missing": sum(len(a.missing) for a in content.areas),
-                   "escalated": len(escalations), "resolved": sum(1 for e in escalations if e.resolved_on)},
         "charts": {
             # the paper's one bar: the city's milestones of the period against plan
             "completion": Markup(charts.milestone_completion(content.areas, t["completion"], completion_legend,  # noqa: S704

@@ -25,8 +25,9 @@ from ctcflow.definition.programmes import load_programmes
 from ctcflow.definition.survey import load_survey
 from ctcflow.delivery import keys
 from ctcflow.engine.eventlog import NewEvent, record
+from ctcflow.engine.stalls import stalls
 from ctcflow.notices.outbox import Notice, write_new
-from ctcflow.report.attention import report_stalls, start_moves
+from ctcflow.report.attention import start_moves
 from ctcflow.report.content import gather
 from ctcflow.report.escalation_log import escalation_log
 from ctcflow.report.model import ReportContent, Scope
@@ -118,11 +119,12 @@ def content_for(session: Session, defs: Definitions, request: Request) -> Report
     area_ids = [request.area_id] if request.area_id else None
     # a report that follows a missed one also accounts for what reached the board in its period
     since = min([request.period.start, *(r.occasion.period.start for r in late if r.sent_on is None)])
+    today = stalls(session, defs, request.as_of)  # once: the paper's stalls and what is still open
     return ReportContent(title, defs.org.municipality, request.occasion, request.period, request.as_of,
                          request.occasion.due if request.occasion else None, areas, costs,
                          sorted(gaps, key=lambda g: (g.area_id is not None, g.area_id or "", g.section, g.year or 0)),
-                         late, report_stalls(session, defs, request.as_of, area_ids),
-                         escalation_log(session, defs, since, request.as_of, area_ids), since,
+                         late, [s for s in today if area_ids is None or s.area_id in area_ids],
+                         escalation_log(session, defs, since, request.as_of, area_ids, today), since,
                          sum(1 for a in defs.org.areas if a.start <= request.as_of
                              and (area_ids is None or a.id in area_ids)),
                          {e.area_id: e for e in area_effects(session, defs.org, load_survey(), request.as_of,

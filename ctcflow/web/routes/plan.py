@@ -170,10 +170,9 @@ def add_period(request: Request, web: WebState, viewer: FormViewer, area_id: str
     typed = {"period_end": period_end, "sessions_planned": sessions_planned, "sessions_held": sessions_held,
              "participants": participants, "adherence": adherence, "note": note}
     try:
-        try:
-            end = date.fromisoformat(period_end.strip())
-        except ValueError:
-            raise Invalid("period_end", "date_format", "not a date") from None
+        end = optional_day(period_end, "period_end")
+        if end is None:
+            raise Invalid("period_end", "date_format", "not a date")
         if end > web.today():
             raise Invalid("period_end", "future", "the period has not ended yet")
         with refusals_as_pages(passing=(Invalid,)):
