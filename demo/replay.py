@@ -28,12 +28,13 @@ from ctcflow.app.jobs import MorningPlan, send_due_reports, sweep
 from ctcflow.app.sessions import open_session
 from ctcflow.app.setup import init_database
 from ctcflow.app.survey import import_wave
-from ctcflow.cli.i18n import t
 from ctcflow.cli.main import main as cli_main
+from ctcflow.cli.terms import KINDS, term
 from ctcflow.core import calendar
 from ctcflow.core.config import PROJECT_ROOT, get_settings, reset_settings
 from ctcflow.core.errors import CtcError
 from ctcflow.core.links import Links
+from ctcflow.core.words import say
 from ctcflow.definition.loader import Definitions, load_definitions
 from ctcflow.definition.process import THEMES
 from ctcflow.definition.programmes import CatalogueDef, load_programmes
@@ -372,11 +373,11 @@ def _text(message: Any) -> str:
 
 def _show_mail(server: LocalMailServer, kinds: Counter[str], lang: str, turns: Turns) -> None:
 
-    print("\n" + ("Skickade mejl per typ" if lang == "sv" else "Mails sent by kind") + ": "
-          + ", ".join(f"{t(f'kind.{kind}', lang)} {count}" for kind, count in kinds.most_common()))
+    print("\n" + say(lang, "Mails sent by kind") + ": "
+          + ", ".join(f"{term(KINDS, kind, lang)} {count}" for kind, count in kinds.most_common()))
     messages = server.messages()
     per_person = Counter(str(m["To"]).split("@")[0] for m in messages)
-    print(("Mejl per person" if lang == "sv" else "Mails per person") + ": "
+    print(say(lang, "Mails per person") + ": "
           + ", ".join(f"{person} {count}" for person, count in per_person.most_common(6)) + " …")
     # What Malmö's history says went wrong in 2022, and what the process now does about it: the
     # samordnare's brief the day the 2022 report fell overdue, and the day it reached the board.

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from ctcflow.app import jobs
 from ctcflow.delivery.sender import DeliveryReport
 from ctcflow.notices.outbox import Planned
-from tasks.words import say
+from tasks.words import flow_text
 
 
 class NoticeLine(BaseModel):
@@ -34,7 +34,7 @@ class Opened(BaseModel):
     cycle: int
 
     def line(self) -> str:
-        return f"{self.area}: {self.phase} ({say('lines', 'cycle', n=self.cycle)})"
+        return f"{self.area}: {self.phase} ({flow_text('lines', 'cycle', n=self.cycle)})"
 
 
 def _opened(opened: list[tuple[str, str, int]]) -> list[Opened]:
@@ -79,8 +79,8 @@ class DeliverySummary(BaseModel):
     @classmethod
     def of(cls, report: DeliveryReport | None) -> DeliverySummary:
         if report is None:
-            return cls(skipped=say("lines", "not_business_day"))
-        return cls(skipped=say("lines", "another_run", holder=report.busy) if report.busy else None,
+            return cls(skipped=flow_text("lines", "not_business_day"))
+        return cls(skipped=flow_text("lines", "another_run", holder=report.busy) if report.busy else None,
                    sent=[Sent(id=o.id, kind=o.kind, recipient=o.recipient, subject=o.subject) for o in report.sent],
                    failed=[Failed(id=o.id, recipient=o.recipient, attempts=o.attempts, error=o.error)
                            for o in report.failed],
@@ -89,7 +89,7 @@ class DeliverySummary(BaseModel):
     def sections(self) -> dict[str, list[str]]:
         sections = {
             "sent": [f"{s.kind} · {s.subject} → {s.recipient}" for s in self.sent],
-            "failed": [f"#{f.id} {f.recipient} ({say('lines', 'attempts', n=f.attempts)}): {f.error}"
+            "failed": [f"#{f.id} {f.recipient} ({flow_text('lines', 'attempts', n=f.attempts)}): {f.error}"
                        for f in self.failed],
         }
         if self.skipped:
@@ -164,8 +164,8 @@ class ReportsSummary(BaseModel):
     sent: list[ReportSent]
 
     def lines(self) -> list[str]:
-        return [f"{s.occasion} → {', '.join(s.recipients)} ({say('lines', 'gaps', n=self.gaps)})"
-                for s in self.sent] or [say("lines", "no_report_due")]
+        return [f"{s.occasion} → {', '.join(s.recipients)} ({flow_text('lines', 'gaps', n=self.gaps)})"
+                for s in self.sent] or [flow_text("lines", "no_report_due")]
 
 
 class Candidate(BaseModel):

@@ -17,6 +17,7 @@ PACKAGES = ("ctcflow", "db", "flows", "tasks", "demo")
 # What each part of ctcflow may import (besides itself). Lower layers never import higher ones.
 ALLOWED = {
     "ctcflow.core": set(),
+    "ctcflow.locale": {"ctcflow.core"},  # the tooling of the catalogues
     "ctcflow.definition": {"ctcflow.core"},
     "ctcflow.access": {"ctcflow.core", "ctcflow.definition"},
     "ctcflow.engine": {"ctcflow.core", "ctcflow.definition", "ctcflow.access"},

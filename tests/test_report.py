@@ -17,6 +17,7 @@ from datetime import date
 from email import policy
 from html import unescape
 from pathlib import Path
+from typing import Any
 
 import pypdf
 import pytest
@@ -207,6 +208,40 @@ def test_a_pdf_printed_in_chunks_is_the_same_document_numbered_through(malmo: Pa
     for number, (a, b) in enumerate(zip(whole.pages, pieces.pages, strict=True), start=1):
         assert a.extract_text() == b.extract_text()
         assert a.extract_text().rstrip().endswith(f"{number} ({len(whole.pages)})")
+    # tagged throughout, as the whole: the same structure, every page's marked content found
+    # through the parent tree on that page (a screen reader reads the joined PDF as the whole)
+    assert _structure(pieces) == _structure(whole)
+    assert _pages_found(pieces) == list(range(len(pieces.pages)))
+
+
+def _structure(pdf: pypdf.PdfReader) -> list[str]:
+    """The structure elements' types in reading order."""
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        node = node.get_object()
+        if isinstance(node, dict):
+            if "/S" in node:
+                found.append(str(node["/S"]))
+            kids = node.get("/K")
+            for kid in (kids if isinstance(kids, list) else [kids] if kids is not None else []):
+                walk(kid)
+
+    walk(pdf.trailer["/Root"]["/StructTreeRoot"])
+    return found
+
+
+def _pages_found(pdf: pypdf.PdfReader) -> list[int]:
+    """The pages whose /StructParents key leads, through the parent tree, to elements on that page."""
+    nums: Any = pdf.trailer["/Root"]["/StructTreeRoot"]["/ParentTree"].get_object()["/Nums"]
+    tree = {int(nums[i]): nums[i + 1].get_object() for i in range(0, len(nums), 2)}
+    found = []
+    for index, page in enumerate(pdf.pages):
+        elements = tree.get(int(page["/StructParents"]), [])
+        if elements and all(e.get_object().raw_get("/Pg").idnum == page.indirect_reference.idnum
+                            for e in elements if e is not None and "/Pg" in e.get_object()):
+            found.append(index)
+    return found
 
 
 def test_the_report_renders_in_a_real_chromium(malmo: Path, tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from sqlmodel import Session
 from ctcflow.app.context import ready
 from ctcflow.core.config import Settings
 from ctcflow.core.errors import CtcError
-from ctcflow.core.templating import phrasebook
+from ctcflow.core.words import words
 from ctcflow.definition.loader import Definitions
 from ctcflow.definition.programmes import load_programmes
 from ctcflow.definition.survey import SurveyDef, load_survey
@@ -83,8 +83,7 @@ def profile_page(session: Session, defs: Definitions, settings: Settings, area_i
     survey = load_survey(settings)
     story = area_story(session, defs.org, survey, as_of, area_id, wave_id)
     part = None if story is None else profile_effects(
-        story, titles(defs, survey, load_programmes(settings), lang),
-        phrasebook(settings.templates_dir, lang, "report"), lang)
+        story, titles(defs, survey, load_programmes(settings), lang), words(lang), lang)
     return render_profile(session, defs, survey, area_id, wave_id, lang, part, back)
 
 

@@ -99,7 +99,7 @@ def report_preview(defs: Definitions, settings: Settings, report_id: str, year: 
         content, files = produce(session, defs, settings, request, by=by, formats=("html",))
         sent = sent_on(session, as_of).get(f"{report_id}/{year}")
     assert request.occasion is not None
-    return Preview(request.occasion, files[0][1], gap_lines(content.gaps, defs, settings.templates_dir, lang), sent,
+    return Preview(request.occasion, files[0][1], gap_lines(content.gaps, defs, lang), sent,
                    sorted(recipients(defs, request)))
 
 

@@ -24,29 +24,32 @@ def effects(ctx: typer.Context, area: Annotated[str | None, typer.Option("--area
     if ctx.invoked_subcommand:
         return
     from ctcflow.app import effects as use_case
-    from ctcflow.core.config import get_settings
     from ctcflow.core.templating import percent
+    from ctcflow.core.words import words
     from ctcflow.definition.survey import load_survey
     from ctcflow.report.effect_view import change_in_words
-    from ctcflow.report.render import labels
+    from ctcflow.report.terms import EFFECTS_COMPARISON, EFFECTS_VERDICT
 
     found = use_case.effects(day(as_of), area)
     if as_json:
         print(json.dumps(use_case.as_json(found), ensure_ascii=False, indent=1))
         return
-    words, lang_ = labels(get_settings().templates_dir, language(lang)), language(lang)
+    lang_ = language(lang)
+    t = words(lang_)
     survey = load_survey()
     if not found:
-        print(words["effects_none"])
+        print(t("The area has not decided on priority factors yet."))
     for a in found:
-        comparison = words["effects_comparison"][a.effects[0].comparison]
-        print(f"{a.area_id} — {words['effects_intro'].format(comparison=comparison)}")
-        rows = [(survey.measure_title(e.measure, lang_) + ("" if e.prioritised else f" ({words['effects_outcome']})"),
+        comparison = t(EFFECTS_COMPARISON[a.effects[0].comparison])
+        question = t("Have the priority factors and the outcomes moved more than in the comparison ({comparison}) "
+                     "since the survey the priorities were based on?").format(comparison=comparison)
+        print(f"{a.area_id} — {question}")
+        outcome = t("outcome")
+        rows = [(survey.measure_title(e.measure, lang_) + ("" if e.prioritised else f" ({outcome})"),
                  "; ".join(f"{w}: {percent(s, lang_)} ({percent(o, lang_)})" for w, s, o in e.shares),
-                 change_in_words(e, words, lang_),
-                 words["effects_verdict"][e.verdict]) for e in a.effects]
-        print(render_table([words["effects_measure"], words["effects_shares"], words["effects_change"],
-                            words["effects_judgement"]], rows))
+                 change_in_words(e, t, lang_), t(EFFECTS_VERDICT[e.verdict])) for e in a.effects]
+        print(render_table([t("Measure"), t("Share in the area (comparison)"), t("Difference from the comparison"),
+                            t("Verdict")], rows))
         print()
 
 

@@ -8,9 +8,10 @@ from typing import Annotated
 
 import typer
 
-from ctcflow.cli.i18n import t
 from ctcflow.cli.options import AsOf, By, Lang, day, language, parse_day
+from ctcflow.cli.terms import KINDS, term
 from ctcflow.cli.texttable import render_table
+from ctcflow.core.words import say
 
 app = typer.Typer()
 
@@ -20,20 +21,22 @@ def print_escalations(as_of: date, lang: str, area: str | None = None) -> None:
     from ctcflow.app.acks import open_things
 
     defs, things = open_things(as_of, [area] if area else None)
-    print(f"{t('escalations_title', lang)} ({len(things)})")
+    print(say(lang, "Escalated and open ({n})", n=len(things)))
     if not things:
-        print(f"  {t('escalations_none', lang)}")
+        print("  " + say(lang, "Nothing escalated is open."))
         return
     rows = []
     for e in things:
         ack = ""
         if e.ack is not None:
-            key = "ack_holds" if e.ack.holds(as_of) else "ack_lapsed"
-            ack = t(key, lang).format(by=defs.name("person", e.ack.by, lang), until=e.ack.until, plan=e.ack.plan)
-        rows.append([e.topic, t(f"kind.{e.kind}", lang), e.subject, e.first_on,
+            said = say(lang, "{by}, until {until}: {plan}") if e.ack.holds(as_of) else say(lang, "lapsed {until} "
+                                                                                                 "({by}: {plan})")
+            ack = said.format(by=defs.name("person", e.ack.by, lang), until=e.ack.until, plan=e.ack.plan)
+        rows.append([e.topic, term(KINDS, e.kind, lang), e.subject, e.first_on,
                      defs.name("role", e.highest, lang) if e.highest else "", e.board_on or "–", ack])
-    print(render_table([t(k, lang) for k in ("esc_name", "esc_kind", "esc_what", "esc_since", "esc_highest",
-                                              "esc_board", "esc_ack")], rows))
+    print(render_table([say(lang, "Name (for ctc ack)"), say(lang, "Kind"), say(lang, "What"),
+                        say(lang, "Escalated since"), say(lang, "Highest told"), say(lang, "Reached the board"),
+                        say(lang, "Acknowledged")], rows))
 
 
 @app.command("escalations")
@@ -56,4 +59,5 @@ def ack(name: Annotated[str, typer.Argument(help="the escalated matter, as `ctc 
 
     lang = language(lang)
     done = acknowledge(name, by=by, plan=plan, until=parse_day(until), as_of=day(as_of))
-    print(t("ack_done", lang).format(what=done.ack.subject, until=done.ack.until, n=len(done.told)))
+    print(say(lang, "✓ Acknowledged: {what} – the escalation rests until {until}; {n} already told hear of it in "
+                    "their next brief.").format(what=done.ack.subject, until=done.ack.until, n=len(done.told)))

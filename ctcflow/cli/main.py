@@ -11,7 +11,9 @@ from typing import Annotated
 import typer
 
 from ctcflow.cli import effects, escalations, morning, plan, progress, records, report, setup, survey, web
+from ctcflow.core.config import get_settings
 from ctcflow.core.errors import CtcError, DefinitionError
+from ctcflow.core.refusals import in_words
 from ctcflow.core.scope import tenant_scope
 
 app = typer.Typer(name="ctc", help="Communities That Care, run as a process.", no_args_is_help=True,
@@ -66,7 +68,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(str(exc), file=sys.stderr)
         return 2
     except CtcError as exc:
-        print(f"ctc: {exc}", file=sys.stderr)
+        said = in_words(exc, get_settings().lang)  # the reader's sentence first, then the detail
+        print(f"ctc: {said}\n  {exc}" if said else f"ctc: {exc}", file=sys.stderr)
         return 2
     except typer.Exit as exc:
         return int(exc.exit_code)

@@ -7,10 +7,11 @@ from typing import Annotated
 
 import typer
 
-from ctcflow.cli.i18n import t
 from ctcflow.cli.options import AsOf, Lang, day, language
 from ctcflow.cli.output import phase_title, print_delivery, print_notices
+from ctcflow.cli.terms import EVENTS, FAILURES, HINTS, KINDS, term
 from ctcflow.cli.texttable import render_table
+from ctcflow.core.words import say
 
 app = typer.Typer()
 Flag = bool
@@ -29,16 +30,18 @@ def sweep(as_of: AsOf = None, lang: Lang = None,
     defs = current_definitions()
     result = run_sweep(as_of, MorningPlan(dry_run=dry_run, deliver=not no_deliver), defs=defs)
     if not result.business_day:
-        print(f"{as_of}: {t('not_business_day', lang)}")
+        print(f"{as_of}: " + say(lang, "weekend or holiday – no reminders today; they go out on the next working day"))
     for area_id, phase_id, cycle in result.opened:
-        print(f"→ {area_id}: {phase_title(defs, phase_id, lang)} ({t('cycle', lang).lower()} {cycle})")
-    verb = t("would_enqueue", lang) if dry_run else t("enqueued", lang)
-    print(f"{as_of}: {result.decided} {t('decided', lang)}, {result.new} {verb}")
+        print(say(lang, "→ {area}: {phase} (cycle {cycle})", area=area_id, phase=phase_title(defs, phase_id, lang),
+                  cycle=cycle))
+    verb = say(lang, "would be new") if dry_run else say(lang, "new in the outbox")
+    print(say(lang, "{day}: {decided} notices called for, {new} {verb}", day=as_of, decided=result.decided,
+              new=result.new, verb=verb))
     print_notices(result, lang)
     if result.briefs:
-        print(f"{as_of}: {len(result.briefs)} {t('briefs', lang)}")
+        print(say(lang, "{day}: {n} briefs composed", day=as_of, n=len(result.briefs)))
     if dry_run:
-        print(t("dry_run", lang))
+        print(say(lang, "(dry run: nothing changed or sent)"))
     elif not no_deliver:
         print_delivery(result.delivery, lang)
     if result.delivery and result.delivery.failed:
@@ -78,32 +81,32 @@ def outbox(lang: Lang = None,
 
     lang = language(lang)
     if retry is not None:
-        print(f"{retry_now(ids_of(retry))} {t('retry_scheduled', lang)}")
+        print(say(lang, "{n} deliveries retried at the next run", n=retry_now(ids_of(retry))))
         return
     if release is not None:
-        print(f"{hand_back(ids_of(release))} {t('released', lang)}")
+        print(say(lang, "{n} deliveries handed back to the outbox", n=hand_back(ids_of(release))))
         return
     if status not in (None, *STATUSES):
         raise typer.BadParameter(f"'{status}' is not a state; --status takes {', '.join(STATUSES)}")
     rows = outbox_rows(status, area, limit)
     print(render_table(
-        ["#", t("kind", lang), t("when", lang), t("area", lang), t("recipient", lang), t("state", lang),
-         t("attempts", lang), t("subject", lang)],
-        [[n.id, t(f"kind.{n.kind}", lang), n.as_of, n.area_id or "", n.recipient, n.status, n.attempts, n.subject]
+        ["#", say(lang, "Type"), say(lang, "Date"), say(lang, "Area"), say(lang, "Recipient"), say(lang, "Status"),
+         say(lang, "Attempts"), say(lang, "Subject")],
+        [[n.id, term(KINDS, n.kind, lang), n.as_of, n.area_id or "", n.recipient, n.status, n.attempts, n.subject]
          for n in rows]))
     failing = [n for n in rows if is_failing(n)]
     kinds = {n.id: n.failure or PERMANENT for n in failing}  # a row left ``failed`` is refused for good
     for n in failing:
-        print(f"✗ #{n.id} {n.recipient} ({n.reference}), {n.attempts}× — {t(f'failure.{kinds[n.id]}', lang)}: "
+        print(f"✗ #{n.id} {n.recipient} ({n.reference}), {n.attempts}× — {term(FAILURES, kinds[n.id], lang)}: "
               f"{n.last_error}")
     for kind in sorted(set(kinds.values())):
-        print(t(f"hint.{kind}", lang))
+        print(term(HINTS, kind, lang))
     if status == "interrupted" and rows:
-        print(t("hint.interrupted", lang))
+        print(term(HINTS, "interrupted", lang))
     events = history([n.id for n in rows if n.id is not None])
     for n in rows:
         for event in events.get(n.id or 0, []):
-            print(f"  #{n.id} {event.at:%Y-%m-%d %H:%M} {t('event.' + event.what, lang)}: {event.detail}")
+            print(f"  #{n.id} {event.at:%Y-%m-%d %H:%M} {term(EVENTS, event.what, lang)}: {event.detail}")
 
 
 def ids_of(values: list[str]) -> list[int]:

@@ -6,8 +6,9 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ctcflow.cli.i18n import t
+from ctcflow.cli.terms import FAILURES, KINDS, term
 from ctcflow.cli.texttable import render_table
+from ctcflow.core.words import say
 
 if TYPE_CHECKING:  # types only: `ctc --help` must not import the delivery stack
     from ctcflow.access.vacancies import Vacancy
@@ -37,7 +38,7 @@ def print_plan(plan: SyncPlan) -> None:
 
 def phase_title(defs: Definitions, phase_id: str | None, lang: str) -> str:
     if phase_id is None:
-        return t("not_started", lang)
+        return say(lang, "not started")
     return defs.name("phase", phase_id, lang)
 
 
@@ -51,12 +52,12 @@ def milestone_title(defs: Definitions, milestone_id: str, lang: str) -> str:
 
 def print_vacancies(defs: Definitions, vacant: list[Vacancy], as_of: date, lang: str) -> None:
     if not vacant:
-        print(t("no_vacancies", lang))
+        print(say(lang, "Every role is held."))
         return
-    print(f"\n{t('vacant', lang)} ({len(vacant)})")
+    print("\n" + say(lang, "Vacant roles ({n})", n=len(vacant)))
     print(render_table(
-        [t("role", lang), t("area", lang), t("since", lang), t("last_holder", lang)],
-        [[role_title(defs, v.role, lang), defs.name("area", v.area_id, lang) if v.area_id else t("central", lang),
+        [say(lang, "Role"), say(lang, "Area"), say(lang, "Since"), say(lang, "Last held by")],
+        [[role_title(defs, v.role, lang), defs.name("area", v.area_id, lang) if v.area_id else say(lang, "central"),
           f"{v.since} ({v.days(as_of)} d)", defs.name("person", v.last_holder, lang) if v.last_holder else "–"]
          for v in vacant]))
 
@@ -68,25 +69,26 @@ def print_notices(result: SweepResult, lang: str) -> None:
     if not shown:
         return
     print(render_table(
-        [t("kind", lang), t("area", lang), t("subject", lang), t("recipient", lang)],
-        [[t(f"kind.{p.kind}", lang), p.area_id or "", p.subject, p.recipient] for p in shown]))
+        [say(lang, "Type"), say(lang, "Area"), say(lang, "Subject"), say(lang, "Recipient")],
+        [[term(KINDS, p.kind, lang), p.area_id or "", p.subject, p.recipient] for p in shown]))
     if result.new > len(shown):
         print(f"… {result.new - len(shown)} more")
 
 
 def print_delivery(report: DeliveryReport | None, lang: str) -> None:
     if report is None:
-        print(t("no_delivery_today", lang))
+        print(say(lang, "nothing is sent on weekends and holidays (--force sends anyway)"))
         return
     if report.busy:
-        print(f"{t('busy', lang)} ({report.busy})")
+        print(say(lang, "another delivery is running and sends the outbox ({holder})", holder=report.busy))
     if report.recovered:
-        print(f"{report.recovered} " + t("recovered", lang))
+        print(f"{report.recovered} " + say(lang, "interrupted deliveries taken up again"))
     if report.cancelled:
-        print(f"{report.cancelled} " + t("cancelled", lang))
-    print(f"{t('sent', lang)}: {len(report.sent)}, {t('failed', lang)}: {len(report.failed)}")
+        print(f"{report.cancelled} " + say(lang, "reminders dropped (already done)"))
+    print(say(lang, "sent: {sent}, failed (will be retried): {failed}", sent=len(report.sent),
+              failed=len(report.failed)))
     for outcome in report.failed:
-        kind = t(f"failure.{outcome.failure or 'temporary'}", lang)
+        kind = term(FAILURES, outcome.failure or "temporary", lang)
         print(f"  ✗ #{outcome.id} {outcome.recipient} ({outcome.attempts}, {kind}): {outcome.error}")
 
 

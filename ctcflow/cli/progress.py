@@ -10,10 +10,11 @@ from typing import Annotated
 
 import typer
 
-from ctcflow.cli.i18n import t
 from ctcflow.cli.options import AreaArg, AsOf, By, Lang, Note, day, language, parse_day
 from ctcflow.cli.output import milestone_title, phase_title, print_vacancies, role_title
+from ctcflow.cli.terms import STATES, term
 from ctcflow.cli.texttable import render_table
+from ctcflow.core.words import say
 
 app = typer.Typer()
 phases = typer.Typer(help="what each phase's own checks find in the data")
@@ -47,9 +48,10 @@ def status(as_of: AsOf = None, lang: Lang = None,
                    **({"milestones": [m.as_json() for m in milestones]} if area else {})}
         print(json.dumps(payload, ensure_ascii=False, indent=2))
         return
-    print(f"{t('status_title', lang)} ({t('as_of', lang)} {as_of})")
+    print(say(lang, "CTC status per area (as of {day})", day=as_of))
     print(render_table(
-        [t(key, lang) for key in ("area", "phase", "cycle", "since", "done_share", "overdue")],
+        [say(lang, "Area"), say(lang, "Phase"), say(lang, "Cycle"), say(lang, "Since"), say(lang, "Completed"),
+         say(lang, "Overdue")],
         [[a.area_name, phase_title(defs, a.phase_id, lang), a.cycle or "", a.phase_opened_on or "",
           f"{a.milestones_done}/{a.milestones_total} ({a.share_done:.0%})" if a.phase_id else "",
           a.overdue or ""] for a in areas]))
@@ -59,10 +61,10 @@ def status(as_of: AsOf = None, lang: Lang = None,
     if area:
         print()
         print(render_table(
-            [t("phase", lang), t("milestone", lang), t("owner", lang), t("due", lang), t("state", lang),
-             t("done_by", lang), t("evidence", lang)],
+            [say(lang, "Phase"), say(lang, "Milestone"), say(lang, "Owner"), say(lang, "Due"), say(lang, "Status"),
+             say(lang, "Done by"), say(lang, "Evidence")],
             [[m.phase_id, milestone_title(defs, m.milestone_id, lang) + ("" if m.required else " (*)"),
-              role_title(defs, m.owner, lang), m.due_date or "–", t(f"state.{m.state}", lang),
+              role_title(defs, m.owner, lang), m.due_date or "–", term(STATES, m.state, lang),
               f"{m.done_by} {m.done_on}" if m.done_by else "", m.evidence or ""] for m in milestones]))
 
 
@@ -103,7 +105,7 @@ def history(area: AreaArg, lang: Lang = None) -> None:
 
     lang = language(lang)
     print(render_table(
-        [t("when", lang), t("who", lang), t("what", lang), "", t("change", lang), ""],
+        [say(lang, "Date"), say(lang, "Who"), say(lang, "Event"), "", say(lang, "Change"), ""],
         [[e.effective_on, e.actor, e.kind, e.subject or "",
           f"{e.old or ''} → {e.new or ''}" if (e.old or e.new) else "", e.note or ""] for e in area_history(area)]))
 
@@ -152,9 +154,10 @@ def phases_check(as_of: AsOf = None, lang: Lang = None, area: Annotated[str | No
     lang, as_of = language(lang), day(as_of)
     defs, findings = phase_findings(as_of, area)
     if not findings:
-        print(f"{as_of}: " + ("inget saknas" if lang == "sv" else "nothing missing"))
+        print(f"{as_of}: " + say(lang, "nothing missing"))
         return
     print(render_table(
-        [t("area", lang), t("phase", lang), t("cycle", lang), "gate", t("recipient", lang), ""],
+        [say(lang, "Area"), say(lang, "Phase"), say(lang, "Cycle"), say(lang, "Holds the phase"),
+         say(lang, "Recipient"), ""],
         [[f.area_id, phase_title(defs, f.phase_id, lang), f.cycle, "✗" if f.blocks_gate else "", f.tell,
           f.text(lang)] for f in findings]))

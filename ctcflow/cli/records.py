@@ -8,9 +8,9 @@ from typing import Annotated
 
 import typer
 
-from ctcflow.cli.i18n import t
 from ctcflow.cli.options import AreaArg, AsOf, By, Lang, Note, day, language, parse_day
 from ctcflow.cli.texttable import render_table
+from ctcflow.core.words import say
 from ctcflow.definition.process import THEMES
 
 cost = typer.Typer(help="CTC's annual costs per administration and area")
@@ -51,9 +51,10 @@ def cost_list(lang: Lang = None, year: Annotated[list[int] | None, typer.Option(
     from ctcflow.app.records import cost_table
     from ctcflow.records.ledger import kronor
 
+    lang_ = language(lang)
     rows = cost_table(year)
-    print(render_table(["år", t("area", language(lang)), "förvaltning", "belopp"],
-                       [[y, a or "(central)", adm, kronor(o)] for y, a, adm, o in rows]))
+    print(render_table([say(lang_, "Year"), say(lang_, "Area"), say(lang_, "Administration"), say(lang_, "Amount")],
+                       [[y, a or say(lang_, "central"), adm, kronor(o)] for y, a, adm, o in rows]))
     by_year: dict[int, int] = {}
     for row_year, _, _, ore in rows:
         by_year[row_year] = by_year.get(row_year, 0) + ore
@@ -82,11 +83,11 @@ def entry_list(lang: Lang = None, area: Annotated[str | None, typer.Option()] = 
                kind: Annotated[str | None, typer.Option()] = None) -> None:
     """The recorded entries."""
     from ctcflow.app.records import mandate_list
-    from ctcflow.core.config import get_settings
-    from ctcflow.core.templating import phrasebook
+    from ctcflow.core.words import translated
+    from ctcflow.report.terms import SECTIONS
 
     lang = language(lang)
-    titles = phrasebook(get_settings().templates_dir, lang, "report")["sections"]
-    print(render_table([t("area", lang), t("what", lang), t("when", lang), "", t("evidence", lang)],
+    titles = translated(lang, SECTIONS)
+    print(render_table([say(lang, "Area"), say(lang, "Event"), say(lang, "Date"), "", say(lang, "Evidence")],
                        [[e.area_id, titles[e.kind], e.happened_on, e.description, e.evidence or ""]
                         for e in mandate_list(area, kind)]))

@@ -42,7 +42,10 @@ def area(area: AreaArg, period: Period = None, as_of: AsOf = None, lang: Lang = 
 
 def _make(area_id: str | None, period: str | None, as_of: AsOf, lang: str | None, formats: list[str] | None,
           out: Path | None, send: bool, by: str, case_number: str | None = None) -> None:
+    from ctcflow.app.people import current_definitions
     from ctcflow.app.reports import report_make
+    from ctcflow.core.words import say
+    from ctcflow.report.notices import gap_lines
 
     wanted = tuple(formats or FORMATS)
     if unknown := [f for f in wanted if f not in FORMATS]:
@@ -54,13 +57,11 @@ def _make(area_id: str | None, period: str | None, as_of: AsOf, lang: str | None
     for rendering in made.files:
         (folder / rendering.filename).write_bytes(rendering.content)
         print(f"wrote {folder / rendering.filename}  sha256 {rendering.sha256[:16]}")
-    for gap in made.content.gaps:
-        where = next((a.name for a in made.content.areas if a.id == gap.area_id), "city") if gap.area_id else "city"
-        owed = ", ".join(gap.people) or "nobody holds the role"
-        print(f"gap: {where}: {gap.section}{f' {gap.year}' if gap.year else ''} (owed by {gap.role}: {owed})",
-              file=sys.stderr)
+    defs, lang = current_definitions(), language(lang)
+    for line in gap_lines(made.content.gaps, defs, lang):
+        print(say(lang, "Missing in the report: {gap}", gap=line), file=sys.stderr)
     if made.sent_to:
-        print(f"✓ sent to {', '.join(made.sent_to)}")
+        print(say(lang, "✓ sent to {people}", people=", ".join(defs.name("person", p, lang) for p in made.sent_to)))
         print_delivery(made.delivery, language(lang))
 
 

@@ -11,8 +11,9 @@ import re
 from html import escape
 from urllib.parse import urlsplit
 
+from ctcflow.core.words import say
+
 URL = re.compile(r"https?://[^\s<>\"]+")
-LINK_WORDS = {"sv": "Öppna i {host}", "en": "Open in {host}"}
 STYLE = ("font-family: Arial, Helvetica, sans-serif; font-size: 16px; line-height: 1.5; color: #1d1d1b; "
          "max-width: 40em; margin: 0 auto; padding: 12px")
 
@@ -20,7 +21,7 @@ STYLE = ("font-family: Arial, Helvetica, sans-serif; font-size: 16px; line-heigh
 def link(url: str, lang: str) -> str:
     """<a href="…">Öppna i ctc.malmo.se</a>: where it leads, said briefly."""
     host = urlsplit(url).hostname or url
-    return f'<a href="{escape(url)}">{escape(LINK_WORDS.get(lang, LINK_WORDS["sv"]).format(host=host))}</a>'
+    return f'<a href="{escape(url)}">{escape(say(lang, "Open in {host}", host=host))}</a>'
 
 
 def _inline(line: str, lang: str) -> str:

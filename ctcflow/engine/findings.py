@@ -1,14 +1,13 @@
 """What a phase's own check finds lacking: the area and phase, whom to tell, whether it holds
-the gate, and the details its words (templates/<lang>/findings.yml) are filled from."""
+the gate, and the details its words (``finding_words``) are filled from."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from ctcflow.core.config import get_settings
-from ctcflow.core.templating import phrase
 from ctcflow.definition.survey import load_survey
+from ctcflow.engine.finding_words import finding_text
 from db.models import (
     PhaseInstance,
 )
@@ -28,14 +27,14 @@ class Finding:
     details: dict[str, Any] = field(default_factory=dict)
 
     def text(self, lang: str = "sv") -> str:
-        """One line a person can act on (the words are templates/<lang>/findings.yml)."""
+        """One line a person can act on."""
         details = dict(self.details)
         if any(key in details for key in FACTOR_LISTS):  # factors by their names, never their ids
             survey = load_survey()
             for key in FACTOR_LISTS:
                 if key in details:
                     details[key] = [survey.measure_title(f, lang) for f in details[key]]
-        return phrase(get_settings().templates_dir, lang, "findings", self.check, "text", **details)
+        return finding_text(self.check, details, lang)
 
 
 def finding(instance: PhaseInstance, check: str, tell: str, blocks: bool, **details: Any) -> Finding:

@@ -13,6 +13,7 @@ from ctcflow.access.vacancies import Vacancy, vacancies
 from ctcflow.core.config import get_settings
 from ctcflow.core.links import Links
 from ctcflow.core.templating import Renderer, renderer
+from ctcflow.core.words import say
 from ctcflow.definition.loader import Definitions
 from ctcflow.engine.stalls import Stall, stalls
 from ctcflow.notices.acks import Ack, acks_on
@@ -65,7 +66,7 @@ class Composer:
     def responsible(self, area_id: str | None, lang: str) -> list[str]:
         """Who answers for an area's work (its lead, then the coordinator) — 'Role: names' or
         'Role: vacant' — the line every escalation above the samordnare carries."""
-        vacant = {"sv": "vakant", "en": "vacant"}[lang]
+        vacant = say(lang, "vacant")
         roles = [self.defs.process.area_lead, self.defs.process.coordinator] if area_id else \
             [self.defs.process.coordinator]
         return [f"{self.role_title(role, lang)}: "

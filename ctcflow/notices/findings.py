@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from ctcflow.core.templating import phrase
 from ctcflow.definition.loader import Definitions
 from ctcflow.definition.organisation import PersonDef
 from ctcflow.definition.process import PhaseDef
 from ctcflow.delivery import keys
+from ctcflow.engine.finding_words import headline, how_to_fix
 from ctcflow.engine.findings import Finding
 from ctcflow.notices.composer import Composer
 from ctcflow.notices.outbox import Notice
@@ -29,12 +29,12 @@ def finding_notices(findings: list[Finding], defs: Definitions, composer: Compos
         for person in people:
             def context(person: PersonDef = person, finding: Finding = finding,
                         phase: PhaseDef = phase) -> dict[str, Any]:
-                folder, lang, check = composer.templates.templates_dir, person.lang, finding.check
+                lang, check = person.lang, finding.check
                 return {"person": person.name, "area": composer.directory.area_name(finding.area_id),
                         "phase": phase.title.get(person.lang), "cycle": finding.cycle,
-                        "headline": phrase(folder, lang, "findings", check, "headline"),
+                        "headline": headline(check, lang),
                         "finding": finding.text(person.lang), "blocks_gate": finding.blocks_gate,
-                        "how": phrase(folder, lang, "findings", check, "how", area=finding.area_id),
+                        "how": how_to_fix(check, lang),
                         "municipality": defs.org.municipality,
                         "link": composer.links.page(person.id, finding.area_id)}
 

@@ -69,7 +69,12 @@ class ProgrammePlan:
         if not (self.budget or "").strip():
             return None
         found = parse_amount(self.budget or "")
-        refusal = "is not an amount in kronor (e.g. 250 000)" if found is None else amount_refusal(found)
+        if found is None:
+            refusal: str | None = "is not an amount in kronor (e.g. 250 000)"
+        elif found < 0:  # a budget, not a cost line: nothing to correct by a later sheet
+            refusal = "is negative; a budget is what the programme may cost, in kronor (e.g. 250 000)"
+        else:
+            refusal = amount_refusal(found)
         if refusal or found is None:
             raise Invalid("budget", "not_amount", f"budget '{self.budget}' {refusal}")
         return found

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from ctcflow.core import calendar
+from ctcflow.core.words import LANGUAGES, N_, words
 from ctcflow.definition.loader import Definitions
 from ctcflow.delivery import keys
 from ctcflow.delivery.kinds import ESCALATION_KINDS, weight
@@ -87,16 +88,15 @@ def open_escalations(session: Session, defs: Definitions, as_of: date, area_ids:
     return sorted(found, key=lambda e: (e.weight, e.first_on, e.topic))
 
 
-# What the rungs above the first put before a thing's subject (templates/*/stall, area_late,
-# milestone, report_due): the thing in words is what follows.
-RUNG_PREFIXES = ("Fortfarande olöst, till kommunstyrelsen: ", "Till kommunstyrelsen: ", "Eskalering: ",
-                 "Fortfarande inte skickad: ", "Still unresolved, to the municipal board: ",
-                 "To the municipal board: ", "Escalation: ", "Still not sent: ")
+# What the rungs above the first put before a thing's subject (templates/mail/parts.txt.j2 and
+# report_due): the thing in words is what follows — in whichever language the mail was written.
+RUNG_PREFIXES = (N_("Still unresolved, to the municipal board: "), N_("To the municipal board: "),
+                 N_("Escalation: "), N_("Still not sent: "))
 
 
 def plain(subject: str) -> str:
     """The thing in words, without the prefix its rung gave it."""
-    for prefix in RUNG_PREFIXES:
+    for prefix in (words(lang)(p) for lang in LANGUAGES for p in RUNG_PREFIXES):
         if subject.startswith(prefix):
             return subject[len(prefix):]
     return subject

@@ -8,12 +8,12 @@ overdue stays open, repeated and escalated, until it is sent."""
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session
 
 from ctcflow.core import calendar
+from ctcflow.core.words import words
 from ctcflow.definition.loader import Definitions
 from ctcflow.definition.organisation import PersonDef
 from ctcflow.delivery import keys
@@ -22,8 +22,8 @@ from ctcflow.notices.outbox import Notice
 from ctcflow.notices.policy import Occasion, horizon, occasions
 from ctcflow.report.content import gather
 from ctcflow.report.model import Gap, Scope
-from ctcflow.report.render import labels
 from ctcflow.report.schedule import ReportOccasion, open_occasions
+from ctcflow.report.terms import SECTIONS
 
 
 def report_notices(session: Session, defs: Definitions, as_of: date, composer: Composer) -> list[Notice]:
@@ -61,15 +61,15 @@ class _Gaps:
         return self._gaps
 
 
-def gap_lines(gaps: list[Gap], defs: Definitions, templates_dir: Path, lang: str) -> list[str]:
+def gap_lines(gaps: list[Gap], defs: Definitions, lang: str) -> list[str]:
     """'Bellevuegården/Lorensborg: Boendemedverkan (Utvecklingsledare: …)' — one line per gap."""
-    words = labels(templates_dir, lang)
+    t = words(lang)
     areas = defs.names(lang)["area"]
     lines = []
     for gap in gaps:
         owed = defs.name("role", gap.role, lang) + (f": {', '.join(gap.people)}" if gap.people else "")
-        where = areas.get(gap.area_id, gap.area_id) if gap.area_id else words["city"]
-        section = words["sections"][gap.section] + (f" {gap.year}" if gap.year else "")
+        where = areas.get(gap.area_id, gap.area_id) if gap.area_id else t("The city (central)")
+        section = t(SECTIONS[gap.section]) + (f" {gap.year}" if gap.year else "")
         lines.append(f"{where}: {section} ({owed})")
     return lines
 
@@ -92,7 +92,7 @@ def _owner_notices(composer: Composer, found: ReportOccasion, occasion: Occasion
                     "period": found.period, "due": found.due, "days": abs(days),
                     "role": composer.role_title(role, lang), "owner_role": composer.role_title(report.owner, lang),
                     "owners": [p.name for p in directory.holders(report.owner, None)],
-                    "gaps": gap_lines(gaps.get(), composer.defs, composer.templates.templates_dir, lang),
+                    "gaps": gap_lines(gaps.get(), composer.defs, lang),
                     "municipality": composer.defs.org.municipality, "link": composer.links.page(person.id)}
 
         notices.append(Notice(key=keys.report_occasion(found.key, occasion.stage_key, found.due, person.id),
@@ -123,7 +123,7 @@ def _gap_notices(composer: Composer, found: ReportOccasion, stage: int, days_lef
         def context(person: PersonDef = person, owed: list[Gap] = owed, lang: str = person.lang) -> dict[str, Any]:
             return {"person": person.name, "person_id": person.id, "year": found.year, "due": found.due,
                     "days": days_left, "owner": person.id in owners,
-                    "gaps": gap_lines(owed, composer.defs, composer.templates.templates_dir, lang),
+                    "gaps": gap_lines(owed, composer.defs, lang),
                     "municipality": composer.defs.org.municipality,
                     "link": composer.links.page(person.id, None if person.id in owners else owed[0].area_id)}
 

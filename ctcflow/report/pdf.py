@@ -5,9 +5,10 @@ past 18 GB in one piece), so the HTML is printed in chunks: the template marks t
 a page break falls anyway (before each area's section), each chunk of so many areas
 (``CTC_REPORT_AREAS_PER_CHUNK``) is laid out on its own — on several processes when there is
 more than one chunk, or on other workers when a flow says so (``chunks_printed_by``) — and the
-pieces are joined with pypdf. Page numbers cannot come from CSS when no chunk knows the others'
-length, so they are stamped on the joined pages: "12 (340)" at the place the CSS margin box had
-them. The same HTML still gives the same PDF bytes."""
+pieces are joined with pypdf — their structure trees too, so the whole PDF stays tagged (PDF/UA).
+Page numbers cannot come from CSS when no chunk knows the others' length, so they are stamped
+on the joined pages: "12 (340)" at the place the CSS margin box had them. The same HTML still
+gives the same PDF bytes."""
 
 from __future__ import annotations
 
@@ -18,10 +19,10 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from pypdf import PdfWriter
+    from pypdf import PdfReader, PdfWriter
     from pypdf.generic import DecodedStreamObject
 
 CHUNK_MARK = "<!--ctc:page-break-->"
@@ -101,16 +102,57 @@ def pdf_from_html(html: str, per_chunk: int) -> bytes:
 
     printer = _PRINTER.get() or print_here
     printed = iter(printer(chunks(html, per_chunk)))
-    # the first chunk whole (its structure tree, language, title and metadata), the others' pages
-    # after it: a document of one chunk — any city up to CTC_REPORT_AREAS_PER_CHUNK areas — is
-    # tagged throughout; a longer one is tagged as far as its first chunk goes
+    # the first chunk whole (its structure tree, language, title and metadata), then each other
+    # chunk's pages with its structure joined to the first's: tagged throughout, at any size
     writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(next(printed))))
     for more in printed:
-        writer.append(pypdf.PdfReader(io.BytesIO(more)))
+        _append_tagged(writer, pypdf.PdfReader(io.BytesIO(more)))
     _number(writer)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def _append_tagged(writer: PdfWriter, reader: PdfReader) -> None:
+    """``reader``'s pages after ``writer``'s, its structure elements after the first document's
+    (under its one Document element) and its marked content found through the joined parent
+    tree: the keys a page (/StructParents) and a link (/StructParent) are looked up by are moved
+    past the ones already used, so every page of the PDF reads aloud in the order it prints."""
+    from pypdf.generic import ArrayObject, NameObject, NumberObject
+
+    tree: Any = writer.root_object["/StructTreeRoot"].get_object()  # pypdf's objects are loosely typed
+    document: Any = tree["/K"][0].get_object()
+    nums: Any = tree["/ParentTree"].get_object()["/Nums"]
+    offset = max((int(nums[i]) for i in range(0, len(nums), 2)), default=-1) + 1
+    root: Any = reader.trailer["/Root"]
+    theirs: Any = root["/StructTreeRoot"].get_object()
+    for page in reader.pages:
+        annotations: Any = page.get("/Annots", [])
+        for link in annotations:
+            annotation: Any = link.get_object()
+            if "/StructParent" in annotation:
+                annotation[NameObject("/StructParent")] = NumberObject(int(annotation["/StructParent"]) + offset)
+    writer.append(reader)  # the pages first, so the elements cloned below point at the copies
+    for theirs_page, copy in zip(reader.pages, writer.pages[-len(reader.pages):], strict=True):
+        parents: Any = theirs_page.get("/StructParents")
+        if parents is not None:  # not carried over by append
+            copy[NameObject("/StructParents")] = NumberObject(int(parents) + offset)
+    their_document = theirs["/K"][0].get_object()
+    kids = their_document["/K"]
+    kids = kids.get_object() if isinstance(kids.get_object(), ArrayObject) else ArrayObject([kids])
+    for kid in kids:
+        del kid.get_object()[NameObject("/P")]  # cloned alone, not up through their own root
+    mine = document["/K"]
+    for kid in kids:
+        copied = kid.clone(writer)
+        copied.get_object()[NameObject("/P")] = document.indirect_reference
+        mine.append(copied.indirect_reference or copied)
+    their_nums = theirs["/ParentTree"].get_object()["/Nums"]
+    for i in range(0, len(their_nums), 2):
+        nums.append(NumberObject(int(their_nums[i]) + offset))
+        nums.append(their_nums[i + 1].clone(writer))
+    if "/ParentTreeNextKey" in tree:
+        tree[NameObject("/ParentTreeNextKey")] = NumberObject(int(nums[-2]) + 1)
 
 
 def _number(writer: PdfWriter) -> None:

@@ -1,6 +1,6 @@
 """The report as files: self-contained HTML (print-friendly), PDF (printed from that HTML, ``pdf``)
-and Markdown. One structure per format in ``templates/report/``, the words per language in
-``templates/<lang>/report.yml`` — a long document in two languages and two formats would
+and Markdown. One structure per format in ``templates/report/``, its words translated from the
+catalogues (``ctcflow.core.words``) — a long document in two languages and two formats would
 otherwise be four copies of the same sections.
 
 Nothing in the output depends on the clock or the machine: the same content gives the same
@@ -18,7 +18,8 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 from ctcflow.core.config import get_settings
-from ctcflow.core.templating import environment, percent, phrasebook
+from ctcflow.core.templating import environment, in_language, percent
+from ctcflow.core.words import N_, Words, words
 from ctcflow.definition.loader import Definitions
 from ctcflow.definition.programmes import CatalogueDef
 from ctcflow.definition.survey import SurveyDef
@@ -30,8 +31,12 @@ from ctcflow.report.officials import report_owner
 from ctcflow.report.paper import paper
 from ctcflow.report.pdf import pdf_from_html
 from ctcflow.report.sentences import outcome_words, stall_lines
+from ctcflow.report.terms import report_terms
 
 FORMATS = ("html", "pdf", "md")
+BACKGROUND = N_("The municipality works with Communities That Care (CTC) and reports on the work to the municipal "
+                "board regularly. Each area goes through the phases mobilisation, assessment, prioritisation, "
+                "action plan and follow-up.")
 
 
 @dataclass(frozen=True)
@@ -55,32 +60,28 @@ def _environments(templates_dir: Path) -> tuple[Environment, Environment]:
     return html, md
 
 
-@lru_cache(maxsize=8)
-def labels(templates_dir: Path, lang: str) -> dict[str, Any]:
-    return phrasebook(templates_dir, lang, "report")
-
-
 def _context(content: ReportContent, defs: Definitions, survey: SurveyDef, catalogue: CatalogueDef, lang: str,
              templates_dir: Path, kind: str, mandated: dict[str, str]) -> dict[str, Any]:
-    t = labels(templates_dir, lang)
+    t = words(lang)
+    terms = report_terms(lang)
     names = titles(defs, survey, catalogue, lang)
-    timeline_legend = tuple(t["timeline_legend"])
-    completion_legend = tuple(t["completion_legend"])
     year_totals = {year: sum(by_admin.values()) if by_admin else None for year, by_admin in content.costs.items()}
     admin = defs.org.responsible_administration(report_owner(defs), content.as_of)
     responsible = names["administration"].get(admin or "", admin or "")
     the_paper = paper(content, defs, t, names, responsible, lang)
     return {
+        **in_language(lang), "terms": terms,
         "paper": the_paper,
         "background": content.occasion.report.background.get(lang)
-        if content.occasion and content.occasion.report.background else t["background_text"],
+        if content.occasion and content.occasion.report.background else t(BACKGROUND),
         "log": content.log,
         "outcome": lambda entry: outcome_words(entry, t, names),
         "stall_lines": stall_lines(content, defs, t, names),
         "log_by_area": _log_by_area(content),
-        "c": content, "t": t, "n": names, "lang": lang, "kind": kind,
+        "c": content, "n": names, "lang": lang, "kind": kind,
         # an area's report is the team's own: named after the area, not addressed to the board
-        "title": t["area_title"].format(area=content.areas[0].name) if kind == "area" and content.areas
+        "title": t("CTC in {area} – area report").format(area=content.areas[0].name)
+        if kind == "area" and content.areas
         else content.title,
         "responsible": responsible,
         "period_years": content.period.years(),
@@ -92,18 +93,20 @@ def _context(content: ReportContent, defs: Definitions, survey: SurveyDef, catal
         **effects_context(content, t, names, lang),
         "charts": {
             # the paper's one bar: the city's milestones of the period against plan
-            "completion": Markup(charts.milestone_completion(content.areas, t["completion"], completion_legend,  # noqa: S704
-                                                             t["all_areas"], most=0)),
-            "costs": Markup(charts.costs_per_year(year_totals, t["costs_per_year"], t["unit"],  # noqa: S704
-                                                  t["not_reported_short"])),
-            "timelines": {a.id: Markup(charts.phase_timeline(a.spans, content.as_of, names["phase"],  # noqa: S704
-                                                             f"{t['timeline']}: {a.name}", timeline_legend))
+            "completion": Markup(charts.milestone_completion(  # noqa: S704
+                content.areas, t("The period's milestones against plan, all areas"), terms["completion_legend"],
+                t("All areas"), most=0)),
+            "costs": Markup(charts.costs_per_year(year_totals, t("Costs per year"), t("SEK"),  # noqa: S704
+                                                  t("not reported"))),
+            "timelines": {a.id: Markup(charts.phase_timeline(  # noqa: S704
+                a.spans, content.as_of, names["phase"], t("Phase timeline against plan") + f": {a.name}",
+                terms["timeline_legend"]))
                           for a in content.areas},
         },
     }
 
 
-def effects_context(content: ReportContent, t: dict[str, Any], names: dict[str, dict[str, str]],
+def effects_context(content: ReportContent, t: Words, names: dict[str, dict[str, str]],
                     lang: str) -> dict[str, Any]:
     """The effects part's figures in words: the city's verdicts counted for the summary, each
     area's programmes with their fidelity, and the smallest difference its design can see."""
@@ -114,7 +117,8 @@ def effects_context(content: ReportContent, t: dict[str, Any], names: dict[str, 
                 totals[verdict] += count
     programmes = {
         area_id: "; ".join(
-            (t["effects_adherence"] if p.adherence is not None else t["effects_adherence_unknown"]).format(
+            (t("{programme} from {since}, fidelity {adherence}") if p.adherence is not None
+             else t("{programme} from {since}, fidelity not reported")).format(
                 programme=names["programme"].get(p.programme_id, p.programme_id), since=p.chosen_on.isoformat(),
                 adherence=percent(p.adherence, lang)) for p in area.programmes)
         for area_id, area in content.effects.items()}

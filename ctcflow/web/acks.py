@@ -8,6 +8,7 @@ from typing import Any
 
 from ctcflow.access.permissions import Action
 from ctcflow.app.acks import latest_allowed
+from ctcflow.core.words import say
 from ctcflow.report.escalated import Escalated
 from ctcflow.web.context import Web
 from ctcflow.web.deps import Viewer
@@ -21,6 +22,7 @@ def ack_context(web: Web, viewer: Viewer, things: list[Escalated], lang: str, ex
 
     latest: date = latest_allowed(web.defs, web.today())
     taken = next((e for e in things if e.topic == extra.pop("taken", None) and e.ack is not None), None)
-    flash = str(web.words(lang)["ack_done"]).format(what=taken.subject, until=taken.ack.until.isoformat()) \
+    flash = say(lang, "Acknowledged: {what}. The escalation rests until {until}, and those already told hear who "
+                      "has it.", what=taken.subject, until=taken.ack.until.isoformat()) \
         if taken is not None and taken.ack is not None else None
     return {"may_ack": may_ack, "latest": latest, "ack_errors": {}, "ack_typed": {}, "flash_ack": flash, **extra}

@@ -16,13 +16,16 @@ from ctcflow.core import calendar
 from ctcflow.core.config import Settings
 from ctcflow.core.errors import DefinitionError
 from ctcflow.core.links import Links
-from ctcflow.core.templating import environment, phrasebook
+from ctcflow.core.templating import environment
+from ctcflow.core.words import Words, translated, words
 from ctcflow.definition.loader import Definitions
 from ctcflow.definition.organisation import PersonDef
 from ctcflow.definition.programmes import load_programmes
 from ctcflow.definition.survey import load_survey
 from ctcflow.report.names import titles
+from ctcflow.report.terms import SECTIONS
 from ctcflow.web.background import Background
+from ctcflow.web.terms import web_terms
 from ctcflow.web.throttle import Throttle
 
 log = logging.getLogger(__name__)
@@ -104,8 +107,11 @@ class Web:
                 "done_when": {m.id: m.done_when.get(lang) for m in milestones},
                 "owner": {m.id: m.owner for m in milestones},
                 "evidence": {m.id: "1" if m.evidence_required else "" for m in milestones},
-                "theme": dict(phrasebook(self.settings.templates_dir, lang, "report")["sections"])}
+                "theme": translated(lang, SECTIONS)}
         return self._names[lang]
 
-    def words(self, lang: str) -> dict[str, Any]:
-        return phrasebook(self.settings.templates_dir, lang, "web")
+    def words(self, lang: str) -> Words:
+        return words(lang)
+
+    def terms(self, lang: str) -> dict[str, Any]:
+        return web_terms(lang)

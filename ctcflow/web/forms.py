@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import Request
 
 from ctcflow.core.errors import InputFileError, Invalid
+from ctcflow.core.refusals import INVALID
 from ctcflow.web.context import Web
 from ctcflow.web.deps import Viewer
 from ctcflow.web.rendering import lang_of
@@ -21,7 +22,7 @@ class FieldError:
 
 
 def field_error(request: Request, web: Web, viewer: Viewer, exc: Invalid) -> FieldError:
-    return FieldError(exc.field, str(web.words(lang_of(request, viewer))["invalid"][exc.reason]))
+    return FieldError(exc.field, web.words(lang_of(request, viewer))(INVALID[exc.reason]))
 
 
 def file_problems(exc: InputFileError) -> dict[str, Any]:

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
+from ctcflow.core.words import Words
 from ctcflow.engine.eventlog import SYSTEM
 from ctcflow.engine.sync import SYSTEM as SYNC
+from ctcflow.web.terms import HISTORY_LINES
 from db.models import Event
 
 EVIDENCE_MARK = "evidence: "
@@ -50,9 +51,9 @@ def _evidence_and_note(event: Event) -> tuple[str | None, str | None]:
     return evidence, " | ".join(note) or None
 
 
-def describe(event: Event, names: dict[str, dict[str, str]], words: dict[str, Any]) -> HistoryLine:
-    who = words["automatic"] if event.actor in (SYSTEM, SYNC) else names["person"].get(event.actor, event.actor)
-    template = words["history_lines"].get(event.kind, words["history_lines"]["other"])
+def describe(event: Event, names: dict[str, dict[str, str]], words: Words) -> HistoryLine:
+    who = words("Automatically") if event.actor in (SYSTEM, SYNC) else names["person"].get(event.actor, event.actor)
+    template = words(HISTORY_LINES.get(event.kind, HISTORY_LINES["other"]))
     factor = names.get("factor", {})
     details = {
         "plan_programme": factor.get(event.new or "", event.new or ""),

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 
 from ctcflow.access.permissions import Action
 from ctcflow.core.evidence import pieces
+from ctcflow.core.templating import in_language
 from ctcflow.core.tokens import csrf_token
 from ctcflow.report.archive import Archived, ArchivedReport
 from ctcflow.web.deps import Viewer, get_web
@@ -42,18 +43,18 @@ def page(request: Request, name: str, viewer: Viewer | None, status: int = 200, 
             found = next((r for r in web.defs.process.reports if r.id == report.report_id), None)
             title = found.title.get(lang) if found else report.report_id
         else:
-            title = str(words["area_report"]).format(area=web.defs.name("area", report.scope, lang))
-        return f"{title} ({words['lang_names'].get(report.lang, report.lang)})"
+            title = words("Area report for {area}").format(area=web.defs.name("area", report.scope, lang))
+        return f"{title} ({web.terms(lang)['lang_names'].get(report.lang, report.lang)})"
 
     html = web.env.get_template(f"web/{name}.html.j2").render(
-        t=words, lang=lang, viewer=viewer, today=web.today(), base=root(request),
+        **in_language(lang), terms=web.terms(lang), viewer=viewer, today=web.today(), base=root(request),
         csrf=csrf_token(web.key, viewer.jti) if viewer else "", path=request.url.path,
         municipality=web.defs.org.municipality, evidence=evidence_href, report_title=report_title,
         board_report_id=board.id if board else "", board_report_owner=board.owner if board else "",
         menu={"surveys": bool(viewer and viewer.may(web.defs, Action.IMPORT_SURVEY)),
               "people": bool(viewer and viewer.may(web.defs, Action.MANAGE_PEOPLE)),
               "costs": bool(viewer and viewer.may(web.defs, Action.RECORD_COSTS))},
-        sso=(web.settings.oidc_label or words["sso_default_label"]) if web.sso else "", **context)
+        sso=(web.settings.oidc_label or words("the city's account")) if web.sso else "", **context)
     response = HTMLResponse(html, status_code=status)
     if request.query_params.get("lang") in ("sv", "en"):
         response.set_cookie(LANG_COOKIE, lang, httponly=True, secure=True, samesite="lax")

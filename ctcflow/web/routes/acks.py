@@ -14,6 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 from ctcflow.access.permissions import Action, NotAllowed
 from ctcflow.app.acks import acknowledge
 from ctcflow.core.errors import Invalid
+from ctcflow.core.refusals import REFUSALS
 from ctcflow.web.deps import FormViewer, WebState
 from ctcflow.web.forms import FieldError, field_error
 from ctcflow.web.rendering import lang_of, root
@@ -45,7 +46,7 @@ def take_it_on(request: Request, web: WebState, viewer: FormViewer, topic: FormT
             if refused.field == "topic":
                 error = FieldError("form", error.text)
         else:
-            error = FieldError("form", str(web.words(lang_of(request, viewer))["refusals"]["not_on_ladder"]))
+            error = FieldError("form", web.words(lang_of(request, viewer))(REFUSALS["not_on_ladder"]))
         extra: dict[str, Any] = {"ack_errors": {topic: error}, "ack_typed": {topic: {"plan": plan, "until": until}}}
         if area_id:
             return area_view(request, web, viewer, area_id, 422, **extra)

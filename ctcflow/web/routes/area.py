@@ -16,6 +16,8 @@ from ctcflow.app import progress
 from ctcflow.app.acks import open_things
 from ctcflow.app.feeds import current_feed, renew_feed
 from ctcflow.core.errors import CtcError, Invalid
+from ctcflow.core.refusals import REFUSALS
+from ctcflow.core.words import Words
 from ctcflow.engine.gates import GateStatus
 from ctcflow.engine.instances import Refused
 from ctcflow.engine.todo import Task
@@ -27,6 +29,7 @@ from ctcflow.web.errors import PageError
 from ctcflow.web.forms import FieldError, field_error
 from ctcflow.web.history import describe
 from ctcflow.web.rendering import lang_of, page, root
+from ctcflow.web.terms import ORDINALS
 from ctcflow.web.uploads import staged_evidence
 from db.engine import session_scope
 
@@ -53,10 +56,10 @@ def refusals_as_pages(passing: tuple[type[CtcError], ...] = ()) -> Iterator[None
         raise PageError(409, "not_marked", str(exc)) from None
 
 
-def refusal_text(words: dict[str, Any], names: dict[str, dict[str, str]], exc: Refused) -> str:
+def refusal_text(words: Words, names: dict[str, dict[str, str]], exc: Refused) -> str:
     milestones = ", ".join(names["milestone"].get(m, m) for m in exc.names)
     people = ", ".join(names["person"].get(p, p) for p in exc.names)
-    return str(words["refusals"][exc.reason]).format(names=milestones, who=people)
+    return words(REFUSALS[exc.reason]).format(names=milestones, who=people)
 
 
 def area_view(request: Request, web: WebState, viewer: Viewer, area_id: str, status: int = 200,
@@ -78,9 +81,9 @@ def area_view(request: Request, web: WebState, viewer: Viewer, area_id: str, sta
         return viewer.may(web.defs, Action.APPROVE_GATE, area_id, role=gate.approver_role)
 
     def cycle_words(block: area_page.PhaseBlock) -> str:
-        ordinal = words["ordinals"][min(block.cycle, len(words["ordinals"])) - 1]
-        text = str(words["cycle_text"]).format(ordinal=ordinal, day=block.opened_on.isoformat())
-        return text + (str(words["cycle_after_wave"]).format(wave=block.after_wave) if block.after_wave else "")
+        ordinal = words(ORDINALS[min(block.cycle, len(ORDINALS)) - 1])
+        text = words("{ordinal} round, since {day}").format(ordinal=ordinal, day=block.opened_on.isoformat())
+        return text + (words(", after the {wave} survey").format(wave=block.after_wave) if block.after_wave else "")
 
     feed = current_feed(web.settings, viewer.person.id, area_id)
     _, escalations = open_things(web.today(), [area_id], defs=web.defs, settings=web.settings)

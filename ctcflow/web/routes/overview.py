@@ -12,6 +12,7 @@ from ctcflow.access.permissions import Action
 from ctcflow.app.effects import priority_trends
 from ctcflow.app.jobs import deliver
 from ctcflow.app.outbox import retry_now
+from ctcflow.core.words import say
 from ctcflow.report import charts
 from ctcflow.report.effect_charts import gap_sparkline
 from ctcflow.report.effect_view import gap_in_words
@@ -38,12 +39,13 @@ def overview_view(request: Request, web: WebState, viewer: Viewer, status: int =
     with session_scope(web.settings) as session:
         data = pages.overview(session, web.defs, web.today(), phase=fas or None, overdue_only=bool(forsenade),
                               query=q)
-    legend = tuple(web.words(lang)["timeline_legend"])
+    legend = web.terms(lang)["timeline_legend"]
     phase_names = web.names(lang)["phase"]
     timelines = {row.area_id: Markup(charts.phase_timeline(row.spans, web.today(), phase_names,  # noqa: S704
                                                            row.name, legend))
                  for row in data.rows if row.spans}
-    intro = web.words(lang)["trend_label"]
+    intro = say(lang, "The area's priority factors against the comparison, in percentage points (plus is "
+                      "worse, minus better)")
     trends = {area_id: Markup(gap_sparkline(gaps, gap_in_words(gaps, intro, lang)))  # noqa: S704
               for area_id, gaps in priority_trends(web.settings, web.defs, web.today(),
                                                    [row.area_id for row in data.rows]).items() if gaps}
