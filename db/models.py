@@ -168,6 +168,11 @@ class SurveyWave(SQLModel, table=True):
     excluded_implausible: int
     excluded_inconsistent: int
     outside_areas: int  # pupils from delområden outside the CTC areas (they count for the city)
+    # answers per area as JSON ({"hermodsdal": 812, …}): what a re-import would take from each
+    area_respondents: str | None = None
+    # what the wave was scored with, as JSON: survey.yml's sha256 and each factor's cut point —
+    # a wave scored otherwise than the one before it is not compared with it for that factor
+    scored_with: str | None = None
 
 
 class SurveyResult(SQLModel, table=True):

@@ -122,3 +122,10 @@ def fits(driver: webdriver.Chrome) -> bool:
     """Nothing runs off the side of the window (wide tables scroll inside their own box)."""
     width, inner = driver.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
     return bool(width <= inner)
+
+
+def in_view(driver: webdriver.Chrome, css: str) -> bool:
+    """The element is on the screen as the page is shown (after a form's answer, not scrolled to)."""
+    return bool(driver.execute_script(
+        "const r = document.querySelector(arguments[0]).getBoundingClientRect();"
+        "return r.top >= 0 && r.bottom <= window.innerHeight;", css))

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from ctcflow.core.links import Links
 from db.engine import session_scope
 from db.models import CostEntry, Event
-from tests.browser import assert_accessible, chromium, element, follow_link, submit
+from tests.browser import assert_accessible, chromium, element, follow_link, in_view, submit
 from tests.test_survey_web import url  # noqa: F401 — the fixture: a city set up, its pages served
 
 
@@ -60,13 +60,27 @@ def test_a_cost_by_hand_and_a_sheet_all_or_nothing(url: str, tmp_path: Path) -> 
         assert len(_costs()) == 1  # nothing of the sheet
         browser.find_element(By.ID, "cost-file").send_keys(str(good))
         submit(browser, browser.find_element(By.CSS_SELECTOR, "#kostnadsfil button[type=submit]"))
-        assert element(browser, "p.notice").text == "2 kostnadsrader är inlästa."
+        # the sheet gives 2018 Bellevuegården's Fritidsförvaltningen, entered by hand above: told
+        # what would be replaced, from what to what, and nothing written until asked
+        refusal = element(browser, "#ersatts")
+        assert "inget importerades" in refusal.text and in_view(browser, "#ersatts")
+        assert "Inget importerades" in element(browser, "#err-cost-file").text
+        replacing = element(browser, "#ersatts").text.replace("\u00a0", " ")
+        assert "2018, Bellevuegården/Lorensborg, Fritidsförvaltningen: 1 250 000,50 kr nu, 100 000 kr i filen" \
+            in replacing
+        assert_accessible(browser, "costs that a sheet would replace")
+        assert len(_costs()) == 1
+        browser.find_element(By.ID, "cost-file").send_keys(str(good))
+        browser.find_element(By.ID, "cost-replace").click()
+        submit(browser, browser.find_element(By.CSS_SELECTOR, "#kostnadsfil button[type=submit]"))
+        assert element(browser, "p.notice").text == ("2 kostnadsrader är inlästa. De ersätter 1 rad som registrerats "
+                                                     "tidigare för samma år, områden och förvaltningar.")
         total = element(browser, "#kostnader tfoot").text
-        assert total.replace("\u00a0", " ") == "Summa 2018 1 750 000,50 kr"
+        assert total.replace("\u00a0", " ") == "Summa 2018 500 000 kr"
     with session_scope() as session:
         recorded = session.execute(select(func.count()).select_from(Event).where(
             Event.kind.in_(["cost_added", "costs_imported"]), Event.actor == "samordnare")).scalar_one()
-    assert len(_costs()) == 3 and recorded == 2
+    assert len(_costs()) == 2 and recorded == 2
 
 
 def test_an_area_person_may_not_record_costs(url: str) -> None:  # noqa: F811

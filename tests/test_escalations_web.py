@@ -16,7 +16,7 @@ from ctcflow.core.links import Links
 from db.engine import session_scope
 from db.models import Acknowledgement
 from demo.mailserver import LocalMailServer
-from tests.browser import assert_accessible, chromium, element, follow_link, submit
+from tests.browser import assert_accessible, chromium, element, follow_link, in_view, submit
 from tests.conftest import Project, mornings, pages_port
 from tests.webserver import web_server
 
@@ -30,12 +30,6 @@ def city(project: Project, mail: LocalMailServer, monkeypatch: pytest.MonkeyPatc
     mornings(date(2018, 9, 17), DAY)
     with web_server(port, as_of=DAY) as url:
         yield url
-
-
-def in_view(browser: object, css: str) -> bool:
-    return bool(browser.execute_script(  # type: ignore[attr-defined]
-        "const r = document.querySelector(arguments[0]).getBoundingClientRect();"
-        "return r.top >= 0 && r.bottom <= window.innerHeight;", css))
 
 
 def test_a_chief_takes_a_stalled_area_on_from_the_overview_on_a_phone(city: str) -> None:

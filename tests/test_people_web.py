@@ -128,3 +128,24 @@ def test_a_team_member_added_on_the_web_signs_in_as_herself_and_counts_for_her_s
         follow_link(phone, link)
         assert element(phone, "header .muted").text.endswith("Sara Berg")  # herself, not the team's mailbox
         assert phone.find_element(By.LINK_TEXT, "Redovisa till kommunstyrelsen")  # she can record the area's work
+
+
+@pytest.mark.parametrize(("name", "start", "field", "reason"), [
+    ("A" * 10_000, DAY, "name", "too_long_name"),  # a paste gone wrong, never a person id
+    ("Sara Berg", date(9999, 12, 31), "start", "too_far_ahead"),  # a typing error, not a plan
+])
+def test_a_name_or_start_no_person_has_is_refused_by_its_field(project: Project, name: str, start: date, field: str,
+                                                                reason: str) -> None:
+    from ctcflow.app.people import add_person, current_definitions
+    from ctcflow.app.setup import init_database
+    from ctcflow.core.config import get_settings
+    from ctcflow.core.errors import Invalid
+
+    init_database(DAY)
+    with pytest.raises(Invalid) as refused:
+        add_person(current_definitions(), get_settings(), name=name, email="sara.berg@kultur.test",
+                   role="omradesteam", area_id=AREA, sector="kultur", lang="sv", start=start, by="samordnare",
+                   as_of=DAY)
+    assert (refused.value.field, refused.value.reason) == (field, reason)
+    with session_scope() as session:
+        assert session.execute(select(StaffChange)).first() is None

@@ -174,6 +174,17 @@ def test_a_programmes_implementation_is_reported_with_its_fidelity_verdict_on_a_
         assert_accessible(browser, "a refused implementation period, on a phone")
         field.clear()
         field.send_keys("55 %")
+        participants = browser.find_element(By.ID, "participants-komet")
+        participants.clear()
+        participants.send_keys("1" + "0" * 30)  # more than any programme: refused by its field, never a 500
+        submit(browser, browser.find_element(By.CSS_SELECTOR, "#genomforande-komet button[type=submit]"))
+        assert element(browser, "#err-participants-komet").text.startswith("Talet är större än det kan vara")
+        browser.find_element(By.ID, "participants-komet").clear()
+        browser.find_element(By.ID, "participants-komet").send_keys("14")
+        browser.execute_script("document.getElementById('period_end-komet').value = '2010-06-30'")
+        submit(browser, browser.find_element(By.CSS_SELECTOR, "#genomforande-komet button[type=submit]"))
+        assert element(browser, "#err-period_end-komet").text.startswith("Perioden måste sluta efter att programmet")
+        browser.execute_script("document.getElementById('period_end-komet').value = '2019-12-15'")
         submit(browser, browser.find_element(By.CSS_SELECTOR, "#genomforande-komet button[type=submit]"))
         row = element(browser, "#genomforande-komet tbody tr").text
         assert "8 av 10" in row and "55 %" in row and "Under programmets krav" in row

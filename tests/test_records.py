@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ctcflow.app.setup import init_database
 from ctcflow.cli.main import main
@@ -31,8 +31,8 @@ def test_amounts_read_as_people_write_them() -> None:
     assert kronor(125_000_050) == "1\u00a0250\u00a0000,50 kr"
 
 
-def test_a_cost_sheet_from_excel_imports_and_a_corrected_one_replaces_it(city: Project, tmp_path: Path,
-                                                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_cost_sheet_from_excel_imports_and_a_correction_replaces_only_what_it_gives_when_asked(
+        city: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     sheet = tmp_path / "kostnader.csv"
     sheet.write_bytes("År;Område;Förvaltning;Belopp;Kategori\n"
                       "2023;Bellevuegården/Lorensborg;Fritidsförvaltningen;1 250 000;personal\n"
@@ -45,11 +45,22 @@ def test_a_cost_sheet_from_excel_imports_and_a_corrected_one_replaces_it(city: P
                                .order_by(CostEntry.amount_ore)).all()
     assert rows == [(None, "stadskontoret", 40_000_050), ("bellevuegarden_lorensborg", "fritidsforvaltningen",
                                                           125_000_000)]
+    # a correction of one line: said before anything is written, imported only when asked
     sheet.write_text("år,förvaltning,belopp\n2023,stadskontoret,500000\n", encoding="utf-8")
-    assert main(["cost", "import", str(sheet), "--by", "samordnare", "--as-of", "2024-01-16"]) == 0
-    assert "replacing 2 rows" in capsys.readouterr().out
+    assert main(["cost", "import", str(sheet), "--by", "samordnare", "--as-of", "2024-01-16"]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "2023 central, Stadskontoret: 400 000,50 kr → 500 000 kr" in err.replace("\u00a0", " ")
+    assert "Nothing was imported" in err and "--replace" in err
+    with session_scope() as session:
+        assert session.execute(select(func.sum(CostEntry.amount_ore))).scalar() == 165_000_050
+    assert main(["cost", "import", str(sheet), "--by", "samordnare", "--as-of", "2024-01-16", "--replace"]) == 0
+    assert "replacing 1 earlier rows" in capsys.readouterr().out
+    # the next year's sheet under the same file name keeps the years before it
+    sheet.write_text("år,förvaltning,belopp\n2024,stadskontoret,600000\n", encoding="utf-8")
+    assert main(["cost", "import", str(sheet), "--by", "samordnare", "--as-of", "2025-01-16"]) == 0
     assert main(["cost", "list"]) == 0
-    assert "2023: 500\u00a0000 kr" in capsys.readouterr().out
+    listed = capsys.readouterr().out
+    assert "2023: 1\u00a0750\u00a0000 kr" in listed and "2024: 600\u00a0000 kr" in listed
 
 
 def test_a_cost_sheet_with_mistakes_imports_nothing_and_names_each_row(city: Project, tmp_path: Path,

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from ctcflow.app.setup import init_database
-from ctcflow.app.survey import import_wave, record_decision
+from ctcflow.app.survey import WouldLoseData, import_wave, record_decision
 from ctcflow.cli.main import main
 from ctcflow.core.errors import CtcError, InputFileError
 from ctcflow.definition.loader import load_definitions
@@ -153,7 +153,7 @@ def test_reimporting_a_wave_replaces_it_whole(city: Project, tmp_path: Path) -> 
     first, _ = export(tmp_path, "a.csv", Plan(pupils=3000, seed=10, planted=PLANTED))
     second, _ = export(tmp_path, "b.csv", Plan(pupils=3000, seed=11))
     import_wave("2021", first, date(2021, 4, 1))
-    import_wave("2021", second, date(2021, 4, 1))
+    import_wave("2021", second, date(2021, 4, 1), replace=True)  # another export: areas' answers differ
     import_wave("2099", second, date(2021, 4, 1))  # the same file as a wave of its own, for comparison
 
     def cells(wave: str) -> list[tuple[object, ...]]:
@@ -167,6 +167,58 @@ def test_reimporting_a_wave_replaces_it_whole(city: Project, tmp_path: Path) -> 
         wave = session.get(SurveyWave, "2021")
         assert wave is not None and wave.source == "b.csv"
     assert suggested("2021") == {}
+
+
+def test_a_reimport_that_takes_answers_from_one_area_asks_first_and_says_where(city: Project, tmp_path: Path
+                                                                                ) -> None:
+    """A tenth of one area missing is 1–2 % of the city: it still asks, naming the area."""
+    path, frame = export(tmp_path, "2021.csv", Plan(pupils=4000, seed=21))
+    import_wave("2021", path, date(2021, 4, 1))
+    area_rows = frame.index[frame["delomrade"].isin(load_definitions().org.area(HERMODSDAL).delomraden)]
+    smaller = tmp_path / "2021-utan-nagra.csv"
+    write_export(frame.drop(area_rows[: len(area_rows) // 10]), str(smaller))
+    with pytest.raises(WouldLoseData, match="of Hermodsdal/Nydala/Gullviksborg's .* answers"):
+        import_wave("2021", smaller, date(2021, 4, 2))
+    with session_scope() as session:
+        assert session.get(SurveyWave, "2021").source == "2021.csv"  # nothing changed
+    report = import_wave("2021", smaller, date(2021, 4, 2), replace=True)
+    had, has = report.removed[HERMODSDAL]
+    assert had - has == len(area_rows) // 10 and set(report.removed) == {HERMODSDAL}
+
+
+def test_a_wave_a_decision_rests_on_is_corrected_and_the_decision_stands(city: Project, tmp_path: Path) -> None:
+    from ctcflow.engine.opening import open_phase
+
+    path, _ = export(tmp_path, "2021.csv", Plan(pupils=3000, seed=22, planted=PLANTED))
+    import_wave("2021", path, date(2021, 4, 1))
+    with session_scope() as session:
+        open_phase(session, load_definitions(), HERMODSDAL, "prioritering", 1, date(2021, 4, 19))
+    record_decision(HERMODSDAL, "2021", ["konflikter_i_familjen", "tillganglighet_droger"], by="team_hermodsdal",
+                    as_of=date(2021, 5, 3), note=None)
+    assert main(["survey", "import", "2021", str(path), "--as-of", "2021-06-01"]) == 0  # the same export again
+    with session_scope() as session:
+        decision = session.execute(select(PriorityDecision)).scalar_one()
+        assert (decision.wave_id, decision.area_id) == ("2021", HERMODSDAL)
+        noted = session.execute(select(Event).where(Event.kind == "wave_corrected")).scalar_one()
+        assert (noted.area_id, noted.subject, noted.old) == (HERMODSDAL, "2021", "2021-05-03")
+
+
+def test_a_changed_cut_point_is_said_and_not_compared_with_the_wave_before(
+        city: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    first, _ = export(tmp_path, "2019.csv", Plan(pupils=8000, seed=4))
+    second, _ = export(tmp_path, "2021.csv", Plan(pupils=8000, seed=5, planted={KIRSEBERG: ["konflikter_i_familjen"]}))
+    import_wave("2019", first, date(2019, 4, 1))
+    city.edit("survey.yml", "konflikter_i_familjen_4]\n    min_answered: 3\n    cut_point: 2.5",
+              "konflikter_i_familjen_4]\n    min_answered: 3\n    cut_point: 2.0")
+    assert main(["survey", "import", "2021", str(second), "--as-of", "2021-04-01"]) == 0
+    assert "cut points changed since wave 2019" in capsys.readouterr().out
+    with session_scope() as session:
+        wave = session.get(SurveyWave, "2021")
+        assert wave is not None and '"konflikter_i_familjen": 2.0' in (wave.scored_with or "")
+        row = session.execute(select(SurveySuggestion).where(SurveySuggestion.wave_id == "2021",
+                                                             SurveySuggestion.factor_id == "konflikter_i_familjen")
+                              ).scalar_one()
+    assert row.above_city and not row.risen and row.previous_share is None  # a new series, not a rise
 
 
 def test_the_profile_shows_the_area_against_the_city_and_hides_small_cells(city: Project, tmp_path: Path) -> None:

@@ -415,3 +415,24 @@ def test_keyboard_only_from_the_skip_link_to_a_milestone_marked_done(site: Site)
         notice = element(browser, "p.notice")
         assert notice.text == "Milstolpen är markerad som klar." and notice.get_attribute("role") == "status"
     assert _milestone(int(instance_id)).status == "done"
+
+
+def test_a_settings_file_with_a_mistake_is_said_on_the_page_never_a_500(site: Site, project: Project) -> None:
+    """survey.yml edited into a mistake while the pages run: the plan page, which cannot do without
+    it, says so in words (503, the mistake and its line); the coordinator's overview carries it on
+    top until the file is corrected; an area's team sees no such banner."""
+    cookie, _ = _signed_in("samordnare")
+    text = (project.root / "survey.yml").read_text(encoding="utf-8")
+    project.edit("survey.yml", "cut_point: 2.5", "cut_point: hög")
+    status, page = _get(f"{site.url}/omrade/bellevuegarden_lorensborg/plan", cookie)
+    assert status == 503 and "En inställningsfil har ett fel" in page and "survey.yml:199:" in page
+    overview = wait_for(lambda: (lambda found: found if 'id="definitionsfel"' in found[1] else None)(
+        _get(f"{site.url}/oversikt", cookie)), 10, "the mistake on the coordinator's overview")
+    shown = re.sub(r"<style>.*?</style>", "", overview[1], flags=re.S)
+    assert overview[0] == 200 and "survey.yml:199:" in shown and "cut_point" in shown  # the rest still shows
+    assert "<h1>Översikt" in shown
+    team, _ = _signed_in("ul_bellevue")
+    assert 'id="definitionsfel"' not in _get(f"{site.url}/omrade/bellevuegarden_lorensborg", team)[1]
+    (project.root / "survey.yml").write_text(text, encoding="utf-8")
+    wait_for(lambda: 'id="definitionsfel"' not in _get(f"{site.url}/oversikt", cookie)[1] or None, 10,
+             "the banner gone once the file is corrected")

@@ -18,6 +18,7 @@ from ctcflow.access.roster import Change, apply_changes, new_person_id
 from ctcflow.core.config import Settings
 from ctcflow.core.errors import Invalid
 from ctcflow.definition.loader import Definitions, load_definitions
+from ctcflow.definition.organisation import NAME_MAX
 from ctcflow.engine.eventlog import NewEvent, record
 from db.engine import get_engine, session_scope
 from db.models import StaffChange
@@ -58,6 +59,10 @@ def add_person(defs: Definitions, settings: Settings, *, name: str, email: str, 
     actor = require(defs, by, Action.MANAGE_PEOPLE, as_of)
     if not name.strip():
         raise Invalid("name", "empty_name", "write the person's name")
+    if len(name.strip()) > NAME_MAX:
+        raise Invalid("name", "too_long_name", f"a name of {len(name.strip())} characters: at most {NAME_MAX}")
+    if start.year > as_of.year + 1:  # a typing error (9999-12-31), not a plan
+        raise Invalid("start", "too_far_ahead", f"{start} is more than a year ahead")
     email = email.strip().lower()
     if not EMAIL.match(email):
         raise Invalid("email", "bad_email", f"'{email}' is not an e-mail address")

@@ -10,17 +10,19 @@ from ctcflow.app.context import ready
 from ctcflow.core.config import Settings
 from ctcflow.core.errors import CtcError
 from ctcflow.definition.loader import Definitions
-from ctcflow.records.ledger import CostImport, add_cost, add_mandate_entry, cost_totals, import_costs, mandate_entries
+from ctcflow.records.cost_import import CostImport, import_costs
+from ctcflow.records.cost_import import WouldReplaceCosts as WouldReplaceCosts  # the pages answer it
+from ctcflow.records.ledger import add_cost, add_mandate_entry, cost_totals, mandate_entries
 from ctcflow.records.ledger import kronor as kronor  # the pages show amounts as the report does
 from db.engine import session_scope
 from db.models import Area, MandateEntry
 
 
 def cost_import(path: Path, *, by: str, as_of: date, defs: Definitions | None = None,
-                settings: Settings | None = None, sheet: str | None = None) -> CostImport:
+                settings: Settings | None = None, sheet: str | None = None, replace: bool = False) -> CostImport:
     defs = defs or ready()
     with session_scope(settings) as session:
-        return import_costs(session, defs, path, by=by, as_of=as_of, sheet=sheet)
+        return import_costs(session, defs, path, by=by, as_of=as_of, sheet=sheet, replace=replace)
 
 
 def cost_add(defs: Definitions | None = None, settings: Settings | None = None, **fields: Any) -> None:

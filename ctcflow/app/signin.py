@@ -10,7 +10,7 @@ from sqlmodel import col
 
 from ctcflow.app.people import current_definitions
 from ctcflow.core.config import Settings
-from ctcflow.core.errors import CtcError
+from ctcflow.core.errors import CtcError, Invalid
 from ctcflow.core.links import Links
 from ctcflow.core.templating import renderer
 from ctcflow.definition.loader import Definitions
@@ -39,8 +39,14 @@ def send_login_link(defs: Definitions, settings: Settings, person: PersonDef, as
     deliver_pending(only=ids, sender_name=defs.org.sender_name)
 
 
+LINK_MINUTES = (1, 24 * 60)  # a sign-in link lives at least a minute and at most a day
+
+
 def login_link(person_id: str, minutes: int = LOGIN_MINUTES) -> str:
     """A one-time sign-in link for a person of areas.yml (the first sign-in, or a test)."""
+    if not LINK_MINUTES[0] <= minutes <= LINK_MINUTES[1]:
+        raise Invalid("minutes", "link_minutes", f"--minutes {minutes}: a sign-in link is valid for "
+                      f"{LINK_MINUTES[0]} to {LINK_MINUTES[1]} minutes (a day)")
     found = current_definitions().org.person(person_id)
     if found is None:
         raise CtcError(f"'{person_id}' is not a person in areas.yml")

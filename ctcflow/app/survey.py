@@ -24,7 +24,17 @@ from ctcflow.survey.analysis import Candidate, calibrate, cell_table, headline, 
 from ctcflow.survey.decision import decide
 from ctcflow.survey.disclosure import Hidden, hidden_cells, protect
 from ctcflow.survey.reading import read_survey
-from ctcflow.survey.store import previous_wave, results_frame, save_wave, stored_wave, what_would_go
+from ctcflow.survey.scoring import rescored, scored_with
+from ctcflow.survey.store import (
+    answers_removed,
+    decisions_on,
+    per_area,
+    previous_wave,
+    results_frame,
+    save_wave,
+    stored_wave,
+    what_would_go,
+)
 from db.engine import require_current_schema, session_scope
 from db.models import PriorityDecision, SurveyWave
 
@@ -40,6 +50,8 @@ class WaveReport:
     outside_areas: dict[str, int] = field(default_factory=dict)
     ignored_columns: list[str] = field(default_factory=list)
     hidden: Hidden = Hidden(0, 0, 0, 0)
+    removed: dict[str, tuple[int, int]] = field(default_factory=dict)  # area → answers before, after
+    rescored: dict[str, tuple[float, float]] = field(default_factory=dict)  # factor → cut point then, now
 
 
 def _check_milestones(survey: SurveyDef, defs: Definitions) -> None:
@@ -50,7 +62,8 @@ def _check_milestones(survey: SurveyDef, defs: Definitions) -> None:
 
 
 WAVE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,19}$")  # '2023', '2023-ht': a wave's name, sortable
-REPLACE_SHARE = 0.10  # a re-import that would drop more of a wave's answers than this asks for --replace
+AREA_SHARE = 0.02  # a re-import taking more of an area's answers than this asks for --replace
+CITY_SHARE = 0.02  # … and of a wave imported before answers were counted per area, of the city's
 
 
 class WouldLoseData(CtcError):
@@ -75,19 +88,31 @@ def import_wave(wave_id: str, path: Path, as_of: date, by: str = SYSTEM, *, shee
     with session_scope() as session:
         stored = stored_wave(session, wave_id)
         published = set(headline(table)["area_id"])
-        losses = what_would_go(stored, len(data.frame), published, REPLACE_SHARE, defs.org.area_name) \
-            if stored and not replace else []
+        counts = per_area(data)
+        losses = what_would_go(stored, len(data.frame), counts, published, CITY_SHARE, AREA_SHARE,
+                               defs.org.area_name) if stored and not replace else []
         if losses:
             raise WouldLoseData(f"{path.name} would replace wave {wave_id} with less: it would remove "
                                 f"{' and '.join(losses)}. Nothing was imported. Check that this is the whole "
                                 "export; to replace the wave anyway, import again with --replace")
         before = previous_wave(session, wave_id)
+        scoring = scored_with(survey, get_settings().survey_path)
+        earlier = session.get(SurveyWave, before) if before else None
+        changed = rescored(earlier.scored_with if earlier else None, scoring)
+        previous = results_frame(session, before) if before else None
+        if previous is not None and changed:  # scored otherwise: not compared with this wave
+            previous = previous[~previous["measure"].isin(changed)]
         ctc = {a.id for a in defs.org.areas}  # comparison areas are measured, never suggested to or marked
-        candidates = [c for c in suggest(table, results_frame(session, before) if before else None, survey)
-                      if c.area_id in ctc]
-        wave = save_wave(session, wave_id, as_of, data, sha256, screened, table, candidates)
+        candidates = [c for c in suggest(table, previous, survey) if c.area_id in ctc]
+        resting = decisions_on(session, wave_id) if stored else []
+        removed = answers_removed(stored, counts) if stored else {}
+        wave = save_wave(session, wave_id, as_of, data, sha256, screened, table, candidates, scoring)
+        # a decision keeps its wave; what it rests on changed, and its area's history says so
+        record(session, [NewEvent("wave_corrected", by, as_of, d.area_id, wave_id, d.decided_on.isoformat(),
+                                  f"{path.name} sha256:{sha256[:12]}") for d in resting])
         report = WaveReport(wave, before, candidates, sorted(published & ctc), outside_areas=data.outside_areas,
-                            ignored_columns=data.ignored_columns, hidden=hidden_cells(table, survey.min_cell))
+                            ignored_columns=data.ignored_columns, hidden=hidden_cells(table, survey.min_cell),
+                            removed=removed, rescored=changed)
         report.milestones_done, report.milestones_waiting = mark_proven(
             session, defs, list(survey.milestones.wave_done), report.areas_with_answers, by=analyst(defs, as_of),
             as_of=as_of, evidence=f"CTC-enkät {wave_id}", note="registrerad av ctcflow från enkätdata")

@@ -20,15 +20,18 @@ entry = typer.Typer(help="work on the mandated themes: boendemedverkan, jämstä
 @cost.command("import")
 def cost_import(file: Path, by: By, as_of: AsOf = None, note: Note = None, lang: Lang = None,
                 sheet: Annotated[str | None, typer.Option(
-                    help="the workbook's sheet to read (when several hold data)")] = None) -> None:
+                    help="the workbook's sheet to read (when several hold data)")] = None,
+                replace: Annotated[bool, typer.Option(
+                    help="replace the costs already recorded for the sheet's years, areas and "
+                         "administrations (without it, they are listed and nothing is imported)")] = False) -> None:
     """Import a cost sheet (CSV/XLSX: år, område, förvaltning, belopp)."""
     from ctcflow.app.records import cost_import as import_file
     from ctcflow.records.ledger import kronor
 
-    result = import_file(file, by=by, as_of=day(as_of), sheet=sheet)
+    result = import_file(file, by=by, as_of=day(as_of), sheet=sheet, replace=replace)
     print(f"✓ {result.rows} cost rows, {kronor(result.total_ore)}, years {', '.join(map(str, result.years))}"
-          + (f" (replacing {result.replaced} rows from the earlier import of {file.name})" if result.replaced
-             else ""))
+          + (f" (replacing {result.replaced} earlier rows for {len(result.replacing)} year, area and "
+             "administration)" if result.replaced else ""))
 
 
 @cost.command("add")

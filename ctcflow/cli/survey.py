@@ -36,6 +36,12 @@ def import_(wave: Annotated[str, typer.Argument(help="the wave's name, e.g. 2023
     if report.ignored_columns:
         print(f"  columns not in survey.yml, ignored: {', '.join(report.ignored_columns)}")
     print(f"  areas with answers: {len(report.areas_with_answers)}; compared with wave {report.previous or '–'}")
+    if report.removed:  # a re-import that takes answers away says how many and where
+        listed = "; ".join(f"{area} {had} → {has}" for area, (had, has) in report.removed.items())
+        print(f"  answers removed from the wave imported before: {listed}")
+    if report.rescored:
+        listed = "; ".join(f"{factor} {then} → {now}" for factor, (then, now) in report.rescored.items())
+        print(f"  cut points changed since wave {report.previous} (these factors are not compared with it): {listed}")
     hidden = report.hidden
     print(f"  hidden to protect small groups: {hidden.share:.1%} of {hidden.cells} figures ({hidden.primary} "
           f"with fewer than {hidden.min_cell} answers, {hidden.secondary} that would give one away)")

@@ -45,6 +45,12 @@ INVALID = {
     "count": N_("Give a whole number, for example 10."),
     "unknown_factor": N_("Choose factors from the list."),
     "two_to_five": N_("Choose between 2 and 5 factors – that is how CTC works."),
+    "link_minutes": N_("A sign-in link is valid for at least a minute and at most a day (1 440 minutes)."),
+    "too_large": N_("The number is larger than anything this can be. Check it."),
+    "period_outside": N_("The period must end after the programme was chosen and not after today."),
+    "before_wave": N_("The decision cannot come before the survey it rests on was taken."),
+    "too_long_name": N_("Shorter, please – a name of at most 200 characters."),
+    "too_far_ahead": N_("The date is too far ahead – at most a year from now."),
 }
 
 REFUSALS = {

@@ -28,9 +28,12 @@ class ResponsibilityDef(Located):
     valid_from: date = Field(alias="from")
 
 
+NAME_MAX = 200  # a person's name; anything longer is a paste gone wrong
+
+
 class PersonDef(Located):
-    id: str = Field(pattern=IDENT)
-    name: str
+    id: str = Field(pattern=IDENT, max_length=NAME_MAX)
+    name: str = Field(min_length=1, max_length=NAME_MAX)
     role: str
     notify: str = Field(description="env:VARIABLE or secret:prefect-secret-block")
     email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+$",

@@ -178,6 +178,13 @@ def check_survey(survey: SurveyDef, path: Path) -> list[Problem]:
     for node, ident, item_id in references:
         if item_id not in items:
             add(node, ident, f"unknown item '{item_id}'", "name an item defined under items:")
+    coded: dict[str, str] = {}
+    for gender in survey.genders:  # one code for two genders would count one as the other
+        for code in gender.codes:
+            if coded.get(code.strip().lower(), gender.id) != gender.id:
+                add(gender, gender.id, f"code '{code}' is also a code of {coded[code.strip().lower()]}",
+                    "a code means one gender: list it once", "codes")
+            coded.setdefault(code.strip().lower(), gender.id)
     grades = [(group, grade) for group in survey.grade_groups for grade in group.grades]
     taken: dict[str, str] = {}
     for group, grade in grades:

@@ -86,7 +86,13 @@ def check_organisation(process: ProcessDef, org: OrganisationDef, out: Findings)
         out.areas(node, ident, f"duplicate administration id (first on line {first.line()})", "give each its own id")
     for ident, node, first in duplicates([*((a.id, a) for a in org.areas), *((c.id, c) for c in org.comparison_areas)]):
         out.areas(node, ident, f"duplicate area id (first on line {first.line()})", "give each area its own id")
-    taken = {fold(d): a.id for a in org.areas for d in a.delomraden}
+    taken: dict[str, str] = {}
+    for area in org.areas:  # a delområde in two areas would split its pupils between them
+        for d in area.delomraden:
+            if taken.get(fold(d), area.id) != area.id:
+                out.areas(area, area.id, f"delområde '{d}' is also in area {taken[fold(d)]}",
+                          "a delområde belongs to one area: list it once", "delomraden")
+            taken.setdefault(fold(d), area.id)
     for c in org.comparison_areas:
         for d in c.delomraden:
             if fold(d) in taken:

@@ -1,33 +1,22 @@
 """What the report to KS needs that no other part records: annual costs per administration and
 area, and the entries on the mandated themes (resident participation, gender mainstreaming,
-racism and sexism). Imports are all or nothing, with every problem named by row and column."""
+racism and sexism). A cost sheet's import is ``cost_import``."""
 
 from __future__ import annotations
 
-import difflib
 import re
-from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from ctcflow.access.permissions import Action, require
-from ctcflow.core.errors import CtcError, InputFileError, Invalid, Problem
-from ctcflow.core.folding import fold
-from ctcflow.core.tables import read_table
+from ctcflow.core.errors import Invalid
 from ctcflow.definition.loader import Definitions
 from ctcflow.definition.process import THEMES
 from ctcflow.engine.eventlog import NewEvent, record
-from db.engine import rows_affected
 from db.models import CostEntry, MandateEntry
 
-# Header names as ``fold`` leaves them ('År' → 'ar', 'Förvaltning' → 'forvaltning').
-COST_COLUMNS = {"ar": "year", "year": "year", "omrade": "area", "area": "area",
-                "forvaltning": "administration", "administration": "administration",
-                "belopp": "amount", "belopp (kr)": "amount", "kostnad": "amount", "amount": "amount",
-                "kategori": "category", "category": "category", "kommentar": "note", "note": "note"}
 AMOUNT = re.compile(r"^-?\d+(\.\d{1,2})?$")
 
 
@@ -65,82 +54,6 @@ def kronor(amount_ore: int) -> str:
     whole, ore = divmod(abs(amount_ore), 100)
     grouped = f"{whole:,}".replace(",", "\u00a0")
     return ("-" if amount_ore < 0 else "") + grouped + (f",{ore:02d}" if ore else "") + " kr"
-
-
-@dataclass(frozen=True)
-class CostImport:
-    rows: int
-    total_ore: int
-    years: list[int]
-    replaced: int
-
-
-def import_costs(session: Session, defs: Definitions, path: Path, *, by: str, as_of: date,
-                 sheet: str | None = None) -> CostImport:
-    """Rows of year, area (blank: central), administration, amount; a re-import of the same file
-    name replaces what it brought before."""
-    person = require(defs, by, Action.RECORD_COSTS, as_of).id
-    frame = read_table(path, sheet)
-    frame.columns = [COST_COLUMNS.get(fold(c), c) for c in frame.columns]
-    problems: list[Problem] = []
-    missing = [c for c in ("year", "administration", "amount") if c not in frame.columns]
-    if missing:
-        raise InputFileError(path, [Problem(path, 1, None, f"missing columns: {', '.join(missing)}",
-                                             "the header needs år, förvaltning and belopp (område and kategori "
-                                             "are optional)", "missing_cost_columns", {"columns": ", ".join(missing)})])
-    areas = {fold(a.id): a.id for a in defs.org.areas} | {fold(a.name): a.id for a in defs.org.areas}
-    admins = {fold(a.id): a.id for a in defs.org.administrations} | {fold(a.name): a.id
-                                                                      for a in defs.org.administrations}
-    rows: list[CostEntry] = []
-    for line, cells in frame.iterrows():
-        row = int(str(line))
-        year_text = cells["year"].strip()
-        is_year = year_text.isdigit() and len(year_text) == 4
-        refusal = year_refusal(int(year_text), as_of) if is_year else "is not a year"
-        if refusal:
-            problems.append(Problem(path, row, "år", f"'{year_text}' {refusal}", "write the year, e.g. 2023",
-                                    "not_a_year", {"value": year_text}))
-        amount = parse_amount(cells["amount"])
-        if amount is None:
-            problems.append(Problem(path, row, "belopp", f"'{cells['amount']}' is not an amount in kronor",
-                                    "write e.g. 1 250 000 or 1250000,50", "not_an_amount",
-                                    {"value": cells["amount"]}))
-        elif (why := amount_refusal(amount)) is not None:
-            problems.append(Problem(path, row, "belopp", f"'{cells['amount']}' {why}", "correct the amount",
-                                    "not_an_amount", {"value": cells["amount"]}))
-            amount = None
-        admin = admins.get(fold(cells["administration"]))
-        if admin is None:
-            near = difflib.get_close_matches(fold(cells["administration"]), list(admins), n=1, cutoff=0.6)
-            problems.append(Problem(path, row, "förvaltning", f"unknown administration '{cells['administration']}'",
-                                    f"did you mean '{admins[near[0]]}'?" if near else
-                                    "use an administration listed in areas.yml",
-                                    "near_administration" if near else "unknown_administration_row",
-                                    {"value": cells["administration"],
-                                     "near": next((a.name for a in defs.org.administrations
-                                                   if near and a.id == admins[near[0]]), "")}))
-        area_text = cells.get("area", "").strip() if "area" in frame.columns else ""
-        area = areas.get(fold(area_text)) if area_text else None
-        if area_text and area is None:
-            problems.append(Problem(path, row, "område", f"unknown area '{area_text}'",
-                                    "use an area id or name from areas.yml, or leave it empty for central costs",
-                                    "unknown_area_row", {"value": area_text}))
-        if not refusal and amount is not None and admin is not None:
-            rows.append(CostEntry(year=int(year_text), area_id=area, administration=admin, amount_ore=amount,
-                                  category=(cells.get("category") or "").strip() or None,
-                                  note=(cells.get("note") or "").strip() or None, source=path.name,
-                                  recorded_on=as_of, recorded_by=person))
-    if problems:
-        raise InputFileError(path, problems)
-    if not rows:
-        raise CtcError(f"{path}: no cost rows")
-    replaced = rows_affected(session.execute(delete(CostEntry).where(col(CostEntry.source) == path.name)))
-    session.add_all(rows)
-    total = sum(r.amount_ore for r in rows)
-    years = sorted({r.year for r in rows})
-    record(session, [NewEvent("costs_imported", person, as_of, None, path.name, None,
-                              f"{len(rows)} rows, {kronor(total)}, years {', '.join(map(str, years))}")])
-    return CostImport(len(rows), total, years, int(replaced))
 
 
 def add_cost(session: Session, defs: Definitions, *, year: int, administration: str, amount: str,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from ctcflow.access.permissions import Action, require
@@ -22,6 +22,7 @@ from ctcflow.records.ledger import amount_refusal, parse_amount
 from db.models import ImplementationRecord, PlanGoal, PlanProgramme
 
 PLAN_PHASE = "handlingsplan"
+MAX_COUNT = 1_000_000  # sessions or participants in one period: more is a typing error, not a programme
 
 
 def open_plan(session: Session, area_id: str, as_of: date) -> int:
@@ -125,10 +126,15 @@ def record_implementation(session: Session, defs: Definitions, catalogue: Catalo
     programme = catalogue.programme(programme_id)
     if programme is None:
         raise CtcError(f"unknown programme '{programme_id}'")
-    in_plan = session.execute(select(col(PlanProgramme.id)).where(
-        col(PlanProgramme.area_id) == area_id, col(PlanProgramme.programme_id) == programme_id)).first()
-    if in_plan is None:
+    chosen = session.execute(select(func.min(col(PlanProgramme.chosen_on))).where(
+        col(PlanProgramme.area_id) == area_id, col(PlanProgramme.programme_id) == programme_id)).scalar()
+    if chosen is None:
         raise CtcError(f"{programme_id} is not in any handlingsplan of {area_id}; add it with `ctc plan programme`")
+    if not chosen <= period_end <= as_of:  # within the programme's life in the area: not 2010, not 2099
+        raise Invalid("period_end", "period_outside", f"the period ending {period_end} is outside the programme's "
+                      f"time in the area: from {chosen} (chosen) to {as_of} (today)")
+    if max(sessions_planned, sessions_held, participants) > MAX_COUNT:
+        raise Invalid("participants", "too_large", f"at most {MAX_COUNT:,} sessions or participants in one period")
     if not 0 <= adherence <= 1:
         raise Invalid("adherence", "adherence_range",
                       f"adherence is a share of the protocol followed, 0–1 (e.g. 0.85), not {adherence}")

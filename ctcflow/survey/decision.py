@@ -30,8 +30,12 @@ def decide(session: Session, defs: Definitions, survey: SurveyDef, area_id: str,
     if not 2 <= len(set(factors)) <= 5 or len(set(factors)) != len(factors):
         raise Invalid("factors", "two_to_five",
                       f"choose 2–5 different priority factors (CTC's rule); got {len(factors)}")
-    if session.get(SurveyWave, wave_id) is None:
+    wave = session.get(SurveyWave, wave_id)
+    if wave is None:
         raise CtcError(f"no survey wave '{wave_id}'; import it with `ctc survey import {wave_id} FILE`")
+    if as_of < wave.as_of:
+        raise Invalid("decided_on", "before_wave", f"a decision on {as_of} cannot rest on wave {wave_id}, "
+                      f"imported {wave.as_of}")
     person = require(defs, by, Action.RECORD_AREA_WORK, as_of, area_id).person
     decision = PriorityDecision(wave_id=wave_id, area_id=area_id, factors=",".join(factors), decided_on=as_of,
                                 decided_by=person.id, note=note)

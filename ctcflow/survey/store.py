@@ -3,8 +3,11 @@ transaction, so a re-import is all or nothing."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import delete, insert, select
@@ -13,7 +16,7 @@ from sqlmodel import Session, col
 from ctcflow.core.flat import flat
 from ctcflow.survey.analysis import Candidate, Screened
 from ctcflow.survey.reading import SurveyData
-from db.models import SurveyResult, SurveySuggestion, SurveyWave
+from db.models import PriorityDecision, SurveyResult, SurveySuggestion, SurveyWave
 
 CHUNK = 5000
 
@@ -36,44 +39,82 @@ def results_frame(session: Session, wave_id: str, area_id: str | None = None) ->
     return frame.assign(suppressed=False)
 
 
-def stored_wave(session: Session, wave_id: str) -> tuple[int, set[str]] | None:
-    """A wave already imported under ``wave_id``: its answers and the areas it has published cells for."""
-    respondents = session.execute(select(col(SurveyWave.respondents)).where(col(SurveyWave.id) == wave_id)).scalar()
-    if respondents is None:
+@dataclass(frozen=True)
+class StoredWave:
+    """A wave already imported, as far as a re-import needs it."""
+
+    respondents: int
+    per_area: dict[str, int] | None  # answers per area; None: imported before they were counted
+    published: set[str]  # the areas it has published cells for
+    scored_with: str | None
+
+
+def stored_wave(session: Session, wave_id: str) -> StoredWave | None:
+    row = session.get(SurveyWave, wave_id)
+    if row is None:
         return None
     areas = set(session.execute(select(col(SurveyResult.area_id)).distinct()
                                 .where(col(SurveyResult.wave_id) == wave_id, col(SurveyResult.area_id) != ""))
                 .scalars())
-    return int(respondents), areas
+    per_area = json.loads(row.area_respondents) if row.area_respondents else None
+    return StoredWave(row.respondents, per_area, areas, row.scored_with)
 
 
-def what_would_go(before: tuple[int, set[str]], respondents: int, areas: set[str], share: float,
-                  name: Callable[[str], str] = str) -> list[str]:
-    """What replacing a wave with a new file would lose: answers beyond ``share`` of them, and
-    every area it had and the file has not. Empty: the file may replace it."""
-    had, had_areas = before
+def answers_removed(before: StoredWave, per_area: dict[str, int]) -> dict[str, tuple[int, int]]:
+    """Area → (answers before, after) for every area a re-import takes answers from."""
+    return {area: (had, per_area.get(area, 0)) for area, had in sorted((before.per_area or {}).items())
+            if per_area.get(area, 0) < had}
+
+
+def what_would_go(before: StoredWave, respondents: int, per_area: dict[str, int], published: set[str],
+                  city_share: float, area_share: float, name: Callable[[str], str] = str) -> list[str]:
+    """What replacing a wave with a new file would lose beyond the tolerance: any area losing more
+    than ``area_share`` of its answers, or all of them. Empty: the file may replace it. A wave
+    from before answers were counted per area is judged by the city's count and its areas."""
     losses = []
-    if respondents < had * (1 - share):
-        losses.append(f"{had - respondents} of its {had} answers ({(had - respondents) / had:.0%})")
-    gone = sorted(name(area) for area in had_areas - areas)
-    if gone:
-        losses.append(f"every answer from {', '.join(gone)}")
+    if before.per_area is None:
+        if respondents < before.respondents * (1 - city_share):
+            gone = before.respondents - respondents
+            losses.append(f"{gone} of its {before.respondents} answers ({gone / before.respondents:.0%})")
+        lost = sorted(name(area) for area in before.published - published)
+        if lost:
+            losses.append(f"every answer from {', '.join(lost)}")
+        return losses
+    for area, (had, has) in answers_removed(before, per_area).items():
+        if has == 0:
+            losses.append(f"every answer from {name(area)} ({had})")
+        elif has < had * (1 - area_share):
+            losses.append(f"{had - has} of {name(area)}'s {had} answers ({(had - has) / had:.0%})")
     return losses
 
 
+def per_area(data: SurveyData) -> dict[str, int]:
+    """The pupils of each CTC area in an export."""
+    counts = data.frame.loc[data.frame["area_id"] != "", "area_id"].value_counts()
+    return {str(area): int(n) for area, n in counts.items()}
+
+
 def save_wave(session: Session, wave_id: str, as_of: date, data: SurveyData, sha256: str, screened: Screened,
-              table: pd.DataFrame, candidates: list[Candidate]) -> SurveyWave:
+              table: pd.DataFrame, candidates: list[Candidate], scoring: dict[str, Any]) -> SurveyWave:
+    """The wave's row is corrected in place, never deleted: the priority decisions that rest on a
+    wave keep pointing at it when its export is corrected."""
     session.execute(delete(SurveySuggestion).where(col(SurveySuggestion.wave_id) == wave_id))
     session.execute(delete(SurveyResult).where(col(SurveyResult.wave_id) == wave_id))
-    session.execute(delete(SurveyWave).where(col(SurveyWave.id) == wave_id))
-    wave = SurveyWave(
-        id=wave_id, as_of=as_of, imported_at=datetime.now(tz=UTC), source=data.source.name, sha256=sha256,
+    fields: dict[str, Any] = dict(
+        area_respondents=json.dumps(per_area(data), sort_keys=True), scored_with=json.dumps(scoring, sort_keys=True),
+        as_of=as_of, imported_at=datetime.now(tz=UTC), source=data.source.name, sha256=sha256,
         respondents=len(data.frame), valid=int(screened.valid.sum()),
         excluded_fictitious=screened.excluded["fictitious_drug"],
         excluded_implausible=screened.excluded["implausible"],
         excluded_inconsistent=screened.excluded["inconsistent"],
         outside_areas=sum(data.outside_areas.values()))
-    session.add(wave)
+    wave = session.get(SurveyWave, wave_id)
+    if wave is None:
+        wave = SurveyWave(id=wave_id, **fields)
+        session.add(wave)
+    else:
+        for name, value in fields.items():
+            setattr(wave, name, value)
     session.flush()
     published = table[~table["suppressed"]].rename(columns={"kon": "gender"}).assign(wave_id=wave_id)
     rows = published[["wave_id", "area_id", "grade_group", "gender", "measure", "n", "count"]]
@@ -83,6 +124,12 @@ def save_wave(session: Session, wave_id: str, as_of: date, data: SurveyData, sha
     if candidates:
         session.execute(insert(SurveySuggestion), [{**flat(c), "wave_id": wave_id} for c in candidates])
     return wave
+
+
+def decisions_on(session: Session, wave_id: str) -> list[PriorityDecision]:
+    """The priority decisions that rest on a wave."""
+    return list(session.execute(select(PriorityDecision).where(col(PriorityDecision.wave_id) == wave_id)
+                                .order_by(col(PriorityDecision.area_id))).scalars())
 
 
 def suggestions(session: Session, wave_id: str, area_id: str) -> list[SurveySuggestion]:

@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ctcflow.core.config import Settings, get_settings
+from ctcflow.core.errors import DefinitionError
 from ctcflow.web.context import Web
 from ctcflow.web.deps import viewer_of
 from ctcflow.web.errors import PageError
@@ -81,6 +82,13 @@ def create_app(settings: Settings | None = None, as_of: date | None = None) -> F
     async def bad_value(request: Request, exc: RequestValidationError) -> HTMLResponse:
         """A path or query value of the wrong kind (a word where a number belongs): the app's page."""
         return error_page(request, PageError(400, "bad_value"))
+
+    @app.exception_handler(DefinitionError)
+    async def definitions_invalid(request: Request, exc: DefinitionError) -> HTMLResponse:
+        """A definition file edited into an invalid state that a page cannot do without: said on
+        the page, with what is wrong for whoever edits the files — not a failure of the server."""
+        log.warning("a page needs definitions that have problems: %s", exc)
+        return error_page(request, PageError(503, "definitions_invalid", str(exc)))
 
     @app.exception_handler(Exception)
     async def failure(request: Request, exc: Exception) -> HTMLResponse:

@@ -3,6 +3,7 @@ signing key, the templates, and the display names per language."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from datetime import date
@@ -20,8 +21,8 @@ from ctcflow.core.templating import environment
 from ctcflow.core.words import Words, translated, words
 from ctcflow.definition.loader import Definitions
 from ctcflow.definition.organisation import PersonDef
-from ctcflow.definition.programmes import load_programmes
-from ctcflow.definition.survey import load_survey
+from ctcflow.definition.programmes import CatalogueDef, load_programmes
+from ctcflow.definition.survey import SurveyDef, load_survey
 from ctcflow.report.names import titles
 from ctcflow.report.terms import SECTIONS
 from ctcflow.web.background import Background
@@ -49,6 +50,14 @@ class Web:
         self._names: dict[str, dict[str, dict[str, str]]] = {}
         self._roster: tuple[tuple[int, ...], Definitions, dict[str, PersonDef]] | None = None
         self._checked = float("-inf")
+        # a definition file with a mistake, shown to the coordinator until it is corrected
+        self.definitions_problem: str | None = None
+        self._roster_problem: str | None = None  # areas.yml / phases.yml: the last valid ones in use
+        self._survey: SurveyDef | None = None
+        self._programmes: CatalogueDef | None = None
+        with contextlib.suppress(DefinitionError):  # the valid ones at start, kept through a later mistake
+            self.survey()
+            self.programmes()
         self.background = Background()
         self.sso = Provider(settings) if settings.oidc_issuer else None
         # sign-in links asked for: by one client, and for one person (who gets at most one mail
@@ -61,7 +70,8 @@ class Web:
         """The definitions with the roster as it is now: read again when people changed on the
         web or areas.yml / phases.yml were edited — asked at most once a second (a change made
         here is seen at once, one made elsewhere within the second). A file edited into an
-        invalid state leaves the last valid definitions in force, and says so in the log."""
+        invalid state leaves the last valid definitions in force, and says so in the log and to the
+        coordinator on every page (``definitions_problem``, survey.yml and programmes.yml too)."""
         now = time.monotonic()
         if self._roster is None or now - self._checked >= ROSTER_CHECK_SECONDS:
             self._checked = now
@@ -74,11 +84,32 @@ class Web:
                     if self._roster is None:
                         raise
                     log.warning("definitions not reloaded, the files have problems: %s", exc)
+                    self._roster_problem = str(exc)
                     self._roster = (version, self._roster[1], self._roster[2])
                 else:
+                    self._roster_problem = None
                     self._roster = (version, defs, address_book(defs))
                     self._names.clear()
+            self.definitions_problem = self._roster_problem or _catalogue_problem(self.settings)
         return self._roster[1]
+
+    def survey(self) -> SurveyDef:
+        """survey.yml — the last valid one while the file has a mistake (said on the pages)."""
+        try:
+            self._survey = load_survey(self.settings)
+        except DefinitionError:
+            if self._survey is None:
+                raise
+        return self._survey
+
+    def programmes(self) -> CatalogueDef:
+        """programmes.yml — the last valid one while the file has a mistake."""
+        try:
+            self._programmes = load_programmes(self.settings)
+        except DefinitionError:
+            if self._programmes is None:
+                raise
+        return self._programmes
 
     def people_changed(self) -> None:
         """After a change of people made through these pages: the next look reads the roster."""
@@ -103,7 +134,7 @@ class Web:
         if lang not in self._names:
             milestones = [m for p in self.defs.process.phases for m in p.milestones]
             self._names[lang] = {
-                **titles(self.defs, load_survey(self.settings), load_programmes(self.settings), lang),
+                **titles(self.defs, self.survey(), self.programmes(), lang),
                 "done_when": {m.id: m.done_when.get(lang) for m in milestones},
                 "owner": {m.id: m.owner for m in milestones},
                 "evidence": {m.id: "1" if m.evidence_required else "" for m in milestones},
@@ -115,3 +146,13 @@ class Web:
 
     def terms(self, lang: str) -> dict[str, Any]:
         return web_terms(lang)
+
+
+def _catalogue_problem(settings: Settings) -> str | None:
+    """survey.yml's or programmes.yml's mistake, if either has one (both read only when changed)."""
+    for load in (load_survey, load_programmes):
+        try:
+            load(settings)
+        except DefinitionError as exc:
+            return str(exc)
+    return None

@@ -60,7 +60,7 @@ def describe(event: Event, names: dict[str, dict[str, str]], words: Words) -> Hi
         "priorities_decided": ", ".join(factor.get(f, f) for f in (event.new or "").split(", ")),
         "mandate_entry": event.new or "", "plan_goal": event.new or "", "due_changed": event.new or "",
         "report_sent": (event.new or "").split(" → ")[0],
-        "person_joined": event.new or "", "person_left": event.new or "",
+        "person_joined": event.new or "", "person_left": event.new or "", "wave_corrected": event.old or "",
     }
     what = template.format(what=subject_name(event, names), detail=details.get(event.kind, ""),
                            role=names["role"].get(event.old or "", event.old or ""))

@@ -97,6 +97,11 @@ ERRORS = {
         N_("The address contains something that cannot be right. Go back and try again."),
     ),
     "not_allowed": (N_("Not possible here"), N_("This page does not accept what was sent.")),
+    "definitions_invalid": (
+        N_("A settings file has a mistake"),
+        N_("This page cannot be shown until the mistake below is corrected in the settings file. Nothing has "
+           "changed; the central coordinator is told on the overview."),
+    ),
     "server_error": (
         N_("Something went wrong on our side"),
         N_("Nothing has changed. Try again in a while; if it goes on, contact the central coordinator."),
@@ -136,6 +141,8 @@ HISTORY_LINES = {
     "area_added": N_("– the area was added"),
     "person_joined": N_("added {what} as {role} from {detail}"),
     "person_left": N_("ended {what}'s role as {role}, last day {detail}"),
+    "wave_corrected": N_("– the survey {what}, which the priorities decided {detail} rest on, was imported "
+                         "again; the decision stands"),
     "other": N_("– {what}"),
 }
 

@@ -81,6 +81,8 @@ def received_table(document: UploadFile | None) -> Iterator[Path]:
     except (InputFileError, Invalid):
         raise
     except CtcError as exc:
+        if str(folder) not in str(exc):
+            raise  # an answer about the file's content (what it would replace), its kind kept
         raise CtcError(str(exc).replace(f"{folder}/", "")) from None
     finally:
         shutil.rmtree(folder, ignore_errors=True)

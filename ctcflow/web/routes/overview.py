@@ -12,6 +12,7 @@ from ctcflow.access.permissions import Action
 from ctcflow.app.effects import priority_trends
 from ctcflow.app.jobs import deliver
 from ctcflow.app.outbox import retry_now
+from ctcflow.core.errors import DefinitionError
 from ctcflow.core.words import say
 from ctcflow.report import charts
 from ctcflow.report.effect_charts import gap_sparkline
@@ -46,9 +47,12 @@ def overview_view(request: Request, web: WebState, viewer: Viewer, status: int =
                  for row in data.rows if row.spans}
     intro = say(lang, "The area's priority factors against the comparison, in percentage points (plus is "
                       "worse, minus better)")
+    try:
+        found = priority_trends(web.settings, web.defs, web.today(), [row.area_id for row in data.rows])
+    except DefinitionError:  # survey.yml has a mistake (said on top of the page): the rest still shows
+        found = {}
     trends = {area_id: Markup(gap_sparkline(gaps, gap_in_words(gaps, intro, lang)))  # noqa: S704
-              for area_id, gaps in priority_trends(web.settings, web.defs, web.today(),
-                                                   [row.area_id for row in data.rows]).items() if gaps}
+              for area_id, gaps in found.items() if gaps}
     return page(request, "oversikt", viewer, status, data=data, n=web.names(lang), phases=web.defs.process.phases,
                 timelines=timelines, trends=trends, filters={"fas": fas, "forsenade": forsenade, "q": q},
                 retried=forsokt, may_retry=viewer.may(web.defs, Action.RUN_DELIVERY),
