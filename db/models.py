@@ -204,9 +204,9 @@ class SurveySuggestion(SQLModel, table=True):
     rank: int
     factor_id: str
     share: float
-    city_share: float
+    city_share: float | None  # None where the city's figure is hidden: never stored in readable form
     previous_share: float | None = None
-    z_city: float
+    z_city: float | None
     z_trend: float | None = None
     above_city: bool
     risen: bool

@@ -31,10 +31,11 @@ TINY, FEW_UPPER_SECONDARY, LONE_ANNAT, FEW_OUTSIDE = (
     "mollevangen_radmansvangen_sodervarn")
 
 
-def planted_city(tmp_path: Path, pupils: int = 2400) -> Path:
+def planted_city(tmp_path: Path, pupils: int = 2400, planted: dict[str, list[str]] | None = None) -> Path:
     """A wave where every pupil lives in an area but four, with small groups planted."""
     defs, survey = load_definitions(), load_survey()
-    frame = as_text(synthetic_wave(survey, defs.org, Plan(pupils=pupils, seed=21, outside_share=0.0)))
+    frame = as_text(synthetic_wave(survey, defs.org, Plan(pupils=pupils, seed=21, outside_share=0.0,
+                                                          planted=planted or {})))
     area_of = {d: a.id for a in defs.org.areas for d in a.delomraden}
     area = frame["delomrade"].map(area_of)
     upper_secondary = frame["arskurs"].str.startswith("gy")
@@ -81,6 +82,26 @@ def test_no_small_group_can_be_derived_from_what_the_import_stores(project: Proj
     shown = lone.groupby("gender")["measure"].count()
     assert shown.get("flicka", 0) + shown.get("pojke", 0) == len(set(stored["measure"]))  # one of the two, never both
     assert "hidden to protect small groups:" in out and "with fewer than 10 answers" in out
+
+
+def test_a_suggestion_keeps_no_city_figure_the_city_column_hides(project: Project, tmp_path: Path) -> None:
+    """A suggestion stored with the city's share (or its z) in full where the city's figure is
+    hidden would give that figure away — and the few pupils outside the areas with it."""
+    from ctcflow.survey.analysis import suggest
+
+    defs, survey = load_definitions(), load_survey()
+    planted = {FEW_OUTSIDE: ["konflikter_i_familjen", "tillganglighet_droger"]}
+    data = read_survey(planted_city(tmp_path, planted=planted), survey, defs.org)
+    valid = data.frame[screen(data.frame, survey).valid]
+    table = protect(cell_table(valid, measure_flags(valid, survey)), survey.min_cell)
+    shown = {c.factor_id: c for c in suggest(table, None, survey) if c.area_id == FEW_OUTSIDE}
+    assert set(planted[FEW_OUTSIDE]) <= set(shown) and all(c.city_share is not None for c in shown.values())
+    city_headline = (table["area_id"] == "") & (table["grade_group"] == ALL) & (table["kon"] == ALL)
+    hidden = table.assign(suppressed=table["suppressed"] | (city_headline & (table["measure"] == "konflikter_i_familjen")))
+    again = {c.factor_id: c for c in suggest(hidden, None, survey) if c.area_id == FEW_OUTSIDE}
+    assert again["konflikter_i_familjen"].city_share is None and again["konflikter_i_familjen"].z_city is None
+    assert again["tillganglighet_droger"].city_share == shown["tillganglighet_droger"].city_share
+    assert again["konflikter_i_familjen"].above_city  # still suggested: the analysis sees what it may not show
 
 
 def test_the_attack_finds_what_primary_suppression_alone_would_give_away(project: Project, tmp_path: Path) -> None:

@@ -120,9 +120,9 @@ class Candidate:
     factor_id: str
     rank: int
     share: float
-    city_share: float
+    city_share: float | None  # None where the city's figure is hidden: it would give it away
     previous_share: float | None
-    z_city: float
+    z_city: float | None
     z_trend: float | None
     above_city: bool
     risen: bool
@@ -166,9 +166,13 @@ def suggest(table: pd.DataFrame, previous: pd.DataFrame | None, survey: SurveyDe
     flagged = flagged.sort_values([AREA, "both", "strength"], ascending=[True, False, False])
     flagged["rank"] = flagged.groupby(AREA).cumcount() + 1
     chosen = flagged[flagged["rank"] <= survey.max_candidates]
-    return [Candidate(row[AREA], row["measure"], int(row["rank"]), float(row["share"]), float(row["city_share"]),
-                      _maybe(row["previous_share"]), float(row["z_city"]), _maybe(row["z_trend"]),
-                      bool(row["above_city"]), bool(row["risen"]))
+    # the city's share and the z against it are kept only where the city's figure is published:
+    # stored in full they would give away the hidden city figure — and the pupils outside the areas
+    hidden = set(city.index[city["suppressed"].astype(bool)]) if "suppressed" in city.columns else set()
+    return [Candidate(row[AREA], row["measure"], int(row["rank"]), float(row["share"]),
+                      None if row["measure"] in hidden else float(row["city_share"]),
+                      _maybe(row["previous_share"]), None if row["measure"] in hidden else float(row["z_city"]),
+                      _maybe(row["z_trend"]), bool(row["above_city"]), bool(row["risen"]))
             for row in chosen.to_dict("records")]
 
 
