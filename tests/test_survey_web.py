@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from selenium.webdriver.common.by import By
 from sqlalchemy import func, select
@@ -23,6 +24,8 @@ from demo.synthetic import Plan, synthetic_wave, write_export
 from tests.browser import assert_accessible, chromium, element, follow_link, shot
 from tests.conftest import Project, pages_port
 from tests.webserver import web_server
+
+HERMODSDAL = "hermodsdal_nydala_gullviksborg"
 
 
 @pytest.fixture
@@ -62,6 +65,14 @@ def _imported() -> tuple[int, int]:
 def test_a_bad_row_is_shown_on_the_page_and_nothing_is_imported_then_the_fixed_file_is(url: str,
                                                                                          tmp_path: Path) -> None:
     good, bad, item = _exports(tmp_path)
+    frame = pd.read_csv(good, sep=";", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    hermodsdal = frame.index[frame["delomrade"].isin(load_definitions().org.area(HERMODSDAL).delomraden)]
+    half = tmp_path / "enkat-2019-halv.csv"
+    frame.drop(hermodsdal[: len(hermodsdal) // 2]).to_csv(half, sep=";", index=False)
+    two_sheets = tmp_path / "enkat-2020.xlsx"
+    with pd.ExcelWriter(two_sheets, engine="openpyxl") as writer:
+        frame.to_excel(writer, sheet_name="Svar", index=False)
+        frame.to_excel(writer, sheet_name="Gamla svar", index=False)
     with chromium() as browser:
         follow_link(browser, Links().login("analys"))
         element(browser, "header a[href$='/enkater']").click()
@@ -91,7 +102,31 @@ def test_a_bad_row_is_shown_on_the_page_and_nothing_is_imported_then_the_fixed_f
         assert element(browser, "#err-wave").text.startswith("Den omgången är redan importerad")
         assert browser.find_element(By.ID, "replace").is_displayed()
         assert_accessible(browser, "a wave that is already imported")
-    assert _imported() == (waves, results)
+        # ticked, with an export missing half of one area: said where, in Swedish, nothing imported
+        browser.find_element(By.ID, "replace").click()
+        _upload(browser, "2019", half)
+        refusal = element(browser, "#err-document").text
+        assert refusal.startswith("Filen skulle ersätta enkäten med mindre: Hermodsdal/Nydala/Gullviksborg:")
+        assert "Inget importerades" in refusal and "would" not in refusal
+        assert_accessible(browser, "a file that would replace the survey with less")
+        assert _imported() == (waves, results)
+        browser.find_element(By.ID, "accept-loss").click()  # the second answer: even with less
+        _upload(browser, "2019", half)
+        assert element(browser, "p.notice").text.startswith("Enkäten 2019 är importerad")
+        waves, results = _imported()
+        # a workbook with data on two sheets: the page asks which, the chosen sheet is read
+        _upload(browser, "2020", two_sheets)
+        assert element(browser, "#err-document").text.startswith("Arbetsboken har uppgifter på flera blad")
+        options = [o.text for o in browser.find_elements(By.CSS_SELECTOR, "#sheet option")]
+        assert options == ["Svar (600 rader)", "Gamla svar (600 rader)"]
+        assert_accessible(browser, "a workbook with two sheets")
+        assert _imported() == (waves, results)
+        browser.find_element(By.ID, "document").send_keys(str(two_sheets))
+        browser.find_element(By.ID, "wave").clear()
+        browser.find_element(By.ID, "wave").send_keys("2020")
+        browser.find_element(By.CSS_SELECTOR, "#sheet option:nth-child(2)").click()
+        browser.find_element(By.CSS_SELECTOR, "#survey-upload button[type=submit]").click()
+        assert element(browser, "p.notice").text.startswith("Enkäten 2020 är importerad: 600 svar")
 
 
 def test_only_the_analysis_function_and_the_coordinator_may_upload(url: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -25,6 +26,7 @@ from ctcflow.survey.decision import decide
 from ctcflow.survey.disclosure import Hidden, hidden_cells, protect
 from ctcflow.survey.reading import read_survey
 from ctcflow.survey.scoring import rescored, scored_with
+from ctcflow.survey.store import Loss as Loss  # the pages say a loss in their reader's words
 from ctcflow.survey.store import (
     answers_removed,
     decisions_on,
@@ -67,7 +69,14 @@ CITY_SHARE = 0.02  # … and of a wave imported before answers were counted per 
 
 
 class WouldLoseData(CtcError):
-    """A re-import that would replace a wave with less; the message says what would go."""
+    """A re-import that would replace a wave with less; the message says what would go, and
+    ``losses`` holds it for a page to say in its reader's words."""
+
+    def __init__(self, path: Path, wave_id: str, losses: list[Loss], name: Callable[[str], str]) -> None:
+        self.losses, self.name = losses, name
+        super().__init__(f"{path.name} would replace wave {wave_id} with less: it would remove "
+                         f"{' and '.join(loss.said(name) for loss in losses)}. Nothing was imported. Check that "
+                         "this is the whole export; to replace the wave anyway, import again with --replace")
 
 
 def import_wave(wave_id: str, path: Path, as_of: date, by: str = SYSTEM, *, sheet: str | None = None,
@@ -89,12 +98,10 @@ def import_wave(wave_id: str, path: Path, as_of: date, by: str = SYSTEM, *, shee
         stored = stored_wave(session, wave_id)
         published = set(headline(table)["area_id"])
         counts = per_area(data)
-        losses = what_would_go(stored, len(data.frame), counts, published, CITY_SHARE, AREA_SHARE,
-                               defs.org.area_name) if stored and not replace else []
+        losses = what_would_go(stored, len(data.frame), counts, published, CITY_SHARE, AREA_SHARE) \
+            if stored and not replace else []
         if losses:
-            raise WouldLoseData(f"{path.name} would replace wave {wave_id} with less: it would remove "
-                                f"{' and '.join(losses)}. Nothing was imported. Check that this is the whole "
-                                "export; to replace the wave anyway, import again with --replace")
+            raise WouldLoseData(path, wave_id, losses, defs.org.area_name)
         before = previous_wave(session, wave_id)
         scoring = scored_with(survey, get_settings().survey_path)
         earlier = session.get(SurveyWave, before) if before else None

@@ -59,6 +59,17 @@ def _csv(path: Path) -> pd.DataFrame:
             from None
 
 
+class SeveralSheets(CtcError):
+    """A workbook with data on more than one sheet: which one is meant is the importer's to say
+    (``--sheet``, or the sheet chosen on the page) — never guessed."""
+
+    def __init__(self, path: Path, sheets: list[tuple[str, int]]) -> None:
+        self.path, self.sheets = path, sheets
+        counts = ", ".join(f"'{name}' ({rows} rows)" for name, rows in sheets)
+        super().__init__(f"{path}: data on {len(sheets)} sheets: {counts}; import one sheet at a time "
+                         "(--sheet NAME), or put every row on one sheet")
+
+
 def _workbook(path: Path, sheet: str | None) -> tuple[pd.DataFrame, str]:
     try:
         sheets = pd.read_excel(path, sheet_name=None, dtype=str, engine="openpyxl", keep_default_na=False)
@@ -70,9 +81,7 @@ def _workbook(path: Path, sheet: str | None) -> tuple[pd.DataFrame, str]:
         return sheets[sheet], sheet
     filled = {name: frame for name, frame in sheets.items() if _rows(frame) or len(frame.columns)}
     if len(filled) > 1:
-        counts = ", ".join(f"'{name}' ({_rows(frame)} rows)" for name, frame in filled.items())
-        raise CtcError(f"{path}: data on {len(filled)} sheets: {counts}; import one sheet at a time "
-                       "(--sheet NAME), or put every row on one sheet")
+        raise SeveralSheets(path, [(name, _rows(frame)) for name, frame in filled.items()])
     if not filled:
         raise CtcError(f"{path}: every sheet is empty ({_names(sheets)}); export the table again")
     [(name, frame)] = filled.items()

@@ -66,26 +66,34 @@ def answers_removed(before: StoredWave, per_area: dict[str, int]) -> dict[str, t
             if per_area.get(area, 0) < had}
 
 
+@dataclass(frozen=True)
+class Loss:
+    """What a re-import would take from a wave beyond the tolerance: ``where`` an area's id, or
+    '' for the whole city (a wave from before answers were counted per area)."""
+
+    where: str
+    had: int
+    has: int
+
+    def said(self, name: Callable[[str], str] = str) -> str:
+        place = name(self.where) if self.where else "the wave"
+        if self.has == 0:
+            return f"every answer from {place}" + (f" ({self.had})" if self.had else "")
+        return f"{self.had - self.has} of {place}'s {self.had} answers ({(self.had - self.has) / self.had:.0%})"
+
+
 def what_would_go(before: StoredWave, respondents: int, per_area: dict[str, int], published: set[str],
-                  city_share: float, area_share: float, name: Callable[[str], str] = str) -> list[str]:
+                  city_share: float, area_share: float) -> list[Loss]:
     """What replacing a wave with a new file would lose beyond the tolerance: any area losing more
     than ``area_share`` of its answers, or all of them. Empty: the file may replace it. A wave
     from before answers were counted per area is judged by the city's count and its areas."""
-    losses = []
     if before.per_area is None:
+        losses = [Loss(area, 0, 0) for area in sorted(before.published - published)]  # how many: not counted
         if respondents < before.respondents * (1 - city_share):
-            gone = before.respondents - respondents
-            losses.append(f"{gone} of its {before.respondents} answers ({gone / before.respondents:.0%})")
-        lost = sorted(name(area) for area in before.published - published)
-        if lost:
-            losses.append(f"every answer from {', '.join(lost)}")
+            losses.insert(0, Loss("", before.respondents, respondents))
         return losses
-    for area, (had, has) in answers_removed(before, per_area).items():
-        if has == 0:
-            losses.append(f"every answer from {name(area)} ({had})")
-        elif has < had * (1 - area_share):
-            losses.append(f"{had - has} of {name(area)}'s {had} answers ({(had - has) / had:.0%})")
-    return losses
+    return [Loss(area, had, has) for area, (had, has) in answers_removed(before, per_area).items()
+            if has == 0 or has < had * (1 - area_share)]
 
 
 def per_area(data: SurveyData) -> dict[str, int]:

@@ -18,6 +18,7 @@ from ctcflow.app.evidence import forget_unnamed, store
 from ctcflow.core.config import Settings
 from ctcflow.core.errors import CtcError, InputFileError, Invalid
 from ctcflow.core.evidence import SEPARATOR, file_reference
+from ctcflow.core.tables import SeveralSheets
 from ctcflow.web.errors import PageError
 
 MAX_UPLOAD = 25 * 2**20
@@ -78,7 +79,7 @@ def received_table(document: UploadFile | None) -> Iterator[Path]:
             for chunk in bounded_chunks(document):
                 out.write(chunk)
         yield path
-    except (InputFileError, Invalid):
+    except (InputFileError, Invalid, SeveralSheets):
         raise
     except CtcError as exc:
         if str(folder) not in str(exc):

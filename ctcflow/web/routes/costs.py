@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from ctcflow.access.permissions import Action
 from ctcflow.app import records
 from ctcflow.core.errors import CtcError, InputFileError, Invalid
+from ctcflow.core.tables import SeveralSheets
 from ctcflow.core.words import say
 from ctcflow.web.deps import FormViewer, SignedIn, Viewer, WebState
 from ctcflow.web.forms import FieldError, field_error, file_problems
@@ -29,7 +30,7 @@ def costs_view(request: Request, web: WebState, viewer: Viewer, status: int = 20
     for year, _, _, ore in rows:
         years[year] = years.get(year, 0) + ore
     context: dict[str, Any] = {"errors": {}, "typed": {}, "problems": [], "more": 0, "file_name": "",
-                               "saved": None, "replacing": [], **extra}
+                               "saved": None, "replacing": [], "sheets": [], **extra}
     return page(request, "kostnader", viewer, status, rows=rows, years=years, kronor=records.kronor,
                 administrations=web.defs.org.administrations, areas=web.defs.org.areas,
                 n=web.names(lang_of(request, viewer)), max_mb=MAX_UPLOAD // 2**20, **context)
@@ -65,12 +66,18 @@ def add(request: Request, web: WebState, viewer: FormViewer, year: FormText = ""
 
 @router.post("/kostnader/fil")
 def upload(request: Request, web: WebState, viewer: FormViewer,
-           document: Annotated[UploadFile | None, File()] = None, replace: FormText = "") -> Response:
+           document: Annotated[UploadFile | None, File()] = None, replace: FormText = "",
+           sheet: FormText = "") -> Response:
     viewer.require(web.defs, Action.RECORD_COSTS, refused="coordinator_only")
     try:
         with received_table(document) as path:
             result = records.cost_import(path, by=viewer.person.id, as_of=web.today(), defs=web.defs,
-                                         settings=web.settings, replace=replace == "1")
+                                         settings=web.settings, replace=replace == "1", sheet=sheet or None)
+    except SeveralSheets as exc:  # which sheet is the importer's to say: a chooser, the file again
+        said = say(lang_of(request, viewer), "The workbook has data on several sheets. Choose the sheet and the "
+                   "file again.")
+        return costs_view(request, web, viewer, 422, errors={"file": FieldError("document", said)},
+                          sheets=exc.sheets)
     except records.WouldReplaceCosts as exc:  # said before anything is written: which costs, from what to what
         said = say(lang_of(request, viewer), "The sheet gives costs already recorded. Nothing was imported: "
                    "choose the file again and tick the box to replace them.")

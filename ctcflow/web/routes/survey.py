@@ -5,6 +5,7 @@ file is not kept (the survey is anonymous; its published figures are what is sto
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -13,9 +14,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from ctcflow.access.permissions import Action
 from ctcflow.app import survey
 from ctcflow.core.errors import CtcError, InputFileError, Invalid
+from ctcflow.core.tables import SeveralSheets
+from ctcflow.core.words import say
 from ctcflow.web.deps import FormViewer, SignedIn, Viewer, WebState
 from ctcflow.web.forms import FieldError, field_error, file_problems
-from ctcflow.web.rendering import page, root
+from ctcflow.web.rendering import lang_of, page, root
 from ctcflow.web.uploads import MAX_UPLOAD, received_table
 
 router = APIRouter()
@@ -26,7 +29,7 @@ def survey_view(request: Request, web: WebState, viewer: Viewer, status: int = 2
     viewer.require(web.defs, Action.IMPORT_SURVEY, refused="survey_only")
     waves = sorted(survey.survey_waves(), key=lambda w: w.id, reverse=True)
     context: dict[str, Any] = {"errors": {}, "typed": {}, "problems": [], "imported": None, "more": 0, "file_name": "",
-                               **extra}
+                               "sheets": [], "losing": False, **extra}
     return page(request, "enkater", viewer, status, waves=waves, max_mb=MAX_UPLOAD // 2**20, **context)
 
 
@@ -37,6 +40,7 @@ def surveys(request: Request, web: WebState, viewer: SignedIn, importerad: str |
 
 @router.post("/enkater")
 def upload(request: Request, web: WebState, viewer: FormViewer, wave: FormText = "", replace: FormText = "",
+           sheet: FormText = "", accept_loss: FormText = "",
            document: Annotated[UploadFile | None, File()] = None) -> Response:
     viewer.require(web.defs, Action.IMPORT_SURVEY, refused="survey_only")
     wave = wave.strip()
@@ -46,7 +50,21 @@ def upload(request: Request, web: WebState, viewer: FormViewer, wave: FormText =
         if not replace and any(w.id == wave for w in survey.survey_waves()):
             raise Invalid("wave", "wave_exists", f"wave {wave} is already imported")
         with received_table(document) as path:
-            survey.import_wave(wave, path, web.today(), by=viewer.person.id)
+            # replacing an imported wave is one answer; replacing it with less, a second
+            survey.import_wave(wave, path, web.today(), by=viewer.person.id, sheet=sheet or None,
+                               replace=accept_loss == "1")
+    except SeveralSheets as exc:  # which sheet is the importer's to say: a chooser, the file again
+        said = say(lang_of(request, viewer), "The workbook has data on several sheets. Choose the sheet and the "
+                   "file again.")
+        return survey_view(request, web, viewer, 422, errors={"upload": FieldError("document", said)},
+                           typed={"wave": wave}, sheets=exc.sheets)
+    except survey.WouldLoseData as exc:  # said where, before anything is written
+        lang = lang_of(request, viewer)
+        lost = "; ".join(lost_in_words(loss, exc.name, lang) for loss in exc.losses)
+        said = say(lang, "The file would replace the survey with less: {lost}. Nothing was imported. Check that it is "
+                   "the whole export; to replace the survey anyway, tick the box and choose the file again.", lost=lost)
+        return survey_view(request, web, viewer, 409, errors={"upload": FieldError("document", said)},
+                           typed={"wave": wave}, losing=True)
     except InputFileError as exc:
         return survey_view(request, web, viewer, 422, **file_problems(exc), typed={"wave": wave},
                            file_name=exc.path.name)
@@ -57,3 +75,11 @@ def upload(request: Request, web: WebState, viewer: FormViewer, wave: FormText =
         return survey_view(request, web, viewer, 422, errors={"upload": FieldError("document", str(exc))},
                            typed={"wave": wave})
     return RedirectResponse(f"{root(request)}/enkater?importerad={wave}", status_code=303)
+
+
+def lost_in_words(loss: survey.Loss, name: Callable[[str], str], lang: str) -> str:
+    """'Hermodsdal: 80 av 812 svar' / 'every answer from Hermodsdal' in the reader's language."""
+    place = name(loss.where) if loss.where else say(lang, "the survey")
+    if loss.has == 0:
+        return say(lang, "every answer from {place}", place=place)
+    return say(lang, "{place}: {gone} of {had} answers", place=place, gone=loss.had - loss.has, had=loss.had)
