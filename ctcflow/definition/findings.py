@@ -31,3 +31,17 @@ def duplicates(items: Iterable[tuple[str, Located]]) -> list[tuple[str, Located,
         else:
             seen[ident] = node
     return found
+
+
+def shared_codes(groups: Iterable[tuple[str, Located, list[str]]]) -> list[tuple[Located, str, str, str]]:
+    """(group, its id, the code, the other group's id) for every code — case and spaces aside —
+    that two groups share: a gender's codes, a grade group's grades."""
+    owner: dict[str, str] = {}
+    found = []
+    for ident, node, codes in groups:
+        for code in codes:
+            key = code.strip().lower()
+            if owner.get(key, ident) != ident:
+                found.append((node, ident, code, owner[key]))
+            owner.setdefault(key, ident)
+    return found

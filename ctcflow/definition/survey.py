@@ -10,6 +10,7 @@ from pydantic import Field
 
 from ctcflow.core.config import Settings, get_settings
 from ctcflow.core.errors import DefinitionError, Problem
+from ctcflow.definition.findings import shared_codes
 from ctcflow.definition.loader import load_validated
 from ctcflow.definition.located import Located
 from ctcflow.definition.process import IDENT, Titles
@@ -178,20 +179,10 @@ def check_survey(survey: SurveyDef, path: Path) -> list[Problem]:
     for node, ident, item_id in references:
         if item_id not in items:
             add(node, ident, f"unknown item '{item_id}'", "name an item defined under items:")
-    coded: dict[str, str] = {}
-    for gender in survey.genders:  # one code for two genders would count one as the other
-        for code in gender.codes:
-            if coded.get(code.strip().lower(), gender.id) != gender.id:
-                add(gender, gender.id, f"code '{code}' is also a code of {coded[code.strip().lower()]}",
-                    "a code means one gender: list it once", "codes")
-            coded.setdefault(code.strip().lower(), gender.id)
-    grades = [(group, grade) for group in survey.grade_groups for grade in group.grades]
-    taken: dict[str, str] = {}
-    for group, grade in grades:
-        if grade.strip().lower() in taken and taken[grade.strip().lower()] != group.id:
-            add(group, group.id, f"grade '{grade}' is also in group {taken[grade.strip().lower()]}",
-                "a grade belongs to one group", "grades")
-        taken[grade.strip().lower()] = group.id
+    for node, ident, code, other in shared_codes((g.id, g, g.codes) for g in survey.genders):
+        add(node, ident, f"code '{code}' is also a code of {other}", "a code means one gender: list it once", "codes")
+    for node, ident, grade, other in shared_codes((g.id, g, g.grades) for g in survey.grade_groups):
+        add(node, ident, f"grade '{grade}' is also in group {other}", "a grade belongs to one group", "grades")
     return problems
 
 
