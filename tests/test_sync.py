@@ -82,7 +82,7 @@ def test_new_area_and_removed_area(started: Project, capsys: pytest.CaptureFixtu
     start = text.index("  - id: bunkeflostrand_vintrie")
     end = text.index("  - id: hermodsdal_nydala_gullviksborg")
     rosengard = text[start:end].replace("bunkeflostrand_vintrie", "rosengard").replace(
-        "Bunkeflostrand/Vintrie", "Rosengård").replace("[Bunkeflostrand, Vintrie]", "[Herrgården, Törnrosen]").replace(
+        "Bunkeflostrand/Vintrie", "Rosengård").replace("[Bunkeflostrand, Vintrie]", "[Apelgården, Västra Kattarp]").replace(
         "2018-09-17", "2021-03-01").replace("_bunkeflo", "_rosengard").replace("BUNKEFLO", "ROSENGARD")
     started.areas.write_text(text[:start] + rosengard + text[end:], encoding="utf-8")
     plan = run(capsys, "sync", "--as-of", "2021-01-15")
