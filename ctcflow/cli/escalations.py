@@ -29,8 +29,8 @@ def print_escalations(as_of: date, lang: str, area: str | None = None) -> None:
     for e in things:
         ack = ""
         if e.ack is not None:
-            said = say(lang, "{by}, until {until}: {plan}") if e.ack.holds(as_of) else say(lang, "lapsed {until} "
-                                                                                                 "({by}: {plan})")
+            holds = e.ack.holds(as_of)
+            said = say(lang, "{by}, until {until}: {plan}") if holds else say(lang, "lapsed {until} ({by}: {plan})")
             ack = said.format(by=defs.name("person", e.ack.by, lang), until=e.ack.until, plan=e.ack.plan)
         rows.append([e.topic, term(KINDS, e.kind, lang), e.subject, e.first_on,
                      defs.name("role", e.highest, lang) if e.highest else "", e.board_on or "–", ack])
