@@ -163,5 +163,5 @@ def _replacing(earlier: list[CostEntry], rows: list[CostEntry]) -> list[Replaced
 
 def _where(defs: Definitions, area_id: str | None, administration: str) -> str:
     """'Hermodsdal, Stadskontoret' / 'central, Stadskontoret': a cost line's place."""
-    admin = next((a.name for a in defs.org.administrations if a.id == administration), administration)
+    admin = defs.name("administration", administration, "en")  # the message is the command line's detail
     return f"{defs.org.area_name(area_id) if area_id else 'central'}, {admin}"

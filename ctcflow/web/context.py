@@ -6,9 +6,10 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from ctcflow.access.identity import address_book
 from ctcflow.app.people import current_definitions, roster_version
@@ -42,6 +43,9 @@ def _stamp(path: Path) -> int:
         return 0
 
 
+CATALOGUES = (load_survey, load_programmes)
+
+
 class Web:
     def __init__(self, settings: Settings, as_of: date | None) -> None:
         self.settings, self.fixed_day = settings, as_of
@@ -50,14 +54,13 @@ class Web:
         self._names: dict[str, dict[str, dict[str, str]]] = {}
         self._roster: tuple[tuple[int, ...], Definitions, dict[str, PersonDef]] | None = None
         self._checked = float("-inf")
-        # a definition file with a mistake, shown to the coordinator until it is corrected
-        self.definitions_problem: str | None = None
         self._roster_problem: str | None = None  # areas.yml / phases.yml: the last valid ones in use
-        self._survey: SurveyDef | None = None
-        self._programmes: CatalogueDef | None = None
-        with contextlib.suppress(DefinitionError):  # the valid ones at start, kept through a later mistake
-            self.survey()
-            self.programmes()
+        # survey.yml and programmes.yml as last read without a mistake, and the mistake since
+        self._valid: dict[str, Any] = {}
+        self._mistakes: dict[str, str] = {}
+        for load in CATALOGUES:  # the valid ones at start, kept through a later mistake
+            with contextlib.suppress(DefinitionError):
+                self._last_valid(load)
         self.background = Background()
         self.sso = Provider(settings) if settings.oidc_issuer else None
         # sign-in links asked for: by one client, and for one person (who gets at most one mail
@@ -90,26 +93,36 @@ class Web:
                     self._roster_problem = None
                     self._roster = (version, defs, address_book(defs))
                     self._names.clear()
-            self.definitions_problem = self._roster_problem or _catalogue_problem(self.settings)
+            for load in CATALOGUES:  # each read again only when its file changed
+                with contextlib.suppress(DefinitionError):
+                    self._last_valid(load)
         return self._roster[1]
+
+    @property
+    def definitions_problem(self) -> str | None:
+        """A definition file's mistake, shown to the coordinator on every page until corrected."""
+        return self._roster_problem or next(iter(self._mistakes.values()), None)
+
+    def _last_valid(self, load: Callable[[Settings], Any]) -> Any:
+        """``load``'s file as it is, or as last read without a mistake while it has one (the
+        mistake kept for ``definitions_problem``); raises when it never was valid."""
+        name = load.__name__
+        try:
+            self._valid[name] = load(self.settings)
+            self._mistakes.pop(name, None)
+        except DefinitionError as exc:
+            self._mistakes[name] = str(exc)
+            if name not in self._valid:
+                raise
+        return self._valid[name]
 
     def survey(self) -> SurveyDef:
         """survey.yml — the last valid one while the file has a mistake (said on the pages)."""
-        try:
-            self._survey = load_survey(self.settings)
-        except DefinitionError:
-            if self._survey is None:
-                raise
-        return self._survey
+        return cast(SurveyDef, self._last_valid(load_survey))
 
     def programmes(self) -> CatalogueDef:
         """programmes.yml — the last valid one while the file has a mistake."""
-        try:
-            self._programmes = load_programmes(self.settings)
-        except DefinitionError:
-            if self._programmes is None:
-                raise
-        return self._programmes
+        return cast(CatalogueDef, self._last_valid(load_programmes))
 
     def people_changed(self) -> None:
         """After a change of people made through these pages: the next look reads the roster."""
@@ -146,13 +159,3 @@ class Web:
 
     def terms(self, lang: str) -> dict[str, Any]:
         return web_terms(lang)
-
-
-def _catalogue_problem(settings: Settings) -> str | None:
-    """survey.yml's or programmes.yml's mistake, if either has one (both read only when changed)."""
-    for load in (load_survey, load_programmes):
-        try:
-            load(settings)
-        except DefinitionError as exc:
-            return str(exc)
-    return None

@@ -10,6 +10,7 @@ from fastapi import Request
 
 from ctcflow.core.errors import InputFileError, Invalid
 from ctcflow.core.refusals import INVALID
+from ctcflow.core.words import say
 from ctcflow.web.context import Web
 from ctcflow.web.deps import Viewer
 from ctcflow.web.rendering import lang_of
@@ -23,6 +24,13 @@ class FieldError:
 
 def field_error(request: Request, web: Web, viewer: Viewer, exc: Invalid) -> FieldError:
     return FieldError(exc.field, web.words(lang_of(request, viewer))(INVALID[exc.reason]))
+
+
+def sheet_refusal(request: Request, viewer: Viewer) -> FieldError:
+    """A workbook with data on several sheets, next to the file field: the page offers the
+    sheets (``sheet_chooser``) and the file is chosen again."""
+    return FieldError("document", say(lang_of(request, viewer), "The workbook has data on several sheets. Choose "
+                                      "the sheet and the file again."))
 
 
 def file_problems(exc: InputFileError) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from ctcflow.core.errors import CtcError, InputFileError, Invalid
 from ctcflow.core.tables import SeveralSheets
 from ctcflow.core.words import say
 from ctcflow.web.deps import FormViewer, SignedIn, Viewer, WebState
-from ctcflow.web.forms import FieldError, field_error, file_problems
+from ctcflow.web.forms import FieldError, field_error, file_problems, sheet_refusal
 from ctcflow.web.rendering import lang_of, page, root
 from ctcflow.web.uploads import MAX_UPLOAD, received_table
 
@@ -74,9 +74,7 @@ def upload(request: Request, web: WebState, viewer: FormViewer,
             result = records.cost_import(path, by=viewer.person.id, as_of=web.today(), defs=web.defs,
                                          settings=web.settings, replace=replace == "1", sheet=sheet or None)
     except SeveralSheets as exc:  # which sheet is the importer's to say: a chooser, the file again
-        said = say(lang_of(request, viewer), "The workbook has data on several sheets. Choose the sheet and the "
-                   "file again.")
-        return costs_view(request, web, viewer, 422, errors={"file": FieldError("document", said)},
+        return costs_view(request, web, viewer, 422, errors={"file": sheet_refusal(request, viewer)},
                           sheets=exc.sheets)
     except records.WouldReplaceCosts as exc:  # said before anything is written: which costs, from what to what
         said = say(lang_of(request, viewer), "The sheet gives costs already recorded. Nothing was imported: "

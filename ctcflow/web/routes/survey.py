@@ -17,7 +17,7 @@ from ctcflow.core.errors import CtcError, InputFileError, Invalid
 from ctcflow.core.tables import SeveralSheets
 from ctcflow.core.words import say
 from ctcflow.web.deps import FormViewer, SignedIn, Viewer, WebState
-from ctcflow.web.forms import FieldError, field_error, file_problems
+from ctcflow.web.forms import FieldError, field_error, file_problems, sheet_refusal
 from ctcflow.web.rendering import lang_of, page, root
 from ctcflow.web.uploads import MAX_UPLOAD, received_table
 
@@ -54,9 +54,7 @@ def upload(request: Request, web: WebState, viewer: FormViewer, wave: FormText =
             survey.import_wave(wave, path, web.today(), by=viewer.person.id, sheet=sheet or None,
                                replace=accept_loss == "1")
     except SeveralSheets as exc:  # which sheet is the importer's to say: a chooser, the file again
-        said = say(lang_of(request, viewer), "The workbook has data on several sheets. Choose the sheet and the "
-                   "file again.")
-        return survey_view(request, web, viewer, 422, errors={"upload": FieldError("document", said)},
+        return survey_view(request, web, viewer, 422, errors={"upload": sheet_refusal(request, viewer)},
                            typed={"wave": wave}, sheets=exc.sheets)
     except survey.WouldLoseData as exc:  # said where, before anything is written
         lang = lang_of(request, viewer)
