@@ -65,9 +65,15 @@ def test_ctc_serve_schedules_every_morning_on_its_local_server_runs_one_by_itsel
     api = f"http://127.0.0.1:{port}/api"
     with ctc_serve(project, port) as (serving, log), temporary_settings({PREFECT_API_URL: api}):
         assert_every_morning_scheduled(["malmo"])
-        with get_client(sync_client=True) as client:  # every deployment of prefect.yaml, as written there
-            deployments = {d.name: d for d in client.read_deployments()}
-        assert sorted(deployments) == sorted(spec["name"] for spec in deployment_specs())
+        expected = sorted(spec["name"] for spec in deployment_specs())
+
+        def registered() -> dict[str, Any] | None:  # `ctc serve` registers them one by one, while it serves
+            with get_client(sync_client=True) as client:  # every deployment of prefect.yaml, as written there
+                found = {d.name: d for d in client.read_deployments()}
+            return found if len(found) >= len(expected) else None
+
+        deployments = wait_for(registered, 60, "every deployment of prefect.yaml registered")
+        assert sorted(deployments) == expected
         deliver = deployments["deliver-notifications"]  # one delivery run at a time
         assert deliver.global_concurrency_limit is not None and deliver.global_concurrency_limit.limit == 1
         assert deliver.concurrency_options is not None
