@@ -129,6 +129,10 @@ def survey_part() -> None:
     with tempfile.TemporaryDirectory(prefix="ctc-bench-survey-") as tmp:
         from bench.survey import bench_survey
 
+        print("CTC-enkät: the publication gate on four small cities")
+        from bench.survey_shapes import bench_shapes
+
+        bench_shapes()
         print("CTC-enkät")
         bench_survey(Path(tmp))
 

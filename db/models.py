@@ -162,14 +162,14 @@ class SurveyWave(SQLModel, table=True):
     imported_at: datetime
     source: str  # the file's name, and its hash: which export this is
     sha256: str
-    respondents: int
-    valid: int
-    excluded_fictitious: int
+    # the wave keeps no count of pupils beyond its published cells (ctcflow.survey.publication):
+    # the pupils of the areas beside the city's would give away those outside them
+    excluded_fictitious: int  # pupils the validity screens left out, in the whole city
     excluded_implausible: int
     excluded_inconsistent: int
-    outside_areas: int  # pupils from delområden outside the CTC areas (they count for the city)
-    # answers per area as JSON ({"hermodsdal": 812, …}): what a re-import would take from each
-    area_respondents: str | None = None
+    # what each area is compared with: "city" (the whole city) or "areas" (the areas together,
+    # when the few pupils outside them would otherwise be given away)
+    comparison: str = "city"
     # what the wave was scored with, as JSON: survey.yml's sha256 and each factor's cut point —
     # a wave scored otherwise than the one before it is not compared with it for that factor
     scored_with: str | None = None

@@ -21,7 +21,7 @@ def survey_wave(wave: str, file: str, as_of: date | None = None, tenant: str | N
     today = day(as_of)
     report = import_survey_wave(wave, file, today)
     report.profiles = publish_area_profiles(report.areas)
-    print(f"wave {wave}: {report.valid} valid answers, {len(report.profiles)} area profiles, "
+    print(f"wave {wave}: {report.counted} pupils in the published figures, {len(report.profiles)} area profiles, "
           f"{len(report.milestones_done)} milestones done")
     publish_status(today, "survey-wave", {
         "suggested": [f"{c.area}: {c.rank}. {c.factor}" for c in report.candidates],

@@ -187,8 +187,7 @@ class Waiting(BaseModel):
 
 class WaveSummary(BaseModel):
     wave: str
-    respondents: int
-    valid: int
+    counted: int  # pupils the comparison's published figures count (no other count is kept)
     previous: str | None
     areas: list[str]
     candidates: list[Candidate]

@@ -19,7 +19,7 @@ def import_survey_wave(wave: str, file: str, as_of: date) -> WaveSummary:
         report = import_wave(wave, path, as_of)
     forget_export(file)
     return WaveSummary(
-        wave=report.wave.id, respondents=report.wave.respondents, valid=report.wave.valid,
+        wave=report.wave.id, counted=report.counted,
         previous=report.previous, areas=report.areas_with_answers,
         candidates=[Candidate(area=c.area_id, factor=c.factor_id, rank=c.rank) for c in report.candidates],
         milestones_done=[Marked(area=a, milestone=m) for a, m in report.milestones_done],

@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from ctcflow.app.context import ready
 from ctcflow.app.effects import profile_page
@@ -21,16 +22,18 @@ from ctcflow.definition.loader import Definitions
 from ctcflow.definition.survey import SurveyDef, load_survey
 from ctcflow.engine.eventlog import SYSTEM, NewEvent, record
 from ctcflow.engine.marking import analyst, mark_proven
-from ctcflow.survey.analysis import Candidate, calibrate, cell_table, headline, measure_flags, screen, suggest
+from ctcflow.survey.analysis import Candidate, calibrate, screen, suggest
 from ctcflow.survey.decision import decide
-from ctcflow.survey.disclosure import Hidden, hidden_cells, protect
+from ctcflow.survey.disclosure import CITY
+from ctcflow.survey.publication import Hidden, publish
+from ctcflow.survey.publication import comparison_words as comparison_words  # the pages name it
 from ctcflow.survey.reading import read_survey
 from ctcflow.survey.scoring import rescored, scored_with
 from ctcflow.survey.store import Loss as Loss  # the pages say a loss in their reader's words
 from ctcflow.survey.store import (
     answers_removed,
+    counted_per_wave,
     decisions_on,
-    per_area,
     previous_wave,
     results_frame,
     save_wave,
@@ -49,11 +52,14 @@ class WaveReport:
     areas_with_answers: list[str]
     milestones_done: list[tuple[str, str]] = field(default_factory=list)  # (area, milestone)
     milestones_waiting: list[tuple[str, str, str]] = field(default_factory=list)  # (area, milestone, why)
-    outside_areas: dict[str, int] = field(default_factory=dict)
+    read: int = 0  # the file's answers and the valid ones among them: for whoever imports it, never stored
+    valid: int = 0
+    outside_areas: dict[str, int] = field(default_factory=dict)  # … and the pupils outside the areas
     ignored_columns: list[str] = field(default_factory=list)
     hidden: Hidden = Hidden(0, 0, 0, 0)
     removed: dict[str, tuple[int, int]] = field(default_factory=dict)  # area → answers before, after
     rescored: dict[str, tuple[float, float]] = field(default_factory=dict)  # factor → cut point then, now
+    counted: int = 0  # pupils the comparison's published figures count
 
 
 def _check_milestones(survey: SurveyDef, defs: Definitions) -> None:
@@ -65,7 +71,6 @@ def _check_milestones(survey: SurveyDef, defs: Definitions) -> None:
 
 WAVE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,19}$")  # '2023', '2023-ht': a wave's name, sortable
 AREA_SHARE = 0.02  # a re-import taking more of an area's answers than this asks for --replace
-CITY_SHARE = 0.02  # … and of a wave imported before answers were counted per area, of the city's
 
 
 class WouldLoseData(CtcError):
@@ -92,14 +97,12 @@ def import_wave(wave_id: str, path: Path, as_of: date, by: str = SYSTEM, *, shee
     data = read_survey(path, survey, defs.org, sheet)
     screened = screen(data.frame, survey)
     valid = data.frame[screened.valid]
-    table = protect(cell_table(valid, measure_flags(valid, survey)), survey.min_cell)
+    publication = publish(valid, survey)
     sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
     with session_scope() as session:
         stored = stored_wave(session, wave_id)
-        published = set(headline(table)["area_id"])
-        counts = per_area(data)
-        losses = what_would_go(stored, len(data.frame), counts, published, CITY_SHARE, AREA_SHARE) \
-            if stored and not replace else []
+        counts = publication.counted()
+        losses = what_would_go(stored, counts, AREA_SHARE) if stored and not replace else []
         if losses:
             raise WouldLoseData(path, wave_id, losses, defs.org.area_name)
         before = previous_wave(session, wave_id)
@@ -109,22 +112,24 @@ def import_wave(wave_id: str, path: Path, as_of: date, by: str = SYSTEM, *, shee
         previous = results_frame(session, before) if before else None
         if previous is not None and changed:  # scored otherwise: not compared with this wave
             previous = previous[~previous["measure"].isin(changed)]
-        ctc = {a.id for a in defs.org.areas}  # comparison areas are measured, never suggested to or marked
-        candidates = [c for c in suggest(table, previous, survey) if c.area_id in ctc]
+        # comparison areas are measured, never suggested to or marked; an area too small to be in
+        # the comparison has too few answers to stand out from it
+        ctc = {a.id for a in defs.org.areas} - publication.apart
+        candidates = [c for c in suggest(publication.table, previous, survey) if c.area_id in ctc]
         resting = decisions_on(session, wave_id) if stored else []
         removed = answers_removed(stored, counts) if stored else {}
-        wave = save_wave(session, wave_id, as_of, data, sha256, screened, table, candidates, scoring)
+        wave = save_wave(session, wave_id, as_of, path.name, sha256, screened, publication, candidates, scoring)
         # a decision keeps its wave; what it rests on changed, and its area's history says so
         record(session, [NewEvent("wave_corrected", by, as_of, d.area_id, wave_id, d.decided_on.isoformat(),
                                   f"{path.name} sha256:{sha256[:12]}") for d in resting])
-        report = WaveReport(wave, before, candidates, sorted(published & ctc), outside_areas=data.outside_areas,
-                            ignored_columns=data.ignored_columns, hidden=hidden_cells(table, survey.min_cell),
-                            removed=removed, rescored=changed)
+        report = WaveReport(wave, before, candidates, sorted(set(counts) & ctc), read=len(data.frame),
+                            valid=len(valid), outside_areas=data.outside_areas, ignored_columns=data.ignored_columns,
+                            hidden=publication.hidden, removed=removed, rescored=changed, counted=counts.get(CITY, 0))
         report.milestones_done, report.milestones_waiting = mark_proven(
             session, defs, list(survey.milestones.wave_done), report.areas_with_answers, by=analyst(defs, as_of),
             as_of=as_of, evidence=f"CTC-enkät {wave_id}", note="registrerad av ctcflow från enkätdata")
         record(session, [NewEvent("survey_imported", by, as_of, None, wave_id, None,
-                                  f"{wave.respondents} answers, {wave.valid} valid, {path.name} sha256:{sha256[:12]}")])
+                                  f"{path.name} sha256:{sha256[:12]}")])
     return report
 
 
@@ -150,7 +155,17 @@ def survey_profile(area_id: str, wave_id: str, lang: str, as_of: date) -> str:
         return profile_page(session, defs, get_settings(), area_id, wave_id, lang, as_of)
 
 
-def survey_waves() -> list[SurveyWave]:
+@dataclass(frozen=True)
+class Listed:
+    """A wave as lists show it: what it is, and the pupils its published figures count."""
+
+    wave: SurveyWave
+    counted: int | None
+
+
+def survey_waves() -> list[Listed]:
     require_current_schema()
     with session_scope() as session:
-        return list(session.execute(select(SurveyWave).order_by(SurveyWave.id)).scalars())
+        counted = counted_per_wave(session)
+        waves = session.execute(select(SurveyWave).order_by(col(SurveyWave.id))).scalars()
+        return [Listed(w, counted.get(w.id)) for w in waves]

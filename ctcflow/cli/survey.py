@@ -27,7 +27,7 @@ def import_(wave: Annotated[str, typer.Argument(help="the wave's name, e.g. 2023
 
     report = import_wave(wave, file, day(as_of), sheet=sheet, replace=replace)
     row = report.wave
-    print(f"survey wave {row.id}: {row.respondents} answers from {row.source}, {row.valid} valid "
+    print(f"survey wave {row.id}: {report.read} answers from {row.source}, {report.valid} valid "
           f"(excluded: {row.excluded_fictitious} fictitious drug, {row.excluded_implausible} implausible, "
           f"{row.excluded_inconsistent} inconsistent)")
     if report.outside_areas:
@@ -105,5 +105,6 @@ def waves(lang: Lang = None) -> None:
     """The imported waves."""
     from ctcflow.app.survey import survey_waves
 
-    print(render_table(["wave", "source", "answers", "valid", "imported"],
-                       [[w.id, w.source, w.respondents, w.valid, w.imported_at.date()] for w in survey_waves()]))
+    print(render_table(["wave", "source", "pupils counted", "compared with", "imported"],
+                       [[w.wave.id, w.wave.source, w.counted if w.counted is not None else "–", w.wave.comparison,
+                         w.wave.imported_at.date()] for w in survey_waves()]))

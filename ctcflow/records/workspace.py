@@ -17,8 +17,9 @@ from ctcflow.definition.survey import SurveyDef
 from ctcflow.engine.instances import latest_phase_instance
 from ctcflow.engine.surveydata import areas_with_wave, latest_decisions
 from ctcflow.records.plan import PLAN_PHASE
+from ctcflow.survey.publication import CITY_WIDE
 from ctcflow.survey.store import suggestions
-from db.models import ImplementationRecord, PlanGoal, PlanProgramme, PriorityDecision, SurveySuggestion
+from db.models import ImplementationRecord, PlanGoal, PlanProgramme, PriorityDecision, SurveySuggestion, SurveyWave
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class PlanWorkspace:
     factors: list[FactorPlan] = field(default_factory=list)
     other_goals: list[PlanGoal] = field(default_factory=list)  # goals on problem behaviours
     running: list[RunningProgramme] = field(default_factory=list)
+    comparison: str = CITY_WIDE  # what the wave compares each area with (ctcflow.survey.publication)
 
     @property
     def uncovered(self) -> list[str]:
@@ -71,6 +73,9 @@ def plan_workspace(session: Session, survey: SurveyDef, catalogue: CatalogueDef,
         instance.cycle if instance else None,
         bool(instance and instance.opened_on <= as_of and instance.completed_on is None),
         instance.completed_on if instance else None)
+    wave = session.get(SurveyWave, wave_id) if wave_id else None
+    if wave is not None:
+        workspace.comparison = wave.comparison
     if instance is not None:
         goals = list(session.execute(select(PlanGoal).where(col(PlanGoal.phase_instance_id) == instance.id)
                                      .order_by(col(PlanGoal.id))).scalars())

@@ -22,6 +22,7 @@ from db.models import (
     PlanProgramme,
     PriorityDecision,
     SurveySuggestion,
+    SurveyWave,
 )
 
 
@@ -39,11 +40,14 @@ def add_priorities(session: Session, areas: dict[str, AreaReport], in_areas: Are
         select(col(SurveySuggestion.area_id), col(SurveySuggestion.wave_id), col(SurveySuggestion.factor_id),
                col(SurveySuggestion.share), col(SurveySuggestion.city_share))
         .where(in_areas(col(SurveySuggestion.area_id)), col(SurveySuggestion.wave_id).in_({d[1] for d in decisions})))}
+    compared: dict[str, str] = dict(session.execute(select(col(SurveyWave.id), col(SurveyWave.comparison))
+                                    .where(col(SurveyWave.id).in_({d[1] for d in decisions}))).tuples().all())
     for area_id, wave_id, factors, decided_on in decisions:
         area = areas.get(area_id)
         if area is None:
             continue
         area.decided_on = decided_on
+        area.compared_with = compared.get(wave_id, area.compared_with)
         for factor in factors.split(","):
             share, city = shares.get((area_id, wave_id, factor), (None, None))
             area.priorities.append((factor, share, city))

@@ -7,6 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 from ctcflow.core.words import N_, translated
+from ctcflow.survey.publication import COMPARISON_WORDS
 
 SECTIONS = {
     "boendemedverkan": N_("Resident participation"),
@@ -72,4 +73,4 @@ def report_terms(lang: str) -> dict[str, Any]:
     """Every set above in ``lang``, for the templates (``terms.sections[…]``)."""
     return translated(lang, {"sections": SECTIONS, "effects_verdict": EFFECTS_VERDICT,
                              "effects_comparison": EFFECTS_COMPARISON, "timeline_legend": TIMELINE_LEGEND,
-                             "completion_legend": COMPLETION_LEGEND})
+                             "completion_legend": COMPLETION_LEGEND, "compared_in": COMPARISON_WORDS["in"]})

@@ -12,6 +12,7 @@ from ctcflow.core.errors import CtcError, Invalid
 from ctcflow.definition.loader import Definitions
 from ctcflow.definition.survey import SurveyDef
 from ctcflow.engine.eventlog import NewEvent, record
+from ctcflow.engine.instances import known_area
 from ctcflow.engine.marking import mark_done
 from db.models import PriorityDecision, SurveyWave
 
@@ -21,6 +22,7 @@ def decide(session: Session, defs: Definitions, survey: SurveyDef, area_id: str,
     """The områdesteam's 2–5 priority factors, always recorded; the decision milestone is marked
     done with it when it can be. Returns the decision and, when the milestone was not marked,
     why not."""
+    known_area(session, defs, area_id)  # before anything is written: a decision belongs to an area
     known = {f.id for f in survey.factors}
     unknown = [f for f in factors if f not in known]
     if unknown:

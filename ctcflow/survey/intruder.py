@@ -1,7 +1,7 @@
-"""What an intruder can infer from a published table: for every cell, the smallest and largest
-value the table's additive relations allow, by propagating bounds through them. Used as the
-publication rule's audit (cheap, vectorised; the tests check the rule with the exact linear
-programme as well)."""
+"""What an intruder can infer from a published table, cheaply: for every cell, bounds on its
+value by propagating them through the table's additive relations (wider than the exact linear
+programme of ctcflow.survey.audit, which decides what is exposed). Used to choose which
+relation pins an exposed cell, so that the figure hidden next is the one that frees it."""
 
 from __future__ import annotations
 

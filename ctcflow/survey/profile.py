@@ -17,6 +17,7 @@ from ctcflow.core.templating import renderer
 from ctcflow.definition.loader import Definitions
 from ctcflow.definition.survey import DOMAIN_TITLES, SurveyDef
 from ctcflow.survey.disclosure import ALL, CITY
+from ctcflow.survey.publication import comparison_words
 from ctcflow.survey.store import previous_wave, suggestions
 from db.models import PriorityDecision, SurveyResult, SurveyWave
 
@@ -83,9 +84,14 @@ def profile_context(session: Session, defs: Definitions, survey: SurveyDef, area
     titles = {f.id: f.title.get(lang) for f in survey.factors}
     respondents = max((c.n or 0 for k, c in now.items() if k[0] == area_id and k[1] == ALL and k[2] == ALL),
                       default=0)
+    compared = max((c.n or 0 for k, c in now.items() if k[0] == CITY and k[1] == ALL and k[2] == ALL), default=0)
     return {
         "area": area.name, "area_id": area_id, "delomraden": area.delomraden, "wave": wave, "previous": before,
-        "waves": waves, "respondents": respondents, "domains": domains, "outcomes": outcomes,
+        "waves": waves, "respondents": respondents, "compared": compared, "domains": domains, "outcomes": outcomes,
+        "comparison": comparison_words(wave.comparison, lang), "comparison_kind": wave.comparison,
+        "excluded": {reason: count if count >= survey.min_cell or count == 0 else None for reason, count in (
+            ("fictitious", wave.excluded_fictitious), ("implausible", wave.excluded_implausible),
+            ("inconsistent", wave.excluded_inconsistent))},
         "suggestions": [{"rank": s.rank, "title": titles.get(s.factor_id, s.factor_id), "share": s.share,
                          "city": s.city_share, "previous": s.previous_share, "above_city": s.above_city,
                          "risen": s.risen} for s in sorted(suggested.values(), key=lambda s: s.rank)],

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ctcflow.access.permissions import Action
 from ctcflow.app import plans
+from ctcflow.app.survey import comparison_words
 from ctcflow.core.errors import Invalid
 from ctcflow.definition.programmes import load_programmes
 from ctcflow.definition.survey import load_survey
@@ -41,6 +42,7 @@ def plan_view(request: Request, web: WebState, viewer: Viewer, area_id: str, sta
     context: dict[str, Any] = {"errors": {}, "typed": {}, "saved": None, **extra}
     return page(request, "plan", viewer, status, area_id=area_id, area_name=area.name, ws=ws,
                 n=web.names(lang), factors=factors, outcomes=survey.outcomes, suggested=suggested,
+                comparison=comparison_words(ws.comparison, lang),
                 catalogue=load_programmes(web.settings),
                 can_change=viewer.may(web.defs, Action.RECORD_AREA_WORK, area_id), **context)
 

@@ -27,10 +27,12 @@ FormText = Annotated[str, Form()]
 
 def survey_view(request: Request, web: WebState, viewer: Viewer, status: int = 200, **extra: Any) -> HTMLResponse:
     viewer.require(web.defs, Action.IMPORT_SURVEY, refused="survey_only")
-    waves = sorted(survey.survey_waves(), key=lambda w: w.id, reverse=True)
+    waves = sorted(survey.survey_waves(), key=lambda w: w.wave.id, reverse=True)
     context: dict[str, Any] = {"errors": {}, "typed": {}, "problems": [], "imported": None, "more": 0, "file_name": "",
                                "sheets": [], "losing": False, **extra}
-    return page(request, "enkater", viewer, status, waves=waves, max_mb=MAX_UPLOAD // 2**20, **context)
+    lang = lang_of(request, viewer)
+    return page(request, "enkater", viewer, status, waves=waves, max_mb=MAX_UPLOAD // 2**20,
+                comparison_name=lambda kind: survey.comparison_words(kind, lang)["head"], **context)
 
 
 @router.get("/enkater")
@@ -47,7 +49,7 @@ def upload(request: Request, web: WebState, viewer: FormViewer, wave: FormText =
     try:
         if not survey.WAVE_ID.match(wave):
             raise Invalid("wave", "wave_name", f"'{wave}' is not a wave's name")
-        if not replace and any(w.id == wave for w in survey.survey_waves()):
+        if not replace and any(w.wave.id == wave for w in survey.survey_waves()):
             raise Invalid("wave", "wave_exists", f"wave {wave} is already imported")
         with received_table(document) as path:
             # replacing an imported wave is one answer; replacing it with less, a second
