@@ -3,7 +3,6 @@ reader's language, and a refused file's problems listed (as many as are shown)."
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request
@@ -13,13 +12,8 @@ from ctcflow.core.refusals import INVALID
 from ctcflow.core.words import say
 from ctcflow.web.context import Web
 from ctcflow.web.deps import Viewer
+from ctcflow.web.refusal import FieldError as FieldError  # the routes refuse with it
 from ctcflow.web.rendering import lang_of
-
-
-@dataclass(frozen=True)
-class FieldError:
-    field: str  # the form field it belongs next to ("evidence"), or "form"
-    text: str
 
 
 def field_error(request: Request, web: Web, viewer: Viewer, exc: Invalid) -> FieldError:

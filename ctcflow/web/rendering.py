@@ -15,6 +15,7 @@ from ctcflow.core.templating import in_language
 from ctcflow.core.tokens import csrf_token
 from ctcflow.report.archive import Archived, ArchivedReport
 from ctcflow.web.deps import Viewer, get_web
+from ctcflow.web.refusal import FieldError
 
 LANG_COOKIE = "ctc_lang"
 
@@ -29,6 +30,13 @@ def lang_of(request: Request, viewer: Viewer | None = None) -> str:
     if asked in ("sv", "en"):
         return asked
     return viewer.person.lang if viewer else get_web(request).settings.lang
+
+
+def refusals_in(context: dict[str, Any]) -> list[FieldError]:
+    """Every refusal a page is given (``errors``, ``ack_errors``, … keyed by form), for the
+    summary at its top: said even where the form has no place beside the field for it."""
+    return [error for value in context.values() if isinstance(value, dict)
+            for error in value.values() if isinstance(error, FieldError)]
 
 
 def page(request: Request, name: str, viewer: Viewer | None, status: int = 200, **context: Any) -> HTMLResponse:
@@ -56,7 +64,8 @@ def page(request: Request, name: str, viewer: Viewer | None, status: int = 200, 
         menu={"surveys": bool(viewer and viewer.may(web.defs, Action.IMPORT_SURVEY)),
               "people": bool(viewer and viewer.may(web.defs, Action.MANAGE_PEOPLE)),
               "costs": bool(viewer and viewer.may(web.defs, Action.RECORD_COSTS))},
-        sso=(web.settings.oidc_label or words("the city's account")) if web.sso else "", **context)
+        sso=(web.settings.oidc_label or words("the city's account")) if web.sso else "",
+        refused=refusals_in(context), **context)
     response = HTMLResponse(html, status_code=status)
     if request.query_params.get("lang") in ("sv", "en"):
         response.set_cookie(LANG_COOKIE, lang, httponly=True, secure=True, samesite="lax")

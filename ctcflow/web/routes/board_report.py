@@ -54,6 +54,9 @@ def preview(request: Request, web: WebState, viewer: SignedIn, report_id: str, y
 @router.post("/rapport/{report_id}/{year}/skicka")
 def send(request: Request, web: WebState, viewer: FormViewer, report_id: str, year: int) -> Response:
     _owned(web, viewer, report_id)
-    reports.report_send(web.defs, web.settings, report_id, year, as_of=web.today(), lang=lang_of(request, viewer),
-                        by=viewer.person.id)
+    try:
+        reports.report_send(web.defs, web.settings, report_id, year, as_of=web.today(),
+                            lang=lang_of(request, viewer), by=viewer.person.id)
+    except CtcError as exc:  # a year with no report due (3000): said as the preview says it
+        raise PageError(404, "not_found", str(exc)) from None
     return RedirectResponse(f"{root(request)}/rapport/{report_id}/{year}?skickad=1", status_code=303)
