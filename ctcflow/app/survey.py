@@ -23,10 +23,10 @@ from ctcflow.definition.survey import SurveyDef, load_survey
 from ctcflow.engine.eventlog import SYSTEM, NewEvent, record
 from ctcflow.engine.marking import analyst, mark_proven
 from ctcflow.survey.analysis import Candidate, calibrate, screen, suggest
+from ctcflow.survey.comparison import comparison_words as comparison_words  # the pages name it
 from ctcflow.survey.decision import decide
 from ctcflow.survey.disclosure import CITY
 from ctcflow.survey.publication import Hidden, publish
-from ctcflow.survey.publication import comparison_words as comparison_words  # the pages name it
 from ctcflow.survey.reading import read_survey
 from ctcflow.survey.scoring import rescored, scored_with
 from ctcflow.survey.store import Loss as Loss  # the pages say a loss in their reader's words

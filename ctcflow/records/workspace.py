@@ -17,7 +17,7 @@ from ctcflow.definition.survey import SurveyDef
 from ctcflow.engine.instances import latest_phase_instance
 from ctcflow.engine.surveydata import areas_with_wave, latest_decisions
 from ctcflow.records.plan import PLAN_PHASE
-from ctcflow.survey.publication import CITY_WIDE
+from ctcflow.survey.comparison import CITY_WIDE
 from ctcflow.survey.store import suggestions
 from db.models import ImplementationRecord, PlanGoal, PlanProgramme, PriorityDecision, SurveySuggestion, SurveyWave
 

@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 from ctcflow.core.words import N_, translated
-from ctcflow.survey.publication import COMPARISON_WORDS
+from ctcflow.survey.comparison import COMPARISON_WORDS
 
 SECTIONS = {
     "boendemedverkan": N_("Resident participation"),

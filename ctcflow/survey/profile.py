@@ -16,8 +16,8 @@ from ctcflow.core.errors import CtcError
 from ctcflow.core.templating import renderer
 from ctcflow.definition.loader import Definitions
 from ctcflow.definition.survey import DOMAIN_TITLES, SurveyDef
+from ctcflow.survey.comparison import comparison_words
 from ctcflow.survey.disclosure import ALL, CITY
-from ctcflow.survey.publication import comparison_words
 from ctcflow.survey.store import previous_wave, suggestions
 from db.models import PriorityDecision, SurveyResult, SurveyWave
 
