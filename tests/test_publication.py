@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from ctcflow.app.setup import init_database
 from ctcflow.app.survey import import_wave, survey_profile
+from ctcflow.cli.main import main
 from ctcflow.definition.loader import load_definitions
 from ctcflow.definition.survey import load_survey
 from ctcflow.survey.analysis import cell_table, measure_flags, screen
@@ -166,3 +167,20 @@ def test_the_joint_attack_finds_the_groups_when_the_counts_are_printed_exactly(p
     published = published[published["area_id"] != ""]  # the areas' figures alone, and the counts
     found = attack(intruder_table(cells, False), published, cells, load_survey().min_cell, exact)
     assert {(f.area_id, f.grade_group, f.gender) for f in found} >= {("outside", "*", "*")}
+
+
+def test_effects_against_the_areas_together_say_the_other_areas_not_the_rest_of_the_city(
+        project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A wave that left the few pupils outside out of its comparison compares each area with the
+    other areas; its effects say so, where they said "the rest of the city" before."""
+    init_database(date(2018, 8, 1))
+    for year in ("2019", "2021"):
+        folder = tmp_path / year
+        folder.mkdir()
+        import_wave(year, shaped_city(folder, False, 4, 0), date(int(year), 4, 1))
+    assert main(["survey", "decide", LONE_ANNAT, "--wave", "2019", "--by", "samordnare", "--as-of", "2019-05-01",
+                 "--factors", "konflikter_i_familjen,tillganglighet_droger"]) == 0
+    capsys.readouterr()
+    assert main(["effects", "--area", LONE_ANNAT, "--as-of", "2021-06-01", "--lang", "en"]) == 0
+    said = capsys.readouterr().out
+    assert "moved more than in the comparison (the other areas)" in said and "rest of the city" not in said

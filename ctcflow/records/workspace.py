@@ -56,7 +56,7 @@ class PlanWorkspace:
     factors: list[FactorPlan] = field(default_factory=list)
     other_goals: list[PlanGoal] = field(default_factory=list)  # goals on problem behaviours
     running: list[RunningProgramme] = field(default_factory=list)
-    comparison: str = CITY_WIDE  # what the wave compares each area with (ctcflow.survey.publication)
+    comparison: str = CITY_WIDE  # what the wave compares each area with (ctcflow.survey.comparison)
 
     @property
     def uncovered(self) -> list[str]:

@@ -95,7 +95,7 @@ class AreaReport:
     overdue_before: list[MilestoneLine] = field(default_factory=list)
     escalations: list[EscalationLine] = field(default_factory=list)
     priorities: list[tuple[str, float | None, float | None]] = field(default_factory=list)  # factor, share, city
-    compared_with: str = "city"  # the priorities' wave's comparison (ctcflow.survey.publication)
+    compared_with: str = "city"  # the priorities' wave's comparison (ctcflow.survey.comparison)
     decided_on: date | None = None
     plan: list[tuple[str, str]] = field(default_factory=list)  # factor, programme id
     entries: dict[str, list[Entry]] = field(default_factory=dict)

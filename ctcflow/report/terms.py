@@ -28,6 +28,7 @@ EFFECTS_VERDICT = {
 EFFECTS_COMPARISON = {
     "rest_of_city": N_("the rest of the city"),
     "comparison_areas": N_("areas without CTC"),
+    "other_areas": N_("the other areas"),
 }
 
 TIMELINE_LEGEND = (N_("Plan"), N_("Carried out"), N_("Ongoing"))

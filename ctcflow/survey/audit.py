@@ -91,7 +91,6 @@ class _Model:
             index = np.array([i for i, _ in entries], dtype=np.int32)
             value = np.array([v for _, v in entries])
             self.highs.addRow(constant, constant, len(index), index, value)
-        self.costs = np.zeros(self.size)
         self.everyone = np.arange(self.size, dtype=np.int32)
 
     def seen(self, targets: np.ndarray) -> None:
@@ -122,7 +121,8 @@ class _Model:
         self.highs.run()
         status = self.highs.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal:
-            raise AssertionError(f"the audit's model is {self.highs.modelStatusToString(status)}")
+            # the truth is a solution, so only a fault of the model itself comes here
+            raise RuntimeError(f"the audit's model is {self.highs.modelStatusToString(status)}")
         values = np.asarray(self.highs.getSolution().col_value)
         hidden = self.variable >= 0
         solution = np.zeros(self.variable.shape)

@@ -24,7 +24,8 @@ from typing import Literal
 import numpy as np
 
 Verdict = Literal["improved", "no_difference", "worsened", "too_few", "not_yet"]
-Comparison = Literal["comparison_areas", "rest_of_city"]
+# "other_areas": the rest of the city where a wave compared its areas with the areas together
+Comparison = Literal["comparison_areas", "rest_of_city", "other_areas"]
 CITY = ""
 
 
