@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from selenium import webdriver
-from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
@@ -122,6 +122,19 @@ def fits(driver: webdriver.Chrome) -> bool:
     """Nothing runs off the side of the window (wide tables scroll inside their own box)."""
     width, inner = driver.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
     return bool(width <= inner)
+
+
+def opened_at_refusal(driver: webdriver.Chrome, seconds: float = 15) -> bool:
+    """After a refused form: the page opens at its summary of what to correct (#fel), focused
+    and on the screen — waited for, as the page's script puts it there once the page is read."""
+    def there(_driver: webdriver.Chrome) -> bool:
+        active = driver.switch_to.active_element.get_attribute("id")
+        return active == "fel" and in_view(driver, "#fel")
+    try:
+        WebDriverWait(driver, seconds).until(there)
+    except TimeoutException:
+        return False
+    return True
 
 
 def in_view(driver: webdriver.Chrome, css: str) -> bool:

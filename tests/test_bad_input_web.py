@@ -19,7 +19,8 @@ from sqlalchemy import select
 
 from ctcflow.app.survey import import_wave
 from ctcflow.core.links import Links
-from db.engine import get_engine
+from db.engine import get_engine, session_scope
+from db.models import MilestoneInstance
 from tests.test_bad_input import _tables, csv_bytes, wave, wave_with, workbook
 from tests.test_survey_web import url  # noqa: F401 — the fixture: a city set up, its pages served
 
@@ -175,11 +176,11 @@ def token_of(page: str) -> str:
     return found[1]
 
 
-def signed_in(base: str, person: str) -> httpx.Client:
+def signed_in(base: str, link: str) -> httpx.Client:
     """A client signed in through a link, as from a mail. The app's cookies are Secure; a browser
     keeps them on 127.0.0.1 as a secure context, so the client keeps them for it too."""
     client = httpx.Client(base_url=base, follow_redirects=False, timeout=60)
-    opened = client.get(Links().login(person))
+    opened = client.get(link)
     keep(client, opened)
     action = re.search(r'<form method="post" action="([^"]+)"', opened.text)
     assert action, opened.text[:500]
@@ -207,7 +208,7 @@ def test_bad_input_on_the_pages_is_said_in_swedish_beside_its_field_and_changes_
     first = tmp_path / "enkat-2019.csv"
     first.write_bytes(csv_bytes(wave(600)))
     import_wave("2019", first, date(2019, 3, 20))
-    client = signed_in(url, "samordnare")
+    client = signed_in(url, Links().login("samordnare"))
     failures: list[str] = []
     for case in CASES:
         page = client.get(case.page)
@@ -226,3 +227,22 @@ def test_bad_input_on_the_pages_is_said_in_swedish_beside_its_field_and_changes_
             failures.append(f"{case.name}: something was written")
     assert len(CASES) >= 80
     assert failures == [], "\n".join(failures)
+
+
+def test_the_people_routes_hold_to_the_sessions_scope_and_the_role(url: str) -> None:  # noqa: F811
+    """A coordinator signed in from one milestone's reminder may do what the link is about, not
+    add or end people; a development leader may not at all — a 403 page each, nothing written."""
+    with session_scope() as session:
+        milestone = session.execute(select(MilestoneInstance.id).where(
+            MilestoneInstance.area_id == HERMODSDAL, MilestoneInstance.status == "open")).scalars().first()
+    assert milestone is not None
+    scoped = signed_in(url, Links().milestone("samordnare", HERMODSDAL, milestone))
+    leader = signed_in(url, Links().login("ul_hermodsdal"))
+    for client, says in ((scoped, "Länken gäller något annat"), (leader, "")):
+        token = token_of(client.get(f"/omrade/{HERMODSDAL}").text)
+        before = domain_hash()
+        for action, form in (("/personer/ny", person()), ("/personer/ul_hermodsdal/slutar", {"last_day": "2019-04-30"})):
+            answer = client.post(action, data={"csrf": token, **form})
+            assert answer.status_code == 403 and '<html lang="sv"' in answer.text, (action, answer.status_code)
+            assert says in answer.text
+        assert domain_hash() == before

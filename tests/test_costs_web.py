@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from ctcflow.core.links import Links
 from db.engine import session_scope
 from db.models import CostEntry, Event
-from tests.browser import assert_accessible, chromium, element, follow_link, in_view, submit
+from tests.browser import assert_accessible, chromium, element, follow_link, in_view, opened_at_refusal, submit
 from tests.test_survey_web import url  # noqa: F401 — the fixture: a city set up, its pages served
 
 
@@ -36,6 +36,9 @@ def test_a_cost_by_hand_and_a_sheet_all_or_nothing(url: str, tmp_path: Path) -> 
         browser.find_element(By.ID, "amount").send_keys("en miljon")
         submit(browser, browser.find_element(By.CSS_SELECTOR, "#ny-kostnad button[type=submit]"))
         assert element(browser, "#err-amount").text.startswith("Ange ett belopp i kronor")
+        # the page opens at the refusal: its summary in view and focused, whatever the form's place
+        assert opened_at_refusal(browser)
+        assert "Ange ett belopp i kronor" in element(browser, "#fel").text
         assert browser.find_element(By.ID, "amount").get_attribute("aria-invalid") == "true"
         assert Select(browser.find_element(By.ID, "cost-area")).first_selected_option.get_attribute("value") == \
             "bellevuegarden_lorensborg"
@@ -77,6 +80,15 @@ def test_a_cost_by_hand_and_a_sheet_all_or_nothing(url: str, tmp_path: Path) -> 
                                                      "tidigare för samma år, områden och förvaltningar.")
         total = element(browser, "#kostnader tfoot").text
         assert total.replace("\u00a0", " ") == "Summa 2018 500 000 kr"
+        # on a phone the same: a refused cost far down the page opens at its summary, focused
+        browser.set_window_size(390, 844)
+        browser.find_element(By.ID, "amount").clear()
+        browser.find_element(By.ID, "amount").send_keys("tusen kronor")
+        submit(browser, browser.find_element(By.CSS_SELECTOR, "#ny-kostnad button[type=submit]"))
+        assert opened_at_refusal(browser)
+        assert "Ange ett belopp i kronor" in element(browser, "#fel").text
+        assert browser.find_element(By.ID, "amount").get_attribute("value") == "tusen kronor"  # what was typed
+        assert_accessible(browser, "a refused cost on a phone")
     with session_scope() as session:
         recorded = session.execute(select(func.count()).select_from(Event).where(
             Event.kind.in_(["cost_added", "costs_imported"]), Event.actor == "samordnare")).scalar_one()

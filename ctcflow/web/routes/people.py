@@ -67,6 +67,7 @@ def day(text: str, field: str) -> date:
 def add(request: Request, web: WebState, viewer: FormViewer, name: FormText = "", email: FormText = "",
         role: FormText = "", area: FormText = "", sector: FormText = "", lang: FormText = "sv",
         start: FormText = "", replaces: FormText = "") -> Response:
+    viewer.require(web.defs, Action.MANAGE_PEOPLE, refused="coordinator_only")  # with the session's scope
     typed = {"name": name, "email": email, "role": role, "area": area, "sector": sector, "lang": lang,
              "start": start, "replaces": replaces}
     try:
@@ -83,6 +84,7 @@ def add(request: Request, web: WebState, viewer: FormViewer, name: FormText = ""
 
 @router.post("/personer/{person_id}/slutar")
 def leave(request: Request, web: WebState, viewer: FormViewer, person_id: str, last_day: FormText = "") -> Response:
+    viewer.require(web.defs, Action.MANAGE_PEOPLE, refused="coordinator_only")  # with the session's scope
     try:
         people.end_person(web.defs, web.settings, person_id, day(last_day, "last_day"), by=viewer.person.id,
                           as_of=web.today())
