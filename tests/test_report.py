@@ -414,3 +414,18 @@ def test_the_2024_report_says_what_moved_against_the_rest_of_the_city(malmo: Pat
                 and row["measure"] == "konflikter_i_familjen" and row["group"] == "area"]
     assert [row["period"] for row in improved] == ["baseline", "after", "after"]
     assert "difference-in-differences" in (tmp_path / "export" / "codebook.md").read_text(encoding="utf-8")
+
+
+def test_typed_text_in_the_markdown_report_shows_as_typed_and_does_nothing() -> None:
+    """An entry's words reach the board's Markdown as text: rendered by a CommonMark reader they
+    make no HTML element, no link, no emphasis and no extra table cell."""
+    from markdown_it import MarkdownIt
+
+    from ctcflow.report.render import markdown_text
+
+    typed = "Möte <script>alert(1)</script> [klicka](javascript:alert(1)) <javascript:alert(2)> a|b *fet* ett_två"
+    rendered = MarkdownIt("commonmark").enable("table").render(f"| a | b |\n|---|---|\n| {markdown_text(typed)} | x |\n")
+    assert "<script" not in rendered and "<a " not in rendered and "<em>" not in rendered
+    assert rendered.count("<td>") == 2
+    assert "Möte &lt;script&gt;alert(1)&lt;/script&gt; [klicka](javascript:alert(1))" in rendered
+    assert "a|b *fet* ett_två" in rendered

@@ -9,6 +9,7 @@ bytes, so an archived report can be checked against a re-rendering by its hash."
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -56,8 +57,19 @@ def _environments(templates_dir: Path) -> tuple[Environment, Environment]:
     for env in (html, md):
         env.filters["kr"] = charts.whole_kronor
         env.filters["datauri"] = charts.data_uri
-        env.filters["cell"] = lambda text: " ".join(str(text).replace("|", "\\|").split())
+    html.filters["cell"] = lambda text: " ".join(str(text).split())  # HTML: the environment escapes it
+    md.filters["cell"] = markdown_text
     return html, md
+
+
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
+
+
+def markdown_text(text: object) -> str:
+    """Text someone typed (an entry, its evidence, a plan), as Markdown that shows it and does
+    nothing else: no HTML, no link, no emphasis and no table cell break it could smuggle in —
+    each such character escaped — on one line."""
+    return " ".join(MARKDOWN_SPECIAL.sub(r"\\\1", str(text)).split())
 
 
 def _context(content: ReportContent, defs: Definitions, survey: SurveyDef, catalogue: CatalogueDef, lang: str,
