@@ -18,18 +18,10 @@ import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_array
 
+from tests.disclosure_attack import Recovered
+
 ALL, COMPARISON, OUTSIDE, NOT_STATED = "*", "", "outside", "not stated"
 PUPILS = "~pupils"  # the measure of N: how many pupils each group has
-
-
-@dataclass(frozen=True)
-class Found:
-    area_id: str
-    grade_group: str
-    gender: str
-    measure: str
-    low: float
-    high: float
 
 
 @dataclass
@@ -67,7 +59,7 @@ class Table:
 
 
 def attack(table: Table, published: pd.DataFrame, truth: pd.DataFrame, min_cell: int,
-           pupils: dict[tuple[str, str, str], float] | None = None) -> list[Found]:
+           pupils: dict[tuple[str, str, str], float] | None = None) -> list[Recovered]:
     """``published``: area_id, grade_group, gender, measure, n — every cell any source shows.
     ``truth``: the same columns for every cell, with the groups' pupils as measure PUPILS (to
     know which could be small and to start from a true solution; the intruder knows neither).
@@ -160,7 +152,7 @@ def attack(table: Table, published: pd.DataFrame, truth: pd.DataFrame, min_cell:
         if len(still) > 0.8 * len(left):
             break
         left = still
-    found: list[Found] = []
+    found: list[Recovered] = []
     for m, r, c in zip(*np.nonzero(at_risk), strict=True):
         i = int(variable[m, r, c])
         if most[i] - least[i] >= min_cell - 1e-6:
@@ -176,5 +168,5 @@ def attack(table: Table, published: pd.DataFrame, truth: pd.DataFrame, min_cell:
             low = np.ceil(solve(costs) - 1e-6)
         if low < min_cell and high - low < min_cell:
             grade, gender = columns[c]
-            found.append(Found(rows[r], grade, gender, measures[m], low, high))
+            found.append(Recovered(rows[r], grade, gender, measures[m], low, high))
     return found

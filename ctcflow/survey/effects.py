@@ -18,8 +18,8 @@ area whose own figure is suppressed in any wave is "too few answers to tell"."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, replace
+from typing import Literal, TypeVar
 
 import numpy as np
 
@@ -174,3 +174,13 @@ def evaluate(totals: dict[str, Totals], measured: list[Measured], waves: list[st
                               float(adjusted[i]), z * se, verdict, tuple(rows)))
     return effects
 
+
+Compared = TypeVar("Compared", Effect, Trend)
+
+
+def relabelled(found: list[Compared], together: bool) -> list[Compared]:
+    """Effects or trends against "the rest of the city" say "the other areas" where a wave
+    compared with the areas together (ctcflow.survey.publication): the words stay true."""
+    if not together:
+        return found
+    return [replace(item, comparison="other_areas") if item.comparison == "rest_of_city" else item for item in found]

@@ -6,18 +6,17 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from statistics import fmean
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from ctcflow.definition.organisation import OrganisationDef
 from ctcflow.definition.survey import SurveyDef
-from ctcflow.survey.comparison import AREAS_TOGETHER
-from ctcflow.survey.effects import CITY, Design, Effect, Measured, Trend, evaluate, totals_by_measure, trend
+from ctcflow.survey.effects import CITY, Design, Effect, Measured, Trend, evaluate, relabelled, totals_by_measure, trend
+from ctcflow.survey.store import compared_with_areas
 from db.models import ImplementationRecord, PlanProgramme, PriorityDecision, SurveyResult, SurveyWave
 
 ALL = "*"
@@ -83,20 +82,6 @@ def waves_by(session: Session, as_of: date) -> list[str]:
     return list(wave_days(session, as_of))
 
 
-def _together(session: Session, waves: list[str]) -> bool:
-    """Whether any of the waves compared its areas with the areas together, not the whole city."""
-    return session.execute(select(col(SurveyWave.id)).where(
-        col(SurveyWave.id).in_(waves), col(SurveyWave.comparison) == AREAS_TOGETHER)).first() is not None
-
-
-def _as_compared(found: list[Any], together: bool) -> list[Any]:
-    """Effects or trends against "the rest of the city" say "the other areas" where a wave
-    compared with the areas together (ctcflow.survey.publication): the words stay true."""
-    if not together:
-        return found
-    return [replace(item, comparison="other_areas") if item.comparison == "rest_of_city" else item for item in found]
-
-
 def area_effects(session: Session, org: OrganisationDef, survey: SurveyDef, as_of: date,
                  area_ids: list[str] | None = None) -> list[AreaEffects]:
     """Each area with a decision on priority factors by ``as_of``, in areas.yml's order."""
@@ -107,14 +92,14 @@ def area_effects(session: Session, org: OrganisationDef, survey: SurveyDef, as_o
     decisions = _decisions(session, as_of)
     programmes = _programmes(session, as_of)
     comparison, design = [c.id for c in org.comparison_areas], design_of(survey)
-    together = _together(session, waves)
+    together = compared_with_areas(session, waves)
     out = []
     for area in org.areas:
         if (area_ids is not None and area.id not in area_ids) or area.id not in decisions:
             continue
         made = decisions[area.id]
         effects = evaluate(totals, measured(survey, area.id, made), waves, comparison, design)
-        out.append(AreaEffects(area.id, made[-1][0], made[-1][1], _as_compared(effects, together),
+        out.append(AreaEffects(area.id, made[-1][0], made[-1][1], relabelled(effects, together),
                                programmes.get(area.id, [])))
     return out
 
@@ -132,9 +117,9 @@ def area_story(session: Session, org: OrganisationDef, survey: SurveyDef, as_of:
     measures = measured(survey, area_id, made)
     wanted = {m.measure: {area_id, CITY, *comparison} for m in measures}  # not the whole city's table
     totals = totals_by_measure(published_totals(session, waves, wanted))
-    together = _together(session, waves)
-    effects = _as_compared(evaluate(totals, measures, waves, comparison, design), together)
-    trends = _as_compared([trend(totals, area_id, e.measure, waves, comparison, design.min_comparison)
+    together = compared_with_areas(session, waves)
+    effects = relabelled(evaluate(totals, measures, waves, comparison, design), together)
+    trends = relabelled([trend(totals, area_id, e.measure, waves, comparison, design.min_comparison)
                            for e in effects], together)
     return Story(AreaEffects(area_id, made[-1][0], made[-1][1], effects, _programmes(session, as_of).get(area_id, [])),
                  {t.measure: t for t in trends}, days)

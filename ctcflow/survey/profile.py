@@ -18,6 +18,7 @@ from ctcflow.definition.loader import Definitions
 from ctcflow.definition.survey import DOMAIN_TITLES, SurveyDef
 from ctcflow.survey.comparison import comparison_words
 from ctcflow.survey.disclosure import ALL, CITY
+from ctcflow.survey.publication import counted
 from ctcflow.survey.store import previous_wave, suggestions
 from db.models import PriorityDecision, SurveyResult, SurveyWave
 
@@ -82,9 +83,8 @@ def profile_context(session: Session, defs: Definitions, survey: SurveyDef, area
         col(PriorityDecision.area_id) == area_id, col(PriorityDecision.wave_id) == wave_id)
         .order_by(col(PriorityDecision.id).desc())).scalars().first()
     titles = {f.id: f.title.get(lang) for f in survey.factors}
-    respondents = max((c.n or 0 for k, c in now.items() if k[0] == area_id and k[1] == ALL and k[2] == ALL),
-                      default=0)
-    compared = max((c.n or 0 for k, c in now.items() if k[0] == CITY and k[1] == ALL and k[2] == ALL), default=0)
+    heads = counted(rows[rows["wave_id"] == wave_id])  # the only counts of pupils a page may print
+    respondents, compared = heads.get(area_id, 0), heads.get(CITY, 0)
     return {
         "area": area.name, "area_id": area_id, "delomraden": area.delomraden, "wave": wave, "previous": before,
         "waves": waves, "respondents": respondents, "compared": compared, "domains": domains, "outcomes": outcomes,

@@ -15,6 +15,7 @@ from sqlmodel import Session, col
 
 from ctcflow.core.flat import flat
 from ctcflow.survey.analysis import Candidate, Screened
+from ctcflow.survey.comparison import AREAS_TOGETHER
 from ctcflow.survey.disclosure import ALL, CITY
 from ctcflow.survey.publication import Publication, counted
 from db.models import PriorityDecision, SurveyResult, SurveySuggestion, SurveyWave
@@ -122,6 +123,12 @@ def counted_per_wave(session: Session) -> dict[str, int]:
     rows = session.execute(select(col(r.wave_id), func.max(col(r.n))).where(
         col(r.area_id) == CITY, col(r.grade_group) == ALL, col(r.gender) == ALL).group_by(col(r.wave_id))).all()
     return {str(wave): int(n) for wave, n in rows}
+
+
+def compared_with_areas(session: Session, waves: list[str]) -> bool:
+    """Whether any of the waves compared its areas with the areas together, not the whole city."""
+    return session.execute(select(col(SurveyWave.id)).where(
+        col(SurveyWave.id).in_(waves), col(SurveyWave.comparison) == AREAS_TOGETHER)).first() is not None
 
 
 def decisions_on(session: Session, wave_id: str) -> list[PriorityDecision]:
