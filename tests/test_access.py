@@ -30,6 +30,18 @@ def defs(project: Project) -> Definitions:
     ("ul_bellevue", Action.CHANGE_MILESTONE, BELLEVUE, "utvecklingsledare", True),
     ("team_bellevue", Action.RECORD_AREA_WORK, BELLEVUE, None, True),
     ("ul_bunkeflo", Action.CHANGE_MILESTONE, BELLEVUE, "utvecklingsledare", False),
+    # a milestone is marked by its owner role; the area's lead marks the area roles' work too, and
+    # nobody in the area marks a central role's (the analysis function's survey, the coordinator's)
+    ("team_bellevue", Action.CHANGE_MILESTONE, BELLEVUE, "omradesteam", True),
+    ("ul_bellevue", Action.CHANGE_MILESTONE, BELLEVUE, "omradesteam", True),
+    ("ul_bellevue", Action.CHANGE_MILESTONE, BELLEVUE, "styrgrupp", True),
+    ("team_bellevue", Action.CHANGE_MILESTONE, BELLEVUE, "utvecklingsledare", False),
+    ("styrgrupp_bellevue", Action.CHANGE_MILESTONE, BELLEVUE, "omradesteam", False),
+    ("styrgrupp_bellevue", Action.CHANGE_MILESTONE, BELLEVUE, "styrgrupp", True),
+    ("team_bellevue", Action.CHANGE_MILESTONE, BELLEVUE, "analysfunktionen", False),
+    ("ul_bellevue", Action.CHANGE_MILESTONE, BELLEVUE, "analysfunktionen", False),
+    ("ul_bellevue", Action.CHANGE_MILESTONE, BELLEVUE, "central_samordnare", False),
+    ("samordnare", Action.CHANGE_MILESTONE, BELLEVUE, "analysfunktionen", True),
     ("ul_bunkeflo", Action.VIEW_AREA, BELLEVUE, None, False),
     ("ul_bellevue", Action.VIEW_CITY, None, None, False),
     # the coordinator acts for every area
@@ -51,6 +63,7 @@ def defs(project: Project) -> Definitions:
     ("styrgrupp_bellevue", Action.APPROVE_GATE, BELLEVUE, "styrgrupp", True),
     ("styrgrupp_bunkeflo", Action.APPROVE_GATE, BELLEVUE, "styrgrupp", False),
     ("samordnare", Action.APPROVE_GATE, BELLEVUE, "styrgrupp", False),
+    ("ul_bellevue", Action.APPROVE_GATE, BELLEVUE, "styrgrupp", False),
     # taking an escalated matter on: whoever an escalation ladder tells, in their own area or central
     ("ul_bellevue", Action.ACKNOWLEDGE, BELLEVUE, None, True),
     ("ul_bunkeflo", Action.ACKNOWLEDGE, BELLEVUE, None, False),

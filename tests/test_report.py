@@ -314,7 +314,8 @@ def test_an_area_report_is_sent_to_the_areas_own_team_only(malmo: Path, tmp_path
 
 
 @pytest.mark.both_databases
-def test_a_reminder_about_a_report_sent_meanwhile_is_not_delivered(project: Project, mail: LocalMailServer) -> None:
+def test_a_reminder_about_a_report_sent_meanwhile_is_not_delivered(project: Project, mail: LocalMailServer,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
     from ctcflow.app.jobs import MorningPlan, deliver, sweep
     from ctcflow.app.setup import init_database
 
@@ -325,6 +326,9 @@ def test_a_reminder_about_a_report_sent_meanwhile_is_not_delivered(project: Proj
     assert [p.recipient for p in reminders] == ["samordnare"]
     assert main(["report", "ks", "--period", "2020", "--as-of", day.isoformat(), "--format", "html", "--send",
                  "--out", str(project.root / "out")]) == 0
+    said = capsys.readouterr().out
+    # the command says "sent" because the servers accepted every copy (on the clock), and to whom
+    assert "\nSkickad 20" in said and "Kommunstyrelsens kansli: mottagen av e-postservern 20" in said, said
     deliver(day)
     with session_scope() as session:
         status = session.execute(select(Notification.status).where(Notification.key == reminders[0].key)).scalar()

@@ -369,7 +369,7 @@ def test_a_failing_delivery_is_shown_to_the_samordnare_and_retried_at_once(site:
         assert failing.startswith("Utvecklingsledare Bellevuegården")
         assert_accessible(browser, "the overview with a failing delivery")
         submit(browser, element(browser, "form[action$='/utskick/forsok-igen'] button"))
-        assert element(browser, "p.notice").text == "1 utskick försöks igen nu."
+        assert element(browser, "p.notice").text == "1 utskick försöktes igen nu: 1 skickade, 0 misslyckades igen."
     wait_for(lambda: signin_mails() == 1)
 
 
@@ -436,3 +436,46 @@ def test_a_settings_file_with_a_mistake_is_said_on_the_page_never_a_500(site: Si
     (project.root / "survey.yml").write_text(text, encoding="utf-8")
     wait_for(lambda: 'id="definitionsfel"' not in _get(f"{site.url}/oversikt", cookie)[1] or None, 10,
              "the banner gone once the file is corrected")
+
+
+def _post(url: str, person: str, path: str, **form: str) -> Any:
+    import httpx
+
+    cookie, csrf = session_for(person)
+    return httpx.post(f"{url}{path}", data={"csrf": csrf, **form}, headers={"Cookie": cookie}, timeout=30)
+
+
+def _instance(area_id: str, milestone_id: str) -> int:
+    with session_scope() as session:
+        found = session.execute(select(MilestoneInstance.id).where(
+            MilestoneInstance.area_id == area_id, MilestoneInstance.milestone_id == milestone_id)).scalars().first()
+    assert found is not None
+    return int(found)
+
+
+def test_races_and_other_roles_are_refused_in_swedish_under_a_heading_that_fits(site: Site) -> None:
+    """Two people undoing the same milestone: the second is told, in Swedish and without the log's
+    ids, under "Det gick inte att ångra". A team member cannot undo the development lead's work,
+    the development lead cannot approve the styrgrupp's gate: 403 pages that say who does."""
+    from ctcflow.definition.loader import load_definitions
+    from ctcflow.engine.marking import mark_done
+
+    area = "bellevuegarden_lorensborg"
+    core_group = _instance(area, "karngrupp_bildad")
+    with session_scope() as session:
+        mark_done(session, load_definitions(), area, "karngrupp_bildad", by="ul_bellevue", as_of=DAY)
+    first = _post(site.url, "ul_bellevue", f"/omrade/{area}/angra/{core_group}", note="fel grupp")
+    assert first.status_code == 303
+    second = _post(site.url, "samordnare", f"/omrade/{area}/angra/{core_group}", note="fel grupp")
+    assert second.status_code == 409
+    text = re.sub(r"<[^>]+>", " ", second.text)
+    assert "Det gick inte att ångra" in text and "Milstolpen är inte (längre) markerad som klar" in text
+    assert "karngrupp_bildad" not in text and "nothing to undo" not in text and area not in text
+    with session_scope() as session:
+        mark_done(session, load_definitions(), area, "karngrupp_bildad", by="ul_bellevue", as_of=DAY)
+    by_the_team = _post(site.url, "team_bellevue", f"/omrade/{area}/angra/{core_group}", note="x")
+    assert by_the_team.status_code == 403 and "Inte din uppgift" in by_the_team.text
+    assert _milestone(core_group).status == "done"
+    approval = _post(site.url, "ul_bellevue", f"/omrade/{area}/godkann/mobilisering")
+    assert approval.status_code == 403 and "Fasen godkänns av den roll som godkänner den" in approval.text
+    assert "Inte ditt område" not in approval.text

@@ -17,10 +17,21 @@ from sqlalchemy import select
 from ctcflow.core.links import Links
 from ctcflow.definition.loader import load_definitions
 from ctcflow.engine.marking import mark_done
+from ctcflow.report.delivered import BEFORE_PERIOD_END
 from db.engine import session_scope
-from db.models import Event, MilestoneInstance, PhaseInstance
+from db.models import Event, MilestoneInstance, PhaseInstance, ReportArchive
 from demo.mailserver import LocalMailServer, free_port
-from tests.browser import assert_accessible, axe_violations, chromium, element, fits, follow_link, shot, submit
+from tests.browser import (
+    assert_accessible,
+    axe_violations,
+    chromium,
+    element,
+    fits,
+    follow_link,
+    opened_at_refusal,
+    shot,
+    submit,
+)
 from tests.conftest import environment, snapshot_of, wait_for
 from tests.webserver import web_server
 
@@ -187,7 +198,15 @@ def test_an_area_reports_on_a_mandated_theme_and_a_refusal_keeps_what_was_typed(
     assert "redovisade Boendemedverkan: Trygghetsvandring med 14 boende i Lorensborg" in history
 
 
+def _archived_files() -> int:
+    with session_scope() as session:
+        return len(session.execute(select(ReportArchive.id)).all())
+
+
 def test_the_samordnare_previews_the_board_report_and_sends_it(city: City) -> None:
+    """2024–2025 is not over on 2025-01-08: the report is refused until the samordnare says to
+    send it anyway (recorded); the preview is kept nowhere; "Skickad" only once accepted."""
+    archived_before = _archived_files()
     with chromium() as browser:
         city.sign_in(browser, "samordnare")
         browser.find_element(By.LINK_TEXT, "Rapport till kommunstyrelsen").click()
@@ -198,15 +217,70 @@ def test_the_samordnare_previews_the_board_report_and_sends_it(city: City) -> No
         gaps = [li.text for li in browser.find_elements(By.CSS_SELECTOR, "main > ul li")]
         # the costs of 2024 are not in yet; 2025 is not over, so it owes nothing yet
         assert any("Kostnader 2024" in g for g in gaps) and not any("2025" in g for g in gaps), gaps
+        assert "Inte skickad" in element(browser, "main > p strong").text
         assert_accessible(browser, "the board report's preview")
         shot(browser, "ks-report-preview")
         browser.switch_to.frame(frame)
         assert "kommunstyrelsen" in element(browser, "h1").text.lower()
         browser.switch_to.default_content()
+        assert _archived_files() == archived_before  # a preview is not archived
         assert "Kommunstyrelsens kansli" in browser.find_element(By.CSS_SELECTOR, "form.stack p").text
+        assert "Perioden som rapporten gäller slutar 2025-12-31" in browser.find_element(By.CSS_SELECTOR,
+                                                                                           "form.stack").text
         submit(browser, browser.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]"))
-        assert element(browser, "p.notice").text.startswith("Rapporten är skickad.")
+        assert opened_at_refusal(browser)
+        assert "Perioden är inte slut än" in element(browser, "#fel").text
+        assert element(browser, "#early").get_attribute("aria-invalid") == "true"
+        assert _archived_files() == archived_before and not city.mail.to("ks_kansli@test.example")
+        element(browser, "#early").click()
+        submit(browser, browser.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]"))
+        assert element(browser, "#lage p.notice").text.startswith("Rapporten är arkiverad och lämnad till utskick.")
+        copies = [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#lage ul.delivery li")]
+        assert any(c.startswith("Kommunstyrelsens kansli: mottagen av e-postservern 20") for c in copies), copies
+        assert element(browser, "main > p strong").text.startswith("Skickad ")
         assert "Skicka en ny version" in browser.page_source
+        assert_accessible(browser, "the board report, sent")
+    with session_scope() as session:
+        early = session.execute(select(Event.new).where(Event.kind == "report_sent")).scalars().all()
+    assert any(e.startswith("2024–2025") and e.endswith(BEFORE_PERIOD_END) for e in early), early
     message = wait_for(lambda: city.mail.to("ks_kansli@test.example"), 60, "the report reaching the board")[-1]
     assert message.subject.startswith("Communities That Care i Malmö – rapport till kommunstyrelsen – 2024–2025")
     assert any(name.endswith(".pdf") and content.startswith(b"%PDF") for name, content in message.attachments)
+
+
+def test_a_report_sent_on_a_holiday_waits_and_a_refused_copy_is_said_and_retried(city: City) -> None:
+    """Trettondedag jul: the report is queued for the next working day, and the page says so —
+    not "skickad". The board's server then refuses it (550): said with the server's words and
+    what to do; once the address works, "Försök igen nu" tries it, and only then "Skickad"."""
+    from ctcflow.app.jobs import deliver
+
+    def board_copies() -> list[str]:
+        return [m.subject for m in city.mail.to("ks_kansli@test.example") if "2022–2023" in m.subject]
+
+    with web_server(free_port(), as_of=date(2025, 1, 6)) as holiday, chromium() as browser:
+        city.sign_in(browser, "samordnare")  # the session's cookie holds on either port
+        browser.get(f"{holiday}/rapport/ks/2024")
+        submit(browser, element(browser, "form.stack button[type=submit]"))
+        state = element(browser, "main > p strong").text
+        assert state == "I kö – skickas nästa arbetsdag, tisdag 7 januari 2025", state
+        copies = [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#lage ul.delivery li")]
+        assert "Kommunstyrelsens kansli: i kö – skickas nästa arbetsdag, tisdag 7 januari 2025" in copies, copies
+        browser.get(f"{holiday}/rapporter")
+        assert "I kö – skickas nästa arbetsdag" in element(browser, "#reports").text
+        assert not board_copies()
+        city.mail.refuse = lambda address: "550 5.1.1 No such user here" if address.startswith("ks_kansli") else None
+        try:
+            deliver(date(2025, 1, 7))
+            browser.get(f"{city.url}/rapport/ks/2024")
+            assert element(browser, "main > p strong").text == "Inte levererad: e-postservern tog inte emot den"
+            copies = [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#lage ul.delivery li")]
+            refused = next(c for c in copies if c.startswith("Kommunstyrelsens kansli"))
+            assert "550 5.1.1 No such user here" in refused and "Kontrollera personens e-postadress" in refused
+            assert sum("mottagen av e-postservern" in c for c in copies) == len(copies) - 1, copies  # the others
+            assert_accessible(browser, "a report the board's server refused")
+        finally:
+            city.mail.refuse = None
+        submit(browser, element(browser, "#lage form button[type=submit]"))
+        assert element(browser, "#lage p.notice").text == "1 utskick försöktes igen nu: 1 skickade, 0 misslyckades igen."
+        assert element(browser, "main > p strong").text.startswith("Skickad ")
+    assert len(board_copies()) == 1

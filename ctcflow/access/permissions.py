@@ -121,7 +121,7 @@ def may(defs: Definitions, actor: Actor, action: Action, area_id: str | None = N
     if action is Action.VIEW_CITY:
         return actor.central
     if action is Action.CHANGE_MILESTONE:
-        return own_area or coordinator or (actor.central and role is not None and actor.person.role == role)
+        return coordinator or _marks(defs, actor, role, own_area)
     if action is Action.RECORD_AREA_WORK:
         return own_area or coordinator
     if action is Action.APPROVE_GATE:
@@ -137,6 +137,19 @@ def may(defs: Definitions, actor: Actor, action: Action, area_id: str | None = N
     if action is Action.ACKNOWLEDGE:
         return actor.person.role in defs.process.ladder_roles and (actor.central or own_area)
     raise AssertionError(action)
+
+
+def _marks(defs: Definitions, actor: Actor, owner: str | None, own_area: bool) -> bool:
+    """Who marks a milestone besides the coordinator: the holders of the role that owns it — in
+    their own area when it is an area role — and the area's lead for every area role's work (the
+    utvecklingsledare leads the team). Nobody marks another central role's work (the analysis
+    function's survey), and the steering group or a team member never marks another role's."""
+    owner_role = defs.process.role(owner) if owner else None
+    if owner_role is None:  # no owner named: the area's work
+        return own_area
+    if owner_role.scope == "central":
+        return actor.central and actor.person.role == owner
+    return own_area and actor.person.role in (owner, defs.process.area_lead)
 
 
 def require(defs: Definitions, person_id: str, action: Action, as_of: date, area_id: str | None = None, *,

@@ -9,11 +9,11 @@ from datetime import date
 from ctcflow.app.context import ready
 from ctcflow.app.effects import profile_page
 from ctcflow.core.config import Settings, get_settings
-from ctcflow.core.errors import CtcError
 from ctcflow.core.templating import renderer
 from ctcflow.definition.loader import Definitions
 from ctcflow.definition.programmes import load_programmes
 from ctcflow.definition.survey import load_survey
+from ctcflow.engine.instances import Refused
 from ctcflow.engine.surveydata import areas_with_wave
 from ctcflow.records.plan import ProgrammePlan, add_goal, add_programme, record_implementation
 from ctcflow.records.plan_document import plan_context
@@ -89,5 +89,5 @@ def area_profile(defs: Definitions, settings: Settings, area_id: str, lang: str,
     with session_scope(settings) as session:
         wave_id = areas_with_wave(session, [area_id]).get(area_id)
         if wave_id is None:
-            raise CtcError(f"no survey wave has answers from {area_id} yet")
+            raise Refused("no_wave_yet", f"no survey wave has answers from {area_id} yet")
         return profile_page(session, defs, settings, area_id, wave_id, lang, as_of, back)

@@ -19,6 +19,8 @@ Formats = Annotated[list[str] | None, typer.Option("--format", help="html, pdf a
 Out = Annotated[Path | None, typer.Option("--out", help="folder to write the files to (default: here)")]
 Send = Annotated[bool, typer.Option("--send", help="send it to its recipients now (PDF attached)")]
 ReportBy = Annotated[str, typer.Option("--by", help="person id from areas.yml, for the archive and log")]
+Early = Annotated[bool, typer.Option(
+    "--before-period-end", help="send the board's report although its period is not over (recorded)")]
 CaseNumber = Annotated[str | None, typer.Option(
     "--diarienummer", help="the case number the paper is filed under (default: case_numbers in phases.yml)")]
 FORMATS = ("html", "pdf", "md")
@@ -26,11 +28,12 @@ FORMATS = ("html", "pdf", "md")
 
 @app.command("ks")
 def ks(period: Period = None, as_of: AsOf = None, lang: Lang = None, format: Formats = None, out: Out = None,
-       send: Send = False, by: ReportBy = "ctc report", diarienummer: CaseNumber = None) -> None:
+       send: Send = False, by: ReportBy = "ctc report", diarienummer: CaseNumber = None,
+       before_period_end: Early = False) -> None:
     """The report to the municipal board for a period."""
     if not period:
         raise typer.BadParameter("--period is required: the year the report is due (e.g. 2022) or FROM..TO")
-    _make(None, period, as_of, lang, format, out, send, by, diarienummer)
+    _make(None, period, as_of, lang, format, out, send, by, diarienummer, before_period_end)
 
 
 @app.command("area")
@@ -41,17 +44,20 @@ def area(area: AreaArg, period: Period = None, as_of: AsOf = None, lang: Lang = 
 
 
 def _make(area_id: str | None, period: str | None, as_of: AsOf, lang: str | None, formats: list[str] | None,
-          out: Path | None, send: bool, by: str, case_number: str | None = None) -> None:
+          out: Path | None, send: bool, by: str, case_number: str | None = None,
+          before_period_end: bool = False) -> None:
     from ctcflow.app.people import current_definitions
     from ctcflow.app.reports import report_make
     from ctcflow.core.words import say
+    from ctcflow.report.delivery_words import lines, summary
     from ctcflow.report.notices import gap_lines
 
     wanted = tuple(formats or FORMATS)
     if unknown := [f for f in wanted if f not in FORMATS]:
         raise typer.BadParameter(f"unknown format {', '.join(unknown)}; use html, pdf or md")
-    made = report_make("ks", period, as_of=day(as_of), lang=language(lang), area_id=area_id, formats=wanted,
-                       send=send, by=by, case_number=case_number)
+    as_of_day = day(as_of)
+    made = report_make("ks", period, as_of=as_of_day, lang=language(lang), area_id=area_id, formats=wanted,
+                       send=send, by=by, case_number=case_number, before_period_end=before_period_end)
     folder = out or Path(".")
     folder.mkdir(parents=True, exist_ok=True)
     for rendering in made.files:
@@ -61,8 +67,11 @@ def _make(area_id: str | None, period: str | None, as_of: AsOf, lang: str | None
     for line in gap_lines(made.content.gaps, defs, lang):
         print(say(lang, "Missing in the report: {gap}", gap=line), file=sys.stderr)
     if made.sent_to:
-        print(say(lang, "✓ sent to {people}", people=", ".join(defs.name("person", p, lang) for p in made.sent_to)))
-        print_delivery(made.delivery, language(lang))
+        print_delivery(made.delivery, lang)
+        print(summary(made.sending, as_of_day, None, as_of_day, lang))
+        if made.sending is not None:
+            for text in lines(made.sending, lambda p: defs.name("person", p, lang), lang):
+                print(f"  {text}")
 
 
 @app.command("list")
@@ -71,15 +80,14 @@ def list_(as_of: AsOf = None, lang: Lang = None,
     """The report calendar and the archive."""
     from ctcflow.app.reports import report_archive, report_calendar
 
-    as_of = day(as_of)
-    rows = [[o.key, o.due.isoformat(), o.period.label(),
-             f"sent {sent}" if sent else ("OVERDUE" if o.due < as_of else "due")]
-            for o, sent in report_calendar(as_of)]
+    as_of, lang = day(as_of), language(lang)
+    rows = [[o.occasion.key, o.occasion.due.isoformat(), o.occasion.period.label(), o.words(as_of, lang)]
+            for o in report_calendar(as_of)]
     print(render_table(["report", "due", "period", "state"], rows))
     archived = report_archive(report)
     if archived:
         print()
-        print(render_table(["id", "report", "scope", "period", "as of", "file", "sha256", "sent"],
+        print(render_table(["id", "report", "scope", "period", "as of", "file", "sha256", "to the outbox"],
                            [[a.id, a.report_id, a.scope, f"{a.period_start}..{a.period_end}", a.as_of, a.filename,
                              a.sha256[:16], f"{a.sent_on} → {a.sent_to}" if a.sent_on else ""] for a in archived]))
 

@@ -10,6 +10,8 @@ from ctcflow.core.words import N_, words
 
 INVALID = {
     "required": N_("Say what will happen."),
+    "period_not_over": N_("The period is not over yet. Tick the box to send the report anyway – that you did "
+                          "is recorded."),
     "too_long": N_("Shorter, please – at most 500 characters."),
     "out_of_range": N_("Choose a day from today and no further ahead than shown."),
     "not_open": N_("This is no longer open – the page has been updated."),
@@ -61,7 +63,14 @@ REFUSALS = {
     "phase_approved": N_("The phase is already approved; its milestones can no longer change."),
     "phase_not_open": N_("The phase has not started yet."),
     "retired": N_("The milestone is no longer part of the process."),
-    "not_done": N_("The milestone is not marked done; there is nothing to undo."),
+    "not_done": N_("The milestone is not marked done (any more) – someone may have undone it meanwhile. There is "
+                   "nothing to undo."),
+    "phase_approved_by": N_("The phase is already approved, by {who}. The page has been updated."),
+    "gate_not_met": N_("The phase cannot be approved yet: what it still needs is shown under the phase."),
+    "plan_closed": N_("The handlingsplan is no longer being written – it has been approved. Nothing was added."),
+    "no_plan_yet": N_("The area has no handlingsplan yet. It is written while the phase Handlingsplan is open."),
+    "no_wave_yet": N_("No survey has answers from the area yet. The profile is made once a survey is imported."),
+    "not_in_plan": N_("The programme is not in the area's handlingsplan. Choose it in the plan first."),
 }
 
 

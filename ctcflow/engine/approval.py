@@ -14,7 +14,7 @@ from ctcflow.definition.loader import Definitions
 from ctcflow.engine.checks import gate_blockers
 from ctcflow.engine.eventlog import NewEvent, record
 from ctcflow.engine.gates import GateStatus, gate_status
-from ctcflow.engine.instances import known_area, latest_phase_instance, open_phase_instances
+from ctcflow.engine.instances import Refused, known_area, latest_phase_instance, open_phase_instances
 from ctcflow.engine.opening import advance
 from db.engine import rows_affected
 from db.models import MilestoneInstance, PhaseInstance
@@ -41,23 +41,24 @@ def approve(session: Session, defs: Definitions, area_id: str, phase_id: str, *,
     if not candidates:
         latest = latest_phase_instance(session, area_id, phase_id)
         if latest is not None and latest.completed_on is not None and cycle in (None, latest.cycle):
-            raise CtcError(f"phase '{phase_id}' of {area_id} was already approved on {latest.completed_on} "
-                           f"by {latest.approved_by}")
-        raise CtcError(f"phase '{phase_id}' is not open in {area_id} on {as_of}")
+            raise Refused("phase_approved_by", f"phase '{phase_id}' of {area_id} was already approved on "
+                          f"{latest.completed_on} by {latest.approved_by}", (latest.approved_by or "",))
+        raise Refused("phase_not_open", f"phase '{phase_id}' is not open in {area_id} on {as_of}")
     pi = candidates[0]  # of two rounds open at once, the older one is owed first
     gate = gate_for(session, defs, pi, as_of)
     person = require(defs, by, Action.APPROVE_GATE, as_of, area_id, role=gate.approver_role, scope=scope).person
     if not gate.met:
         reasons = ([f"required milestones not done: {', '.join(gate.missing)}"] if gate.missing else []) \
             + list(gate.blockers)
-        raise CtcError(f"{phase_id} in {area_id} cannot be approved yet; " + "; ".join(reasons))
+        raise Refused("gate_not_met", f"{phase_id} in {area_id} cannot be approved yet; " + "; ".join(reasons),
+                      tuple(gate.missing))
     claimed = rows_affected(session.execute(
         update(PhaseInstance).where(col(PhaseInstance.id) == pi.id, col(PhaseInstance.completed_on).is_(None))
         .values(completed_on=as_of, approved_by=person.id)))
     session.refresh(pi)
     if not claimed:
-        raise CtcError(f"phase '{phase_id}' of {area_id} was already approved on {pi.completed_on} "
-                       f"by {pi.approved_by}")
+        raise Refused("phase_approved_by", f"phase '{phase_id}' of {area_id} was already approved on "
+                      f"{pi.completed_on} by {pi.approved_by}", (pi.approved_by or "",))
     record(session, [NewEvent("phase_approved", person.id, as_of, area_id, phase_id,
                               "open", f"approved (cycle {pi.cycle})", note)])
     return advance(session, defs, as_of, [area_id])

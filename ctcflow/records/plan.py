@@ -16,7 +16,7 @@ from ctcflow.definition.loader import Definitions
 from ctcflow.definition.programmes import CatalogueDef
 from ctcflow.definition.survey import SurveyDef
 from ctcflow.engine.eventlog import NewEvent, record
-from ctcflow.engine.instances import latest_phase_instance
+from ctcflow.engine.instances import Refused, latest_phase_instance
 from ctcflow.engine.surveydata import latest_decisions
 from ctcflow.records.ledger import amount_refusal, parse_amount
 from db.models import ImplementationRecord, PlanGoal, PlanProgramme
@@ -29,8 +29,8 @@ def open_plan(session: Session, area_id: str, as_of: date) -> int:
     """The phase instance of the area's handlingsplan being written: its latest cycle, open on ``as_of``."""
     instance = latest_phase_instance(session, area_id, PLAN_PHASE)
     if instance is None or instance.opened_on > as_of or instance.completed_on is not None:
-        raise CtcError(f"no handlingsplan is being written in {area_id} on {as_of}; "
-                       "goals and programmes are added while the phase is open")
+        raise Refused("plan_closed", f"no handlingsplan is being written in {area_id} on {as_of}; "
+                      "goals and programmes are added while the phase is open")
     assert instance.id is not None  # a stored row
     return instance.id
 
@@ -129,7 +129,8 @@ def record_implementation(session: Session, defs: Definitions, catalogue: Catalo
     chosen = session.execute(select(func.min(col(PlanProgramme.chosen_on))).where(
         col(PlanProgramme.area_id) == area_id, col(PlanProgramme.programme_id) == programme_id)).scalar()
     if chosen is None:
-        raise CtcError(f"{programme_id} is not in any handlingsplan of {area_id}; add it with `ctc plan programme`")
+        raise Refused("not_in_plan", f"{programme_id} is not in any handlingsplan of {area_id}; add it with "
+                      "`ctc plan programme`")
     if not chosen <= period_end <= as_of:  # within the programme's life in the area: not 2010, not 2099
         raise Invalid("period_end", "period_outside", f"the period ending {period_end} is outside the programme's "
                       f"time in the area: from {chosen} (chosen) to {as_of} (today)")

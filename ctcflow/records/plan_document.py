@@ -13,7 +13,7 @@ from ctcflow.core.errors import CtcError
 from ctcflow.definition.loader import Definitions
 from ctcflow.definition.programmes import CatalogueDef
 from ctcflow.definition.survey import SurveyDef
-from ctcflow.engine.instances import latest_phase_instance
+from ctcflow.engine.instances import Refused, latest_phase_instance
 from ctcflow.engine.surveydata import latest_decisions
 from ctcflow.records.ledger import kronor
 from ctcflow.records.plan import PLAN_PHASE
@@ -27,7 +27,7 @@ def plan_context(session: Session, defs: Definitions, survey: SurveyDef, catalog
         raise CtcError(f"unknown area '{area_id}'")
     instance = latest_phase_instance(session, area_id, PLAN_PHASE)
     if instance is None:
-        raise CtcError(f"{area_id} has no handlingsplan yet")
+        raise Refused("no_plan_yet", f"{area_id} has no handlingsplan yet")
     decision = latest_decisions(session, [area_id]).get(area_id)
     factors = decision.factors.split(",") if decision else []
     goals = session.execute(select(PlanGoal).where(col(PlanGoal.phase_instance_id) == instance.id)

@@ -3,12 +3,14 @@ to whom. (Writing is ``service.archive``, next to the rendering it stores.)"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
+from ctcflow.report.delivered import Sending, latest, sendings
 from db.models import ReportArchive
 
 
@@ -53,6 +55,18 @@ def sent_on(session: Session, as_of: date) -> dict[str, date]:
     return {f"{report_id}/{year}": day for report_id, year, day in rows}
 
 
+def sent_files(session: Session, as_of: date) -> dict[str, list[int]]:
+    """occasion key → the ids of the city report's files handed over for sending (by ``as_of``):
+    where the outbox's copies of it are found."""
+    rows = session.execute(select(col(ReportArchive.report_id), col(ReportArchive.occasion), col(ReportArchive.id))
+                           .where(col(ReportArchive.occasion).is_not(None), col(ReportArchive.sent_on) <= as_of,
+                                  col(ReportArchive.scope) == "city"))
+    found: dict[str, list[int]] = {}
+    for report_id, year, archive_id in rows:
+        found.setdefault(f"{report_id}/{year}", []).append(int(archive_id))
+    return found
+
+
 @dataclass(frozen=True)
 class ArchivedReport:
     """One rendering of a report as people think of it — the KS report for 2023–2024 as of a
@@ -65,14 +79,23 @@ class ArchivedReport:
     as_of: date
     lang: str
     files: tuple[tuple[str, int], ...]  # (format, archive id)
-    sent_on: date | None
+    sent_on: date | None  # handed over for sending
     sent_to: tuple[str, ...]
+    sending: Sending | None = None  # where its copies stand with the mail servers
 
 
 FORMAT_ORDER = {"pdf": 0, "html": 1, "md": 2}
 
 
-def grouped(rows: list[Archived]) -> list[ArchivedReport]:
+def listed(session: Session, as_of: date, *, drafts: bool, scopes: Callable[[str], bool]) -> list[ArchivedReport]:
+    """The archive as a page lists it: one row per report, with where its sending stands, for
+    the scopes the reader may see — and only what was sent, unless the reader is the one who
+    sends (a report rendered and not sent is the samordnare's draft, not the board's paper)."""
+    rows = [r for r in archived(session) if scopes(r.scope) and (drafts or r.sent_on is not None)]
+    return grouped(rows, sendings(session, [r.id for r in rows if r.sent_on is not None], as_of))
+
+
+def grouped(rows: list[Archived], by_file: dict[int, Sending] | None = None) -> list[ArchivedReport]:
     """The archive's files gathered into one row per report, newest first."""
     groups: dict[tuple[str, str, date, date, date, str], list[Archived]] = {}
     for row in rows:
@@ -80,11 +103,12 @@ def grouped(rows: list[Archived]) -> list[ArchivedReport]:
                           []).append(row)
     result = []
     for (report_id, scope, start, end, as_of, lang), files in groups.items():
-        latest = {f.format: f for f in sorted(files, key=lambda f: f.id)}  # a re-rendering replaces in view
+        newest = {f.format: f for f in sorted(files, key=lambda f: f.id)}  # a re-rendering replaces in view
         sent = [f for f in files if f.sent_on]
         result.append(ArchivedReport(
             report_id, scope, start, end, as_of, lang,
-            tuple(sorted(((fmt, f.id) for fmt, f in latest.items()), key=lambda p: FORMAT_ORDER.get(p[0], 9))),
+            tuple(sorted(((fmt, f.id) for fmt, f in newest.items()), key=lambda p: FORMAT_ORDER.get(p[0], 9))),
             min((f.sent_on for f in sent if f.sent_on), default=None),
-            tuple(sorted({p for f in sent for p in (f.sent_to or "").split(",") if p}))))
+            tuple(sorted({p for f in sent for p in (f.sent_to or "").split(",") if p})),
+            latest(by_file or {}, [f.id for f in files])))
     return result

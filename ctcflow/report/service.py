@@ -16,7 +16,7 @@ from sqlmodel import Session, col
 
 from ctcflow.access.directory import Directory
 from ctcflow.core.config import Settings
-from ctcflow.core.errors import CtcError
+from ctcflow.core.errors import CtcError, Invalid
 from ctcflow.core.templating import renderer
 from ctcflow.definition.loader import Definitions
 from ctcflow.definition.organisation import PersonDef
@@ -29,6 +29,7 @@ from ctcflow.engine.stalls import stalls
 from ctcflow.notices.outbox import Notice, write_new
 from ctcflow.report.attention import start_moves
 from ctcflow.report.content import gather
+from ctcflow.report.delivered import BEFORE_PERIOD_END
 from ctcflow.report.escalation_log import escalation_log
 from ctcflow.report.model import ReportContent, Scope
 from ctcflow.report.render import FORMATS, Rendering, render
@@ -134,15 +135,28 @@ def content_for(session: Session, defs: Definitions, request: Request) -> Report
                                                  if request.occasion else None))
 
 
+def rendered(session: Session, defs: Definitions, settings: Settings, request: Request,
+             formats: tuple[str, ...] = FORMATS) -> tuple[ReportContent, list[Rendering]]:
+    """The report's content and its files, kept nowhere: what a preview shows."""
+    content = content_for(session, defs, request)
+    return content, render(content, defs, load_survey(settings),
+                           load_programmes(settings), lang=request.lang,
+                           templates_dir=settings.templates_dir, kind="area" if request.area_id else "ks",
+                           mandated=request.report.owed_by(), stem=request.stem, formats=formats)
+
+
 def produce(session: Session, defs: Definitions, settings: Settings, request: Request, *, by: str,
             formats: tuple[str, ...] = FORMATS) -> tuple[ReportContent, list[tuple[Rendering, int]]]:
     """Render the report and archive each file; returns the content and (file, archive id)."""
-    content = content_for(session, defs, request)
-    files = render(content, defs, load_survey(settings),
-                   load_programmes(settings), lang=request.lang,
-                   templates_dir=settings.templates_dir, kind="area" if request.area_id else "ks",
-                   mandated=request.report.owed_by(), stem=request.stem, formats=formats)
+    content, files = rendered(session, defs, settings, request, formats)
     return content, [(f, archive(session, request, f, by)) for f in files]
+
+
+def period_not_over(request: Request) -> bool:
+    """The board's report for a period that has not ended yet: sent only when someone says so
+    (the board would otherwise read a year's account written in its first week). An area's own
+    report for its team is a state of the work and may go at any time."""
+    return request.area_id is None and request.as_of <= request.period.end
 
 
 def archive(session: Session, request: Request, rendering: Rendering, by: str) -> int:
@@ -165,9 +179,14 @@ def archive(session: Session, request: Request, rendering: Rendering, by: str) -
 
 
 def send(session: Session, defs: Definitions, settings: Settings, request: Request,
-         files: list[tuple[Rendering, int]], *, by: str) -> list[str]:
+         files: list[tuple[Rendering, int]], *, by: str, before_period_end: bool = False) -> list[str]:
     """Put the report in the outbox for its recipients (the PDF attached, or the first file
-    there is) and mark the archived files sent; returns the person ids it goes to."""
+    there is) and mark the archived files handed over; returns the person ids it goes to. A
+    board report whose period is not over goes only with ``before_period_end``, recorded."""
+    if period_not_over(request) and not before_period_end:
+        raise Invalid("before_period_end", "period_not_over",
+                      f"the period {request.period.label()} is not over on {request.as_of}; the board's report is "
+                      "sent after it (--before-period-end sends it anyway, and records that you did)")
     people = recipients(defs, request)
     if not people:
         roles = _recipient_roles(defs, request)
@@ -198,7 +217,9 @@ def send(session: Session, defs: Definitions, settings: Settings, request: Reque
     session.execute(update(ReportArchive).where(col(ReportArchive.id).in_(ids), col(ReportArchive.sent_on).is_(None))
                     .values(sent_on=request.as_of, sent_to=sent_to))
     record(session, [NewEvent("report_sent", by, request.as_of, request.area_id, request.kind,
-                              None, f"{request.period.label()} → {sent_to}", attachment.sha256)])
+                              None, f"{request.period.label()} → {sent_to}"
+                              + (BEFORE_PERIOD_END if period_not_over(request) else ""),
+                              attachment.sha256)])
     return sorted(people)
 
 

@@ -10,6 +10,7 @@ from datetime import date
 from ctcflow.core.words import Words
 from ctcflow.engine.eventlog import SYSTEM
 from ctcflow.engine.sync import SYSTEM as SYNC
+from ctcflow.report.delivered import BEFORE_PERIOD_END
 from ctcflow.web.terms import HISTORY_LINES
 from db.models import Event
 
@@ -59,7 +60,8 @@ def describe(event: Event, names: dict[str, dict[str, str]], words: Words) -> Hi
         "plan_programme": factor.get(event.new or "", event.new or ""),
         "priorities_decided": ", ".join(factor.get(f, f) for f in (event.new or "").split(", ")),
         "mandate_entry": event.new or "", "plan_goal": event.new or "", "due_changed": event.new or "",
-        "report_sent": (event.new or "").split(" → ")[0],
+        "report_sent": (event.new or "").split(" → ")[0]
+        + (words(" – before the period was over") if (event.new or "").endswith(BEFORE_PERIOD_END) else ""),
         "person_joined": event.new or "", "person_left": event.new or "", "wave_corrected": event.old or "",
     }
     what = template.format(what=subject_name(event, names), detail=details.get(event.kind, ""),

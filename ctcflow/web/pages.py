@@ -15,7 +15,7 @@ from ctcflow.definition.loader import Definitions
 from ctcflow.delivery.state import failing_sql
 from ctcflow.engine.eventlog import SYSTEM
 from ctcflow.engine.status import open_current_cell, phase_matrix
-from ctcflow.report.archive import ArchivedReport, archived, grouped
+from ctcflow.report.archive import ArchivedReport, listed
 from ctcflow.report.escalated import Escalated, open_escalations
 from ctcflow.report.model import PhaseSpan
 from ctcflow.report.schedule import ReportOccasion, open_occasions
@@ -126,7 +126,8 @@ def _overview(session: Session, defs: Definitions, as_of: date, phase: str | Non
         for row in result:
             row.spans = []
     return Overview(result, len(areas), open_escalations(session, defs, as_of), failing(session),
-                    grouped(archived(session))[:15], vacancies(defs, as_of), late_reports(session, defs, as_of))
+                    listed(session, as_of, drafts=False, scopes=lambda _: True)[:15], vacancies(defs, as_of),
+                    late_reports(session, defs, as_of))
 
 
 def late_reports(session: Session, defs: Definitions, as_of: date) -> list[ReportOccasion]:

@@ -14,6 +14,7 @@ from ctcflow.core.evidence import pieces
 from ctcflow.core.templating import in_language
 from ctcflow.core.tokens import csrf_token
 from ctcflow.report.archive import Archived, ArchivedReport
+from ctcflow.report.delivery_words import summary
 from ctcflow.web.deps import Viewer, get_web
 from ctcflow.web.refusal import FieldError
 
@@ -54,10 +55,15 @@ def page(request: Request, name: str, viewer: Viewer | None, status: int = 200, 
             title = words("Area report for {area}").format(area=web.defs.name("area", report.scope, lang))
         return f"{title} ({web.terms(lang)['lang_names'].get(report.lang, report.lang)})"
 
+    def report_state(report: ArchivedReport) -> str:
+        """Where an archived report's sending stands: "Skickad" only once the servers accepted it."""
+        return summary(report.sending, report.sent_on, None, web.today(), lang)
+
     html = web.env.get_template(f"web/{name}.html.j2").render(
         **in_language(lang), terms=web.terms(lang), viewer=viewer, today=web.today(), base=root(request),
         csrf=csrf_token(web.key, viewer.jti) if viewer else "", path=request.url.path,
         municipality=web.defs.org.municipality, evidence=evidence_href, report_title=report_title,
+        report_state=report_state,
         board_report_id=board.id if board else "", board_report_owner=board.owner if board else "",
         definitions_problem=web.definitions_problem if viewer and viewer.may(web.defs, Action.MANAGE_PEOPLE)
         else None,

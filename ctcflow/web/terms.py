@@ -55,6 +55,19 @@ ERRORS = {
         N_("Reload the page and try again. Nothing has changed."),
     ),
     "not_marked": (N_("Could not mark it"), N_("Nothing has changed:")),
+    "not_undone": (N_("Could not undo it"), N_("Nothing has changed:")),
+    "not_approved": (N_("Could not approve the phase"), N_("Nothing has changed:")),
+    "not_saved": (N_("Could not save it"), N_("Nothing has changed:")),
+    "nothing_yet": (N_("Nothing to show yet"), N_("There is nothing here yet:")),
+    "milestone_role": (
+        N_("Not your task"),
+        N_("A milestone is marked by the role that owns it, the area's development lead (for the area's roles) or "
+           "the central coordinator – the milestone says who. Nothing has changed."),
+    ),
+    "approver_only": (
+        N_("Not your task"),
+        N_("The phase is approved by its approver role – the phase says who approves. Nothing has changed."),
+    ),
     "not_found": (N_("No such page"), N_("Check the address.")),
     "bad_request": (N_("Bad request"), N_("Check the address.")),
     "report_owner_only": (
@@ -134,7 +147,7 @@ HISTORY_LINES = {
     "implementation": N_("reported how {what} ran"),
     "mandate_entry": N_("reported on {what}: {detail}"),
     "cost_added": N_("recorded costs for {what}"),
-    "report_sent": N_("sent the report for {detail}"),
+    "report_sent": N_("handed the report for {detail} over for sending"),
     "due_changed": N_("– new date for {what}: {detail}"),
     "milestone_added": N_("– {what} was added"),
     "milestone_retired": N_("– {what} is no longer part of it"),

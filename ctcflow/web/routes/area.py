@@ -17,13 +17,14 @@ from ctcflow.app.acks import open_things
 from ctcflow.app.feeds import current_feed, renew_feed
 from ctcflow.core.errors import CtcError, Invalid
 from ctcflow.core.refusals import REFUSALS
-from ctcflow.core.words import Words
+from ctcflow.core.words import N_, Words
 from ctcflow.engine.gates import GateStatus
 from ctcflow.engine.instances import Refused
 from ctcflow.engine.todo import Task
-from ctcflow.report.archive import grouped
-from ctcflow.web import area_page, pages
+from ctcflow.report.archive import listed
+from ctcflow.web import area_page
 from ctcflow.web.acks import ack_context
+from ctcflow.web.context import Web
 from ctcflow.web.deps import AreaViewer, FormViewer, Viewer, WebState
 from ctcflow.web.errors import PageError
 from ctcflow.web.forms import FieldError, field_error
@@ -37,11 +38,19 @@ router = APIRouter()
 FormText = Annotated[str, Form()]
 
 
+CHANGED_MEANWHILE = N_("The page had changed meanwhile. Reload it and look again.")
+# a refusal of the rule, by what was being done: who does it instead
+NOT_YOURS = {"not_marked": "milestone_role", "not_undone": "milestone_role", "not_approved": "approver_only"}
+
+
 @contextmanager
-def refusals_as_pages(passing: tuple[type[CtcError], ...] = ()) -> Iterator[None]:
-    """What the application refuses, as the page that says so: not here (404), not yours (403 —
-    or, for a session opened from a link, not what the link is about), not now (409, with the
-    reason). ``passing``: refusals the route shows on its own form."""
+def refusals_as_pages(web: Web, lang: str, heading: str = "not_marked",
+                      passing: tuple[type[CtcError], ...] = ()) -> Iterator[None]:
+    """What the application refuses, as the page that says so under a ``heading`` that fits what
+    was being done (marking, undoing, approving, saving): not here (404), not yours (403 — or,
+    for a session opened from a link, not what the link is about), not now (409, the reason in
+    the reader's words — never the command line's sentence with its ids). ``passing``: refusals
+    the route shows on its own form."""
     try:
         yield
     except passing:
@@ -51,9 +60,11 @@ def refusals_as_pages(passing: tuple[type[CtcError], ...] = ()) -> Iterator[None
     except BeyondLink:
         raise PageError(403, "link_scope") from None
     except NotAllowed:
-        raise PageError(403, "other_area") from None
-    except CtcError as exc:
-        raise PageError(409, "not_marked", str(exc)) from None
+        raise PageError(403, NOT_YOURS.get(heading, "other_area")) from None
+    except Refused as exc:
+        raise PageError(409, heading, refusal_text(web.words(lang), web.names(lang), exc)) from None
+    except CtcError:  # a state the page did not show any more: said without the log's notation
+        raise PageError(409, heading, web.words(lang)(CHANGED_MEANWHILE)) from None
 
 
 def refusal_text(words: Words, names: dict[str, dict[str, str]], exc: Refused) -> str:
@@ -69,7 +80,7 @@ def area_view(request: Request, web: WebState, viewer: Viewer, area_id: str, sta
     words, names = web.words(lang), web.names(lang)
     with session_scope(web.settings) as session:
         data = area_page.area_page(session, web.defs, area_id, web.today(), lang)
-        reports = grouped([r for r in pages.archived(session) if r.scope in (area_id, "city")])[:10]
+        reports = listed(session, web.today(), drafts=False, scopes=lambda scope: scope in (area_id, "city"))[:10]
     if data is None:
         raise PageError(404, "not_found")
 
@@ -116,7 +127,7 @@ def mark(request: Request, web: WebState, viewer: FormViewer, area_id: str, inst
     viewer.require(web.defs, Action.VIEW_AREA, area_id)
     lang = lang_of(request, viewer)
     try:
-        with refusals_as_pages(passing=(Refused, Invalid)), \
+        with refusals_as_pages(web, lang, passing=(Refused, Invalid)), \
                 staged_evidence(web.settings, link, document) as evidence:
             progress.mark_instance(web.defs, web.settings, area_id, instance_id, by=viewer.person.id,
                                    as_of=web.today(), evidence=evidence, note=note.strip() or None,
@@ -148,7 +159,8 @@ def confirm_undo(request: Request, web: WebState, viewer: AreaViewer, area_id: s
         found = area_page.done_milestone(session, web.defs, area_id, instance_id, web.today())
     if found is None:
         raise PageError(404, "not_found")
-    viewer.require(web.defs, Action.CHANGE_MILESTONE, area_id, role=found.owner, subject=instance_id)
+    viewer.require(web.defs, Action.CHANGE_MILESTONE, area_id, role=found.owner, subject=instance_id,
+                   refused="milestone_role")
     return page(request, "angra", viewer, m=found, area_id=area_id, n=web.names(lang_of(request, viewer)))
 
 
@@ -156,7 +168,7 @@ def confirm_undo(request: Request, web: WebState, viewer: AreaViewer, area_id: s
 def unmark(request: Request, web: WebState, viewer: FormViewer, area_id: str, instance_id: int,
            note: FormText = "") -> Response:
     viewer.require(web.defs, Action.VIEW_AREA, area_id)
-    with refusals_as_pages():
+    with refusals_as_pages(web, lang_of(request, viewer), "not_undone"):
         progress.undo_instance(web.defs, web.settings, area_id, instance_id, by=viewer.person.id,
                                as_of=web.today(), note=note.strip() or None, scope=viewer.scope)
     return RedirectResponse(f"{root(request)}/omrade/{area_id}?angrad={instance_id}#m-{instance_id}",
@@ -167,7 +179,7 @@ def unmark(request: Request, web: WebState, viewer: FormViewer, area_id: str, in
 def approve(request: Request, web: WebState, viewer: FormViewer, area_id: str, phase_id: str,
             note: FormText = "", cycle: Annotated[int | None, Form()] = None) -> Response:
     viewer.require(web.defs, Action.VIEW_AREA, area_id)
-    with refusals_as_pages():
+    with refusals_as_pages(web, lang_of(request, viewer), "not_approved"):
         progress.approve_phase(web.defs, web.settings, area_id, phase_id, by=viewer.person.id, as_of=web.today(),
                                note=note.strip() or None, cycle=cycle, scope=viewer.scope)
     return RedirectResponse(f"{root(request)}/omrade/{area_id}?godkand={phase_id}", status_code=303)

@@ -13,15 +13,18 @@ from ctcflow.app.feeds import feed_is_live
 from ctcflow.core.tokens import TokenError, verify
 from ctcflow.engine.ics import area_calendar
 from ctcflow.engine.status import area_milestones
-from ctcflow.report.archive import grouped
-from ctcflow.web import pages
-from ctcflow.web.deps import AreaViewer, SignedIn, WebState
+from ctcflow.report.archive import listed
+from ctcflow.web.deps import AreaViewer, SignedIn, Viewer, WebState
 from ctcflow.web.errors import PageError
 from ctcflow.web.rendering import lang_of, page
 from db.engine import session_scope
 from db.models import ReportArchive
 
 router = APIRouter()
+# a report shown framed in a page: its own styles, no scripts, no forms
+FRAMED_REPORT = {"Content-Security-Policy": "sandbox; default-src 'none'; style-src 'unsafe-inline'; "
+                                            "img-src data:; frame-ancestors 'self'",
+                 "X-Frame-Options": "SAMEORIGIN"}
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 MEDIA = {"pdf": "application/pdf", "html": "text/html; charset=utf-8", "md": "text/markdown; charset=utf-8"}
 
@@ -44,16 +47,22 @@ def feed(web: WebState, token: str) -> Response:
     return Response(text, media_type="text/calendar; charset=utf-8")
 
 
-def _may_read(web: WebState, viewer: SignedIn, scope: str) -> bool:
+def may_see_scope(web: WebState, viewer: Viewer, scope: str) -> bool:
     """An archived report: the city's for everyone signed in, an area's for those who may see it."""
     return scope == "city" or viewer.may(web.defs, Action.VIEW_AREA, scope)
+
+
+def sees_drafts(web: WebState, viewer: Viewer) -> bool:
+    """Reports rendered and not sent are seen by whoever sends reports, nobody else."""
+    return any(viewer.may(web.defs, Action.SEND_REPORT, role=r.owner) for r in web.defs.process.reports)
 
 
 @router.get("/rapporter")
 def reports(request: Request, web: WebState, viewer: SignedIn) -> HTMLResponse:
     with session_scope(web.settings) as session:
-        rows = [r for r in pages.archived(session) if _may_read(web, viewer, r.scope)]
-    return page(request, "rapporter", viewer, reports=grouped(rows), n=web.names(lang_of(request, viewer)))
+        rows = listed(session, web.today(), drafts=sees_drafts(web, viewer),
+                      scopes=lambda scope: may_see_scope(web, viewer, scope))
+    return page(request, "rapporter", viewer, reports=rows, n=web.names(lang_of(request, viewer)))
 
 
 @router.get("/rapporter/{archive_id}")
@@ -63,15 +72,13 @@ def report_file(web: WebState, viewer: SignedIn, archive_id: int, visa: int = 0)
         row = session.get(ReportArchive, archive_id)
         if row is None:
             raise PageError(404, "not_found")
-        if not _may_read(web, viewer, row.scope):
+        if not may_see_scope(web, viewer, row.scope) or (row.sent_on is None and not sees_drafts(web, viewer)):
             raise PageError(403, "other_area")
         content, filename, fmt = bytes(row.content), row.filename, row.format
     disposition = "inline" if visa and fmt == "html" else "attachment"
     headers = {"Content-Disposition": f"{disposition}; filename=\"{filename}\""}
-    if disposition == "inline":  # shown framed in the preview page: its own styles, no scripts, no forms
-        headers |= {"Content-Security-Policy": "sandbox; default-src 'none'; style-src 'unsafe-inline'; "
-                                               "img-src data:; frame-ancestors 'self'",
-                    "X-Frame-Options": "SAMEORIGIN"}
+    if disposition == "inline":
+        headers |= FRAMED_REPORT
     return Response(content, media_type=MEDIA.get(fmt, "application/octet-stream"), headers=headers)
 
 

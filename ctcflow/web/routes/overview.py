@@ -10,8 +10,7 @@ from markupsafe import Markup
 
 from ctcflow.access.permissions import Action
 from ctcflow.app.effects import priority_trends
-from ctcflow.app.jobs import deliver
-from ctcflow.app.outbox import retry_now
+from ctcflow.app.outbox import retry_and_deliver
 from ctcflow.core.errors import DefinitionError
 from ctcflow.core.words import say
 from ctcflow.report import charts
@@ -21,6 +20,7 @@ from ctcflow.web import pages
 from ctcflow.web.acks import ack_context
 from ctcflow.web.deps import CentralViewer, FormViewer, Viewer, WebState
 from ctcflow.web.rendering import lang_of, page, root
+from ctcflow.web.retried import as_query, from_query
 from db.engine import session_scope
 
 router = APIRouter()
@@ -28,12 +28,15 @@ router = APIRouter()
 
 @router.get("/oversikt")
 def overview(request: Request, web: WebState, viewer: CentralViewer, fas: str = "", forsenade: str = "",
-             q: str = "", forsokt: int | None = None, kvitterat: str | None = None) -> HTMLResponse:
-    return overview_view(request, web, viewer, fas=fas, forsenade=forsenade, q=q, forsokt=forsokt, taken=kvitterat)
+             q: str = "", forsokt: int | None = None, skickade: int = 0, misslyckade: int = 0, dag: str = "",
+             upptagen: int = 0, kvitterat: str | None = None) -> HTMLResponse:
+    retried = from_query(forsokt, skickade, misslyckade, dag, upptagen)
+    return overview_view(request, web, viewer, fas=fas, forsenade=forsenade, q=q,
+                         retried=retried.words(lang_of(request, viewer)) if retried else None, taken=kvitterat)
 
 
 def overview_view(request: Request, web: WebState, viewer: Viewer, status: int = 200, *, fas: str = "",
-                  forsenade: str = "", q: str = "", forsokt: int | None = None, **extra: Any) -> HTMLResponse:
+                  forsenade: str = "", q: str = "", retried: str | None = None, **extra: Any) -> HTMLResponse:
     """The overview; ``extra`` carries an acknowledgement form's refusal and what was typed."""
     viewer.require(web.defs, Action.VIEW_CITY, refused="central_only")
     lang = lang_of(request, viewer)
@@ -55,7 +58,7 @@ def overview_view(request: Request, web: WebState, viewer: Viewer, status: int =
               for area_id, gaps in found.items() if gaps}
     return page(request, "oversikt", viewer, status, data=data, n=web.names(lang), phases=web.defs.process.phases,
                 timelines=timelines, trends=trends, filters={"fas": fas, "forsenade": forsenade, "q": q},
-                retried=forsokt, may_retry=viewer.may(web.defs, Action.RUN_DELIVERY),
+                retried=retried, may_retry=viewer.may(web.defs, Action.RUN_DELIVERY),
                 **ack_context(web, viewer, data.escalated, lang, extra))
 
 
@@ -63,6 +66,5 @@ def overview_view(request: Request, web: WebState, viewer: Viewer, status: int =
 def retry_failing(request: Request, web: WebState, viewer: FormViewer) -> Response:
     """Failing deliveries are tried again now, not at their next scheduled attempt."""
     viewer.require(web.defs, Action.RUN_DELIVERY, refused="central_only")
-    retried = retry_now([])
-    deliver(web.today())
-    return RedirectResponse(f"{root(request)}/oversikt?forsokt={retried}#utskick", status_code=303)
+    retried = retry_and_deliver(None, web.today())
+    return RedirectResponse(f"{root(request)}/oversikt?{as_query(retried)}#utskick", status_code=303)

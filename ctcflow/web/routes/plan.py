@@ -70,7 +70,7 @@ def plan_page(request: Request, web: WebState, viewer: AreaViewer, area_id: str,
 @router.get("/omrade/{area_id}/plan/dokument")
 def plan_document(request: Request, web: WebState, viewer: AreaViewer, area_id: str) -> HTMLResponse:
     """The handlingsplan as the styrgrupp approves it and the board reads it, ready to print."""
-    with refusals_as_pages():
+    with refusals_as_pages(web, lang_of(request, viewer), "nothing_yet"):
         return HTMLResponse(plans.plan_document(area_id, lang_of(request, viewer), web.defs, web.settings,
                                                 back=f"{root(request)}/omrade/{area_id}/plan"))
 
@@ -78,7 +78,7 @@ def plan_document(request: Request, web: WebState, viewer: AreaViewer, area_id: 
 @router.get("/omrade/{area_id}/plan/dokument.pdf")
 def plan_pdf(request: Request, web: WebState, viewer: AreaViewer, area_id: str) -> Response:
     """The handlingsplan as a PDF, to send to the styrgrupp or file with the decision."""
-    with refusals_as_pages():
+    with refusals_as_pages(web, lang_of(request, viewer), "nothing_yet"):
         pdf = plans.plan_pdf(area_id, lang_of(request, viewer), web.defs, web.settings)
     return Response(pdf, media_type="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="handlingsplan-{area_id}.pdf"'})
@@ -87,7 +87,7 @@ def plan_pdf(request: Request, web: WebState, viewer: AreaViewer, area_id: str) 
 @router.get("/omrade/{area_id}/profil")
 def profile(request: Request, web: WebState, viewer: AreaViewer, area_id: str) -> HTMLResponse:
     """The områdesprofil of the latest survey with answers from the area."""
-    with refusals_as_pages():
+    with refusals_as_pages(web, lang_of(request, viewer), "nothing_yet"):
         return HTMLResponse(plans.area_profile(web.defs, web.settings, area_id, lang_of(request, viewer),
                                                web.today(), back=f"{root(request)}/omrade/{area_id}"))
 
@@ -98,7 +98,7 @@ def decide(request: Request, web: WebState, viewer: FormViewer, area_id: str, wa
     may_record(web, viewer, area_id)
     chosen = factors or []
     try:
-        with refusals_as_pages(passing=(Invalid,)):
+        with refusals_as_pages(web, lang_of(request, viewer), "not_saved", passing=(Invalid,)):
             why_not = plans.priorities(web.defs, web.settings, area_id, wave, chosen, by=viewer.person.id,
                                        as_of=web.today(), note=note.strip() or None)
     except Invalid as exc:
@@ -112,7 +112,7 @@ def add_goal(request: Request, web: WebState, viewer: FormViewer, area_id: str, 
     may_record(web, viewer, area_id)
     where = where if where in ("beteende", f"faktor-{subject}") else "beteende"
     try:
-        with refusals_as_pages(passing=(Invalid,)):
+        with refusals_as_pages(web, lang_of(request, viewer), "not_saved", passing=(Invalid,)):
             plans.plan_goal(area_id, subject, target, by=viewer.person.id, as_of=web.today(), defs=web.defs,
                             settings=web.settings)
     except Invalid as exc:
@@ -131,7 +131,7 @@ def add_programme(request: Request, web: WebState, viewer: FormViewer, area_id: 
     try:
         plan = plans.ProgrammePlan(responsible.strip() or None, optional_day(starts_on, "starts_on"),
                              optional_day(ends_on, "ends_on"), budget.strip() or None)
-        with refusals_as_pages(passing=(Invalid,)):
+        with refusals_as_pages(web, lang_of(request, viewer), "not_saved", passing=(Invalid,)):
             plans.plan_programme(area_id, factor, programme, by=viewer.person.id, as_of=web.today(),
                                  note=note.strip() or None, plan=plan, defs=web.defs, settings=web.settings)
     except Invalid as exc:
@@ -177,7 +177,7 @@ def add_period(request: Request, web: WebState, viewer: FormViewer, area_id: str
             raise Invalid("period_end", "date_format", "not a date")
         if end > web.today():
             raise Invalid("period_end", "future", "the period has not ended yet")
-        with refusals_as_pages(passing=(Invalid,)):
+        with refusals_as_pages(web, lang_of(request, viewer), "not_saved", passing=(Invalid,)):
             plans.implementation(area_id, programme_id, period_end=end,
                                  sessions_planned=count(sessions_planned, "sessions_planned"),
                                  sessions_held=count(sessions_held, "sessions_held"),
