@@ -37,8 +37,11 @@ def chromium(width: int = 1200, height: int = 900) -> Iterator[webdriver.Chrome]
     profile = tempfile.mkdtemp(prefix="ctc-chromium-")
     options = webdriver.ChromeOptions()
     options.binary_location = _binary("chromium", "chromium-browser")
-    for flag in (*FLAGS, f"--user-data-dir={profile}", f"--window-size={width},{height}"):
+    for flag in (*FLAGS, f"--user-data-dir={profile}", f"--window-size={max(width, 500)},{height}"):
         options.add_argument(flag)
+    if width < 500:  # a headless window is never narrower than 500 px: a phone's screen is emulated
+        options.add_experimental_option("mobileEmulation", {"deviceMetrics": {"width": width, "height": height,
+                                                                              "pixelRatio": 3.0}})
     driver = webdriver.Chrome(service=Service(_binary("chromedriver")), options=options)
     try:
         yield driver
@@ -142,3 +145,38 @@ def in_view(driver: webdriver.Chrome, css: str) -> bool:
     return bool(driver.execute_script(
         "const r = document.querySelector(arguments[0]).getBoundingClientRect();"
         "return r.top >= 0 && r.bottom <= window.innerHeight;", css))
+
+
+def lowest_contrast(driver: webdriver.Chrome, css: str) -> float:
+    """The lowest contrast ratio (WCAG 2.1) of the text of the elements ``css`` picks against the
+    page's white background, from the colours the browser computed."""
+    return float(driver.execute_script("""
+        const channel = c => { c /= 255; return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4); };
+        const luminance = rgb => { const [r, g, b] = rgb.match(/\\d+/g).map(Number);
+                                   return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b); };
+        let lowest = 21;
+        for (const el of document.querySelectorAll(arguments[0])) {
+            const l = luminance(getComputedStyle(el).color);
+            lowest = Math.min(lowest, 1.05 / (l + 0.05));
+        }
+        return lowest;""", css))
+
+
+def broken_words(driver: webdriver.Chrome, css: str) -> list[str]:
+    """The words of the element's text that the browser split across two lines (a name broken
+    mid-word on a phone); a name wraps at its spaces and slashes only."""
+    return list(driver.execute_script("""
+        const broken = [];
+        const walker = document.createTreeWalker(document.querySelector(arguments[0]), NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            const re = /[^\\s\\/]+/g;
+            let m;
+            while ((m = re.exec(node.textContent)) !== null) {
+                const range = document.createRange();
+                range.setStart(node, m.index);
+                range.setEnd(node, m.index + m[0].length);
+                const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+                if (tops.size > 1) { broken.push(m[0]); }
+            }
+        }
+        return broken;""", css))

@@ -154,6 +154,13 @@ CASES: list[WebCase] = [
     WebCase("a phase that does not exist approved", f"/omrade/{HERMODSDAL}", f"/omrade/{HERMODSDAL}/godkann/fas"),
     WebCase("an undo of a milestone never done", f"/omrade/{HERMODSDAL}", f"/omrade/{HERMODSDAL}/angra/999999"),
     WebCase("a report sent for the year 3000", "/rapporter", "/rapport/ks/3000/skicka"),
+    WebCase("a report sent for a year of 20 digits", "/rapporter", f"/rapport/ks/{'9' * 20}/skicka"),
+    WebCase("a milestone numbered beyond any row marked done", f"/omrade/{HERMODSDAL}",
+            f"/omrade/{HERMODSDAL}/klar/{'9' * 20}"),
+    WebCase("a milestone numbered beyond any row undone", f"/omrade/{HERMODSDAL}",
+            f"/omrade/{HERMODSDAL}/angra/{'9' * 20}"),
+    WebCase("a phase approved in a round of 25 digits", f"/omrade/{HERMODSDAL}",
+            f"/omrade/{HERMODSDAL}/godkann/mobilisering", {"cycle": "9" * 25}),
     WebCase("an unknown report sent", "/rapporter", "/rapport/kf/2020/skicka"),
 ]
 
@@ -239,3 +246,14 @@ def test_the_people_routes_hold_to_the_sessions_scope_and_the_role(url: str) -> 
             assert answer.status_code == 403 and '<html lang="sv"' in answer.text, (action, answer.status_code)
             assert says in answer.text
         assert domain_hash() == before
+
+
+def test_numbers_in_addresses_beyond_any_row_are_the_wrong_address_page(url: str) -> None:  # noqa: F811
+    """A milestone, report or file numbered beyond what a database integer holds: the page that
+    says the address cannot be right — never a failed query (500)."""
+    client = signed_in(url, Links().login("samordnare"))
+    huge = "9" * 20
+    for path in (f"/rapporter/{huge}", f"/omrade/{HERMODSDAL}/angra/{huge}", f"/omrade/{HERMODSDAL}?klar={huge}",
+                 f"/rapport/ks/{huge}", f"/rapport/ks/{huge}/forhandsvisning"):
+        answer = client.get(path)
+        assert answer.status_code == 400 and "Felaktig adress" in answer.text, (path, answer.status_code)

@@ -40,14 +40,23 @@ def test_a_cost_by_hand_and_a_sheet_all_or_nothing(url: str, tmp_path: Path) -> 
         assert opened_at_refusal(browser)
         assert "Ange ett belopp i kronor" in element(browser, "#fel").text
         assert browser.find_element(By.ID, "amount").get_attribute("aria-invalid") == "true"
+        # the summary's line is a link to the field: following it puts the cursor there
+        element(browser, "#fel li a[href='#amount']").click()
+        assert browser.switch_to.active_element.get_attribute("id") == "amount"
         assert Select(browser.find_element(By.ID, "cost-area")).first_selected_option.get_attribute("value") == \
             "bellevuegarden_lorensborg"
         assert_accessible(browser, "a refused cost")
         assert _costs() == []
         browser.find_element(By.ID, "amount").clear()
         browser.find_element(By.ID, "amount").send_keys("1 250 000,50")
+        browser.find_element(By.ID, "category").clear()
+        browser.find_element(By.ID, "category").send_keys("Lön")
+        browser.find_element(By.ID, "cost-note").clear()
+        browser.find_element(By.ID, "cost-note").send_keys("Utvecklingsledare på halvtid")
         submit(browser, browser.find_element(By.CSS_SELECTOR, "#ny-kostnad button[type=submit]"))
         assert element(browser, "p.notice").text == "Det är sparat."
+        entry = element(browser, "#poster ~ div table tbody tr").text  # what was typed is shown, not only summed
+        assert "Lön" in entry and "Utvecklingsledare på halvtid" in entry and "1 250 000,50" in entry, entry
         assert _costs() == [(2018, "bellevuegarden_lorensborg", "fritidsforvaltningen", 125000050)]
 
         bad, good = tmp_path / "kostnader-2018.csv", tmp_path / "kostnader-2018-rattad.csv"

@@ -52,9 +52,9 @@ def test_a_vacant_role_handed_to_a_new_member_who_gets_the_next_reminder_without
         element(browser, "header a[href$='/personer']").click()
         assert_accessible(browser, "the people page")
         team = element(browser, "#p-ul_bellevue")
-        team.find_element(By.TAG_NAME, "summary").click()
+        team.find_element(By.XPATH, ".//summary[starts-with(., 'Slutar')]").click()
         browser.execute_script("document.getElementById('last-ul_bellevue').value = '2018-09-30'")
-        submit(browser, team.find_element(By.CSS_SELECTOR, "button[type=submit]"))
+        submit(browser, team.find_element(By.CSS_SELECTOR, "form[action$='/slutar'] button[type=submit]"))
         assert element(browser, "p.notice").text == "Ändringen är sparad och gäller direkt."
         vacant = element(browser, "#vakanta + ul").text
         assert "Utvecklingsledare" in vacant and "Bellevuegården/Lorensborg" in vacant
@@ -71,7 +71,8 @@ def test_a_vacant_role_handed_to_a_new_member_who_gets_the_next_reminder_without
         browser.find_element(By.ID, "email").clear()
         browser.find_element(By.ID, "email").send_keys(ANNA)
         submit(browser, browser.find_element(By.CSS_SELECTOR, "#ny button[type=submit]"))
-        assert element(browser, "p.notice").text == "Ändringen är sparad och gäller direkt."
+        assert element(browser, "p.notice").text == "Ändringen är sparad och gäller direkt. Välkomstbrevet, med en " \
+            "inloggningslänk och sidornas adress, har tagits emot av e-postservern."
         assert "Anna Lind" in element(browser, "#p-anna_lind").text
         assert "Bellevuegården/Lorensborg" not in " ".join(e.text for e in browser.find_elements(
             By.CSS_SELECTOR, "#vakanta + ul"))  # the role is held again
@@ -87,7 +88,8 @@ def test_a_vacant_role_handed_to_a_new_member_who_gets_the_next_reminder_without
         element(browser, "input[type=email]").send_keys(ANNA.upper())
         submit(browser, browser.find_element(By.CSS_SELECTOR, "main button[type=submit]"))
         link = wait_for(lambda: next((re.search(r"http://127\.0\.0\.1:\d+/l/[\w.\-]+", m.body).group(0)  # type: ignore[union-attr]
-                                      for m in site.mail.to(ANNA) if "/l/" in m.body), None), 30, "a sign-in link")
+                                      for m in site.mail.to(ANNA) if m.subject.startswith("Din inloggningslänk")),
+                                     None), 30, "a sign-in link")
         follow_link(browser, link)
         assert element(browser, "header .muted").text.endswith("Anna Lind")
         assert element(browser, "h1").text == "Bellevuegården/Lorensborg"
@@ -149,3 +151,55 @@ def test_a_name_or_start_no_person_has_is_refused_by_its_field(project: Project,
     assert (refused.value.field, refused.value.reason) == (field, reason)
     with session_scope() as session:
         assert session.execute(select(StaffChange)).first() is None
+
+
+LINK = re.compile(r"http://127\.0\.0\.1:\d+/l/[\w.\-]+")
+
+
+def test_a_person_added_gets_a_welcome_and_a_wrong_address_is_corrected_and_the_welcome_sent_again(
+        site: Site) -> None:
+    """The address the samordnare typed is refused by the mail server: the page says so in the
+    server's words; the address is corrected on the page (dated, in the history), the welcome goes
+    to the new address at once, and its link signs the new person in. Signing someone out
+    everywhere asks first."""
+    wrong, right = "sara.berg@fel.test", "sara.berg@kultur.test"
+    site.mail.refuse = lambda address: "550 5.1.1 No such mailbox" if address == wrong else None
+    with chromium() as browser:
+        follow_link(browser, Links().login("samordnare"))
+        browser.get(f"{site.url}/personer?roll=omradesteam&omrade={AREA}#ny")
+        browser.find_element(By.ID, "name").send_keys("Sara Berg")
+        browser.find_element(By.ID, "email").send_keys(wrong)
+        Select(browser.find_element(By.ID, "sector")).select_by_value("kultur")
+        submit(browser, browser.find_element(By.CSS_SELECTOR, "#ny button[type=submit]"))
+        notice = element(browser, "p.notice").text
+        assert "Välkomstbrevet kunde inte levereras (”550 5.1.1 No such mailbox" in notice, notice
+        person = element(browser, "#p-sara_berg")
+        person.find_element(By.XPATH, ".//summary[starts-with(., 'Rätta e-postadressen')]").click()
+        field = person.find_element(By.ID, "adress-sara_berg")
+        assert field.get_attribute("value") == wrong
+        field.clear()
+        field.send_keys(right)
+        assert_accessible(browser, "correcting an address")
+        submit(browser, person.find_element(By.CSS_SELECTOR, "form[action$='/adress'] button[type=submit]"))
+        assert element(browser, "p.notice").text == "1 utskick försöktes igen nu: 1 skickade, 0 misslyckades igen."
+        assert right in element(browser, "#p-sara_berg").text
+    welcome = wait_for(lambda: [m for m in site.mail.to(right) if m.subject.startswith("Välkommen")], 30,
+                       "the welcome at the corrected address")
+    body = welcome[0].body
+    assert "Central samordnare CTC har lagt till dig som områdesteam i Bellevuegården/Lorensborg" in body
+    assert f"Sidorna finns på {site.url}" in body
+    with chromium() as browser:
+        found = LINK.search(body)
+        assert found is not None
+        follow_link(browser, found.group(0))
+        assert element(browser, "header .muted").text.endswith("Sara Berg")
+        history = element(browser, "ol.history").text
+    assert f"Central samordnare CTC rättade e-postadressen för Sara Berg till {right}" in history, history
+    with chromium() as browser:  # she is signed in elsewhere: ending that asks first
+        follow_link(browser, Links().login("samordnare"))
+        browser.get(f"{site.url}/personer")
+        element(browser, "a[href$='/personer/sara_berg/logga-ut']").click()
+        assert element(browser, "h1").text == "Logga ut Sara Berg överallt?"
+        assert_accessible(browser, "signing someone out asks first")
+        submit(browser, element(browser, "form.stack button[type=submit]"))
+        assert "Sara Berg är utloggad överallt" in element(browser, "p.notice").text

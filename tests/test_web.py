@@ -21,7 +21,16 @@ from ctcflow.core.links import Links
 from db.engine import session_scope
 from db.models import Event, MilestoneInstance
 from demo.mailserver import free_port
-from tests.browser import assert_accessible, chromium, element, follow_link, submit
+from tests.browser import (
+    assert_accessible,
+    chromium,
+    element,
+    fits,
+    follow_link,
+    lowest_contrast,
+    opened_at_refusal,
+    submit,
+)
 from tests.conftest import Project, wait_for
 from tests.pages import DAY, Site, _instance_of, _milestone
 from tests.webserver import session_for, web_server
@@ -326,12 +335,13 @@ def test_the_styrgrupp_sees_what_blocks_the_gate_then_approves_the_phase(site: S
         gate = element(browser, f"#grind-{phase.id}-1")
         assert "när detta är klart" in gate.text and not gate.find_elements(By.TAG_NAME, "button")
         assert "Kärngrupp om 4–7 personer bildad" in gate.text
-        with session_scope() as session:  # the team does its work
+        with session_scope() as session:  # the team does its work, the coordinator hers
             for milestone in phase.milestones:
                 if milestone.required and not session.execute(select(MilestoneInstance).where(
                         MilestoneInstance.area_id == area, MilestoneInstance.milestone_id == milestone.id,
                         MilestoneInstance.status == "done")).first():
-                    mark_done(session, defs, area, milestone.id, by="ul_bellevue", as_of=DAY, evidence="protokoll")
+                    by = "samordnare" if milestone.owner == "central_samordnare" else "ul_bellevue"
+                    mark_done(session, defs, area, milestone.id, by=by, as_of=DAY, evidence="protokoll")
         browser.refresh()
         gate = element(browser, f"#grind-{phase.id}-1")
         assert "Allt som krävs är klart" in gate.text
@@ -363,10 +373,18 @@ def test_a_failing_delivery_is_shown_to_the_samordnare_and_retried_at_once(site:
 
     assert signin_mails() == 0
     monkeypatch.setenv("CTC_NOTIFY_UL_BELLEVUE", site.mail.url("ul_bellevue@test.example"))  # put right
+    with chromium(390, 844) as phone:  # on a phone the failure reads as a card: who, what, the error — no scrolling
+        follow_link(phone, Links().login("samordnare"))
+        error = element(phone, "#utskick + div table td[data-label]:last-child")
+        assert phone.execute_script("return arguments[0].getBoundingClientRect().right", error) <= 390
+        assert error.text and fits(phone)
     with chromium() as browser:
         follow_link(browser, Links().login("samordnare"))
         failing = element(browser, "#utskick + div table tbody tr").text
         assert failing.startswith("Utvecklingsledare Bellevuegården")
+        # a phase not started is a grey dash that is still readable (WCAG 1.4.3: 4.5:1)
+        assert browser.find_elements(By.CSS_SELECTOR, "td.cell-none")
+        assert lowest_contrast(browser, "td.cell-none") >= 4.5
         assert_accessible(browser, "the overview with a failing delivery")
         submit(browser, element(browser, "form[action$='/utskick/forsok-igen'] button"))
         assert element(browser, "p.notice").text == "1 utskick försöktes igen nu: 1 skickade, 0 misslyckades igen."
@@ -438,7 +456,7 @@ def test_a_settings_file_with_a_mistake_is_said_on_the_page_never_a_500(site: Si
              "the banner gone once the file is corrected")
 
 
-def _post(url: str, person: str, path: str, **form: str) -> Any:
+def _post_as(url: str, person: str, path: str, **form: str) -> Any:
     import httpx
 
     cookie, csrf = session_for(person)
@@ -464,18 +482,60 @@ def test_races_and_other_roles_are_refused_in_swedish_under_a_heading_that_fits(
     core_group = _instance(area, "karngrupp_bildad")
     with session_scope() as session:
         mark_done(session, load_definitions(), area, "karngrupp_bildad", by="ul_bellevue", as_of=DAY)
-    first = _post(site.url, "ul_bellevue", f"/omrade/{area}/angra/{core_group}", note="fel grupp")
+    first = _post_as(site.url, "ul_bellevue", f"/omrade/{area}/angra/{core_group}", note="fel grupp")
     assert first.status_code == 303
-    second = _post(site.url, "samordnare", f"/omrade/{area}/angra/{core_group}", note="fel grupp")
+    second = _post_as(site.url, "samordnare", f"/omrade/{area}/angra/{core_group}", note="fel grupp")
     assert second.status_code == 409
     text = re.sub(r"<[^>]+>", " ", second.text)
     assert "Det gick inte att ångra" in text and "Milstolpen är inte (längre) markerad som klar" in text
     assert "karngrupp_bildad" not in text and "nothing to undo" not in text and area not in text
     with session_scope() as session:
         mark_done(session, load_definitions(), area, "karngrupp_bildad", by="ul_bellevue", as_of=DAY)
-    by_the_team = _post(site.url, "team_bellevue", f"/omrade/{area}/angra/{core_group}", note="x")
+    by_the_team = _post_as(site.url, "team_bellevue", f"/omrade/{area}/angra/{core_group}", note="x")
     assert by_the_team.status_code == 403 and "Inte din uppgift" in by_the_team.text
     assert _milestone(core_group).status == "done"
-    approval = _post(site.url, "ul_bellevue", f"/omrade/{area}/godkann/mobilisering")
+    approval = _post_as(site.url, "ul_bellevue", f"/omrade/{area}/godkann/mobilisering")
     assert approval.status_code == 403 and "Fasen godkänns av den roll som godkänner den" in approval.text
     assert "Inte ditt område" not in approval.text
+
+
+def test_a_refused_form_on_a_phone_keeps_the_chosen_file_and_opens_at_the_summary(site: Site, tmp_path: Path) -> None:
+    """The development lead on a phone attaches the core group's minutes and types a link that is
+    not one: the page opens at the summary (in view, focused), says the file is kept and shows its
+    name; with the link removed and no file chosen again, the milestone is marked with the file."""
+    area = "bellevuegarden_lorensborg"
+    core_group = _instance(area, "karngrupp_bildad")
+    minutes = tmp_path / "protokoll-karngrupp.txt"
+    minutes.write_text("Kärngruppen bildades med fem personer.", encoding="utf-8")
+    with chromium(width=390, height=844) as phone:
+        follow_link(phone, Links().login("ul_bellevue"))
+        phone.get(f"{site.url}/omrade/{area}?m={core_group}#m-{core_group}")
+        card = element(phone, f"#m-{core_group}")
+        card.find_element(By.NAME, "link").send_keys("ftp://arkivet/protokoll")  # a link, but not to the web
+        card.find_element(By.NAME, "document").send_keys(str(minutes))
+        submit(phone, card.find_element(By.CSS_SELECTOR, "button[type=submit]"))
+        assert opened_at_refusal(phone)
+        kept = element(phone, f"#kept-file-{core_group}").text
+        assert "protokoll-karngrupp.txt" in kept and "behålls" in kept, kept
+        assert_accessible(phone, "a refused milestone with its file kept")
+        card = element(phone, f"#m-{core_group}")
+        card.find_element(By.NAME, "link").clear()
+        submit(phone, card.find_element(By.CSS_SELECTOR, "button[type=submit]"))
+        assert element(phone, "p.notice").text == "Milstolpen är markerad som klar."
+    marked = _milestone(core_group)
+    assert marked.status == "done" and "protokoll-karngrupp.txt" in (marked.evidence or "")
+
+
+def test_the_language_switch_keeps_what_the_page_shows(site: Site) -> None:
+    """English on the overview filtered to one phase and a search: the same filtered page, in English."""
+    import html
+
+    import httpx
+
+    cookie, _ = session_for("samordnare")
+    page = httpx.get(f"{site.url}/oversikt?fas=lagesanalys&q=bell", headers={"Cookie": cookie}, timeout=30).text
+    switch = re.search(r'<a href="([^"]*)" hreflang="en"', page)
+    assert switch is not None
+    english = httpx.get(f"{site.url}/oversikt{html.unescape(switch.group(1))}", headers={"Cookie": cookie}, timeout=30)
+    assert '<html lang="en"' in english.text
+    assert 'value="bell"' in english.text and re.search(r'<option value="lagesanalys" selected', english.text)

@@ -24,6 +24,7 @@ from demo.mailserver import LocalMailServer, free_port
 from tests.browser import (
     assert_accessible,
     axe_violations,
+    broken_words,
     chromium,
     element,
     fits,
@@ -125,7 +126,8 @@ def test_by_name_the_command_line_marks_the_oldest_round_still_open(city: City) 
 
 
 PAGES = {  # who, where, what
-    "samordnare": ["/oversikt", "/rapporter", f"/omrade/{BELLEVUE}", "/personer", "/kostnader", "/enkater"],
+    "samordnare": ["/oversikt", "/rapporter", f"/omrade/{BELLEVUE}", f"/omrade/{KIRSEBERG}", "/personer", "/kostnader",
+                   "/enkater"],
     "ul_bellevue": [f"/omrade/{BELLEVUE}", f"/omrade/{BELLEVUE}/redovisning", f"/omrade/{BELLEVUE}/plan"],
     "styrgrupp_bellevue": [f"/omrade/{BELLEVUE}"],
     "analys": ["/enkater"],
@@ -144,6 +146,7 @@ def test_every_page_passes_axe_in_both_languages_and_fits_the_window(city: City,
                     element(browser, "main h1")
                     assert_accessible(browser, f"{path} for {person} in {lang} at {width} px")
                     assert fits(browser), f"{path} runs off a {width} px window"
+                    assert broken_words(browser, "main h1") == [], f"{path}'s heading breaks mid-word at {width} px"
                     shot(browser, f"{person}{path.replace('/', '-')}-{lang}-{width}")
         for path in DOCUMENTS:  # the områdesprofil and the handlingsplan, opened from the plan page
             for lang in ("sv", "en"):
@@ -284,3 +287,24 @@ def test_a_report_sent_on_a_holiday_waits_and_a_refused_copy_is_said_and_retried
         assert element(browser, "#lage p.notice").text == "1 utskick försöktes igen nu: 1 skickade, 0 misslyckades igen."
         assert element(browser, "main > p strong").text.startswith("Skickad ")
     assert len(board_copies()) == 1
+
+
+def test_the_whole_history_is_there_a_page_at_a_time(city: City) -> None:
+    """Six years of an area: the newest 60 events, then older ones page by page to the first."""
+    with chromium() as browser:
+        city.sign_in(browser, "samordnare")
+        browser.get(f"{city.url}/omrade/{HERMODSDAL}")
+        first_page = [li.text for li in browser.find_elements(By.CSS_SELECTOR, "ol.history li")]
+        assert len(first_page) == 60
+        seen, pages = list(first_page), 1
+        while links := browser.find_elements(By.LINK_TEXT, "Äldre händelser"):
+            links[0].click()
+            pages += 1
+            element(browser, "ol.history li")
+            seen += [li.text for li in browser.find_elements(By.CSS_SELECTOR, "ol.history li")]
+        assert pages > 1
+        days = [line.split(" ", 1)[0] for line in seen]
+        assert days == sorted(days, reverse=True)  # newest first, all the way back
+    with session_scope() as session:
+        logged = session.execute(select(Event.id).where(Event.area_id == HERMODSDAL, Event.effective_on <= DAY)).all()
+    assert len(seen) == len(logged)

@@ -22,7 +22,7 @@ MAIL = "mail:"  # a person reached at their own address through the organisation
 
 @dataclass(frozen=True)
 class Change:
-    kind: str  # join | leave
+    kind: str  # join | leave | address (a corrected e-mail address, from its day on)
     person_id: str
     on: date  # join: the first day; leave: the last day
     name: str | None = None
@@ -45,6 +45,12 @@ def apply_changes(org: OrganisationDef, changes: Iterable[Change]) -> Organisati
     for change in changes:
         if change.kind == "join":
             people.get(change.area_id or "", central).append(joined(change))
+        elif change.kind == "address":
+            for group in (central, *people.values()):
+                for i, person in enumerate(group):
+                    if person.id == change.person_id:
+                        group[i] = person.model_copy(update={"notify": f"{MAIL}{change.email}",
+                                                             "email": change.email})
         elif change.kind == "leave":
             for group in (central, *people.values()):
                 for i, person in enumerate(group):

@@ -7,7 +7,7 @@ evidence after an undo). A hash alone opens nothing."""
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import ColumnElement, delete, exists, or_, select
@@ -49,6 +49,26 @@ def forget_unnamed(settings: Settings, sha: str) -> None:
     """Remove a stored file no record names (a change that was refused after its upload)."""
     with session_scope(settings) as session:
         session.execute(delete(StoredFile).where(col(StoredFile.sha256) == sha, ~_named(sha)))
+
+
+STAGED_FOR = timedelta(days=1)  # a refused form's document waits this long for the form's next try
+LOOKED_BACK = timedelta(days=7)  # a week of mornings (weekends, holidays, one missed) looks at each upload
+
+
+def forget_abandoned(settings: Settings, now: datetime | None = None) -> int:
+    """Documents staged for a refused form that was never sent again (no record names them
+    after a day): removed. Returns how many."""
+    before = (now or datetime.now(tz=UTC)) - STAGED_FOR
+    with session_scope(settings) as session:
+        # the last week's uploads only: older ones were looked at on the mornings before, so the
+        # morning's work is a week of uploads, however many documents the years have kept
+        stale = [sha for (sha,) in session.execute(select(col(StoredFile.sha256)).where(
+            col(StoredFile.stored_at) < before, col(StoredFile.stored_at) >= before - LOOKED_BACK))]
+        gone = 0
+        for sha in stale:
+            gone += rows_affected(session.execute(delete(StoredFile).where(col(StoredFile.sha256) == sha,
+                                                                           ~_named(sha))))
+        return gone
 
 
 def adopt_folder(settings: Settings, folder: Path) -> int:

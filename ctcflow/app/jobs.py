@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from ctcflow.app.evidence import forget_abandoned
 from ctcflow.app.people import current_definitions
 from ctcflow.core import calendar
 from ctcflow.core.config import get_settings
@@ -123,6 +124,7 @@ def sweep(as_of: date, plan: MorningPlan = MorningPlan(), defs: Definitions | No
         result.decided, result.new = decided.count, len(result.enqueued)
     if plan.deliver and result.business_day:
         result.briefs, result.delivery = _brief_and_send(as_of, defs, briefs=True)
+    forget_abandoned(get_settings())  # documents of refused forms nobody sent again
     return result
 
 

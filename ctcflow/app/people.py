@@ -10,18 +10,19 @@ import re
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, inspect, select
+from sqlalchemy import Select, and_, func, inspect, select, update
 from sqlmodel import Session, col
 
 from ctcflow.access.permissions import Action, require
-from ctcflow.access.roster import Change, apply_changes, new_person_id
+from ctcflow.access.roster import MAIL, Change, apply_changes, new_person_id
 from ctcflow.core.config import Settings
 from ctcflow.core.errors import Invalid
 from ctcflow.definition.loader import Definitions, load_definitions
 from ctcflow.definition.organisation import NAME_MAX
+from ctcflow.delivery.state import failing_sql
 from ctcflow.engine.eventlog import NewEvent, record
 from db.engine import get_engine, session_scope
-from db.models import StaffChange
+from db.models import Notification, StaffChange
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -87,6 +88,33 @@ def add_person(defs: Definitions, settings: Settings, *, name: str, email: str, 
                                 recorded_on=as_of, recorded_by=actor.id))
         record(session, [NewEvent("person_joined", actor.id, as_of, area_id, person_id, role, start.isoformat())])
     return person_id
+
+
+def correct_address(defs: Definitions, settings: Settings, person_id: str, email: str, *, by: str,
+                    as_of: date) -> list[int]:
+    """The person's e-mail address corrected from today (dated, in the history): what is still
+    to be delivered to them goes to the new address, and what failed at the old one is due again
+    at once. Returns those messages, for the caller to try now."""
+    actor = require(defs, by, Action.MANAGE_PEOPLE, as_of)
+    found = defs.org.person(person_id)
+    if found is None:
+        raise Invalid("email", "unknown_person", f"no person '{person_id}'")
+    person, area = found
+    email = email.strip().lower()
+    if not EMAIL.match(email):
+        raise Invalid("email", "bad_email", f"'{email}' is not an e-mail address")
+    if any((p.email or "").lower() == email for p in defs.org.everyone() if p.active_on(as_of) and p.id != person_id):
+        raise Invalid("email", "email_taken", f"{email} already belongs to someone active")
+    waiting = and_(col(Notification.recipient) == person_id, col(Notification.sent_at).is_(None),
+                   col(Notification.status).in_(("pending", "failed", "held")))
+    with session_scope(settings) as session:
+        session.add(StaffChange(kind="address", person_id=person_id, on_date=as_of, email=email, recorded_on=as_of,
+                                recorded_by=actor.id))
+        record(session, [NewEvent("person_address", actor.id, as_of, area.id if area else None, person_id,
+                                  None, email)])
+        failed = list(session.execute(select(col(Notification.id)).where(waiting, failing_sql())).scalars())
+        session.execute(update(Notification).where(waiting).values(reference=f"{MAIL}{email}"))
+    return failed
 
 
 def end_person(defs: Definitions, settings: Settings, person_id: str, last_day: date, *, by: str,

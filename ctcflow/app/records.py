@@ -12,7 +12,7 @@ from ctcflow.core.errors import CtcError
 from ctcflow.definition.loader import Definitions
 from ctcflow.records.cost_import import CostImport, import_costs
 from ctcflow.records.cost_import import WouldReplaceCosts as WouldReplaceCosts  # the pages answer it
-from ctcflow.records.ledger import add_cost, add_mandate_entry, cost_totals, mandate_entries
+from ctcflow.records.ledger import add_cost, add_mandate_entry, cost_entries, cost_totals, mandate_entries
 from ctcflow.records.ledger import kronor as kronor  # the pages show amounts as the report does
 from db.engine import session_scope
 from db.models import Area, MandateEntry
@@ -37,6 +37,14 @@ def cost_table(years: list[int] | None, defs: Definitions | None = None,
         ready()
     with session_scope(settings) as session:
         return cost_totals(session, years)
+
+
+def cost_list(settings: Settings, limit: int = 100) -> tuple[list[Any], int]:
+    """The newest cost entries with category and note, and how many there are."""
+    with session_scope(settings) as session:
+        rows, total = cost_entries(session, limit)
+        session.expunge_all()
+        return rows, total
 
 
 def mandate_add(area_id: str, kind: str, **fields: Any) -> None:

@@ -10,6 +10,7 @@ from ctcflow.core.words import N_, words
 
 INVALID = {
     "required": N_("Say what will happen."),
+    "kept_gone": N_("The file chosen before is no longer kept. Choose it again."),
     "period_not_over": N_("The period is not over yet. Tick the box to send the report anyway – that you did "
                           "is recorded."),
     "too_long": N_("Shorter, please – at most 500 characters."),

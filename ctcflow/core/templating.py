@@ -17,6 +17,7 @@ from typing import Any
 
 from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
+from markupsafe import Markup, escape
 
 from ctcflow.core.errors import CtcError
 from ctcflow.core.words import language, words
@@ -26,6 +27,12 @@ def long_date(day: date, lang: str = "sv") -> str:
     """'fredag 14 mars 2025' / 'Friday 14 March 2025': unambiguous in a mail read on a phone.
     The names of days and months are the language's own (Babel's locale data)."""
     return format_date(day, "EEEE d MMMM y", locale=language(lang))
+
+
+def breakable(name: str) -> Markup:
+    """'Kirsebergsstaden/Rostorp/Segevång/Segemölla' may wrap after each slash on a phone, not in
+    the middle of a word."""
+    return Markup("/<wbr>").join(escape(part) for part in name.split("/"))
 
 
 def in_language(lang: str | None) -> dict[str, Any]:
@@ -43,6 +50,8 @@ def environment(templates_dir: Path, *, html: bool) -> Environment:
                       extensions=["jinja2.ext.i18n"])
     env.filters["longdate"] = long_date
     env.filters["percent"] = percent
+    if html:
+        env.filters["breakable"] = breakable
     return env
 
 

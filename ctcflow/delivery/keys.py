@@ -93,6 +93,11 @@ def login(person_id: str, window: int) -> str:
     return f"login/{person_id}/{window}"
 
 
+def welcome(person_id: str) -> str:
+    """One welcome per person, however often the form is sent."""
+    return f"welcome/{person_id}"
+
+
 def about_report_sql(report_id: Any, occasion: Any) -> ColumnElement[bool]:
     """Notices about one report occasion (its reminders, gaps and escalations), for delivery to
     cancel once the report has gone out; the arguments are SQL columns or values."""

@@ -91,6 +91,15 @@ def cost_totals(session: Session, years: list[int] | None = None) -> list[tuple[
     return [(y, a, adm, int(total)) for y, a, adm, total in session.execute(query)]
 
 
+def cost_entries(session: Session, limit: int) -> tuple[list[CostEntry], int]:
+    """The newest ``limit`` cost entries one by one — with their category and note, which the sums
+    leave out — and how many there are in all."""
+    total = int(session.execute(select(func.count()).select_from(CostEntry)).scalar_one())
+    rows = session.execute(select(CostEntry).order_by(col(CostEntry.year).desc(), col(CostEntry.id).desc())
+                           .limit(limit)).scalars().all()
+    return list(rows), total
+
+
 def add_mandate_entry(session: Session, defs: Definitions, area_id: str, kind: str, *, happened_on: date,
                       description: str, evidence: str | None, by: str, as_of: date) -> MandateEntry:
     if kind not in THEMES:

@@ -38,21 +38,28 @@ class AreaPage:
     phases: list[PhaseBlock]
     approved: list[tuple[str, int, date, date]]  # phase, cycle, opened, approved
     history: list[Event]
+    older: bool = False  # the history goes on beyond this page
 
     def named_round(self, task: Task) -> bool:
         """Say the round: a later one, or one of two rounds of the phase open at once."""
         return task.status.cycle > 1 or sum(b.phase_id == task.status.phase_id for b in self.phases) > 1
 
 
+HISTORY_PAGE = 60
+
+
 def area_page(session: Session, defs: Definitions, area_id: str, as_of: date, lang: str = "sv",
-              history: int = 60) -> AreaPage | None:
+              history: int = HISTORY_PAGE, history_page: int = 1) -> AreaPage | None:
+    """The area as its page shows it; the history ``history`` events at a time, newest first,
+    page ``history_page`` of them (the whole history is there, a page at a time)."""
     area = session.get(Area, area_id)
     if area is None or not area.active:
         return None
     cells = phase_matrix(session, as_of).get(area_id, [])
     current = open_current_cell(cells, defs.process.order, as_of)
     events = list(session.execute(select(Event).where(col(Event.area_id) == area_id, col(Event.effective_on) <= as_of)
-                                  .order_by(col(Event.id).desc()).limit(history)).scalars())
+                                  .order_by(col(Event.id).desc()).offset((history_page - 1) * history)
+                                  .limit(history + 1)).scalars())
     approved = [(c.phase_id, c.cycle, c.opened_on, c.approved_on) for c in cells if c.approved_on]
     tasks = area_tasks(session, defs, area_id, as_of)
     waves = list(session.execute(select(col(SurveyWave.id), col(SurveyWave.as_of)).where(col(SurveyWave.as_of) <= as_of)
@@ -72,7 +79,7 @@ def area_page(session: Session, defs: Definitions, area_id: str, as_of: date, la
         if block is not None:
             block.tasks.append(task)
     return AreaPage(area_id, area.name, current.phase_id if current else None, [t for t in tasks if t.now],
-                    list(blocks.values()), approved, events)
+                    list(blocks.values()), approved, events[:history], len(events) > history)
 
 
 def done_milestone(session: Session, defs: Definitions, area_id: str, instance_id: int,

@@ -7,7 +7,7 @@ import hmac
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Form, Request
+from fastapi import Depends, Form, Path, Query, Request
 
 from ctcflow.access.permissions import Action, Actor, active_actor, beyond_link, may
 from ctcflow.app.sessions import session_of
@@ -94,3 +94,10 @@ SignedIn = Annotated[Viewer, Depends(signed_in)]
 FormViewer = Annotated[Viewer, Depends(checked_form)]
 CentralViewer = Annotated[Viewer, Depends(central_viewer)]
 AreaViewer = Annotated[Viewer, Depends(area_viewer)]
+
+# Numbers in addresses, bounded before they reach a query: a number no row can have (beyond
+# what a PostgreSQL integer holds) is the "wrong address" page, never a failed query.
+MAX_ROW_ID = 2**31 - 1
+RowId = Annotated[int, Path(ge=0, le=MAX_ROW_ID)]
+Year = Annotated[int, Path(ge=0, le=9999)]
+ShownId = Annotated[int | None, Query(ge=0, le=MAX_ROW_ID)]  # a row a notice on the page is about

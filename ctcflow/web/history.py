@@ -33,7 +33,8 @@ def subject_name(event: Event, names: dict[str, dict[str, str]]) -> str:
     subject = event.subject or ""
     kinds = {"plan_programme": "programme", "implementation": "programme", "mandate_entry": "theme",
              "plan_goal": "factor", "phase_opened": "phase", "phase_approved": "phase",
-             "person_joined": "person", "person_left": "person"}
+             "person_joined": "person", "person_left": "person",
+             "person_address": "person"}
     kind = kinds.get(event.kind)
     if kind:
         return names.get(kind, {}).get(subject, subject)
@@ -62,7 +63,8 @@ def describe(event: Event, names: dict[str, dict[str, str]], words: Words) -> Hi
         "mandate_entry": event.new or "", "plan_goal": event.new or "", "due_changed": event.new or "",
         "report_sent": (event.new or "").split(" → ")[0]
         + (words(" – before the period was over") if (event.new or "").endswith(BEFORE_PERIOD_END) else ""),
-        "person_joined": event.new or "", "person_left": event.new or "", "wave_corrected": event.old or "",
+        "person_joined": event.new or "", "person_left": event.new or "",
+        "person_address": event.new or "", "wave_corrected": event.old or "",
     }
     what = template.format(what=subject_name(event, names), detail=details.get(event.kind, ""),
                            role=names["role"].get(event.old or "", event.old or ""))

@@ -4,7 +4,7 @@ evidence is shown (links stay links, uploaded files link to their download)."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -55,6 +55,12 @@ def page(request: Request, name: str, viewer: Viewer | None, status: int = 200, 
             title = words("Area report for {area}").format(area=web.defs.name("area", report.scope, lang))
         return f"{title} ({web.terms(lang)['lang_names'].get(report.lang, report.lang)})"
 
+    def in_language_href(other: str) -> str:
+        """The same page in the other language: what the page was showing (its filters, the
+        milestone opened) is kept — only ``lang`` changes."""
+        return "?" + urlencode([*((k, v) for k, v in request.query_params.multi_items() if k != "lang"),
+                                ("lang", other)])
+
     def report_state(report: ArchivedReport) -> str:
         """Where an archived report's sending stands: "Skickad" only once the servers accepted it."""
         return summary(report.sending, report.sent_on, None, web.today(), lang)
@@ -63,7 +69,7 @@ def page(request: Request, name: str, viewer: Viewer | None, status: int = 200, 
         **in_language(lang), terms=web.terms(lang), viewer=viewer, today=web.today(), base=root(request),
         csrf=csrf_token(web.key, viewer.jti) if viewer else "", path=request.url.path,
         municipality=web.defs.org.municipality, evidence=evidence_href, report_title=report_title,
-        report_state=report_state,
+        report_state=report_state, in_language_href=in_language_href,
         board_report_id=board.id if board else "", board_report_owner=board.owner if board else "",
         definitions_problem=web.definitions_problem if viewer and viewer.may(web.defs, Action.MANAGE_PEOPLE)
         else None,

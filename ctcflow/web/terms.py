@@ -154,6 +154,7 @@ HISTORY_LINES = {
     "area_added": N_("– the area was added"),
     "person_joined": N_("added {what} as {role} from {detail}"),
     "person_left": N_("ended {what}'s role as {role}, last day {detail}"),
+    "person_address": N_("corrected {what}'s e-mail address to {detail}"),
     "wave_corrected": N_("– the survey {what}, which the priorities decided {detail} rest on, was imported "
                          "again; the decision stands"),
     "other": N_("– {what}"),

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ctcflow.access.permissions import Action, BeyondLink, NotAllowed
@@ -25,13 +25,13 @@ from ctcflow.report.archive import listed
 from ctcflow.web import area_page
 from ctcflow.web.acks import ack_context
 from ctcflow.web.context import Web
-from ctcflow.web.deps import AreaViewer, FormViewer, Viewer, WebState
+from ctcflow.web.deps import AreaViewer, FormViewer, RowId, ShownId, Viewer, WebState
 from ctcflow.web.errors import PageError
 from ctcflow.web.forms import FieldError, field_error
 from ctcflow.web.history import describe
 from ctcflow.web.rendering import lang_of, page, root
 from ctcflow.web.terms import ORDINALS
-from ctcflow.web.uploads import staged_evidence
+from ctcflow.web.uploads import Staged, kept_for_page, kept_of_form, staged_evidence
 from db.engine import session_scope
 
 router = APIRouter()
@@ -67,6 +67,13 @@ def refusals_as_pages(web: Web, lang: str, heading: str = "not_marked",
         raise PageError(409, heading, web.words(lang)(CHANGED_MEANWHILE)) from None
 
 
+def form_shown_again(failure: BaseException) -> bool:
+    """A refusal after which the milestone's form is offered again (its document kept for the
+    next try) — not one that says the milestone is done, approved or gone."""
+    return isinstance(failure, Invalid) or (isinstance(failure, Refused)
+                                            and failure.reason in ("evidence_required", "waiting"))
+
+
 def refusal_text(words: Words, names: dict[str, dict[str, str]], exc: Refused) -> str:
     milestones = ", ".join(names["milestone"].get(m, m) for m in exc.names)
     people = ", ".join(names["person"].get(p, p) for p in exc.names)
@@ -74,12 +81,12 @@ def refusal_text(words: Words, names: dict[str, dict[str, str]], exc: Refused) -
 
 
 def area_view(request: Request, web: WebState, viewer: Viewer, area_id: str, status: int = 200,
-              **extra: Any) -> HTMLResponse:
+              history_page: int = 1, **extra: Any) -> HTMLResponse:
     """The area's page; ``extra`` carries a form's errors and what was typed into it."""
     lang = lang_of(request, viewer)
     words, names = web.words(lang), web.names(lang)
     with session_scope(web.settings) as session:
-        data = area_page.area_page(session, web.defs, area_id, web.today(), lang)
+        data = area_page.area_page(session, web.defs, area_id, web.today(), lang, history_page=history_page)
         reports = listed(session, web.today(), drafts=False, scopes=lambda scope: scope in (area_id, "city"))[:10]
     if data is None:
         raise PageError(404, "not_found")
@@ -103,7 +110,7 @@ def area_view(request: Request, web: WebState, viewer: Viewer, area_id: str, sta
                                "flash_undone": None, "flash_approved": None, "flash_feed": False,
                                "flash_recorded": None, "escalations": escalations,
                                **ack_context(web, viewer, escalations, lang, acks), **extra}
-    return page(request, "omrade", viewer, status, data=data, n=names, reports=reports,
+    return page(request, "omrade", viewer, status, data=data, n=names, reports=reports, history_page=history_page,
                 history=[describe(e, names, words) for e in data.history],
                 can_change=viewer.may(web.defs, Action.RECORD_AREA_WORK, area_id), can_mark=can_mark,
                 may_approve=may_approve, cycle_words=cycle_words,
@@ -112,25 +119,29 @@ def area_view(request: Request, web: WebState, viewer: Viewer, area_id: str, sta
 
 
 @router.get("/omrade/{area_id}")
-def area(request: Request, web: WebState, viewer: AreaViewer, area_id: str, klar: int | None = None,
-         angrad: int | None = None, godkand: str | None = None, m: int | None = None,
-         kalender: str | None = None, kvitterat: str | None = None) -> HTMLResponse:
+def area(request: Request, web: WebState, viewer: AreaViewer, area_id: str, klar: ShownId = None,
+         angrad: ShownId = None, godkand: str | None = None, m: ShownId = None,
+         kalender: str | None = None, kvitterat: str | None = None,
+         historik: Annotated[int, Query(ge=1, le=100_000)] = 1) -> HTMLResponse:
     return area_view(request, web, viewer, area_id, flash_done=klar, flash_undone=angrad, flash_approved=godkand,
-                     opened=m, flash_feed=bool(kalender), taken=kvitterat)
+                     opened=m, flash_feed=bool(kalender), taken=kvitterat, history_page=historik)
 
 
 @router.post("/omrade/{area_id}/klar/{instance_id}")
-def mark(request: Request, web: WebState, viewer: FormViewer, area_id: str, instance_id: int,
-         note: FormText = "", link: FormText = "",
+def mark(request: Request, web: WebState, viewer: FormViewer, area_id: str, instance_id: RowId,
+         note: FormText = "", link: FormText = "", kept: FormText = "", drop_kept: FormText = "",
          document: Annotated[UploadFile | None, File()] = None) -> Response:
-    """Done, with the evidence: the document is kept only if the milestone is marked."""
+    """Done, with the evidence: the document is recorded only if the milestone is marked; a
+    refused form keeps it for the next try (its name shown)."""
     viewer.require(web.defs, Action.VIEW_AREA, area_id)
     lang = lang_of(request, viewer)
+    staged = Staged()
+    chosen_before = kept_of_form(web.key, viewer.jti, area_id, kept, drop_kept)
     try:
         with refusals_as_pages(web, lang, passing=(Refused, Invalid)), \
-                staged_evidence(web.settings, link, document) as evidence:
+                staged_evidence(web.settings, link, document, chosen_before, keep_on=form_shown_again, into=staged):
             progress.mark_instance(web.defs, web.settings, area_id, instance_id, by=viewer.person.id,
-                                   as_of=web.today(), evidence=evidence, note=note.strip() or None,
+                                   as_of=web.today(), evidence=staged.evidence, note=note.strip() or None,
                                    scope=viewer.scope)
     except (Refused, Invalid) as refused:
         if isinstance(refused, Invalid):
@@ -140,7 +151,9 @@ def mark(request: Request, web: WebState, viewer: FormViewer, area_id: str, inst
             text = refusal_text(web.words(lang), web.names(lang), refused)
         return area_view(request, web, viewer, area_id, 422 if field == "evidence" else 409,
                          errors={instance_id: FieldError(field, text)},
-                         typed={instance_id: {"note": note, "link": link}}, opened=instance_id)
+                         typed={instance_id: {"note": note, "link": link,
+                                              **kept_for_page(web.key, viewer.jti, area_id, staged)}},
+                         opened=instance_id)
     return RedirectResponse(f"{root(request)}/omrade/{area_id}?klar={instance_id}#m-{instance_id}", status_code=303)
 
 
@@ -153,7 +166,7 @@ def new_feed(request: Request, web: WebState, viewer: FormViewer, area_id: str) 
 
 
 @router.get("/omrade/{area_id}/angra/{instance_id}")
-def confirm_undo(request: Request, web: WebState, viewer: AreaViewer, area_id: str, instance_id: int) -> HTMLResponse:
+def confirm_undo(request: Request, web: WebState, viewer: AreaViewer, area_id: str, instance_id: RowId) -> HTMLResponse:
     """Undo asks first, and says whose work it reopens."""
     with session_scope(web.settings) as session:
         found = area_page.done_milestone(session, web.defs, area_id, instance_id, web.today())
@@ -165,7 +178,7 @@ def confirm_undo(request: Request, web: WebState, viewer: AreaViewer, area_id: s
 
 
 @router.post("/omrade/{area_id}/angra/{instance_id}")
-def unmark(request: Request, web: WebState, viewer: FormViewer, area_id: str, instance_id: int,
+def unmark(request: Request, web: WebState, viewer: FormViewer, area_id: str, instance_id: RowId,
            note: FormText = "") -> Response:
     viewer.require(web.defs, Action.VIEW_AREA, area_id)
     with refusals_as_pages(web, lang_of(request, viewer), "not_undone"):

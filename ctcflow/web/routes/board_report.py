@@ -15,7 +15,7 @@ from ctcflow.core.errors import CtcError, Invalid
 from ctcflow.definition.process import ReportDef
 from ctcflow.report.delivery_words import lines
 from ctcflow.report.schedule import report_def
-from ctcflow.web.deps import FormViewer, SignedIn, Viewer, WebState
+from ctcflow.web.deps import FormViewer, SignedIn, Viewer, WebState, Year
 from ctcflow.web.errors import PageError
 from ctcflow.web.forms import field_error
 from ctcflow.web.rendering import lang_of, page, root
@@ -63,7 +63,7 @@ def _preview_page(request: Request, web: WebState, viewer: Viewer, report: Repor
 
 
 @router.get("/rapport/{report_id}/{year}")
-def preview(request: Request, web: WebState, viewer: SignedIn, report_id: str, year: int,
+def preview(request: Request, web: WebState, viewer: SignedIn, report_id: str, year: Year,
             skickad: int | None = None, forsokt: int | None = None, skickade: int = 0, misslyckade: int = 0,
             dag: str = "", upptagen: int = 0) -> HTMLResponse:
     retried = from_query(forsokt, skickade, misslyckade, dag, upptagen)
@@ -72,7 +72,7 @@ def preview(request: Request, web: WebState, viewer: SignedIn, report_id: str, y
 
 
 @router.get("/rapport/{report_id}/{year}/forhandsvisning")
-def preview_file(request: Request, web: WebState, viewer: SignedIn, report_id: str, year: int) -> Response:
+def preview_file(request: Request, web: WebState, viewer: SignedIn, report_id: str, year: Year) -> Response:
     """The report as the board would read it today, shown framed in the preview page: rendered
     for the viewer and kept nowhere (only what is sent is archived)."""
     _owned(web, viewer, report_id)
@@ -85,7 +85,7 @@ def preview_file(request: Request, web: WebState, viewer: SignedIn, report_id: s
 
 
 @router.post("/rapport/{report_id}/{year}/skicka")
-def send(request: Request, web: WebState, viewer: FormViewer, report_id: str, year: int,
+def send(request: Request, web: WebState, viewer: FormViewer, report_id: str, year: Year,
          before_period_end: Annotated[str, Form()] = "") -> Response:
     report = _owned(web, viewer, report_id)
     try:
@@ -101,7 +101,7 @@ def send(request: Request, web: WebState, viewer: FormViewer, report_id: str, ye
 
 
 @router.post("/rapport/{report_id}/{year}/forsok-igen")
-def retry(request: Request, web: WebState, viewer: FormViewer, report_id: str, year: int) -> Response:
+def retry(request: Request, web: WebState, viewer: FormViewer, report_id: str, year: Year) -> Response:
     """The copies the server refused or that failed are tried again now — on a working day; on
     a weekend or holiday the page says which day they go."""
     _owned(web, viewer, report_id)

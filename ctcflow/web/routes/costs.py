@@ -31,7 +31,9 @@ def costs_view(request: Request, web: WebState, viewer: Viewer, status: int = 20
         years[year] = years.get(year, 0) + ore
     context: dict[str, Any] = {"errors": {}, "typed": {}, "problems": [], "more": 0, "file_name": "",
                                "saved": None, "replacing": [], "sheets": [], **extra}
+    entries, entry_count = records.cost_list(web.settings)
     return page(request, "kostnader", viewer, status, rows=rows, years=years, kronor=records.kronor,
+                entries=entries, entry_count=entry_count,
                 administrations=web.defs.org.administrations, areas=web.defs.org.areas,
                 n=web.names(lang_of(request, viewer)), max_mb=MAX_UPLOAD // 2**20, **context)
 

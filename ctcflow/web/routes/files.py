@@ -14,7 +14,7 @@ from ctcflow.core.tokens import TokenError, verify
 from ctcflow.engine.ics import area_calendar
 from ctcflow.engine.status import area_milestones
 from ctcflow.report.archive import listed
-from ctcflow.web.deps import AreaViewer, SignedIn, Viewer, WebState
+from ctcflow.web.deps import AreaViewer, RowId, SignedIn, Viewer, WebState
 from ctcflow.web.errors import PageError
 from ctcflow.web.rendering import lang_of, page
 from db.engine import session_scope
@@ -66,7 +66,7 @@ def reports(request: Request, web: WebState, viewer: SignedIn) -> HTMLResponse:
 
 
 @router.get("/rapporter/{archive_id}")
-def report_file(web: WebState, viewer: SignedIn, archive_id: int, visa: int = 0) -> Response:
+def report_file(web: WebState, viewer: SignedIn, archive_id: RowId, visa: int = 0) -> Response:
     """The file to download — or, ``visa``, an HTML report shown in the browser (the preview)."""
     with session_scope(web.settings) as session:
         row = session.get(ReportArchive, archive_id)

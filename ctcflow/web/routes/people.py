@@ -13,12 +13,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from ctcflow.access.permissions import Action
 from ctcflow.access.vacancies import vacancies
 from ctcflow.app import people
+from ctcflow.app.outbox import retry_and_deliver
 from ctcflow.app.sessions import end_sessions_of, live_sessions
+from ctcflow.app.signin import send_welcome, welcome_state
 from ctcflow.core.errors import Invalid
 from ctcflow.web.deps import FormViewer, SignedIn, Viewer, WebState
 from ctcflow.web.errors import PageError
 from ctcflow.web.forms import field_error
 from ctcflow.web.rendering import lang_of, page, root
+from ctcflow.web.retried import as_query, from_query
 
 router = APIRouter()
 FormText = Annotated[str, Form()]
@@ -30,7 +33,10 @@ def people_view(request: Request, web: WebState, viewer: Viewer, status: int = 2
     groups = [(None, [p for p in defs.org.central if p.active_on(today)])] + \
              [(a, [p for p in a.people if p.active_on(today)]) for a in defs.org.areas]
     lang = lang_of(request, viewer)
-    context: dict[str, Any] = {"errors": {}, "typed": {}, "saved": None, "signed_out": None, **extra}
+    context: dict[str, Any] = {"errors": {}, "typed": {}, "saved": None, "signed_out": None, "retried": None,
+                               **extra}
+    saved = context["saved"]
+    context["welcome"] = welcome_state(web.settings, saved) if saved and defs.org.person(saved) else None
     live = live_sessions(web.settings, [p.id for _, members in groups for p in members])
     return page(request, "personer", viewer, status, groups=groups, vacant=vacancies(defs, today), live=live,
                 sector_names={s.id: s.title.get(lang) for s in defs.process.sectors},
@@ -40,9 +46,43 @@ def people_view(request: Request, web: WebState, viewer: Viewer, status: int = 2
 
 @router.get("/personer")
 def people_page(request: Request, web: WebState, viewer: SignedIn, sparat: str | None = None, roll: str = "",
-                omrade: str = "", ersatter: str = "", utloggad: str | None = None) -> HTMLResponse:
+                omrade: str = "", ersatter: str = "", utloggad: str | None = None, forsokt: int | None = None,
+                skickade: int = 0, misslyckade: int = 0, dag: str = "", upptagen: int = 0) -> HTMLResponse:
     typed = {"role": roll, "area": omrade, "replaces": ersatter}
-    return people_view(request, web, viewer, saved=sparat, typed={"add": typed}, signed_out=utloggad)
+    retried = from_query(forsokt, skickade, misslyckade, dag, upptagen)
+    return people_view(request, web, viewer, saved=sparat, typed={"add": typed}, signed_out=utloggad,
+                       retried=retried.words(lang_of(request, viewer)) if retried and retried.waiting else None)
+
+
+@router.get("/personer/{person_id}/logga-ut")
+def confirm_sign_out(request: Request, web: WebState, viewer: SignedIn, person_id: str) -> HTMLResponse:
+    """Signing someone out everywhere asks first: it ends their work on every device."""
+    viewer.require(web.defs, Action.MANAGE_PEOPLE, refused="coordinator_only")
+    found = web.defs.org.person(person_id)
+    if found is None:
+        raise PageError(404, "not_found")
+    live = live_sessions(web.settings, [person_id]).get(person_id, 0)
+    return page(request, "logga_ut", viewer, person=found[0], live=live)
+
+
+@router.post("/personer/{person_id}/adress")
+def correct_address(request: Request, web: WebState, viewer: FormViewer, person_id: str,
+                    email: FormText = "") -> Response:
+    """A wrong address corrected — what failed at it, or waits for it, goes to the new one."""
+    viewer.require(web.defs, Action.MANAGE_PEOPLE, refused="coordinator_only")
+    if web.defs.org.person(person_id) is None:
+        raise PageError(404, "not_found")
+    try:
+        failed = people.correct_address(web.defs, web.settings, person_id, email, by=viewer.person.id,
+                                        as_of=web.today())
+    except Invalid as exc:
+        where = f"adress-{person_id}"
+        return people_view(request, web, viewer, 422, errors={where: field_error(request, web, viewer, exc)},
+                           typed={where: {"email": email}})
+    web.people_changed()
+    retried = retry_and_deliver(failed, web.today())
+    return RedirectResponse(f"{root(request)}/personer?sparat=adress&{as_query(retried)}#p-{person_id}",
+                            status_code=303)
 
 
 @router.post("/personer/{person_id}/logga-ut")
@@ -79,6 +119,7 @@ def add(request: Request, web: WebState, viewer: FormViewer, name: FormText = ""
         return people_view(request, web, viewer, 422, errors={"add": field_error(request, web, viewer, exc)},
                            typed={"add": typed})
     web.people_changed()
+    send_welcome(web.settings, person_id, added_by=viewer.person.id, as_of=web.today())
     return RedirectResponse(f"{root(request)}/personer?sparat={person_id}#p-{person_id}", status_code=303)
 
 

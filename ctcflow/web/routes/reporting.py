@@ -20,7 +20,7 @@ from ctcflow.web.deps import AreaViewer, FormViewer, Viewer, WebState
 from ctcflow.web.errors import PageError
 from ctcflow.web.forms import field_error
 from ctcflow.web.rendering import lang_of, page, root
-from ctcflow.web.uploads import staged_evidence
+from ctcflow.web.uploads import Staged, kept_for_page, kept_of_form, staged_evidence
 from db.engine import session_scope
 
 router = APIRouter()
@@ -55,20 +55,24 @@ def reporting(request: Request, web: WebState, viewer: AreaViewer, area_id: str,
 
 @router.post("/omrade/{area_id}/redovisning/{theme}")
 def add_entry(request: Request, web: WebState, viewer: FormViewer, area_id: str, theme: str,
-              description: FormText = "", happened_on: FormText = "", link: FormText = "",
-              document: Annotated[UploadFile | None, File()] = None) -> Response:
+              description: FormText = "", happened_on: FormText = "", link: FormText = "", kept: FormText = "",
+              drop_kept: FormText = "", document: Annotated[UploadFile | None, File()] = None) -> Response:
     viewer.require(web.defs, Action.RECORD_AREA_WORK, area_id)
+    staged = Staged()
+    chosen_before = kept_of_form(web.key, viewer.jti, area_id, kept, drop_kept)
     try:
-        try:
-            day = date.fromisoformat(happened_on.strip())
-        except ValueError:
-            raise Invalid("happened_on", "date_format", "not a date") from None
-        with staged_evidence(web.settings, link, document) as evidence:
+        with staged_evidence(web.settings, link, document, chosen_before,
+                             keep_on=lambda failure: isinstance(failure, Invalid), into=staged):
+            try:
+                day = date.fromisoformat(happened_on.strip())
+            except ValueError:
+                raise Invalid("happened_on", "date_format", "not a date") from None
             records.theme_entry(web.defs, web.settings, area_id, theme, happened_on=day, description=description,
-                                evidence=evidence, by=viewer.person.id, as_of=web.today())
+                                evidence=staged.evidence, by=viewer.person.id, as_of=web.today())
     except Invalid as exc:
         error = field_error(request, web, viewer, exc)
-        typed = {"description": description, "happened_on": happened_on, "link": link}
+        typed = {"description": description, "happened_on": happened_on, "link": link,
+                 **kept_for_page(web.key, viewer.jti, area_id, staged)}
         return reporting_view(request, web, viewer, area_id, 422, errors={theme: error}, typed={theme: typed})
     return RedirectResponse(f"{root(request)}/omrade/{area_id}/redovisning?sparat={theme}#tema-{theme}",
                             status_code=303)
