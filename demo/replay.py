@@ -202,7 +202,8 @@ def _phase_work(session: Session, defs: Definitions, pi: PhaseInstance, day: dat
                           by=team, as_of=day, plan=runs)
             add_goal(session, defs, survey, pi.area_id, factor, "minska andelen med 5 procentenheter till nästa enkät",
                      by=team, as_of=day)
-    if "fidelity" in checks and since > 0 and since % 125 == 0:
+    if "fidelity" in checks and since > 0 and since % 125 == 0 and \
+            (pi.area_id, "programtrohet_foljd", pi.cycle) not in NEVER:  # a team that never reported its programmes
         for programme_id in sorted(set(session.execute(select(col(PlanProgramme.programme_id)).where(
                 col(PlanProgramme.area_id) == pi.area_id)).scalars())):
             adherence = 0.55 if pi.area_id in LOW_FIDELITY else 0.83 + _lateness(pi.area_id, programme_id, 0) / 400

@@ -24,7 +24,7 @@ from ctcflow.definition.loader import load_definitions
 from ctcflow.definition.survey import load_survey
 from ctcflow.engine.instances import latest_phase_instance
 from db.engine import session_scope
-from db.models import MilestoneInstance, Notification, PhaseInstance
+from db.models import MilestoneInstance, Notification, PhaseInstance, PlanProgramme
 from demo.mailserver import LocalMailServer
 from demo.synthetic import Plan, synthetic_wave, write_export
 from tests.conftest import Project
@@ -73,6 +73,14 @@ def phase_ids(cycle: int) -> dict[str, date | None]:
 
 
 @pytest.mark.usefixtures("prefect_server")
+def fidelity_followed() -> str | None:
+    """The evidence of the area's 'Programtrohet följd upp', once it is done."""
+    with session_scope() as session:
+        return session.execute(select(MilestoneInstance.evidence).where(
+            MilestoneInstance.area_id == AREA, MilestoneInstance.milestone_id == "programtrohet_foljd",
+            MilestoneInstance.status == "done")).scalar()
+
+
 def test_an_area_goes_through_all_five_phases_with_its_phase_flows(project: Project, mail: LocalMailServer,
                                                                     tmp_path: Path,
                                                                     capsys: pytest.CaptureFixture[str]) -> None:
@@ -174,6 +182,22 @@ def test_an_area_goes_through_all_five_phases_with_its_phase_flows(project: Proj
     assert [f.text for f in result.findings] == ["Låg programtrohet i PALS – Positiv atferd, støttende "
                                                        "læringsmiljø og samhandling: 60 % (lägst 75 %)"]
     assert briefed(mail, "ul_bellevue", date(2020, 2, 4), "låg programtrohet")
+    # fidelity is followed up once every programme of the plan has a reported period: not yet
+    assert fidelity_followed() is None
+    with session_scope() as session:
+        planned = sorted(set(session.execute(select(PlanProgramme.programme_id)
+                                             .where(PlanProgramme.area_id == AREA)).scalars()))
+    for started in ("finansiering_sakrad", "program_startade"):  # what following fidelity up rests on
+        assert main(["done", AREA, started, "--by", "samordnare", "--evidence", "https://malmo.se/beslut",
+                     "--as-of", "2020-02-05"]) == 0
+    for programme_id in [p for p in planned if p != "pals"]:
+        assert main(["implementation", AREA, programme_id, "--sessions-planned", "10", "--sessions-held", "10",
+                     "--participants", "30", "--adherence", "0.9", "--by", "team_bellevue",
+                     "--as-of", "2020-02-05"]) == 0
+    run_phase_flow(AREA, "uppfoljning", date(2020, 2, 5))
+    evidence = fidelity_followed()
+    assert evidence is not None and evidence.startswith("Genomförande redovisat: ")
+    assert all(name in evidence for name in ("PALS", "2020-02-05")), evidence
 
     # the next wave reopens lägesanalys for a revision; the first cycle stays as it was
     first_cycle = phase_ids(1)

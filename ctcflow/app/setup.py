@@ -12,7 +12,7 @@ from ctcflow.access.vacancies import vacancies
 from ctcflow.app.evidence import adopt_folder
 from ctcflow.core import calendar
 from ctcflow.core.config import get_settings
-from ctcflow.core.errors import CtcError
+from ctcflow.core.errors import CtcError, DefinitionError, Problem
 from ctcflow.definition.loader import Definitions, load_definitions
 from ctcflow.definition.programmes import load_programmes
 from ctcflow.definition.survey import load_survey
@@ -87,7 +87,12 @@ def check_everything() -> CheckReport:
     survey = load_survey()
     report.lines.append(f"survey.yml: {len(survey.items)} items, {len(survey.factors)} factors, "
                         f"{len(survey.outcomes)} outcomes — ok")
-    report.lines.append(f"programmes.yml: {len(load_programmes().programmes)} programmes — ok")
+    catalogue = load_programmes()
+    if catalogue.fidelity_milestone and defs.milestone(catalogue.fidelity_milestone) is None:
+        raise DefinitionError([Problem(get_settings().programmes_path, catalogue.line("fidelity_milestone"),
+                                       catalogue.fidelity_milestone, "names no milestone of phases.yml",
+                                       "use a milestone id of phases.yml, e.g. programtrohet_foljd")])
+    report.lines.append(f"programmes.yml: {len(catalogue.programmes)} programmes — ok")
     report.lines += channel_lines(defs)
     report.lines += vacancy_lines(defs, calendar.today())
     report.pending = check_database(defs)

@@ -35,6 +35,9 @@ class ProgrammeDef(Located):
 class CatalogueDef(Located):
     version: Literal[1]
     programmes: list[ProgrammeDef] = Field(min_length=1)
+    # the milestone (phases.yml) that a reported period of every programme in an area's plan
+    # completes — sessions held, participants reached and adherence, as its done_when asks
+    fidelity_milestone: str | None = Field(default=None, pattern=IDENT)
 
     def programme(self, programme_id: str) -> ProgrammeDef | None:
         return next((p for p in self.programmes if p.id == programme_id), None)

@@ -115,7 +115,9 @@ def programme_coverage(session: Session, defs: Definitions, as_of: date,
 
 
 def fidelity(session: Session, defs: Definitions, as_of: date, batch: list[PhaseInstance]) -> list[Finding]:
-    """The latest record of each programme in the area, flagged below its protocol's minimum."""
+    """The latest record of each programme in the area, flagged below its protocol's minimum;
+    an area that has reported every programme of its plan has followed fidelity up (the
+    catalogue's ``fidelity_milestone``, marked with the periods as evidence)."""
     catalogue = load_programmes()
     by_area = {i.area_id: i for i in batch}
     latest: dict[tuple[str, str], ImplementationRecord] = {}
@@ -123,6 +125,8 @@ def fidelity(session: Session, defs: Definitions, as_of: date, batch: list[Phase
             col(ImplementationRecord.area_id).in_(list(by_area)), col(ImplementationRecord.recorded_on) <= as_of)
             .order_by(col(ImplementationRecord.period_end), col(ImplementationRecord.id))).scalars():
         latest[(record.area_id, record.programme_id)] = record
+    if catalogue.fidelity_milestone:
+        _fidelity_followed(session, defs, catalogue.fidelity_milestone, latest, as_of)
     found = []
     for (area_id, programme_id), record in sorted(latest.items()):
         programme = catalogue.programme(programme_id)
@@ -131,6 +135,27 @@ def fidelity(session: Session, defs: Definitions, as_of: date, batch: list[Phase
                                   adherence=record.adherence, minimum=programme.fidelity.min_adherence,
                                   period_end=record.period_end.isoformat()))
     return found
+
+
+def _fidelity_followed(session: Session, defs: Definitions, milestone_id: str,
+                       latest: dict[tuple[str, str], ImplementationRecord], as_of: date) -> None:
+    """Each area whose plan's programmes all have a reported period: the milestone is proven, in
+    the name of whoever reported the newest period (their own area's work)."""
+    areas = sorted({area_id for area_id, _ in latest})
+    planned: dict[str, set[str]] = {}
+    for area_id, programme_id in session.execute(select(col(PlanProgramme.area_id), col(PlanProgramme.programme_id))
+                                                 .where(col(PlanProgramme.area_id).in_(areas))):
+        planned.setdefault(area_id, set()).add(programme_id)
+    catalogue = load_programmes()
+    for area_id in areas:
+        reported = {p: r for (a, p), r in latest.items() if a == area_id}
+        if not planned.get(area_id) or not planned[area_id] <= set(reported):
+            continue
+        newest = max(reported.values(), key=lambda r: (r.recorded_on, r.id or 0))
+        names = {p.id: p.name for p in catalogue.programmes}
+        periods = ", ".join(f"{names.get(p, p)} {r.period_end}" for p, r in sorted(reported.items()))
+        mark_proven(session, defs, [milestone_id], [area_id], by=newest.recorded_by, as_of=as_of,
+                    evidence=f"Genomförande redovisat: {periods}", note="registrerad av ctcflow från genomförandet")
 
 
 CHECKS = {"team_sectors": team_sectors, "survey_wave": survey_wave, "priority_decision": priority_decision,
