@@ -47,7 +47,12 @@ class MilestoneInstance(SQLModel, table=True):
     # (a decided new start replans it); None only for a milestone without a due date
     planned_due_date: date | None = None
     status: str = "open"  # open | done
-    retired: bool = False  # removed from phases.yml; kept for history
+    retired: bool = False  # removed from phases.yml, or closed as no longer relevant; kept for history
+    # closed by the coordinator as no longer relevant (an old round's item nobody will do): out of
+    # the to-do lists, the stalls and the gate, and said in the report with its reason
+    closed_on: date | None = None
+    closed_by: str | None = None
+    closed_reason: str | None = None
     done_on: date | None = None
     done_by: str | None = None
     evidence: str | None = None
@@ -150,6 +155,19 @@ class DeliveryLock(SQLModel, table=True):
     holder: str
     taken_at: datetime
     expires_at: datetime
+
+
+class Morning(SQLModel, table=True):
+    """A working day's morning that ran to its end (the deadline sweep: the day's notices decided,
+    written and handed to delivery). The next morning after a gap finds it and records the working
+    days that had none — what the overview and `ctc health` say."""
+
+    __tablename__ = "morning"
+
+    day: date = Field(primary_key=True)
+    completed_at: datetime
+    missed_from: date | None = None  # the first working day without a morning before this one
+    missed_days: int = 0  # how many working days in a row had none
 
 
 class SurveyWave(SQLModel, table=True):

@@ -181,6 +181,14 @@ def test_a_programmes_implementation_is_reported_with_its_fidelity_verdict_on_a_
         assert element(browser, "#err-participants-komet").text.startswith("Talet är större än det kan vara")
         browser.find_element(By.ID, "participants-komet").clear()
         browser.find_element(By.ID, "participants-komet").send_keys("14")
+        planned = browser.find_element(By.ID, "sessions_planned-komet")
+        planned.clear()
+        planned.send_keys("1" + "0" * 20)  # a 21-digit count of sessions: beside its own field, the rest kept
+        submit(browser, browser.find_element(By.CSS_SELECTOR, "#genomforande-komet button[type=submit]"))
+        assert element(browser, "#err-sessions_planned-komet").text.startswith("Talet är större än det kan vara")
+        assert browser.find_element(By.ID, "participants-komet").get_attribute("value") == "14"
+        browser.find_element(By.ID, "sessions_planned-komet").clear()
+        browser.find_element(By.ID, "sessions_planned-komet").send_keys("10")
         browser.execute_script("document.getElementById('period_end-komet').value = '2010-06-30'")
         submit(browser, browser.find_element(By.CSS_SELECTOR, "#genomforande-komet button[type=submit]"))
         assert element(browser, "#err-period_end-komet").text.startswith("Perioden måste sluta efter att programmet")

@@ -539,3 +539,46 @@ def test_the_language_switch_keeps_what_the_page_shows(site: Site) -> None:
     english = httpx.get(f"{site.url}/oversikt{html.unescape(switch.group(1))}", headers={"Cookie": cookie}, timeout=30)
     assert '<html lang="en"' in english.text
     assert 'value="bell"' in english.text and re.search(r'<option value="lagesanalys" selected', english.text)
+
+
+def test_the_coordinator_closes_an_item_no_longer_relevant_and_the_report_says_why(site: Site, tmp_path: Path) -> None:
+    """An overdue item nobody will do leaves the team's list only by the coordinator's decision,
+    with its reason: refused without one; then gone from 'Att göra nu', in the history with the
+    reason, in the board's report under 'Stängda som inte längre aktuella', and a sync does not
+    bring it back."""
+    from ctcflow.cli.main import main
+
+    area = "bellevuegarden_lorensborg"
+    with session_scope() as session:
+        overdue = session.execute(select(MilestoneInstance.id, MilestoneInstance.milestone_id).where(
+            MilestoneInstance.area_id == area, MilestoneInstance.status == "open",
+            MilestoneInstance.due_date < DAY)).first()
+    assert overdue is not None, "the fixture has an overdue item"
+    instance_id, milestone_id = overdue
+    reason = "Kontaktpersonen utsågs redan 2017 i det tidigare trygghetsarbetet"
+    with chromium() as browser:
+        follow_link(browser, Links().login("samordnare"))
+        browser.get(f"{site.url}/omrade/{area}#m-{instance_id}")
+        card = element(browser, f"#m-{instance_id}")
+        card.find_element(By.XPATH, ".//summary[starts-with(., 'Stäng')]").click()
+        submit(browser, card.find_element(By.CSS_SELECTOR, "form[action*='/stang/'] button[type=submit]"))
+        assert opened_at_refusal(browser)
+        assert "Skriv varför den inte längre är aktuell" in element(browser, "#fel").text
+        card = element(browser, f"#m-{instance_id}")
+        card.find_element(By.NAME, "reason").send_keys(reason)
+        submit(browser, card.find_element(By.CSS_SELECTOR, "form[action*='/stang/'] button[type=submit]"))
+        assert element(browser, "p.notice").text.startswith("Den är stängd som inte längre aktuell.")
+        assert not browser.find_elements(By.CSS_SELECTOR, f"#m-{instance_id}")
+        assert not [a for a in browser.find_elements(By.CSS_SELECTOR, "ol.todo a")
+                    if str(a.get_attribute("href")).endswith(f"#m-{instance_id}")]
+        history = element(browser, "ol.history").text
+        assert "stängde" in history and reason in history
+        assert_accessible(browser, "an item closed as no longer relevant")
+    assert main(["sync"]) == 0
+    assert _milestone(instance_id).retired and _milestone(instance_id).closed_reason == reason
+    out = tmp_path / "rapport"
+    assert main(["report", "ks", "--period", f"2018-01-01..{DAY.isoformat()}", "--as-of", DAY.isoformat(),
+                 "--format", "md", "--out", str(out)]) == 0
+    paper = next(out.glob("*.md")).read_text(encoding="utf-8")
+    assert "Stängda som inte längre aktuella:" in paper and f"stängd {DAY.isoformat()} av Central samordnare CTC" in paper
+    assert reason in paper

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import select
 
 from ctcflow.core.links import Links
@@ -268,12 +269,19 @@ def test_a_report_sent_on_a_holiday_waits_and_a_refused_copy_is_said_and_retried
         assert state == "I kö – skickas nästa arbetsdag, tisdag 7 januari 2025", state
         copies = [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#lage ul.delivery li")]
         assert "Kommunstyrelsens kansli: i kö – skickas nästa arbetsdag, tisdag 7 januari 2025" in copies, copies
+        assert not board_copies()
         browser.get(f"{holiday}/rapporter")
         assert "I kö – skickas nästa arbetsdag" in element(browser, "#reports").text
-        assert not board_copies()
+        browser.get(f"{holiday}/rapport/ks/2024")  # left open while the next working day's delivery runs
+        element(browser, "#lage[data-live='waiting']")
         city.mail.refuse = lambda address: "550 5.1.1 No such user here" if address.startswith("ks_kansli") else None
         try:
             deliver(date(2025, 1, 7))
+            # the page left open follows the sending by itself: the refusal appears without a reload
+            WebDriverWait(browser, 60).until(
+                lambda b: b.find_element(By.ID, "lage-ord").text.startswith("Inte levererad"))
+            browser.get(f"{holiday}/rapporter")
+            assert "Inte levererad" in element(browser, "#reports").text
             browser.get(f"{city.url}/rapport/ks/2024")
             assert element(browser, "main > p strong").text == "Inte levererad: e-postservern tog inte emot den"
             copies = [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#lage ul.delivery li")]

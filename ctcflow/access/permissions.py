@@ -41,6 +41,7 @@ class Action(StrEnum):
     IMPORT_SURVEY = "import_survey"
     MANAGE_PEOPLE = "manage_people"
     ACKNOWLEDGE = "acknowledge"
+    CLOSE_MILESTONE = "close_milestone"  # as no longer relevant, with a reason
 
 
 class NotAllowed(CtcError):
@@ -130,7 +131,7 @@ def may(defs: Definitions, actor: Actor, action: Action, area_id: str | None = N
         return coordinator or actor.person.role == defs.process.role_of("chief")
     if action is Action.SEND_REPORT:
         return actor.central and actor.person.role == role
-    if action is Action.RUN_DELIVERY or action is Action.MANAGE_PEOPLE:
+    if action in (Action.RUN_DELIVERY, Action.MANAGE_PEOPLE, Action.CLOSE_MILESTONE):
         return coordinator
     if action is Action.IMPORT_SURVEY:
         return coordinator or actor.person.role == defs.process.role_of("analyst")
@@ -176,7 +177,8 @@ def beyond_link(defs: Definitions, actor: Actor, action: Action, area_id: str | 
 # unless refusal() names another)
 ONE_ROLE_DOES = {Action.RECORD_COSTS: "record costs", Action.SEND_REPORT: "send this report",
                  Action.RUN_DELIVERY: "run the deliveries", Action.MANAGE_PEOPLE: "change people and roles",
-                 Action.IMPORT_SURVEY: "import a survey"}
+                 Action.IMPORT_SURVEY: "import a survey",
+                 Action.CLOSE_MILESTONE: "close a milestone as no longer relevant"}
 
 
 def refusal(defs: Definitions, actor: Actor, action: Action, area_id: str | None, role: str | None) -> str:

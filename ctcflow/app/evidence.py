@@ -35,6 +35,11 @@ def read(settings: Settings, sha: str) -> bytes | None:
         return bytes(found) if found is not None else None
 
 
+def is_stored(settings: Settings, sha: str) -> bool:
+    with session_scope(settings) as session:
+        return session.execute(select(col(StoredFile.sha256)).where(col(StoredFile.sha256) == sha)).first() is not None
+
+
 def _named(sha: str, area_id: str | None = None) -> ColumnElement[bool]:
     """Whether a record names the file — a milestone's evidence, a theme's entry, the history —
     in ``area_id`` when given."""

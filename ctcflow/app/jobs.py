@@ -23,6 +23,7 @@ from ctcflow.core.streams import Counted
 from ctcflow.definition.loader import Definitions
 from ctcflow.engine.checks import evaluate, touched_areas
 from ctcflow.engine.findings import Finding
+from ctcflow.engine.mornings import record_morning
 from ctcflow.engine.opening import advance, open_revisions
 from ctcflow.engine.status import current_cell, phase_matrix
 from ctcflow.notices.brief import compose_briefs
@@ -33,7 +34,7 @@ from ctcflow.notices.outbox import Notice, Planned, new_notices, write_new
 from ctcflow.notices.stalls import stall_notices
 from ctcflow.report.notices import report_notices
 from db.engine import require_current_schema, session_scope
-from db.models import PhaseInstance
+from db.models import Morning, PhaseInstance
 
 if TYPE_CHECKING:  # delivery (apprise) and the report (its renderers) load when used: a sweep needs neither
     from ctcflow.delivery.sender import DeliveryReport
@@ -53,6 +54,7 @@ class SweepResult:
     findings: list[Finding] = field(default_factory=list)  # what the phases' own checks found lacking
     briefs: list[Planned] = field(default_factory=list)  # the briefs composed
     delivery: DeliveryReport | None = None
+    morning: Morning | None = None  # the day's morning, recorded (with the working days missed before it)
 
     @property
     def business_day(self) -> bool:
@@ -125,6 +127,9 @@ def sweep(as_of: date, plan: MorningPlan = MorningPlan(), defs: Definitions | No
     if plan.deliver and result.business_day:
         result.briefs, result.delivery = _brief_and_send(as_of, defs, briefs=True)
     forget_abandoned(get_settings())  # documents of refused forms nobody sent again
+    if plan.deadlines and result.business_day:
+        with session_scope() as session:  # the morning ran to its end: said, and a gap before it too
+            result.morning = record_morning(session, as_of)
     return result
 
 

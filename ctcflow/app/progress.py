@@ -104,6 +104,13 @@ def undo_instance(defs: Definitions, settings: Settings, area_id: str, instance_
                                      scope=scope)
 
 
+def close_instance(defs: Definitions, settings: Settings, area_id: str, instance_id: int, *, by: str, as_of: date,
+                   reason: str, scope: Scope | None = None) -> MilestoneInstance:
+    with session_scope(settings) as session:
+        return marking.close_instance(session, defs, area_id, instance_id, by=by, as_of=as_of, reason=reason,
+                                      scope=scope)
+
+
 def approve_phase(defs: Definitions, settings: Settings, area_id: str, phase_id: str, *, by: str, as_of: date,
                   note: str | None, cycle: int | None, scope: Scope | None = None) -> list[PhaseInstance]:
     """The web's approval of the round it shows, with the app's definitions."""

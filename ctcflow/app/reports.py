@@ -148,6 +148,16 @@ def report_preview(defs: Definitions, settings: Settings, report_id: str, year: 
                    sorted(recipients(defs, request)))
 
 
+def report_state(defs: Definitions, settings: Settings, report_id: str, year: int, *, as_of: date,
+                 by: str) -> OccasionState:
+    """Where the occasion's sending stands — nothing rendered: what a page left open asks for."""
+    request = _request(defs, report_id, year, as_of, "sv", by)
+    assert request.occasion is not None
+    with session_scope(settings) as session:
+        [state] = _states(session, [request.occasion], as_of)
+    return state
+
+
 def report_preview_html(defs: Definitions, settings: Settings, report_id: str, year: int, *, as_of: date,
                         lang: str, by: str) -> bytes:
     """The report as the board would read it today, as HTML — rendered for the viewer, not archived."""

@@ -49,14 +49,13 @@ def send_welcome(settings: Settings, person_id: str, *, added_by: str, as_of: da
         raise CtcError(f"'{person_id}' is not a person")
     person, area = found
     start = person.valid_from or as_of
-    minutes = LINK_MINUTES[1]
-    link = Links(settings, deferred=True).login(person.id, minutes=minutes) if start <= as_of else None
+    link = Links(settings, deferred=True).login(person.id, minutes=LINK_MINUTES[1]) if start <= as_of else None
 
     def context(lang: str = person.lang) -> dict[str, object]:
         return {"person": person.name, "added_by": defs.name("person", added_by, lang),
                 "role": defs.name("role", person.role, lang).lower(),
                 "area": defs.name("area", area.id, lang) if area else None, "start": long_date(start, lang),
-                "link": link, "minutes": minutes, "site": settings.web_base_url.rstrip("/"),
+                "link": link, "site": settings.web_base_url.rstrip("/"),
                 "municipality": defs.org.municipality}
 
     key = keys.welcome(person.id)

@@ -118,3 +118,25 @@ def ids_of(values: list[str]) -> list[int]:
 
 
 ALL = "all"  # what `--retry` alone becomes (see ctcflow.cli.main.spread_lists)
+
+
+@app.command("health")
+def health(as_of: AsOf = None, lang: Lang = None) -> None:
+    """Whether the mornings ran and what waits in the outbox; exits 1 when a working day had no
+    morning or a message was refused for good (for a monitor to call)."""
+    from ctcflow.app.health import health as read_health
+    from ctcflow.core.templating import long_date
+
+    lang, as_of = language(lang), day(as_of)
+    found = read_health(as_of)
+    if found.last is None:
+        print(say(lang, "No morning has run yet."))
+    else:
+        print(say(lang, "Last morning that ran to its end: {day}", day=long_date(found.last.day, lang)))
+    if found.missed:
+        print(say(lang, "NOT RUN: {n} working day(s) without a morning since then: {days}", n=len(found.missed),
+                  days=", ".join(d.isoformat() for d in found.missed)))
+    print(say(lang, "Outbox: {pending} waiting to be sent, {failing} failing, {refused} refused until someone acts",
+              pending=found.pending, failing=found.failing, refused=found.refused))
+    if not found.healthy:
+        raise typer.Exit(1)

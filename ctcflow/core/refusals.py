@@ -10,6 +10,7 @@ from ctcflow.core.words import N_, words
 
 INVALID = {
     "required": N_("Say what will happen."),
+    "no_reason": N_("Say why it is no longer relevant – the report to the board shows it."),
     "kept_gone": N_("The file chosen before is no longer kept. Choose it again."),
     "period_not_over": N_("The period is not over yet. Tick the box to send the report anyway – that you did "
                           "is recorded."),
@@ -64,6 +65,7 @@ REFUSALS = {
     "phase_approved": N_("The phase is already approved; its milestones can no longer change."),
     "phase_not_open": N_("The phase has not started yet."),
     "retired": N_("The milestone is no longer part of the process."),
+    "not_open": N_("It is no longer open – someone may have done or closed it meanwhile. The page has been updated."),
     "not_done": N_("The milestone is not marked done (any more) – someone may have undone it meanwhile. There is "
                    "nothing to undo."),
     "phase_approved_by": N_("The phase is already approved, by {who}. The page has been updated."),

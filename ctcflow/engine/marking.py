@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from sqlmodel import Session, col
 
 from ctcflow.access.permissions import Action, Scope, require
-from ctcflow.core.errors import CtcError
+from ctcflow.core.errors import CtcError, Invalid
 from ctcflow.definition.loader import Definitions
 from ctcflow.engine.eventlog import SYSTEM, NewEvent, record
 from ctcflow.engine.instances import (
@@ -65,6 +65,33 @@ def mark_instance(session: Session, defs: Definitions, area_id: str, instance_id
                               "open", "done", _join(evidence, note))])
     session.flush()
     reschedule(session, defs, pi, as_of)  # what counts from it now counts from today
+    return mi
+
+
+REASON_MAX = 500
+
+
+def close_instance(session: Session, defs: Definitions, area_id: str, instance_id: int, *, by: str,
+                   as_of: date, reason: str, scope: Scope | None = None) -> MilestoneInstance:
+    """Close an open milestone as no longer relevant — an old round's item nobody will do now,
+    which would otherwise head a team's list for ever. The coordinator's decision, with its
+    reason: it leaves the to-do lists, the stalls and the gate, and the report says it was
+    closed, when, by whom and why. One conditional UPDATE: of two closing at once, one does."""
+    _, mi, ms = open_instance(session, defs, area_id, instance_id, as_of)
+    person = require(defs, by, Action.CLOSE_MILESTONE, as_of, area_id, scope=scope).person
+    reason = reason.strip()
+    if not reason:
+        raise Invalid("reason", "no_reason", "say why it is no longer relevant (--reason)")
+    if len(reason) > REASON_MAX:
+        raise Invalid("reason", "too_long", f"a reason of {len(reason)} characters: at most {REASON_MAX}")
+    closed = rows_affected(session.execute(
+        update(MilestoneInstance).where(col(MilestoneInstance.id) == mi.id, col(MilestoneInstance.status) == "open",
+                                        col(MilestoneInstance.retired).is_(False))
+        .values(retired=True, closed_on=as_of, closed_by=person.id, closed_reason=reason)))
+    session.refresh(mi)
+    if not closed:
+        raise Refused("not_open", f"{ms.id} in {area_id} is no longer open; nothing to close")
+    record(session, [NewEvent("milestone_closed", person.id, as_of, area_id, ms.id, "open", "closed", reason)])
     return mi
 
 

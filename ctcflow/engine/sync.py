@@ -120,7 +120,7 @@ def milestone_steps(defs: Definitions, pi: PhaseInstance, start: date,
             else:
                 steps.append(Step("milestone_added", pi.area_id, ms.id, None, _iso(due[ms.id]), pi.id))
                 continue
-        if mi.retired:
+        if mi.retired and mi.closed_on is None:  # a closed one stays closed: the coordinator decided
             steps.append(Step("milestone_restored", pi.area_id, ms.id, row_id=mi.id))
         if mi.status != "done" and mi.due_date != due[ms.id]:
             steps.append(Step("due_changed", pi.area_id, ms.id, _iso(mi.due_date), _iso(due[ms.id]), mi.id))

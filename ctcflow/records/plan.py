@@ -134,8 +134,10 @@ def record_implementation(session: Session, defs: Definitions, catalogue: Catalo
     if not chosen <= period_end <= as_of:  # within the programme's life in the area: not 2010, not 2099
         raise Invalid("period_end", "period_outside", f"the period ending {period_end} is outside the programme's "
                       f"time in the area: from {chosen} (chosen) to {as_of} (today)")
-    if max(sessions_planned, sessions_held, participants) > MAX_COUNT:
-        raise Invalid("participants", "too_large", f"at most {MAX_COUNT:,} sessions or participants in one period")
+    for field, value in (("sessions_planned", sessions_planned), ("sessions_held", sessions_held),
+                         ("participants", participants)):
+        if value > MAX_COUNT:  # refused beside the field it was typed in
+            raise Invalid(field, "too_large", f"at most {MAX_COUNT:,} sessions or participants in one period")
     if not 0 <= adherence <= 1:
         raise Invalid("adherence", "adherence_range",
                       f"adherence is a share of the protocol followed, 0–1 (e.g. 0.85), not {adherence}")

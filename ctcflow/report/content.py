@@ -32,6 +32,7 @@ from ctcflow.report.model import (
     NEXT_STEPS_DAYS,
     AreaFilter,
     AreaReport,
+    ClosedLine,
     Entry,
     Gathered,
     MilestoneLine,
@@ -150,6 +151,16 @@ def _milestones(session: Session, areas: dict[str, AreaReport], in_areas: AreaFi
             area.late.append(line)
         else:
             area.on_time += 1
+    closed = session.execute(
+        select(col(mi.area_id), col(mi.milestone_id), col(pi.phase_id), col(mi.due_date), col(mi.closed_on),
+               col(mi.closed_by), col(mi.closed_reason))
+        .join(pi, col(pi.id) == col(mi.phase_instance_id))
+        .where(in_areas(col(mi.area_id)), col(mi.closed_on).between(period.start, last))
+        .order_by(col(mi.area_id), col(mi.closed_on), col(mi.id)))
+    for area_id, milestone_id, phase_id, due, closed_on, closed_by, reason in closed:
+        if area_id in areas:
+            areas[area_id].closed.append(ClosedLine(milestone_id, phase_id, due, closed_on, closed_by or "",
+                                                    reason or ""))
     start = period.start - timedelta(days=1)
     before = session.execute(
         select(col(mi.area_id), col(mi.milestone_id), col(pi.phase_id), col(mi.due_date), col(mi.status),

@@ -99,7 +99,11 @@ def delivery_of(row: Notification, as_of: date, now: datetime) -> Delivery:
         if not is_business_day(day):
             day = next_business_day(day)
         next_day = day != as_of
-        tried_next = datetime.combine(day, moment.time() if not next_day else time(7), STOCKHOLM)
+        if next_day:  # the day only: the delivery runs of that day take it
+            tried_next = datetime.combine(day, time(), STOCKHOLM)
+        elif attempt > clock:  # a retry waits for its time today
+            tried_next = attempt
+        # else: due now — the next delivery run takes it (tried_next None)
     assert row.id is not None
     return Delivery(row.id, row.recipient, state, _local(row.sent_at), tried_next, next_day, row.last_error,
                     row.failure == SETUP)

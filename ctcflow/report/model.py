@@ -64,6 +64,18 @@ def moved(planned: date | None, due: date) -> date | None:
 
 
 @dataclass(frozen=True)
+class ClosedLine:
+    """A milestone the coordinator closed as no longer relevant in the period, and why."""
+
+    milestone_id: str
+    phase_id: str
+    due: date | None
+    closed_on: date
+    closed_by: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class EscalationLine:
     milestone_id: str
     due: date  # the current due date
@@ -93,6 +105,7 @@ class AreaReport:
     missing: list[MilestoneLine] = field(default_factory=list)
     # due before the period and still not done when it began: a stall older than the period
     overdue_before: list[MilestoneLine] = field(default_factory=list)
+    closed: list[ClosedLine] = field(default_factory=list)  # closed as no longer relevant in the period
     escalations: list[EscalationLine] = field(default_factory=list)
     priorities: list[tuple[str, float | None, float | None]] = field(default_factory=list)  # factor, share, city
     compared_with: str = "city"  # the priorities' wave's comparison (ctcflow.survey.comparison)

@@ -14,12 +14,14 @@ from ctcflow.core.gcpause import cyclic_gc_paused
 from ctcflow.definition.loader import Definitions
 from ctcflow.delivery.state import failing_sql
 from ctcflow.engine.eventlog import SYSTEM
+from ctcflow.engine.mornings import last_morning, recent_gap
 from ctcflow.engine.status import open_current_cell, phase_matrix
-from ctcflow.report.archive import ArchivedReport, listed
+from ctcflow.report.archive import ArchivedReport, listed, sent_files
+from ctcflow.report.delivered import Sending, latest, sendings
 from ctcflow.report.escalated import Escalated, open_escalations
 from ctcflow.report.model import PhaseSpan
 from ctcflow.report.schedule import ReportOccasion, open_occasions
-from db.models import Area, Event, MilestoneInstance, Notification
+from db.models import Area, Event, MilestoneInstance, Morning, Notification
 
 TIMELINES_UP_TO = 40  # areas shown with a timeline (more: filter first)
 
@@ -73,6 +75,10 @@ class Overview:
     reports: list[ArchivedReport]
     vacancies: list[Vacancy]
     late_reports: list[ReportOccasion] = field(default_factory=list)  # due and not sent: first on the page
+    # handed over, but a mail server refused a copy or it keeps failing: not delivered either
+    undelivered: list[tuple[str, str, Sending]] = field(default_factory=list)  # (report id, year, sending)
+    morning: Morning | None = None  # the last morning that ran to its end
+    morning_gap: Morning | None = None  # a recent morning that followed working days without one
 
 
 def overview(session: Session, defs: Definitions, as_of: date, *, phase: str | None = None,
@@ -127,12 +133,27 @@ def _overview(session: Session, defs: Definitions, as_of: date, phase: str | Non
             row.spans = []
     return Overview(result, len(areas), open_escalations(session, defs, as_of), failing(session),
                     listed(session, as_of, drafts=False, scopes=lambda _: True)[:15], vacancies(defs, as_of),
-                    late_reports(session, defs, as_of))
+                    late_reports(session, defs, as_of), undelivered_reports(session, as_of),
+                    last_morning(session, as_of), recent_gap(session, as_of))
 
 
 def late_reports(session: Session, defs: Definitions, as_of: date) -> list[ReportOccasion]:
     """Reports to the board whose due date has passed and that have not gone out."""
     return [o for o in open_occasions(session, defs, as_of, as_of) if o.due < as_of]
+
+
+def undelivered_reports(session: Session, as_of: date) -> list[tuple[str, str, Sending]]:
+    """Reports handed over whose newest sending no server has accepted yet: refused, failing,
+    or still on its way."""
+    files = sent_files(session, as_of)
+    by_file = sendings(session, [i for ids in files.values() for i in ids], as_of)
+    found = []
+    for key, ids in sorted(files.items()):
+        sending = latest(by_file, ids)
+        if sending is not None and not sending.sent:
+            report_id, _, year = key.partition("/")
+            found.append((report_id, year, sending))
+    return found
 
 
 def failing(session: Session) -> list[Failing]:

@@ -70,6 +70,7 @@ def page(request: Request, name: str, viewer: Viewer | None, status: int = 200, 
         csrf=csrf_token(web.key, viewer.jti) if viewer else "", path=request.url.path,
         municipality=web.defs.org.municipality, evidence=evidence_href, report_title=report_title,
         report_state=report_state, in_language_href=in_language_href,
+        sending_words=lambda sending: summary(sending, web.today(), None, web.today(), lang),
         board_report_id=board.id if board else "", board_report_owner=board.owner if board else "",
         definitions_problem=web.definitions_problem if viewer and viewer.may(web.defs, Action.MANAGE_PEOPLE)
         else None,

@@ -58,6 +58,7 @@ ERRORS = {
     "not_undone": (N_("Could not undo it"), N_("Nothing has changed:")),
     "not_approved": (N_("Could not approve the phase"), N_("Nothing has changed:")),
     "not_saved": (N_("Could not save it"), N_("Nothing has changed:")),
+    "not_closed": (N_("Could not close it"), N_("Nothing has changed:")),
     "nothing_yet": (N_("Nothing to show yet"), N_("There is nothing here yet:")),
     "milestone_role": (
         N_("Not your task"),
@@ -139,6 +140,7 @@ ORDINALS = (
 HISTORY_LINES = {
     "milestone_done": N_("marked {what} done"),
     "milestone_undone": N_("reopened {what}"),
+    "milestone_closed": N_("closed {what} as no longer relevant"),
     "phase_opened": N_("– the phase {what} opened"),
     "phase_approved": N_("approved the phase {what}"),
     "priorities_decided": N_("decided the priority factors: {detail}"),

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from fastapi import UploadFile
 
-from ctcflow.app.evidence import forget_unnamed, read, store
+from ctcflow.app.evidence import forget_unnamed, is_stored, store
 from ctcflow.core.config import Settings
 from ctcflow.core.errors import CtcError, InputFileError, Invalid
 from ctcflow.core.evidence import FILE_PREFIX, SEPARATOR, file_reference
@@ -43,7 +43,7 @@ LINK = re.compile(r"^https?://[^\s<>\"]{1,2000}$")
 @dataclass
 class Staged:
     """What a form brought as evidence: the text to record, and the stored document's reference
-    (``file:<sha>:<name>``) — kept for the form's next try when the form is refused."""
+    (``fil:<sha>:<name>``) — kept for the form's next try when the form is refused."""
 
     evidence: str | None = None
     document: str | None = None
@@ -101,7 +101,7 @@ def staged_evidence(settings: Settings, link: str, document: UploadFile | None, 
         name = re.sub(r"[\x00-\x1f]", "_", Path(document.filename).name.replace(SEPARATOR, " "))[:200] or "underlag"
         staged.document = file_reference(sha, name)
     elif kept:
-        if read(settings, kept.removeprefix(FILE_PREFIX).split(":", 1)[0]) is None:
+        if not is_stored(settings, kept.removeprefix(FILE_PREFIX).split(":", 1)[0]):
             raise Invalid("document", "kept_gone", "the document chosen before is no longer kept; choose it again")
         staged.document = kept
     link = link.strip()

@@ -40,7 +40,8 @@ FormText = Annotated[str, Form()]
 
 CHANGED_MEANWHILE = N_("The page had changed meanwhile. Reload it and look again.")
 # a refusal of the rule, by what was being done: who does it instead
-NOT_YOURS = {"not_marked": "milestone_role", "not_undone": "milestone_role", "not_approved": "approver_only"}
+NOT_YOURS = {"not_marked": "milestone_role", "not_undone": "milestone_role", "not_approved": "approver_only",
+             "not_closed": "coordinator_only"}
 
 
 @contextmanager
@@ -108,11 +109,12 @@ def area_view(request: Request, web: WebState, viewer: Viewer, area_id: str, sta
     acks: dict[str, Any] = {k: extra.pop(k) for k in ("ack_errors", "ack_typed", "taken") if k in extra}
     context: dict[str, Any] = {"errors": {}, "typed": {}, "opened": None, "open_all": False, "flash_done": None,
                                "flash_undone": None, "flash_approved": None, "flash_feed": False,
-                               "flash_recorded": None, "escalations": escalations,
+                               "flash_recorded": None, "flash_closed": None, "escalations": escalations,
                                **ack_context(web, viewer, escalations, lang, acks), **extra}
     return page(request, "omrade", viewer, status, data=data, n=names, reports=reports, history_page=history_page,
                 history=[describe(e, names, words) for e in data.history],
                 can_change=viewer.may(web.defs, Action.RECORD_AREA_WORK, area_id), can_mark=can_mark,
+                may_close=viewer.may(web.defs, Action.CLOSE_MILESTONE, area_id),
                 may_approve=may_approve, cycle_words=cycle_words,
                 feed=web.links.feed(viewer.person.id, area_id, feed.jti, feed.expires),
                 **context)
@@ -122,9 +124,10 @@ def area_view(request: Request, web: WebState, viewer: Viewer, area_id: str, sta
 def area(request: Request, web: WebState, viewer: AreaViewer, area_id: str, klar: ShownId = None,
          angrad: ShownId = None, godkand: str | None = None, m: ShownId = None,
          kalender: str | None = None, kvitterat: str | None = None,
-         historik: Annotated[int, Query(ge=1, le=100_000)] = 1) -> HTMLResponse:
+         historik: Annotated[int, Query(ge=1, le=100_000)] = 1, stangd: ShownId = None) -> HTMLResponse:
     return area_view(request, web, viewer, area_id, flash_done=klar, flash_undone=angrad, flash_approved=godkand,
-                     opened=m, flash_feed=bool(kalender), taken=kvitterat, history_page=historik)
+                     opened=m, flash_feed=bool(kalender), taken=kvitterat, history_page=historik,
+                     flash_closed=stangd)
 
 
 @router.post("/omrade/{area_id}/klar/{instance_id}")
@@ -186,6 +189,22 @@ def unmark(request: Request, web: WebState, viewer: FormViewer, area_id: str, in
                                as_of=web.today(), note=note.strip() or None, scope=viewer.scope)
     return RedirectResponse(f"{root(request)}/omrade/{area_id}?angrad={instance_id}#m-{instance_id}",
                             status_code=303)
+
+
+@router.post("/omrade/{area_id}/stang/{instance_id}")
+def close(request: Request, web: WebState, viewer: FormViewer, area_id: str, instance_id: RowId,
+          reason: FormText = "") -> Response:
+    """An item no longer relevant closed by the coordinator, with the reason the report shows."""
+    viewer.require(web.defs, Action.VIEW_AREA, area_id)
+    try:
+        with refusals_as_pages(web, lang_of(request, viewer), "not_closed", passing=(Invalid,)):
+            progress.close_instance(web.defs, web.settings, area_id, instance_id, by=viewer.person.id,
+                                    as_of=web.today(), reason=reason, scope=viewer.scope)
+    except Invalid as exc:
+        error = field_error(request, web, viewer, exc)
+        return area_view(request, web, viewer, area_id, 422, errors={instance_id: error},
+                         typed={instance_id: {"reason": reason}}, opened=instance_id)
+    return RedirectResponse(f"{root(request)}/omrade/{area_id}?stangd={instance_id}#att-gora", status_code=303)
 
 
 @router.post("/omrade/{area_id}/godkann/{phase_id}")

@@ -52,8 +52,8 @@ def _preview_page(request: Request, web: WebState, viewer: Viewer, report: Repor
     try:
         found = reports.report_preview(web.defs, web.settings, report.id, year, as_of=web.today(), lang=lang,
                                        by=viewer.person.id)
-    except CtcError as exc:
-        raise PageError(404, "not_found", str(exc)) from None
+    except CtcError:
+        raise PageError(404, "not_found") from None
     state = found.state
     context: dict[str, Any] = {"errors": {}, "retried": None, "just_sent": False, **extra}
     return page(request, "rapport", viewer, status, report=report, found=found, n=web.names(lang),
@@ -71,6 +71,21 @@ def preview(request: Request, web: WebState, viewer: SignedIn, report_id: str, y
                          retried=retried.words(lang_of(request, viewer)) if retried else None)
 
 
+@router.get("/rapport/{report_id}/{year}/lage")
+def sending_state(request: Request, web: WebState, viewer: SignedIn, report_id: str, year: Year) -> HTMLResponse:
+    """Only where the copies stand, for the report page left open (asked every 15 seconds while
+    copies wait): nothing is rendered or gathered for it."""
+    report = _owned(web, viewer, report_id)
+    lang = lang_of(request, viewer)
+    try:
+        state = reports.report_state(web.defs, web.settings, report_id, year, as_of=web.today(), by=viewer.person.id)
+    except CtcError:
+        raise PageError(404, "not_found") from None
+    return page(request, "rapport_lage", viewer, report=report, state=state, state_words=state.words(web.today(), lang),
+                delivery_lines=lines(state.sending, lambda p: web.names(lang)["person"].get(p, p), lang)
+                if state.sending else [])
+
+
 @router.get("/rapport/{report_id}/{year}/forhandsvisning")
 def preview_file(request: Request, web: WebState, viewer: SignedIn, report_id: str, year: Year) -> Response:
     """The report as the board would read it today, shown framed in the preview page: rendered
@@ -79,8 +94,8 @@ def preview_file(request: Request, web: WebState, viewer: SignedIn, report_id: s
     try:
         html = reports.report_preview_html(web.defs, web.settings, report_id, year, as_of=web.today(),
                                            lang=lang_of(request, viewer), by=viewer.person.id)
-    except CtcError as exc:
-        raise PageError(404, "not_found", str(exc)) from None
+    except CtcError:
+        raise PageError(404, "not_found") from None
     return Response(html, media_type="text/html; charset=utf-8", headers=FRAMED_REPORT)
 
 
@@ -95,8 +110,8 @@ def send(request: Request, web: WebState, viewer: FormViewer, report_id: str, ye
     except Invalid as exc:  # the period is not over and nobody said to send it anyway
         return _preview_page(request, web, viewer, report, year, 422,
                              errors={"send": field_error(request, web, viewer, exc)})
-    except CtcError as exc:  # a year with no report due (3000): said as the preview says it
-        raise PageError(404, "not_found", str(exc)) from None
+    except CtcError:  # a year with no report due (3000): said as the preview says it
+        raise PageError(404, "not_found") from None
     return RedirectResponse(f"{root(request)}/rapport/{report_id}/{year}?skickad=1#lage", status_code=303)
 
 

@@ -58,7 +58,8 @@ def overview_view(request: Request, web: WebState, viewer: Viewer, status: int =
               for area_id, gaps in found.items() if gaps}
     return page(request, "oversikt", viewer, status, data=data, n=web.names(lang), phases=web.defs.process.phases,
                 timelines=timelines, trends=trends, filters={"fas": fas, "forsenade": forsenade, "q": q},
-                retried=retried, may_retry=viewer.may(web.defs, Action.RUN_DELIVERY),
+                retried=retried, report_titles={r.id: r.title.get(lang) for r in web.defs.process.reports},
+                may_retry=viewer.may(web.defs, Action.RUN_DELIVERY),
                 **ack_context(web, viewer, data.escalated, lang, extra))
 
 

@@ -1,0 +1,48 @@
+"""The software's own morning, kept like the teams' work: each working day's morning records
+that it ran; the next one after a gap says which working days had none — on the overview, and
+by `ctc health`, which a monitor calls and which fails while a working day went by without one."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import httpx
+import pytest
+
+from ctcflow.app.jobs import MorningPlan, sweep
+from ctcflow.cli.main import main
+from db.engine import session_scope
+from db.models import Morning
+from tests.conftest import Project, pages_port
+from tests.webserver import session_for, web_server
+
+WEDNESDAY, MONDAY = date(2018, 10, 3), date(2018, 10, 8)  # Thursday 4 and Friday 5 October: no morning
+
+
+@pytest.mark.both_databases
+def test_a_morning_after_two_missed_working_days_says_so_and_health_fails_until_one_runs(
+        project: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    port = pages_port(monkeypatch)
+    quiet = MorningPlan(deliver=False)
+    sweep(WEDNESDAY, quiet)
+    sweep(WEDNESDAY, quiet)  # a rerun records nothing twice
+    assert main(["health", "--as-of", WEDNESDAY.isoformat()]) == 0
+    assert "Senaste morgonkörning som gick till slut: onsdag 3 oktober 2018" in capsys.readouterr().out
+
+    assert main(["health", "--as-of", "2018-10-05"]) == 1  # Thursday went by without one
+    said = capsys.readouterr().out
+    assert "INTE KÖRD: 1 arbetsdag(ar) utan morgonkörning sedan dess: 2018-10-04" in said, said
+
+    sweep(MONDAY, quiet)
+    with session_scope() as session:
+        rows = [(m.day, m.missed_from, m.missed_days) for m in session.query(Morning).order_by(Morning.day)]
+    assert rows == [(WEDNESDAY, None, 0), (MONDAY, date(2018, 10, 4), 2)]
+    assert main(["health", "--as-of", MONDAY.isoformat()]) == 0
+
+    cookie, _ = session_for("samordnare")
+    with web_server(port, as_of=MONDAY) as url:
+        page = httpx.get(f"{url}/oversikt", headers={"Cookie": cookie}, timeout=30).text
+    banner = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.split('id="morgon"', 1)[1].split("</div>", 1)[0]))
+    assert "Morgonkörningen gick inte från torsdag 4 oktober 2018 (2 arbetsdagar)" in banner, banner
+    assert "det som skulle ha skickats då gick ut måndag 8 oktober 2018" in banner, banner
