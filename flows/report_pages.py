@@ -34,5 +34,6 @@ def print_on_workers(documents: list[str]) -> Iterable[bytes]:
         handed.append(keep_chunks(chunk))
         return {"chunks": handed[-1], "first": next(i for i, d in enumerate(documents) if d is chunk[0])}
 
-    spread("report-pages", documents, hand_out, here=lambda chunk: here.extend(print_here(chunk)), smallest=1)
+    spread("report-pages", documents, hand_out, here=lambda chunk: here.extend(print_here(chunk)), smallest=1,
+           redo_late=False)  # a chunk printed here would not join the others' in order: fail, and be retried
     return [*here, *(pdf for shas in handed for pdf in take_printed(shas))]

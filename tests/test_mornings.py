@@ -14,6 +14,7 @@ from ctcflow.app.jobs import MorningPlan, sweep
 from ctcflow.cli.main import main
 from db.engine import session_scope
 from db.models import Morning
+from demo.mailserver import LocalMailServer
 from tests.conftest import Project, pages_port
 from tests.webserver import session_for, web_server
 
@@ -46,3 +47,22 @@ def test_a_morning_after_two_missed_working_days_says_so_and_health_fails_until_
     banner = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.split('id="morgon"', 1)[1].split("</div>", 1)[0]))
     assert "Morgonkörningen gick inte från torsdag 4 oktober 2018 (2 arbetsdagar)" in banner, banner
     assert "det som skulle ha skickats då gick ut måndag 8 oktober 2018" in banner, banner
+
+
+def test_the_coordinators_brief_says_the_morning_did_not_run_and_a_longer_gap_reaches_the_chief(
+        project: Project, mail: LocalMailServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    pages_port(monkeypatch)
+
+    def gap_lines(person: str) -> list[str]:
+        return [line for m in mail.to(f"{person}@test.example") for line in m.body.splitlines()
+                if line.startswith("Morgonkörningen gick inte")]
+
+    sweep(WEDNESDAY)
+    assert gap_lines("samordnare") == []
+    sweep(MONDAY)  # Thursday and Friday had none
+    assert gap_lines("samordnare") == ["Morgonkörningen gick inte från torsdag 4 oktober 2018 (2 arbetsdagar); "
+                                       "det som skulle ha skickats då går ut i dag."]
+    assert gap_lines("avdelningschef") == []  # two days: the coordinator's to see to
+    sweep(date(2018, 10, 12))  # Tuesday to Thursday: three working days — it climbs to the chief
+    assert gap_lines("avdelningschef") == ["Morgonkörningen gick inte från tisdag 9 oktober 2018 (3 arbetsdagar); "
+                                           "det som skulle ha skickats då går ut i dag."]

@@ -41,6 +41,7 @@ DAY = date(2025, 1, 8)
 HERMODSDAL, BELLEVUE = "hermodsdal_nydala_gullviksborg", "bellevuegarden_lorensborg"
 KIRSEBERG = "kirsebergsstaden_rostorp_segevang_segemolla"
 INPUT = "underlag_ks_rapport"
+PAPER = 120  # seconds a send may take: the paper and its PDF are rendered, archived and sent
 INPUT_TITLE = "Områdets underlag till rapporten till kommunstyrelsen"
 
 
@@ -237,7 +238,7 @@ def test_the_samordnare_previews_the_board_report_and_sends_it(city: City) -> No
         assert element(browser, "#early").get_attribute("aria-invalid") == "true"
         assert _archived_files() == archived_before and not city.mail.to("ks_kansli@test.example")
         element(browser, "#early").click()
-        submit(browser, browser.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]"))
+        submit(browser, browser.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]"), seconds=PAPER)
         assert element(browser, "#lage p.notice").text.startswith("Rapporten är arkiverad och lämnad till utskick.")
         copies = [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#lage ul.delivery li")]
         assert any(c.startswith("Kommunstyrelsens kansli: mottagen av e-postservern 20") for c in copies), copies
@@ -264,7 +265,7 @@ def test_a_report_sent_on_a_holiday_waits_and_a_refused_copy_is_said_and_retried
     with web_server(free_port(), as_of=date(2025, 1, 6)) as holiday, chromium() as browser:
         city.sign_in(browser, "samordnare")  # the session's cookie holds on either port
         browser.get(f"{holiday}/rapport/ks/2024")
-        submit(browser, element(browser, "form.stack button[type=submit]"))
+        submit(browser, element(browser, "form.stack button[type=submit]"), seconds=PAPER)
         state = element(browser, "main > p strong").text
         assert state == "I kö – skickas nästa arbetsdag, tisdag 7 januari 2025", state
         copies = [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#lage ul.delivery li")]
@@ -291,7 +292,7 @@ def test_a_report_sent_on_a_holiday_waits_and_a_refused_copy_is_said_and_retried
             assert_accessible(browser, "a report the board's server refused")
         finally:
             city.mail.refuse = None
-        submit(browser, element(browser, "#lage form button[type=submit]"))
+        submit(browser, element(browser, "#lage form button[type=submit]"), seconds=PAPER)
         assert element(browser, "#lage p.notice").text == "1 utskick försöktes igen nu: 1 skickade, 0 misslyckades igen."
         assert element(browser, "main > p strong").text.startswith("Skickad ")
     assert len(board_copies()) == 1

@@ -25,6 +25,7 @@ from ctcflow.report.schedule import ReportOccasion, occasions
 from ctcflow.report.service import (
     Request,
     content_for,
+    may_send_now,
     period_not_over,
     produce,
     recipients,
@@ -56,6 +57,8 @@ def report_make(report_id: str, period: str | None, *, as_of: date, lang: str, a
     defs = ready()
     settings = get_settings()
     request = replace(request_for(defs, report_id, period, as_of, lang, area_id), case_number=case_number)
+    if send:
+        may_send_now(request, before_period_end)
     with session_scope() as session:
         if session.get(Area, area_id or "") is None and area_id is not None:
             raise CtcError(f"area '{area_id}' is not in the database; run `ctc sync`")
@@ -173,6 +176,7 @@ def report_send(defs: Definitions, settings: Settings, report_id: str, year: int
     to deliver it at once, and say where it stands."""
     request = _request(defs, report_id, year, as_of, lang, by)
     assert request.occasion is not None
+    may_send_now(request, before_period_end)
     with session_scope(settings) as session:
         _, files = produce(session, defs, settings, request, by=by)
         send_report(session, defs, settings, request, files, by=by, before_period_end=before_period_end)

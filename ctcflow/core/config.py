@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     # of milliseconds, a share's flow-run process about ten seconds to start.
     fan_out_batches: int = 8
     fan_out_smallest: int = 500
+    # how long phase-work waits for a share it handed out; a share not finished by then (its
+    # worker died, or none took it) is cancelled there and done by the run that handed it out
+    fan_out_deadline_seconds: int = 900
     # A report's PDF is printed in chunks of this many areas (memory stays bounded: WeasyPrint
     # keeps a chunk's pages, not the document's); on a worker, the chunks are shared out too.
     report_areas_per_chunk: int = 50

@@ -16,6 +16,7 @@ from db.models import Morning
 
 ONE_DAY = timedelta(days=1)
 GAP_SHOWN_FOR = 5  # working days the overview keeps saying that mornings were missed
+GAP_CLIMBS = 3  # working days without a morning after which the chief hears of it too, not only the coordinator
 
 
 def missed_between(last: date | None, day: date) -> list[date]:
@@ -34,12 +35,17 @@ def record_morning(session: Session, day: date, now: datetime | None = None) -> 
     working days since the previous one that had none. Returns the row (None on other days)."""
     if not calendar.is_business_day(day):
         return None
-    last = session.execute(select(func.max(col(Morning.day))).where(col(Morning.day) < day)).scalar()
-    missed = missed_between(last, day)
+    missed = missed_between(last_morning_before(session, day), day)
     session.execute(insert_ignoring_duplicates(session, table_of(Morning)).values(
         day=day, completed_at=now or datetime.now(tz=UTC), missed_from=missed[0] if missed else None,
         missed_days=len(missed)))
     return session.get(Morning, day)
+
+
+def last_morning_before(session: Session, day: date) -> date | None:
+    """The day of the last morning before ``day`` that ran to its end (None: none yet)."""
+    found = session.execute(select(func.max(col(Morning.day))).where(col(Morning.day) < day)).scalar()
+    return found if isinstance(found, date) else None
 
 
 def last_morning(session: Session, as_of: date) -> Morning | None:

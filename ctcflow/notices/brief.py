@@ -25,6 +25,7 @@ from ctcflow.definition.organisation import PersonDef
 from ctcflow.delivery import keys
 from ctcflow.delivery.claims import cancel_obsolete
 from ctcflow.delivery.kinds import BRIEF
+from ctcflow.engine.mornings import GAP_CLIMBS, last_morning_before, missed_between
 from ctcflow.notices.composer import Composer
 from ctcflow.notices.digest import weekly_overview
 from ctcflow.notices.handover import Handover, handovers
@@ -65,11 +66,17 @@ def compose_briefs(session: Session, composer: Composer, now: datetime | None = 
         _cancel(session, [i.id for i in held.pop(person_id)], "the person is no longer in areas.yml")
     had_this_week, had_today, overview_had = _briefs_had(session, as_of)
     coordinators = {p.id for p in composer.directory.coordinators()}
+    # the working days before today that had no morning: the coordinator hears of it in this
+    # brief; a longer gap climbs to the chief too (the software's own stall)
+    gap = missed_between(last_morning_before(session, as_of), as_of)
+    chief = defs.process.role_of("chief")
+    chiefs = {p.id for p in composer.directory.holders(chief, None)} if chief and len(gap) >= GAP_CLIMBS else set()
+    told_of_gap = coordinators | chiefs
     taking_over = handovers(session, defs, as_of, set(held))
     failing = {lang: undelivered(session, defs.names(lang)["person"], now or datetime.now(tz=UTC))
                for lang in {people[c].lang for c in coordinators if c in people}}
     written: list[Planned] = []
-    for person_id in sorted(set(held) | coordinators):
+    for person_id in sorted(set(held) | coordinators | (told_of_gap if gap else set())):
         person = people.get(person_id)
         if person is None or person_id in had_today:
             continue
@@ -78,9 +85,11 @@ def compose_briefs(session: Session, composer: Composer, now: datetime | None = 
         items = held.get(person_id, [])
         overview = person_id in coordinators and person_id not in overview_had
         told = failing.get(person.lang, []) if person_id in coordinators else []
-        if not items and not overview and not told:
+        their_gap = gap if person_id in told_of_gap else []
+        if not items and not overview and not told and not their_gap:
             continue
-        brief, shown = _render(session, composer, person, items, overview, told, taking_over.get(person_id))
+        brief, shown = _render(session, composer, person, items, overview, told, taking_over.get(person_id),
+                               their_gap)
         new = enqueue(session, [brief], now=brief_time(as_of, policy.hour))
         if not new:
             continue  # a concurrent run wrote this brief first; its items are its own
@@ -94,7 +103,8 @@ def compose_briefs(session: Session, composer: Composer, now: datetime | None = 
 
 
 def _render(session: Session, composer: Composer, person: PersonDef, items: list[Item], overview: bool,
-            undelivered: list[dict[str, Any]], handover: Handover | None) -> tuple[Planned, list[int]]:
+            undelivered: list[dict[str, Any]], handover: Handover | None,
+            morning_gap: list[date]) -> tuple[Planned, list[int]]:
     """The brief's text, and the notices it shows (all of them in a handover brief; otherwise all
     but the routine lines past the day's budget)."""
     as_of, lang = composer.as_of, person.lang
@@ -117,7 +127,7 @@ def _render(session: Session, composer: Composer, person: PersonDef, items: list
         "handover": handover.context(composer, lang) if handover else None,
         "municipality": composer.defs.org.municipality, "link": composer.links.page(person.id),
         "overview": weekly_overview(session, composer, lang) if overview else None,
-        "undelivered": undelivered,
+        "undelivered": undelivered, "morning_gap": morning_gap,
     }
     subject, body = composer.templates.render("brief", lang, **context)
     return (Planned(key=keys.brief(as_of, person.id), kind=BRIEF, as_of=as_of, area_id=None, recipient=person.id,

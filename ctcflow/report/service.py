@@ -178,15 +178,21 @@ def archive(session: Session, request: Request, rendering: Rendering, by: str) -
     return int(found)
 
 
+def may_send_now(request: Request, before_period_end: bool) -> None:
+    """The board's report goes after its period — before it only when someone says so (checked
+    before anything is rendered)."""
+    if period_not_over(request) and not before_period_end:
+        raise Invalid("before_period_end", "period_not_over",
+                      f"the period {request.period.label()} is not over on {request.as_of}; the board's report is "
+                      "sent after it (--before-period-end sends it anyway, and records that you did)")
+
+
 def send(session: Session, defs: Definitions, settings: Settings, request: Request,
          files: list[tuple[Rendering, int]], *, by: str, before_period_end: bool = False) -> list[str]:
     """Put the report in the outbox for its recipients (the PDF attached, or the first file
     there is) and mark the archived files handed over; returns the person ids it goes to. A
     board report whose period is not over goes only with ``before_period_end``, recorded."""
-    if period_not_over(request) and not before_period_end:
-        raise Invalid("before_period_end", "period_not_over",
-                      f"the period {request.period.label()} is not over on {request.as_of}; the board's report is "
-                      "sent after it (--before-period-end sends it anyway, and records that you did)")
+    may_send_now(request, before_period_end)
     people = recipients(defs, request)
     if not people:
         roles = _recipient_roles(defs, request)
