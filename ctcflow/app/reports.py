@@ -15,7 +15,7 @@ from ctcflow.core.config import Settings, get_settings
 from ctcflow.core.errors import CtcError
 from ctcflow.definition.loader import Definitions
 from ctcflow.delivery.sender import DeliveryReport
-from ctcflow.report.archive import archived, sent_files, sent_on
+from ctcflow.report.archive import archived, occasion_sendings, sent_on
 from ctcflow.report.delivered import Sending, latest, sendings
 from ctcflow.report.delivery_words import summary
 from ctcflow.report.model import ReportContent
@@ -105,9 +105,8 @@ class OccasionState:
 def _states(session: Session, found: list[ReportOccasion], as_of: date) -> list[OccasionState]:
     """Each occasion's state, read in two queries for the whole calendar."""
     handed = sent_on(session, as_of)
-    files = sent_files(session, as_of)
-    by_file = sendings(session, [i for ids in files.values() for i in ids], as_of)
-    return [OccasionState(o, handed.get(o.key), latest(by_file, files.get(o.key, ()))) for o in found]
+    sent = occasion_sendings(session, as_of)
+    return [OccasionState(o, handed.get(o.key), sent.get(o.key)) for o in found]
 
 
 def report_calendar(as_of: date, defs: Definitions | None = None,
@@ -189,6 +188,5 @@ def report_send(defs: Definitions, settings: Settings, report_id: str, year: int
 def failed_copies(settings: Settings, report_id: str, year: int, as_of: date) -> list[int]:
     """The outbox rows of the occasion's newest sending that failed: what "try again" retries."""
     with session_scope(settings) as session:
-        files = sent_files(session, as_of).get(f"{report_id}/{year}", [])
-        sending = latest(sendings(session, files, as_of), files)
+        sending = occasion_sendings(session, as_of).get(f"{report_id}/{year}")
     return sending.failing() if sending else []

@@ -67,6 +67,13 @@ def sent_files(session: Session, as_of: date) -> dict[str, list[int]]:
     return found
 
 
+def occasion_sendings(session: Session, as_of: date) -> dict[str, Sending]:
+    """occasion key → where the newest sending of the city's report stands (two queries for all)."""
+    files = sent_files(session, as_of)
+    by_file = sendings(session, [i for ids in files.values() for i in ids], as_of)
+    return {key: found for key, ids in files.items() if (found := latest(by_file, ids)) is not None}
+
+
 @dataclass(frozen=True)
 class ArchivedReport:
     """One rendering of a report as people think of it — the KS report for 2023–2024 as of a

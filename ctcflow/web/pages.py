@@ -16,8 +16,8 @@ from ctcflow.delivery.state import failing_sql
 from ctcflow.engine.eventlog import SYSTEM
 from ctcflow.engine.mornings import last_morning, recent_gap
 from ctcflow.engine.status import open_current_cell, phase_matrix
-from ctcflow.report.archive import ArchivedReport, listed, sent_files
-from ctcflow.report.delivered import Sending, latest, sendings
+from ctcflow.report.archive import ArchivedReport, listed, occasion_sendings
+from ctcflow.report.delivered import Sending
 from ctcflow.report.escalated import Escalated, open_escalations
 from ctcflow.report.model import PhaseSpan
 from ctcflow.report.schedule import ReportOccasion, open_occasions
@@ -145,12 +145,9 @@ def late_reports(session: Session, defs: Definitions, as_of: date) -> list[Repor
 def undelivered_reports(session: Session, as_of: date) -> list[tuple[str, str, Sending]]:
     """Reports handed over whose newest sending no server has accepted yet: refused, failing,
     or still on its way."""
-    files = sent_files(session, as_of)
-    by_file = sendings(session, [i for ids in files.values() for i in ids], as_of)
     found = []
-    for key, ids in sorted(files.items()):
-        sending = latest(by_file, ids)
-        if sending is not None and not sending.sent:
+    for key, sending in sorted(occasion_sendings(session, as_of).items()):
+        if not sending.sent:
             report_id, _, year = key.partition("/")
             found.append((report_id, year, sending))
     return found

@@ -54,12 +54,16 @@ def _preview_page(request: Request, web: WebState, viewer: Viewer, report: Repor
                                        by=viewer.person.id)
     except CtcError:
         raise PageError(404, "not_found") from None
-    state = found.state
     context: dict[str, Any] = {"errors": {}, "retried": None, "just_sent": False, **extra}
     return page(request, "rapport", viewer, status, report=report, found=found, n=web.names(lang),
-                state_words=state.words(web.today(), lang),
-                delivery_lines=lines(state.sending, lambda p: web.names(lang)["person"].get(p, p), lang)
-                if state.sending else [], **context)
+                **_in_words(web, found.state, lang), **context)
+
+
+def _in_words(web: WebState, state: reports.OccasionState, lang: str) -> dict[str, Any]:
+    """The state in one phrase and each copy in a line: the report page and its live part alike."""
+    names = web.names(lang)["person"]
+    return {"state_words": state.words(web.today(), lang),
+            "delivery_lines": lines(state.sending, lambda p: names.get(p, p), lang) if state.sending else []}
 
 
 @router.get("/rapport/{report_id}/{year}")
@@ -81,9 +85,7 @@ def sending_state(request: Request, web: WebState, viewer: SignedIn, report_id: 
         state = reports.report_state(web.defs, web.settings, report_id, year, as_of=web.today(), by=viewer.person.id)
     except CtcError:
         raise PageError(404, "not_found") from None
-    return page(request, "rapport_lage", viewer, report=report, state=state, state_words=state.words(web.today(), lang),
-                delivery_lines=lines(state.sending, lambda p: web.names(lang)["person"].get(p, p), lang)
-                if state.sending else [])
+    return page(request, "rapport_lage", viewer, report=report, state=state, **_in_words(web, state, lang))
 
 
 @router.get("/rapport/{report_id}/{year}/forhandsvisning")
