@@ -8,14 +8,20 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 from uuid import UUID
 
 import pypdf
 import pytest
 from sqlalchemy import func, select
 
+from ctcflow.app.serve import deployment_specs
 from ctcflow.cli.main import main
 from ctcflow.core.config import PROJECT_ROOT
+from ctcflow.core.errors import CtcError
 from ctcflow.core.scope import tenant_scope
 from ctcflow.report.pdf import chunks_printed_by, pdf_from_html, print_chunk
 from db.engine import session_scope
@@ -57,7 +63,13 @@ def test_ctc_deploy_registers_every_tenant_and_two_workers_share_the_phase_work_
     assert "phase-work/phase-work" in printed and "phase-work/phase-work-lund" in printed
     assert "16 deployments" in printed  # the eight of prefect.yaml for each of two tenants
 
-    env = {**os.environ, "CTC_HOME": str(PROJECT_ROOT), "PREFECT_API_URL": str(PREFECT_API_URL.value()),
+    with get_client(sync_client=True) as client:  # the deployments carry no path of this machine
+        registered = client.read_deployment_by_name("phase-work/phase-work-lund")
+    assert registered.pull_steps == [{"ctcflow.app.checkout.worker_checkout": {}}]
+    # the workers' host keeps its checkout elsewhere; the tenants come from the folder every host shares
+    checkout = worker_checkout_elsewhere(project.root / "elsewhere" / "ctcflow")
+    env = {**os.environ, "CTC_HOME": str(checkout), "CTC_TENANTS_DIR": str(project.root / "tenants"),
+           "PREFECT_API_URL": str(PREFECT_API_URL.value()),
            "PREFECT_WORKER_QUERY_SECONDS": "1"}  # a worker asks for runs every second, not every ten
     logs = [project.root / "worker-1.log", project.root / "worker-2.log"]
     with prefect_workers("ctc-test-pool", logs, env, limit=1):
@@ -85,6 +97,8 @@ def test_ctc_deploy_registers_every_tenant_and_two_workers_share_the_phase_work_
             ["bellevuegarden_lorensborg", "hermodsdal_nydala_gullviksborg",
              "kirsebergsstaden_rostorp_segevang_segemolla", "mollevangen_radmansvangen_sodervarn"])
         assert all(f"area:{t.name.split(' · ')[1]}" in t.tags for t in ours + theirs)
+        # every run it started, task or subflow, filed under the tenant as the deployment's own run is
+        assert all("tenant:lund" in r.tags for r in [*children, *ours, *theirs]), [r.tags for r in children]
         # each worker took a run (one at a time each: the one running phase-work leaves the share to the other)
         taken = [wait_for(lambda log=log: log.read_text().count("submitted to infrastructure") or None, 60,
                           f"{log.name} to have taken a run") for log in logs]
@@ -101,6 +115,21 @@ def test_ctc_deploy_registers_every_tenant_and_two_workers_share_the_phase_work_
         for log in logs:  # each took a second run: ks-report, and the share of chunks it handed out
             wait_for(lambda log=log: log.read_text().count("submitted to infrastructure") == 2 or None, 60,
                      f"{log.name} to have taken a second run")
+        # the other deployments of the tenant, each completed by the workers from their own checkout
+        assert main(["--tenant", "lund", "survey", "store", str(survey_export(project.root / "enkat.csv"))]) == 0
+        stored = capsys.readouterr().out.split("file=")[1].strip()
+        for name, parameters in (("advance-phases", {"as_of": "2018-11-15", "deliver": False}),
+                                 ("deadline-sweep", {"as_of": "2018-11-15", "deliver": False}),
+                                 ("deliver-notifications", {"as_of": "2018-11-15"}),
+                                 ("survey-wave", {"wave": "2019", "file": stored, "as_of": "2019-04-01"})):
+            run = run_deployment(f"{name}/{name}-lund", parameters=parameters, timeout=600)
+            assert run.state is not None and run.state.is_completed(), (name, run.state)
+        with get_client(sync_client=True) as client:
+            ran = {client.read_deployment(r.deployment_id).name for r in client.read_flow_runs()
+                   if r.deployment_id is not None and r.state is not None and r.state.is_completed()
+                   and r.parameters.get("tenant") == "lund"}
+        assert ran >= {f"{spec['name']}-lund" for spec in deployment_specs()}  # every deployment of prefect.yaml
+        assert all("CTC_HOME=" not in log.read_text() for log in logs)
     with tenant_scope("lund"), session_scope() as session:
         archived = dict(session.execute(select(ReportArchive.format, ReportArchive.content)).tuples().all())
         left = session.execute(select(func.count()).select_from(PrintedChunk)).scalar_one()
@@ -111,3 +140,51 @@ def test_ctc_deploy_registers_every_tenant_and_two_workers_share_the_phase_work_
         assert archived["pdf"] == pdf_from_html(archived["html"].decode("utf-8"), per_chunk=3)
     pages = [page.extract_text() for page in pypdf.PdfReader(io.BytesIO(archived["pdf"])).pages]
     assert len(pages) > 5 and all(text.rstrip().endswith(f"{n} ({len(pages)})") for n, text in enumerate(pages, 1))
+
+
+def worker_checkout_elsewhere(folder: Path) -> Path:
+    """A checkout of the project at another path than the deploying one's (what a worker host has)."""
+    shutil.copytree(PROJECT_ROOT, folder, ignore=shutil.ignore_patterns(
+        ".git", ".venv", ".ctc", "tests", "bench", "node_modules", "__pycache__", "*.egg-info", ".*_cache"))
+    return folder
+
+
+def survey_export(path: Path) -> Path:
+    from ctcflow.definition.loader import load_definitions
+    from ctcflow.definition.survey import load_survey
+    from demo.synthetic import Plan, synthetic_wave, write_export
+
+    with tenant_scope("lund"):
+        write_export(synthetic_wave(load_survey(), load_definitions().org, Plan(pupils=600, seed=3)), str(path))
+    return path
+
+
+def test_a_worker_refuses_a_folder_that_is_not_a_checkout_and_says_what_to_set(tmp_path: Path) -> None:
+    from ctcflow.app.checkout import check_checkout
+
+    (tmp_path / "flows").mkdir()
+    with pytest.raises(CtcError) as refused:
+        check_checkout(tmp_path)
+    assert str(refused.value) == (f"CTC_HOME={tmp_path} on this worker is not a ctcflow checkout (it has no "
+                                  "prefect.yaml, phases.yml, templates): set CTC_HOME to the folder of this "
+                                  "host's checkout")
+    check_checkout(PROJECT_ROOT)
+
+
+def test_prefect_deploy_refuses_and_names_ctc_deploy_registering_nothing() -> None:
+    """`prefect deploy --all` would register the default tenant's deployments without their tenant."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import WorkPoolCreate
+    from prefect.settings import PREFECT_API_URL
+
+    with get_client(sync_client=True) as client:  # the pool prefect.yaml names, as an operator makes it
+        client.create_work_pool(WorkPoolCreate(name="ctcflow", type="process"), overwrite=True)
+        before = sorted((d.name, str(d.updated)) for d in client.read_deployments())
+    done = subprocess.run([sys.executable, "-m", "prefect", "--no-prompt", "deploy", "--all"], cwd=PROJECT_ROOT,
+                          env={**os.environ, "PREFECT_API_URL": str(PREFECT_API_URL.value())},
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "register ctcflow's deployments with `ctc deploy [--pool NAME]`, not `prefect deploy`" in done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+    with get_client(sync_client=True) as client:
+        assert sorted((d.name, str(d.updated)) for d in client.read_deployments()) == before

@@ -5,13 +5,19 @@ prefect.yaml is the one description of the flows (names, entrypoints, schedules,
 the same for every tenant: the default tenant's deployments keep prefect.yaml's names, another
 tenant's are named ``<name>-<tenant>``; each is tagged ``tenant:<id>`` and passes its tenant
 as the flows' ``tenant`` parameter, so one pool of workers serves every municipality while each
-tenant's limits (``concurrency_limit``) are its own. The code is pulled from the checkout at
-``CTC_HOME`` on the worker (prefect.yaml's pull step).
+tenant's limits (``concurrency_limit``) are its own. The deployments carry prefect.yaml's pull
+step, not this machine's path: each worker runs the code of its own checkout (its ``CTC_HOME``,
+ctcflow.app.checkout).
+
+`prefect deploy` would register the default tenant's deployments only, untagged and without their
+tenant, over those `ctc deploy` made: prefect.yaml's build step refuses it and names `ctc deploy`.
 """
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from ctcflow.app.serve import concurrency, deployment_specs, prefect_yaml, schedules_of
@@ -58,6 +64,7 @@ def deploy(pool: str | None = None, tenants: list[str] | None = None) -> Registe
     flows: list[tuple[dict[str, Any], Any]] = [
         (spec, Flow.from_source(source=str(settings.home), entrypoint=spec["entrypoint"]))
         for spec in deployment_specs()]
+    pull = WorkerCheckout(pull_steps())
     deployments: list[Any] = []
     for tenant in chosen:
         for spec, flow in flows:
@@ -66,10 +73,56 @@ def deploy(pool: str | None = None, tenants: list[str] | None = None) -> Registe
                 description=spec.get("description"), tags=[*(spec.get("tags") or []), f"tenant:{tenant}"],
                 parameters={**(spec.get("parameters") or {}), "tenant": tenant},
                 concurrency_limit=concurrency(spec.get("concurrency_limit")), work_pool_name=pool))
+            deployments[-1].storage = pull
     register(*deployments, work_pool_name=pool, build=False, push=False, print_next_steps_message=False,
              ignore_warnings=True)
     return Registered(pool, created, [f"{d.flow_name}/{d.name}" for d in deployments],
                       [f"{d.flow_name}/{d.name}" for d in deployments if d.schedules])
+
+
+def pull_steps() -> list[dict[str, Any]]:
+    """prefect.yaml's pull steps: what a worker does before each run to find the code."""
+    steps = prefect_yaml().get("pull")
+    if not isinstance(steps, list) or not steps:
+        raise CtcError("prefect.yaml has no pull steps (pull: - ctcflow.app.checkout.worker_checkout: {})")
+    return steps
+
+
+class WorkerCheckout:
+    """The deployments' storage: nothing to upload, and prefect.yaml's pull steps as the way a
+    worker finds the code (Prefect's runner asks a storage for these)."""
+
+    def __init__(self, steps: list[dict[str, Any]]) -> None:
+        self.steps = steps
+        self._base = Path.cwd()
+
+    def set_base_path(self, path: Path) -> None:
+        self._base = path
+
+    @property
+    def destination(self) -> Path:
+        return self._base
+
+    @property
+    def pull_interval(self) -> int | None:
+        return None
+
+    async def pull_code(self) -> None:
+        return None
+
+    def to_pull_step(self) -> list[dict[str, Any]]:
+        return self.steps
+
+
+def use_ctc_deploy() -> dict[str, str]:
+    """prefect.yaml's build step: run by `prefect deploy` only (`ctc deploy` and `ctc serve` read the
+    deployments themselves), it refuses — what `prefect deploy` registers lacks every tenant but the
+    default, and the default's tag and parameter."""
+    print("error: register ctcflow's deployments with `ctc deploy [--pool NAME]`, not `prefect deploy`: it "
+          "registers every tenant's deployments, each with its tenant as tag and parameter (`prefect deploy` "
+          "would replace the default tenant's with ones that have neither). Nothing was registered.",
+          file=sys.stderr)
+    raise SystemExit(2)  # not an exception: Prefect's CLI would print its traceback
 
 
 def _ensure_pool(name: str) -> bool:
