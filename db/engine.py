@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Connection, CursorResult, Engine, Insert, Result, Table, create_engine, event, inspect, text
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlmodel import Session, SQLModel
 
 from ctcflow.core.config import Settings, get_settings
@@ -45,6 +47,35 @@ def engine_for(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+T = TypeVar("T")
+
+
+def through_blips(write: Callable[[], T], patience: float, first_wait: float = 0.25) -> T:
+    """``write`` (one transaction), tried again after a lost connection or an unreachable database
+    — waiting twice as long each time, for at most ``patience`` seconds — then the error. For a
+    write whose loss costs more than waiting (what a mail server has already accepted)."""
+    deadline = time.monotonic() + patience
+    wait = first_wait
+    while True:
+        try:
+            return write()
+        except (OperationalError, InterfaceError) as exc:
+            if time.monotonic() + wait > deadline or not _connection_lost(exc):
+                raise
+            time.sleep(wait)
+            wait = min(wait * 2, 5.0)
+
+
+def _connection_lost(exc: DBAPIError) -> bool:
+    """The database went away or could not be reached (not a statement that is wrong, nor a lock:
+    SQLite's busy timeout already waited)."""
+    if exc.connection_invalidated:
+        return True
+    words = str(exc.orig).lower()
+    return any(sign in words for sign in ("connection", "server closed", "terminating", "could not connect",
+                                          "shutting down", "unable to open database", "disk i/o"))
 
 
 def get_engine(settings: Settings | None = None) -> Engine:

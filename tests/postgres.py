@@ -30,11 +30,24 @@ def _as_server_user(command: list[str]) -> list[str]:
 
 
 class Cluster:
-    """A running throw-away server: a fresh, empty database for each test that asks."""
+    """A running throw-away server: a fresh, empty database for each test that asks — and an
+    outage on demand (``stop``, then ``start`` on the same port and files)."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, data: Path | None = None, options: str = "", log: Path | None = None) -> None:
         self.port = port
         self.made = 0
+        self.data, self.options, self.log = data, options, log
+
+    def stop(self) -> None:
+        """The server goes away as in a crash or a failover: open connections are cut."""
+        assert self.data is not None
+        subprocess.run(_as_server_user([str(BIN / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w",
+                                        "stop"]), check=True, capture_output=True)
+
+    def start(self) -> None:
+        assert self.data is not None and self.log is not None
+        subprocess.run(_as_server_user([str(BIN / "pg_ctl"), "-D", str(self.data), "-o", f"'{self.options}'", "-w",
+                                        "-l", str(self.log), "start"]), check=True, capture_output=True)
 
     def new_database(self) -> str:
         import psycopg
@@ -68,7 +81,7 @@ def postgres_cluster() -> Iterator[Cluster]:
     subprocess.run(_as_server_user([str(BIN / "pg_ctl"), "-D", str(data), "-o", f"'{options}'", "-w",
                                     "-l", str(folder / "log"), "start"]), check=True, capture_output=True)
     try:
-        yield Cluster(port)
+        yield Cluster(port, data, options, folder / "log")
     finally:
         subprocess.run(_as_server_user([str(BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
                        capture_output=True)

@@ -169,6 +169,30 @@ def test_a_connection_dropped_after_data_repeats_that_one_message_and_says_so(
     assert [(e.notification_id, e.what) for e in events()] == [(uncertain.id, "uncertain")]
 
 
+def test_messages_not_tried_after_a_server_failed_twice_say_so_and_not_that_they_may_arrive_twice(
+        city: LocalMailServer) -> None:
+    pending = the_morning()
+    dropped: list[Received] = []
+
+    def drop_two(message: Received) -> str | None:
+        if len(dropped) < 2:
+            dropped.append(message)
+            return DROP  # kept by the server, the reply never comes
+        return None
+
+    city.reply = drop_two
+    deliver_pending(workers=1)
+    waiting = [r for r in rows() if r.status == "pending"]
+    assert len(waiting) == len(pending)  # two handed over without an answer; the server is then left alone
+    uncertain = [r for r in waiting if "may arrive twice" in (r.last_error or "")]
+    assert sorted((r.recipient, r.subject) for r in uncertain) == sorted(
+        (m.to.split("@")[0], m.subject) for m in dropped)
+    untried = [r for r in waiting if r not in uncertain]
+    assert untried and all((r.last_error or "").startswith("not tried: the server closed the connection")
+                           or (r.last_error or "").startswith("not tried: no answer") for r in untried), \
+        [r.last_error for r in untried]
+
+
 def test_a_killed_delivery_is_shown_at_once_and_handed_back_losing_nothing(
         city: LocalMailServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     pending = the_morning()
@@ -229,6 +253,11 @@ def test_a_refused_address_waits_for_a_fix_and_the_samordnare_hears_whose_it_is(
     [refused] = [r for r in rows() if r.recipient == "team_bellevue" and r.status != "briefed"]
     assert (refused.status, refused.failure, refused.failure_code) == ("failed", "permanent", 550)
     assert deliver_pending(now=later(24)).outcomes == []  # a refusal is not retried by itself
+    assert main(["outbox", "--retry", str(refused.id)]) == 0  # tried again by hand, still refused
+    capsys.readouterr()
+    assert main(["deliver", "--force", "--as-of", "2018-09-03", "--lang", "en"]) == 1  # something is not delivered
+    assert ("sent: 0, failed and tried again later: 0, refused by the server (not tried again until the address "
+            "is corrected): 1") in capsys.readouterr().out
 
     sweep(date(2018, 9, 4))
     [brief] = [m for m in city.to("samordnare@test.example") if "4 september" in m.subject]
@@ -245,7 +274,7 @@ def test_a_refused_address_waits_for_a_fix_and_the_samordnare_hears_whose_it_is(
     assert main(["outbox", "--retry", str(refused.id)]) == 0
     deliver_pending()
     assert [m.subject for m in city.to("team_bellevue@test.example")] == [refused.subject]
-    assert [(e.what, e.notification_id) for e in events()] == [("failed", refused.id)]
+    assert [(e.what, e.notification_id) for e in events()] == [("failed", refused.id)] * 2  # refused twice
 
 
 @pytest.mark.both_databases

@@ -85,8 +85,10 @@ def print_delivery(report: DeliveryReport | None, lang: str) -> None:
         print(f"{report.recovered} " + say(lang, "interrupted deliveries taken up again"))
     if report.cancelled:
         print(f"{report.cancelled} " + say(lang, "reminders dropped (already done)"))
-    print(say(lang, "sent: {sent}, failed (will be retried): {failed}", sent=len(report.sent),
-              failed=len(report.failed)))
+    refused = [o for o in report.failed if o.failure == "permanent"]
+    print(say(lang, "sent: {sent}, failed and tried again later: {later}, refused by the server (not tried again "
+                    "until the address is corrected): {refused}", sent=len(report.sent),
+              later=len(report.failed) - len(refused), refused=len(refused)))
     for outcome in report.failed:
         kind = term(FAILURES, outcome.failure or "temporary", lang)
         print(f"  ✗ #{outcome.id} {outcome.recipient} ({outcome.attempts}, {kind}): {outcome.error}")

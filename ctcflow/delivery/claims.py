@@ -20,9 +20,11 @@ INTERRUPTED_NOTE = "a delivery run stopped while this message was being handed o
 RELEASED_NOTE = "a delivery run stopped before sending this message; handed back (not sent)"
 
 
-def interrupted_ids(session: Session, now: datetime, ids: list[int] | None = None) -> list[int]:
+def interrupted_ids(session: Session, now: datetime, ids: list[int] | None = None,
+                    mine: str | None = None) -> list[int]:
     """Claims whose run is gone: the lease ran out, or the holder was a process on this machine
-    that no longer exists."""
+    that no longer exists — or was ``mine``, an earlier attempt of this same run (a task retried
+    after a database blip), which has ended."""
     n = Notification
     query = select(col(n.id), col(n.lease_until), col(n.claim_holder)).where(col(n.status) == "sending")
     if ids:
@@ -32,15 +34,15 @@ def interrupted_ids(session: Session, now: datetime, ids: list[int] | None = Non
     for id_, lease_until, who in session.execute(query):
         if who not in gone:
             gone[who] = leases.holder_is_gone(who)
-        if lease_until is None or lease_until < now or gone[who]:
+        if lease_until is None or lease_until < now or gone[who] or (mine is not None and who == mine):
             found.append(id_)
     return found
 
 
-def hand_back(session: Session, now: datetime, ids: list[int] | None = None) -> int:
+def hand_back(session: Session, now: datetime, ids: list[int] | None = None, mine: str | None = None) -> int:
     """Give interrupted claims back to the outbox, due now; what was in flight is marked in the
     row's history as possibly delivered twice, the rest as not sent."""
-    found = interrupted_ids(session, now, ids)
+    found = interrupted_ids(session, now, ids, mine)
     if not found:
         return 0
     n = Notification

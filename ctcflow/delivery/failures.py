@@ -72,4 +72,5 @@ def from_smtp_error(exc: BaseException, stage: str, where: str) -> Failure:
 def not_tried(first: Failure) -> Failure:
     """The server failed earlier in this run: the other messages to it are not tried again until
     the next run (one connect timeout per server and run, not one per message)."""
-    return Failure(f"not tried: {first.text}", first.kind, first.code)
+    text = first.text.removesuffix(f"; {UNCERTAIN_NOTE}")  # this one was never handed over
+    return Failure(f"not tried: {text}", first.kind, first.code)

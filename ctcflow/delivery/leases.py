@@ -1,18 +1,22 @@
 """Leases: how a delivery run keeps what it claimed, and how everyone else knows when it died.
 
-A run claims rows under a lease (``lease_until``) and names itself (``claim_holder``: host and
-process id). A heartbeat thread renews the lease of every claim the run holds — and the run's
-lock — while it works, so a run of any length keeps its rows; the run sends nothing once its
-own lease may have lapsed (a paused machine). Another run takes a row back only when the row's
-own lease has run out — or at once when its holder is a process on this machine that no longer
-exists (``kill -9``), which ``ctc outbox --status interrupted`` shows and ``--release`` hands back.
+A run claims rows under a lease (``lease_until``) and names itself (``claim_holder``: host,
+process id and run — the Prefect flow run it belongs to, so a task retried after a database blip
+is the same run and takes up its own lock and claims at once). A heartbeat thread renews the lease
+of every claim the run holds — and the run's lock — while it works, so a run of any length keeps
+its rows; the run sends nothing once its own lease may have lapsed (a paused machine). Another run
+takes a row back only when the row's own lease has run out — or at once when its holder is a
+process on this machine that no longer exists (``kill -9``), which ``ctc outbox --status
+interrupted`` shows and ``--release`` hands back.
 """
 
 from __future__ import annotations
 
 import os
 import socket
+import sys
 import threading
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
@@ -37,9 +41,21 @@ def shifted_clock(now: datetime | None = None) -> Clock:
     return lambda: datetime.now(tz=UTC) + offset
 
 
-def holder() -> str:
-    """This process, as a claim names it."""
-    return f"{socket.gethostname()}:{os.getpid()}"
+def holder(run: str | None = None) -> str:
+    """This process — and the run, when it is one (``host:pid#run``) — as a claim and the lock name it."""
+    return f"{socket.gethostname()}:{os.getpid()}" + (f"#{run}" if run else "")
+
+
+def this_run() -> str:
+    """What makes a delivery one run: the Prefect flow run it is part of (a task retried after a
+    failure is the same run, and takes up its own lock and claims), else this call alone."""
+    if "prefect" in sys.modules:  # only a flow has a flow run; nothing else imports Prefect for this
+        from prefect.context import FlowRunContext
+
+        context = FlowRunContext.get()
+        if context is not None and context.flow_run is not None:
+            return str(context.flow_run.id)
+    return uuid.uuid4().hex
 
 
 def holder_is_gone(name: str | None) -> bool:
@@ -47,7 +63,7 @@ def holder_is_gone(name: str | None) -> bool:
     lease can tell)."""
     if not name:
         return False
-    host, _, pid = name.rpartition(":")
+    host, _, pid = name.partition("#")[0].rpartition(":")
     if host != socket.gethostname() or not pid.isdigit():
         return False
     try:
@@ -129,7 +145,7 @@ def take_lock(clock: Clock, lease: timedelta, name: str, lock: str = RUN_LOCK) -
                 connection.execute(insert(DeliveryLock).values(name=lock, **fresh))
                 return None
             other, expires = current
-            if expires >= now and not holder_is_gone(other):
+            if expires >= now and not holder_is_gone(other) and other != name:  # this run's own: taken up again
                 return str(other)
             taken = rows_affected(connection.execute(  # only if nobody else took it meanwhile
                 update(DeliveryLock).where(col(DeliveryLock.name) == lock, col(DeliveryLock.holder) == other,

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, bindparam, func, insert, update
 
 from ctcflow.delivery.failures import Failure
-from db.engine import get_engine, rows_affected
+from db.engine import get_engine, rows_affected, through_blips
 from db.models import DeliveryEvent, Notification
 
 FIRST_RETRY = timedelta(minutes=5)
@@ -72,22 +72,29 @@ def mark_in_flight(row_id: int | None, token: str, at: datetime) -> bool:
         return bool(rows_affected(connection.execute(_IN_FLIGHT, {"b_id": row_id, "b_token": token, "b_at": at})))
 
 
-def record(row: Notification, failure: Failure | None, token: str, now: datetime) -> Outcome | None:
+def record(row: Notification, failure: Failure | None, token: str, now: datetime,
+           patience: timedelta = timedelta(0)) -> Outcome | None:
     """The outcome, in its own commit (a crash loses at most what is in flight); None when the
-    row was no longer this run's — another run's outcome, not counted here."""
+    row was no longer this run's — another run's outcome, not counted here. A database that is
+    away is waited for, up to ``patience`` (the run's lease): a message the server accepted
+    whose record was lost would be sent again."""
     attempts = row.attempts + 1
     mine = {"b_id": row.id, "b_token": token, "b_at": now}
-    with get_engine().begin() as connection:
-        if failure is None:
-            recorded = rows_affected(connection.execute(_SENT, mine))
-        else:
-            recorded = rows_affected(connection.execute(_FAILED, {
+
+    def write() -> int:
+        with get_engine().begin() as connection:
+            if failure is None:
+                return rows_affected(connection.execute(_SENT, mine))
+            done = rows_affected(connection.execute(_FAILED, {
                 **mine, "b_status": failure.status, "b_error": failure.text[:2000], "b_kind": failure.kind,
                 "b_code": failure.code, "b_next": now + backoff(attempts)}))
-            if recorded:
+            if done:
                 connection.execute(insert(DeliveryEvent).values(
                     notification_id=row.id, at=now, what="uncertain" if failure.uncertain else "failed",
                     detail=failure.text[:2000]))
+            return done
+
+    recorded = through_blips(write, patience.total_seconds())
     if not recorded:
         return None
     assert row.id is not None

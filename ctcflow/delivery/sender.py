@@ -100,7 +100,7 @@ def _deliver(run: _Run, row: Notification, mailer: Mailer) -> Outcome | None:
         failure = _send_one(run, row, mailer)
     except LostClaim:
         return None  # handed back (or taken by another run): not this run's to send
-    return record(row, failure, run.token, run.clock())
+    return record(row, failure, run.token, run.clock(), patience=run.heartbeat.lease)
 
 
 class _Workers:
@@ -154,7 +154,7 @@ def _drain(report: DeliveryReport, clock: leases.Clock, lease: timedelta, name: 
     try:
         with leases.Heartbeat(clock, lease, name, lock) as heartbeat:
             with session_scope() as session:
-                report.recovered += hand_back(session, clock())
+                report.recovered += hand_back(session, clock(), mine=name)
                 report.cancelled += cancel_obsolete(session)
             while heartbeat.alive():
                 now = clock()
@@ -192,7 +192,7 @@ def deliver_pending(now: datetime | None = None, *, batch: int = 200, workers: i
     clock = clock or leases.shifted_clock(now)
     lease = lease or timedelta(seconds=settings.delivery_lease_seconds)
     workers = workers or settings.delivery_workers
-    name = leases.holder()
+    name = leases.holder(leases.this_run())
     report = DeliveryReport()
     if only is not None:
         _drain(report, clock, lease, name, batch=batch, workers=workers, sender=sender, only=only, lock=None,

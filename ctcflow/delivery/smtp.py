@@ -155,7 +155,13 @@ class Mailer:
         if len(refused) == len(recipients):
             connection.rset()
             raise smtplib.SMTPRecipientsRefused(refused)
-        if not before_handing_over():
+        try:
+            handing_over = before_handing_over()
+        except BaseException:  # the database went away: this connection must not keep the half-begun mail
+            with suppress(OSError, smtplib.SMTPException):
+                connection.rset()
+            raise
+        if not handing_over:
             connection.rset()
             raise LostClaim()
         stage[0] = "data"
