@@ -8,6 +8,7 @@ import json
 import urllib.error
 import urllib.request
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -79,6 +80,8 @@ def test_notices_reach_only_the_tenants_own_people(project: Project, monkeypatch
         assert {m.to.split("@")[1] for m in lund.received} == {"lund.example"}
         assert {m.to.split("@")[1] for m in malmo.received} == {"malmo.example"}
         assert all("Malmö" not in m.body for m in lund.received if m.subject.startswith("CTC vecka"))
+        assert {m.sender.split(" <")[0] for m in lund.received} == {"CTC Lunds kommun"}  # from its own CTC
+        assert {m.sender.split(" <")[0] for m in malmo.received} == {"CTC Malmö stad"}
         # the same morning in both cities: the same mails each, once each
         assert sorted((m.to.split("@")[0], m.subject) for m in lund.received) == \
             sorted((m.to.split("@")[0], m.subject) for m in malmo.received)
@@ -115,6 +118,34 @@ def test_a_tenants_sign_in_link_opens_only_its_own_pages(project: Project, monke
     with web_server(lund_port):  # on Lund's own pages it is the samordnare's sign-in
         answer, page = _get(lund_link)
         assert answer == 200 and "Länken är ogiltig" not in page and "Central samordnare CTC" in page
+        assert "CTC Lunds kommun" in page and "Malmö" not in page  # its own name, not the first city's
+
+
+def test_a_tenants_board_paper_names_its_own_municipality_and_not_the_decisions_of_another(
+        project: Project, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The process (phases.yml) is shared; the title, the decision behind the report, the
+    diarienummer and the meetings are each municipality's own (its areas.yml `reports:`)."""
+    add_tenant(project, monkeypatch, "lund", "Lunds kommun")
+    for tenant, out in (([], tmp_path / "malmo"), (["--tenant", "lund"], tmp_path / "lund")):
+        assert main([*tenant, "init", "--as-of", "2018-08-01"]) == 0
+        assert main([*tenant, "report", "ks", "--period", "2024", "--as-of", "2024-04-30", "--format", "html",
+                     "--out", str(out)]) == 0
+    [malmo] = [p.read_text(encoding="utf-8") for p in (tmp_path / "malmo").glob("*.html")]
+    [lund] = [p.read_text(encoding="utf-8") for p in (tmp_path / "lund").glob("*.html")]
+    assert "Communities That Care i Malmö – rapport till kommunstyrelsen" in malmo
+    assert "STK-2016-166" in malmo and "STK-2024-512" in malmo  # Malmö's decision and diarienummer
+    assert "Communities That Care i Lunds kommun – rapport till kommunstyrelsen" in lund
+    assert "Malmö" not in lund and "STK-" not in lund
+    assert "Kommunen arbetar med Communities That Care (CTC)" in lund  # no decision it did not take
+
+
+def test_a_municipalitys_wording_of_a_report_the_process_does_not_have_is_refused_with_its_line(
+        project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    project.edit("areas.yml", "reports:\n  ks:\n", "reports:\n  kss:\n")
+    assert main(["check"]) == 2
+    said = capsys.readouterr()
+    assert "reports: 'kss' is not a report of phases.yml" in said.out + said.err
+    assert "use a report id from phases.yml: ks" in said.out + said.err
 
 
 @pytest.mark.usefixtures("prefect_server")

@@ -15,7 +15,7 @@ from ctcflow.definition.duerules import DueRule
 from ctcflow.definition.findings import Findings
 from ctcflow.definition.located import Located, attach_sources, problems_from_validation
 from ctcflow.definition.organisation import OrganisationDef
-from ctcflow.definition.process import MilestoneDef, PhaseDef, ProcessDef
+from ctcflow.definition.process import MilestoneDef, PhaseDef, ProcessDef, Titles
 from ctcflow.definition.validate_org import check_never_due, check_organisation
 from ctcflow.definition.validation import check_process, parse_rules
 from ctcflow.definition.yamlload import load_yaml
@@ -102,4 +102,28 @@ def validate_definitions(settings: Settings) -> Definitions:
         check_never_due(process, org, rules, findings)
     if findings.problems:
         raise DefinitionError(findings.problems)
-    return Definitions(process, org, rules)
+    return Definitions(in_municipality(process, org), org, rules)
+
+
+MUNICIPALITY = "{municipality}"
+
+
+def in_municipality(process: ProcessDef, org: OrganisationDef) -> ProcessDef:
+    """The process's reports as this municipality words them: its own title, background, case
+    numbers and meetings from its areas.yml where given, ``{municipality}`` in phases.yml's words
+    replaced by its name — so a process shared by many municipalities names each one's own."""
+    def named(titles: Titles | None) -> Titles | None:
+        if titles is None:
+            return None
+        return titles.model_copy(update={"sv": titles.sv.replace(MUNICIPALITY, org.municipality),
+                                         "en": titles.en.replace(MUNICIPALITY, org.municipality)})
+
+    reports = []
+    for report in process.reports:
+        own = org.reports.get(report.id)
+        reports.append(report.model_copy(update={
+            "title": named(own.title if own and own.title else report.title),
+            "background": named(own.background if own and own.background else report.background),
+            "case_numbers": own.case_numbers if own and own.case_numbers else report.case_numbers,
+            "meetings": own.meetings if own and own.meetings else report.meetings}))
+    return process.model_copy(update={"reports": reports})

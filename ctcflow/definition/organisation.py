@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import Field, PrivateAttr
 
 from ctcflow.definition.located import Located
-from ctcflow.definition.process import IDENT
+from ctcflow.definition.process import IDENT, DecisionMeetingsDef, Titles
 
 REFERENCE = re.compile(r"^(env|secret):([A-Za-z0-9_][A-Za-z0-9_.\-]*)$")
 
@@ -73,8 +73,21 @@ class ComparisonAreaDef(Located):
     delomraden: list[str] = Field(min_length=1)
 
 
+class ReportWordingDef(Located):
+    """What a municipality's report of the process says about the municipality: its title, the
+    decision behind it, the diarienummer and meetings of its occasions. phases.yml's process may
+    be shared by many municipalities; these are each one's own (each given replaces phases.yml's)."""
+
+    title: Titles | None = None
+    background: Titles | None = None
+    case_numbers: dict[int, str] = Field(default_factory=dict)
+    meetings: dict[int, DecisionMeetingsDef] = Field(default_factory=dict)
+
+
 class OrganisationDef(Located):
     municipality: str
+    # report id of phases.yml → this municipality's own wording of it
+    reports: dict[str, ReportWordingDef] = Field(default_factory=dict)
     administrations: list[AdministrationDef] = Field(default_factory=list)
     responsibilities: list[ResponsibilityDef] = Field(default_factory=list)
     central: list[PersonDef] = Field(default_factory=list)

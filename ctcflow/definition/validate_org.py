@@ -80,6 +80,11 @@ def check_organisation(process: ProcessDef, org: OrganisationDef, out: Findings)
         if unknown:
             out.areas(area, area.id, f"unknown sectors in team_sectors: {', '.join(unknown)}",
                       f"use sector ids from phases.yml: {', '.join(sorted(sectors))}", "team_sectors")
+    reports = {r.id for r in process.reports}
+    for report_id, wording in org.reports.items():
+        if report_id not in reports:
+            out.areas(wording, report_id, f"reports: '{report_id}' is not a report of phases.yml",
+                      f"use a report id from phases.yml: {', '.join(sorted(reports)) or '(none)'}")
     admins = {a.id for a in org.administrations}
     roles = {r.id for r in process.roles}
     for ident, node, first in duplicates((a.id, a) for a in org.administrations):
