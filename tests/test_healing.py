@@ -39,33 +39,44 @@ def test_a_database_outage_mid_delivery_loses_nothing_and_sends_nothing_twice(
         pending = list(session.execute(select(Notification.id).where(Notification.status == "pending")).scalars())
     assert len(pending) > 10
 
-    outage = threading.Event()
+    outages: list[str] = []
     back = threading.Event()
 
-    def database_goes_away(_message: Received) -> None:
-        """After the second message is accepted — and before the server says so — the database is
-        gone for a few seconds, while the other workers are mid-message."""
-        if len(mail.received) == 2 and not outage.is_set():
-            outage.set()
-            postgres_cluster.stop()
-            threading.Timer(3.0, lambda: (postgres_cluster.start(), back.set())).start()
+    def gone_for_a_while(when: str) -> None:
+        """The database goes away as in a crash and is back three seconds later."""
+        outages.append(when)
+        back.clear()
+        postgres_cluster.stop()
+        threading.Timer(3.0, lambda: (postgres_cluster.start(), back.set())).start()
 
-    mail.on_message = database_goes_away
-    mail.delay = 0.02
+    def while_recording(_message: Received) -> None:
+        """The second message is accepted — and before the server says so, the database is gone:
+        its record has to wait for the database."""
+        if len(mail.received) == 2 and not outages:
+            gone_for_a_while("while a message the server accepted was to be recorded")
+
+    def before_handing_over(_address: str) -> None:
+        """The fifth message's recipient is given — and the database is gone before the message is
+        marked as handed over: this attempt cannot go on, the task's retry must."""
+        if len(mail.received) == 4 and len(outages) == 1:
+            gone_for_a_while("before a message was handed over")
+
+    mail.on_message = while_recording
+    mail.refuse = lambda address: before_handing_over(address)
     attempts: list[int] = []
 
     @task(retries=2, retry_delay_seconds=6)  # as the deployed send-pending-notices task, sooner
     def send_pending() -> DeliveryReport:
         attempts.append(len(attempts) + 1)
-        return deliver_pending()
+        return deliver_pending(workers=1)  # one at a time: each outage meets the step it is meant for
 
     @flow
     def morning() -> DeliveryReport:
         return send_pending()
 
     report = morning()
-    assert outage.is_set() and back.wait(60)
-    assert attempts == [1, 2]  # the outage failed the first attempt; its retry finished the work
+    assert len(outages) == 2 and back.wait(60)
+    assert attempts == [1, 2]  # the second outage failed the first attempt; its retry finished the work
     assert report.busy is None and len(report.sent) > 0  # the retry took up its own run's lock
     with session_scope() as session:
         statuses = Counter(session.execute(select(Notification.status).where(Notification.id.in_(pending))).scalars())

@@ -25,6 +25,10 @@ from ctcflow.core.config import Settings, get_settings
 from ctcflow.core.errors import CtcError
 from ctcflow.core.tenants import tenant_ids
 
+# Each run tells the server every so often that it is alive; the watchdog marks a run crashed that
+# stopped telling it without ending (ctcflow.app.watchdog). Prefect's smallest interval.
+HEARTBEAT_SECONDS = 30
+
 
 def deployment_name(name: str, tenant: str, settings: Settings) -> str:
     """The deployment of prefect.yaml's ``name`` for ``tenant``."""
@@ -72,7 +76,8 @@ def deploy(pool: str | None = None, tenants: list[str] | None = None) -> Registe
                 name=deployment_name(spec["name"], tenant, settings), schedules=schedules_of(spec),
                 description=spec.get("description"), tags=[*(spec.get("tags") or []), f"tenant:{tenant}"],
                 parameters={**(spec.get("parameters") or {}), "tenant": tenant},
-                concurrency_limit=concurrency(spec.get("concurrency_limit")), work_pool_name=pool))
+                concurrency_limit=concurrency(spec.get("concurrency_limit")), work_pool_name=pool,
+                job_variables={"env": {"PREFECT_FLOWS_HEARTBEAT_FREQUENCY": str(HEARTBEAT_SECONDS)}}))
             deployments[-1].storage = pull
     register(*deployments, work_pool_name=pool, build=False, push=False, print_next_steps_message=False,
              ignore_warnings=True)

@@ -1,9 +1,10 @@
 """How the software's own duty stands for a tenant — what `ctc health` prints and an operator's
-monitor asks: the last morning that ran to its end, the working days since without one, and
-what waits in the outbox or keeps failing there."""
+monitor asks: the last morning that ran to its end, the working days since without one, what
+waits in the outbox or keeps failing there, and the workers online to run the next one."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -25,14 +26,18 @@ class Health:
     oldest_pending: datetime | None = None
     failing: int = 0  # failed and waiting: to be retried, or for someone to fix an address
     refused: int = 0  # of those, refused for good until someone acts
+    pool: str | None = None  # the work pool the mornings run in (None: no Prefect server set)
+    workers: int | None = None  # online in it
+    server_problem: str | None = None  # the Prefect server did not answer
 
     @property
     def healthy(self) -> bool:
-        """Every working day before today had its morning, and nothing was refused for good."""
-        return not self.missed and not self.refused
+        """Every working day before today had its morning, nothing was refused for good, and —
+        where a Prefect server runs the mornings — it answers and a worker is there to run them."""
+        return not self.missed and not self.refused and not self.server_problem and self.workers != 0
 
 
-def health(as_of: date) -> Health:
+def health(as_of: date, pool: str | None = None) -> Health:
     require_current_schema()
     n = Notification
     with session_scope() as session:
@@ -44,4 +49,27 @@ def health(as_of: date) -> Health:
             col(n.status) == "pending", col(n.failure).is_(None))).one()
         failing = session.execute(select(func.count()).where(failing_sql())).scalar_one()
         refused = session.execute(select(func.count()).where(col(n.status) == "failed")).scalar_one()
-    return Health(as_of, last, missed, int(pending), oldest, int(failing), int(refused))
+    found = Health(as_of, last, missed, int(pending), oldest, int(failing), int(refused))
+    if os.environ.get("PREFECT_API_URL"):
+        found.pool, found.workers, found.server_problem = workers_online(pool)
+    return found
+
+
+def workers_online(pool: str | None = None) -> tuple[str, int | None, str | None]:
+    """The pool, how many of its workers the Prefect server counts as online, or what went wrong."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import WorkerFilter, WorkerFilterStatus
+    from prefect.exceptions import ObjectNotFound
+
+    from ctcflow.app.deploy import default_pool
+
+    pool = pool or default_pool()
+    try:
+        with get_client(sync_client=True) as client:
+            online = client.read_workers_for_work_pool(pool, worker_filter=WorkerFilter(
+                status=WorkerFilterStatus(any_=["ONLINE"])))
+    except ObjectNotFound:
+        return pool, None, f"the Prefect server has no work pool {pool} (run ctc deploy)"
+    except Exception as exc:  # unreachable, refusing: the monitor must hear it, in one line
+        return pool, None, f"the Prefect server at {os.environ.get('PREFECT_API_URL')} did not answer ({exc})"
+    return pool, len(online), None

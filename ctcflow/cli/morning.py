@@ -121,14 +121,17 @@ ALL = "all"  # what `--retry` alone becomes (see ctcflow.cli.main.spread_lists)
 
 
 @app.command("health")
-def health(as_of: AsOf = None, lang: Lang = None) -> None:
+def health(as_of: AsOf = None, lang: Lang = None,
+           pool: Annotated[str | None, typer.Option(help="the work pool the mornings run in (default: the one "
+                                                          "prefect.yaml names); asked where PREFECT_API_URL is set")
+                           ] = None) -> None:
     """Whether the mornings ran and what waits in the outbox; exits 1 when a working day had no
     morning or a message was refused for good (for a monitor to call)."""
     from ctcflow.app.health import health as read_health
     from ctcflow.core.templating import long_date
 
     lang, as_of = language(lang), day(as_of)
-    found = read_health(as_of)
+    found = read_health(as_of, pool)
     if found.last is None:
         print(say(lang, "No morning has run yet."))
     else:
@@ -138,5 +141,10 @@ def health(as_of: AsOf = None, lang: Lang = None) -> None:
                   days=", ".join(d.isoformat() for d in found.missed)))
     print(say(lang, "Outbox: {pending} waiting to be sent, {failing} failing, {refused} refused until someone acts",
               pending=found.pending, failing=found.failing, refused=found.refused))
+    if found.server_problem:
+        print(say(lang, "PREFECT: {problem}", problem=found.server_problem))
+    elif found.pool is not None:
+        print(say(lang, "Workers online in pool {pool}: {n}", pool=found.pool, n=found.workers)
+              + ("" if found.workers else " — " + say(lang, "NO WORKER: no morning will run")))
     if not found.healthy:
         raise typer.Exit(1)

@@ -47,17 +47,25 @@ def deploy(pool: Annotated[str | None, typer.Option(help="work pool; default: th
                                                           help="only these tenants (repeat); default: all")] = None,
            wait: Annotated[float, typer.Option(help="seconds to wait for the server to schedule the first runs "
                                                     "(0: do not check)")] = FIRST_RUNS_WAIT_SECONDS,
+           watchdog_block: Annotated[str | None, typer.Option(
+               help="the Prefect notification block the watchdog tells (default: CTC_WATCHDOG_BLOCK)")] = None,
            ) -> None:
     """Register every tenant's deployments of prefect.yaml with a work pool on the Prefect server,
     then show when each scheduled one first runs — or say that the server schedules nothing."""
     from ctcflow.app.deploy import deploy as register
     from ctcflow.app.schedules import first_runs, schedule_report  # Prefect, only when deploying
+    from ctcflow.app.watchdog import watch
 
     done = register(pool, only or None)
     print(f"work pool {done.pool}" + (" (made now, type process)" if done.created_pool else ""))
     for name in done.names:
         print(f"  {name}")
     print(f"{len(done.names)} deployments; start workers with: prefect worker start --pool {done.pool}")
+    watching = watch(done.pool, watchdog_block)
+    print(f"watchdog: {len(watching.names)} automations on the server — " + (
+        f"told through the notification block {watching.notifies}" if watching.notifies else
+        "runs that went silent are marked crashed, but nobody is told: set CTC_WATCHDOG_BLOCK (or "
+        "--watchdog-block) to a Prefect notification block"))
     if wait <= 0 or not done.scheduled:
         return
     lines, failure = schedule_report(first_runs(done.scheduled, wait), wait)

@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     # how long phase-work waits for a share it handed out; a share not finished by then (its
     # worker died, or none took it) is cancelled there and done by the run that handed it out
     fan_out_deadline_seconds: int = 900
+    # the watchdog (ctc deploy's automations): the Prefect notification block that tells the
+    # operator, and how long a run may stay silent (no heartbeat, no end) before it counts as dead
+    watchdog_block: str | None = None
+    watchdog_silent_seconds: int = 120
     # A report's PDF is printed in chunks of this many areas (memory stays bounded: WeasyPrint
     # keeps a chunk's pages, not the document's); on a worker, the chunks are shared out too.
     report_areas_per_chunk: int = 50
