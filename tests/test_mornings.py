@@ -47,6 +47,8 @@ def test_a_morning_after_two_missed_working_days_says_so_and_health_fails_until_
     banner = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.split('id="morgon"', 1)[1].split("</div>", 1)[0]))
     assert "Morgonkörningen gick inte från torsdag 4 oktober 2018 (2 arbetsdagar)" in banner, banner
     assert "det som skulle ha skickats då gick ut måndag 8 oktober 2018" in banner, banner
+    said = re.sub(r"<[^>]+>", "", page.split('id="morgonkorning"', 1)[1].split("</p>", 1)[0])
+    assert "Den kördes senast klart måndag 8 oktober 2018." in said, said
 
 
 def test_the_coordinators_brief_says_the_morning_did_not_run_and_a_longer_gap_reaches_the_chief(
