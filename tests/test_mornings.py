@@ -51,7 +51,7 @@ def test_a_morning_after_two_missed_working_days_says_so_and_health_fails_until_
     assert "Den kördes senast klart måndag 8 oktober 2018." in said, said
 
 
-def test_the_coordinators_brief_says_the_morning_did_not_run_and_a_longer_gap_reaches_the_chief(
+def test_the_coordinators_brief_says_the_morning_did_not_run_and_a_longer_gap_climbs_its_ladder(
         project: Project, mail: LocalMailServer, monkeypatch: pytest.MonkeyPatch) -> None:
     pages_port(monkeypatch)
 
@@ -68,3 +68,8 @@ def test_the_coordinators_brief_says_the_morning_did_not_run_and_a_longer_gap_re
     sweep(date(2018, 10, 12))  # Tuesday to Thursday: three working days — it climbs to the chief
     assert gap_lines("avdelningschef") == ["Morgonkörningen gick inte från tisdag 9 oktober 2018 (3 arbetsdagar); "
                                            "det som skulle ha skickats då går ut i dag."]
+    assert gap_lines("ks_kansli") == []
+    sweep(date(2018, 10, 29))  # two weeks without one: the morning ladder's top, the board, hears of it
+    expected = ["Morgonkörningen gick inte från måndag 15 oktober 2018 (10 arbetsdagar); "
+                "det som skulle ha skickats då går ut i dag."]
+    assert gap_lines("ks_kansli") == gap_lines("avdelningschef")[1:] == expected

@@ -20,8 +20,10 @@ class EscalationStep(Located):
 
 
 # The kinds of thing that climb a ladder of their own: an overdue milestone, a report to the
-# board not sent, an area that never started, an area gone quiet, a role nobody holds.
-LadderKind = Literal["milestone", "report", "not_started", "inactive", "vacancy"]
+# board not sent, an area that never started, an area gone quiet, a role nobody holds — and this
+# software's own morning not run (working days without one).
+LadderKind = Literal["milestone", "report", "not_started", "inactive", "vacancy", "morning"]
+OPTIONAL_LADDERS: tuple[LadderKind, ...] = ("morning",)  # without one: the coordinator, then the chief from day 3
 
 
 class Ladders(Located):
@@ -32,6 +34,7 @@ class Ladders(Located):
     not_started: list[EscalationStep] = Field(default_factory=list)
     inactive: list[EscalationStep] = Field(default_factory=list)
     vacancy: list[EscalationStep] = Field(default_factory=list)
+    morning: list[EscalationStep] = Field(default_factory=list)
 
     def of(self, kind: LadderKind) -> list[EscalationStep]:
         ladder: list[EscalationStep] = getattr(self, kind)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from ctcflow.definition.findings import Findings
 from ctcflow.definition.located import Located
+from ctcflow.definition.policy import OPTIONAL_LADDERS
 from ctcflow.definition.process import ProcessDef
 
 
@@ -51,7 +52,7 @@ def check_ladders(process: ProcessDef, out: Findings,
             if below.to in levels and step.to in levels and levels[step.to] <= levels[below.to]:
                 out.phases(step, kind, f"the {kind} ladder goes from '{below.to}' to '{step.to}', which is not "
                            "above it in the hierarchy", "order each ladder from the lowest role to the board", "to")
-        if not ladder:
+        if not ladder and kind not in OPTIONAL_LADDERS:
             out.phases(ladders, kind, f"no escalation ladder for '{kind}'",
                        "give it steps from the first role told up to the board", kind)
         elif board is not None and ladder[-1].to != board:

@@ -21,6 +21,7 @@ from sqlalchemy import select, update
 from sqlmodel import Session, col
 
 from ctcflow.core import calendar
+from ctcflow.definition.loader import Definitions
 from ctcflow.definition.organisation import PersonDef
 from ctcflow.delivery import keys
 from ctcflow.delivery.claims import cancel_obsolete
@@ -66,12 +67,10 @@ def compose_briefs(session: Session, composer: Composer, now: datetime | None = 
         _cancel(session, [i.id for i in held.pop(person_id)], "the person is no longer in areas.yml")
     had_this_week, had_today, overview_had = _briefs_had(session, as_of)
     coordinators = {p.id for p in composer.directory.coordinators()}
-    # the working days before today that had no morning: the coordinator hears of it in this
-    # brief; a longer gap climbs to the chief too (the software's own stall)
+    # the working days before today that had no morning: the software's own stall, told up its
+    # ladder (phases.yml escalation: morning) in this brief
     gap = missed_between(last_morning_before(session, as_of), as_of)
-    chief = defs.process.role_of("chief")
-    chiefs = {p.id for p in composer.directory.holders(chief, None)} if chief and len(gap) >= GAP_CLIMBS else set()
-    told_of_gap = coordinators | chiefs
+    told_of_gap = {p.id for role in gap_roles(defs, len(gap)) for p in composer.directory.holders(role, None)}
     taking_over = handovers(session, defs, as_of, set(held))
     failing = {lang: undelivered(session, defs.names(lang)["person"], now or datetime.now(tz=UTC))
                for lang in {people[c].lang for c in coordinators if c in people}}
@@ -187,3 +186,16 @@ def _cancel(session: Session, ids: list[int], why: str) -> int:
     result = session.execute(update(Notification).where(col(Notification.id).in_(ids), col(Notification.status) == HELD)
                              .values(status="cancelled", last_error=why))
     return rows_affected(result)
+
+
+def gap_roles(defs: Definitions, missed: int) -> list[str]:
+    """Who hears that ``missed`` working days went by without a morning: the steps of the morning
+    ladder reached by then — or, without one in phases.yml, the coordinator, and the chief from
+    GAP_CLIMBS days."""
+    if missed <= 0:
+        return []
+    ladder = defs.process.notification_policy.escalation.morning
+    if ladder:
+        return [step.to for step in ladder if step.after <= missed]
+    chief = defs.process.role_of("chief")
+    return [defs.process.coordinator, *([chief] if chief and missed >= GAP_CLIMBS else [])]
