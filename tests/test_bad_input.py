@@ -325,7 +325,7 @@ CASES = [
     Case("areas.yml: a start that is no date", "", None, lambda path: ["check"], ("areas.yml:", "2018-13-03"),
          edit=("areas.yml", "start: 2018-09-03", "start: 2018-13-03")),
     Case("areas.yml: a start in words", "", None, lambda path: ["check"],
-         ("areas.yml:53:", "'snart' is not a date", "YYYY-MM-DD"),
+         ("areas.yml:78:", "'snart' is not a date", "YYYY-MM-DD"),
          edit=("areas.yml", "start: 2018-09-03", "start: snart")),
     Case("areas.yml: a role given twice from one day", "", None, lambda path: ["check"],
          ("areas.yml:", "given to both 'stadskontoret'", "from 2017-05-03"),
