@@ -56,6 +56,28 @@ def migrate(url: str, revision: str, down: bool) -> None:
         engine.dispose()
 
 
+@pytest.mark.parametrize("project", ["postgresql"], indirect=True)
+@pytest.mark.usefixtures("mail")
+def test_on_postgresql_a_database_at_the_first_revision_with_data_upgrades_keeping_it(project: Project) -> None:
+    """The same from 0001 on PostgreSQL (in place: the city's database taken back to 0001)."""
+    init_database(date(2018, 8, 1))
+    mornings(date(2018, 9, 3), date(2018, 9, 14))
+    url = get_settings().db_url
+    engine_for(url).dispose()
+    migrate(url, REVISIONS[0], down=True)
+    with engine_for(url).connect() as connection:
+        assert current_revision(connection) == REVISIONS[0]
+    before = contents(engine_for(url))
+    assert before["milestone_instance"] and before["event"]
+    engine_for(url).dispose()
+    init_database(date(2018, 9, 17))
+    after = contents(engine_for(url))
+    for table, rows in before.items():
+        columns = {name for name, _ in next(iter(rows))} if rows else set()
+        assert restricted(after[table], columns) >= rows, table
+    sweep(date(2018, 9, 17))
+
+
 @pytest.mark.usefixtures("mail")
 def test_every_earlier_revision_with_a_month_of_data_upgrades_to_this_one_keeping_it(
         project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

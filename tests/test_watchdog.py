@@ -8,6 +8,7 @@ Running, sent a heartbeat, and then nothing."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import threading
@@ -53,11 +54,23 @@ def webhook() -> Iterator[tuple[str, list[dict[str, Any]]]]:
         server.shutdown()
 
 
+def heartbeat(api: str, event: Any) -> None:
+    """The event sent to this server, on a connection of its own (the process's shared events
+    worker may be bound to another test's server)."""
+    from prefect.events.clients import PrefectEventsClient
+
+    async def send() -> None:
+        async with PrefectEventsClient(api_url=api) as client:
+            await client.emit(event)
+
+    asyncio.run(send())
+
+
 def test_the_watchdog_marks_a_silent_run_crashed_and_tells_of_it_and_of_a_run_nobody_started(
         project: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     from prefect.blocks.notifications import CustomWebhookNotificationBlock
     from prefect.client.orchestration import get_client
-    from prefect.events import emit_event
+    from prefect.events import Event
     from prefect.settings import PREFECT_API_URL, temporary_settings
     from prefect.states import Running
 
@@ -77,10 +90,10 @@ def test_the_watchdog_marks_a_silent_run_crashed_and_tells_of_it_and_of_a_run_no
             # a run whose worker died: Running, one heartbeat, then silence
             silent = client.create_flow_run_from_deployment(sweep.id, parameters={"as_of": "2018-11-15"})
             client.set_flow_run_state(silent.id, Running(), force=True)
-            emit_event(event="prefect.flow-run.heartbeat",
-                       resource={"prefect.resource.id": f"prefect.flow-run.{silent.id}",
-                                 "prefect.resource.name": silent.name},
-                       related=[{"prefect.resource.id": "prefect.tag.ctc", "prefect.resource.role": "tag"}])
+            heartbeat(api, Event(event="prefect.flow-run.heartbeat",
+                                 resource={"prefect.resource.id": f"prefect.flow-run.{silent.id}",
+                                           "prefect.resource.name": silent.name},
+                                 related=[{"prefect.resource.id": "prefect.tag.ctc", "prefect.resource.role": "tag"}]))
 
             def crashed() -> Any:
                 state = client.read_flow_run(silent.id).state
