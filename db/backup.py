@@ -74,13 +74,27 @@ def restore(settings: Settings, source: Path) -> Copy:
         listed = _run([_tool("pg_restore"), "--list", str(source)], "pg_restore")
         if f" SCHEMA - {schema} " not in listed and f"TABLE {schema} alembic_version" not in listed:
             raise CtcError(f"{source} is not a backup of this tenant's schema {schema} (ctc backup makes one)")
-        with get_engine(settings).begin() as connection:  # the schema as the copy has it, nothing else
-            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))  # the copy makes it again
-        _run([_tool("pg_restore"), "--single-transaction", "--no-owner", f"--dbname={_libpq(settings)}",
-              str(source)], "pg_restore")
-        with get_engine(settings).connect() as connection:
-            revision = current_revision(connection)
-        _known(revision, source)
+        aside = f"{schema}_before_restore"
+        with get_engine(settings).begin() as connection:  # what the database held is kept aside until the copy is in
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{aside}" CASCADE'))
+            held = connection.execute(text("SELECT 1 FROM pg_namespace WHERE nspname = :s"), {"s": schema}).first()
+            if held:
+                connection.execute(text(f'ALTER SCHEMA "{schema}" RENAME TO "{aside}"'))
+        try:
+            _run([_tool("pg_restore"), "--single-transaction", "--no-owner", f"--dbname={_libpq(settings)}",
+                  str(source)], "pg_restore")
+            with get_engine(settings).connect() as connection:
+                revision = current_revision(connection)
+            _known(revision, source)
+        except CtcError:
+            engine_for(settings.db_url).dispose()
+            with get_engine(settings).begin() as connection:  # put back what was there: nothing changed
+                connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+                if held:
+                    connection.execute(text(f'ALTER SCHEMA "{aside}" RENAME TO "{schema}"'))
+            raise
+        with get_engine(settings).begin() as connection:
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{aside}" CASCADE'))
     upgrade(settings)
     return Copy(source, source.stat().st_size, revision)
 

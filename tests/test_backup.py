@@ -66,6 +66,24 @@ def test_a_backup_taken_mid_morning_restored_after_the_loss_finishes_the_morning
     if postgresql:
         with engine_for(get_settings().db_url).connect() as connection:
             assert connection.execute(text("SELECT n FROM ctc_lund.kept")).scalar_one() == 7  # untouched
+        # a copy a newer version made is refused once it is read — and what the database held is put back
+        url = get_settings().db_url
+        with engine_for(url).begin() as connection:
+            head = connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+            connection.execute(text("UPDATE alembic_version SET version_num = '0099'"))
+        newer = tmp_path / "newer.dump"
+        assert main(["backup", "--to", str(newer)]) == 0
+        with engine_for(url).begin() as connection:
+            connection.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": head})
+            connection.execute(text("DELETE FROM delivery_event"))  # the database moved on since that copy
+        capsys.readouterr()
+        assert main(["restore", str(newer), "--yes"]) == 2
+        assert "was made by a newer version of ctcflow (schema 0099)" in capsys.readouterr().err
+        with engine_for(url).connect() as connection:
+            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == head
+            assert connection.execute(text("SELECT count(*) FROM delivery_event")).scalar_one() == 0
+            assert connection.execute(text("SELECT count(*) FROM pg_namespace WHERE nspname LIKE '%before_restore'")
+                                      ).scalar_one() == 0
 
     deliver_pending(now=datetime.now(tz=UTC) + timedelta(hours=1))  # the morning goes on after the lease
     with session_scope() as session:
