@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 
 from ctcflow.core.config import Settings
 from ctcflow.core.errors import CtcError
-from db.engine import MIGRATIONS, REVISION, current_revision, engine_for, get_engine, upgrade
+from db.engine import current_revision, engine_for, get_engine, shipped_revisions, sqlite_file, upgrade
 
 
 @dataclass(frozen=True)
@@ -37,8 +37,9 @@ def backup(settings: Settings, target: Path) -> Copy:
         revision = current_revision(connection)
     if revision is None:
         raise CtcError(f"no ctcflow database at {settings.db_url} to back up: run `ctc init` first")
-    if _is_sqlite(settings):
-        source = sqlite3.connect(f"file:{_sqlite_path(settings)}?mode=ro", uri=True)
+    live = sqlite_file(settings.db_url)
+    if live is not None:
+        source = sqlite3.connect(f"file:{live}?mode=ro", uri=True)
         copy = sqlite3.connect(target)
         try:
             source.backup(copy)
@@ -56,11 +57,11 @@ def restore(settings: Settings, source: Path) -> Copy:
     schema. Whatever the database held is gone afterwards: stop the web and the workers first."""
     if not source.is_file():
         raise CtcError(f"{source}: no such file")
-    if _is_sqlite(settings):
+    live = sqlite_file(settings.db_url)
+    if live is not None:
         revision = _sqlite_revision(source)
         _known(revision, source)
         engine_for(settings.db_url).dispose()
-        live = _sqlite_path(settings)
         live.parent.mkdir(parents=True, exist_ok=True)
         copy, database = sqlite3.connect(source), sqlite3.connect(live)
         try:
@@ -102,9 +103,7 @@ def restore(settings: Settings, source: Path) -> Copy:
 def _known(revision: str | None, source: Path) -> None:
     if revision is None:
         raise CtcError(f"{source} is not a ctcflow backup (it has no schema revision); nothing was changed")
-    shipped = {found for script in (MIGRATIONS / "versions").glob("*.py")
-               for found in REVISION.findall(script.read_text(encoding="utf-8"))}
-    if revision not in shipped:
+    if revision not in shipped_revisions():
         raise CtcError(f"{source} was made by a newer version of ctcflow (schema {revision}): restore it with "
                        "that version")
 
@@ -116,14 +115,6 @@ def _sqlite_revision(source: Path) -> str | None:
     except sqlite3.DatabaseError:  # not a database, or one without ctcflow's schema
         return None
     return str(row[0]) if row else None
-
-
-def _is_sqlite(settings: Settings) -> bool:
-    return settings.db_url.startswith("sqlite")
-
-
-def _sqlite_path(settings: Settings) -> Path:
-    return Path(settings.db_url.split("///", 1)[1])
 
 
 def _schema(settings: Settings) -> str:

@@ -37,12 +37,19 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (None: another database, or SQLite in memory)."""
+    if not url.startswith("sqlite"):
+        return None
+    path = url.split("///", 1)[-1]
+    return Path(path) if path and path != ":memory:" else None
+
+
 @lru_cache(maxsize=8)
 def engine_for(url: str) -> Engine:
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        if (path := sqlite_file(url)) is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -106,16 +113,28 @@ def upgrade(settings: Settings | None = None) -> None:
 
 
 @lru_cache(maxsize=1)
-def head_revision() -> str | None:
-    """The newest migration shipped with this code: the revision no other one builds on, read
-    from the scripts' ``revision``/``down_revision`` lines (alembic itself, a third of a second
-    to import, is loaded only to migrate; a test holds this to alembic's own answer)."""
+def _migrations() -> tuple[frozenset[str], frozenset[str]]:
+    """Every revision the shipped migrations define, and those another builds on — read from the
+    scripts' ``revision``/``down_revision`` lines (alembic itself, a third of a second to import,
+    is loaded only to migrate)."""
     revisions: set[str] = set()
     built_on: set[str] = set()
     for script in (MIGRATIONS / "versions").glob("*.py"):
         text = script.read_text(encoding="utf-8")
         revisions.update(REVISION.findall(text))
         built_on.update(DOWN_REVISION.findall(text))
+    return frozenset(revisions), frozenset(built_on)
+
+
+def shipped_revisions() -> list[str]:
+    """Every schema revision this code knows, oldest first."""
+    return sorted(_migrations()[0])
+
+
+def head_revision() -> str | None:
+    """The newest migration shipped with this code: the revision no other one builds on (a test
+    holds this to alembic's own answer)."""
+    revisions, built_on = _migrations()
     heads = sorted(revisions - built_on)
     return heads[0] if len(heads) == 1 else None
 

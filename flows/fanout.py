@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from ctcflow.app.deploy import deployment_name
+from ctcflow.app.deploy import deployment_name, workers_online
 from ctcflow.core.config import get_settings
 from ctcflow.core.errors import CtcError
 
@@ -59,13 +59,11 @@ def _shares(count: int, deployment_id: Any, smallest: int | None) -> int:
     """Into how many shares ``count`` items split: one per worker online in the deployment's pool,
     at most ``fan_out_batches``, each at least ``smallest`` items."""
     from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import WorkerFilter, WorkerFilterStatus
 
     settings = get_settings()
     with get_client(sync_client=True) as client:
         pool = client.read_deployment(deployment_id).work_pool_name
-        online = len(client.read_workers_for_work_pool(pool, worker_filter=WorkerFilter(
-            status=WorkerFilterStatus(any_=["ONLINE"])))) if pool else 1
+        online = workers_online(client, pool) if pool else 1
     least = max(1, smallest or settings.fan_out_smallest)
     return max(1, min(online, settings.fan_out_batches, math.ceil(count / least)))
 

@@ -19,7 +19,7 @@ from ctcflow.app.setup import init_database
 from ctcflow.cli.main import main
 from ctcflow.core.config import get_settings
 from ctcflow.delivery.sender import deliver_pending
-from db.engine import engine_for, session_scope
+from db.engine import engine_for, session_scope, sqlite_file
 from db.models import DeliveryEvent, Notification
 from demo.mailserver import LocalMailServer
 from tests.conftest import Project
@@ -54,7 +54,7 @@ def test_a_backup_taken_mid_morning_restored_after_the_loss_finishes_the_morning
 
     lose_the_database()
     mail.refuse = mail.reply = None  # the new machine's mail goes out
-    postgresql = not get_settings().db_url.startswith("sqlite")
+    postgresql = sqlite_file(get_settings().db_url) is None
     if postgresql:  # another municipality's schema in the same database
         with engine_for(get_settings().db_url).begin() as connection:
             connection.execute(text("CREATE SCHEMA ctc_lund; CREATE TABLE ctc_lund.kept (n int); "
@@ -98,8 +98,8 @@ def test_a_backup_taken_mid_morning_restored_after_the_loss_finishes_the_morning
 def lose_the_database() -> None:
     settings = get_settings()
     engine_for(settings.db_url).dispose()
-    if settings.db_url.startswith("sqlite"):
-        path = Path(settings.db_url.split("///", 1)[1])
+    path = sqlite_file(settings.db_url)
+    if path is not None:
         for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
             leftover.unlink(missing_ok=True)
     else:

@@ -19,11 +19,17 @@ from sqlalchemy import Engine, create_engine, inspect, text
 from ctcflow.app.jobs import sweep
 from ctcflow.app.setup import check_everything, init_database
 from ctcflow.core.config import get_settings, reset_settings
-from db.engine import MIGRATIONS, REVISION, alembic_config, current_revision, engine_for, head_revision
+from db.engine import (
+    alembic_config,
+    current_revision,
+    engine_for,
+    head_revision,
+    shipped_revisions,
+    sqlite_file,
+)
 from tests.conftest import Project, mornings
 
-REVISIONS = sorted(found for script in (MIGRATIONS / "versions").glob("*.py")
-                   for found in REVISION.findall(script.read_text(encoding="utf-8")))
+REVISIONS = shipped_revisions()
 
 
 def contents(engine: Engine) -> dict[str, set[tuple[Any, ...]]]:
@@ -85,7 +91,8 @@ def test_every_earlier_revision_with_a_month_of_data_upgrades_to_this_one_keepin
     mornings(date(2018, 9, 3), date(2018, 10, 5))
     settings = get_settings()
     engine_for(settings.db_url).dispose()
-    city = Path(settings.db_url.split("///", 1)[1])
+    city = sqlite_file(settings.db_url)
+    assert city is not None
     head = head_revision()
     assert REVISIONS[0] == "0001" and REVISIONS[-1] == head and len(REVISIONS) >= 20
 

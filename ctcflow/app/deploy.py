@@ -130,6 +130,14 @@ def use_ctc_deploy() -> dict[str, str]:
     raise SystemExit(2)  # not an exception: Prefect's CLI would print its traceback
 
 
+def workers_online(client: Any, pool: str) -> int:
+    """How many workers of ``pool`` the Prefect server counts as online (``client``: a sync client)."""
+    from prefect.client.schemas.filters import WorkerFilter, WorkerFilterStatus
+
+    return len(client.read_workers_for_work_pool(pool, worker_filter=WorkerFilter(
+        status=WorkerFilterStatus(any_=["ONLINE"]))))
+
+
 def _ensure_pool(name: str) -> bool:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.actions import WorkPoolCreate

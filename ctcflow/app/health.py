@@ -51,25 +51,23 @@ def health(as_of: date, pool: str | None = None) -> Health:
         refused = session.execute(select(func.count()).where(col(n.status) == "failed")).scalar_one()
     found = Health(as_of, last, missed, int(pending), oldest, int(failing), int(refused))
     if os.environ.get("PREFECT_API_URL"):
-        found.pool, found.workers, found.server_problem = workers_online(pool)
+        found.pool, found.workers, found.server_problem = pool_state(pool)
     return found
 
 
-def workers_online(pool: str | None = None) -> tuple[str, int | None, str | None]:
+def pool_state(pool: str | None = None) -> tuple[str, int | None, str | None]:
     """The pool, how many of its workers the Prefect server counts as online, or what went wrong."""
     from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import WorkerFilter, WorkerFilterStatus
     from prefect.exceptions import ObjectNotFound
 
-    from ctcflow.app.deploy import default_pool
+    from ctcflow.app.deploy import default_pool, workers_online
 
     pool = pool or default_pool()
     try:
         with get_client(sync_client=True) as client:
-            online = client.read_workers_for_work_pool(pool, worker_filter=WorkerFilter(
-                status=WorkerFilterStatus(any_=["ONLINE"])))
+            online = workers_online(client, pool)
     except ObjectNotFound:
         return pool, None, f"the Prefect server has no work pool {pool} (run ctc deploy)"
     except Exception as exc:  # unreachable, refusing: the monitor must hear it, in one line
         return pool, None, f"the Prefect server at {os.environ.get('PREFECT_API_URL')} did not answer ({exc})"
-    return pool, len(online), None
+    return pool, online, None
