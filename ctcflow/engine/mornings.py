@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from ctcflow.core import calendar
+from ctcflow.definition.loader import Definitions
 from db.engine import insert_ignoring_duplicates, table_of
 from db.models import Morning
 
@@ -67,3 +68,16 @@ def overdue_mornings(session: Session, as_of: date) -> list[date]:
     calls late (today's may still be coming)."""
     last = last_morning(session, as_of)
     return missed_between(last.day, as_of) if last else []
+
+
+def gap_roles(defs: Definitions, missed: int) -> list[str]:
+    """Who hears that ``missed`` working days went by without a morning: the steps of the morning
+    ladder reached by then — or, without one in phases.yml, the coordinator, and the chief from
+    GAP_CLIMBS days."""
+    if missed <= 0:
+        return []
+    ladder = defs.process.notification_policy.escalation.morning
+    if ladder:
+        return [step.to for step in ladder if step.after <= missed]
+    chief = defs.process.role_of("chief")
+    return [defs.process.coordinator, *([chief] if chief and missed >= GAP_CLIMBS else [])]

@@ -21,12 +21,11 @@ from sqlalchemy import select, update
 from sqlmodel import Session, col
 
 from ctcflow.core import calendar
-from ctcflow.definition.loader import Definitions
 from ctcflow.definition.organisation import PersonDef
 from ctcflow.delivery import keys
 from ctcflow.delivery.claims import cancel_obsolete
 from ctcflow.delivery.kinds import BRIEF
-from ctcflow.engine.mornings import GAP_CLIMBS, last_morning_before, missed_between
+from ctcflow.engine.mornings import gap_roles, last_morning_before, missed_between
 from ctcflow.notices.composer import Composer
 from ctcflow.notices.digest import weekly_overview
 from ctcflow.notices.handover import Handover, handovers
@@ -187,15 +186,3 @@ def _cancel(session: Session, ids: list[int], why: str) -> int:
                              .values(status="cancelled", last_error=why))
     return rows_affected(result)
 
-
-def gap_roles(defs: Definitions, missed: int) -> list[str]:
-    """Who hears that ``missed`` working days went by without a morning: the steps of the morning
-    ladder reached by then — or, without one in phases.yml, the coordinator, and the chief from
-    GAP_CLIMBS days."""
-    if missed <= 0:
-        return []
-    ladder = defs.process.notification_policy.escalation.morning
-    if ladder:
-        return [step.to for step in ladder if step.after <= missed]
-    chief = defs.process.role_of("chief")
-    return [defs.process.coordinator, *([chief] if chief and missed >= GAP_CLIMBS else [])]
