@@ -8,6 +8,8 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from db.statuses import MilestoneStatus, NoticeStatus
+
 
 class Area(SQLModel, table=True):
     id: str = Field(primary_key=True)
@@ -46,7 +48,7 @@ class MilestoneInstance(SQLModel, table=True):
     # the first due date, kept when the current one moves: lateness is measured against the plan
     # (a decided new start replans it); None only for a milestone without a due date
     planned_due_date: date | None = None
-    status: str = "open"  # open | done
+    status: str = MilestoneStatus.OPEN
     retired: bool = False  # removed from phases.yml, or closed as no longer relevant; kept for history
     # closed by the coordinator as no longer relevant (an old round's item nobody will do): out of
     # the to-do lists, the stalls and the gate, and said in the report with its reason
@@ -110,7 +112,7 @@ class Notification(SQLModel, table=True):
     lang: str = "sv"
     subject: str
     body: str
-    status: str = "pending"  # held (for a brief) | briefed | pending | sending | sent | failed | cancelled
+    status: str = NoticeStatus.PENDING
     brief_id: int | None = None  # the brief that carried it
     attempts: int = 0
     created_at: datetime

@@ -27,6 +27,7 @@ from ctcflow.notices.outbox import Notice, write_new
 from ctcflow.report.escalated import Escalated, open_escalations
 from db.engine import session_scope
 from db.models import Notification
+from db.statuses import NoticeStatus
 
 PLAN_MAX = 500
 
@@ -87,7 +88,7 @@ def _tell_those_above(session: Session, defs: Definitions, ack: Ack, ack_id: int
     n = Notification
     told = set(session.execute(select(col(n.recipient)).distinct()
                                .where(col(n.topic) == ack.topic, col(n.kind).in_(ESCALATION_KINDS),
-                                      col(n.status) != "cancelled", col(n.as_of) <= ack.on)).scalars())
+                                      col(n.status) != NoticeStatus.CANCELLED, col(n.as_of) <= ack.on)).scalars())
     told.discard(ack.by)
     composer = Composer(defs, ack.on)
     notices = []

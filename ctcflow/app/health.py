@@ -15,6 +15,7 @@ from ctcflow.delivery.state import failing_sql
 from ctcflow.engine.mornings import last_morning, overdue_mornings
 from db.engine import require_current_schema, session_scope
 from db.models import Morning, Notification
+from db.statuses import NoticeStatus
 
 
 @dataclass
@@ -46,9 +47,9 @@ def health(as_of: date, pool: str | None = None) -> Health:
             session.expunge(last)
         missed = overdue_mornings(session, as_of)
         pending, oldest = session.execute(select(func.count(), func.min(col(n.created_at))).where(
-            col(n.status) == "pending", col(n.failure).is_(None))).one()
+            col(n.status) == NoticeStatus.PENDING, col(n.failure).is_(None))).one()
         failing = session.execute(select(func.count()).where(failing_sql())).scalar_one()
-        refused = session.execute(select(func.count()).where(col(n.status) == "failed")).scalar_one()
+        refused = session.execute(select(func.count()).where(col(n.status) == NoticeStatus.FAILED)).scalar_one()
     found = Health(as_of, last, missed, int(pending), oldest, int(failing), int(refused))
     if os.environ.get("PREFECT_API_URL"):
         found.pool, found.workers, found.server_problem = pool_state(pool)

@@ -18,6 +18,7 @@ from ctcflow.delivery.claims import hand_back, interrupted_ids
 from ctcflow.delivery.state import failing_sql
 from db.engine import require_current_schema, rows_affected, session_scope
 from db.models import DeliveryEvent, Notification
+from db.statuses import NoticeStatus
 
 STATUSES = ("pending", "sending", "sent", "cancelled", "failed", "failing", "interrupted")
 
@@ -67,10 +68,11 @@ def retry_now(ids: list[int]) -> int:
     (all that are failing when ``ids`` is empty)."""
     require_current_schema()
     _require_known(ids)
-    query = update(Notification).where(col(Notification.status).in_(("pending", "failed")))
+    query = update(Notification).where(col(Notification.status).in_((NoticeStatus.PENDING, NoticeStatus.FAILED)))
     query = query.where(col(Notification.id).in_(ids)) if ids else query.where(failing_sql())
     with session_scope() as session:
-        return rows_affected(session.execute(query.values(status="pending", next_attempt_at=datetime.now(tz=UTC))))
+        return rows_affected(session.execute(
+            query.values(status=NoticeStatus.PENDING, next_attempt_at=datetime.now(tz=UTC))))
 
 
 def release(ids: list[int]) -> int:

@@ -23,6 +23,7 @@ from ctcflow.delivery.state import failing_sql
 from ctcflow.engine.eventlog import NewEvent, record
 from db.engine import get_engine, session_scope
 from db.models import Notification, StaffChange
+from db.statuses import NoticeStatus
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -106,7 +107,7 @@ def correct_address(defs: Definitions, settings: Settings, person_id: str, email
     if any((p.email or "").lower() == email for p in defs.org.everyone() if p.active_on(as_of) and p.id != person_id):
         raise Invalid("email", "email_taken", f"{email} already belongs to someone active")
     waiting = and_(col(Notification.recipient) == person_id, col(Notification.sent_at).is_(None),
-                   col(Notification.status).in_(("pending", "failed", "held")))
+                   col(Notification.status).in_((NoticeStatus.PENDING, NoticeStatus.FAILED, NoticeStatus.HELD)))
     with session_scope(settings) as session:
         session.add(StaffChange(kind="address", person_id=person_id, on_date=as_of, email=email, recorded_on=as_of,
                                 recorded_by=actor.id))

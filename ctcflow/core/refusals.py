@@ -65,6 +65,8 @@ REFUSALS = {
     "phase_approved": N_("The phase is already approved; its milestones can no longer change."),
     "phase_not_open": N_("The phase has not started yet."),
     "retired": N_("The milestone is no longer part of the process."),
+    "dated_before": N_("The change is dated before what it depends on, which happened on {names}. Date it that day "
+                       "or later."),
     "not_open": N_("It is no longer open – someone may have done or closed it meanwhile. The page has been updated."),
     "not_done": N_("The milestone is not marked done (any more) – someone may have undone it meanwhile. There is "
                    "nothing to undo."),

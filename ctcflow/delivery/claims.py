@@ -14,8 +14,8 @@ from ctcflow.delivery import keys, leases
 from ctcflow.delivery.kinds import MILESTONE_KINDS, REPORT_KINDS
 from db.engine import get_engine, rows_affected
 from db.models import DeliveryEvent, MilestoneInstance, Notification, PhaseInstance, ReportArchive
+from db.statuses import WAITING, MilestoneStatus, NoticeStatus
 
-WAITING = ("pending", "held")  # not sent yet: alone (pending) or in the next brief (held)
 INTERRUPTED_NOTE = "a delivery run stopped while this message was being handed over: it may arrive twice"
 RELEASED_NOTE = "a delivery run stopped before sending this message; handed back (not sent)"
 
@@ -26,7 +26,7 @@ def interrupted_ids(session: Session, now: datetime, ids: list[int] | None = Non
     that no longer exists — or was ``mine``, an earlier attempt of this same run (a task retried
     after a database blip), which has ended."""
     n = Notification
-    query = select(col(n.id), col(n.lease_until), col(n.claim_holder)).where(col(n.status) == "sending")
+    query = select(col(n.id), col(n.lease_until), col(n.claim_holder)).where(col(n.status) == NoticeStatus.SENDING)
     if ids:
         query = query.where(col(n.id).in_(ids))
     gone: dict[str | None, bool] = {}
@@ -49,8 +49,8 @@ def hand_back(session: Session, now: datetime, ids: list[int] | None = None, min
     in_flight = set(session.execute(select(col(n.id)).where(col(n.id).in_(found), col(n.in_flight_at).is_not(None)))
                     .scalars())
     taken = list(session.execute(
-        update(n).where(col(n.id).in_(found), col(n.status) == "sending")
-        .values(status="pending", claim=None, claim_holder=None, lease_until=None, in_flight_at=None,
+        update(n).where(col(n.id).in_(found), col(n.status) == NoticeStatus.SENDING)
+        .values(status=NoticeStatus.PENDING, claim=None, claim_holder=None, lease_until=None, in_flight_at=None,
                 next_attempt_at=now)
         .returning(col(n.id))).scalars())
     if taken:
@@ -65,14 +65,14 @@ def cancel_obsolete(session: Session) -> int:
     or about a report that has been sent — since the sweep decided them are not sent: nobody
     should be reminded of finished work."""
     finished_milestones = select(col(MilestoneInstance.id)).where(
-        or_(col(MilestoneInstance.status) == "done", col(MilestoneInstance.retired).is_(True)))
+        or_(col(MilestoneInstance.status) == MilestoneStatus.DONE, col(MilestoneInstance.retired).is_(True)))
     approved_phases = select(col(PhaseInstance.id)).where(col(PhaseInstance.completed_on).is_not(None))
     result = session.execute(
         update(Notification)
         .where(col(Notification.status).in_(WAITING), col(Notification.kind).in_(MILESTONE_KINDS),
                or_(col(Notification.milestone_instance_id).in_(finished_milestones),
                    col(Notification.phase_instance_id).in_(approved_phases)))
-        .values(status="cancelled", last_error="done before delivery")
+        .values(status=NoticeStatus.CANCELLED, last_error="done before delivery")
     )
     # the same for a report's reminders and gap notices once the report has gone out
     sent = (select(col(ReportArchive.id)).where(
@@ -82,7 +82,7 @@ def cancel_obsolete(session: Session) -> int:
     reports = session.execute(
         update(Notification)
         .where(col(Notification.status).in_(WAITING), col(Notification.kind).in_(REPORT_KINDS), sent)
-        .values(status="cancelled", last_error="the report was sent before delivery")
+        .values(status=NoticeStatus.CANCELLED, last_error="the report was sent before delivery")
     )
     return rows_affected(result) + rows_affected(reports)
 
@@ -93,14 +93,15 @@ def claim(session: Session, now: datetime, lease: timedelta, holder: str, batch:
     UPDATE: two runs never claim the same row)."""
     token = uuid.uuid4().hex
     candidates = (select(col(Notification.id))
-                  .where(col(Notification.status) == "pending", col(Notification.next_attempt_at) <= now)
+                  .where(col(Notification.status) == NoticeStatus.PENDING, col(Notification.next_attempt_at) <= now)
                   .order_by(col(Notification.id)).limit(batch).with_for_update(skip_locked=True))
     if only is not None:
         candidates = candidates.where(col(Notification.id).in_(only))
     session.execute(
         update(Notification)
-        .where(and_(col(Notification.id).in_(candidates.scalar_subquery()), col(Notification.status) == "pending"))
-        .values(status="sending", claim=token, claimed_at=now, lease_until=now + lease, claim_holder=holder,
+        .where(and_(col(Notification.id).in_(candidates.scalar_subquery()),
+                    col(Notification.status) == NoticeStatus.PENDING))
+        .values(status=NoticeStatus.SENDING, claim=token, claimed_at=now, lease_until=now + lease, claim_holder=holder,
                 in_flight_at=None)
     )
     return token
@@ -111,6 +112,6 @@ def release_unsent(token: str) -> int:
     with get_engine().begin() as connection:
         return rows_affected(connection.execute(
             update(Notification)
-            .where(col(Notification.claim) == token, col(Notification.status) == "sending",
+            .where(col(Notification.claim) == token, col(Notification.status) == NoticeStatus.SENDING,
                    col(Notification.in_flight_at).is_(None))
-            .values(status="pending", claim=None, claim_holder=None, lease_until=None)))
+            .values(status=NoticeStatus.PENDING, claim=None, claim_holder=None, lease_until=None)))

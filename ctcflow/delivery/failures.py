@@ -18,6 +18,8 @@ import smtplib
 import ssl
 from dataclasses import dataclass
 
+from db.statuses import NoticeStatus
+
 TEMPORARY, PERMANENT, SETUP = "temporary", "permanent", "setup"
 UNCERTAIN_NOTE = "the connection was lost after the message was handed over: it may arrive twice"
 
@@ -32,7 +34,7 @@ class Failure:
     @property
     def status(self) -> str:
         """What the row becomes: a permanent refusal waits for someone; the rest is retried."""
-        return "failed" if self.kind == PERMANENT else "pending"
+        return NoticeStatus.FAILED if self.kind == PERMANENT else NoticeStatus.PENDING
 
 
 def _reply_text(code: int, message: bytes | str) -> str:

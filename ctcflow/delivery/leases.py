@@ -27,6 +27,7 @@ from sqlmodel import col
 
 from db.engine import get_engine, rows_affected
 from db.models import DeliveryLock, Notification
+from db.statuses import NoticeStatus
 
 Clock = Callable[[], datetime]
 RUN_LOCK = "deliver"
@@ -108,7 +109,8 @@ class Heartbeat:
         with get_engine().begin() as connection:
             if tokens:
                 connection.execute(update(Notification)
-                                   .where(col(Notification.claim).in_(tokens), col(Notification.status) == "sending")
+                                   .where(col(Notification.claim).in_(tokens),
+                                          col(Notification.status) == NoticeStatus.SENDING)
                                    .values(lease_until=until))
             if self.lock:
                 connection.execute(update(DeliveryLock)

@@ -11,6 +11,7 @@ from sqlalchemy import and_, bindparam, func, insert, update
 from ctcflow.delivery.failures import Failure
 from db.engine import get_engine, rows_affected, through_blips
 from db.models import DeliveryEvent, Notification
+from db.statuses import NoticeStatus
 
 FIRST_RETRY = timedelta(minutes=5)
 LONGEST_WAIT = timedelta(hours=6)
@@ -57,9 +58,10 @@ _OUTBOX = Notification.__table__  # type: ignore[attr-defined]
 _MINE = and_(_OUTBOX.c.id == bindparam("b_id"), _OUTBOX.c.claim == bindparam("b_token"))
 _RELEASED = {"claim": None, "claim_holder": None, "lease_until": None, "in_flight_at": None,
              "attempts": _OUTBOX.c.attempts + 1}
-_IN_FLIGHT = update(_OUTBOX).where(_MINE, _OUTBOX.c.status == "sending").values(in_flight_at=bindparam("b_at"))
-_SENT = update(_OUTBOX).where(_MINE).values(status="sent", sent_at=bindparam("b_at"), last_error=None, failure=None,
-                                            failure_code=None, failing_since=None, **_RELEASED)
+_IN_FLIGHT = (update(_OUTBOX).where(_MINE, _OUTBOX.c.status == NoticeStatus.SENDING)
+              .values(in_flight_at=bindparam("b_at")))
+_SENT = update(_OUTBOX).where(_MINE).values(status=NoticeStatus.SENT, sent_at=bindparam("b_at"), last_error=None,
+                                            failure=None, failure_code=None, failing_since=None, **_RELEASED)
 _FAILED = update(_OUTBOX).where(_MINE).values(
     status=bindparam("b_status"), last_error=bindparam("b_error"), failure=bindparam("b_kind"),
     failure_code=bindparam("b_code"), failing_since=func.coalesce(_OUTBOX.c.failing_since, bindparam("b_at")),

@@ -38,6 +38,7 @@ from ctcflow.delivery.smtp import Attachment, LostClaim, Mailer, MailRoute, mail
 from ctcflow.delivery.via_apprise import Sender, send_apprise
 from db.engine import session_scope
 from db.models import Notification, ReportArchive
+from db.statuses import NoticeStatus
 
 __all__ = ["DeliveryReport", "Outcome", "deliver_pending"]
 
@@ -175,7 +176,8 @@ def _drain(report: DeliveryReport, clock: leases.Clock, lease: timedelta, name: 
 def _anything_due(now: datetime) -> bool:
     with session_scope() as session:
         return session.execute(select(col(Notification.id)).where(
-            col(Notification.status) == "pending", col(Notification.next_attempt_at) <= now).limit(1)).first() \
+            col(Notification.status) == NoticeStatus.PENDING,
+            col(Notification.next_attempt_at) <= now).limit(1)).first() \
             is not None
 
 

@@ -9,18 +9,19 @@ from sqlmodel import col
 
 from ctcflow.delivery.failures import PERMANENT, SETUP
 from db.models import Notification
+from db.statuses import NoticeStatus
 
 
 def failing_sql() -> ColumnElement[bool]:
     """A delivery that failed and waits: refused for good (``failed``, until someone fixes the
     address), or still to be retried after a failed attempt."""
-    return or_(col(Notification.status) == "failed",
-               and_(col(Notification.status) == "pending", col(Notification.failure).is_not(None)))
+    return or_(col(Notification.status) == NoticeStatus.FAILED,
+               and_(col(Notification.status) == NoticeStatus.PENDING, col(Notification.failure).is_not(None)))
 
 
 def is_failing(row: Notification) -> bool:
     """``failing_sql`` for a row already read."""
-    return row.status == "failed" or (row.status == "pending" and row.failure is not None)
+    return row.status == NoticeStatus.FAILED or (row.status == NoticeStatus.PENDING and row.failure is not None)
 
 
 def to_tell_sql(now: datetime, alarm: timedelta) -> ColumnElement[bool]:

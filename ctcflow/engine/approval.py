@@ -11,21 +11,33 @@ from sqlmodel import Session, col
 from ctcflow.access.permissions import Action, Scope, require
 from ctcflow.core.errors import CtcError
 from ctcflow.definition.loader import Definitions
+from ctcflow.engine import asof
 from ctcflow.engine.checks import gate_blockers
 from ctcflow.engine.eventlog import NewEvent, record
 from ctcflow.engine.gates import GateStatus, gate_status
-from ctcflow.engine.instances import Refused, known_area, latest_phase_instance, open_phase_instances
+from ctcflow.engine.instances import Refused, dated_before, known_area, latest_phase_instance, open_phase_instances
 from ctcflow.engine.opening import advance
 from db.engine import rows_affected
 from db.models import MilestoneInstance, PhaseInstance
+from db.statuses import MilestoneStatus
 
 
 def gate_for(session: Session, defs: Definitions, pi: PhaseInstance, as_of: date, lang: str = "sv") -> GateStatus:
+    """The gate as it stood on ``as_of``: a milestone done after that day does not count."""
     done = session.execute(select(col(MilestoneInstance.milestone_id)).where(
-        col(MilestoneInstance.phase_instance_id) == pi.id, col(MilestoneInstance.status) == "done",
+        col(MilestoneInstance.phase_instance_id) == pi.id, asof.done_by_sql(as_of),
         col(MilestoneInstance.retired).is_(False),
     )).scalars().all()
     return gate_status(defs.process.phase(pi.phase_id), done, gate_blockers(session, defs, pi, as_of, lang))
+
+
+def _done_later(session: Session, pi: PhaseInstance, missing: tuple[str, ...], as_of: date) -> dict[str, date]:
+    """Of the milestones the gate misses on ``as_of``, those done only after it, with the day."""
+    mi = MilestoneInstance
+    return {m: d for m, d in session.execute(select(col(mi.milestone_id), col(mi.done_on)).where(
+        col(mi.phase_instance_id) == pi.id, col(mi.milestone_id).in_(missing),
+        col(mi.status) == MilestoneStatus.DONE, col(mi.retired).is_(False))).tuples()
+        if asof.written_before(d, as_of)}
 
 
 def approve(session: Session, defs: Definitions, area_id: str, phase_id: str, *, by: str,
@@ -40,6 +52,9 @@ def approve(session: Session, defs: Definitions, area_id: str, phase_id: str, *,
     candidates = [p for p in open_phase_instances(session, area_id, phase_id, as_of) if cycle in (None, p.cycle)]
     if not candidates:
         latest = latest_phase_instance(session, area_id, phase_id)
+        if latest is not None and latest.completed_on is not None and asof.written_before(latest.completed_on, as_of) \
+                and cycle in (None, latest.cycle):
+            raise dated_before(f"phase '{phase_id}' of {area_id} was approved", latest.completed_on, as_of)
         if latest is not None and latest.completed_on is not None and cycle in (None, latest.cycle):
             raise Refused("phase_approved_by", f"phase '{phase_id}' of {area_id} was already approved on "
                           f"{latest.completed_on} by {latest.approved_by}", (latest.approved_by or "",))
@@ -47,6 +62,10 @@ def approve(session: Session, defs: Definitions, area_id: str, phase_id: str, *,
     pi = candidates[0]  # of two rounds open at once, the older one is owed first
     gate = gate_for(session, defs, pi, as_of)
     person = require(defs, by, Action.APPROVE_GATE, as_of, area_id, role=gate.approver_role, scope=scope).person
+    later = _done_later(session, pi, gate.missing, as_of)
+    if later:
+        milestone, day = max(later.items(), key=lambda item: item[1])
+        raise dated_before(f"the gate of {phase_id} in {area_id} was met when {milestone} was done", day, as_of)
     if not gate.met:
         reasons = ([f"required milestones not done: {', '.join(gate.missing)}"] if gate.missing else []) \
             + list(gate.blockers)

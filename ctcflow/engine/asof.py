@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import col
 
 from db.models import MilestoneInstance, PhaseInstance
+from db.statuses import MilestoneStatus
 
 MI, PI = MilestoneInstance, PhaseInstance
 
@@ -32,12 +33,12 @@ class MilestoneState(StrEnum):
 
 def done_by_sql(day: date) -> ColumnElement[bool]:
     """Done on or before ``day``."""
-    return and_(col(MI.status) == "done", col(MI.done_on) <= day)
+    return and_(col(MI.status) == MilestoneStatus.DONE, col(MI.done_on) <= day)
 
 
 def open_on_sql(day: date) -> ColumnElement[bool]:
     """Not done by ``day`` (open now, or done only later)."""
-    return or_(col(MI.status) == "open", col(MI.done_on) > day)
+    return or_(col(MI.status) == MilestoneStatus.OPEN, col(MI.done_on) > day)
 
 
 def overdue_on_sql(day: date) -> ColumnElement[bool]:
@@ -45,9 +46,15 @@ def overdue_on_sql(day: date) -> ColumnElement[bool]:
     return and_(open_on_sql(day), col(MI.due_date) < day)
 
 
+def still_open_sql() -> ColumnElement[bool]:
+    """Open today, whatever day is asked: what a write can still change (a milestone done later
+    than the day asked is done; undoing or marking it again is refused, not replayed)."""
+    return col(MI.status) == MilestoneStatus.OPEN
+
+
 def done_date(status: str, done_on: date | None, day: date) -> date | None:
     """The day it was done, if that was by ``day``; None while it is open on ``day``."""
-    return done_on if status == "done" and done_on is not None and done_on <= day else None
+    return done_on if status == MilestoneStatus.DONE and done_on is not None and done_on <= day else None
 
 
 def milestone_state(status: str, done_on: date | None, due: date | None, day: date,
@@ -78,6 +85,12 @@ def phase_open_sql(day: date) -> ColumnElement[bool]:
 def approved_date(completed_on: date | None, day: date) -> date | None:
     """The day the phase was approved, if that was by ``day``."""
     return completed_on if completed_on is not None and completed_on <= day else None
+
+
+def written_before(fact_on: date | None, day: date) -> bool:
+    """A write dated ``day`` that depends on a fact recorded on ``fact_on`` would come before
+    its cause: the history would show, say, a phase approved before the work that met its gate."""
+    return fact_on is not None and fact_on > day
 
 
 def phase_open(opened_on: date, completed_on: date | None, day: date) -> bool:

@@ -12,7 +12,9 @@ from sqlmodel import Session, col
 from ctcflow.core.errors import CtcError
 from ctcflow.definition.loader import Definitions
 from ctcflow.definition.process import MilestoneDef
+from ctcflow.engine import asof
 from db.models import Area, MilestoneInstance, PhaseInstance
+from db.statuses import MilestoneStatus
 
 
 def known_area(session: Session, defs: Definitions, area_id: str) -> Area:
@@ -39,11 +41,19 @@ class Refused(CtcError):
         self.reason, self.names = reason, names
 
 
+def dated_before(fact: str, fact_on: date, as_of: date) -> Refused:
+    """The refusal of a write dated before a fact it depends on (``asof.written_before``): it
+    would put, in the history, an approval before the work that met its gate, or an undo before
+    the work it undoes."""
+    return Refused("dated_before", f"{fact} on {fact_on}; a change dated {as_of} would come before that — "
+                   f"date it {fact_on} or later", (fact_on.isoformat(),))
+
+
 def open_phase_instances(session: Session, area_id: str, phase_id: str, as_of: date) -> list[PhaseInstance]:
     """The phase's rounds open on the day (usually one; an older one left open, too), oldest first."""
     return list(session.execute(select(PhaseInstance).where(
         col(PhaseInstance.area_id) == area_id, col(PhaseInstance.phase_id) == phase_id,
-        col(PhaseInstance.opened_on) <= as_of, col(PhaseInstance.completed_on).is_(None))
+        asof.phase_started_sql(as_of), col(PhaseInstance.completed_on).is_(None))
         .order_by(col(PhaseInstance.cycle))).scalars())
 
 
@@ -59,6 +69,8 @@ def find_instance(session: Session, defs: Definitions, area_id: str, milestone_i
     phases = open_phase_instances(session, area_id, phase.id, as_of)
     if not phases:
         latest = latest_phase_instance(session, area_id, phase.id)
+        if latest is not None and latest.completed_on is not None and asof.written_before(latest.completed_on, as_of):
+            raise dated_before(f"phase '{phase.id}' of {area_id} was approved", latest.completed_on, as_of)
         if latest is not None and latest.completed_on is not None and latest.opened_on <= as_of:
             raise Refused("phase_approved", f"phase '{phase.id}' of {area_id} was approved on "
                           f"{latest.completed_on}; its milestones can no longer change")
@@ -72,7 +84,7 @@ def find_instance(session: Session, defs: Definitions, area_id: str, milestone_i
         raise CtcError(f"milestone '{milestone_id}' is not part of {area_id}'s open phase; run `ctc sync`")
     cycle = {p.id: p.cycle for p in phases}
     rows.sort(key=lambda r: cycle[r.phase_instance_id])
-    wanted = [r for r in rows if (r.status == "done") == done]
+    wanted = [r for r in rows if (r.status == MilestoneStatus.DONE) == done]
     if not wanted:
         return rows[-1] if done else rows[0]  # the refusal below says why
     return wanted[-1] if done else wanted[0]
@@ -94,6 +106,8 @@ def open_instance(session: Session, defs: Definitions, area_id: str, instance_id
         raise Refused("retired", f"milestone '{mi.milestone_id}' is no longer part of {area_id}'s process")
     if pi.opened_on > as_of:
         raise Refused("phase_not_open", f"phase '{pi.phase_id}' is not open in {area_id} on {as_of}")
+    if asof.written_before(pi.completed_on, as_of) and pi.completed_on is not None:
+        raise dated_before(f"phase '{pi.phase_id}' of {area_id} was approved", pi.completed_on, as_of)
     if pi.completed_on is not None:
         raise Refused("phase_approved", f"phase '{pi.phase_id}' of {area_id} was approved on {pi.completed_on}; "
                       "its milestones can no longer change")
@@ -104,10 +118,8 @@ def done_pairs(session: Session, area_id: str, as_of: date | None = None) -> set
     """(milestone, phase instance) of everything done in the area (by ``as_of``) — what
     dependencies are checked against, in one query for a whole page."""
     mi = MilestoneInstance
-    query = select(col(mi.milestone_id), col(mi.phase_instance_id)).where(col(mi.area_id) == area_id,
-                                                                          col(mi.status) == "done")
-    if as_of is not None:
-        query = query.where(col(mi.done_on) <= as_of)
+    done = asof.done_by_sql(as_of) if as_of is not None else col(mi.status) == MilestoneStatus.DONE
+    query = select(col(mi.milestone_id), col(mi.phase_instance_id)).where(col(mi.area_id) == area_id, done)
     return set(session.execute(query).tuples().all())
 
 

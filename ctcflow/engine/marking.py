@@ -14,9 +14,11 @@ from sqlmodel import Session, col
 from ctcflow.access.permissions import Action, Scope, require
 from ctcflow.core.errors import CtcError, Invalid
 from ctcflow.definition.loader import Definitions
+from ctcflow.engine import asof
 from ctcflow.engine.eventlog import SYSTEM, NewEvent, record
 from ctcflow.engine.instances import (
     Refused,
+    dated_before,
     done_pairs,
     find_instance,
     known_area,
@@ -27,6 +29,7 @@ from ctcflow.engine.instances import (
 from ctcflow.engine.rescheduling import reschedule
 from db.engine import rows_affected
 from db.models import MilestoneInstance
+from db.statuses import MilestoneStatus
 
 
 def mark_done(session: Session, defs: Definitions, area_id: str, milestone_id: str, *, by: str,
@@ -46,18 +49,23 @@ def mark_instance(session: Session, defs: Definitions, area_id: str, instance_id
     pi, mi, ms = open_instance(session, defs, area_id, instance_id, as_of)
     person = require(defs, by, Action.CHANGE_MILESTONE, as_of, area_id, role=ms.owner, subject=instance_id,
                      scope=scope).person
-    if mi.status == "done":
+    if mi.status == MilestoneStatus.DONE:
         raise _already_done(mi, area_id)
     if ms.evidence_required and not (evidence or "").strip():
         raise Refused("evidence_required", f"{ms.id} requires evidence: pass --evidence with a link or a "
                       "document reference")
-    waiting = waiting_for(defs, ms, pi.phase_id, pi.id or 0, done_pairs(session, area_id))
+    waiting = waiting_for(defs, ms, pi.phase_id, pi.id or 0, done_pairs(session, area_id, as_of))
+    still = waiting_for(defs, ms, pi.phase_id, pi.id or 0, done_pairs(session, area_id)) if waiting else []
+    later = [d for d in waiting if d not in still]
+    if later:
+        raise dated_before(f"{ms.id} depends on {', '.join(later)}, done only later",
+                           _first_done_after(session, area_id, later, as_of), as_of)
     if waiting:
         raise Refused("waiting", f"{ms.id} depends on milestones not yet done: {', '.join(waiting)}",
                       tuple(waiting))
     claimed = rows_affected(session.execute(
-        update(MilestoneInstance).where(col(MilestoneInstance.id) == mi.id, col(MilestoneInstance.status) == "open")
-        .values(status="done", done_on=as_of, done_by=person.id, evidence=evidence, note=note)))
+        update(MilestoneInstance).where(col(MilestoneInstance.id) == mi.id, asof.still_open_sql())
+        .values(status=MilestoneStatus.DONE, done_on=as_of, done_by=person.id, evidence=evidence, note=note)))
     session.refresh(mi)
     if not claimed:
         raise _already_done(mi, area_id)
@@ -85,7 +93,7 @@ def close_instance(session: Session, defs: Definitions, area_id: str, instance_i
     if len(reason) > REASON_MAX:
         raise Invalid("reason", "too_long", f"a reason of {len(reason)} characters: at most {REASON_MAX}")
     closed = rows_affected(session.execute(
-        update(MilestoneInstance).where(col(MilestoneInstance.id) == mi.id, col(MilestoneInstance.status) == "open",
+        update(MilestoneInstance).where(col(MilestoneInstance.id) == mi.id, asof.still_open_sql(),
                                         col(MilestoneInstance.retired).is_(False))
         .values(retired=True, closed_on=as_of, closed_by=person.id, closed_reason=reason)))
     session.refresh(mi)
@@ -93,6 +101,15 @@ def close_instance(session: Session, defs: Definitions, area_id: str, instance_i
         raise Refused("not_open", f"{ms.id} in {area_id} is no longer open; nothing to close")
     record(session, [NewEvent("milestone_closed", person.id, as_of, area_id, ms.id, "open", "closed", reason)])
     return mi
+
+
+def _first_done_after(session: Session, area_id: str, milestone_ids: list[str], as_of: date) -> date:
+    """The latest day one of these was done — what a write depending on them must not precede."""
+    mi = MilestoneInstance
+    days = session.execute(select(col(mi.done_on)).where(
+        col(mi.area_id) == area_id, col(mi.milestone_id).in_(milestone_ids),
+        col(mi.status) == MilestoneStatus.DONE)).scalars().all()
+    return max((d for d in days if d is not None and asof.written_before(d, as_of)), default=as_of)
 
 
 def _already_done(mi: MilestoneInstance, area_id: str) -> Refused:
@@ -119,10 +136,13 @@ def undo_instance(session: Session, defs: Definitions, area_id: str, instance_id
     pi, mi, ms = open_instance(session, defs, area_id, instance_id, as_of)
     person = require(defs, by, Action.CHANGE_MILESTONE, as_of, area_id, role=ms.owner, subject=instance_id,
                      scope=scope).person
+    if mi.done_on is not None and asof.written_before(mi.done_on, as_of):
+        raise dated_before(f"{ms.id} in {area_id} was done", mi.done_on, as_of)
     old = f"done {mi.done_on} by {mi.done_by}"
     reopened = rows_affected(session.execute(
-        update(MilestoneInstance).where(col(MilestoneInstance.id) == mi.id, col(MilestoneInstance.status) == "done")
-        .values(status="open", done_on=None, done_by=None, evidence=None, note=None)))
+        update(MilestoneInstance).where(col(MilestoneInstance.id) == mi.id,
+                                        col(MilestoneInstance.status) == MilestoneStatus.DONE)
+        .values(status=MilestoneStatus.OPEN, done_on=None, done_by=None, evidence=None, note=None)))
     session.refresh(mi)
     if not reopened:
         raise Refused("not_done", f"{ms.id} in {area_id} is not done; nothing to undo")
@@ -148,7 +168,7 @@ def mark_proven(session: Session, defs: Definitions, milestone_ids: list[str], a
             if phase is None or phase.completed_on is not None or phase.opened_on > as_of:
                 continue
             instance_id = session.execute(select(col(MilestoneInstance.id)).where(
-                col(MilestoneInstance.phase_instance_id) == phase.id, col(MilestoneInstance.status) == "open",
+                col(MilestoneInstance.phase_instance_id) == phase.id, asof.still_open_sql(),
                 col(MilestoneInstance.milestone_id) == milestone_id)).scalar()
             if instance_id is None:
                 continue

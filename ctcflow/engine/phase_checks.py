@@ -12,6 +12,7 @@ from sqlmodel import Session, col
 from ctcflow.definition.loader import Definitions
 from ctcflow.definition.programmes import load_programmes
 from ctcflow.definition.survey import load_survey
+from ctcflow.engine import asof
 from ctcflow.engine.findings import Finding, finding
 from ctcflow.engine.marking import analyst, mark_proven
 from ctcflow.engine.surveydata import areas_with_wave, latest_decisions
@@ -48,7 +49,7 @@ def survey_wave(session: Session, defs: Definitions, as_of: date, batch: list[Ph
     mi = MilestoneInstance
     open_rows = session.execute(select(col(mi.phase_instance_id), col(mi.milestone_id), col(mi.due_date)).where(
         col(mi.phase_instance_id).in_([i.id for i in batch]), col(mi.milestone_id).in_(proves),
-        col(mi.status) == "open")).all()
+        asof.still_open_sql())).all()
     waiting: dict[int, dict[str, date | None]] = {}
     for phase_instance_id, milestone_id, due in open_rows:
         waiting.setdefault(phase_instance_id, {})[milestone_id] = due

@@ -18,6 +18,7 @@ from ctcflow.definition.duerules import schedule
 from ctcflow.definition.loader import Definitions
 from ctcflow.engine.eventlog import NewEvent, record
 from db.models import Area, MilestoneInstance, PhaseInstance
+from db.statuses import MilestoneStatus
 
 SYSTEM = "ctc sync"
 
@@ -122,7 +123,7 @@ def milestone_steps(defs: Definitions, pi: PhaseInstance, start: date,
                 continue
         if mi.retired and mi.closed_on is None:  # a closed one stays closed: the coordinator decided
             steps.append(Step("milestone_restored", pi.area_id, ms.id, row_id=mi.id))
-        if mi.status != "done" and mi.due_date != due[ms.id]:
+        if mi.status != MilestoneStatus.DONE and mi.due_date != due[ms.id]:
             steps.append(Step("due_changed", pi.area_id, ms.id, _iso(mi.due_date), _iso(due[ms.id]), mi.id))
     defined_ids = {m.id for m in phase.milestones}
     for mi in instances:
@@ -133,7 +134,8 @@ def milestone_steps(defs: Definitions, pi: PhaseInstance, start: date,
 
 def done_dates(instances: list[MilestoneInstance]) -> dict[str, date]:
     """When each milestone of a phase instance that is done was done (what ``after`` counts from)."""
-    return {mi.milestone_id: mi.done_on for mi in instances if mi.status == "done" and mi.done_on and not mi.retired}
+    return {mi.milestone_id: mi.done_on for mi in instances
+            if mi.status == MilestoneStatus.DONE and mi.done_on and not mi.retired}
 
 
 def _iso(day: date | None) -> str | None:
@@ -147,7 +149,7 @@ def open_phase_rows(defs: Definitions, area_id: str, phase_id: str, cycle: int,
     due = schedule(defs.phase_rules(phase), opened_on)
     return [
         {"phase_instance_id": phase_instance_id, "area_id": area_id, "milestone_id": ms.id,
-         "due_date": due[ms.id], "planned_due_date": due[ms.id], "status": "open", "retired": False}
+         "due_date": due[ms.id], "planned_due_date": due[ms.id], "status": MilestoneStatus.OPEN, "retired": False}
         for ms in phase.milestones
     ]
 
@@ -204,7 +206,7 @@ def apply_step(session: Session, defs: Definitions, step: Step, defined: dict, *
         due = date.fromisoformat(step.new) if step.new else None
         session.execute(insert(mi).values(
             phase_instance_id=step.row_id, area_id=step.area_id, milestone_id=step.subject,
-            due_date=due, planned_due_date=due, status="open", retired=False))
+            due_date=due, planned_due_date=due, status=MilestoneStatus.OPEN, retired=False))
     elif step.kind == "milestone_renamed":
         session.execute(update(mi).where(col(mi.id) == step.row_id).values(milestone_id=step.new))
     elif step.kind == "milestone_retired":

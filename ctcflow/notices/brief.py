@@ -35,9 +35,9 @@ from ctcflow.notices.stalls import topic_of
 from ctcflow.notices.undelivered import undelivered
 from db.engine import rows_affected
 from db.models import Notification
+from db.statuses import NoticeStatus
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
-HELD, BRIEFED = "held", "briefed"
 
 
 def brief_time(day: date, hour: int) -> datetime:
@@ -94,8 +94,8 @@ def compose_briefs(session: Session, composer: Composer, now: datetime | None = 
         brief_id = session.execute(select(col(Notification.id)).where(col(Notification.key) == brief.key)).scalar_one()
         if shown:  # only what the brief shows is delivered by it; folded lines wait for the next
             session.execute(update(Notification)
-                            .where(col(Notification.id).in_(shown), col(Notification.status) == HELD)
-                            .values(status=BRIEFED, brief_id=brief_id))
+                            .where(col(Notification.id).in_(shown), col(Notification.status) == NoticeStatus.HELD)
+                            .values(status=NoticeStatus.BRIEFED, brief_id=brief_id))
         written.append(brief)
     return written
 
@@ -129,7 +129,7 @@ def _render(session: Session, composer: Composer, person: PersonDef, items: list
     }
     subject, body = composer.templates.render("brief", lang, **context)
     return (Planned(key=keys.brief(as_of, person.id), kind=BRIEF, as_of=as_of, area_id=None, recipient=person.id,
-                    reference=person.notify, lang=lang, subject=subject, body=body, status="pending",
+                    reference=person.notify, lang=lang, subject=subject, body=body, status=NoticeStatus.PENDING,
                     topic=f"overview/{week.year}-W{week.week:02d}" if overview else None),
             content.shown_ids)
 
@@ -139,7 +139,7 @@ def _held_by_person(session: Session) -> dict[str, list[Item]]:
     rows = session.execute(
         select(col(n.id), col(n.recipient), col(n.kind), col(n.topic), col(n.due), col(n.area_id), col(n.subject),
                col(n.as_of), col(n.milestone_instance_id))
-        .where(col(n.status) == HELD).order_by(col(n.id))).all()
+        .where(col(n.status) == NoticeStatus.HELD).order_by(col(n.id))).all()
     held: dict[str, list[Item]] = defaultdict(list)
     for id_, recipient, kind, topic, due, area_id, subject, decided, instance_id in rows:
         held[recipient].append(Item(id_, kind, topic, due, area_id, subject, decided, instance_id))
@@ -152,7 +152,7 @@ def _briefs_had(session: Session, as_of: date) -> tuple[set[str], set[str], set[
     n = Notification
     rows = session.execute(select(col(n.recipient), col(n.as_of), col(n.topic))
                            .where(col(n.kind) == BRIEF, col(n.as_of).between(monday, as_of),
-                                  col(n.status) != "cancelled")).all()
+                                  col(n.status) != NoticeStatus.CANCELLED)).all()
     return ({r for r, _, _ in rows}, {r for r, d, _ in rows if d == as_of},
             {r for r, _, t in rows if t and t.startswith("overview/")})
 
@@ -162,12 +162,13 @@ def _take_back_undelivered(session: Session, as_of: date) -> None:
     hands its items to today's: they stay pending for the next brief, never lost."""
     n = Notification
     stale = list(session.execute(
-        update(n).where(col(n.kind) == BRIEF, col(n.as_of) < as_of, col(n.status).in_(("pending", "failed")))
-        .values(status="cancelled", last_error="not delivered; its items went into the next brief")
+        update(n).where(col(n.kind) == BRIEF, col(n.as_of) < as_of,
+                        col(n.status).in_((NoticeStatus.PENDING, NoticeStatus.FAILED)))
+        .values(status=NoticeStatus.CANCELLED, last_error="not delivered; its items went into the next brief")
         .returning(col(n.id))).scalars())
     if stale:
-        session.execute(update(n).where(col(n.brief_id).in_(stale), col(n.status) == BRIEFED)
-                        .values(status=HELD, brief_id=None))
+        session.execute(update(n).where(col(n.brief_id).in_(stale), col(n.status) == NoticeStatus.BRIEFED)
+                        .values(status=NoticeStatus.HELD, brief_id=None))
 
 
 def _cancel_resolved_stalls(session: Session, composer: Composer) -> None:
@@ -175,14 +176,15 @@ def _cancel_resolved_stalls(session: Session, composer: Composer) -> None:
     current = {topic_of(s) for s in composer.stalls(session)}
     n = Notification
     waiting = session.execute(select(col(n.id), col(n.topic))
-                              .where(col(n.status) == HELD, col(n.topic).like("stall/%"))).all()
+                              .where(col(n.status) == NoticeStatus.HELD, col(n.topic).like("stall/%"))).all()
     _cancel(session, [i for i, topic in waiting if topic not in current], "resolved before the brief")
 
 
 def _cancel(session: Session, ids: list[int], why: str) -> int:
     if not ids:
         return 0
-    result = session.execute(update(Notification).where(col(Notification.id).in_(ids), col(Notification.status) == HELD)
-                             .values(status="cancelled", last_error=why))
+    result = session.execute(update(Notification).where(col(Notification.id).in_(ids),
+                                                        col(Notification.status) == NoticeStatus.HELD)
+                             .values(status=NoticeStatus.CANCELLED, last_error=why))
     return rows_affected(result)
 

@@ -20,6 +20,7 @@ from ctcflow.engine.status import city_status
 from ctcflow.notices.composer import Composer
 from ctcflow.notices.open_work import open_milestones
 from db.models import Event, Notification
+from db.statuses import NoticeStatus
 
 LIST_LIMIT = 10  # lines per list: the week at a glance, not the brief again; the rest is counted (and on the web)
 
@@ -47,7 +48,8 @@ def covered_until(session: Session, as_of: date) -> date:
     ``as_of`` if that is longer ago (a week whose Monday was a holiday leaves no gap)."""
     last = session.execute(select(func.max(col(Notification.as_of)))
                            .where(col(Notification.kind) == BRIEF, col(Notification.topic).like("overview/%"),
-                                  col(Notification.status) != "cancelled", col(Notification.as_of) < as_of)).scalar()
+                                  col(Notification.status) != NoticeStatus.CANCELLED,
+                                  col(Notification.as_of) < as_of)).scalar()
     week_ago = as_of - timedelta(days=7)
     return last if last is not None and as_of - timedelta(days=14) <= last < week_ago else week_ago
 

@@ -17,6 +17,7 @@ from ctcflow.definition.loader import Definitions
 from ctcflow.definition.organisation import PersonDef
 from ctcflow.delivery.kinds import BRIEF
 from db.models import Notification
+from db.statuses import NoticeStatus
 
 if TYPE_CHECKING:
     from ctcflow.notices.composer import Composer
@@ -61,5 +62,5 @@ def handovers(session: Session, defs: Definitions, as_of: date, candidates: set[
         return {}
     had = set(session.execute(select(col(Notification.recipient)).distinct()
                               .where(col(Notification.kind) == BRIEF, col(Notification.recipient).in_(taking),
-                                     col(Notification.status) != "cancelled")).scalars())
+                                     col(Notification.status) != NoticeStatus.CANCELLED)).scalars())
     return {person_id: h for person_id, h in taking.items() if person_id not in had}

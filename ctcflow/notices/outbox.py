@@ -23,6 +23,7 @@ from ctcflow.definition.policy import BriefPolicy
 from ctcflow.notices.routing import route
 from db.engine import insert_ignoring_duplicates, table_of
 from db.models import Notification
+from db.statuses import NoticeStatus
 
 if TYPE_CHECKING:
     from ctcflow.core.templating import Renderer
@@ -55,7 +56,7 @@ class Planned(Envelope):
 
     subject: str
     body: str
-    status: str = "pending"  # pending: sent at once; held: waits for the person's brief
+    status: str = NoticeStatus.PENDING  # pending: sent at once; held: waits for the person's brief
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -66,7 +67,7 @@ class Notice(Envelope):
     template: str
     context: Callable[[], dict[str, Any]]
 
-    def render(self, renderer: Renderer, status: str = "pending") -> Planned:
+    def render(self, renderer: Renderer, status: str = NoticeStatus.PENDING) -> Planned:
         subject, body = renderer.render(self.template, self.lang, **self.context())
         return Planned(**flat(self, Envelope), subject=subject, body=body, status=status)
 

@@ -20,8 +20,7 @@ from sqlmodel import Session, col
 from ctcflow.definition.policy import BriefPolicy
 from ctcflow.delivery.kinds import ALWAYS_AT_ONCE, ESCALATION_KINDS
 from db.models import Notification
-
-HELD, PENDING = "held", "pending"
+from db.statuses import NoticeStatus
 
 
 def wants_at_once(kind: str, role: str | None, policy: BriefPolicy) -> bool:
@@ -47,16 +46,16 @@ def route(session: Session, notices: Sequence[Addressed], policy: BriefPolicy) -
     """Each notice's status, in order: ``pending`` (sent at once) or ``held`` (the next brief)."""
     capped = [p for p in notices if p.kind not in ALWAYS_AT_ONCE and wants_at_once(p.kind, p.role, policy)]
     sent_today = _at_once_today(session, {(p.recipient, p.as_of) for p in capped})
-    statuses = []
+    statuses: list[str] = []
     for p in notices:
         whose = (p.recipient, p.as_of)
         if p.kind in ALWAYS_AT_ONCE:
-            statuses.append(PENDING)
+            statuses.append(NoticeStatus.PENDING)
         elif wants_at_once(p.kind, p.role, policy) and sent_today[whose] < policy.max_immediate_per_day:
             sent_today[whose] += 1
-            statuses.append(PENDING)
+            statuses.append(NoticeStatus.PENDING)
         else:
-            statuses.append(HELD)
+            statuses.append(NoticeStatus.HELD)
     return statuses
 
 
@@ -69,7 +68,8 @@ def _at_once_today(session: Session, wanted: set[tuple[str, date]]) -> Counter[t
     rows = session.execute(
         select(col(n.recipient), col(n.as_of), func.count())
         .where(col(n.recipient).in_({r for r, _ in wanted}), col(n.as_of).in_({d for _, d in wanted}),
-               col(n.status).in_((PENDING, "sending", "sent", "failed")), col(n.kind).not_in(ALWAYS_AT_ONCE))
+               col(n.status).in_((NoticeStatus.PENDING, NoticeStatus.SENDING, NoticeStatus.SENT, NoticeStatus.FAILED)),
+               col(n.kind).not_in(ALWAYS_AT_ONCE))
         .group_by(col(n.recipient), col(n.as_of)))
     for recipient, day, count in rows:
         counts[(recipient, day)] = count

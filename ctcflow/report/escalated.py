@@ -24,6 +24,7 @@ from ctcflow.notices.acks import Ack, acks_on
 from ctcflow.notices.stalls import topic_of
 from ctcflow.report.schedule import open_occasions
 from db.models import MilestoneInstance, Notification
+from db.statuses import NoticeStatus
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ def told_rows(session: Session, since: date | None, as_of: date, area_ids: list[
     n = Notification
     query = (select(col(n.topic), col(n.due), col(n.kind), col(n.area_id), col(n.role), func.min(col(n.as_of)),
                     func.max(col(n.id)))
-             .where(col(n.kind).in_(ESCALATION_KINDS), col(n.as_of) <= as_of, col(n.status) != "cancelled",
+             .where(col(n.kind).in_(ESCALATION_KINDS), col(n.as_of) <= as_of, col(n.status) != NoticeStatus.CANCELLED,
                     col(n.topic).is_not(None))
              .group_by(col(n.topic), col(n.due), col(n.kind), col(n.area_id), col(n.role)))
     if since is not None:
