@@ -8,8 +8,6 @@ one up to this version's schema (its data carried over by the migrations)."""
 
 from __future__ import annotations
 
-import glob
-import shutil
 import sqlite3
 import subprocess
 from dataclasses import dataclass
@@ -21,6 +19,7 @@ from sqlalchemy.engine import make_url
 from ctcflow.core.config import Settings
 from ctcflow.core.errors import CtcError
 from db.engine import current_revision, engine_for, get_engine, shipped_revisions, sqlite_file, upgrade
+from db.pgtools import pg_program
 
 
 @dataclass(frozen=True)
@@ -128,18 +127,12 @@ def _libpq(settings: Settings) -> str:
 
 
 def _tool(name: str) -> str:
-    """PostgreSQL's own tool: on the PATH, else the newest of Debian's installed versions."""
-    found = shutil.which(name) or next(iter(sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"),
-                                                   key=_version, reverse=True)), None)
+    """PostgreSQL's own tool, of the newest version installed (a dump is read by its version or a later one)."""
+    found = pg_program(name)
     if found is None:
         raise CtcError(f"{name} is needed to back up and restore PostgreSQL: install PostgreSQL's client tools "
                        "(Debian: postgresql-client)")
     return found
-
-
-def _version(path: str) -> int:
-    part = Path(path).parent.parent.name
-    return int(part) if part.isdigit() else 0
 
 
 def _run(command: list[str], tool: str) -> str:

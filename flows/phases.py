@@ -1,7 +1,8 @@
-"""Each CTC phase as its own flow, run for one area: what the phase checks by itself, marks done
-from the data, and tells the team. The unit of work is the phase step (``tasks.phases``), named
-after the phase, the area and the day and tagged with both, so the Prefect UI shows an area
-moving through CTC as its steps.
+"""A CTC phase as a flow run for one area (``phase-step``, taking the phase from phases.yml, so a
+municipality's own phases need no code): what the phase checks by itself, marks done from the
+data, and tells the team. The unit of work is the phase step (``tasks.phases``), named after the
+phase, the area and the day and tagged with both, so the Prefect UI shows an area moving through
+CTC as its steps.
 
 ``phase-work`` (daily) checks every area in one batch and runs the step only for areas where
 something happened — a phase opened, data changed, something new to tell — so a quiet day costs
@@ -13,7 +14,6 @@ online in the pool, phase-work hands each other worker a share as a run of the t
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 
 from prefect import flow, tags
@@ -28,33 +28,21 @@ from tasks.phases import check_all_areas, phase_step
 from tasks.reporting import publish_status
 
 
-def _phase_flow(phase_id: str, description: str) -> Callable[..., PhaseWorkSummary]:
-    @flow(name=f"phase-{phase_id}", flow_run_name=f"{phase_id} · {{area_id}} · {{as_of}}", log_prints=True,
-          description=description)
-    @per_tenant
-    def run(area_id: str, as_of: date, deliver: bool = True, tenant: str | None = None) -> PhaseWorkSummary:
-        with tags(f"area:{area_id}", f"phase:{phase_id}"):
-            result = phase_step(area_id, phase_id, as_of)
-        if deliver and result.new:
-            deliver_notifications(as_of, briefs=False)
-        return result
-
-    return run
+@flow(name="phase-step", flow_run_name="{phase_id} · {area_id} · {as_of}", log_prints=True,
+      description="One area's phase checked now: what the phase's checks in phases.yml find, marked and told.")
+@per_tenant
+def phase_step_flow(area_id: str, phase_id: str, as_of: date, deliver: bool = True,
+                    tenant: str | None = None) -> PhaseWorkSummary:
+    with tags(f"area:{area_id}", f"phase:{phase_id}"):
+        result = phase_step(area_id, phase_id, as_of)
+    if deliver and result.new:
+        deliver_notifications(as_of, briefs=False)
+    return result
 
 
-mobilisering = _phase_flow("mobilisering", "The områdesteam's sectors against those CTC asks for.")
-lagesanalys = _phase_flow("lagesanalys", "A survey wave covering the area completes the analysis milestones.")
-prioritering = _phase_flow("prioritering", "The suggestion to the team; the gate needs its recorded decision.")
-handlingsplan = _phase_flow("handlingsplan", "A programme for every priority factor; the plan as a document.")
-uppfoljning = _phase_flow("uppfoljning", "Implementation and fidelity per programme; low fidelity is flagged.")
-PHASE_FLOWS = {"mobilisering": mobilisering, "lagesanalys": lagesanalys, "prioritering": prioritering,
-               "handlingsplan": handlingsplan, "uppfoljning": uppfoljning}
-
-
-def run_phase_flow(area_id: str, phase_id: str, as_of: date, deliver: bool = True) -> PhaseWorkSummary | None:
-    """The phase's flow for one area (None for a phase that has no flow)."""
-    phase_flow = PHASE_FLOWS.get(phase_id)
-    return None if phase_flow is None else phase_flow(area_id=area_id, as_of=as_of, deliver=deliver)
+def run_phase_flow(area_id: str, phase_id: str, as_of: date, deliver: bool = True) -> PhaseWorkSummary:
+    """The phase's flow run for one area."""
+    return phase_step_flow(area_id=area_id, phase_id=phase_id, as_of=as_of, deliver=deliver)
 
 
 def run_steps(runs: list[PhaseRun], as_of: date) -> None:

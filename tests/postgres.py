@@ -1,4 +1,5 @@
-"""A throw-away PostgreSQL server on loopback for tests, from the machine's PostgreSQL 15.
+"""A throw-away PostgreSQL server on loopback for tests, from the newest PostgreSQL (15 or later)
+installed on the machine; with none, the PostgreSQL tests fail saying what to install.
 
 PostgreSQL refuses to run as root, so when the tests run as root the server runs as the
 ``postgres`` system user in a temp directory it owns.
@@ -14,13 +15,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+
+from db.pgtools import OLDEST_MAJOR, pg_program
 from demo.mailserver import free_port
 
-BIN = Path("/usr/lib/postgresql/15/bin")
 
-
-def available() -> bool:
-    return (BIN / "initdb").exists() and (os.geteuid() != 0 or shutil.which("su") is not None)
+def server_bin() -> Path:
+    """The bin directory of the newest installed PostgreSQL server — or the test fails, naming the package."""
+    initdb = pg_program("initdb")
+    if initdb is None or not Path(initdb).with_name("pg_ctl").exists():
+        pytest.fail(f"a PostgreSQL server of version {OLDEST_MAJOR} or later (initdb, pg_ctl) is needed: install the "
+                    "Debian package postgresql (./run test does it)")
+    if os.geteuid() == 0 and shutil.which("su") is None:
+        pytest.fail("running as root, the PostgreSQL server runs as the user postgres: `su` is needed")
+    return Path(initdb).parent
 
 
 def _as_server_user(command: list[str]) -> list[str]:
@@ -41,12 +50,12 @@ class Cluster:
     def stop(self) -> None:
         """The server goes away as in a crash or a failover: open connections are cut."""
         assert self.data is not None
-        subprocess.run(_as_server_user([str(BIN / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w",
+        subprocess.run(_as_server_user([str(server_bin() / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w",
                                         "stop"]), check=True, capture_output=True)
 
     def start(self) -> None:
         assert self.data is not None and self.log is not None
-        subprocess.run(_as_server_user([str(BIN / "pg_ctl"), "-D", str(self.data), "-o", f"'{self.options}'", "-w",
+        subprocess.run(_as_server_user([str(server_bin() / "pg_ctl"), "-D", str(self.data), "-o", f"'{self.options}'", "-w",
                                         "-l", str(self.log), "start"]), check=True, capture_output=True)
 
     def new_database(self) -> str:
@@ -75,14 +84,14 @@ def postgres_cluster() -> Iterator[Cluster]:
     if os.geteuid() == 0:
         shutil.chown(folder, "postgres", "postgres")
     port = free_port()
-    subprocess.run(_as_server_user([str(BIN / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
+    subprocess.run(_as_server_user([str(server_bin() / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
                                     "--no-sync", "-E", "UTF8"]), check=True, capture_output=True)
     options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
-    subprocess.run(_as_server_user([str(BIN / "pg_ctl"), "-D", str(data), "-o", f"'{options}'", "-w",
+    subprocess.run(_as_server_user([str(server_bin() / "pg_ctl"), "-D", str(data), "-o", f"'{options}'", "-w",
                                     "-l", str(folder / "log"), "start"]), check=True, capture_output=True)
     try:
         yield Cluster(port, data, options, folder / "log")
     finally:
-        subprocess.run(_as_server_user([str(BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
+        subprocess.run(_as_server_user([str(server_bin() / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
                        capture_output=True)
         shutil.rmtree(folder, ignore_errors=True)

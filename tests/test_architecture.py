@@ -126,3 +126,22 @@ def test_the_code_names_no_role_of_phases_yml() -> None:
             if isinstance(node, ast.Constant) and node.value in roles:
                 named.append(f"{path.relative_to(PROJECT_ROOT)}:{node.lineno} {node.value!r}")
     assert named == []
+
+
+def _constants_in(names: set[str], packages: tuple[str, ...]) -> list[str]:
+    named = []
+    for module, path in modules().items():
+        if not module.startswith(packages):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and node.value in names:
+                named.append(f"{path.relative_to(PROJECT_ROOT)}:{node.lineno} {node.value!r}")
+    return named
+
+
+def test_the_code_names_no_phase_or_milestone_of_phases_yml() -> None:
+    """Phase and milestone ids are the process's words: renaming one in phases.yml must not break
+    the code. The code asks phases.yml (a phase's kind, a milestone's purpose, the order)."""
+    process = yaml.safe_load((PROJECT_ROOT / "phases.yml").read_text(encoding="utf-8"))
+    ids = {p["id"] for p in process["phases"]} | {m["id"] for p in process["phases"] for m in p["milestones"]}
+    assert _constants_in(ids, ("ctcflow.", "flows.", "tasks.", "db.")) == []

@@ -14,8 +14,6 @@ from db.engine import get_engine
 from tests import postgres
 from tests.conftest import Project
 
-pytestmark = pytest.mark.skipif(not postgres.available(), reason="PostgreSQL 15 binaries not installed")
-
 
 def test_postgres_end_to_end(project: Project, monkeypatch: pytest.MonkeyPatch,
                              capsys: pytest.CaptureFixture[str]) -> None:

@@ -174,7 +174,6 @@ def test_each_tenants_flow_runs_publish_their_own_artifacts(project: Project, mo
     assert done_in_area("ctc-malmo-status").startswith("0/")
 
 
-@pytest.mark.skipif(not postgres.available(), reason="PostgreSQL 15 binaries not installed")
 def test_on_postgresql_each_tenant_is_a_schema_of_its_own(project: Project, monkeypatch: pytest.MonkeyPatch,
                                                           capsys: pytest.CaptureFixture[str]) -> None:
     from sqlalchemy import text

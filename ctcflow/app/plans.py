@@ -44,7 +44,7 @@ def plan_document(area_id: str, lang: str, defs: Definitions | None = None, sett
     defs = defs or ready()
     with session_scope(settings) as session:
         context = plan_context(session, defs, load_survey(settings), load_programmes(settings), area_id, lang)
-    return renderer((settings or get_settings()).templates_dir).page("handlingsplan", lang, back=back, **context)
+    return renderer((settings or get_settings()).templates_dir).page("action_plan", lang, back=back, **context)
 
 
 def plan_pdf(area_id: str, lang: str, defs: Definitions | None = None, settings: Settings | None = None) -> bytes:
@@ -76,9 +76,10 @@ def priorities(defs: Definitions, settings: Settings, area_id: str, wave_id: str
     return why_not
 
 
-def workspace(settings: Settings, area_id: str, as_of: date) -> PlanWorkspace:
+def workspace(defs: Definitions, settings: Settings, area_id: str, as_of: date) -> PlanWorkspace:
     with session_scope(settings) as session:
-        found = plan_workspace(session, load_survey(settings), load_programmes(settings), area_id, as_of)
+        found = plan_workspace(session, load_survey(settings), load_programmes(settings), area_id, as_of,
+                               defs.process.plan_phase)
         session.expunge_all()
     return found
 

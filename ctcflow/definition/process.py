@@ -51,6 +51,9 @@ class MilestoneDef(Located):
     evidence_required: bool = False
     required: bool = True
     renamed_from: list[str] = Field(default_factory=list)
+    # What the code needs to find among the municipality's milestones, by what it is for:
+    # budget_handover — the plan handed to the city's budget preparation (the plan names it).
+    purpose: Literal["budget_handover"] | None = None
 
 
 class GateDef(Located):
@@ -126,6 +129,16 @@ class ProcessDef(Located):
 
     def phase(self, phase_id: str) -> PhaseDef:
         return next(p for p in self.phases if p.id == phase_id)
+
+    @property
+    def plan_phase(self) -> str:
+        """The phase in which the handlingsplan is written: the one whose gate needs a programme
+        for every priority factor (its ``programme_coverage`` check)."""
+        return next((p.id for p in self.phases if "programme_coverage" in p.checks), "")
+
+    def milestone_for(self, purpose: str) -> str | None:
+        """The milestone marked with this ``purpose`` in phases.yml, if the municipality has one."""
+        return next((m.id for p in self.phases for m in p.milestones if m.purpose == purpose), None)
 
     @property
     def order(self) -> dict[str, int]:

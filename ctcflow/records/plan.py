@@ -21,13 +21,12 @@ from ctcflow.engine.surveydata import latest_decisions
 from ctcflow.records.ledger import amount_refusal, parse_amount
 from db.models import ImplementationRecord, PlanGoal, PlanProgramme
 
-PLAN_PHASE = "handlingsplan"
 MAX_COUNT = 1_000_000  # sessions or participants in one period: more is a typing error, not a programme
 
 
-def open_plan(session: Session, area_id: str, as_of: date) -> int:
+def open_plan(session: Session, defs: Definitions, area_id: str, as_of: date) -> int:
     """The phase instance of the area's handlingsplan being written: its latest cycle, open on ``as_of``."""
-    instance = latest_phase_instance(session, area_id, PLAN_PHASE)
+    instance = latest_phase_instance(session, area_id, defs.process.plan_phase)
     if instance is None or instance.opened_on > as_of or instance.completed_on is not None:
         raise Refused("plan_closed", f"no handlingsplan is being written in {area_id} on {as_of}; "
                       "goals and programmes are added while the phase is open")
@@ -48,7 +47,7 @@ def add_goal(session: Session, defs: Definitions, survey: SurveyDef, area_id: st
         raise Invalid("subject", "unknown_subject", f"'{subject}' is neither a factor nor an outcome of survey.yml")
     if not target.strip():
         raise Invalid("target", "empty_target", "write the goal, e.g. \"from 49 % to 40 % by the 2025 survey\"")
-    instance = open_plan(session, area_id, as_of)
+    instance = open_plan(session, defs, area_id, as_of)
     goal = PlanGoal(area_id=area_id, phase_instance_id=instance, subject=subject, target=target.strip(),
                     set_on=as_of, set_by=person.id)
     session.add(goal)
@@ -93,7 +92,7 @@ def add_programme(session: Session, defs: Definitions, catalogue: CatalogueDef, 
     plan = plan or ProgrammePlan()
     plan.check()
     budget = plan.budget_ore()
-    instance = open_plan(session, area_id, as_of)
+    instance = open_plan(session, defs, area_id, as_of)
     factors = decided_factors(session, area_id)
     if factor_id not in factors:
         raise Invalid("factor", "not_priority", f"'{factor_id}' is not among {area_id}'s priority factors "

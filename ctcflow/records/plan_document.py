@@ -16,7 +16,6 @@ from ctcflow.definition.survey import SurveyDef
 from ctcflow.engine.instances import Refused, latest_phase_instance
 from ctcflow.engine.surveydata import latest_decisions
 from ctcflow.records.ledger import kronor
-from ctcflow.records.plan import PLAN_PHASE
 from db.models import PlanGoal, PlanProgramme
 
 
@@ -25,7 +24,7 @@ def plan_context(session: Session, defs: Definitions, survey: SurveyDef, catalog
     area = defs.org.area(area_id)
     if area is None:
         raise CtcError(f"unknown area '{area_id}'")
-    instance = latest_phase_instance(session, area_id, PLAN_PHASE)
+    instance = latest_phase_instance(session, area_id, defs.process.plan_phase)
     if instance is None:
         raise Refused("no_plan_yet", f"{area_id} has no handlingsplan yet")
     decision = latest_decisions(session, [area_id]).get(area_id)
@@ -61,7 +60,12 @@ def plan_context(session: Session, defs: Definitions, survey: SurveyDef, catalog
             "behaviours": behaviours, "uncovered": [s["factor"] for s in sections if not s["programmes"]],
             "municipality": defs.org.municipality,
             "decided_by": defs.name("person", decision.decided_by, lang) if decision else "",
-            "budget_milestone": defs.name("milestone", "budgetunderlag", lang)}
+            "budget_milestone": _named_milestone(defs, "budget_handover", lang)}
+
+
+def _named_milestone(defs: Definitions, purpose: str, lang: str) -> str | None:
+    milestone = defs.process.milestone_for(purpose)
+    return defs.name("milestone", milestone, lang) if milestone else None
 
 
 def _baselines(session: Session, defs: Definitions, survey: SurveyDef, area_id: str, wave_id: str,

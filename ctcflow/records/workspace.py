@@ -16,7 +16,6 @@ from ctcflow.definition.programmes import CatalogueDef, ProgrammeDef
 from ctcflow.definition.survey import SurveyDef
 from ctcflow.engine.instances import latest_phase_instance
 from ctcflow.engine.surveydata import areas_with_wave, latest_decisions
-from ctcflow.records.plan import PLAN_PHASE
 from ctcflow.survey.comparison import CITY_WIDE
 from ctcflow.survey.store import suggestions
 from db.models import ImplementationRecord, PlanGoal, PlanProgramme, PriorityDecision, SurveySuggestion, SurveyWave
@@ -64,10 +63,10 @@ class PlanWorkspace:
 
 
 def plan_workspace(session: Session, survey: SurveyDef, catalogue: CatalogueDef, area_id: str,
-                   as_of: date) -> PlanWorkspace:
+                   as_of: date, plan_phase: str) -> PlanWorkspace:
     wave_id = areas_with_wave(session, [area_id], until=as_of).get(area_id)
     decision = latest_decisions(session, [area_id]).get(area_id)
-    instance = latest_phase_instance(session, area_id, PLAN_PHASE)
+    instance = latest_phase_instance(session, area_id, plan_phase)
     workspace = PlanWorkspace(
         wave_id, suggestions(session, wave_id, area_id) if wave_id else [], decision,
         instance.cycle if instance else None,

@@ -80,7 +80,7 @@ def _gather(session: Session, defs: Definitions, scope: Scope, mandated: dict[st
         _milestones(session, areas, in_areas, period, as_of, required)
         add_escalations(session, areas, in_areas, period, as_of)
         add_priorities(session, areas, in_areas, as_of)
-        add_plans(session, areas, in_areas, as_of)
+        add_plans(session, areas, in_areas, as_of, defs.process.plan_phase)
     for area_id, kind, happened_on, description, evidence in session.execute(
             select(col(MandateEntry.area_id), col(MandateEntry.kind), col(MandateEntry.happened_on),
                    col(MandateEntry.description),

@@ -53,17 +53,18 @@ def add_priorities(session: Session, areas: dict[str, AreaReport], in_areas: Are
             area.priorities.append((factor, share, city))
 
 
-def add_plans(session: Session, areas: dict[str, AreaReport], in_areas: AreaFilter, as_of: date) -> None:
+def add_plans(session: Session, areas: dict[str, AreaReport], in_areas: AreaFilter, as_of: date,
+              plan_phase: str) -> None:
     """The programmes of each area's latest handlingsplan opened by the as-of day."""
     pi = PhaseInstance
     latest = (select(col(pi.area_id), func.max(col(pi.cycle)).label("cycle"))
-              .where(in_areas(col(pi.area_id)), col(pi.phase_id) == "handlingsplan", col(pi.opened_on) <= as_of)
+              .where(in_areas(col(pi.area_id)), col(pi.phase_id) == plan_phase, col(pi.opened_on) <= as_of)
               .group_by(col(pi.area_id)).subquery())
     rows = session.execute(
         select(col(PlanProgramme.area_id), col(PlanProgramme.factor_id), col(PlanProgramme.programme_id))
         .join(pi, col(pi.id) == col(PlanProgramme.phase_instance_id))
         .join(latest, and_(latest.c.area_id == col(pi.area_id), latest.c.cycle == col(pi.cycle)))
-        .where(col(pi.phase_id) == "handlingsplan", col(PlanProgramme.chosen_on) <= as_of)
+        .where(col(pi.phase_id) == plan_phase, col(PlanProgramme.chosen_on) <= as_of)
         .order_by(col(PlanProgramme.area_id), col(PlanProgramme.id)))
     for area_id, factor_id, programme_id in rows:
         if area_id in areas:

@@ -36,7 +36,7 @@ def plan_view(request: Request, web: WebState, viewer: Viewer, area_id: str, sta
         raise PageError(404, "not_found")
     lang = lang_of(request, viewer)
     survey = load_survey(web.settings)
-    ws = plans.workspace(web.settings, area_id, web.today())
+    ws = plans.workspace(web.defs, web.settings, area_id, web.today())
     suggested = {s.factor_id for s in ws.suggested}
     factors = sorted(survey.factors, key=lambda f: f.id not in suggested)  # the suggested first
     context: dict[str, Any] = {"errors": {}, "typed": {}, "saved": None, **extra}
