@@ -74,9 +74,9 @@ def _delivery(session: Any, figures: Figures) -> None:
 
     n, brief = Notification, aliased(Notification)
     rows = session.execute(
-        select(col(n.key), col(n.status), col(n.topic), col(n.subject), col(n.brief_id), brief.status, brief.body,
-               col(Area.name))
-        .outerjoin(brief, brief.id == n.brief_id).outerjoin(Area, col(Area.id) == col(n.area_id))
+        select(col(n.key), col(n.status), col(n.topic), col(n.subject), col(n.brief_id), col(brief.status),
+               col(brief.body), col(Area.name))
+        .outerjoin(brief, col(brief.id) == col(n.brief_id)).outerjoin(Area, col(Area.id) == col(n.area_id))
         .where(col(n.kind) != "brief")).all()
     keys: Counter[str] = Counter()
     shown: dict[int, dict[str, bool]] = defaultdict(dict)  # brief → topic → a line of it is in the body
@@ -135,10 +135,10 @@ def _who_knew(session: Any, figures: Figures, defs: Any, failures: dict[str, tup
     for name, (topics, happened) in failures.items():
         told_on = dict(session.execute(
             select(col(n.recipient), func.min(func.coalesce(brief.as_of, n.as_of)))
-            .outerjoin(brief, and_(brief.id == n.brief_id, brief.status == "sent"))
+            .outerjoin(brief, and_(col(brief.id) == col(n.brief_id), col(brief.status) == "sent"))
             .where(col(n.topic).in_(topics),
-                   (col(n.status) == "sent") | ((col(n.status) == "briefed") & (brief.id.is_not(None))),
-                   func.coalesce(brief.as_of, n.as_of) >= happened)  # told it had happened, not reminded
+                   (col(n.status) == "sent") | ((col(n.status) == "briefed") & (col(brief.id).is_not(None))),
+                   func.coalesce(brief.as_of, col(n.as_of)) >= happened)  # told it had happened, not reminded
             .group_by(col(n.recipient))).tuples().all())
         start = calendar.business_ordinal(happened)
         first = {level: min((told_on[p] for p in people if p in told_on), default=None)

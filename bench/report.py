@@ -11,6 +11,7 @@ from datetime import date
 
 import pypdf
 from sqlalchemy import insert, select
+from sqlmodel import col
 
 from bench.timing import clock
 from ctcflow.core.config import get_settings
@@ -29,7 +30,7 @@ AS_OF = date(2022, 4, 20)
 
 def record_half(as_of: date) -> None:
     with session_scope() as session:
-        areas = list(session.execute(select(Area.id).order_by(Area.id)).scalars())[::2]
+        areas = list(session.execute(select(col(Area.id)).order_by(col(Area.id))).scalars())[::2]
         session.execute(insert(MandateEntry), [
             {"area_id": a, "kind": kind, "happened_on": date(2021, 5, 1), "description": f"{kind} i {a}",
              "evidence": None, "recorded_on": as_of, "recorded_by": "bench"}
@@ -49,7 +50,7 @@ def bench_report(defs: Definitions) -> None:
     def gap_check() -> int:
         with session_scope() as session:
             scope = Scope(request.period, AS_OF, None, request.occasion.due if request.occasion else None)
-            return len(gather(session, defs, scope, mandated=dict(report.mandated), area_input=report.area_input,
+            return len(gather(session, defs, scope, mandated=report.owed_by(), area_input=report.area_input,
                               gaps_only=True)[2])
 
     gaps, _ = clock("gap check before the due date (all areas)", gap_check)
@@ -64,7 +65,7 @@ def bench_report(defs: Definitions) -> None:
 
     def files(content: ReportContent, formats: tuple[str, ...]) -> list[Rendering]:
         return render(content, defs, survey, catalogue, lang="sv", templates_dir=settings.templates_dir,
-                      kind="ks", mandated=dict(report.mandated), stem=request.stem, formats=formats)
+                      kind="ks", mandated=report.owed_by(), stem=request.stem, formats=formats)
 
     html, _ = clock("render HTML + Markdown (all areas)", lambda: files(found, ("html", "md")))
     for rendering in html:

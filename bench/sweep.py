@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import func, insert, select, text
+from sqlmodel import col
 
 from bench.timing import clock
 from ctcflow.core import calendar
@@ -28,7 +29,7 @@ PHASE_START_MONTHS = {"lagesanalys": 6, "prioritering": 12, "handlingsplan": 15,
 def open_every_phase(defs: Definitions, as_of: date) -> int:
     """Set-based: one INSERT for the phase instances and one for their milestones."""
     with session_scope() as session:
-        starts = dict(session.execute(select(PhaseInstance.area_id, PhaseInstance.opened_on)).tuples().all())
+        starts = dict(session.execute(select(col(PhaseInstance.area_id), col(PhaseInstance.opened_on))).tuples().all())
         next_id = (session.execute(select(func.max(PhaseInstance.id))).scalar() or 0) + 1
         phases: list[dict[str, Any]] = []
         milestones: list[dict[str, Any]] = []
@@ -44,7 +45,7 @@ def open_every_phase(defs: Definitions, as_of: date) -> int:
         # four in five deadlines already passed were met on the day; the rest are overdue
         session.execute(text("UPDATE milestone_instance SET status = 'done', done_on = due_date, "
                              "done_by = 'bench' WHERE due_date < :day AND id % 5 != 0"), {"day": as_of})
-        return int(session.execute(select(func.count(MilestoneInstance.id))).scalar() or 0)
+        return int(session.execute(select(func.count(col(MilestoneInstance.id)))).scalar() or 0)
 
 
 def bench_sweep(defs: Definitions, as_of: date) -> None:

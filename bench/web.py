@@ -18,6 +18,7 @@ from datetime import date
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from bench.timing import high_water_mib
 from ctcflow.core.links import Links
@@ -55,9 +56,11 @@ def _targets(defs: Definitions) -> list[tuple[str, str, int]]:
     free = {m.id for p in defs.process.phases for m in p.milestones if not m.depends_on}
     mi, pi = MilestoneInstance, PhaseInstance
     with session_scope() as session:
-        rows = session.execute(select(mi.area_id, mi.id, mi.milestone_id).join(pi, pi.id == mi.phase_instance_id)
-                               .where(mi.status == "open", pi.completed_on.is_(None), mi.retired.is_(False))
-                               .order_by(mi.area_id, mi.id)).all()
+        rows = session.execute(select(col(mi.area_id), col(mi.id), col(mi.milestone_id))
+                               .join(pi, col(pi.id) == col(mi.phase_instance_id))
+                               .where(col(mi.status) == "open", col(pi.completed_on).is_(None),
+                                      col(mi.retired).is_(False))
+                               .order_by(col(mi.area_id), col(mi.id))).all()
     chosen: dict[str, tuple[str, str, int]] = {}
     for area_id, instance_id, milestone_id in rows:
         if milestone_id in free and area_id not in chosen:
@@ -125,8 +128,8 @@ def bench_web(defs: Definitions) -> None:
                 pool.submit(user, *target)
         wall = time.perf_counter() - began
         with session_scope() as session:
-            marked = session.execute(select(MilestoneInstance.id, MilestoneInstance.done_by).where(
-                MilestoneInstance.id.in_([t[2] for t in targets]), MilestoneInstance.status == "done")).all()
+            marked = session.execute(select(col(MilestoneInstance.id), col(MilestoneInstance.done_by)).where(
+                col(MilestoneInstance.id).in_([t[2] for t in targets]), col(MilestoneInstance.status) == "done")).all()
         lost = len(targets) - sum(1 for _, by in marked if by and by.startswith("ul_"))
         latencies.sort()
         print(f"  {f'{len(targets)} users at once: open page + mark done':<52} {wall:7.2f} s")

@@ -37,10 +37,11 @@ def main(areas: int = 2000, worker_counts: tuple[int, ...] = (1, 2)) -> None:
 
     from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
+    from db.pgtools import pg_program
     from tests import postgres
 
-    if not postgres.available():
-        print("    skipped: PostgreSQL 15 (initdb, pg_ctl) is not installed — ./run test installs it")
+    if pg_program("initdb") is None:
+        print("    skipped: no PostgreSQL server (15 or later) is installed — ./run test installs it")
         return
     os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
     with tempfile.TemporaryDirectory(prefix="ctc-bench-workers-") as tmp, postgres.postgres_cluster() as cluster:
@@ -222,7 +223,7 @@ def _notify_blocks(mail: Any) -> None:
         with tenant_scope(tenant):
             people = load_definitions().org.everyone()
         value = {p.notify.removeprefix("env:"): mail.url(f"{p.id}@{tenant}.example") for p in people}
-        Secret(value=value).save(f"ctc-{tenant}-notify", overwrite=True, _sync=True)  # type: ignore[call-arg]
+        Secret(value=value).save(f"ctc-{tenant}-notify", overwrite=True, _sync=True)  # type: ignore[call-arg,arg-type]
 
 
 def _run_everywhere(flow: str, parameters: dict[str, Any]) -> Stage:
@@ -232,12 +233,13 @@ def _run_everywhere(flow: str, parameters: dict[str, Any]) -> Stage:
 
     from ctcflow.app.deploy import deployment_name
     from ctcflow.core.config import get_settings
+    from demo.prefect_server import flow_run_of
     from flows.fanout import wait_for_runs
 
     settings = get_settings()
     began = time.perf_counter()
-    started = [run_deployment(f"{flow}/{deployment_name(flow, tenant, settings)}", parameters=parameters,
-                              timeout=0) for tenant in TENANTS]
+    started = [flow_run_of(run_deployment(f"{flow}/{deployment_name(flow, tenant, settings)}", parameters=parameters,
+                                  timeout=0)) for tenant in TENANTS]
     wait_for_runs([run.id for run in started], flow, poll=0.5)
     seconds = time.perf_counter() - began
     with get_client(sync_client=True) as client:

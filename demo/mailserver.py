@@ -12,7 +12,7 @@ import mailbox
 import os
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -154,9 +154,19 @@ class LocalMailServer:
             counter = key.rpartition("Q")[2].partition(".")[0]
             return (int(counter) if counter.isdigit() else 0, key)
 
-        found = [message_from_bytes(maildir.get_bytes(key), policy=policy.default)
-                 for key in sorted(maildir.keys(), key=received_order)]
-        return [m for m in found if isinstance(m, EmailMessage)]
+        return read_mails(maildir.get_bytes(key) for key in sorted(maildir.keys(), key=received_order))
+
+
+def read_mails(raw: Iterable[bytes]) -> list[EmailMessage]:
+    """Messages as a mail client reads them (the modern policy: headers decoded, attachments iterable)."""
+    found = [message_from_bytes(data, policy=policy.default) for data in raw]
+    return [m for m in found if isinstance(m, EmailMessage)]
+
+
+def maildir_mails(folder: Path) -> list[EmailMessage]:
+    """Every message filed in the Maildir ``folder`` (the demo's, a test's)."""
+    box = mailbox.Maildir(folder, create=False)
+    return read_mails(box.get_bytes(key) for key in sorted(box.keys()))
 
 
 class SilentServer:

@@ -12,9 +12,13 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+
+from prefect.client.schemas.objects import Artifact as ArtifactResponse
+from prefect.client.schemas.objects import FlowRun
 
 from demo.mailserver import free_port
 from demo.workers import stop_group
@@ -47,3 +51,18 @@ def prefect_server(home: Path, settings: dict[str, str] | None = None) -> Iterat
         yield api
     finally:
         stop_group(server, signal.SIGTERM)
+
+
+def flow_run_of(result: FlowRun | Coroutine[Any, Any, FlowRun]) -> FlowRun:
+    """What ``run_deployment`` returned, called synchronously (Prefect types it as either)."""
+    assert isinstance(result, FlowRun), "run_deployment was called from async code"
+    return result
+
+
+def artifact_of(key: str) -> ArtifactResponse | None:
+    """The latest artifact under ``key``, read synchronously (Prefect types the call as either)."""
+    from prefect.artifacts import Artifact
+
+    found = Artifact.get(key)
+    assert not isinstance(found, Coroutine), "Artifact.get was called from async code"
+    return found

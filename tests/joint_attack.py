@@ -137,7 +137,8 @@ def attack(table: Table, published: pd.DataFrame, truth: pd.DataFrame, min_cell:
     targets = variable[at_risk]
 
     def unresolved() -> np.ndarray:
-        return targets[most[targets] - least[targets] < min_cell - 1e-6]
+        left: np.ndarray = targets[most[targets] - least[targets] < min_cell - 1e-6]
+        return left
 
     # solutions where the unresolved cells are all as large, then all as small, as they can be
     # together show most cells wide; repeated while that resolves more (each one is sound: a

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from sqlmodel import col
 
 from ctcflow.app.setup import init_database
 from ctcflow.cli.main import main
@@ -29,8 +30,8 @@ UNTIL = date(2018, 10, 5)
 
 def told(recipient: str) -> list[Notification]:
     with session_scope() as session:
-        return list(session.execute(select(Notification).where(Notification.topic == TOPIC,
-                                                                Notification.recipient == recipient)).scalars())
+        return list(session.execute(select(Notification).where(col(Notification.topic) == TOPIC,
+                                                                col(Notification.recipient) == recipient)).scalars())
 
 
 @pytest.fixture
@@ -58,7 +59,7 @@ def test_an_acknowledgement_pauses_the_climb_and_everyone_already_told_hears_who
                and "Avdelningschef, stadskontoret tar det till" in m.body for m in briefs)
     # and it is in the event log, and in `ctc escalations` with its owner, plan and day
     with session_scope() as session:
-        [event] = session.execute(select(Event).where(Event.kind == "acknowledged")).scalars()
+        [event] = session.execute(select(Event).where(col(Event.kind) == "acknowledged")).scalars()
     assert (event.actor, event.subject, event.new) == ("avdelningschef", TOPIC, UNTIL.isoformat())
     assert main(["escalations", "--as-of", "2018-10-01"]) == 0
     listing = capsys.readouterr().out
@@ -103,4 +104,4 @@ def test_only_someone_on_the_ladder_may_take_it_on_and_not_beyond_the_horizon(
                  "--as-of", day]) == 2
     assert "is open on 2018-09-24" in capsys.readouterr().err
     with session_scope() as session:  # none of the refused ones was recorded
-        assert len(list(session.execute(select(Event).where(Event.kind == "acknowledged")).scalars())) == 1
+        assert len(list(session.execute(select(Event).where(col(Event.kind) == "acknowledged")).scalars())) == 1

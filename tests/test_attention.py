@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from sqlmodel import col
 
 from bench.attention import ACKED, PLANNED, RUNNING, SHORT, area_id, replay
 from bench.attention_figures import Figures
@@ -71,9 +72,9 @@ def test_the_new_holders_get_a_handover_and_a_lapsed_acknowledgement_resumes_the
     from db.models import Acknowledgement, Notification
 
     with session_scope() as session:
-        first = session.execute(select(Notification).where(Notification.recipient == "samordnare2",
-                                                           Notification.kind == "brief")
-                                .order_by(Notification.as_of)).scalars().first()
+        first = session.execute(select(Notification).where(col(Notification.recipient) == "samordnare2",
+                                                           col(Notification.kind) == "brief")
+                                .order_by(col(Notification.as_of))).scalars().first()
         assert first is not None and first.as_of == SHORT.reorganisation
         assert first.subject.startswith("CTC överlämning")
         for i in range(RUNNING, RUNNING + PLANNED):  # every open stall in the samordnare's remit, whole
@@ -81,9 +82,9 @@ def test_the_new_holders_get_a_handover_and_a_lapsed_acknowledgement_resumes_the
         [ack] = session.execute(select(Acknowledgement)).scalars()
         topic = keys.topic_stall("not_started", area_id(ACKED))
         assert ack.topic == topic and ack.by == "chef"
-        director = session.execute(select(Notification).where(Notification.topic == topic,
-                                                              Notification.recipient == "direktor")
-                                   .order_by(Notification.as_of)).scalars().first()
+        director = session.execute(select(Notification).where(col(Notification.topic) == topic,
+                                                              col(Notification.recipient) == "direktor")
+                                   .order_by(col(Notification.as_of))).scalars().first()
         assert director is not None and director.as_of > ack.until  # paused while it held
         assert "Det har gått ut" in director.body  # and said so when the climb resumed
 

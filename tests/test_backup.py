@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlmodel import col
 
 from ctcflow.app.jobs import MorningPlan, compose, sweep
 from ctcflow.app.setup import init_database
@@ -34,7 +35,7 @@ def test_a_backup_taken_mid_morning_restored_after_the_loss_finishes_the_morning
     sweep(DAY, MorningPlan(deliver=False))
     compose(DAY)
     with session_scope() as session:
-        pending = set(session.execute(select(Notification.id).where(Notification.status == "pending")).scalars())
+        pending = set(session.execute(select(col(Notification.id)).where(col(Notification.status) == "pending")).scalars())
     copy = tmp_path / "mid-morning.copy"
     taken: list[str] = []
 
@@ -87,7 +88,7 @@ def test_a_backup_taken_mid_morning_restored_after_the_loss_finishes_the_morning
 
     deliver_pending(now=datetime.now(tz=UTC) + timedelta(hours=1))  # the morning goes on after the lease
     with session_scope() as session:
-        statuses = Counter(session.execute(select(Notification.status).where(Notification.id.in_(pending))).scalars())
+        statuses = Counter(session.execute(select(col(Notification.status)).where(col(Notification.id).in_(pending))).scalars())
         told = [e.what for e in session.execute(select(DeliveryEvent)).scalars()]
     assert statuses == {"sent": len(pending)}
     received = Counter((m.to, m.subject) for m in mail.received)

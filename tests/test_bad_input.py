@@ -63,7 +63,7 @@ def _wave(pupils: int, seed: int) -> pd.DataFrame:
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    return frame.to_csv(sep=";", index=False).encode("utf-8")
+    return str(frame.to_csv(sep=";", index=False)).encode("utf-8")
 
 
 def workbook(sheets: dict[str, pd.DataFrame]) -> bytes:

@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pandas as pd
 from sqlalchemy import select
+from sqlmodel import col
 
 from ctcflow.app.survey import import_wave
 from ctcflow.core.links import Links
@@ -233,8 +234,8 @@ def test_the_people_routes_hold_to_the_sessions_scope_and_the_role(url: str) -> 
     """A coordinator signed in from one milestone's reminder may do what the link is about, not
     add or end people; a development leader may not at all — a 403 page each, nothing written."""
     with session_scope() as session:
-        milestone = session.execute(select(MilestoneInstance.id).where(
-            MilestoneInstance.area_id == HERMODSDAL, MilestoneInstance.status == "open")).scalars().first()
+        milestone = session.execute(select(col(MilestoneInstance.id)).where(
+            col(MilestoneInstance.area_id) == HERMODSDAL, col(MilestoneInstance.status) == "open")).scalars().first()
     assert milestone is not None
     scoped = signed_in(url, Links().milestone("samordnare", HERMODSDAL, milestone))
     leader = signed_in(url, Links().login("ul_hermodsdal"))

@@ -9,6 +9,7 @@ from datetime import date
 
 import pytest
 from sqlalchemy import select
+from sqlmodel import col
 
 from ctcflow.app.jobs import MorningPlan, deliver, sweep
 from ctcflow.app.progress import record_done
@@ -26,7 +27,7 @@ FIRST_DAY = date(2018, 9, 3)
 
 def outbox() -> list[Notification]:
     with session_scope() as session:
-        return list(session.execute(select(Notification).order_by(Notification.id)).scalars())
+        return list(session.execute(select(Notification).order_by(col(Notification.id))).scalars())
 
 
 @pytest.fixture
@@ -86,9 +87,9 @@ def test_a_brief_that_cannot_be_delivered_hands_its_items_to_the_next_one(city: 
     assert all(rows[i].status == "cancelled" for i in first)  # never sent, so never counted
     # each item of the undelivered brief is now in the next day's brief of the same person, sent
     for item_id, recipient in carried.items():
-        brief = rows[rows[item_id].brief_id or 0]
+        its_brief = rows[rows[item_id].brief_id or 0]
         assert rows[item_id].status == "briefed"
-        assert (brief.recipient, brief.as_of, brief.status) == (recipient, next_day, "sent")
+        assert (its_brief.recipient, its_brief.as_of, its_brief.status) == (recipient, next_day, "sent")
     [brief] = [m for m in city.to("samordnare@test.example") if m.subject.startswith("CTC")]
     assert "Påminnelse: Kontaktperson och ambassadör utsedda" in brief.body
 

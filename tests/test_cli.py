@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -29,10 +30,11 @@ def initialised(project: Project, capsys: pytest.CaptureFixture[str]) -> Project
     return project
 
 
-def _status(capsys: pytest.CaptureFixture[str], *extra: str) -> dict:  # type: ignore[type-arg]
+def _status(capsys: pytest.CaptureFixture[str], *extra: str) -> dict[str, Any]:
     code, out, _ = ctc(capsys, "status", "--json", *extra)
     assert code == 0
-    return json.loads(out)
+    data: dict[str, Any] = json.loads(out)
+    return data
 
 
 def test_init_then_status_json(initialised: Project, capsys: pytest.CaptureFixture[str]) -> None:

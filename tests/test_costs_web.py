@@ -9,6 +9,7 @@ from pathlib import Path
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from ctcflow.core.links import Links
 from db.engine import session_scope
@@ -19,9 +20,9 @@ from tests.test_survey_web import url  # noqa: F401 — the fixture: a city set 
 
 def _costs() -> list[tuple[int, str | None, str, int]]:
     with session_scope() as session:
-        rows = session.execute(select(CostEntry.year, CostEntry.area_id, CostEntry.administration,
-                                      CostEntry.amount_ore).order_by(CostEntry.id)).all()
-    return [tuple(r) for r in rows]  # type: ignore[misc]
+        rows = session.execute(select(col(CostEntry.year), col(CostEntry.area_id), col(CostEntry.administration),
+                                      col(CostEntry.amount_ore)).order_by(col(CostEntry.id))).all()
+    return [(r[0], r[1], r[2], r[3]) for r in rows]
 
 
 def test_a_cost_by_hand_and_a_sheet_all_or_nothing(url: str, tmp_path: Path) -> None:  # noqa: F811
@@ -100,7 +101,7 @@ def test_a_cost_by_hand_and_a_sheet_all_or_nothing(url: str, tmp_path: Path) -> 
         assert_accessible(browser, "a refused cost on a phone")
     with session_scope() as session:
         recorded = session.execute(select(func.count()).select_from(Event).where(
-            Event.kind.in_(["cost_added", "costs_imported"]), Event.actor == "samordnare")).scalar_one()
+            col(Event.kind).in_(["cost_added", "costs_imported"]), col(Event.actor) == "samordnare")).scalar_one()
     assert len(_costs()) == 2 and recorded == 2
 
 

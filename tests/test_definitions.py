@@ -49,6 +49,7 @@ def test_duplicate_milestone_id(project: Project) -> None:
     assert problem.ident == "karngrupp_bildad"
     assert "duplicate milestone id" in problem.message
     lines = project.phases.read_text(encoding="utf-8").splitlines()
+    assert problem.line is not None
     assert lines[problem.line - 1].strip() == "- id: karngrupp_bildad"
     assert problem.line > _line_of(project, "phases.yml", "- id: karngrupp_bildad")
 

@@ -41,12 +41,12 @@ def city(project: Project, mail: LocalMailServer) -> LocalMailServer:
 
 def rows() -> list[Notification]:
     with session_scope() as session:
-        return list(session.execute(select(Notification).order_by(Notification.id)).scalars())
+        return list(session.execute(select(Notification).order_by(col(Notification.id))).scalars())
 
 
 def events() -> list[DeliveryEvent]:
     with session_scope() as session:
-        return list(session.execute(select(DeliveryEvent).order_by(DeliveryEvent.id)).scalars())
+        return list(session.execute(select(DeliveryEvent).order_by(col(DeliveryEvent.id))).scalars())
 
 
 def the_morning(day: date = DAY) -> list[Notification]:

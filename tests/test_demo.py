@@ -3,14 +3,13 @@ the local SMTP server it starts itself (the 2018–2024 replay the report tests 
 
 from __future__ import annotations
 
-import mailbox
-from email import message_from_binary_file, policy
 from pathlib import Path
 
 import pytest
 
 from ctcflow.cli.main import main
 from ctcflow.core.config import reset_settings
+from demo.mailserver import maildir_mails
 from tests.conftest import snapshot_of
 
 
@@ -22,9 +21,7 @@ def test_the_demo_replays_malmo_and_sends_its_reminders_by_mail(replay_2024: Pat
     assert "Bellevuegården/Lorensborg" in out and "Uppföljning" in out  # phases moved on by approvals
     sent = int(out.split(" mails sent")[0].rsplit(" ", 1)[1])
     assert sent > 50
-    maildir = mailbox.Maildir(workdir / "mail", factory=lambda f: message_from_binary_file(f, policy=policy.default),
-                              create=False)
-    mails = list(maildir)
+    mails = maildir_mails(workdir / "mail")
     assert len(mails) == sent
     subjects = [str(m["Subject"]) for m in mails]
     assert any(s.startswith("Ny fas i") for s in subjects)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from sqlalchemy import select
+from sqlmodel import col
 
 from ctcflow.app.setup import init_database
 from ctcflow.cli.main import main
@@ -54,7 +55,7 @@ def planted_city(tmp_path: Path, pupils: int = 2400, planted: dict[str, list[str
 def stored_cells() -> pd.DataFrame:
     r = SurveyResult
     with session_scope() as session:
-        rows = session.execute(select(r.area_id, r.grade_group, r.gender, r.measure, r.n)).all()
+        rows = session.execute(select(col(r.area_id), col(r.grade_group), col(r.gender), col(r.measure), col(r.n))).all()
     return pd.DataFrame(rows, columns=["area_id", "grade_group", "gender", "measure", "n"])
 
 

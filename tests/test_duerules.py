@@ -4,6 +4,7 @@ import pytest
 
 from ctcflow.definition.duerules import (
     AfterMilestone,
+    DueRule,
     DueRuleError,
     FromStart,
     Offset,
@@ -77,7 +78,7 @@ def test_recurring_rule_with_past_until_has_no_occurrence() -> None:
 
 
 def test_after_counts_from_the_day_the_earlier_milestone_was_done() -> None:
-    rules = {"survey": Recurring(2, 2019, 10, None, None),
+    rules: dict[str, DueRule] = {"survey": Recurring(2, 2019, 10, None, None),
              "analysed": AfterMilestone("survey", Offset(8, "weeks")),
              "profile": AfterMilestone("analysed", Offset(4, "weeks"))}
     start = date(2019, 5, 6)  # opened after week 10: the survey is due in 2021

@@ -18,10 +18,12 @@ def test_a_share_nobody_does_is_cancelled_at_the_deadline_and_handed_back(
     from prefect.client.orchestration import get_client
     from prefect.deployments import run_deployment
 
+    from demo.prefect_server import flow_run_of
+
     assert main(["init", "--as-of", "2018-08-01"]) == 0
     main(["deploy", "--pool", "ctc-pool-nobody-serves", "--wait", "0"])  # registered; no worker will come
     capsys.readouterr()
-    share = run_deployment("advance-phases/advance-phases", parameters={"as_of": "2018-09-03"}, timeout=0)
+    share = flow_run_of(run_deployment("advance-phases/advance-phases", parameters={"as_of": "2018-09-03"}, timeout=0))
     late = wait_for_runs([share.id], "advance-phases/advance-phases", poll=0.2, deadline=2)
     assert late == [share.id]  # handed back: the caller does its steps itself
     with get_client(sync_client=True) as client:

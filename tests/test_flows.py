@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
+from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
 from cronsim import CronSim
+from sqlmodel import col
 
 from ctcflow.app.serve import load_flow
 from ctcflow.app.setup import init_database
@@ -22,8 +25,9 @@ STOCKHOLM = ZoneInfo("Europe/Stockholm")
 FIRST_DAY = date(2018, 9, 3)
 
 
-def prefect_yaml() -> dict:
-    return yaml.safe_load((PROJECT_ROOT / "prefect.yaml").read_text(encoding="utf-8"))
+def prefect_yaml() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load((PROJECT_ROOT / "prefect.yaml").read_text(encoding="utf-8"))
+    return loaded
 
 
 def test_prefect_yaml_is_valid_for_prefect_and_every_schedule_is_explicit() -> None:
@@ -65,8 +69,7 @@ def test_the_sweep_runs_weekday_mornings_on_stockholm_time_across_dst() -> None:
 @pytest.mark.both_databases
 def test_the_sweep_flow_sends_the_mornings_notices_and_publishes_the_status(project: Project,
                                                                             mail: LocalMailServer) -> None:
-    from prefect.artifacts import Artifact
-
+    from demo.prefect_server import artifact_of
     from flows.advance_phases import advance_phases
     from flows.deadline_sweep import deadline_sweep
 
@@ -83,12 +86,12 @@ def test_the_sweep_flow_sends_the_mornings_notices_and_publishes_the_status(proj
     assert sorted(m.to.split("@")[0] for m in briefs) == sorted(swept.delivery.briefs)
     assert "Kontaktperson och ambassadör utsedda" in mail.to("samordnare@test.example")[0].body
 
-    status = Artifact.get("ctc-malmo-status")
+    status = artifact_of("ctc-malmo-status")
     assert status is not None
     rows = json.loads(str(status.data))
     bellevue = next(r for r in rows if r["område"] == "Bellevuegården/Lorensborg")
     assert bellevue["fas"] == "Mobilisering" and bellevue["sedan"] == "2018-09-03"
-    summary = Artifact.get("ctc-malmo-deadline-sweep")
+    summary = artifact_of("ctc-malmo-deadline-sweep")
     assert summary is not None and "Bevakning av tidsfrister" in str(summary.data)
 
     monday = deadline_sweep(as_of=date(2018, 9, 10))
@@ -105,7 +108,8 @@ def test_a_channel_kept_in_a_prefect_secret_block_is_used_and_a_missing_block_is
     from db.engine import session_scope
     from db.models import Notification
 
-    Secret(value=mail.url("team-bellevue-secret@test.example")).save("ctc-team-bellevue", overwrite=True)
+    secret = mail.url("team-bellevue-secret@test.example")
+    Secret(value=secret).save("ctc-team-bellevue", overwrite=True)  # type: ignore[arg-type]  # pydantic makes it a SecretStr
     project.edit("areas.yml", '"env:CTC_NOTIFY_TEAM_BELLEVUE"', '"secret:ctc-team-bellevue"')
     project.edit("areas.yml", '"env:CTC_NOTIFY_UL_BELLEVUE"', '"secret:ctc-no-such-block"')
     init_database(date(2018, 8, 1))
@@ -113,7 +117,7 @@ def test_a_channel_kept_in_a_prefect_secret_block_is_used_and_a_missing_block_is
 
     assert mail.to("team-bellevue-secret@test.example")
     with session_scope() as session:
-        stuck = session.query(Notification).filter(Notification.status == "pending").all()
+        stuck = session.query(Notification).filter(col(Notification.status) == "pending").all()
     assert {n.recipient for n in stuck} == {"ul_bellevue"}
     assert all("secret:ctc-no-such-block: no Prefect Secret block named 'ctc-no-such-block'" in (n.last_error or "")
                for n in stuck)
@@ -121,7 +125,7 @@ def test_a_channel_kept_in_a_prefect_secret_block_is_used_and_a_missing_block_is
 
 @pytest.mark.usefixtures("prefect_server")
 def test_the_survey_wave_flow_publishes_profiles_and_completes_the_analysis_milestones(
-        project: Project, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+        project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from sqlalchemy import select
 
     from ctcflow.cli.main import main
@@ -158,7 +162,7 @@ def test_the_survey_wave_flow_publishes_profiles_and_completes_the_analysis_mile
     assert [(w.milestone, w.why) for w in report.milestones_waiting] == [
         ("omradesprofil_utkast", "omradesprofil_utkast depends on milestones not yet done: registerdata_sammanstalld")]
     with session_scope() as session:
-        done = session.execute(select(MilestoneInstance).where(MilestoneInstance.status == "done")).scalars().all()
+        done = session.execute(select(MilestoneInstance).where(col(MilestoneInstance.status) == "done")).scalars().all()
     assert {(m.milestone_id, m.evidence, m.done_by) for m in done} == {
         (m, "CTC-enkät 2019", "analys") for m in ("enkat_genomford", "enkat_analyserad")}
 
@@ -184,7 +188,7 @@ def test_the_ks_report_flow_sends_the_report_on_its_due_date_with_the_pdf_attach
     assert len(to_ks) == 1 and to_ks[0].subject.startswith("Communities That Care i Malmö")
     [(name, content)] = to_ks[0].attachments
     with session_scope() as session:
-        archived = session.execute(select(ReportArchive).where(ReportArchive.format == "pdf")).scalars().one()
+        archived = session.execute(select(ReportArchive).where(col(ReportArchive.format) == "pdf")).scalars().one()
     assert name == archived.filename == "ks-rapport-2020-2020-04-30-sv.pdf"
     assert hashlib.sha256(content).hexdigest() == archived.sha256 and archived.sent_on == date(2020, 4, 30)
     assert set(archived.sent_to.split(",")) == {"ks_kansli", "samordnare"}

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+from sqlmodel import col
 
 from ctcflow.app.jobs import MorningPlan, compose, sweep
 from ctcflow.app.setup import init_database
@@ -36,7 +37,7 @@ def test_a_database_outage_mid_delivery_loses_nothing_and_sends_nothing_twice(
     sweep(DAY, MorningPlan(deliver=False))
     compose(DAY)
     with session_scope() as session:
-        pending = list(session.execute(select(Notification.id).where(Notification.status == "pending")).scalars())
+        pending = list(session.execute(select(col(Notification.id)).where(col(Notification.status) == "pending")).scalars())
     assert len(pending) > 10
 
     outages: list[str] = []
@@ -47,7 +48,11 @@ def test_a_database_outage_mid_delivery_loses_nothing_and_sends_nothing_twice(
         outages.append(when)
         back.clear()
         postgres_cluster.stop()
-        threading.Timer(3.0, lambda: (postgres_cluster.start(), back.set())).start()
+        def come_back() -> None:
+            postgres_cluster.start()
+            back.set()
+
+        threading.Timer(3.0, come_back).start()
 
     def while_recording(_message: Received) -> None:
         """The second message is accepted — and before the server says so, the database is gone:
@@ -79,7 +84,7 @@ def test_a_database_outage_mid_delivery_loses_nothing_and_sends_nothing_twice(
     assert attempts == [1, 2]  # the second outage failed the first attempt; its retry finished the work
     assert report.busy is None and len(report.sent) > 0  # the retry took up its own run's lock
     with session_scope() as session:
-        statuses = Counter(session.execute(select(Notification.status).where(Notification.id.in_(pending))).scalars())
+        statuses = Counter(session.execute(select(col(Notification.status)).where(col(Notification.id).in_(pending))).scalars())
         told = [e.what for e in session.execute(select(DeliveryEvent)).scalars()]
     assert statuses == {"sent": len(pending)}  # nothing left claimed, nothing lost
     received = Counter((m.to, m.subject) for m in mail.received)

@@ -9,6 +9,7 @@ from datetime import date
 
 import httpx
 import pytest
+from sqlmodel import col
 
 from ctcflow.app.jobs import MorningPlan, sweep
 from ctcflow.cli.main import main
@@ -37,7 +38,7 @@ def test_a_morning_after_two_missed_working_days_says_so_and_health_fails_until_
 
     sweep(MONDAY, quiet)
     with session_scope() as session:
-        rows = [(m.day, m.missed_from, m.missed_days) for m in session.query(Morning).order_by(Morning.day)]
+        rows = [(m.day, m.missed_from, m.missed_days) for m in session.query(Morning).order_by(col(Morning.day))]
     assert rows == [(WEDNESDAY, None, 0), (MONDAY, date(2018, 10, 4), 2)]
     assert main(["health", "--as-of", MONDAY.isoformat()]) == 0
 

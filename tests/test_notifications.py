@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from sqlmodel import col
 
 from ctcflow.app.jobs import MorningPlan, compose, sweep
 from ctcflow.app.progress import record_approval, record_done
@@ -37,13 +38,13 @@ FIRST_DAY = date(2018, 9, 3)  # Bellevuegården's start: mobilisering opens
 
 def outbox() -> list[Notification]:
     with session_scope() as session:
-        return list(session.execute(select(Notification).order_by(Notification.id)).scalars())
+        return list(session.execute(select(Notification).order_by(col(Notification.id))).scalars())
 
 
 def due_date(area_id: str, milestone_id: str) -> date:
     with session_scope() as session:
-        due = session.execute(select(MilestoneInstance.due_date).where(
-            MilestoneInstance.area_id == area_id, MilestoneInstance.milestone_id == milestone_id)).scalar_one()
+        due: date | None = session.execute(select(col(MilestoneInstance.due_date)).where(
+            col(MilestoneInstance.area_id) == area_id, col(MilestoneInstance.milestone_id) == milestone_id)).scalar_one()
     assert due is not None
     return due
 
@@ -330,8 +331,8 @@ def test_two_mornings_at_once_open_a_new_uppfoljning_cycle_once(city: LocalMailS
         assert run.returncode == 0, err
 
     with session_scope() as session:
-        cycles = session.execute(select(PhaseInstance.cycle).where(
-            PhaseInstance.area_id == BELLEVUE, PhaseInstance.phase_id == "uppfoljning")).scalars().all()
+        cycles = session.execute(select(col(PhaseInstance.cycle)).where(
+            col(PhaseInstance.area_id) == BELLEVUE, col(PhaseInstance.phase_id) == "uppfoljning")).scalars().all()
     assert sorted(cycles) == [1, 2]
     news = [m.subject for m in city.to("team_bellevue@test.example") if m.subject.startswith("Ny fas")]
     assert news.count("Ny fas i Bellevuegården/Lorensborg: Uppföljning (cykel 2)") == 1

@@ -14,6 +14,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 from sqlalchemy import select
+from sqlmodel import col
 
 from ctcflow.app.jobs import sweep
 from ctcflow.app.progress import record_done
@@ -97,9 +98,9 @@ def test_a_vacant_role_handed_to_a_new_member_who_gets_the_next_reminder_without
     assert "Central samordnare CTC lade till Anna Lind som Utvecklingsledare från 2018-10-01" in history
     assert "Central samordnare CTC avslutade Utvecklingsledare Bellevuegården som Utvecklingsledare, sista dag 2018-09-30" in history
     with session_scope() as session:
-        changes = session.execute(select(StaffChange.kind, StaffChange.person_id, StaffChange.recorded_by)
-                                  .order_by(StaffChange.id)).all()
-        events = session.execute(select(Event.kind).where(Event.kind.in_(["person_joined", "person_left"]))).scalars().all()
+        changes = session.execute(select(col(StaffChange.kind), col(StaffChange.person_id), col(StaffChange.recorded_by))
+                                  .order_by(col(StaffChange.id))).all()
+        events = session.execute(select(col(Event.kind)).where(col(Event.kind).in_(["person_joined", "person_left"]))).scalars().all()
     assert [tuple(c) for c in changes] == [("leave", "ul_bellevue", "samordnare"), ("join", "anna_lind", "samordnare")]
     assert sorted(events) == ["person_joined", "person_left"]
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from sqlmodel import col
 
 from ctcflow.app.jobs import deliver
 from ctcflow.app.plans import plan_programme
@@ -45,8 +46,8 @@ def complete(phase_id: str, day: date, skip: tuple[str, ...] = ()) -> None:
     with session_scope() as session:
         instance = latest_phase_instance(session, AREA, phase_id)
         assert instance is not None
-        open_ids = set(session.execute(select(MilestoneInstance.milestone_id).where(
-            MilestoneInstance.phase_instance_id == instance.id, MilestoneInstance.status == "open")).scalars())
+        open_ids = set(session.execute(select(col(MilestoneInstance.milestone_id)).where(
+            col(MilestoneInstance.phase_instance_id) == instance.id, col(MilestoneInstance.status) == "open")).scalars())
     pending = [m for m in defs.process.phase(phase_id).milestones if m.id in open_ids and m.id not in skip]
     while pending:
         ready = [m for m in pending if not set(m.depends_on) & {p.id for p in pending}]
@@ -67,8 +68,8 @@ def wave(tmp_path: Path, year: int, as_of: date) -> None:
 
 def phase_ids(cycle: int) -> dict[str, date | None]:
     with session_scope() as session:
-        rows = session.execute(select(PhaseInstance.phase_id, PhaseInstance.completed_on).where(
-            PhaseInstance.area_id == AREA, PhaseInstance.cycle == cycle)).all()
+        rows = session.execute(select(col(PhaseInstance.phase_id), col(PhaseInstance.completed_on)).where(
+            col(PhaseInstance.area_id) == AREA, col(PhaseInstance.cycle) == cycle)).tuples().all()
     return dict(rows)
 
 
@@ -76,9 +77,9 @@ def phase_ids(cycle: int) -> dict[str, date | None]:
 def fidelity_followed() -> str | None:
     """The evidence of the area's 'Programtrohet följd upp', once it is done."""
     with session_scope() as session:
-        return session.execute(select(MilestoneInstance.evidence).where(
-            MilestoneInstance.area_id == AREA, MilestoneInstance.milestone_id == "programtrohet_foljd",
-            MilestoneInstance.status == "done")).scalar()
+        return session.execute(select(col(MilestoneInstance.evidence)).where(
+            col(MilestoneInstance.area_id) == AREA, col(MilestoneInstance.milestone_id) == "programtrohet_foljd",
+            col(MilestoneInstance.status) == "done")).scalar()
 
 
 def test_an_area_goes_through_all_five_phases_with_its_phase_flows(project: Project, mail: LocalMailServer,
@@ -101,8 +102,8 @@ def test_an_area_goes_through_all_five_phases_with_its_phase_flows(project: Proj
     told = briefed(mail, "ul_bellevue", day, "sektorer saknas")  # in the day's brief, with its link
     assert len(told) == 1
     with session_scope() as session:  # the notice the brief carries names the sectors
-        [body] = session.execute(select(Notification.body).where(
-            Notification.recipient == "ul_bellevue", Notification.kind == "phase_check")).scalars()
+        [body] = session.execute(select(col(Notification.body)).where(
+            col(Notification.recipient) == "ul_bellevue", col(Notification.kind) == "phase_check")).scalars()
     assert "Förskola" in body
     complete("mobilisering", date(2019, 1, 15))
     record_approval(AREA, "mobilisering", by="styrgrupp_bellevue", as_of=date(2019, 1, 15), note=None)
@@ -115,8 +116,8 @@ def test_an_area_goes_through_all_five_phases_with_its_phase_flows(project: Proj
     wave(tmp_path, 2019, date(2019, 3, 20))
     complete("lagesanalys", date(2019, 5, 2), skip=("enkat_genomford", "enkat_analyserad"))
     with session_scope() as session:
-        done = session.execute(select(MilestoneInstance.milestone_id, MilestoneInstance.evidence).where(
-            MilestoneInstance.area_id == AREA, MilestoneInstance.milestone_id.in_(
+        done = session.execute(select(col(MilestoneInstance.milestone_id), col(MilestoneInstance.evidence)).where(
+            col(MilestoneInstance.area_id) == AREA, col(MilestoneInstance.milestone_id).in_(
                 ["enkat_genomford", "enkat_analyserad"]))).all()
     assert sorted(done) == [("enkat_analyserad", "CTC-enkät 2019"), ("enkat_genomford", "CTC-enkät 2019")]
     record_approval(AREA, "lagesanalys", by="ul_bellevue", as_of=date(2019, 5, 2), note=None)
@@ -137,17 +138,17 @@ def test_an_area_goes_through_all_five_phases_with_its_phase_flows(project: Proj
     record_approval(AREA, "prioritering", by="styrgrupp_bellevue", as_of=date(2019, 6, 4), note=None)
 
     # handlingsplan: a factor without a programme holds the gate, and the plan document says so
-    day = "2019-06-10"
+    plan_day = "2019-06-10"
     assert main(["plan", "programme", AREA, "--factor", "konflikter_i_familjen", "--programme", "komet",
-                 "--by", "team_bellevue", "--as-of", day]) == 0
+                 "--by", "team_bellevue", "--as-of", plan_day]) == 0
     assert main(["plan", "programme", AREA, "--factor", "konflikter_i_familjen", "--programme", "abc",
-                 "--by", "team_bellevue", "--as-of", day]) == 0
+                 "--by", "team_bellevue", "--as-of", plan_day]) == 0
     # a programme that does not target the factor is refused, with the ones that do
     with pytest.raises(CtcError, match="opp does not target tillganglighet_droger; programmes for "
                                        "tillganglighet_droger: stad"):
         plan_programme(AREA, "tillganglighet_droger", "opp", by="team_bellevue", as_of=date(2019, 6, 10), note=None)
     assert main(["plan", "goal", AREA, "--subject", "konflikter_i_familjen", "--target", "från 50 % till 40 %",
-                 "--by", "team_bellevue", "--as-of", day]) == 0
+                 "--by", "team_bellevue", "--as-of", plan_day]) == 0
     complete("handlingsplan", date(2019, 9, 2))
     with pytest.raises(CtcError, match="utan program i handlingsplanen: Upplevd tillgång till droger, Låg motivation och anknytning till skolan"):
         record_approval(AREA, "handlingsplan", by="styrgrupp_bellevue", as_of=date(2019, 9, 2), note=None)
@@ -185,8 +186,8 @@ def test_an_area_goes_through_all_five_phases_with_its_phase_flows(project: Proj
     # fidelity is followed up once every programme of the plan has a reported period: not yet
     assert fidelity_followed() is None
     with session_scope() as session:
-        planned = sorted(set(session.execute(select(PlanProgramme.programme_id)
-                                             .where(PlanProgramme.area_id == AREA)).scalars()))
+        planned = sorted(set(session.execute(select(col(PlanProgramme.programme_id))
+                                             .where(col(PlanProgramme.area_id) == AREA)).scalars()))
     for started in ("finansiering_sakrad", "program_startade"):  # what following fidelity up rests on
         assert main(["done", AREA, started, "--by", "samordnare", "--evidence", "https://malmo.se/beslut",
                      "--as-of", "2020-02-05"]) == 0

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from sqlalchemy import select
+from sqlmodel import col
 
 from ctcflow.app.setup import init_database
 from ctcflow.app.survey import import_wave, survey_profile
@@ -65,7 +66,7 @@ def shaped_city(tmp_path: Path, tiny_area: bool, outside: int, compared: int) ->
 def published_cells() -> pd.DataFrame:
     r = SurveyResult
     with session_scope() as session:
-        rows = session.execute(select(r.area_id, r.grade_group, r.gender, r.measure, r.n, r.count)).all()
+        rows = session.execute(select(col(r.area_id), col(r.grade_group), col(r.gender), col(r.measure), col(r.n), col(r.count))).all()
     return pd.DataFrame(rows, columns=["area_id", "grade_group", "gender", "measure", "n", "count"])
 
 

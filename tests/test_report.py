@@ -6,15 +6,12 @@ content and gaps, identical bytes, the PDF's pages and text, the HTML in a real 
 from __future__ import annotations
 
 import csv
-import email
 import hashlib
 import io
 import json
-import mailbox
 import re
 from collections.abc import Iterator
 from datetime import date
-from email import policy
 from html import unescape
 from pathlib import Path
 from typing import Any
@@ -22,6 +19,7 @@ from typing import Any
 import pypdf
 import pytest
 from sqlalchemy import select
+from sqlmodel import col
 
 from ctcflow.cli.main import main
 from ctcflow.core import calendar
@@ -29,7 +27,7 @@ from ctcflow.core.config import reset_settings
 from ctcflow.definition.loader import load_definitions
 from db.engine import session_scope
 from db.models import CostEntry, Notification, ReportArchive
-from demo.mailserver import LocalMailServer
+from demo.mailserver import LocalMailServer, maildir_mails
 from tests.browser import chromium, fits
 from tests.conftest import Project, environment, snapshot_of
 
@@ -47,8 +45,8 @@ def malmo(replay_2024: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 
 def _report_notices(occasion: str) -> list[Notification]:
     with session_scope() as session:
-        return list(session.execute(select(Notification).where(Notification.key.like(f"report/ks/{occasion}/%"))
-                                    .order_by(Notification.as_of, Notification.key)).scalars())
+        return list(session.execute(select(Notification).where(col(Notification.key).like(f"report/ks/{occasion}/%"))
+                                    .order_by(col(Notification.as_of), col(Notification.key))).scalars())
 
 
 def test_the_missing_2022_report_is_reminded_escalated_and_never_forgotten(malmo: Path) -> None:
@@ -86,24 +84,23 @@ def test_the_missing_2022_report_is_reminded_escalated_and_never_forgotten(malmo
     assert "Boendemedverkan (Utvecklingsledare: Utvecklingsledare Bellevuegården)" in owner_gaps.body
     assert all(n.status in ("sent", "briefed") for n in notices)
     with session_scope() as session:
-        sent_on = session.execute(select(ReportArchive.sent_on).where(ReportArchive.occasion == "2022",
-                                                                      ReportArchive.sent_on.is_not(None))).scalars()
+        sent_on = session.execute(select(col(ReportArchive.sent_on)).where(col(ReportArchive.occasion) == "2022",
+                                                                      col(ReportArchive.sent_on).is_not(None))).scalars()
         assert set(sent_on) == {date(2024, 1, 2)}
 
 
 def test_the_2020_and_2024_reports_went_to_ks_on_their_due_dates_with_the_pdf(malmo: Path) -> None:
     with session_scope() as session:
-        sent = session.execute(select(ReportArchive.occasion, ReportArchive.format, ReportArchive.sent_on,
-                                      ReportArchive.sent_to, ReportArchive.sha256)
-                               .where(ReportArchive.sent_on.is_not(None))).all()
+        sent = session.execute(select(col(ReportArchive.occasion), col(ReportArchive.format), col(ReportArchive.sent_on),
+                                      col(ReportArchive.sent_to), col(ReportArchive.sha256))
+                               .where(col(ReportArchive.sent_on).is_not(None))).all()
     by_occasion = {(o, f): (on, to, sha) for o, f, on, to, sha in sent}
     assert by_occasion[("2020", "pdf")][0] == date(2020, 4, 30)
     assert by_occasion[("2024", "pdf")][0] == date(2024, 4, 30)
     assert "ks_kansli" in by_occasion[("2024", "pdf")][1].split(",")
     # no reminder about a report once it was sent, and none escalated
     assert not [n for n in _report_notices("2024") if n.kind in ("report_escalation", "report_overdue")]
-    mails = mailbox.Maildir(malmo / "mail", factory=lambda f: email.message_from_binary_file(f, policy=policy.default),
-                            create=False)
+    mails = maildir_mails(malmo / "mail")
     to_ks = [m for m in mails if str(m["To"]).startswith("ks_kansli@") and "2022–2023" in str(m["Subject"])]
     assert len(to_ks) == 1
     attachments = [part for part in to_ks[0].iter_attachments()]
@@ -155,7 +152,7 @@ def test_the_2024_report_shows_what_was_recorded(malmo: Path, tmp_path: Path) ->
     files = _render(tmp_path, "ks", "--period", "2024", "--as-of", "2024-04-30", "--format", "html")
     html = files["html"].decode()
     with session_scope() as session:
-        costs_2023 = sum(session.execute(select(CostEntry.amount_ore).where(CostEntry.year == 2023)).scalars())
+        costs_2023 = sum(session.execute(select(col(CostEntry.amount_ore)).where(col(CostEntry.year) == 2023)).scalars())
     assert costs_2023 > 0
     whole = f"{round(costs_2023 / 100):,}".replace(",", "\u00a0")
     assert f"2023: {whole} kr redovisat." in html  # the Ekonomi's total for 2023
@@ -175,8 +172,8 @@ def test_rendering_the_same_period_and_day_twice_gives_identical_bytes(malmo: Pa
     second = _render(tmp_path / "b", "ks", "--period", "2022", "--as-of", "2022-06-01")
     assert set(first) == {"html", "pdf", "md"} and first == second
     with session_scope() as session:
-        rows = session.execute(select(ReportArchive.format, ReportArchive.sha256).where(
-            ReportArchive.as_of == date(2022, 6, 1), ReportArchive.scope == "city")).all()
+        rows = session.execute(select(col(ReportArchive.format), col(ReportArchive.sha256)).where(
+            col(ReportArchive.as_of) == date(2022, 6, 1), col(ReportArchive.scope) == "city")).all()
     assert sorted(rows) == sorted((fmt, hashlib.sha256(content).hexdigest()) for fmt, content in first.items())
 
 
@@ -227,18 +224,21 @@ def _structure(pdf: pypdf.PdfReader) -> list[str]:
             for kid in (kids if isinstance(kids, list) else [kids] if kids is not None else []):
                 walk(kid)
 
-    walk(pdf.trailer["/Root"]["/StructTreeRoot"])
+    root: Any = pdf.trailer["/Root"]
+    walk(root["/StructTreeRoot"])
     return found
 
 
 def _pages_found(pdf: pypdf.PdfReader) -> list[int]:
     """The pages whose /StructParents key leads, through the parent tree, to elements on that page."""
-    nums: Any = pdf.trailer["/Root"]["/StructTreeRoot"]["/ParentTree"].get_object()["/Nums"]
+    root: Any = pdf.trailer["/Root"]
+    nums: Any = root["/StructTreeRoot"]["/ParentTree"].get_object()["/Nums"]
     tree = {int(nums[i]): nums[i + 1].get_object() for i in range(0, len(nums), 2)}
     found = []
     for index, page in enumerate(pdf.pages):
-        elements = tree.get(int(page["/StructParents"]), [])
-        if elements and all(e.get_object().raw_get("/Pg").idnum == page.indirect_reference.idnum
+        marks: Any = page
+        elements = tree.get(int(marks["/StructParents"]), [])
+        if elements and all(e.get_object().raw_get("/Pg").idnum == marks.indirect_reference.idnum
                             for e in elements if e is not None and "/Pg" in e.get_object()):
             found.append(index)
     return found
@@ -305,10 +305,10 @@ def test_an_area_report_is_sent_to_the_areas_own_team_only(malmo: Path, tmp_path
     assert main(["report", "area", "bunkeflostrand_vintrie", "--period", "2024", "--as-of", "2024-03-01",
                  "--format", "pdf", "--send", "--out", str(tmp_path)]) == 0
     with session_scope() as session:
-        sent = session.execute(select(ReportArchive.sent_to).where(
-            ReportArchive.scope == "bunkeflostrand_vintrie", ReportArchive.sent_on == date(2024, 3, 1))).scalars().one()
-        mails = session.execute(select(Notification.recipient, Notification.attachment_id).where(
-            Notification.key.like("report/area/2024/bunkeflostrand_vintrie/%"))).all()
+        sent = session.execute(select(col(ReportArchive.sent_to)).where(
+            col(ReportArchive.scope) == "bunkeflostrand_vintrie", col(ReportArchive.sent_on) == date(2024, 3, 1))).scalars().one()
+        mails = session.execute(select(col(Notification.recipient), col(Notification.attachment_id)).where(
+            col(Notification.key).like("report/area/2024/bunkeflostrand_vintrie/%"))).all()
     assert sent == "team_bunkeflo,ul_bunkeflo"
     assert {r for r, _ in mails} == {"team_bunkeflo", "ul_bunkeflo"} and all(a for _, a in mails)
 
@@ -331,7 +331,7 @@ def test_a_reminder_about_a_report_sent_meanwhile_is_not_delivered(project: Proj
     assert "\nSkickad 20" in said and "Kommunstyrelsens kansli: mottagen av e-postservern 20" in said, said
     deliver(day)
     with session_scope() as session:
-        status = session.execute(select(Notification.status).where(Notification.key == reminders[0].key)).scalar()
+        status = session.execute(select(col(Notification.status)).where(col(Notification.key) == reminders[0].key)).scalar()
     assert status == "cancelled"
     about_the_report = [m.subject for m in mail.to("samordnare@test.example") if "kommunstyrelsen" in m.subject]
     assert about_the_report == ["Communities That Care i Malmö – rapport till kommunstyrelsen – 2018–2019"]
@@ -351,8 +351,8 @@ def test_a_report_escalation_nobody_holds_goes_to_the_next_one_up_not_nowhere(pr
     # the avdelningschef's rung is empty: the director above is told that day (at once, or in the
     # day's brief when the day's cap of immediate mails is used up by older escalations)
     with session_scope() as session:
-        rows = session.execute(select(Notification.recipient, Notification.role, Notification.subject).where(
-            Notification.kind == "report_escalation")).all()
+        rows = session.execute(select(col(Notification.recipient), col(Notification.role), col(Notification.subject)).where(
+            col(Notification.kind) == "report_escalation")).all()
     assert [(r, role) for r, role, _ in rows] == [("direktor", "ansvarig_direktor")]
     told = [m for m in mail.to("direktor@test.example") if rows[0][2] in m.body or m.subject == rows[0][2]]
     assert len(told) == 1

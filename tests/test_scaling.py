@@ -14,6 +14,7 @@ from typing import Any
 import jinja2
 import pytest
 from sqlalchemy import create_engine, select
+from sqlmodel import col
 
 from ctcflow.app import jobs
 from ctcflow.app.jobs import MorningPlan, sweep
@@ -155,7 +156,7 @@ def test_a_morning_written_in_small_chunks_writes_exactly_what_one_piece_would(p
     def morning() -> list[tuple[str, str, str]]:
         sweep(DAY, MorningPlan(deliver=False))
         with session_scope() as session:
-            rows = session.execute(select(Notification.key, Notification.status, Notification.subject)).all()
+            rows = session.execute(select(col(Notification.key), col(Notification.status), col(Notification.subject))).all()
             session.execute(Notification.__table__.delete())  # type: ignore[attr-defined]
         return sorted((k, s, subject) for k, s, subject in rows)
 

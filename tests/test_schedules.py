@@ -18,6 +18,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +80,7 @@ def test_ctc_serve_schedules_every_morning_on_its_local_server_runs_one_by_itsel
         assert deliver.concurrency_options is not None
         assert deliver.concurrency_options.collision_strategy == "CANCEL_NEW"
         # it tells the operator when each morning first runs
-        said = wait_for(lambda: "first scheduled runs" in log.read_text() and log.read_text(), 120,
+        said: str = wait_for(lambda: log.read_text() if "first scheduled runs" in log.read_text() else None, 120,
                         "ctc serve to say when the mornings first run")
         [line] = [line for line in said.splitlines() if line.strip().startswith("deadline-sweep/deadline-sweep ")]
         assert line.endswith("06:30"), line
@@ -135,7 +136,7 @@ def assert_every_morning_scheduled(tenants: list[str]) -> None:
         for tenant in tenants:
             for name, spec in specs.items():
                 deployment_name = deployment_name_for(name, tenant, settings)
-                deployment = wait_for(lambda n=f"{name}/{deployment_name}": _deployment(client, n), 120,
+                deployment = wait_for(partial(_deployment, client, f"{name}/{deployment_name}"), 120,
                                       f"{deployment_name} to be registered")
                 slugs = {schedule.id: schedule.slug for schedule in deployment.schedules}
                 assert sorted(slugs.values()) == sorted(s["slug"] for s in spec["schedules"])
@@ -164,12 +165,14 @@ def assert_a_scheduled_run_completes(deployment: str) -> None:
     scheduler makes from it is picked up and completed with the deployment's own parameters."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterDeploymentId
-    from prefect.client.schemas.schedules import IntervalSchedule
+    from prefect.client.schemas.schedules import CronSchedule, IntervalSchedule, NoSchedule, RRuleSchedule
 
     with get_client(sync_client=True) as client:
         target = wait_for(lambda: _deployment(client, deployment), 120, f"{deployment} to be registered")
+        every_ten_seconds: IntervalSchedule | CronSchedule | RRuleSchedule | NoSchedule = IntervalSchedule(
+            interval=timedelta(seconds=10), timezone="Europe/Stockholm")
         [added] = client.create_deployment_schedules(
-            target.id, [(IntervalSchedule(interval=timedelta(seconds=10), timezone="Europe/Stockholm"), True)],
+            target.id, [(every_ten_seconds, True)],
             max_scheduled_runs=1, slug="test-every-ten-seconds")
 
         def completed() -> Any:

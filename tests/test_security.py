@@ -11,11 +11,13 @@ import statistics
 import threading
 import time
 import urllib.parse
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from ctcflow.access.permissions import Scope
 from ctcflow.app.sessions import use_once
@@ -36,7 +38,7 @@ def request(url: str, method: str = "GET", fields: dict[str, str] | None = None,
             body: bytes | None = None, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], str]:
     """One request on its own connection: status, headers (lower-case names), body text."""
     parts = urllib.parse.urlsplit(url)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+    connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=60)
     sent = dict(headers or {})
     if cookie:
         sent["Cookie"] = cookie
@@ -50,7 +52,7 @@ def request(url: str, method: str = "GET", fields: dict[str, str] | None = None,
     return response.status, {k.lower(): v for k, v in response.getheaders()}, text
 
 
-def at_once(count: int, job: callable) -> list[tuple[int, str, float]]:  # type: ignore[valid-type]
+def at_once(count: int, job: Callable[[int], tuple[int, dict[str, str], str]]) -> list[tuple[int, str, float]]:
     """``count`` threads released together by a barrier: each job's (status, body, seconds)."""
     barrier = threading.Barrier(count)
     results: list[tuple[int, str, float]] = [(0, "", 0.0)] * count
@@ -72,7 +74,7 @@ def at_once(count: int, job: callable) -> list[tuple[int, str, float]]:  # type:
 def events(kind: str, subject: str) -> int:
     with session_scope() as session:
         return int(session.execute(select(func.count()).select_from(Event).where(
-            Event.kind == kind, Event.subject == subject)).scalar() or 0)
+            col(Event.kind) == kind, col(Event.subject) == subject)).scalar() or 0)
 
 
 def test_fifty_people_marking_undoing_and_approving_at_once_one_succeeds_the_rest_are_told(site: Site) -> None:
@@ -106,8 +108,8 @@ def test_fifty_people_marking_undoing_and_approving_at_once_one_succeeds_the_res
     with session_scope() as session:  # the team's work done, the gate met
         for m in phase.milestones:
             if m.required and not session.execute(select(MilestoneInstance).where(
-                    MilestoneInstance.area_id == AREA, MilestoneInstance.milestone_id == m.id,
-                    MilestoneInstance.status == "done")).first():
+                    col(MilestoneInstance.area_id) == AREA, col(MilestoneInstance.milestone_id) == m.id,
+                    col(MilestoneInstance.status) == "done")).first():
                 mark_done(session, defs, AREA, m.id, by="samordnare", as_of=DAY, evidence="protokoll")
     approvers = [session_for("styrgrupp_bellevue") for _ in range(10)]
     approve = f"{site.url}/omrade/{AREA}/godkann/{phase.id}"
@@ -164,9 +166,9 @@ def test_a_link_in_a_mail_asks_first_works_once_and_opens_only_what_it_is_about(
         process = load_definitions().process
         central_work = [m.id for p in process.phases for m in p.milestones
                         if (role := process.role(m.owner)) is not None and role.scope == "central"]
-        other = session.execute(select(MilestoneInstance.id).where(  # one the person marks when fully signed in
-            MilestoneInstance.area_id == AREA, MilestoneInstance.status == "open",
-            MilestoneInstance.milestone_id.not_in(central_work), MilestoneInstance.id != instance_id)).scalars().first()
+        other = session.execute(select(col(MilestoneInstance.id)).where(  # one the person marks when fully signed in
+            col(MilestoneInstance.area_id) == AREA, col(MilestoneInstance.status) == "open",
+            col(MilestoneInstance.milestone_id).not_in(central_work), col(MilestoneInstance.id) != instance_id)).scalars().first()
     status, _, text = request(f"{site.url}/omrade/{AREA}/klar/{other}", "POST",
                               {"csrf": form_token, "link": "https://x.se"}, scoped)
     assert status == 403 and "Länken gäller något annat" in text
@@ -206,7 +208,7 @@ def _raw(url: str, head: bytes, body_chunks: list[bytes] | None = None) -> str:
 
 def stored_files() -> list[str]:
     with session_scope() as session:
-        return sorted(session.execute(select(StoredFile.sha256)).scalars())
+        return sorted(session.execute(select(col(StoredFile.sha256))).scalars())
 
 
 def test_uploads_are_refused_before_reading_and_leave_no_file_behind(site: Site) -> None:

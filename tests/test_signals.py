@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from sqlmodel import col
 
 from ctcflow.app.jobs import sweep
 from ctcflow.app.setup import init_database
@@ -29,7 +30,7 @@ BELLEVUE = "bellevuegarden_lorensborg"
 
 def outbox() -> list[Notification]:
     with session_scope() as session:
-        return list(session.execute(select(Notification).order_by(Notification.id)).scalars())
+        return list(session.execute(select(Notification).order_by(col(Notification.id))).scalars())
 
 
 def section(body: str, heading: str) -> list[str]:
@@ -137,7 +138,7 @@ def test_the_board_gets_stalls_not_milestones_and_is_reminded_while_it_stays_ope
     owner = {m.id: m.owner for p in defs.process.phases for m in p.milestones}
     with session_scope() as session:
         from db.models import MilestoneInstance
-        instance = dict(session.execute(select(MilestoneInstance.id, MilestoneInstance.milestone_id)).tuples().all())
+        instance = dict(session.execute(select(col(MilestoneInstance.id), col(MilestoneInstance.milestone_id))).tuples().all())
     for r in rows:
         if r.kind == "escalation":
             assert levels[r.role or ""] > levels[owner[instance[r.milestone_instance_id or 0]]], r.key

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from sqlmodel import col
 
 from ctcflow.cli.main import main
 from tests.conftest import Project
@@ -135,9 +136,9 @@ def test_dependency_in_a_new_cycle_needs_this_cycles_work(started: Project,
 
     with session_scope() as session:
         rounds = dict(session.execute(
-            select(PhaseInstance.cycle, MilestoneInstance.id).join(
-                MilestoneInstance, MilestoneInstance.phase_instance_id == PhaseInstance.id)
-            .where(MilestoneInstance.area_id == AREA, MilestoneInstance.milestone_id == "handlingsplan_reviderad"))
+            select(col(PhaseInstance.cycle), col(MilestoneInstance.id)).join(
+                MilestoneInstance, col(MilestoneInstance.phase_instance_id) == col(PhaseInstance.id))
+            .where(col(MilestoneInstance.area_id) == AREA, col(MilestoneInstance.milestone_id) == "handlingsplan_reviderad"))
             .tuples().all())
         with pytest.raises(Refused) as refused:  # the 2021 wave does not count for the 2022–2024 cycle
             mark_instance(session, defs, AREA, rounds[2], by="ul_bellevue", as_of=date(2022, 7, 1),
@@ -165,7 +166,7 @@ def test_work_done_early_brings_what_counts_from_it_forward(started: Project,
 
     def due(milestone: str) -> str:
         data = json.loads(run(capsys, "status", "--json", "--as-of", "2019-06-03", "--area", AREA))
-        return next(m["due_date"] for m in data["milestones"] if m["milestone_id"] == milestone)
+        return str(next(m["due_date"] for m in data["milestones"] if m["milestone_id"] == milestone))
 
     assert due("enkat_analyserad") == "2021-05-03"
     run(capsys, "done", AREA, "enkat_genomford", "--by", "analys", "--as-of", "2019-05-20", "--evidence", "våg 2019")

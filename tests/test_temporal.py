@@ -40,6 +40,7 @@ def _gate(day: date) -> tuple[str, ...]:
     defs = load_definitions()
     with session_scope() as session:
         page = area_page(session, defs, AREA, day)
+    assert page is not None
     [block] = [b for b in page.phases if b.phase_id == "mobilisering"]
     assert block.gate is not None
     return block.gate.missing

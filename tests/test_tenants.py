@@ -9,6 +9,7 @@ import urllib.error
 import urllib.request
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,7 +25,7 @@ FIRST_DAY = date(2018, 9, 3)
 AREA = "bellevuegarden_lorensborg"
 
 
-def status(capsys: pytest.CaptureFixture[str], *tenant: str) -> dict[str, dict]:
+def status(capsys: pytest.CaptureFixture[str], *tenant: str) -> dict[str, dict[str, Any]]:
     capsys.readouterr()
     assert main([*tenant, "status", "--json", "--as-of", "2018-10-20"]) == 0
     return {a["area_id"]: a for a in json.loads(capsys.readouterr().out)["areas"]}
@@ -150,8 +151,7 @@ def test_a_municipalitys_wording_of_a_report_the_process_does_not_have_is_refuse
 
 @pytest.mark.usefixtures("prefect_server")
 def test_each_tenants_flow_runs_publish_their_own_artifacts(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
-    from prefect.artifacts import Artifact
-
+    from demo.prefect_server import artifact_of
     from flows.deadline_sweep import deadline_sweep
 
     add_tenant(project, monkeypatch, "lund", "Lunds kommun")
@@ -164,7 +164,7 @@ def test_each_tenants_flow_runs_publish_their_own_artifacts(project: Project, mo
     assert get_settings().tenant_id == "malmo"  # the flow's tenant was its own run's only
 
     def done_in_area(key: str) -> str:
-        artifact = Artifact.get(key)
+        artifact = artifact_of(key)
         assert artifact is not None, key
         rows = json.loads(str(artifact.data))
         [row] = [r for r in rows if r["område"] == "Bellevuegården/Lorensborg"]

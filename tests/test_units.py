@@ -3,6 +3,8 @@ texts from the catalogues, the typed flow results."""
 
 from __future__ import annotations
 
+from typing import get_args
+
 import pytest
 
 from ctcflow.cli.main import spread_lists
@@ -53,7 +55,7 @@ def test_every_check_has_a_headline_and_advice_in_both_languages() -> None:
     from ctcflow.definition.process import PhaseCheck
     from ctcflow.engine.finding_words import HEADLINES, HOW, headline, how_to_fix
 
-    checks = set(PhaseCheck.__args__)
+    checks = set(get_args(PhaseCheck))
     assert set(HEADLINES) == checks and set(HOW) == checks
     for check in checks:  # Swedish from the catalogue, never the English it is written in
         assert headline(check, "sv") != headline(check, "en")

@@ -70,7 +70,7 @@ def test_the_watchdog_marks_a_silent_run_crashed_and_tells_of_it_and_of_a_run_no
         project: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     from prefect.blocks.notifications import CustomWebhookNotificationBlock
     from prefect.client.orchestration import get_client
-    from prefect.events import Event
+    from prefect.events import Event, RelatedResource, Resource
     from prefect.settings import PREFECT_API_URL, temporary_settings
     from prefect.states import Running
 
@@ -78,8 +78,8 @@ def test_the_watchdog_marks_a_silent_run_crashed_and_tells_of_it_and_of_a_run_no
     reset_settings()
     with prefect_server(project.root / "prefect", SERVER) as api, temporary_settings({PREFECT_API_URL: api}), \
             webhook() as (url, posts):
-        CustomWebhookNotificationBlock(name="ops", url=url, json_data={"subject": "{{subject}}", "body": "{{body}}"}
-                                       ).save("ops-hook")
+        CustomWebhookNotificationBlock(name="ops", url=url, json_data={"subject": "{{subject}}", "body": "{{body}}"},
+                                       headers=None, cookies=None).save("ops-hook")
         assert main(["deploy", "--pool", "ctc-watched", "--wait", "0", "--watchdog-block", "ops-hook"]) == 0
         assert "watchdog: 3 automations on the server — told through the notification block ops-hook" in \
             capsys.readouterr().out
@@ -91,9 +91,10 @@ def test_the_watchdog_marks_a_silent_run_crashed_and_tells_of_it_and_of_a_run_no
             silent = client.create_flow_run_from_deployment(sweep.id, parameters={"as_of": "2018-11-15"})
             client.set_flow_run_state(silent.id, Running(), force=True)
             heartbeat(api, Event(event="prefect.flow-run.heartbeat",
-                                 resource={"prefect.resource.id": f"prefect.flow-run.{silent.id}",
-                                           "prefect.resource.name": silent.name},
-                                 related=[{"prefect.resource.id": "prefect.tag.ctc", "prefect.resource.role": "tag"}]))
+                                 resource=Resource({"prefect.resource.id": f"prefect.flow-run.{silent.id}",
+                                                    "prefect.resource.name": silent.name}),
+                                 related=[RelatedResource({"prefect.resource.id": "prefect.tag.ctc",
+                                                           "prefect.resource.role": "tag"})]))
 
             def crashed() -> Any:
                 state = client.read_flow_run(silent.id).state

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from datetime import date
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 import pytest
 from selenium.webdriver.common.by import By
 from sqlalchemy import select
+from sqlmodel import col
 
 from ctcflow.app.setup import init_database
 from ctcflow.core.config import reset_settings
@@ -73,8 +75,8 @@ def test_a_reminder_link_opens_the_milestone_which_is_marked_done_and_the_matrix
     assert (marked.status, marked.done_by, marked.done_on) == ("done", "ul_bellevue", DAY)
     assert marked.evidence == "https://malmo.se/ctc/beslut-2018.pdf" and marked.note == "Styrgruppen har sagt ja"
     with session_scope() as session:  # the same event log as the command line, with who and when
-        event = session.execute(select(Event).where(Event.kind == "milestone_done")
-                                .order_by(Event.id.desc())).scalars().first()
+        event = session.execute(select(Event).where(col(Event.kind) == "milestone_done")
+                                .order_by(col(Event.id).desc())).scalars().first()
     assert event is not None
     assert (event.actor, event.area_id, event.subject) == ("ul_bellevue", "bellevuegarden_lorensborg",
                                                            marked.milestone_id)
@@ -84,8 +86,8 @@ def test_a_reminder_link_opens_the_milestone_which_is_marked_done_and_the_matrix
 def test_another_areas_milestone_is_refused_and_nothing_changes(site: Site) -> None:
     own = site.link_to("ul_bellevue", "Påminnelse")
     with session_scope() as session:
-        other = session.execute(select(MilestoneInstance.id).where(
-            MilestoneInstance.area_id == "hermodsdal_nydala_gullviksborg").limit(1)).scalar()
+        other = session.execute(select(col(MilestoneInstance.id)).where(
+            col(MilestoneInstance.area_id) == "hermodsdal_nydala_gullviksborg").limit(1)).scalar()
     assert other is not None
     with chromium() as browser:
         follow_link(browser, own)
@@ -128,7 +130,7 @@ def test_expired_tampered_and_reused_links_get_a_clear_page_and_change_nothing(s
 
 
 def _post(url: str, fields: dict[str, str], cookie: str = "") -> int:
-    data = "&".join(f"{k}={urllib.request.quote(v)}" for k, v in fields.items()).encode()
+    data = "&".join(f"{k}={urllib.parse.quote(v)}" for k, v in fields.items()).encode()
     request = urllib.request.Request(url, data=data, headers={"Cookie": cookie} if cookie else {})
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
@@ -236,8 +238,8 @@ def test_undo_on_the_web_reopens_the_milestone_and_the_calendar_feed_needs_its_s
         feed = str(element(browser, 'a[href*="/kalender/"]').get_attribute("href"))
     assert _milestone(instance_id).status == "open"
     with session_scope() as session:
-        kinds = [e.kind for e in session.execute(select(Event).where(Event.actor == "ul_bellevue")
-                                                 .order_by(Event.id)).scalars()]
+        kinds = [e.kind for e in session.execute(select(Event).where(col(Event.actor) == "ul_bellevue")
+                                                 .order_by(col(Event.id))).scalars()]
     assert kinds[-2:] == ["milestone_done", "milestone_undone"]
     with urllib.request.urlopen(feed) as response:
         assert response.headers["content-type"].startswith("text/calendar")
@@ -338,8 +340,8 @@ def test_the_styrgrupp_sees_what_blocks_the_gate_then_approves_the_phase(site: S
         with session_scope() as session:  # the team does its work, the coordinator hers
             for milestone in phase.milestones:
                 if milestone.required and not session.execute(select(MilestoneInstance).where(
-                        MilestoneInstance.area_id == area, MilestoneInstance.milestone_id == milestone.id,
-                        MilestoneInstance.status == "done")).first():
+                        col(MilestoneInstance.area_id) == area, col(MilestoneInstance.milestone_id) == milestone.id,
+                        col(MilestoneInstance.status) == "done")).first():
                     by = "samordnare" if milestone.owner == "central_samordnare" else "ul_bellevue"
                     mark_done(session, defs, area, milestone.id, by=by, as_of=DAY, evidence="protokoll")
         browser.refresh()
@@ -351,7 +353,7 @@ def test_the_styrgrupp_sees_what_blocks_the_gate_then_approves_the_phase(site: S
         second = defs.process.phases[1]
         assert element(browser, f"#fas-{second.id}-1").text == defs.name("phase", second.id, "sv")
     with session_scope() as session:
-        approved = session.execute(select(Event).where(Event.kind == "phase_approved", Event.area_id == area)).scalars().all()
+        approved = session.execute(select(Event).where(col(Event.kind) == "phase_approved", col(Event.area_id) == area)).scalars().all()
     assert [(e.actor, e.subject) for e in approved] == [("styrgrupp_bellevue", phase.id)]
 
 
@@ -406,7 +408,7 @@ def test_keyboard_only_from_the_skip_link_to_a_milestone_marked_done(site: Site)
     def outlined() -> bool:
         style = browser.execute_script("const s = getComputedStyle(document.activeElement);"
                                        "return [s.outlineStyle, s.outlineWidth];")
-        return style[0] != "none" and style[1] != "0px"
+        return bool(style[0] != "none" and style[1] != "0px")
 
     with chromium() as browser:
         follow_link(browser, site.link_to("ul_bellevue", "Påminnelse"))  # signs in, opens the milestone
@@ -465,8 +467,8 @@ def _post_as(url: str, person: str, path: str, **form: str) -> Any:
 
 def _instance(area_id: str, milestone_id: str) -> int:
     with session_scope() as session:
-        found = session.execute(select(MilestoneInstance.id).where(
-            MilestoneInstance.area_id == area_id, MilestoneInstance.milestone_id == milestone_id)).scalars().first()
+        found = session.execute(select(col(MilestoneInstance.id)).where(
+            col(MilestoneInstance.area_id) == area_id, col(MilestoneInstance.milestone_id) == milestone_id)).scalars().first()
     assert found is not None
     return int(found)
 
@@ -550,9 +552,9 @@ def test_the_coordinator_closes_an_item_no_longer_relevant_and_the_report_says_w
 
     area = "bellevuegarden_lorensborg"
     with session_scope() as session:
-        overdue = session.execute(select(MilestoneInstance.id, MilestoneInstance.milestone_id).where(
-            MilestoneInstance.area_id == area, MilestoneInstance.status == "open",
-            MilestoneInstance.due_date < DAY)).first()
+        overdue = session.execute(select(col(MilestoneInstance.id), col(MilestoneInstance.milestone_id)).where(
+            col(MilestoneInstance.area_id) == area, col(MilestoneInstance.status) == "open",
+            col(MilestoneInstance.due_date) < DAY)).first()
     assert overdue is not None, "the fixture has an overdue item"
     instance_id, milestone_id = overdue
     reason = "Kontaktpersonen utsågs redan 2017 i det tidigare trygghetsarbetet"

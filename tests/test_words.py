@@ -38,7 +38,7 @@ def test_the_check_names_what_a_new_text_lacks(tmp_path: Path, monkeypatch: pyte
 
     sentence = "A sentence nobody has translated yet"
     catalogue = extracted()
-    catalogue.add(sentence, None, [("templates/web/base.html.j2", None)])
+    catalogue.add(sentence, None, [("templates/web/base.html.j2", 0)])
     monkeypatch.setattr(tool, "extracted", lambda: catalogue)
     assert tool.main(["--check"]) == 1
     assert f"sv: missing: {sentence}" in tool.problems(catalogue, "sv")

@@ -11,9 +11,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import select
+from sqlmodel import col
 
 from ctcflow.core.links import Links
 from ctcflow.definition.loader import load_definitions
@@ -50,8 +52,8 @@ class City:
     url: str
     mail: LocalMailServer
 
-    def sign_in(self, browser: object, person: str) -> None:
-        follow_link(browser, Links().login(person))  # type: ignore[attr-defined]
+    def sign_in(self, browser: webdriver.Chrome, person: str) -> None:
+        follow_link(browser, Links().login(person))
 
 
 @pytest.fixture(scope="module")
@@ -73,10 +75,10 @@ def _inputs(area_id: str) -> list[tuple[int, int, str]]:
     """(instance, cycle, status) of the area's input to the report, oldest round first."""
     with session_scope() as session:
         rows = session.execute(
-            select(MilestoneInstance.id, PhaseInstance.cycle, MilestoneInstance.status)
-            .join(PhaseInstance, PhaseInstance.id == MilestoneInstance.phase_instance_id)
-            .where(MilestoneInstance.area_id == area_id, MilestoneInstance.milestone_id == INPUT)
-            .order_by(PhaseInstance.cycle)).tuples().all()
+            select(col(MilestoneInstance.id), col(PhaseInstance.cycle), col(MilestoneInstance.status))
+            .join(PhaseInstance, col(PhaseInstance.id) == col(MilestoneInstance.phase_instance_id))
+            .where(col(MilestoneInstance.area_id) == area_id, col(MilestoneInstance.milestone_id) == INPUT)
+            .order_by(col(PhaseInstance.cycle))).tuples().all()
     return [(int(i), int(c), str(s)) for i, c, s in rows]
 
 
@@ -122,8 +124,8 @@ def test_by_name_the_command_line_marks_the_oldest_round_still_open(city: City) 
         done = mark_done(session, load_definitions(), KIRSEBERG, INPUT, by="ul_kirseberg", as_of=DAY,
                          evidence="https://malmo.se/ctc/kirseberg-2022.pdf")
         assert done.id == first
-        events = session.execute(select(Event).where(Event.area_id == KIRSEBERG, Event.subject == INPUT)
-                                 .order_by(Event.id.desc())).scalars().first()
+        events = session.execute(select(Event).where(col(Event.area_id) == KIRSEBERG, col(Event.subject) == INPUT)
+                                 .order_by(col(Event.id).desc())).scalars().first()
         assert events is not None and events.kind == "milestone_done"
 
 
@@ -205,7 +207,7 @@ def test_an_area_reports_on_a_mandated_theme_and_a_refusal_keeps_what_was_typed(
 
 def _archived_files() -> int:
     with session_scope() as session:
-        return len(session.execute(select(ReportArchive.id)).all())
+        return len(session.execute(select(col(ReportArchive.id))).all())
 
 
 def test_the_samordnare_previews_the_board_report_and_sends_it(city: City) -> None:
@@ -246,7 +248,7 @@ def test_the_samordnare_previews_the_board_report_and_sends_it(city: City) -> No
         assert "Skicka en ny version" in browser.page_source
         assert_accessible(browser, "the board report, sent")
     with session_scope() as session:
-        early = session.execute(select(Event.new).where(Event.kind == "report_sent")).scalars().all()
+        early = session.execute(select(col(Event.new)).where(col(Event.kind) == "report_sent")).scalars().all()
     assert any(e.startswith("2024–2025") and e.endswith(BEFORE_PERIOD_END) for e in early), early
     message = wait_for(lambda: city.mail.to("ks_kansli@test.example"), 60, "the report reaching the board")[-1]
     assert message.subject.startswith("Communities That Care i Malmö – rapport till kommunstyrelsen – 2024–2025")
@@ -315,5 +317,5 @@ def test_the_whole_history_is_there_a_page_at_a_time(city: City) -> None:
         days = [line.split(" ", 1)[0] for line in seen]
         assert days == sorted(days, reverse=True)  # newest first, all the way back
     with session_scope() as session:
-        logged = session.execute(select(Event.id).where(Event.area_id == HERMODSDAL, Event.effective_on <= DAY)).all()
+        logged = session.execute(select(col(Event.id)).where(col(Event.area_id) == HERMODSDAL, col(Event.effective_on) <= DAY)).all()
     assert len(seen) == len(logged)

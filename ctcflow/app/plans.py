@@ -15,7 +15,8 @@ from ctcflow.definition.programmes import load_programmes
 from ctcflow.definition.survey import load_survey
 from ctcflow.engine.instances import Refused
 from ctcflow.engine.surveydata import areas_with_wave
-from ctcflow.records.plan import ProgrammePlan, add_goal, add_programme, record_implementation
+from ctcflow.records.plan import ProgrammePlan as ProgrammePlan  # the form a page fills
+from ctcflow.records.plan import add_goal, add_programme, record_implementation
 from ctcflow.records.plan_document import plan_context
 from ctcflow.records.workspace import PlanWorkspace, plan_workspace
 from ctcflow.survey.decision import decide

@@ -29,7 +29,7 @@ def today(now: datetime | None = None) -> date:
 
 @lru_cache(maxsize=1)
 def _swedish_holidays() -> dict[date, str]:
-    found = holidays.Sweden(
+    found = holidays.Sweden(  # type: ignore[attr-defined]
         years=range(FIRST_YEAR, LAST_YEAR + 1),
         language="sv",
         categories=("public", "de_facto"),

@@ -21,6 +21,7 @@ from pydantic import ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ctcflow.core.errors import CtcError
+from ctcflow.core.scope import chosen_tenant
 from ctcflow.core.tenants import tenant_overrides
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -175,10 +176,15 @@ class Settings(BaseSettings):
         return f"{self.database_url}{joiner}options=-csearch_path%3D{self.db_schema}"
 
 
-@lru_cache(maxsize=1)
 def get_settings() -> Settings:
+    """The settings of the tenant acted for here (``ctcflow.core.scope``), else the process's."""
+    return _settings_for(chosen_tenant())
+
+
+@lru_cache(maxsize=64)
+def _settings_for(tenant: str | None) -> Settings:
     try:
-        settings = Settings()
+        settings = Settings() if tenant is None else Settings(tenant=tenant)
         if settings.is_default_tenant:
             return settings
         overrides = tenant_overrides(settings.tenant_id, settings.tenants_folder, settings.default_tenant)
@@ -191,4 +197,4 @@ def get_settings() -> Settings:
 
 def reset_settings() -> None:
     """Forget the cached settings (tests and the CLI change the environment between runs)."""
-    get_settings.cache_clear()
+    _settings_for.cache_clear()

@@ -85,7 +85,8 @@ def forget() -> None:
 def _read(path: Path) -> object | None:
     try:
         with path.open("rb") as handle, cyclic_gc_paused():  # a big city is ~10⁵ objects: 4× faster
-            return pickle.load(handle)  # noqa: S301 - written by this code into the operator's data dir
+            loaded: object = pickle.load(handle)  # noqa: S301 - written by this code into the operator's data dir
+            return loaded
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
         return None
 

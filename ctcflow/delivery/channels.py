@@ -130,7 +130,7 @@ def maildir_path(meta: dict[str, Any]) -> Path:
     return Path(path if host in ("", "localhost") else f"/{host}{path}")
 
 
-@notify(on="maildir", name="Local maildir (ctcflow)")
+@notify(on="maildir", name="Local maildir (ctcflow)")  # type: ignore[untyped-decorator,no-untyped-call]
 def _deliver_to_maildir(body: str, title: str, notify_type: str, meta: dict[str, Any],
                         *args: Any, **kwargs: Any) -> bool:
     """Write the message as a mail into a Maildir: the demo's and a test server's local outbox."""

@@ -25,6 +25,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
+from ctcflow.core.scope import carried
 from db.engine import get_engine, rows_affected
 from db.models import DeliveryLock, Notification
 from db.statuses import NoticeStatus
@@ -86,7 +87,7 @@ class Heartbeat:
         self._guard = threading.Lock()
         self._stop = threading.Event()
         self._valid_until = clock() + lease
-        self._thread = threading.Thread(target=self._beat, name="ctc-lease", daemon=True)
+        self._thread = threading.Thread(target=carried(self._beat), name="ctc-lease", daemon=True)
 
     def hold(self, token: str, valid_until: datetime) -> None:
         with self._guard:

@@ -18,7 +18,8 @@ LONGEST_WAIT = timedelta(hours=6)
 
 
 def backoff(attempts: int) -> timedelta:
-    return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LONGEST_WAIT)
+    wait: timedelta = min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LONGEST_WAIT)
+    return wait
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from sqlmodel import col
 
 from ctcflow.core.config import get_settings
 from ctcflow.core.links import Links
+from ctcflow.core.scope import carried
 from ctcflow.delivery import leases
 from ctcflow.delivery.channels import ChannelError, resolve
 from ctcflow.delivery.claims import cancel_obsolete, claim, hand_back, release_unsent
@@ -113,7 +114,7 @@ class _Workers:
         self._guard = threading.Lock()
         self.gate = gate
         self.pool = ThreadPoolExecutor(max_workers=max(count, 1), thread_name_prefix="ctc-send",
-                                       initializer=self._start)
+                                       initializer=carried(self._start))
 
     def _start(self) -> None:
         self._local.mailer = Mailer(self.gate)
@@ -124,7 +125,8 @@ class _Workers:
         return _deliver(run, row, self._local.mailer)
 
     def run(self, run: _Run, rows: Sequence[Notification]) -> list[Outcome]:
-        futures = [self.pool.submit(self._deliver, run, row) for row in rows]
+        deliver = carried(self._deliver)
+        futures = [self.pool.submit(deliver, run, row) for row in rows]
         return [outcome for future in as_completed(futures) if (outcome := future.result()) is not None]
 
     def close(self) -> None:

@@ -76,7 +76,7 @@ def find_instance(session: Session, defs: Definitions, area_id: str, milestone_i
                           f"{latest.completed_on}; its milestones can no longer change")
         raise Refused("phase_not_open", f"milestone '{milestone_id}' belongs to phase '{phase.id}', "
                       f"which is not open in {area_id} on {as_of}")
-    rows = list(session.execute(select(MilestoneInstance).where(
+    rows: list[MilestoneInstance] = list(session.execute(select(MilestoneInstance).where(
         col(MilestoneInstance.phase_instance_id).in_([p.id for p in phases]),
         col(MilestoneInstance.milestone_id) == milestone_id, col(MilestoneInstance.retired).is_(False))
         .order_by(col(MilestoneInstance.id))).scalars())

@@ -56,8 +56,9 @@ def last_morning(session: Session, as_of: date) -> Morning | None:
 
 def recent_gap(session: Session, as_of: date) -> Morning | None:
     """The latest morning that followed a gap, while it is recent enough to be said."""
-    found = session.execute(select(Morning).where(col(Morning.day) <= as_of, col(Morning.missed_days) > 0)
-                            .order_by(col(Morning.day).desc()).limit(1)).scalars().first()
+    found: Morning | None = session.execute(
+        select(Morning).where(col(Morning.day) <= as_of, col(Morning.missed_days) > 0)
+        .order_by(col(Morning.day).desc()).limit(1)).scalars().first()
     if found is None or len(missed_between(found.day, as_of)) + 1 > GAP_SHOWN_FOR:
         return None
     return found

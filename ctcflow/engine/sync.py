@@ -16,6 +16,7 @@ from sqlmodel import Session, col
 from ctcflow.core.errors import CtcError
 from ctcflow.definition.duerules import schedule
 from ctcflow.definition.loader import Definitions
+from ctcflow.definition.organisation import AreaDef
 from ctcflow.engine.eventlog import NewEvent, record
 from db.models import Area, MilestoneInstance, PhaseInstance
 from db.statuses import MilestoneStatus
@@ -172,7 +173,7 @@ def apply_sync(session: Session, defs: Definitions, plan: SyncPlan, as_of: date,
     ])
 
 
-def _add_areas(session: Session, defs: Definitions, new: list) -> None:
+def _add_areas(session: Session, defs: Definitions, new: list[AreaDef]) -> None:
     if not new:
         return
     first = defs.process.phases[0].id
@@ -191,7 +192,8 @@ def _add_areas(session: Session, defs: Definitions, new: list) -> None:
     session.execute(insert(MilestoneInstance), rows)
 
 
-def apply_step(session: Session, defs: Definitions, step: Step, defined: dict, *, replan: bool = False) -> None:
+def apply_step(session: Session, defs: Definitions, step: Step, defined: dict[str, AreaDef], *,
+               replan: bool = False) -> None:
     mi = MilestoneInstance
     if step.kind == "area_renamed":
         session.execute(update(Area).where(col(Area.id) == step.area_id).values(name=step.new))

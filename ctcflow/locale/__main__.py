@@ -27,7 +27,7 @@ KEYWORDS = {"_": None, "N_": None, "t": None, "words": None, "say": (2,),
 def extracted() -> Catalog:
     """Every marked text in the code and the templates, with the files it is in."""
     with (LOCALE_DIR / "babel.cfg").open(encoding="utf-8") as handle:
-        method_map, options_map = parse_mapping_cfg(handle)
+        method_map, options_map = parse_mapping_cfg(handle)  # type: ignore[no-untyped-call]
     template = Catalog(domain=DOMAIN, project="ctcflow", charset="utf-8")
     for filename, lineno, message, comments, context in extract_from_dir(
             str(ROOT), method_map, options_map, keywords=KEYWORDS, comment_tags=("TRANSLATORS:",),

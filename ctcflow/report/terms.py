@@ -72,6 +72,7 @@ ACKNOWLEDGED = {
 @lru_cache(maxsize=4)
 def report_terms(lang: str) -> dict[str, Any]:
     """Every set above in ``lang``, for the templates (``terms.sections[…]``)."""
-    return translated(lang, {"sections": SECTIONS, "effects_verdict": EFFECTS_VERDICT,
+    said: dict[str, Any] = translated(lang, {"sections": SECTIONS, "effects_verdict": EFFECTS_VERDICT,
                              "effects_comparison": EFFECTS_COMPARISON, "timeline_legend": TIMELINE_LEGEND,
                              "completion_legend": COMPLETION_LEGEND, "compared_in": COMPARISON_WORDS["in"]})
+    return said

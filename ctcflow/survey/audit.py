@@ -83,7 +83,7 @@ class _Model:
                     rows_of.append(entries)
                     constants.append(-sum(sign * float(n[cell]) for cell, sign in cells if self.variable[cell] < 0))
         self.size = int(hidden.sum())
-        self.highs = highspy.Highs()
+        self.highs = highspy.Highs()  # type: ignore[no-untyped-call]
         self.highs.setOptionValue("output_flag", False)
         ceiling = CEILING * (float(n.max()) + 1)  # no group is larger: the attacker knows the city's size
         self.highs.addVars(self.size, np.zeros(self.size), np.full(self.size, ceiling))

@@ -17,4 +17,6 @@ COMPARISON_WORDS = {
 
 def comparison_words(comparison: str, lang: str) -> dict[str, str]:
     """The comparison's names in ``lang`` (``head``, ``in``, ``rest``), for a page to say it."""
-    return translated(lang, {form: names.get(comparison, names[CITY_WIDE]) for form, names in COMPARISON_WORDS.items()})
+    said: dict[str, str] = translated(lang, {form: names.get(comparison, names[CITY_WIDE])
+                                             for form, names in COMPARISON_WORDS.items()})
+    return said

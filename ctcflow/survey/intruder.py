@@ -55,4 +55,5 @@ def pinning_relation(low: np.ndarray, high: np.ndarray, relations: list[Relation
             (lo[:, [total], :] - (sum_hi[:, None, :] - hi[:, parts, :])).clip(min=0)
         w[:, total, :] = sum_hi - sum_lo
         widths.append(width)
-    return np.argmin(np.stack(widths), axis=0)
+    narrowest: np.ndarray = np.argmin(np.stack(widths), axis=0)
+    return narrowest

@@ -144,7 +144,7 @@ def _answers(values: pd.Series, codes: dict[int, Titles], column: str, problem: 
         problem(int(row), column, f"'{value}' is not an answer on this scale",
                 f"use {', '.join(str(c) for c in codes)} or their labels", "not_on_scale", value=str(value),
                 codes=", ".join(str(c) for c in codes))
-    result = parsed[positions]  # position -1 (a missing cell) takes the trailing NaN
+    result: np.ndarray = parsed[positions]  # position -1 (a missing cell) takes the trailing NaN
     result[np.isin(positions, bad)] = np.nan
     return result
 

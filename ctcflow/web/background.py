@@ -8,6 +8,8 @@ import queue
 import threading
 from collections.abc import Callable
 
+from ctcflow.core.scope import carried
+
 log = logging.getLogger(__name__)
 
 
@@ -22,7 +24,7 @@ class Background:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="ctc-web-background", daemon=True)
                 self._thread.start()
-        self._jobs.put(job)
+        self._jobs.put(carried(job))  # done for the tenant of the request that asked
 
     def _run(self) -> None:
         while True:

@@ -181,5 +181,6 @@ ESC_KINDS = {
 @lru_cache(maxsize=4)
 def web_terms(lang: str) -> dict[str, Any]:
     """Every set above in ``lang``, for the templates (``terms.errors[…]``)."""
-    return translated(lang, {"errors": ERRORS, "problems": PROBLEMS, "esc_kinds": ESC_KINDS,
+    said: dict[str, Any] = translated(lang, {"errors": ERRORS, "problems": PROBLEMS, "esc_kinds": ESC_KINDS,
                              "lang_names": LANG_NAMES, "sections": SECTIONS, "timeline_legend": TIMELINE_LEGEND})
+    return said
