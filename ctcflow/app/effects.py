@@ -14,7 +14,6 @@ from sqlmodel import Session
 
 from ctcflow.app.context import ready
 from ctcflow.core.config import Settings
-from ctcflow.core.errors import CtcError
 from ctcflow.core.words import words
 from ctcflow.definition.loader import Definitions
 from ctcflow.definition.programmes import load_programmes
@@ -59,8 +58,8 @@ effect of the programmes; pupils are not followed over time (each wave is new pu
 
 def effects(as_of: date, area_id: str | None = None) -> list[AreaEffects]:
     defs = ready()
-    if area_id is not None and defs.org.area(area_id) is None:
-        raise CtcError(f"no area '{area_id}' in areas.yml")
+    if area_id is not None:
+        defs.org.known_area(area_id)
     return _judged(defs, load_survey(), as_of, [area_id] if area_id else None)
 
 

@@ -74,8 +74,8 @@ def add_person(defs: Definitions, settings: Settings, *, name: str, email: str, 
     found = next((r for r in defs.process.roles if r.id == role), None)
     if found is None or (found.scope == "area") != (area_id is not None):
         raise Invalid("role", "wrong_role", f"'{role}' is not a role of {'an area' if area_id else 'the centre'}")
-    if area_id is not None and defs.org.area(area_id) is None:
-        raise Invalid("area", "unknown_area", f"unknown area '{area_id}'")
+    if area_id is not None:
+        defs.org.known_area(area_id)
     if sector and sector not in {s.id for s in defs.process.sectors}:
         raise Invalid("sector", "unknown_sector", f"unknown sector '{sector}'")
     if start < as_of - timedelta(days=31):

@@ -10,18 +10,17 @@ from ctcflow.access.vacancies import Vacancy, vacancies
 from ctcflow.app.context import ready
 from ctcflow.app.people import current_definitions
 from ctcflow.core.config import Settings
-from ctcflow.core.errors import CtcError
 from ctcflow.definition.loader import Definitions
 from ctcflow.engine import marking
 from ctcflow.engine.approval import approve
 from ctcflow.engine.checks import evaluate
 from ctcflow.engine.findings import Finding
 from ctcflow.engine.ics import area_calendar
-from ctcflow.engine.instances import NotInArea
+from ctcflow.engine.instances import NotInArea, known_area
 from ctcflow.engine.marking import mark_done, undo_done
 from ctcflow.engine.status import AreaStatus, MilestoneStatus, area_history, area_milestones, city_status
 from db.engine import session_scope
-from db.models import Area, Event, MilestoneInstance, PhaseInstance
+from db.models import Event, MilestoneInstance, PhaseInstance
 
 __all__ = ["NotInArea"]
 
@@ -32,8 +31,7 @@ def status_report(as_of: date, area_id: str | None) -> tuple[Definitions, list[A
         areas = city_status(session, defs, as_of)
         if area_id is None:
             return defs, areas, []
-        if session.get(Area, area_id) is None:
-            raise CtcError(f"unknown area '{area_id}'; known areas: {', '.join(a.area_id for a in areas)}")
+        known_area(session, defs, area_id, retired_too=True)
         return defs, [a for a in areas if a.area_id == area_id], area_milestones(session, defs, area_id, as_of)
 
 
@@ -62,18 +60,16 @@ def record_approval(area_id: str, phase_id: str, *, by: str, as_of: date, note: 
 
 
 def history(area_id: str) -> list[Event]:
-    ready()
+    defs = ready()
     with session_scope() as session:
-        if session.get(Area, area_id) is None:
-            raise CtcError(f"unknown area '{area_id}'")
+        known_area(session, defs, area_id, retired_too=True)
         return area_history(session, area_id)
 
 
 def calendar_file(area_id: str, as_of: date, lang: str) -> str:
     defs = ready()
     with session_scope() as session:
-        if session.get(Area, area_id) is None:
-            raise CtcError(f"unknown area '{area_id}'")
+        known_area(session, defs, area_id, retired_too=True)
         milestones = area_milestones(session, defs, area_id, as_of)
     return area_calendar(defs, area_id, milestones, lang)
 
@@ -82,8 +78,8 @@ def phase_findings(as_of: date, area_id: str | None) -> tuple[Definitions, list[
     """What the phases' own checks find, without acting on it (the transaction is rolled back)."""
     defs = ready()
     with session_scope() as session:
-        if area_id is not None and session.get(Area, area_id) is None:
-            raise CtcError(f"unknown area '{area_id}'")
+        if area_id is not None:
+            known_area(session, defs, area_id, retired_too=True)
         findings = evaluate(session, defs, as_of, [area_id] if area_id else None)
         session.rollback()
     return defs, findings

@@ -8,14 +8,14 @@ from typing import Any
 
 from ctcflow.app.context import ready
 from ctcflow.core.config import Settings
-from ctcflow.core.errors import CtcError
 from ctcflow.definition.loader import Definitions
+from ctcflow.engine.instances import known_area
 from ctcflow.records.cost_import import CostImport, import_costs
 from ctcflow.records.cost_import import WouldReplaceCosts as WouldReplaceCosts  # the pages answer it
 from ctcflow.records.ledger import add_cost, add_mandate_entry, cost_entries, cost_totals, mandate_entries
 from ctcflow.records.ledger import kronor as kronor  # the pages show amounts as the report does
 from db.engine import session_scope
-from db.models import Area, MandateEntry
+from db.models import MandateEntry
 
 
 def cost_import(path: Path, *, by: str, as_of: date, defs: Definitions | None = None,
@@ -50,8 +50,7 @@ def cost_list(settings: Settings, limit: int = 100) -> tuple[list[Any], int]:
 def mandate_add(area_id: str, kind: str, **fields: Any) -> None:
     defs = ready()
     with session_scope() as session:
-        if session.get(Area, area_id) is None:
-            raise CtcError(f"unknown area '{area_id}'")
+        known_area(session, defs, area_id, retired_too=True)
         add_mandate_entry(session, defs, area_id, kind, **fields)
 
 

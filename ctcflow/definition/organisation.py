@@ -9,6 +9,7 @@ from typing import Literal
 
 from pydantic import Field, PrivateAttr
 
+from ctcflow.core.errors import Invalid
 from ctcflow.definition.located import Located
 from ctcflow.definition.process import IDENT, DecisionMeetingsDef, Titles
 
@@ -84,6 +85,13 @@ class ReportWordingDef(Located):
     meetings: dict[int, DecisionMeetingsDef] = Field(default_factory=dict)
 
 
+class UnknownArea(Invalid):
+    """An area id that is not one of the municipality's: said once, with the ones there are."""
+
+    def __init__(self, area_id: str, known: list[str]) -> None:
+        super().__init__("area", "unknown_area", f"unknown area '{area_id}'; known areas: {', '.join(known)}")
+
+
 class OrganisationDef(Located):
     municipality: str
     # report id of phases.yml → this municipality's own wording of it
@@ -113,6 +121,13 @@ class OrganisationDef(Located):
                 by_id.setdefault(a.id, a)
             index = self._areas_by_id = (self.areas, by_id)
         return index[1].get(area_id)
+
+    def known_area(self, area_id: str) -> AreaDef:
+        """The area of areas.yml, or the one refusal every command, page and flow gives."""
+        area = self.area(area_id)
+        if area is None:
+            raise UnknownArea(area_id, [a.id for a in self.areas])
+        return area
 
     def area_name(self, area_id: str) -> str:
         """The area's name — its id when areas.yml no longer has it (history outlives edits)."""

@@ -11,17 +11,19 @@ from sqlmodel import Session, col
 
 from ctcflow.core.errors import CtcError
 from ctcflow.definition.loader import Definitions
+from ctcflow.definition.organisation import UnknownArea
 from ctcflow.definition.process import MilestoneDef
 from ctcflow.engine import asof
 from db.models import Area, MilestoneInstance, PhaseInstance
 from db.statuses import MilestoneStatus
 
 
-def known_area(session: Session, defs: Definitions, area_id: str) -> Area:
+def known_area(session: Session, defs: Definitions, area_id: str, *, retired_too: bool = False) -> Area:
+    """The area's row — one still in areas.yml, or (``retired_too``: its history, its calendar)
+    one removed since — else the one refusal for an unknown area."""
     area = session.get(Area, area_id)
-    if area is None or not area.active:
-        known = ", ".join(a.id for a in defs.org.areas)
-        raise CtcError(f"unknown area '{area_id}'; known areas: {known}")
+    if area is None or not (area.active or retired_too):
+        raise UnknownArea(area_id, [a.id for a in defs.org.areas])
     return area
 
 

@@ -70,8 +70,8 @@ def add_cost(session: Session, defs: Definitions, *, year: int, administration: 
     if administration not in {a.id for a in defs.org.administrations}:
         raise Invalid("administration", "unknown_administration", f"unknown administration '{administration}'; "
                       "use one of: " + ", ".join(a.id for a in defs.org.administrations))
-    if area_id is not None and defs.org.area(area_id) is None:
-        raise Invalid("area", "unknown_area", f"unknown area '{area_id}'")
+    if area_id is not None:
+        defs.org.known_area(area_id)
     entry = CostEntry(year=year, area_id=area_id, administration=administration, amount_ore=amount_ore,
                       category=category, note=note, source=source, recorded_on=as_of, recorded_by=person)
     session.add(entry)

@@ -9,7 +9,6 @@ from datetime import date
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from ctcflow.core.errors import CtcError
 from ctcflow.definition.loader import Definitions
 from ctcflow.definition.programmes import CatalogueDef
 from ctcflow.definition.survey import SurveyDef
@@ -21,9 +20,7 @@ from db.models import PlanGoal, PlanProgramme
 
 def plan_context(session: Session, defs: Definitions, survey: SurveyDef, catalogue: CatalogueDef, area_id: str,
                  lang: str) -> dict[str, object]:
-    area = defs.org.area(area_id)
-    if area is None:
-        raise CtcError(f"unknown area '{area_id}'")
+    area = defs.org.known_area(area_id)
     instance = latest_phase_instance(session, area_id, defs.process.plan_phase)
     if instance is None:
         raise Refused("no_plan_yet", f"{area_id} has no handlingsplan yet")

@@ -76,8 +76,8 @@ def request_for(defs: Definitions, report_id: str, period: str | None, as_of: da
     """``period`` is an occasion's year ("2022") or FROM..TO; an area's report without one
     covers the period of the next report due (what its section will say)."""
     report = report_def(defs, report_id)
-    if area_id is not None and defs.org.area(area_id) is None:
-        raise CtcError(f"unknown area '{area_id}'; see areas.yml")
+    if area_id is not None:
+        defs.org.known_area(area_id)
     if period is None:
         if area_id is None:
             raise CtcError("give --period: the year a report is due (e.g. 2022) or FROM..TO")

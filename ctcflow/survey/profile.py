@@ -37,10 +37,8 @@ def _cells(frame: pd.DataFrame) -> dict[tuple[str, str, str, str], Cell]:
 
 def profile_context(session: Session, defs: Definitions, survey: SurveyDef, area_id: str, wave_id: str,
                     lang: str, effects: dict[str, Any] | None = None) -> dict[str, Any]:
-    area = defs.org.area(area_id)
+    area = defs.org.known_area(area_id)
     wave = session.get(SurveyWave, wave_id)
-    if area is None:
-        raise CtcError(f"unknown area '{area_id}'")
     if wave is None:
         raise CtcError(f"no survey wave '{wave_id}'; `ctc survey waves` lists the imported ones")
     waves = list(session.execute(select(col(SurveyWave.id)).order_by(col(SurveyWave.id))).scalars())

@@ -72,12 +72,15 @@ def page(request: Request, name: str, viewer: Viewer | None, status: int = 200, 
         report_title=report_title,
         report_state=report_state, in_language_href=in_language_href,
         sending_words=lambda sending: summary(sending, web.today(), None, web.today(), lang),
-        board_report_id=board.id if board else "", board_report_owner=board.owner if board else "",
+        board_report_id=board.id if board else "",
         definitions_problem=web.definitions_problem if viewer and viewer.may(web.defs, Action.MANAGE_PEOPLE)
         else None,
-        menu={"surveys": bool(viewer and viewer.may(web.defs, Action.IMPORT_SURVEY)),
+        menu={"overview": bool(viewer and viewer.may(web.defs, Action.VIEW_CITY)),
+              "surveys": bool(viewer and viewer.may(web.defs, Action.IMPORT_SURVEY)),
               "people": bool(viewer and viewer.may(web.defs, Action.MANAGE_PEOPLE)),
-              "costs": bool(viewer and viewer.may(web.defs, Action.RECORD_COSTS))},
+              "costs": bool(viewer and viewer.may(web.defs, Action.RECORD_COSTS)),
+              # the same question the report page asks before it shows the paper to send
+              "board_report": bool(board and viewer and viewer.may(web.defs, Action.SEND_REPORT, role=board.owner))},
         sso=(web.settings.oidc_label or words("the city's account")) if web.sso else "",
         refused=refusals_in(context), **context)
     response = HTMLResponse(html, status_code=status)
