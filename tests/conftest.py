@@ -3,6 +3,7 @@ SQLite file, selected through the same CTC_ settings a user would set."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shutil
@@ -182,11 +183,36 @@ def _printed(cached: Path) -> Path:
     return cached.parent / f"{cached.name}.output.txt"
 
 
+# What makes a test slow, so `pytest -m "not slow"` is the domain rules alone: a fixture that
+# starts a server or reads the replay, a run on PostgreSQL, or a module that drives a browser or
+# Prefect flow runs.
+SLOW_FIXTURES = {"postgres_cluster", "prefect_server", "replay_2024", "replayed", "malmo", "site", "sso_site"}
+SLOW_CALLS = ("chromium(", "web_server(", "prefect_server(", "run_deployment(", "from flows", "import flows",
+              "postgres_server(")
+
+
+def _is_slow(item: pytest.Item) -> bool:
+    fixtures = set(getattr(item, "fixturenames", ()))
+    callspec = getattr(item, "callspec", None)
+    if fixtures & SLOW_FIXTURES or (callspec is not None and callspec.params.get("project") == "postgresql"):
+        return True
+    return _module_is_slow(str(item.path))
+
+
+@functools.cache
+def _module_is_slow(path: str) -> bool:
+    source = Path(path).read_text(encoding="utf-8")
+    return any(call in source for call in SLOW_CALLS)
+
+
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Start the 2018–2024 replay at once, in a process of its own, when a selected test needs it
-    and it is not cached, and run its readers last: on two cores it is built beside the other
-    tests instead of before the first one that reads it (three minutes of the suite)."""
+    """Mark the slow tests (above). Start the 2018–2024 replay at once, in a process of its own,
+    when a selected test needs it and it is not cached, and run its readers last: on two cores it
+    is built beside the other tests instead of before the first one that reads it."""
     global _building
+    for item in items:
+        if _is_slow(item):
+            item.add_marker(pytest.mark.slow)
     readers = [item for item in items if "replay_2024" in getattr(item, "fixturenames", ())]
     if not readers:
         return

@@ -50,8 +50,12 @@ def test_init_then_status_json(initialised: Project, capsys: pytest.CaptureFixtu
 
 
 def test_init_is_idempotent(initialised: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.test_bad_input import database_hash
+
+    before = database_hash()
     code, out, _ = ctc(capsys, "init")
     assert code == 0 and "nothing to change" in out
+    assert database_hash() == before  # not a row added, changed or removed
 
 
 def test_done_requires_evidence_and_changes_nothing_without_it(initialised: Project,

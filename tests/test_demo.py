@@ -3,6 +3,7 @@ the local SMTP server it starts itself (the 2018–2024 replay the report tests 
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,13 @@ def test_the_demo_replays_malmo_and_sends_its_reminders_by_mail(replay_2024: Pat
     assert sent > 50
     mails = maildir_mails(workdir / "mail")
     assert len(mails) == sent
+    # every mail filed is one the outbox recorded as accepted by the server, and none twice (one
+    # person's address was changed on the people page, so the subjects are compared, one for one)
+    outbox = sqlite3.connect(workdir / "ctc.db")
+    accepted = sorted(" ".join(subject.split()) for (subject,) in outbox.execute(
+        "SELECT subject FROM notification WHERE status = 'sent'"))
+    outbox.close()
+    assert sorted(" ".join(str(m["Subject"]).split()) for m in mails) == accepted
     subjects = [str(m["Subject"]) for m in mails]
     assert any(s.startswith("Ny fas i") for s in subjects)
     assert any(s.startswith("CTC i dag") for s in subjects)  # each person's brief of the day

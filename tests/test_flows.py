@@ -14,7 +14,7 @@ import yaml
 from cronsim import CronSim
 from sqlmodel import col
 
-from ctcflow.app.serve import load_flow
+from ctcflow.app.serve import deployment_specs, load_flow
 from ctcflow.app.setup import init_database
 from ctcflow.core.config import PROJECT_ROOT
 from ctcflow.definition.loader import load_definitions
@@ -31,20 +31,21 @@ def prefect_yaml() -> dict[str, Any]:
 
 
 def test_prefect_yaml_is_valid_for_prefect_and_every_schedule_is_explicit() -> None:
-    from prefect.cli.deploy._models import PrefectYamlModel, RawScheduleConfig
+    """The deployments as `ctc deploy` reads them: each names a flow that loads, and each schedule
+    is one Prefect's own schedule model accepts (the real server takes them in test_schedules)."""
+    from prefect.client.schemas.schedules import CronSchedule
 
-    config = PrefectYamlModel.model_validate(prefect_yaml())
-    names = {d.name for d in config.deployments}
-    assert names == {"advance-phases", "phase-work", "phase-areas", "deadline-sweep", "deliver-notifications",
-                     "survey-wave", "ks-report", "report-pages"}
-    for deployment in config.deployments:
-        assert deployment.entrypoint and load_flow(deployment.entrypoint).name == deployment.name
+    specs = deployment_specs()
+    assert {s["name"] for s in specs} == {"advance-phases", "phase-work", "phase-areas", "deadline-sweep",
+                                          "deliver-notifications", "survey-wave", "ks-report", "report-pages"}
+    for spec in specs:
+        assert load_flow(spec["entrypoint"]).name == spec["name"]
         # a wave comes when it comes; a share of work when phase-work or ks-report hands one out
-        assert bool(deployment.schedules) == (deployment.name not in ("survey-wave", "phase-areas", "report-pages"))
-        assert deployment.work_pool is not None and deployment.work_pool.name == "ctcflow"
-        for schedule in deployment.schedules or []:
-            assert isinstance(schedule, RawScheduleConfig)
-            assert schedule.slug and schedule.timezone == "Europe/Stockholm" and schedule.active is True
+        assert bool(spec.get("schedules")) == (spec["name"] not in ("survey-wave", "phase-areas", "report-pages"))
+        assert spec["work_pool"]["name"] == "ctcflow"
+        for schedule in spec.get("schedules") or []:
+            assert schedule["slug"] and schedule["timezone"] == "Europe/Stockholm" and schedule["active"] is True
+            assert CronSchedule(cron=schedule["cron"], timezone=schedule["timezone"]).cron == schedule["cron"]
 
 
 def next_runs(deployment: str, after: datetime, count: int = 3) -> list[datetime]:

@@ -4,10 +4,12 @@ form token, and the one permission check (ctcflow.access.permissions) for an are
 from __future__ import annotations
 
 import hmac
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Form, Path, Query, Request
+from sqlmodel import Session
 
 from ctcflow.access.permissions import Action, Actor, active_actor, beyond_link, may
 from ctcflow.app.sessions import session_of
@@ -15,6 +17,7 @@ from ctcflow.core.tokens import csrf_token
 from ctcflow.definition.loader import Definitions
 from ctcflow.web.context import Web
 from ctcflow.web.errors import PageError
+from db.engine import session_scope
 
 SESSION_COOKIE = "ctc_session"
 
@@ -89,7 +92,15 @@ def area_viewer(area_id: str, viewer: Annotated[Viewer, Depends(signed_in)], req
     return viewer
 
 
+def request_session(request: Request) -> Iterator[Session]:
+    """The request's one database session for what its page reads; closed when the route has
+    returned, before the response goes out. Changes are the application layer's own transactions."""
+    with session_scope(get_web(request).settings) as session:
+        yield session
+
+
 WebState = Annotated[Web, Depends(get_web)]
+DbSession = Annotated[Session, Depends(request_session, scope="function")]
 SignedIn = Annotated[Viewer, Depends(signed_in)]
 FormViewer = Annotated[Viewer, Depends(checked_form)]
 CentralViewer = Annotated[Viewer, Depends(central_viewer)]

@@ -15,7 +15,7 @@ from ctcflow.access.permissions import Action, NotAllowed
 from ctcflow.app.acks import acknowledge
 from ctcflow.core.errors import Invalid
 from ctcflow.core.refusals import REFUSALS
-from ctcflow.web.deps import FormViewer, WebState
+from ctcflow.web.deps import DbSession, FormViewer, WebState
 from ctcflow.web.forms import FieldError, field_error
 from ctcflow.web.rendering import lang_of, root
 from ctcflow.web.routes.area import area_view
@@ -26,7 +26,8 @@ FormText = Annotated[str, Form()]
 
 
 @router.post("/kvittera")
-def take_it_on(request: Request, web: WebState, viewer: FormViewer, topic: FormText = "", plan: FormText = "",
+def take_it_on(request: Request, web: WebState, viewer: FormViewer, session: DbSession, topic: FormText = "",
+               plan: FormText = "",
                until: FormText = "", back: FormText = "oversikt") -> Response:
     area_id = back.removeprefix("omrade/") if back.startswith("omrade/") else None
     if area_id:
@@ -49,7 +50,7 @@ def take_it_on(request: Request, web: WebState, viewer: FormViewer, topic: FormT
             error = FieldError("form", web.words(lang_of(request, viewer))(REFUSALS["not_on_ladder"]))
         extra: dict[str, Any] = {"ack_errors": {topic: error}, "ack_typed": {topic: {"plan": plan, "until": until}}}
         if area_id:
-            return area_view(request, web, viewer, area_id, 422, **extra)
-        return overview_view(request, web, viewer, 422, **extra)
+            return area_view(request, web, viewer, area_id, 422, session=session, **extra)
+        return overview_view(request, web, viewer, 422, session=session, **extra)
     target = f"omrade/{area_id}" if area_id else "oversikt"
     return RedirectResponse(f"{root(request)}/{target}?kvitterat={quote(done.ack.topic)}#eskalerat", status_code=303)

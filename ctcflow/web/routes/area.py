@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session
 
 from ctcflow.access.permissions import Action, BeyondLink, NotAllowed
 from ctcflow.app import progress
@@ -25,14 +26,13 @@ from ctcflow.report.archive import listed
 from ctcflow.web import area_page
 from ctcflow.web.acks import ack_context
 from ctcflow.web.context import Web
-from ctcflow.web.deps import AreaViewer, FormViewer, RowId, ShownId, Viewer, WebState
+from ctcflow.web.deps import AreaViewer, DbSession, FormViewer, RowId, ShownId, Viewer, WebState
 from ctcflow.web.errors import PageError
 from ctcflow.web.forms import FieldError, field_error
 from ctcflow.web.history import describe
 from ctcflow.web.rendering import lang_of, page, root
 from ctcflow.web.terms import ORDINALS
 from ctcflow.web.uploads import Staged, kept_for_page, kept_of_form, staged_evidence
-from db.engine import session_scope
 
 router = APIRouter()
 FormText = Annotated[str, Form()]
@@ -81,14 +81,13 @@ def refusal_text(words: Words, names: dict[str, dict[str, str]], exc: Refused) -
     return words(REFUSALS[exc.reason]).format(names=milestones, who=people)
 
 
-def area_view(request: Request, web: WebState, viewer: Viewer, area_id: str, status: int = 200,
-              history_page: int = 1, **extra: Any) -> HTMLResponse:
+def area_view(request: Request, web: WebState, viewer: Viewer, area_id: str, status: int = 200, *,
+              session: Session, history_page: int = 1, **extra: Any) -> HTMLResponse:
     """The area's page; ``extra`` carries a form's errors and what was typed into it."""
     lang = lang_of(request, viewer)
     words, names = web.words(lang), web.names(lang)
-    with session_scope(web.settings) as session:
-        data = area_page.area_page(session, web.defs, area_id, web.today(), lang, history_page=history_page)
-        reports = listed(session, web.today(), drafts=False, scopes=lambda scope: scope in (area_id, "city"))[:10]
+    data = area_page.area_page(session, web.defs, area_id, web.today(), lang, history_page=history_page)
+    reports = listed(session, web.today(), drafts=False, scopes=lambda scope: scope in (area_id, "city"))[:10]
     if data is None:
         raise PageError(404, "not_found")
 
@@ -121,17 +120,17 @@ def area_view(request: Request, web: WebState, viewer: Viewer, area_id: str, sta
 
 
 @router.get("/omrade/{area_id}")
-def area(request: Request, web: WebState, viewer: AreaViewer, area_id: str, klar: ShownId = None,
+def area(request: Request, web: WebState, viewer: AreaViewer, session: DbSession, area_id: str, klar: ShownId = None,
          angrad: ShownId = None, godkand: str | None = None, m: ShownId = None,
          kalender: str | None = None, kvitterat: str | None = None,
          historik: Annotated[int, Query(ge=1, le=100_000)] = 1, stangd: ShownId = None) -> HTMLResponse:
-    return area_view(request, web, viewer, area_id, flash_done=klar, flash_undone=angrad, flash_approved=godkand,
-                     opened=m, flash_feed=bool(kalender), taken=kvitterat, history_page=historik,
-                     flash_closed=stangd)
+    return area_view(request, web, viewer, area_id, session=session, flash_done=klar, flash_undone=angrad,
+                     flash_approved=godkand, opened=m, flash_feed=bool(kalender), taken=kvitterat,
+                     history_page=historik, flash_closed=stangd)
 
 
 @router.post("/omrade/{area_id}/klar/{instance_id}")
-def mark(request: Request, web: WebState, viewer: FormViewer, area_id: str, instance_id: RowId,
+def mark(request: Request, web: WebState, viewer: FormViewer, session: DbSession, area_id: str, instance_id: RowId,
          note: FormText = "", link: FormText = "", kept: FormText = "", drop_kept: FormText = "",
          document: Annotated[UploadFile | None, File()] = None) -> Response:
     """Done, with the evidence: the document is recorded only if the milestone is marked; a
@@ -152,7 +151,7 @@ def mark(request: Request, web: WebState, viewer: FormViewer, area_id: str, inst
         else:
             field = "evidence" if refused.reason == "evidence_required" else "form"
             text = refusal_text(web.words(lang), web.names(lang), refused)
-        return area_view(request, web, viewer, area_id, 422 if field == "evidence" else 409,
+        return area_view(request, web, viewer, area_id, 422 if field == "evidence" else 409, session=session,
                          errors={instance_id: FieldError(field, text)},
                          typed={instance_id: {"note": note, "link": link,
                                               **kept_for_page(web.key, viewer.jti, area_id, staged)}},
@@ -169,10 +168,10 @@ def new_feed(request: Request, web: WebState, viewer: FormViewer, area_id: str) 
 
 
 @router.get("/omrade/{area_id}/angra/{instance_id}")
-def confirm_undo(request: Request, web: WebState, viewer: AreaViewer, area_id: str, instance_id: RowId) -> HTMLResponse:
+def confirm_undo(request: Request, web: WebState, viewer: AreaViewer, session: DbSession, area_id: str,
+                 instance_id: RowId) -> HTMLResponse:
     """Undo asks first, and says whose work it reopens."""
-    with session_scope(web.settings) as session:
-        found = area_page.done_milestone(session, web.defs, area_id, instance_id, web.today())
+    found = area_page.done_milestone(session, web.defs, area_id, instance_id, web.today())
     if found is None:
         raise PageError(404, "not_found")
     viewer.require(web.defs, Action.CHANGE_MILESTONE, area_id, role=found.owner, subject=instance_id,
@@ -192,7 +191,7 @@ def unmark(request: Request, web: WebState, viewer: FormViewer, area_id: str, in
 
 
 @router.post("/omrade/{area_id}/stang/{instance_id}")
-def close(request: Request, web: WebState, viewer: FormViewer, area_id: str, instance_id: RowId,
+def close(request: Request, web: WebState, viewer: FormViewer, session: DbSession, area_id: str, instance_id: RowId,
           reason: FormText = "") -> Response:
     """An item no longer relevant closed by the coordinator, with the reason the report shows."""
     viewer.require(web.defs, Action.VIEW_AREA, area_id)
@@ -202,7 +201,7 @@ def close(request: Request, web: WebState, viewer: FormViewer, area_id: str, ins
                                     as_of=web.today(), reason=reason, scope=viewer.scope)
     except Invalid as exc:
         error = field_error(request, web, viewer, exc)
-        return area_view(request, web, viewer, area_id, 422, errors={instance_id: error},
+        return area_view(request, web, viewer, area_id, 422, session=session, errors={instance_id: error},
                          typed={instance_id: {"reason": reason}}, opened=instance_id)
     return RedirectResponse(f"{root(request)}/omrade/{area_id}?stangd={instance_id}#att-gora", status_code=303)
 

@@ -14,10 +14,9 @@ from ctcflow.core.tokens import TokenError, verify
 from ctcflow.engine.ics import area_calendar
 from ctcflow.engine.status import area_milestones
 from ctcflow.report.archive import listed
-from ctcflow.web.deps import AreaViewer, RowId, SignedIn, Viewer, WebState
+from ctcflow.web.deps import AreaViewer, DbSession, RowId, SignedIn, Viewer, WebState
 from ctcflow.web.errors import PageError
 from ctcflow.web.rendering import lang_of, page
-from db.engine import session_scope
 from db.models import ReportArchive
 
 router = APIRouter()
@@ -30,7 +29,7 @@ MEDIA = {"pdf": "application/pdf", "html": "text/html; charset=utf-8", "md": "te
 
 
 @router.get("/kalender/{token}.ics")
-def feed(web: WebState, token: str) -> Response:
+def feed(web: WebState, session: DbSession, token: str) -> Response:
     """The calendar, while the subscription is the person's live one and they may see the area."""
     try:
         claims = verify(web.key, token, "feed")
@@ -41,8 +40,7 @@ def feed(web: WebState, token: str) -> Response:
     if (actor is None or not may(web.defs, actor, Action.VIEW_AREA, area_id)
             or not feed_is_live(web.settings, claims.jti, claims.person, area_id)):
         raise PageError(410, "link_expired")
-    with session_scope(web.settings) as session:
-        milestones = area_milestones(session, web.defs, area_id, web.today(), include_completed=True)
+    milestones = area_milestones(session, web.defs, area_id, web.today(), include_completed=True)
     text = area_calendar(web.defs, area_id, milestones, web.settings.lang)
     return Response(text, media_type="text/calendar; charset=utf-8")
 
@@ -58,23 +56,21 @@ def sees_drafts(web: WebState, viewer: Viewer) -> bool:
 
 
 @router.get("/rapporter")
-def reports(request: Request, web: WebState, viewer: SignedIn) -> HTMLResponse:
-    with session_scope(web.settings) as session:
-        rows = listed(session, web.today(), drafts=sees_drafts(web, viewer),
-                      scopes=lambda scope: may_see_scope(web, viewer, scope))
+def reports(request: Request, web: WebState, viewer: SignedIn, session: DbSession) -> HTMLResponse:
+    rows = listed(session, web.today(), drafts=sees_drafts(web, viewer),
+                  scopes=lambda scope: may_see_scope(web, viewer, scope))
     return page(request, "rapporter", viewer, reports=rows, n=web.names(lang_of(request, viewer)))
 
 
 @router.get("/rapporter/{archive_id}")
-def report_file(web: WebState, viewer: SignedIn, archive_id: RowId, visa: int = 0) -> Response:
+def report_file(web: WebState, viewer: SignedIn, session: DbSession, archive_id: RowId, visa: int = 0) -> Response:
     """The file to download — or, ``visa``, an HTML report shown in the browser (the preview)."""
-    with session_scope(web.settings) as session:
-        row = session.get(ReportArchive, archive_id)
-        if row is None:
-            raise PageError(404, "not_found")
-        if not may_see_scope(web, viewer, row.scope) or (row.sent_on is None and not sees_drafts(web, viewer)):
-            raise PageError(403, "other_area")
-        content, filename, fmt = bytes(row.content), row.filename, row.format
+    row = session.get(ReportArchive, archive_id)
+    if row is None:
+        raise PageError(404, "not_found")
+    if not may_see_scope(web, viewer, row.scope) or (row.sent_on is None and not sees_drafts(web, viewer)):
+        raise PageError(403, "other_area")
+    content, filename, fmt = bytes(row.content), row.filename, row.format
     disposition = "inline" if visa and fmt == "html" else "attachment"
     headers = {"Content-Disposition": f"{disposition}; filename=\"{filename}\""}
     if disposition == "inline":

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
+from sqlmodel import Session
 
 from ctcflow.access.permissions import Action
 from ctcflow.app.effects import priority_trends
@@ -18,31 +19,30 @@ from ctcflow.report.effect_charts import gap_sparkline
 from ctcflow.report.effect_view import gap_in_words
 from ctcflow.web import pages
 from ctcflow.web.acks import ack_context
-from ctcflow.web.deps import CentralViewer, FormViewer, Viewer, WebState
+from ctcflow.web.deps import CentralViewer, DbSession, FormViewer, Viewer, WebState
 from ctcflow.web.rendering import lang_of, page, root
 from ctcflow.web.retried import as_query, from_query
-from db.engine import session_scope
 
 router = APIRouter()
 
 
 @router.get("/oversikt")
-def overview(request: Request, web: WebState, viewer: CentralViewer, fas: str = "", forsenade: str = "",
+def overview(request: Request, web: WebState, viewer: CentralViewer, session: DbSession, fas: str = "",
+             forsenade: str = "",
              q: str = "", forsokt: int | None = None, skickade: int = 0, misslyckade: int = 0, dag: str = "",
              upptagen: int = 0, kvitterat: str | None = None) -> HTMLResponse:
     retried = from_query(forsokt, skickade, misslyckade, dag, upptagen)
-    return overview_view(request, web, viewer, fas=fas, forsenade=forsenade, q=q,
+    return overview_view(request, web, viewer, session=session, fas=fas, forsenade=forsenade, q=q,
                          retried=retried.words(lang_of(request, viewer)) if retried else None, taken=kvitterat)
 
 
-def overview_view(request: Request, web: WebState, viewer: Viewer, status: int = 200, *, fas: str = "",
+def overview_view(request: Request, web: WebState, viewer: Viewer, status: int = 200, *, session: Session,
+                  fas: str = "",
                   forsenade: str = "", q: str = "", retried: str | None = None, **extra: Any) -> HTMLResponse:
     """The overview; ``extra`` carries an acknowledgement form's refusal and what was typed."""
     viewer.require(web.defs, Action.VIEW_CITY, refused="central_only")
     lang = lang_of(request, viewer)
-    with session_scope(web.settings) as session:
-        data = pages.overview(session, web.defs, web.today(), phase=fas or None, overdue_only=bool(forsenade),
-                              query=q)
+    data = pages.overview(session, web.defs, web.today(), phase=fas or None, overdue_only=bool(forsenade), query=q)
     legend = web.terms(lang)["timeline_legend"]
     phase_names = web.names(lang)["phase"]
     timelines = {row.area_id: Markup(charts.phase_timeline(row.spans, web.today(), phase_names,  # noqa: S704

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session
 
 from ctcflow.access.permissions import Action
 from ctcflow.app import records
@@ -16,19 +17,18 @@ from ctcflow.core.errors import Invalid
 from ctcflow.definition.process import THEMES
 from ctcflow.engine.status import area_milestones
 from ctcflow.report.service import upcoming
-from ctcflow.web.deps import AreaViewer, FormViewer, Viewer, WebState
+from ctcflow.web.deps import AreaViewer, DbSession, FormViewer, Viewer, WebState
 from ctcflow.web.errors import PageError
 from ctcflow.web.forms import field_error
 from ctcflow.web.rendering import lang_of, page, root
 from ctcflow.web.uploads import Staged, kept_for_page, kept_of_form, staged_evidence
-from db.engine import session_scope
 
 router = APIRouter()
 FormText = Annotated[str, Form()]
 
 
-def reporting_view(request: Request, web: WebState, viewer: Viewer, area_id: str, status: int = 200,
-                   **extra: Any) -> HTMLResponse:
+def reporting_view(request: Request, web: WebState, viewer: Viewer, area_id: str, status: int = 200, *,
+                   session: Session, **extra: Any) -> HTMLResponse:
     viewer.require(web.defs, Action.RECORD_AREA_WORK, area_id)
     area = web.defs.org.area(area_id)
     if area is None:
@@ -37,9 +37,8 @@ def reporting_view(request: Request, web: WebState, viewer: Viewer, area_id: str
     report = next((r for r in web.defs.process.reports if r.area_input), None)
     next_one = next(iter(upcoming(web.defs, report, today)), None) if report else None
     entries = records.area_entries(web.settings, area_id)
-    with session_scope(web.settings) as session:
-        inputs = [m for m in area_milestones(session, web.defs, area_id, today, include_retired=False)
-                  if report and m.milestone_id == report.area_input]
+    inputs = [m for m in area_milestones(session, web.defs, area_id, today, include_retired=False)
+              if report and m.milestone_id == report.area_input]
     context: dict[str, Any] = {"errors": {}, "typed": {}, "saved": None, **extra}
     return page(request, "redovisning", viewer, status, area_id=area_id, area_name=area.name, themes=THEMES,
                 next_report=next_one, report=report, n=web.names(lang_of(request, viewer)), inputs=inputs,
@@ -48,13 +47,13 @@ def reporting_view(request: Request, web: WebState, viewer: Viewer, area_id: str
 
 
 @router.get("/omrade/{area_id}/redovisning")
-def reporting(request: Request, web: WebState, viewer: AreaViewer, area_id: str,
+def reporting(request: Request, web: WebState, viewer: AreaViewer, session: DbSession, area_id: str,
               sparat: str | None = None) -> HTMLResponse:
-    return reporting_view(request, web, viewer, area_id, saved=sparat)
+    return reporting_view(request, web, viewer, area_id, session=session, saved=sparat)
 
 
 @router.post("/omrade/{area_id}/redovisning/{theme}")
-def add_entry(request: Request, web: WebState, viewer: FormViewer, area_id: str, theme: str,
+def add_entry(request: Request, web: WebState, viewer: FormViewer, session: DbSession, area_id: str, theme: str,
               description: FormText = "", happened_on: FormText = "", link: FormText = "", kept: FormText = "",
               drop_kept: FormText = "", document: Annotated[UploadFile | None, File()] = None) -> Response:
     viewer.require(web.defs, Action.RECORD_AREA_WORK, area_id)
@@ -73,6 +72,7 @@ def add_entry(request: Request, web: WebState, viewer: FormViewer, area_id: str,
         error = field_error(request, web, viewer, exc)
         typed = {"description": description, "happened_on": happened_on, "link": link,
                  **kept_for_page(web.key, viewer.jti, area_id, staged)}
-        return reporting_view(request, web, viewer, area_id, 422, errors={theme: error}, typed={theme: typed})
+        return reporting_view(request, web, viewer, area_id, 422, session=session, errors={theme: error},
+                              typed={theme: typed})
     return RedirectResponse(f"{root(request)}/omrade/{area_id}/redovisning?sparat={theme}#tema-{theme}",
                             status_code=303)
