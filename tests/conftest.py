@@ -205,14 +205,22 @@ def _module_is_slow(path: str) -> bool:
     return any(call in source for call in SLOW_CALLS)
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark the slow tests (above). Start the 2018–2024 replay at once, in a process of its own,
-    when a selected test needs it and it is not cached, and run its readers last: on two cores it
-    is built beside the other tests instead of before the first one that reads it."""
-    global _building
+    """Mark the slow tests (above), before ``-m`` selects by the mark."""
     for item in items:
         if _is_slow(item):
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Once the tests are selected: start the 2018–2024 replay at once, in a process of its own,
+    when a selected test needs it and it is not cached, and run its readers last — on two cores it
+    is built beside the other tests instead of before the first one that reads it. (Tests not
+    selected, ``-m "not slow"`` or ``-k``, never start it.)"""
+    global _building
+    items = session.items
     readers = [item for item in items if "replay_2024" in getattr(item, "fixturenames", ())]
     if not readers:
         return

@@ -25,6 +25,9 @@ from db.models import DeliveryEvent, Notification
 from demo.mailserver import LocalMailServer
 from tests.conftest import Project
 
+pytestmark = pytest.mark.slow  # a database copied while a morning runs, then restored
+
+
 DAY = date(2018, 11, 15)
 
 

@@ -508,7 +508,13 @@ def import_first_wave(folder: Path) -> None:
     import_wave("2021", first, date(2021, 4, 1))
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def _tiered(case: Case) -> object:
+    """A case that writes an Excel workbook is slow (a second or more): the fast tier leaves it."""
+    heavy = "workbook" in case.name or "sheet" in case.name
+    return pytest.param(case, marks=pytest.mark.slow) if heavy else case
+
+
+@pytest.mark.parametrize("case", [_tiered(c) for c in CASES], ids=[c.name for c in CASES])
 def test_bad_input_is_refused_clearly_and_changes_nothing(case: Case, city: Path, tmp_path: Path,
                                                           capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / case.file if case.file else tmp_path
@@ -552,6 +558,7 @@ def test_an_impossible_date_in_areas_yml_is_named_with_its_line(project: Project
     assert f"areas.yml:{line}: '2018-02-30' is not a date (day is out of range for month)" in capsys.readouterr().err
 
 
+@pytest.mark.slow  # three waves read, one of them a workbook
 def test_a_smaller_wave_replaces_the_old_one_when_asked_and_utf16_reads_as_utf8(
         project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     init_database(date(2018, 8, 1))
@@ -566,6 +573,7 @@ def test_a_smaller_wave_replaces_the_old_one_when_asked_and_utf16_reads_as_utf8(
     assert "survey wave 2023: 100 answers from svar.xlsx" in capsys.readouterr().out
 
 
+@pytest.mark.slow  # exports with every oddity read whole
 def test_what_only_looks_wrong_is_read(project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """No false alarms: a school's name, respondent numbers of ten digits (a few pass the
     personnummer check by chance), grades with a decimal comma, an area written by its name."""

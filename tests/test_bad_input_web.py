@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pandas as pd
+import pytest
 from sqlalchemy import select
 from sqlmodel import col
 
@@ -23,6 +24,9 @@ from db.engine import session_scope
 from db.models import MilestoneInstance
 from tests.test_bad_input import csv_bytes, database_hash, wave, wave_with, workbook
 from tests.test_survey_web import url  # noqa: F401 — the fixture: a city set up, its pages served
+
+pytestmark = pytest.mark.slow  # the pages served and driven form by form
+
 
 HERMODSDAL = "hermodsdal_nydala_gullviksborg"
 PLAN = f"/omrade/{HERMODSDAL}/plan"

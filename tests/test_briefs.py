@@ -94,6 +94,7 @@ def test_a_brief_that_cannot_be_delivered_hands_its_items_to_the_next_one(city: 
     assert "Påminnelse: Kontaktperson och ambassadör utsedda" in brief.body
 
 
+@pytest.mark.slow  # three weeks of mornings
 def test_a_person_who_takes_the_brief_weekly_gets_one_a_week(project: Project, mail: LocalMailServer) -> None:
     project.edit("areas.yml", 'role: utvecklingsledare, notify: "env:CTC_NOTIFY_UL_BELLEVUE"',
                  'role: utvecklingsledare, brief: weekly, notify: "env:CTC_NOTIFY_UL_BELLEVUE"')

@@ -30,6 +30,9 @@ from db.models import DeliveryEvent, DeliveryLock, Notification
 from demo.mailserver import DROP, LocalMailServer, Received, SilentServer, loopback_url
 from tests.conftest import Project
 
+pytestmark = pytest.mark.slow  # delivery against a real SMTP server that misbehaves, runs racing each other
+
+
 DAY = date(2018, 11, 15)  # every area has reminders, overdue notices or escalations
 
 

@@ -32,6 +32,9 @@ TINY, FEW_UPPER_SECONDARY, LONE_ANNAT, FEW_OUTSIDE = (
     "mollevangen_radmansvangen_sodervarn")
 
 
+pytestmark = pytest.mark.slow  # the disclosure attacks solve linear programmes over every published table
+
+
 def planted_city(tmp_path: Path, pupils: int = 2400, planted: dict[str, list[str]] | None = None) -> Path:
     """A wave where every pupil lives in an area but four, with small groups planted."""
     defs, survey = load_definitions(), load_survey()

@@ -25,6 +25,9 @@ from db.models import SurveyResult
 from demo.synthetic import Plan, synthetic_wave, write_export
 from tests.conftest import Project
 
+pytestmark = pytest.mark.slow  # the effects model fitted over hundreds of synthetic areas
+
+
 DESIGN = Design(alpha=0.05, power=0.8, max_detectable=0.10, min_comparison=200)
 BEFORE, AFTER = ["2019"], ["2021", "2023"]
 OUTCOMES = ["alkoholdebut", "berusning", "rokning", "cannabis", "vald", "brottslighet"]

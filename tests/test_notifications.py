@@ -32,6 +32,9 @@ from demo.mailserver import LocalMailServer
 from tests.conftest import Project
 from tests.https_sink import HttpsSink
 
+pytestmark = pytest.mark.slow  # mornings run against a real SMTP server, some of them concurrently
+
+
 BELLEVUE = "bellevuegarden_lorensborg"
 FIRST_DAY = date(2018, 9, 3)  # Bellevuegården's start: mobilisering opens
 

@@ -33,6 +33,9 @@ from tests.conftest import Project
 from tests.joint_attack import PUPILS, Table, attack
 
 TINY, LONE_ANNAT = "kirsebergsstaden_rostorp_segevang_segemolla", "hermodsdal_nydala_gullviksborg"
+pytestmark = pytest.mark.slow  # the joint attack solves linear programmes over every published figure
+
+
 SHAPES = {  # an area of 14 pupils?, pupils outside the areas, pupils in a comparison area
     "a tiny area with a small 'annat' group": (True, 0, 0),
     "four pupils outside the areas": (False, 4, 0),

@@ -29,6 +29,9 @@ from db.engine import current_revision, head_revision, session_scope
 from db.models import Notification
 from tests.conftest import Project
 
+pytestmark = pytest.mark.slow  # fresh interpreters started to count what a command imports
+
+
 DAY = date(2018, 10, 15)  # Malmö's areas in mobilisering: reminders, due days and escalations
 
 

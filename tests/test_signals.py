@@ -25,6 +25,9 @@ from db.models import Notification
 from demo.mailserver import LocalMailServer
 from tests.conftest import Project, mornings
 
+pytestmark = pytest.mark.slow  # weeks of mornings replayed for the escalation ladders
+
+
 BELLEVUE = "bellevuegarden_lorensborg"
 
 

@@ -24,6 +24,9 @@ from tests.conftest import Project
 
 HERMODSDAL, BELLEVUE, KIRSEBERG = ("hermodsdal_nydala_gullviksborg", "bellevuegarden_lorensborg",
                                    "kirsebergsstaden_rostorp_segevang_segemolla")
+pytestmark = pytest.mark.slow  # synthetic waves of thousands of pupils, read and analysed
+
+
 PLANTED = {HERMODSDAL: ["konflikter_i_familjen", "tillganglighet_droger"], BELLEVUE: ["anknytning_familj"]}
 
 

@@ -29,6 +29,9 @@ from db.engine import (
 )
 from tests.conftest import Project, mornings
 
+pytestmark = pytest.mark.slow  # every schema revision migrated with a month of data
+
+
 REVISIONS = shipped_revisions()
 
 

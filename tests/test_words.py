@@ -18,6 +18,9 @@ from ctcflow.core.templating import renderer
 from ctcflow.core.words import LANGUAGES, words
 from ctcflow.locale.__main__ import extracted, main, problems
 
+pytestmark = pytest.mark.slow  # every template and module extracted by Babel
+
+
 TEMPLATES = PROJECT_ROOT / "templates"
 CODE = [PROJECT_ROOT / "ctcflow", PROJECT_ROOT / "tasks", PROJECT_ROOT / "flows"]
 

@@ -4,11 +4,13 @@ a traceback."""
 
 from __future__ import annotations
 
+import functools
 import sys
-from collections.abc import Sequence
-from typing import Annotated
+from collections.abc import Callable, Sequence
+from typing import Annotated, Any
 
 import typer
+from typer.main import get_command
 
 from ctcflow.cli import effects, escalations, morning, plan, progress, records, report, setup, survey, web
 from ctcflow.core.config import get_settings
@@ -60,10 +62,18 @@ def spread_lists(args: Sequence[str]) -> list[str]:
     return spread
 
 
+@functools.cache
+def _command() -> Callable[..., Any]:
+    """The command tree, built from the Typer app once per process: Typer rebuilds it on every
+    call (a seventh of a second), which a process calling ``main`` many times — the web's tests,
+    a script — would pay each time."""
+    return get_command(app).main
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = spread_lists(sys.argv[1:] if argv is None else argv)
     try:
-        result = app(args, prog_name="ctc", standalone_mode=False)
+        result = _command()(args, prog_name="ctc", standalone_mode=False)
     except DefinitionError as exc:
         print(str(exc), file=sys.stderr)
         return 2
