@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from ctcflow.app.jobs import MorningPlan, compose, sweep
-from ctcflow.app.progress import record_approval, record_done
+from ctcflow.app.progress import approve_phase, record_done
 from ctcflow.app.setup import init_database
 from ctcflow.cli.main import main
 from ctcflow.core import calendar
@@ -275,7 +275,7 @@ def test_an_approved_phase_reaches_the_team_the_next_morning_with_its_deadlines(
                 progressed.append(ms)
         assert progressed
         pending = [m for m in pending if m not in progressed]
-    record_approval(BELLEVUE, "mobilisering", by="styrgrupp_bellevue", as_of=day, note=None)
+    approve_phase(BELLEVUE, "mobilisering", by="styrgrupp_bellevue", as_of=day, note=None)
 
     sweep(calendar.next_business_day(day + timedelta(days=1)))
     news = [m for m in city.to("team_bellevue@test.example") if m.subject.startswith("Ny fas")]

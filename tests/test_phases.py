@@ -15,7 +15,7 @@ from sqlmodel import col
 
 from ctcflow.app.jobs import deliver
 from ctcflow.app.plans import plan_programme
-from ctcflow.app.progress import record_approval, record_done
+from ctcflow.app.progress import approve_phase, record_done
 from ctcflow.app.setup import init_database
 from ctcflow.app.survey import import_wave, record_decision
 from ctcflow.cli.main import main
@@ -106,7 +106,7 @@ def test_an_area_goes_through_all_five_phases_with_its_phase_flows(project: Proj
             col(Notification.recipient) == "ul_bellevue", col(Notification.kind) == "phase_check")).scalars()
     assert "Förskola" in body
     complete("mobilisering", date(2019, 1, 15))
-    record_approval(AREA, "mobilisering", by="styrgrupp_bellevue", as_of=date(2019, 1, 15), note=None)
+    approve_phase(AREA, "mobilisering", by="styrgrupp_bellevue", as_of=date(2019, 1, 15), note=None)
 
     # lägesanalys: no survey yet → the analysis function is told; the wave completes the analysis milestones
     day = date(2019, 1, 16)
@@ -120,7 +120,7 @@ def test_an_area_goes_through_all_five_phases_with_its_phase_flows(project: Proj
             col(MilestoneInstance.area_id) == AREA, col(MilestoneInstance.milestone_id).in_(
                 ["enkat_genomford", "enkat_analyserad"]))).all()
     assert sorted(done) == [("enkat_analyserad", "CTC-enkät 2019"), ("enkat_genomford", "CTC-enkät 2019")]
-    record_approval(AREA, "lagesanalys", by="ul_bellevue", as_of=date(2019, 5, 2), note=None)
+    approve_phase(AREA, "lagesanalys", by="ul_bellevue", as_of=date(2019, 5, 2), note=None)
 
     # prioritering: the team is told of the suggestion; one factor is refused; without a decision the gate holds
     day = date(2019, 5, 3)
@@ -131,11 +131,11 @@ def test_an_area_goes_through_all_five_phases_with_its_phase_flows(project: Proj
     with pytest.raises(CtcError, match="choose 2–5"):
         record_decision(AREA, "2019", ["konflikter_i_familjen"], by="team_bellevue", as_of=day, note=None)
     with pytest.raises(CtcError, match="beslut om 2–5 prioriterade faktorer saknas"):
-        record_approval(AREA, "prioritering", by="styrgrupp_bellevue", as_of=day, note=None)
+        approve_phase(AREA, "prioritering", by="styrgrupp_bellevue", as_of=day, note=None)
     record_done(AREA, "prioriteringsworkshop", by="ul_bellevue", as_of=day, evidence=None, note=None)
     record_decision(AREA, "2019", FACTORS, by="team_bellevue", as_of=date(2019, 5, 20), note=None)
     complete("prioritering", date(2019, 6, 3))
-    record_approval(AREA, "prioritering", by="styrgrupp_bellevue", as_of=date(2019, 6, 4), note=None)
+    approve_phase(AREA, "prioritering", by="styrgrupp_bellevue", as_of=date(2019, 6, 4), note=None)
 
     # handlingsplan: a factor without a programme holds the gate, and the plan document says so
     plan_day = "2019-06-10"
@@ -151,7 +151,7 @@ def test_an_area_goes_through_all_five_phases_with_its_phase_flows(project: Proj
                  "--by", "team_bellevue", "--as-of", plan_day]) == 0
     complete("handlingsplan", date(2019, 9, 2))
     with pytest.raises(CtcError, match="utan program i handlingsplanen: Upplevd tillgång till droger, Låg motivation och anknytning till skolan"):
-        record_approval(AREA, "handlingsplan", by="styrgrupp_bellevue", as_of=date(2019, 9, 2), note=None)
+        approve_phase(AREA, "handlingsplan", by="styrgrupp_bellevue", as_of=date(2019, 9, 2), note=None)
     document = tmp_path / "plan.html"
     main(["plan", "show", AREA, "-o", str(document)])
     assert "Faktorer utan program: Upplevd tillgång till droger, Låg motivation" in document.read_text("utf-8")
@@ -172,7 +172,7 @@ def test_an_area_goes_through_all_five_phases_with_its_phase_flows(project: Proj
     assert re.search(r"Ansvarig\s+Polisen och miljöförvaltningen", text)
     assert re.search(r"Period\s+2019-10-01 – 2021-06-30", text) and re.search(r"Budget\s+250\xa0000 kr", text)
     assert "sammanlagt 250\xa0000 kr; för 3 program saknas budget" in text
-    record_approval(AREA, "handlingsplan", by="styrgrupp_bellevue", as_of=date(2019, 9, 3), note=None)
+    approve_phase(AREA, "handlingsplan", by="styrgrupp_bellevue", as_of=date(2019, 9, 3), note=None)
 
     # uppföljning: low fidelity is flagged to the utvecklingsledare
     assert main(["implementation", AREA, "pals", "--sessions-planned", "10", "--sessions-held", "8",

@@ -17,7 +17,7 @@ from selenium.webdriver.support.ui import Select
 from sqlalchemy import select
 from sqlmodel import col
 
-from ctcflow.app.progress import record_approval, record_done
+from ctcflow.app.progress import approve_phase, record_done
 from ctcflow.core.links import Links
 from ctcflow.definition.loader import load_definitions
 from ctcflow.definition.survey import load_survey
@@ -38,10 +38,10 @@ def port(project: Project, mail: LocalMailServer, monkeypatch: pytest.MonkeyPatc
     """Bellevuegården in prioritering: mobilisering and lägesanalys done, the 2019 survey in."""
     port = pages_port(monkeypatch)
     complete("mobilisering", date(2019, 1, 15))
-    record_approval(AREA, "mobilisering", by="styrgrupp_bellevue", as_of=date(2019, 1, 15), note=None)
+    approve_phase(AREA, "mobilisering", by="styrgrupp_bellevue", as_of=date(2019, 1, 15), note=None)
     wave(tmp_path, 2019, date(2019, 3, 20))
     complete("lagesanalys", date(2019, 5, 2), skip=("enkat_genomford", "enkat_analyserad"))
-    record_approval(AREA, "lagesanalys", by="ul_bellevue", as_of=date(2019, 5, 2), note=None)
+    approve_phase(AREA, "lagesanalys", by="ul_bellevue", as_of=date(2019, 5, 2), note=None)
     record_done(AREA, "prioriteringsworkshop", by="ul_bellevue", as_of=date(2019, 5, 3), evidence=None, note=None)
     yield port
 
@@ -81,7 +81,7 @@ def test_the_team_decides_plans_and_the_styrgrupp_approves_at_the_gate(port: int
     assert sorted(decision.factors.split(",")) == sorted(FACTORS) and decision.note == "Från workshoppen 15 maj"
 
     complete("prioritering", date(2019, 6, 3))
-    record_approval(AREA, "prioritering", by="styrgrupp_bellevue", as_of=date(2019, 6, 4), note=None)
+    approve_phase(AREA, "prioritering", by="styrgrupp_bellevue", as_of=date(2019, 6, 4), note=None)
 
     with web_server(port, as_of=PLAN_ON) as url, chromium() as browser:
         follow_link(browser, Links().login("team_bellevue"))
@@ -156,7 +156,7 @@ def test_a_programmes_implementation_is_reported_with_its_fidelity_verdict_on_a_
 
     record_decision(AREA, "2019", FACTORS, by="team_bellevue", as_of=DECIDE_ON, note=None)
     complete("prioritering", date(2019, 6, 3))
-    record_approval(AREA, "prioritering", by="styrgrupp_bellevue", as_of=date(2019, 6, 4), note=None)
+    approve_phase(AREA, "prioritering", by="styrgrupp_bellevue", as_of=date(2019, 6, 4), note=None)
     plan_programme(AREA, "konflikter_i_familjen", "komet", by="team_bellevue", as_of=PLAN_ON, note=None)
     with web_server(port, as_of=date(2019, 12, 20)) as url, chromium(width=390, height=844) as browser:
         follow_link(browser, Links().login("ul_bellevue"))
@@ -216,7 +216,7 @@ def test_the_effects_show_as_a_chart_on_the_profile_and_a_trend_on_the_overview(
 
     record_decision(AREA, "2019", FACTORS, by="team_bellevue", as_of=DECIDE_ON, note=None)
     complete("prioritering", date(2019, 6, 3))
-    record_approval(AREA, "prioritering", by="styrgrupp_bellevue", as_of=date(2019, 6, 4), note=None)
+    approve_phase(AREA, "prioritering", by="styrgrupp_bellevue", as_of=date(2019, 6, 4), note=None)
     plan_programme(AREA, "konflikter_i_familjen", "komet", by="team_bellevue", as_of=PLAN_ON, note=None)
     implementation(AREA, "komet", period_end=date(2020, 12, 15), sessions_planned=10, sessions_held=9,
                    participants=12, adherence=0.8, by="ul_bellevue", as_of=date(2020, 12, 18), note=None)

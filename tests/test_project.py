@@ -79,3 +79,37 @@ def test_the_lock_holds_every_pin_of_pyproject_with_hashes() -> None:
     unhashed = [e.split()[0] for e in entries if not e.lstrip().startswith("#") and "--hash=sha256:" not in e]
     assert unhashed == []
 
+
+
+def test_every_web_address_is_in_the_documentation() -> None:
+    """docs/web.md lists every address the server answers, and none it does not."""
+    from ctcflow.web.routes import (
+        acks,
+        area,
+        board_report,
+        costs,
+        files,
+        links,
+        overview,
+        people,
+        plan,
+        reporting,
+        signin,
+        sso,
+        static,
+        survey,
+    )
+
+    served = {getattr(route, "path", "") for module in (signin, links, sso, overview, area, acks, reporting, plan,
+                                                      survey, people, costs, board_report, files, static)
+              for route in module.router.routes}
+    table = (PROJECT_ROOT / "docs" / "web.md").read_text(encoding="utf-8").split("## Every address", 1)[1]
+    documented = set()
+    for cell in re.findall(r"^\| [A-Z ]+ \| (.+?) \|", table, re.M):
+        prefix = ""
+        for path in re.findall(r"`([^`]+)`", cell):
+            path = path if path.startswith("/") and not path.startswith("/plan") else prefix + path
+            prefix = path.split("/plan")[0] if "/plan" in path else prefix
+            documented.add(path)
+    assert served - documented == set(), "addresses served but not in docs/web.md"
+    assert documented - served == set(), "addresses in docs/web.md the server does not answer"

@@ -40,23 +40,20 @@ def vacant_roles(as_of: date, defs: Definitions | None = None) -> list[Vacancy]:
     return vacancies(defs or current_definitions(), as_of)
 
 
-def record_done(area_id: str, milestone_id: str, *, by: str, as_of: date,
-                evidence: str | None, note: str | None) -> MilestoneInstance:
-    defs = ready()
-    with session_scope() as session:
+def record_done(area_id: str, milestone_id: str, *, by: str, as_of: date, evidence: str | None,
+                note: str | None, defs: Definitions | None = None,
+                settings: Settings | None = None) -> MilestoneInstance:
+    """A milestone done, by its name (the command line, a script): the oldest round still open."""
+    defs = defs or ready(settings)
+    with session_scope(settings) as session:
         return mark_done(session, defs, area_id, milestone_id, by=by, as_of=as_of, evidence=evidence, note=note)
 
 
-def record_undo(area_id: str, milestone_id: str, *, by: str, as_of: date, note: str | None) -> MilestoneInstance:
-    defs = ready()
-    with session_scope() as session:
+def record_undo(area_id: str, milestone_id: str, *, by: str, as_of: date, note: str | None,
+                defs: Definitions | None = None, settings: Settings | None = None) -> MilestoneInstance:
+    defs = defs or ready(settings)
+    with session_scope(settings) as session:
         return undo_done(session, defs, area_id, milestone_id, by=by, as_of=as_of, note=note)
-
-
-def record_approval(area_id: str, phase_id: str, *, by: str, as_of: date, note: str | None) -> list[PhaseInstance]:
-    defs = ready()
-    with session_scope() as session:
-        return approve(session, defs, area_id, phase_id, by=by, as_of=as_of, note=note)
 
 
 def history(area_id: str) -> list[Event]:
@@ -107,9 +104,12 @@ def close_instance(defs: Definitions, settings: Settings, area_id: str, instance
                                       scope=scope)
 
 
-def approve_phase(defs: Definitions, settings: Settings, area_id: str, phase_id: str, *, by: str, as_of: date,
-                  note: str | None, cycle: int | None, scope: Scope | None = None) -> list[PhaseInstance]:
-    """The web's approval of the round it shows, with the app's definitions."""
+def approve_phase(area_id: str, phase_id: str, *, by: str, as_of: date, note: str | None = None,
+                  cycle: int | None = None, scope: Scope | None = None, defs: Definitions | None = None,
+                  settings: Settings | None = None) -> list[PhaseInstance]:
+    """A phase approved — the round ``cycle`` (the one a page shows), or the oldest one open —
+    and what opens next: for the command line, the web and the tests alike."""
+    defs = defs or ready(settings)
     with session_scope(settings) as session:
         return approve(session, defs, area_id, phase_id, by=by, as_of=as_of, note=note, cycle=cycle, scope=scope)
 

@@ -90,9 +90,9 @@ def undo(area: AreaArg, milestone: str, by: By, as_of: AsOf = None, note: Note =
 @app.command("approve")
 def approve(area: AreaArg, phase: str, by: By, as_of: AsOf = None, note: Note = None, lang: Lang = None) -> None:
     """Approve a phase whose gate is met."""
-    from ctcflow.app.progress import record_approval
+    from ctcflow.app.progress import approve_phase
 
-    opened = record_approval(area, phase, by=by, as_of=day(as_of), note=note)
+    opened = approve_phase(area, phase, by=by, as_of=day(as_of), note=note)
     print(f"✓ {area}: {phase} approved by {by}")
     for pi in opened:
         print(f"  → {pi.phase_id} (cycle {pi.cycle}) opened {pi.opened_on}")

@@ -211,6 +211,6 @@ def approve(request: Request, web: WebState, viewer: FormViewer, area_id: str, p
             note: FormText = "", cycle: Annotated[int | None, Form()] = None) -> Response:
     viewer.require(web.defs, Action.VIEW_AREA, area_id)
     with refusals_as_pages(web, lang_of(request, viewer), "not_approved"):
-        progress.approve_phase(web.defs, web.settings, area_id, phase_id, by=viewer.person.id, as_of=web.today(),
-                               note=note.strip() or None, cycle=cycle, scope=viewer.scope)
+        progress.approve_phase(area_id, phase_id, by=viewer.person.id, as_of=web.today(), note=note.strip() or None,
+                               cycle=cycle, scope=viewer.scope, defs=web.defs, settings=web.settings)
     return RedirectResponse(f"{root(request)}/omrade/{area_id}?godkand={phase_id}", status_code=303)
