@@ -31,7 +31,7 @@ ALLOWED = {
     "ctcflow.app": {"ctcflow.core", "ctcflow.definition", "ctcflow.access", "ctcflow.engine", "ctcflow.records",
                     "ctcflow.survey", "ctcflow.notices", "ctcflow.delivery", "ctcflow.report"},
     "ctcflow.web": {"ctcflow.core", "ctcflow.definition", "ctcflow.access", "ctcflow.engine", "ctcflow.app",
-                    "ctcflow.report", "ctcflow.delivery"},
+                    "ctcflow.report"},
     "ctcflow.cli": {"ctcflow.core", "ctcflow.definition", "ctcflow.access", "ctcflow.app", "ctcflow.delivery",
                     "ctcflow.engine",
                     "ctcflow.records", "ctcflow.report", "ctcflow.web"},
@@ -145,3 +145,18 @@ def test_the_code_names_no_phase_or_milestone_of_phases_yml() -> None:
     process = yaml.safe_load((PROJECT_ROOT / "phases.yml").read_text(encoding="utf-8"))
     ids = {p["id"] for p in process["phases"]} | {m["id"] for p in process["phases"] for m in p["milestones"]}
     assert _constants_in(ids, ("ctcflow.", "flows.", "tasks.", "db.")) == []
+
+
+def test_the_web_asks_the_application_layer_and_runs_no_query_of_its_own() -> None:
+    """A page's data comes from ctcflow.app (ctcflow.app.pages, area_page, …) over the request's
+    one session (web.deps.DbSession): no module of the web builds a query or names a table —
+    but the history's wording, which reads the Event it is given."""
+    querying = []
+    for module, path in modules().items():
+        if not module.startswith("ctcflow.web.") or module == "ctcflow.web.history":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and (
+                    node.module.split(".")[0] == "sqlalchemy" or node.module == "db.models"):
+                querying.append(f"{path.relative_to(PROJECT_ROOT)}:{node.lineno} {node.module}")
+    assert querying == []

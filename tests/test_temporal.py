@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import col
 
+from ctcflow.app.area_page import area_page
 from ctcflow.definition.loader import load_definitions
-from ctcflow.web.area_page import area_page
 from db.engine import session_scope
 from db.models import Event, PhaseInstance
 from tests.conftest import Project

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
 from ctcflow.access.permissions import Action, BeyondLink, NotAllowed
-from ctcflow.app import progress
+from ctcflow.app import area_page, pages, progress
 from ctcflow.app.acks import open_things
 from ctcflow.app.feeds import current_feed, renew_feed
 from ctcflow.core.errors import CtcError, Invalid
@@ -22,8 +22,6 @@ from ctcflow.core.words import N_, Words
 from ctcflow.engine.gates import GateStatus
 from ctcflow.engine.instances import Refused
 from ctcflow.engine.todo import Task
-from ctcflow.report.archive import listed
-from ctcflow.web import area_page
 from ctcflow.web.acks import ack_context
 from ctcflow.web.context import Web
 from ctcflow.web.deps import AreaViewer, DbSession, FormViewer, RowId, ShownId, Viewer, WebState
@@ -87,7 +85,8 @@ def area_view(request: Request, web: WebState, viewer: Viewer, area_id: str, sta
     lang = lang_of(request, viewer)
     words, names = web.words(lang), web.names(lang)
     data = area_page.area_page(session, web.defs, area_id, web.today(), lang, history_page=history_page)
-    reports = listed(session, web.today(), drafts=False, scopes=lambda scope: scope in (area_id, "city"))[:10]
+    reports = pages.reports_shown(session, web.today(), drafts=False,
+                                  scopes=lambda scope: scope in (area_id, "city"))[:10]
     if data is None:
         raise PageError(404, "not_found")
 

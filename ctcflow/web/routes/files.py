@@ -8,16 +8,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ctcflow.access.permissions import Action, active_actor, may
+from ctcflow.app import pages
 from ctcflow.app.evidence import named_in_area, read
 from ctcflow.app.feeds import feed_is_live
 from ctcflow.core.tokens import TokenError, verify
 from ctcflow.engine.ics import area_calendar
-from ctcflow.engine.status import area_milestones
-from ctcflow.report.archive import listed
 from ctcflow.web.deps import AreaViewer, DbSession, RowId, SignedIn, Viewer, WebState
 from ctcflow.web.errors import PageError
 from ctcflow.web.rendering import lang_of, page
-from db.models import ReportArchive
 
 router = APIRouter()
 # a report shown framed in a page: its own styles, no scripts, no forms
@@ -40,7 +38,7 @@ def feed(web: WebState, session: DbSession, token: str) -> Response:
     if (actor is None or not may(web.defs, actor, Action.VIEW_AREA, area_id)
             or not feed_is_live(web.settings, claims.jti, claims.person, area_id)):
         raise PageError(410, "link_expired")
-    milestones = area_milestones(session, web.defs, area_id, web.today(), include_completed=True)
+    milestones = pages.area_deadlines(session, web.defs, area_id, web.today(), include_completed=True)
     text = area_calendar(web.defs, area_id, milestones, web.settings.lang)
     return Response(text, media_type="text/calendar; charset=utf-8")
 
@@ -57,7 +55,7 @@ def sees_drafts(web: WebState, viewer: Viewer) -> bool:
 
 @router.get("/rapporter")
 def reports(request: Request, web: WebState, viewer: SignedIn, session: DbSession) -> HTMLResponse:
-    rows = listed(session, web.today(), drafts=sees_drafts(web, viewer),
+    rows = pages.reports_shown(session, web.today(), drafts=sees_drafts(web, viewer),
                   scopes=lambda scope: may_see_scope(web, viewer, scope))
     return page(request, "rapporter", viewer, reports=rows, n=web.names(lang_of(request, viewer)))
 
@@ -65,7 +63,7 @@ def reports(request: Request, web: WebState, viewer: SignedIn, session: DbSessio
 @router.get("/rapporter/{archive_id}")
 def report_file(web: WebState, viewer: SignedIn, session: DbSession, archive_id: RowId, visa: int = 0) -> Response:
     """The file to download — or, ``visa``, an HTML report shown in the browser (the preview)."""
-    row = session.get(ReportArchive, archive_id)
+    row = pages.archived_file(session, archive_id)
     if row is None:
         raise PageError(404, "not_found")
     if not may_see_scope(web, viewer, row.scope) or (row.sent_on is None and not sees_drafts(web, viewer)):

@@ -10,6 +10,7 @@ from markupsafe import Markup
 from sqlmodel import Session
 
 from ctcflow.access.permissions import Action
+from ctcflow.app import pages
 from ctcflow.app.effects import priority_trends
 from ctcflow.app.outbox import retry_and_deliver
 from ctcflow.core.errors import DefinitionError
@@ -17,7 +18,6 @@ from ctcflow.core.words import say
 from ctcflow.report import charts
 from ctcflow.report.effect_charts import gap_sparkline
 from ctcflow.report.effect_view import gap_in_words
-from ctcflow.web import pages
 from ctcflow.web.acks import ack_context
 from ctcflow.web.deps import CentralViewer, DbSession, FormViewer, Viewer, WebState
 from ctcflow.web.rendering import lang_of, page, root

@@ -12,10 +12,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
 from ctcflow.access.permissions import Action
-from ctcflow.app import records
+from ctcflow.app import pages, records
 from ctcflow.core.errors import Invalid
 from ctcflow.definition.process import THEMES
-from ctcflow.engine.status import area_milestones
 from ctcflow.report.service import upcoming
 from ctcflow.web.deps import AreaViewer, DbSession, FormViewer, Viewer, WebState
 from ctcflow.web.errors import PageError
@@ -37,7 +36,7 @@ def reporting_view(request: Request, web: WebState, viewer: Viewer, area_id: str
     report = next((r for r in web.defs.process.reports if r.area_input), None)
     next_one = next(iter(upcoming(web.defs, report, today)), None) if report else None
     entries = records.area_entries(web.settings, area_id)
-    inputs = [m for m in area_milestones(session, web.defs, area_id, today, include_retired=False)
+    inputs = [m for m in pages.area_deadlines(session, web.defs, area_id, today, include_retired=False)
               if report and m.milestone_id == report.area_input]
     context: dict[str, Any] = {"errors": {}, "typed": {}, "saved": None, **extra}
     return page(request, "redovisning", viewer, status, area_id=area_id, area_name=area.name, themes=THEMES,

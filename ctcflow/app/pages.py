@@ -3,6 +3,7 @@ what is escalated, deliveries failing, vacancies, the latest reports. No web cod
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -15,13 +16,13 @@ from ctcflow.definition.loader import Definitions
 from ctcflow.delivery.state import failing_sql
 from ctcflow.engine.eventlog import SYSTEM
 from ctcflow.engine.mornings import last_morning, recent_gap
-from ctcflow.engine.status import open_current_cell, phase_matrix
+from ctcflow.engine.status import MilestoneStatus, area_milestones, open_current_cell, phase_matrix
 from ctcflow.report.archive import ArchivedReport, listed, occasion_sendings
 from ctcflow.report.delivered import Sending
 from ctcflow.report.escalated import Escalated, open_escalations
 from ctcflow.report.model import PhaseSpan
 from ctcflow.report.schedule import ReportOccasion, open_occasions
-from db.models import Area, Event, MilestoneInstance, Morning, Notification
+from db.models import Area, Event, MilestoneInstance, Morning, Notification, ReportArchive
 
 TIMELINES_UP_TO = 40  # areas shown with a timeline (more: filter first)
 
@@ -159,3 +160,21 @@ def failing(session: Session) -> list[Failing]:
                            .where(failing_sql())
                            .order_by(col(Notification.attempts).desc(), col(Notification.id)).limit(100)).all()
     return [Failing(*row) for row in rows]
+
+
+def reports_shown(session: Session, as_of: date, *, drafts: bool,
+                  scopes: Callable[[str], bool]) -> list[ArchivedReport]:
+    """The archived reports a page lists: sent ones (and drafts, for whoever sends reports) of
+    the scopes the viewer may see."""
+    return listed(session, as_of, drafts=drafts, scopes=scopes)
+
+
+def archived_file(session: Session, archive_id: int) -> ReportArchive | None:
+    return session.get(ReportArchive, archive_id)
+
+
+def area_deadlines(session: Session, defs: Definitions, area_id: str, as_of: date, *,
+                   include_completed: bool = False, include_retired: bool = True) -> list[MilestoneStatus]:
+    """The area's milestones on the day (a calendar's deadlines, a report's input)."""
+    return area_milestones(session, defs, area_id, as_of, include_completed=include_completed,
+                           include_retired=include_retired)
