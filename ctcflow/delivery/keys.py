@@ -68,6 +68,20 @@ def topic_stall(kind: str, area_id: str | None, role: str | None = None) -> str:
     return f"stall/{kind}/{area_id or 'central'}" + (f"/{role}" if role else "")
 
 
+STALL_TOPICS = "stall/%"  # every stall's topic, as a LIKE pattern
+OVERVIEW = "overview/"
+
+
+def topic_overview(day: date) -> str:
+    """The week's overview a brief carries (one per ISO week)."""
+    week = day.isocalendar()
+    return f"{OVERVIEW}{week.year}-W{week.week:02d}"
+
+
+def is_overview(topic: str | None) -> bool:
+    return bool(topic) and str(topic).startswith(OVERVIEW)
+
+
 def topic_area_late(area_id: str) -> str:
     """An area's late milestones told as one thing from the chiefs upward (the roll-up)."""
     return f"late/{area_id}"

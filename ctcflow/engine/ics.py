@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 
+from ctcflow.core.config import TIMEZONE
 from ctcflow.definition.loader import Definitions
 from ctcflow.engine.status import MilestoneStatus
 
@@ -40,7 +41,7 @@ def area_calendar(defs: Definitions, area_id: str, milestones: Iterable[Mileston
     now = (stamp or datetime.now(tz=UTC)).strftime("%Y%m%dT%H%M%SZ")
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//ctcflow//CTC deadlines//SV",
              "CALSCALE:GREGORIAN", "METHOD:PUBLISH", f"X-WR-CALNAME:CTC {_escape(name)}",
-             "X-WR-TIMEZONE:Europe/Stockholm"]
+             f"X-WR-TIMEZONE:{TIMEZONE}"]
     for ms in milestones:
         if ms.due_date is None or ms.state == "retired":
             continue

@@ -15,12 +15,12 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlmodel import Session, col
 
 from ctcflow.core import calendar
+from ctcflow.core.calendar import STOCKHOLM
 from ctcflow.definition.organisation import PersonDef
 from ctcflow.delivery import keys
 from ctcflow.delivery.claims import cancel_obsolete
@@ -36,8 +36,6 @@ from ctcflow.notices.undelivered import undelivered
 from db.engine import rows_affected
 from db.models import Notification
 from db.statuses import NoticeStatus
-
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
 def brief_time(day: date, hour: int) -> datetime:
@@ -130,7 +128,7 @@ def _render(session: Session, composer: Composer, person: PersonDef, items: list
     subject, body = composer.templates.render("brief", lang, **context)
     return (Planned(key=keys.brief(as_of, person.id), kind=BRIEF, as_of=as_of, area_id=None, recipient=person.id,
                     reference=person.notify, lang=lang, subject=subject, body=body, status=NoticeStatus.PENDING,
-                    topic=f"overview/{week.year}-W{week.week:02d}" if overview else None),
+                    topic=keys.topic_overview(as_of) if overview else None),
             content.shown_ids)
 
 
@@ -154,7 +152,7 @@ def _briefs_had(session: Session, as_of: date) -> tuple[set[str], set[str], set[
                            .where(col(n.kind) == BRIEF, col(n.as_of).between(monday, as_of),
                                   col(n.status) != NoticeStatus.CANCELLED)).all()
     return ({r for r, _, _ in rows}, {r for r, d, _ in rows if d == as_of},
-            {r for r, _, t in rows if t and t.startswith("overview/")})
+            {r for r, _, t in rows if keys.is_overview(t)})
 
 
 def _take_back_undelivered(session: Session, as_of: date) -> None:
@@ -176,7 +174,7 @@ def _cancel_resolved_stalls(session: Session, composer: Composer) -> None:
     current = {topic_of(s) for s in composer.stalls(session)}
     n = Notification
     waiting = session.execute(select(col(n.id), col(n.topic))
-                              .where(col(n.status) == NoticeStatus.HELD, col(n.topic).like("stall/%"))).all()
+                              .where(col(n.status) == NoticeStatus.HELD, col(n.topic).like(keys.STALL_TOPICS))).all()
     _cancel(session, [i for i, topic in waiting if topic not in current], "resolved before the brief")
 
 

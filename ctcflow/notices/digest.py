@@ -15,6 +15,7 @@ from sqlmodel import Session, col
 
 from ctcflow.core import calendar
 from ctcflow.definition.loader import Definitions
+from ctcflow.delivery import keys
 from ctcflow.delivery.kinds import BRIEF, ESCALATION_KINDS
 from ctcflow.engine.status import city_status
 from ctcflow.notices.composer import Composer
@@ -47,7 +48,7 @@ def covered_until(session: Session, as_of: date) -> date:
     """The last day the previous overview covered: a week ago, or the day of the last one before
     ``as_of`` if that is longer ago (a week whose Monday was a holiday leaves no gap)."""
     last = session.execute(select(func.max(col(Notification.as_of)))
-                           .where(col(Notification.kind) == BRIEF, col(Notification.topic).like("overview/%"),
+                           .where(col(Notification.kind) == BRIEF, col(Notification.topic).like(keys.OVERVIEW + "%"),
                                   col(Notification.status) != NoticeStatus.CANCELLED,
                                   col(Notification.as_of) < as_of)).scalar()
     week_ago = as_of - timedelta(days=7)
