@@ -99,7 +99,7 @@ class Notification(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     key: str
-    kind: str  # reminder | due | overdue | escalation | unassigned | phase_opened | stall | brief | …
+    kind: str  # a NoticeKind (ctcflow.delivery.kinds)
     as_of: date  # the working day the process called for it
     topic: str | None = None  # the thing it is about (keys.topic_*): one line per topic in a brief
     due: date | None = None  # when that thing fell due (or the stall began): "how long" in a brief
@@ -419,7 +419,7 @@ class StaffChange(SQLModel, table=True):
     __tablename__ = "staff_change"
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: str  # join | leave
+    kind: str  # a StaffChangeKind
     person_id: str = Field(index=True)
     on_date: date  # join: the first day; leave: the last day
     name: str | None = None

@@ -26,4 +26,12 @@ class NoticeStatus(StrEnum):
     CANCELLED = "cancelled"  # no longer owed (done before delivery, folded into a later brief)
 
 
+class StaffChangeKind(StrEnum):
+    """``staff_change.kind``: a change to who holds a role, made on the people page."""
+
+    JOIN = "join"        # a person added to a role, from a day
+    ADDRESS = "address"  # their address corrected
+    LEAVE = "leave"      # their last day in the role
+
+
 WAITING = (NoticeStatus.PENDING, NoticeStatus.HELD)  # not sent yet: alone, or in the next brief

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ctcflow.definition.organisation import AreaDef, OrganisationDef, PersonDef
+from db.statuses import StaffChangeKind
 
 MAIL = "mail:"  # a person reached at their own address through the organisation's mail server
 
@@ -43,15 +44,15 @@ def apply_changes(org: OrganisationDef, changes: Iterable[Change]) -> Organisati
     central = list(org.central)
     people = {a.id: list(a.people) for a in org.areas}
     for change in changes:
-        if change.kind == "join":
+        if change.kind == StaffChangeKind.JOIN:
             people.get(change.area_id or "", central).append(joined(change))
-        elif change.kind == "address":
+        elif change.kind == StaffChangeKind.ADDRESS:
             for group in (central, *people.values()):
                 for i, person in enumerate(group):
                     if person.id == change.person_id:
                         group[i] = person.model_copy(update={"notify": f"{MAIL}{change.email}",
                                                              "email": change.email})
-        elif change.kind == "leave":
+        elif change.kind == StaffChangeKind.LEAVE:
             for group in (central, *people.values()):
                 for i, person in enumerate(group):
                     if person.id == change.person_id:

@@ -23,7 +23,7 @@ from ctcflow.delivery.state import failing_sql
 from ctcflow.engine.eventlog import NewEvent, record
 from db.engine import get_engine, session_scope
 from db.models import Notification, StaffChange
-from db.statuses import NoticeStatus
+from db.statuses import NoticeStatus, StaffChangeKind
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -84,8 +84,8 @@ def add_person(defs: Definitions, settings: Settings, *, name: str, email: str, 
     with session_scope(settings) as session:
         if replaces:
             _leave(session, defs, replaces, start - timedelta(days=1), by=actor.id, as_of=as_of)
-        session.add(StaffChange(kind="join", person_id=person_id, on_date=start, name=name.strip(), role=role,
-                                area_id=area_id, email=email, sector=sector or None, lang=lang,
+        session.add(StaffChange(kind=StaffChangeKind.JOIN, person_id=person_id, on_date=start, name=name.strip(),
+                                role=role, area_id=area_id, email=email, sector=sector or None, lang=lang,
                                 recorded_on=as_of, recorded_by=actor.id))
         record(session, [NewEvent("person_joined", actor.id, as_of, area_id, person_id, role, start.isoformat())])
     return person_id
@@ -109,8 +109,8 @@ def correct_address(defs: Definitions, settings: Settings, person_id: str, email
     waiting = and_(col(Notification.recipient) == person_id, col(Notification.sent_at).is_(None),
                    col(Notification.status).in_((NoticeStatus.PENDING, NoticeStatus.FAILED, NoticeStatus.HELD)))
     with session_scope(settings) as session:
-        session.add(StaffChange(kind="address", person_id=person_id, on_date=as_of, email=email, recorded_on=as_of,
-                                recorded_by=actor.id))
+        session.add(StaffChange(kind=StaffChangeKind.ADDRESS, person_id=person_id, on_date=as_of, email=email,
+                                recorded_on=as_of, recorded_by=actor.id))
         record(session, [NewEvent("person_address", actor.id, as_of, area.id if area else None, person_id,
                                   None, email)])
         failed = list(session.execute(select(col(Notification.id)).where(waiting, failing_sql())).scalars())
@@ -134,7 +134,7 @@ def _leave(session: Session, defs: Definitions, person_id: str, last_day: date, 
         raise Invalid("last_day", "already_left", f"{person.name} has already left ({person.valid_until})")
     if last_day < as_of - timedelta(days=31) or (person.valid_from and last_day < person.valid_from):
         raise Invalid("last_day", "too_early", "the last day is before the person started or over a month back")
-    session.add(StaffChange(kind="leave", person_id=person_id, on_date=last_day, recorded_on=as_of,
+    session.add(StaffChange(kind=StaffChangeKind.LEAVE, person_id=person_id, on_date=last_day, recorded_on=as_of,
                             recorded_by=by))
     record(session, [NewEvent("person_left", by, as_of, area.id if area else None, person_id, person.role,
                               last_day.isoformat())])

@@ -19,7 +19,7 @@ from ctcflow.definition.survey import load_survey
 from ctcflow.delivery.channels import unset_references
 from ctcflow.engine.eventlog import SYSTEM
 from ctcflow.engine.opening import advance
-from ctcflow.engine.sync import SyncPlan, apply_sync, plan_sync
+from ctcflow.engine.sync import StepKind, SyncPlan, apply_sync, plan_sync
 from db.engine import get_engine, require_current_schema, session_scope, upgrade
 
 
@@ -40,7 +40,7 @@ def sync_database(as_of: date, dry_run: bool = False, defs: Definitions | None =
     require_current_schema()
     with session_scope() as session:
         plan = plan_sync(session, defs)
-        moved = [s for s in plan.steps if s.kind == "area_start_changed"]
+        moved = [s for s in plan.steps if s.kind == StepKind.AREA_START_CHANGED]
         if moved and not dry_run and by is None:
             what = "; ".join(f"{defs.org.area_name(s.area_id)} from {s.old} to {s.new}" for s in moved)
             raise CtcError(f"areas.yml moves the start of {what}. Moving a start is a decision the next report "

@@ -16,6 +16,7 @@ from ctcflow.core.templating import long_date, renderer
 from ctcflow.definition.loader import Definitions
 from ctcflow.definition.organisation import PersonDef
 from ctcflow.delivery import keys
+from ctcflow.delivery.kinds import NoticeKind
 from ctcflow.delivery.sender import deliver_pending
 from ctcflow.notices.outbox import Notice, write_new
 from db.engine import session_scope
@@ -29,7 +30,7 @@ def send_login_link(defs: Definitions, settings: Settings, person: PersonDef, as
     link = Links(settings, deferred=True).login(person.id, minutes=LOGIN_MINUTES)
     # one link per person per two minutes: asking again (or someone asking for them) adds no mail
     key = keys.login(person.id, int(time.time() // LOGIN_EVERY_SECONDS))
-    notice = Notice(key=key, kind="login", as_of=as_of, area_id=None, recipient=person.id,
+    notice = Notice(key=key, kind=NoticeKind.LOGIN, as_of=as_of, area_id=None, recipient=person.id,
                     reference=person.notify, lang=person.lang, template="login",
                     context=lambda: {"person": person.name, "link": link, "minutes": LOGIN_MINUTES,
                                      "municipality": defs.org.municipality})
@@ -59,7 +60,7 @@ def send_welcome(settings: Settings, person_id: str, *, added_by: str, as_of: da
                 "municipality": defs.org.municipality}
 
     key = keys.welcome(person.id)
-    notice = Notice(key=key, kind="login", as_of=as_of, area_id=area.id if area else None, recipient=person.id,
+    notice = Notice(key=key, kind=NoticeKind.LOGIN, as_of=as_of, area_id=area.id if area else None, recipient=person.id,
                     reference=person.notify, lang=person.lang, template="welcome", context=context)
     with session_scope(settings) as session:
         write_new(session, [notice], renderer(settings.templates_dir), defs.process.notification_policy.brief)

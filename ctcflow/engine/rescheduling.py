@@ -10,7 +10,7 @@ from sqlmodel import Session, col
 
 from ctcflow.definition.loader import Definitions
 from ctcflow.engine.eventlog import SYSTEM, NewEvent, record
-from ctcflow.engine.sync import apply_step, milestone_steps
+from ctcflow.engine.sync import StepKind, apply_step, milestone_steps
 from db.models import MilestoneInstance, PhaseInstance
 
 
@@ -19,7 +19,7 @@ def reschedule(session: Session, defs: Definitions, pi: PhaseInstance, as_of: da
     the caller's transaction; each move is in the event log."""
     instances = list(session.execute(select(MilestoneInstance).where(
         col(MilestoneInstance.phase_instance_id) == pi.id)).scalars())
-    steps = [s for s in milestone_steps(defs, pi, pi.opened_on, instances) if s.kind == "due_changed"]
+    steps = [s for s in milestone_steps(defs, pi, pi.opened_on, instances) if s.kind == StepKind.DUE_CHANGED]
     for step in steps:
         apply_step(session, defs, step, {})
     record(session, [NewEvent(kind=s.kind, actor=SYSTEM, effective_on=as_of, area_id=s.area_id,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 
 from sqlalchemy import insert, select, update
 from sqlmodel import Session, col
@@ -24,10 +25,24 @@ from db.statuses import MilestoneStatus
 SYSTEM = "ctc sync"
 
 
+class StepKind(StrEnum):
+    """What one step of a sync changes (also the event the history records for it)."""
+
+    AREA_ADDED = "area_added"
+    AREA_RENAMED = "area_renamed"
+    AREA_START_CHANGED = "area_start_changed"
+    AREA_DEACTIVATED = "area_deactivated"
+    AREA_REACTIVATED = "area_reactivated"
+    MILESTONE_ADDED = "milestone_added"
+    MILESTONE_RENAMED = "milestone_renamed"
+    MILESTONE_RETIRED = "milestone_retired"
+    MILESTONE_RESTORED = "milestone_restored"
+    DUE_CHANGED = "due_changed"
+
+
 @dataclass(frozen=True)
 class Step:
-    kind: str  # area_added, area_renamed, area_start_changed, area_deactivated, area_reactivated,
-    #            milestone_added, milestone_renamed, milestone_retired, milestone_restored, due_changed
+    kind: StepKind
     area_id: str
     subject: str | None = None
     old: str | None = None
@@ -66,15 +81,15 @@ def plan_sync(session: Session, defs: Definitions) -> SyncPlan:
         existing = areas.get(area_def.id)
         if existing is None:
             plan.new_areas.append(area_def.id)
-            plan.steps.append(Step("area_added", area_def.id, new=str(area_def.start)))
+            plan.steps.append(Step(StepKind.AREA_ADDED, area_def.id, new=str(area_def.start)))
             continue
         if existing.name != area_def.name:
-            plan.steps.append(Step("area_renamed", area_def.id, old=existing.name, new=area_def.name))
+            plan.steps.append(Step(StepKind.AREA_RENAMED, area_def.id, old=existing.name, new=area_def.name))
         if not existing.active:
-            plan.steps.append(Step("area_reactivated", area_def.id))
+            plan.steps.append(Step(StepKind.AREA_REACTIVATED, area_def.id))
     for area_id, existing_area in areas.items():
         if area_id not in defined and existing_area.active:
-            plan.steps.append(Step("area_deactivated", area_id))
+            plan.steps.append(Step(StepKind.AREA_DEACTIVATED, area_id))
 
     open_phases = list(session.execute(
         select(PhaseInstance).where(col(PhaseInstance.completed_on).is_(None))
@@ -97,7 +112,7 @@ def plan_sync(session: Session, defs: Definitions) -> SyncPlan:
         defined_area = defined.get(pi.area_id)
         first_phase = defs.process.phases[0].id
         if defined_area and pi.phase_id == first_phase and pi.cycle == 1 and defined_area.start != start:
-            plan.steps.append(Step("area_start_changed", pi.area_id, pi.phase_id,
+            plan.steps.append(Step(StepKind.AREA_START_CHANGED, pi.area_id, pi.phase_id,
                                    str(start), str(defined_area.start), row_id=pi.id))
             start = defined_area.start
         plan.steps += milestone_steps(defs, pi, start, by_phase_instance.get(pi.id or 0, []))
@@ -117,19 +132,19 @@ def milestone_steps(defs: Definitions, pi: PhaseInstance, start: date,
             old = next((have[o] for o in ms.renamed_from if o in have and o not in claimed), None)
             if old is not None:
                 claimed.add(old.milestone_id)
-                steps.append(Step("milestone_renamed", pi.area_id, ms.id, old.milestone_id, ms.id, old.id))
+                steps.append(Step(StepKind.MILESTONE_RENAMED, pi.area_id, ms.id, old.milestone_id, ms.id, old.id))
                 mi = old
             else:
-                steps.append(Step("milestone_added", pi.area_id, ms.id, None, _iso(due[ms.id]), pi.id))
+                steps.append(Step(StepKind.MILESTONE_ADDED, pi.area_id, ms.id, None, _iso(due[ms.id]), pi.id))
                 continue
         if mi.retired and mi.closed_on is None:  # a closed one stays closed: the coordinator decided
-            steps.append(Step("milestone_restored", pi.area_id, ms.id, row_id=mi.id))
+            steps.append(Step(StepKind.MILESTONE_RESTORED, pi.area_id, ms.id, row_id=mi.id))
         if mi.status != MilestoneStatus.DONE and mi.due_date != due[ms.id]:
-            steps.append(Step("due_changed", pi.area_id, ms.id, _iso(mi.due_date), _iso(due[ms.id]), mi.id))
+            steps.append(Step(StepKind.DUE_CHANGED, pi.area_id, ms.id, _iso(mi.due_date), _iso(due[ms.id]), mi.id))
     defined_ids = {m.id for m in phase.milestones}
     for mi in instances:
         if mi.milestone_id not in defined_ids and mi.milestone_id not in claimed and not mi.retired:
-            steps.append(Step("milestone_retired", pi.area_id, mi.milestone_id, row_id=mi.id))
+            steps.append(Step(StepKind.MILESTONE_RETIRED, pi.area_id, mi.milestone_id, row_id=mi.id))
     return steps
 
 
@@ -163,7 +178,7 @@ def apply_sync(session: Session, defs: Definitions, plan: SyncPlan, as_of: date,
     _add_areas(session, defs, [defined[a] for a in plan.new_areas])
     # a start moved is a decision (dated, by whom, in the next report): the area's new plan is
     # what its work is measured against from then on; a move caused by late work never is
-    replanned = {s.area_id for s in plan.steps if s.kind == "area_start_changed"}
+    replanned = {s.area_id for s in plan.steps if s.kind == StepKind.AREA_START_CHANGED}
     for step in plan.steps:
         apply_step(session, defs, step, defined, replan=step.area_id in replanned)
     record(session, [
@@ -195,27 +210,27 @@ def _add_areas(session: Session, defs: Definitions, new: list[AreaDef]) -> None:
 def apply_step(session: Session, defs: Definitions, step: Step, defined: dict[str, AreaDef], *,
                replan: bool = False) -> None:
     mi = MilestoneInstance
-    if step.kind == "area_renamed":
+    if step.kind == StepKind.AREA_RENAMED:
         session.execute(update(Area).where(col(Area.id) == step.area_id).values(name=step.new))
-    elif step.kind in ("area_deactivated", "area_reactivated"):
+    elif step.kind in (StepKind.AREA_DEACTIVATED, StepKind.AREA_REACTIVATED):
         session.execute(update(Area).where(col(Area.id) == step.area_id)
-                        .values(active=step.kind == "area_reactivated"))
-    elif step.kind == "area_start_changed":
+                        .values(active=step.kind == StepKind.AREA_REACTIVATED))
+    elif step.kind == StepKind.AREA_START_CHANGED:
         start = defined[step.area_id].start
         session.execute(update(Area).where(col(Area.id) == step.area_id).values(start_date=start))
         session.execute(update(PhaseInstance).where(col(PhaseInstance.id) == step.row_id).values(opened_on=start))
-    elif step.kind == "milestone_added":
+    elif step.kind == StepKind.MILESTONE_ADDED:
         due = date.fromisoformat(step.new) if step.new else None
         session.execute(insert(mi).values(
             phase_instance_id=step.row_id, area_id=step.area_id, milestone_id=step.subject,
             due_date=due, planned_due_date=due, status=MilestoneStatus.OPEN, retired=False))
-    elif step.kind == "milestone_renamed":
+    elif step.kind == StepKind.MILESTONE_RENAMED:
         session.execute(update(mi).where(col(mi.id) == step.row_id).values(milestone_id=step.new))
-    elif step.kind == "milestone_retired":
+    elif step.kind == StepKind.MILESTONE_RETIRED:
         session.execute(update(mi).where(col(mi.id) == step.row_id).values(retired=True))
-    elif step.kind == "milestone_restored":
+    elif step.kind == StepKind.MILESTONE_RESTORED:
         session.execute(update(mi).where(col(mi.id) == step.row_id).values(retired=False))
-    elif step.kind == "due_changed":
+    elif step.kind == StepKind.DUE_CHANGED:
         due = date.fromisoformat(step.new) if step.new else None
         session.execute(update(mi).where(col(mi.id) == step.row_id).values(
             due_date=due, **({"planned_due_date": due} if replan else {})))

@@ -14,10 +14,11 @@ from datetime import UTC, date, datetime
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
+from ctcflow.delivery.kinds import NoticeKind
 from ctcflow.engine.eventlog import NewEvent, record
 from db.models import Acknowledgement
 
-ACKNOWLEDGED = "acknowledged"  # the event's kind, and the notice telling those already told
+ACKNOWLEDGED = NoticeKind.ACKNOWLEDGED  # the event's kind, and the notice telling those already told
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from ctcflow.definition.loader import Definitions
 from ctcflow.definition.organisation import PersonDef
 from ctcflow.definition.process import PhaseDef
 from ctcflow.delivery import keys
+from ctcflow.delivery.kinds import NoticeKind
 from ctcflow.engine.asof import phase_open_sql
 from ctcflow.notices.composer import Composer
 from ctcflow.notices.milestone_notices import milestone_notices, waiting_notices
@@ -72,7 +73,7 @@ def _deadline_notices(session: Session, defs: Definitions, as_of: date, composer
             continue
         topic = keys.topic_milestone(row.instance_id)
         for occasion in todays:
-            if occasion.kind == "escalation":
+            if occasion.kind == NoticeKind.ESCALATION:
                 if row.area_id in stalled or topic in paused:
                     continue  # the area's stall climbs for it / someone has it until a date
                 if rollups.takes(occasion):

@@ -17,14 +17,15 @@ from datetime import date
 from typing import Any
 
 from ctcflow.core import calendar
-from ctcflow.delivery.kinds import ACKNOWLEDGED, ESCALATION_KINDS, WEIGHT, weight
+from ctcflow.delivery.kinds import ACKNOWLEDGED, ESCALATION_KINDS, WEIGHT, NoticeKind, weight
 
 SECTIONS = ("escalated", "acknowledged", "today", "overdue", "coming", "other")  # the brief's order
 ROUTINE = ("today", "overdue", "coming", "other")  # what may be folded into the next brief
-_SECTION_OF = {"due": "today", "report_due": "today",
-               "overdue": "overdue", "report_overdue": "overdue", "unassigned": "overdue",
-               "reminder": "coming", "report_reminder": "coming", "report_gap": "coming",
-               ACKNOWLEDGED: "acknowledged", **{kind: "escalated" for kind in ESCALATION_KINDS}}
+K = NoticeKind
+_SECTION_OF: dict[str, str] = {
+    K.DUE: "today", K.REPORT_DUE: "today", K.OVERDUE: "overdue", K.REPORT_OVERDUE: "overdue", K.UNASSIGNED: "overdue",
+    K.REMINDER: "coming", K.REPORT_REMINDER: "coming", K.REPORT_GAP: "coming",
+    ACKNOWLEDGED: "acknowledged", **{kind: "escalated" for kind in ESCALATION_KINDS}}
 
 
 @dataclass

@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from ctcflow.definition.organisation import PersonDef
 from ctcflow.delivery import keys
+from ctcflow.delivery.kinds import NoticeKind
 from ctcflow.notices.acks import Ack
 from ctcflow.notices.composer import Composer
 from ctcflow.notices.milestone_notices import lapsed_context
@@ -24,7 +25,7 @@ from ctcflow.notices.open_work import OpenMilestone
 from ctcflow.notices.outbox import Notice
 from ctcflow.notices.policy import Occasion, Rung, repeat_at_top
 
-AREA_LATE = "area_late"
+AREA_LATE = NoticeKind.AREA_LATE
 
 
 class Rollups:

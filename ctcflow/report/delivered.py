@@ -19,6 +19,7 @@ from sqlmodel import Session, col
 
 from ctcflow.core.calendar import STOCKHOLM, is_business_day, next_business_day
 from ctcflow.delivery.failures import SETUP
+from ctcflow.delivery.kinds import NoticeKind
 from db.models import Notification
 
 QUEUED, SENDING, SENT, RETRYING, REFUSED, CANCELLED = "queued", "sending", "sent", "retrying", "refused", "cancelled"
@@ -116,7 +117,7 @@ def sendings(session: Session, archive_ids: Collection[int], as_of: date,
         return {}
     moment = now or datetime.now(tz=UTC)
     found: dict[int, list[Delivery]] = defaultdict(list)
-    rows = session.execute(select(Notification).where(col(Notification.kind) == "report",
+    rows = session.execute(select(Notification).where(col(Notification.kind) == NoticeKind.REPORT,
                                                       col(Notification.attachment_id).in_(list(archive_ids)))
                            .order_by(col(Notification.recipient))).scalars()
     for row in rows:

@@ -9,6 +9,7 @@ from datetime import date
 from sqlalchemy import func, or_, select
 from sqlmodel import Session, col
 
+from ctcflow.delivery.kinds import NoticeKind
 from ctcflow.engine.asof import done_date, open_on_sql
 from ctcflow.report.model import AreaFilter, AreaReport, EscalationLine, moved
 from ctcflow.report.schedule import Period
@@ -28,7 +29,7 @@ def add_escalations(session: Session, areas: dict[str, AreaReport], in_areas: Ar
                else func.string_agg(col(n.recipient).distinct(), ","),
                func.min(col(n.due)), col(mi.planned_due_date))
         .join(mi, col(mi.id) == col(n.milestone_instance_id))
-        .where(col(n.kind) == "escalation", in_areas(col(n.area_id)), col(n.as_of) <= min(period.end, as_of),
+        .where(col(n.kind) == NoticeKind.ESCALATION, in_areas(col(n.area_id)), col(n.as_of) <= min(period.end, as_of),
                or_(col(n.as_of) >= period.start, open_on_sql(as_of)))
         .group_by(col(n.area_id), col(mi.id), col(mi.milestone_id), col(mi.due_date), col(mi.status), col(mi.done_on),
                   col(mi.planned_due_date))

@@ -17,6 +17,7 @@ from ctcflow.core.words import words
 from ctcflow.definition.loader import Definitions
 from ctcflow.definition.organisation import PersonDef
 from ctcflow.delivery import keys
+from ctcflow.delivery.kinds import NoticeKind
 from ctcflow.notices.composer import Composer
 from ctcflow.notices.outbox import Notice
 from ctcflow.notices.policy import Occasion, horizon, occasions
@@ -78,7 +79,7 @@ def _owner_notices(composer: Composer, found: ReportOccasion, occasion: Occasion
                    gaps: _Gaps) -> list[Notice]:
     report, directory = found.report, composer.directory
     kind = occasion.kind
-    if kind == "escalation":
+    if kind == NoticeKind.ESCALATION:
         told = directory.on_ladder((occasion.role, *occasion.above), None)
     else:
         told = directory.recipients(occasion.role, None)
@@ -128,7 +129,7 @@ def _gap_notices(composer: Composer, found: ReportOccasion, stage: int, days_lef
                     "link": composer.links.page(person.id, None if person.id in owners else owed[0].area_id)}
 
         notices.append(Notice(key=keys.report_occasion(found.key, f"gaps-{stage}", found.due, person_id),
-                              kind="report_gap",
+                              kind=NoticeKind.REPORT_GAP,
                               as_of=composer.as_of, area_id=None, recipient=person_id, reference=person.notify,
                               lang=person.lang, template="report_gaps", context=context,
                               topic=keys.topic_report(found.key), due=found.due))

@@ -24,6 +24,7 @@ from ctcflow.definition.process import ReportDef
 from ctcflow.definition.programmes import load_programmes
 from ctcflow.definition.survey import load_survey
 from ctcflow.delivery import keys
+from ctcflow.delivery.kinds import NoticeKind
 from ctcflow.engine.eventlog import NewEvent, record
 from ctcflow.engine.stalls import stalls
 from ctcflow.notices.outbox import Notice, write_new
@@ -212,7 +213,7 @@ def send(session: Session, defs: Definitions, settings: Settings, request: Reque
                     "area": defs.name("area", request.area_id, lang) if request.area_id else None,
                     "municipality": defs.org.municipality}
 
-        notices.append(Notice(key=keys.report_sent(key_base, request.as_of, person.id), kind="report",
+        notices.append(Notice(key=keys.report_sent(key_base, request.as_of, person.id), kind=NoticeKind.REPORT,
                               as_of=request.as_of,
                               area_id=request.area_id, recipient=person.id, reference=person.notify,
                               lang=person.lang, template="report_sent", context=context,
