@@ -238,6 +238,10 @@ def test_uploads_are_refused_before_reading_and_leave_no_file_behind(site: Site)
     status, _, _ = request(f"{site.url}/omrade/{AREA}/klar/999999", "POST", cookie=cookie, body=small,
                            headers=content_type)
     assert status == 404
+    # an area there is not: the wrong-address page, for a page and for a form alike
+    assert request(f"{site.url}/omrade/mollan", cookie=cookie)[0] == 404
+    assert request(f"{site.url}/omrade/mollan/klar/{instance_id}", "POST", {"csrf": csrf, "link": "https://malmo.se"},
+                   cookie)[0] == 404
     assert stored_files() == before, "a refused upload left a file behind"
 
 

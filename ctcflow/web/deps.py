@@ -87,9 +87,22 @@ def central_viewer(viewer: Annotated[Viewer, Depends(signed_in)], request: Reque
     return viewer
 
 
-def area_viewer(area_id: str, viewer: Annotated[Viewer, Depends(signed_in)], request: Request) -> Viewer:
-    viewer.require(get_web(request).defs, Action.VIEW_AREA, area_id)
+def _of_area(viewer: Viewer, area_id: str, request: Request) -> Viewer:
+    """The web's one unknown-area guard (the wrong-address page), then the permission rule."""
+    defs = get_web(request).defs
+    if defs.org.area(area_id) is None:
+        raise PageError(404, "not_found")
+    viewer.require(defs, Action.VIEW_AREA, area_id)
     return viewer
+
+
+def area_viewer(area_id: str, viewer: Annotated[Viewer, Depends(signed_in)], request: Request) -> Viewer:
+    return _of_area(viewer, area_id, request)
+
+
+def area_form(area_id: str, viewer: Annotated[Viewer, Depends(checked_form)], request: Request) -> Viewer:
+    """A form posted about an area: the session's own token, an area there is, one the person may see."""
+    return _of_area(viewer, area_id, request)
 
 
 def request_session(request: Request) -> Iterator[Session]:
@@ -105,6 +118,7 @@ SignedIn = Annotated[Viewer, Depends(signed_in)]
 FormViewer = Annotated[Viewer, Depends(checked_form)]
 CentralViewer = Annotated[Viewer, Depends(central_viewer)]
 AreaViewer = Annotated[Viewer, Depends(area_viewer)]
+AreaForm = Annotated[Viewer, Depends(area_form)]
 
 # Numbers in addresses, bounded before they reach a query: a number no row can have (beyond
 # what a PostgreSQL integer holds) is the "wrong address" page, never a failed query.

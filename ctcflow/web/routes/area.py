@@ -24,7 +24,7 @@ from ctcflow.engine.instances import Refused
 from ctcflow.engine.todo import Task
 from ctcflow.web.acks import ack_context
 from ctcflow.web.context import Web
-from ctcflow.web.deps import AreaViewer, DbSession, FormViewer, RowId, ShownId, Viewer, WebState
+from ctcflow.web.deps import AreaForm, AreaViewer, DbSession, RowId, ShownId, Viewer, WebState
 from ctcflow.web.errors import PageError
 from ctcflow.web.forms import FieldError, field_error
 from ctcflow.web.history import describe
@@ -129,12 +129,11 @@ def area(request: Request, web: WebState, viewer: AreaViewer, session: DbSession
 
 
 @router.post("/omrade/{area_id}/klar/{instance_id}")
-def mark(request: Request, web: WebState, viewer: FormViewer, session: DbSession, area_id: str, instance_id: RowId,
+def mark(request: Request, web: WebState, viewer: AreaForm, session: DbSession, area_id: str, instance_id: RowId,
          note: FormText = "", link: FormText = "", kept: FormText = "", drop_kept: FormText = "",
          document: Annotated[UploadFile | None, File()] = None) -> Response:
     """Done, with the evidence: the document is recorded only if the milestone is marked; a
     refused form keeps it for the next try (its name shown)."""
-    viewer.require(web.defs, Action.VIEW_AREA, area_id)
     lang = lang_of(request, viewer)
     staged = Staged()
     chosen_before = kept_of_form(web.key, viewer.jti, area_id, kept, drop_kept)
@@ -159,9 +158,8 @@ def mark(request: Request, web: WebState, viewer: FormViewer, session: DbSession
 
 
 @router.post("/omrade/{area_id}/kalender")
-def new_feed(request: Request, web: WebState, viewer: FormViewer, area_id: str) -> Response:
+def new_feed(request: Request, web: WebState, viewer: AreaForm, area_id: str) -> Response:
     """A new calendar link; the one given before (perhaps forwarded) stops working."""
-    viewer.require(web.defs, Action.VIEW_AREA, area_id)
     renew_feed(web.settings, viewer.person.id, area_id)
     return RedirectResponse(f"{root(request)}/omrade/{area_id}?kalender=ny#kalender", status_code=303)
 
@@ -179,9 +177,8 @@ def confirm_undo(request: Request, web: WebState, viewer: AreaViewer, session: D
 
 
 @router.post("/omrade/{area_id}/angra/{instance_id}")
-def unmark(request: Request, web: WebState, viewer: FormViewer, area_id: str, instance_id: RowId,
+def unmark(request: Request, web: WebState, viewer: AreaForm, area_id: str, instance_id: RowId,
            note: FormText = "") -> Response:
-    viewer.require(web.defs, Action.VIEW_AREA, area_id)
     with refusals_as_pages(web, lang_of(request, viewer), "not_undone"):
         progress.undo_instance(web.defs, web.settings, area_id, instance_id, by=viewer.person.id,
                                as_of=web.today(), note=note.strip() or None, scope=viewer.scope)
@@ -190,10 +187,9 @@ def unmark(request: Request, web: WebState, viewer: FormViewer, area_id: str, in
 
 
 @router.post("/omrade/{area_id}/stang/{instance_id}")
-def close(request: Request, web: WebState, viewer: FormViewer, session: DbSession, area_id: str, instance_id: RowId,
+def close(request: Request, web: WebState, viewer: AreaForm, session: DbSession, area_id: str, instance_id: RowId,
           reason: FormText = "") -> Response:
     """An item no longer relevant closed by the coordinator, with the reason the report shows."""
-    viewer.require(web.defs, Action.VIEW_AREA, area_id)
     try:
         with refusals_as_pages(web, lang_of(request, viewer), "not_closed", passing=(Invalid,)):
             progress.close_instance(web.defs, web.settings, area_id, instance_id, by=viewer.person.id,
@@ -206,9 +202,8 @@ def close(request: Request, web: WebState, viewer: FormViewer, session: DbSessio
 
 
 @router.post("/omrade/{area_id}/godkann/{phase_id}")
-def approve(request: Request, web: WebState, viewer: FormViewer, area_id: str, phase_id: str,
+def approve(request: Request, web: WebState, viewer: AreaForm, area_id: str, phase_id: str,
             note: FormText = "", cycle: Annotated[int | None, Form()] = None) -> Response:
-    viewer.require(web.defs, Action.VIEW_AREA, area_id)
     with refusals_as_pages(web, lang_of(request, viewer), "not_approved"):
         progress.approve_phase(area_id, phase_id, by=viewer.person.id, as_of=web.today(), note=note.strip() or None,
                                cycle=cycle, scope=viewer.scope, defs=web.defs, settings=web.settings)
