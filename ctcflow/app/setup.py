@@ -19,7 +19,8 @@ from ctcflow.definition.survey import load_survey
 from ctcflow.delivery.channels import unset_references
 from ctcflow.engine.eventlog import SYSTEM
 from ctcflow.engine.opening import advance
-from ctcflow.engine.sync import StepKind, SyncPlan, apply_sync, plan_sync
+from ctcflow.engine.steps import StepKind, SyncPlan
+from ctcflow.engine.sync import apply_sync, plan_sync
 from db.engine import get_engine, require_current_schema, session_scope, upgrade
 
 

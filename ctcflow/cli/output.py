@@ -15,7 +15,7 @@ if TYPE_CHECKING:  # types only: `ctc --help` must not import the delivery stack
     from ctcflow.app.jobs import SweepResult
     from ctcflow.definition.loader import Definitions
     from ctcflow.delivery.sender import DeliveryReport
-    from ctcflow.engine.sync import SyncPlan
+    from ctcflow.engine.steps import SyncPlan
 
 
 def print_plan(plan: SyncPlan) -> None:

@@ -10,7 +10,8 @@ from sqlmodel import Session, col
 
 from ctcflow.definition.loader import Definitions
 from ctcflow.engine.eventlog import SYSTEM, NewEvent, record
-from ctcflow.engine.sync import StepKind, apply_step, milestone_steps
+from ctcflow.engine.steps import StepKind
+from ctcflow.engine.sync import apply_step, milestone_steps
 from db.models import MilestoneInstance, PhaseInstance
 
 
