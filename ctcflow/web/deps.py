@@ -4,7 +4,7 @@ form token, and the one permission check (ctcflow.access.permissions) for an are
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -105,11 +105,24 @@ def area_form(area_id: str, viewer: Annotated[Viewer, Depends(checked_form)], re
     return _of_area(viewer, area_id, request)
 
 
-def request_session(request: Request) -> Iterator[Session]:
+async def request_session(request: Request) -> AsyncIterator[Session]:
     """The request's one database session for what its page reads; closed when the route has
-    returned, before the response goes out. Changes are the application layer's own transactions."""
+    returned, before the response goes out. Changes are the application layer's own transactions.
+
+    Opened and closed on the event loop, not in the thread pool: a sync dependency's clean-up
+    waits for a free thread, and under a crowd every thread may be a route waiting for a pooled
+    connection this very clean-up would give back — fifty people at once deadlocked until the
+    pool's timeout. (Making the session connects nothing; closing it only hands its connection
+    back.)"""
     with session_scope(get_web(request).settings) as session:
         yield session
+
+
+def let_go(session: Session) -> None:
+    """The page's data is read: its connection goes back to the pool before the page asks any
+    other use case (which takes a connection of its own) — one connection per request at a time,
+    so a crowd never holds half the pool while waiting for the other half."""
+    session.commit()
 
 
 WebState = Annotated[Web, Depends(get_web)]

@@ -24,7 +24,7 @@ from ctcflow.engine.instances import Refused
 from ctcflow.engine.todo import Task
 from ctcflow.web.acks import ack_context
 from ctcflow.web.context import Web
-from ctcflow.web.deps import AreaForm, AreaViewer, DbSession, RowId, ShownId, Viewer, WebState
+from ctcflow.web.deps import AreaForm, AreaViewer, DbSession, RowId, ShownId, Viewer, WebState, let_go
 from ctcflow.web.errors import PageError
 from ctcflow.web.forms import FieldError, field_error
 from ctcflow.web.history import describe
@@ -87,6 +87,7 @@ def area_view(request: Request, web: WebState, viewer: Viewer, area_id: str, sta
     data = area_page.area_page(session, web.defs, area_id, web.today(), lang, history_page=history_page)
     reports = pages.reports_shown(session, web.today(), drafts=False,
                                   scopes=lambda scope: scope in (area_id, "city"))[:10]
+    let_go(session)
     if data is None:
         raise PageError(404, "not_found")
 
@@ -169,6 +170,7 @@ def confirm_undo(request: Request, web: WebState, viewer: AreaViewer, session: D
                  instance_id: RowId) -> HTMLResponse:
     """Undo asks first, and says whose work it reopens."""
     found = area_page.done_milestone(session, web.defs, area_id, instance_id, web.today())
+    let_go(session)
     if found is None:
         raise PageError(404, "not_found")
     viewer.require(web.defs, Action.CHANGE_MILESTONE, area_id, role=found.owner, subject=instance_id,

@@ -13,7 +13,7 @@ from ctcflow.app.evidence import named_in_area, read
 from ctcflow.app.feeds import feed_is_live
 from ctcflow.core.tokens import TokenError, verify
 from ctcflow.engine.ics import area_calendar
-from ctcflow.web.deps import AreaViewer, DbSession, RowId, SignedIn, Viewer, WebState
+from ctcflow.web.deps import AreaViewer, DbSession, RowId, SignedIn, Viewer, WebState, let_go
 from ctcflow.web.errors import PageError
 from ctcflow.web.rendering import lang_of, page
 
@@ -39,6 +39,7 @@ def feed(web: WebState, session: DbSession, token: str) -> Response:
             or not feed_is_live(web.settings, claims.jti, claims.person, area_id)):
         raise PageError(410, "link_expired")
     milestones = pages.area_deadlines(session, web.defs, area_id, web.today(), include_completed=True)
+    let_go(session)
     text = area_calendar(web.defs, area_id, milestones, web.settings.lang)
     return Response(text, media_type="text/calendar; charset=utf-8")
 
@@ -57,6 +58,7 @@ def sees_drafts(web: WebState, viewer: Viewer) -> bool:
 def reports(request: Request, web: WebState, viewer: SignedIn, session: DbSession) -> HTMLResponse:
     rows = pages.reports_shown(session, web.today(), drafts=sees_drafts(web, viewer),
                   scopes=lambda scope: may_see_scope(web, viewer, scope))
+    let_go(session)
     return page(request, "rapporter", viewer, reports=rows, n=web.names(lang_of(request, viewer)))
 
 
@@ -69,6 +71,7 @@ def report_file(web: WebState, viewer: SignedIn, session: DbSession, archive_id:
     if not may_see_scope(web, viewer, row.scope) or (row.sent_on is None and not sees_drafts(web, viewer)):
         raise PageError(403, "other_area")
     content, filename, fmt = bytes(row.content), row.filename, row.format
+    let_go(session)
     disposition = "inline" if visa and fmt == "html" else "attachment"
     headers = {"Content-Disposition": f"{disposition}; filename=\"{filename}\""}
     if disposition == "inline":

@@ -19,7 +19,7 @@ from ctcflow.report import charts
 from ctcflow.report.effect_charts import gap_sparkline
 from ctcflow.report.effect_view import gap_in_words
 from ctcflow.web.acks import ack_context
-from ctcflow.web.deps import CentralViewer, DbSession, FormViewer, Viewer, WebState
+from ctcflow.web.deps import CentralViewer, DbSession, FormViewer, Viewer, WebState, let_go
 from ctcflow.web.rendering import lang_of, page, root
 from ctcflow.web.retried import as_query, from_query
 
@@ -43,6 +43,7 @@ def overview_view(request: Request, web: WebState, viewer: Viewer, status: int =
     viewer.require(web.defs, Action.VIEW_CITY, refused="central_only")
     lang = lang_of(request, viewer)
     data = pages.overview(session, web.defs, web.today(), phase=fas or None, overdue_only=bool(forsenade), query=q)
+    let_go(session)
     legend = web.terms(lang)["timeline_legend"]
     phase_names = web.names(lang)["phase"]
     timelines = {row.area_id: Markup(charts.phase_timeline(row.spans, web.today(), phase_names,  # noqa: S704

@@ -16,7 +16,7 @@ from ctcflow.app import pages, records
 from ctcflow.core.errors import Invalid
 from ctcflow.definition.process import THEMES
 from ctcflow.report.service import upcoming
-from ctcflow.web.deps import AreaViewer, DbSession, FormViewer, Viewer, WebState
+from ctcflow.web.deps import AreaViewer, DbSession, FormViewer, Viewer, WebState, let_go
 from ctcflow.web.errors import PageError
 from ctcflow.web.forms import field_error
 from ctcflow.web.rendering import lang_of, page, root
@@ -38,6 +38,7 @@ def reporting_view(request: Request, web: WebState, viewer: Viewer, area_id: str
     entries = records.area_entries(web.settings, area_id)
     inputs = [m for m in pages.area_deadlines(session, web.defs, area_id, today, include_retired=False)
               if report and m.milestone_id == report.area_input]
+    let_go(session)
     context: dict[str, Any] = {"errors": {}, "typed": {}, "saved": None, **extra}
     return page(request, "redovisning", viewer, status, area_id=area_id, area_name=area.name, themes=THEMES,
                 next_report=next_one, report=report, n=web.names(lang_of(request, viewer)), inputs=inputs,
