@@ -1,5 +1,6 @@
 """The dependencies every route declares: the app's shared state, the signed-in viewer, the
-form token, and the one permission check (ctcflow.access.permissions) for an area."""
+form token, the one permission check (ctcflow.access.permissions) and unknown-area guard for an
+area, and the request's database session."""
 
 from __future__ import annotations
 
@@ -109,11 +110,9 @@ async def request_session(request: Request) -> AsyncIterator[Session]:
     """The request's one database session for what its page reads; closed when the route has
     returned, before the response goes out. Changes are the application layer's own transactions.
 
-    Opened and closed on the event loop, not in the thread pool: a sync dependency's clean-up
-    waits for a free thread, and under a crowd every thread may be a route waiting for a pooled
-    connection this very clean-up would give back — fifty people at once deadlocked until the
-    pool's timeout. (Making the session connects nothing; closing it only hands its connection
-    back.)"""
+    Opened and closed on the event loop, not in the thread pool, so handing its connection back
+    never waits for a free thread behind a crowd of routes waiting for connections. (Making the
+    session connects nothing; closing it only hands its connection back.)"""
     with session_scope(get_web(request).settings) as session:
         yield session
 
