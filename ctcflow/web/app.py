@@ -45,6 +45,9 @@ from ctcflow.web.routes import (
 )
 from db.engine import require_current_schema
 
+# Every router the server answers with, in the order it tries them (docs/web.md lists their addresses).
+ROUTERS = tuple(module.router for module in (signin, links, sso, overview, area, acks, reporting, plan, survey,
+                                             people, costs, board_report, files, static))
 HTTP_WORDS = {404: "not_found", 405: "not_allowed", 413: "too_big", 401: "signed_out"}
 log = logging.getLogger(__name__)
 
@@ -59,9 +62,8 @@ def create_app(settings: Settings | None = None, as_of: date | None = None) -> F
     gc.freeze()
     app = FastAPI(title="ctcflow", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.web = web
-    for module in (signin, links, sso, overview, area, acks, reporting, plan, survey, people, costs, board_report,
-                   files, static):
-        app.include_router(module.router)
+    for router in ROUTERS:
+        app.include_router(router)
 
     def error_page(request: Request, exc: PageError) -> HTMLResponse:
         try:
