@@ -15,7 +15,14 @@ from ctcflow.engine import asof
 from ctcflow.engine.checks import gate_blockers
 from ctcflow.engine.eventlog import NewEvent, record
 from ctcflow.engine.gates import GateStatus, gate_status
-from ctcflow.engine.instances import Refused, dated_before, known_area, latest_phase_instance, open_phase_instances
+from ctcflow.engine.instances import (
+    Refused,
+    known_area,
+    latest_phase_instance,
+    open_phase_instances,
+    refuse_before_approval,
+    refuse_dated_before,
+)
 from ctcflow.engine.opening import advance
 from db.engine import rows_affected
 from db.models import MilestoneInstance, PhaseInstance
@@ -52,9 +59,8 @@ def approve(session: Session, defs: Definitions, area_id: str, phase_id: str, *,
     candidates = [p for p in open_phase_instances(session, area_id, phase_id, as_of) if cycle in (None, p.cycle)]
     if not candidates:
         latest = latest_phase_instance(session, area_id, phase_id)
-        if latest is not None and latest.completed_on is not None and asof.written_before(latest.completed_on, as_of) \
-                and cycle in (None, latest.cycle):
-            raise dated_before(f"phase '{phase_id}' of {area_id} was approved", latest.completed_on, as_of)
+        if latest is not None and cycle in (None, latest.cycle):
+            refuse_before_approval(latest, as_of)
         if latest is not None and latest.completed_on is not None and cycle in (None, latest.cycle):
             raise Refused("phase_approved_by", f"phase '{phase_id}' of {area_id} was already approved on "
                           f"{latest.completed_on} by {latest.approved_by}", (latest.approved_by or "",))
@@ -65,7 +71,7 @@ def approve(session: Session, defs: Definitions, area_id: str, phase_id: str, *,
     later = _done_later(session, pi, gate.missing, as_of)
     if later:
         milestone, day = max(later.items(), key=lambda item: item[1])
-        raise dated_before(f"the gate of {phase_id} in {area_id} was met when {milestone} was done", day, as_of)
+        refuse_dated_before(f"the gate of {phase_id} in {area_id} was met when {milestone} was done", day, as_of)
     if not gate.met:
         reasons = ([f"required milestones not done: {', '.join(gate.missing)}"] if gate.missing else []) \
             + list(gate.blockers)

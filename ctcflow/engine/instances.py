@@ -43,12 +43,18 @@ class Refused(CtcError):
         self.reason, self.names = reason, names
 
 
-def dated_before(fact: str, fact_on: date, as_of: date) -> Refused:
-    """The refusal of a write dated before a fact it depends on (``asof.written_before``): it
-    would put, in the history, an approval before the work that met its gate, or an undo before
-    the work it undoes."""
-    return Refused("dated_before", f"{fact} on {fact_on}; a change dated {as_of} would come before that — "
-                   f"date it {fact_on} or later", (fact_on.isoformat(),))
+def refuse_dated_before(fact: str, fact_on: date | None, as_of: date) -> None:
+    """Refuse a write dated ``as_of`` that depends on a fact of ``fact_on`` and would come before
+    it (``asof.written_before``): it would put, in the history, an approval before the work that
+    met its gate, or an undo before the work it undoes."""
+    if fact_on is not None and asof.written_before(fact_on, as_of):
+        raise Refused("dated_before", f"{fact} on {fact_on}; a change dated {as_of} would come before that — "
+                      f"date it {fact_on} or later", (fact_on.isoformat(),))
+
+
+def refuse_before_approval(pi: PhaseInstance, as_of: date) -> None:
+    """No change to a phase dated before the day it was approved."""
+    refuse_dated_before(f"phase '{pi.phase_id}' of {pi.area_id} was approved", pi.completed_on, as_of)
 
 
 def open_phase_instances(session: Session, area_id: str, phase_id: str, as_of: date) -> list[PhaseInstance]:
@@ -71,8 +77,8 @@ def find_instance(session: Session, defs: Definitions, area_id: str, milestone_i
     phases = open_phase_instances(session, area_id, phase.id, as_of)
     if not phases:
         latest = latest_phase_instance(session, area_id, phase.id)
-        if latest is not None and latest.completed_on is not None and asof.written_before(latest.completed_on, as_of):
-            raise dated_before(f"phase '{phase.id}' of {area_id} was approved", latest.completed_on, as_of)
+        if latest is not None:
+            refuse_before_approval(latest, as_of)
         if latest is not None and latest.completed_on is not None and latest.opened_on <= as_of:
             raise Refused("phase_approved", f"phase '{phase.id}' of {area_id} was approved on "
                           f"{latest.completed_on}; its milestones can no longer change")
@@ -108,8 +114,7 @@ def open_instance(session: Session, defs: Definitions, area_id: str, instance_id
         raise Refused("retired", f"milestone '{mi.milestone_id}' is no longer part of {area_id}'s process")
     if pi.opened_on > as_of:
         raise Refused("phase_not_open", f"phase '{pi.phase_id}' is not open in {area_id} on {as_of}")
-    if asof.written_before(pi.completed_on, as_of) and pi.completed_on is not None:
-        raise dated_before(f"phase '{pi.phase_id}' of {area_id} was approved", pi.completed_on, as_of)
+    refuse_before_approval(pi, as_of)
     if pi.completed_on is not None:
         raise Refused("phase_approved", f"phase '{pi.phase_id}' of {area_id} was approved on {pi.completed_on}; "
                       "its milestones can no longer change")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlmodel import Session, col
 
 from ctcflow.access.permissions import Action, Scope, require
@@ -18,12 +18,12 @@ from ctcflow.engine import asof
 from ctcflow.engine.eventlog import SYSTEM, NewEvent, record
 from ctcflow.engine.instances import (
     Refused,
-    dated_before,
     done_pairs,
     find_instance,
     known_area,
     latest_phase_instance,
     open_instance,
+    refuse_dated_before,
     waiting_for,
 )
 from ctcflow.engine.rescheduling import reschedule
@@ -58,8 +58,8 @@ def mark_instance(session: Session, defs: Definitions, area_id: str, instance_id
     still = waiting_for(defs, ms, pi.phase_id, pi.id or 0, done_pairs(session, area_id)) if waiting else []
     later = [d for d in waiting if d not in still]
     if later:
-        raise dated_before(f"{ms.id} depends on {', '.join(later)}, done only later",
-                           _first_done_after(session, area_id, later, as_of), as_of)
+        refuse_dated_before(f"{ms.id} depends on {', '.join(later)}, done only later",
+                            _last_done(session, area_id, later), as_of)
     if waiting:
         raise Refused("waiting", f"{ms.id} depends on milestones not yet done: {', '.join(waiting)}",
                       tuple(waiting))
@@ -103,13 +103,12 @@ def close_instance(session: Session, defs: Definitions, area_id: str, instance_i
     return mi
 
 
-def _first_done_after(session: Session, area_id: str, milestone_ids: list[str], as_of: date) -> date:
+def _last_done(session: Session, area_id: str, milestone_ids: list[str]) -> date | None:
     """The latest day one of these was done — what a write depending on them must not precede."""
     mi = MilestoneInstance
-    days = session.execute(select(col(mi.done_on)).where(
+    return session.execute(select(func.max(col(mi.done_on))).where(
         col(mi.area_id) == area_id, col(mi.milestone_id).in_(milestone_ids),
-        col(mi.status) == MilestoneStatus.DONE)).scalars().all()
-    return max((d for d in days if d is not None and asof.written_before(d, as_of)), default=as_of)
+        col(mi.status) == MilestoneStatus.DONE)).scalar()
 
 
 def _already_done(mi: MilestoneInstance, area_id: str) -> Refused:
@@ -136,8 +135,7 @@ def undo_instance(session: Session, defs: Definitions, area_id: str, instance_id
     pi, mi, ms = open_instance(session, defs, area_id, instance_id, as_of)
     person = require(defs, by, Action.CHANGE_MILESTONE, as_of, area_id, role=ms.owner, subject=instance_id,
                      scope=scope).person
-    if mi.done_on is not None and asof.written_before(mi.done_on, as_of):
-        raise dated_before(f"{ms.id} in {area_id} was done", mi.done_on, as_of)
+    refuse_dated_before(f"{ms.id} in {area_id} was done", mi.done_on, as_of)
     old = f"done {mi.done_on} by {mi.done_by}"
     reopened = rows_affected(session.execute(
         update(MilestoneInstance).where(col(MilestoneInstance.id) == mi.id,
