@@ -186,7 +186,7 @@ def _printed(cached: Path) -> Path:
 # What makes a test slow, so `pytest -m "not slow"` is the domain rules alone: a fixture that
 # starts a server or reads the replay, a run on PostgreSQL, or a module that drives a browser or
 # Prefect flow runs.
-SLOW_FIXTURES = {"postgres_cluster", "prefect_server", "replay_2024", "replayed", "malmo", "site", "sso_site"}
+SLOW_FIXTURES = {"postgres_cluster", "prefect_server", "replay_2024", "replayed", "site", "sso_site"}
 SLOW_CALLS = ("chromium(", "web_server(", "prefect_server(", "run_deployment(", "from flows", "import flows",
               "postgres_server(")
 
